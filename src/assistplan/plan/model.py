@@ -1,0 +1,149 @@
+"""The plan as plain frozen data: actions, field changes, resource changes, drift. No behaviour beyond summaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+FORMAT_VERSION = "1.0"
+
+
+class Action(StrEnum):
+    NOOP = "no-op"
+    CREATE = "create"
+    UPDATE = "update"
+    REPLACE = "replace"
+    DELETE = "delete"
+    FORGET = "forget"
+
+    def terraform_actions(self) -> list[str]:
+        """The `actions` array of the JSON format, shaped like Terraform's (replace is create-before-destroy)."""
+        return {
+            Action.NOOP: ["no-op"],
+            Action.CREATE: ["create"],
+            Action.UPDATE: ["update"],
+            Action.REPLACE: ["create", "delete"],
+            Action.DELETE: ["delete"],
+            Action.FORGET: ["forget"],
+        }[self]
+
+
+class ActionReason(StrEnum):
+    """Why an action was chosen; for display only."""
+
+    NEW = "new"
+    MANIFEST_CHANGED = "manifest_changed"
+    DRIFT = "drift"
+    REMOTE_MISSING = "remote_missing"
+    REPLACE_BECAUSE_CANNOT_UPDATE = "replace_because_cannot_update"
+    REMOVED_FROM_MANIFEST = "removed_from_manifest"
+    DESTROY = "destroy"
+    ALREADY_GONE = "already_gone"
+
+
+class ChangeType(StrEnum):
+    ADDED = "added"
+    REMOVED = "removed"
+    CHANGED = "changed"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One changed field. `path` is dotted with [index] or ["key"] for list items and map keys."""
+
+    path: str
+    change: ChangeType
+    before: Any = None
+    after: Any = None
+    forces_replace: bool = False
+
+
+@dataclass(frozen=True)
+class ResourceChange:
+    address: str
+    kind: str
+    name: str
+    action: Action
+    reason: ActionReason | None = None
+    remote_id: str | None = None
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    changes: tuple[FieldChange, ...] = ()
+    depends_on: tuple[str, ...] = ()
+
+    @property
+    def changed_paths(self) -> list[str]:
+        return [c.path for c in self.changes]
+
+    @property
+    def replace_paths(self) -> list[str]:
+        return [c.path for c in self.changes if c.forces_replace]
+
+
+@dataclass(frozen=True)
+class Drift:
+    """A live object that changed since assistplan last applied it (or was deleted outside assistplan)."""
+
+    address: str
+    kind: str
+    name: str
+    remote_id: str | None
+    deleted: bool = False
+    changes: tuple[FieldChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    destroy: bool = False
+    refresh_only: bool = False
+    targets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Summary:
+    add: int
+    change: int
+    destroy: int
+    forget: int = 0
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.add or self.change or self.destroy or self.forget)
+
+
+@dataclass(frozen=True)
+class Plan:
+    project: str
+    resource_changes: tuple[ResourceChange, ...]
+    drift: tuple[Drift, ...] = ()
+    options: PlanOptions = field(default_factory=PlanOptions)
+    state_lineage: str | None = None
+    state_serial: int = 0
+    observed: dict[str, str] = field(default_factory=dict)
+    created_at: str = ""
+
+    @property
+    def summary(self) -> Summary:
+        add = change = destroy = forget = 0
+        for rc in self.resource_changes:
+            if rc.action is Action.CREATE:
+                add += 1
+            elif rc.action is Action.UPDATE:
+                change += 1
+            elif rc.action is Action.REPLACE:
+                add += 1
+                destroy += 1
+            elif rc.action is Action.DELETE:
+                destroy += 1
+            elif rc.action is Action.FORGET:
+                forget += 1
+        return Summary(add, change, destroy, forget)
+
+    @property
+    def has_changes(self) -> bool:
+        return self.summary.has_changes
+
+    def changes(self) -> list[ResourceChange]:
+        """The resource changes that do something (everything but no-op)."""
+        return [rc for rc in self.resource_changes if rc.action is not Action.NOOP]
