@@ -1,0 +1,91 @@
+"""The exclusive state lock taken by plan-with-refresh and apply, across processes.
+
+The lock itself is an OS file lock on `<state>.lock` (released by the kernel if the holder dies). Beside it,
+`<state>.lock.info` says who holds it, for what and since when; it is only informational, so a stale one left by
+a crashed process is simply overwritten by the next holder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import json
+import os
+import socket
+from pathlib import Path
+from types import TracebackType
+
+from filelock import FileLock, Timeout
+
+from assistplan.errors import LockError
+from assistplan.state.atomic import atomic_write
+from assistplan.state.model import utc_now
+
+
+def holder_name() -> str:
+    """`user@host pid N` for this process."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"{user}@{socket.gethostname()} pid {os.getpid()}"
+
+
+class StateLock:
+    """Context manager holding the lock for `path` (the state file) during `operation`, e.g. "apply"."""
+
+    def __init__(self, path: Path, operation: str, timeout: float = 0) -> None:
+        path = Path(path)
+        self.lock_path = path.with_name(path.name + ".lock")
+        self.info_path = path.with_name(path.name + ".lock.info")
+        self.operation = operation
+        self.timeout = timeout
+        self._file_lock = FileLock(self.lock_path)
+
+    @property
+    def is_locked(self) -> bool:
+        return self._file_lock.is_locked
+
+    def acquire(self) -> None:
+        """Take the lock, waiting up to `timeout` seconds; raises LockError naming the current holder."""
+        try:
+            self._file_lock.acquire(timeout=self.timeout)
+        except Timeout as error:
+            raise LockError(self._held_message()) from error
+        try:
+            info = {"holder": holder_name(), "operation": self.operation, "created": utc_now().isoformat()}
+            atomic_write(self.info_path, (json.dumps(info, indent=2) + "\n").encode("utf-8"))
+        except BaseException:
+            self._file_lock.release()
+            raise
+
+    def release(self) -> None:
+        """Remove the info file, then release the lock, so the next holder's info file is never removed."""
+        with contextlib.suppress(FileNotFoundError):
+            self.info_path.unlink()
+        self._file_lock.release()
+
+    def __enter__(self) -> StateLock:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.release()
+
+    def _held_message(self) -> str:
+        prefix = f"cannot {self.operation}: the state is locked"
+        waited = f" (waited {self.timeout:g}s)" if self.timeout > 0 else ""
+        try:
+            info = json.loads(self.info_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return f"{prefix} by an unknown holder: {self.info_path} is missing{waited}"
+        except (OSError, ValueError) as error:
+            return f"{prefix} by an unknown holder: cannot read {self.info_path}: {error}{waited}"
+        if not isinstance(info, dict):
+            info = {}
+        holder = info.get("holder", "an unknown holder")
+        operation = info.get("operation", "an unknown operation")
+        created = info.get("created", "an unknown time")
+        return f"{prefix} by {holder} for {operation} since {created} ({self.lock_path}){waited}"

@@ -1,0 +1,136 @@
+"""StateLock: exclusive across processes, fails fast naming the holder, waits up to its timeout, cleans up."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+
+from assistplan.errors import LockError
+from assistplan.state import StateLock
+
+HOLD_LOCK = """
+import sys
+from pathlib import Path
+from assistplan.state import StateLock
+
+with StateLock(Path(sys.argv[1]), sys.argv[2]):
+    print("locked", flush=True)
+    sys.stdin.read()
+"""
+
+
+@pytest.fixture
+def state_path(tmp_path: Path) -> Path:
+    return tmp_path / "assistplan.state.json"
+
+
+@pytest.fixture
+def other_process(state_path: Path) -> Iterator[Callable[[str], subprocess.Popen[str]]]:
+    """Start a process that holds the lock for an operation until its stdin is closed."""
+    processes: list[subprocess.Popen[str]] = []
+
+    def start(operation: str) -> subprocess.Popen[str]:
+        process = subprocess.Popen(
+            [sys.executable, "-c", HOLD_LOCK, str(state_path), operation],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        processes.append(process)
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == "locked"
+        return process
+
+    yield start
+    for process in processes:
+        if process.stdin and not process.stdin.closed:
+            process.stdin.close()
+        process.wait(timeout=10)
+
+
+def test_lock_held_by_another_process_fails_fast_naming_holder_operation_and_time(
+    state_path: Path, other_process: Callable[[str], subprocess.Popen[str]]
+) -> None:
+    holder = other_process("apply")
+
+    started = time.monotonic()
+    with pytest.raises(LockError) as raised, StateLock(state_path, "plan"):
+        pass
+
+    assert time.monotonic() - started < 1
+    message = str(raised.value)
+    assert message.startswith("cannot plan: the state is locked by ")
+    assert f"pid {holder.pid} for apply since 20" in message
+
+
+def test_lock_waits_up_to_its_timeout_and_succeeds_when_released(
+    state_path: Path, other_process: Callable[[str], subprocess.Popen[str]]
+) -> None:
+    holder = other_process("apply")
+    assert holder.stdin is not None
+    threading.Timer(0.3, holder.stdin.close).start()
+
+    started = time.monotonic()
+    with StateLock(state_path, "apply", timeout=5) as lock:
+        assert lock.is_locked
+        assert time.monotonic() - started >= 0.2
+
+
+def test_lock_timeout_expires_while_the_other_process_still_holds_it(
+    state_path: Path, other_process: Callable[[str], subprocess.Popen[str]]
+) -> None:
+    other_process("apply")
+
+    with pytest.raises(LockError, match=r"for apply since .*\(waited 0\.2s\)"), StateLock(state_path, "apply", 0.2):
+        pass
+
+
+def test_info_file_names_holder_operation_and_time_while_held(state_path: Path) -> None:
+    with StateLock(state_path, "apply") as lock:
+        info = json.loads(lock.info_path.read_text())
+
+    assert lock.info_path == state_path.with_name("assistplan.state.json.lock.info")
+    assert set(info) == {"holder", "operation", "created"}
+    assert "@" in info["holder"]
+    assert info["operation"] == "apply"
+
+
+def test_info_file_is_removed_after_release(state_path: Path) -> None:
+    with StateLock(state_path, "apply") as lock:
+        assert lock.info_path.exists()
+
+    assert not lock.info_path.exists()
+    assert not lock.is_locked
+
+
+def test_lock_is_released_when_the_block_raises(state_path: Path) -> None:
+    with pytest.raises(RuntimeError), StateLock(state_path, "apply"):
+        raise RuntimeError("apply failed")
+
+    with StateLock(state_path, "apply"):
+        pass
+
+
+def test_stale_info_file_from_a_crashed_process_does_not_block_and_is_overwritten(state_path: Path) -> None:
+    stale = {"holder": "ghost@gone pid 1", "operation": "apply", "created": "2020-01-01T00:00:00+00:00"}
+    info_path = state_path.with_name("assistplan.state.json.lock.info")
+    info_path.write_text(json.dumps(stale))
+
+    with StateLock(state_path, "plan"):
+        assert json.loads(info_path.read_text())["operation"] == "plan"
+
+
+def test_lock_held_without_an_info_file_says_the_info_file_is_missing(state_path: Path) -> None:
+    with FileLock(state_path.with_name("assistplan.state.json.lock")), pytest.raises(LockError) as raised:
+        StateLock(state_path, "apply").acquire()
+
+    assert "unknown holder" in str(raised.value)
+    assert "assistplan.state.json.lock.info is missing" in str(raised.value)

@@ -1,0 +1,174 @@
+"""StateStore: load and validation errors, atomic writes with backup, serialized concurrent records."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from assistplan.errors import StateError
+from assistplan.state import ResourceState, StateFile, StateStore
+
+
+def resource(name: str, remote_id: str = "asst_1") -> ResourceState:
+    return ResourceState(kind="Assistant", name=name, id=remote_id, digest="ab12", applied={"name": name})
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> StateStore:
+    return StateStore(tmp_path / "assistplan.state.json")
+
+
+def test_load_returns_none_when_there_is_no_state_file(store: StateStore) -> None:
+    assert not store.exists()
+    assert store.load() is None
+
+
+def test_write_increments_serial_and_keeps_lineage(store: StateStore) -> None:
+    state = StateFile.new("demo")
+
+    first = store.write(state)
+    second = store.write(first)
+
+    assert (first.serial, second.serial) == (1, 2)
+    assert first.lineage == second.lineage == state.lineage
+
+
+def test_written_state_loads_back_equal(store: StateStore) -> None:
+    written = store.write(StateFile.new("demo").with_resource("Assistant/a", resource("a")))
+
+    assert StateStore(store.path).load() == written
+
+
+def test_state_file_lists_resources_sorted_by_address(store: StateStore) -> None:
+    store.write(
+        StateFile.new("demo").with_resource("Assistant/b", resource("b")).with_resource("Assistant/a", resource("a"))
+    )
+
+    assert list(json.loads(store.path.read_text())["resources"]) == ["Assistant/a", "Assistant/b"]
+
+
+def test_first_write_makes_no_backup(store: StateStore) -> None:
+    store.write(StateFile.new("demo"))
+
+    assert not store.backup_path.exists()
+
+
+def test_backup_holds_the_previous_version(store: StateStore) -> None:
+    first = store.write(StateFile.new("demo"))
+    previous = store.path.read_bytes()
+
+    store.write(first)
+
+    assert store.backup_path == store.path.with_name("assistplan.state.json.backup")
+    assert store.backup_path.read_bytes() == previous
+    assert json.loads(store.backup_path.read_text())["serial"] == 1
+
+
+def test_write_leaves_no_temporary_files(store: StateStore) -> None:
+    state = store.write(StateFile.new("demo"))
+    store.write(state)
+
+    assert sorted(p.name for p in store.path.parent.iterdir()) == [
+        "assistplan.state.json",
+        "assistplan.state.json.backup",
+    ]
+
+
+def test_a_write_that_fails_before_the_rename_leaves_the_old_state_intact(
+    store: StateStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written = store.write(StateFile.new("demo"))
+    before = store.path.read_bytes()
+
+    def crash(src: str, dst: str) -> None:
+        raise OSError("simulated crash")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(StateError, match="simulated crash"):
+        store.write(written.with_resource("Assistant/a", resource("a")))
+    monkeypatch.undo()
+
+    assert store.path.read_bytes() == before
+    assert store.current == written
+    assert [p.name for p in store.path.parent.iterdir()] == ["assistplan.state.json"]
+
+
+def test_corrupt_json_raises_state_error_naming_the_file_line_and_column(store: StateStore) -> None:
+    store.path.write_text('{\n  "version": 1,\n  "serial": oops\n}\n')
+
+    with pytest.raises(StateError, match=r"assistplan\.state\.json is not valid JSON: .* line 3, column 13"):
+        store.load()
+
+
+def test_future_version_raises_state_error_asking_for_an_upgrade(store: StateStore) -> None:
+    data = StateFile.new("demo").model_dump(mode="json") | {"version": 2}
+    store.path.write_text(json.dumps(data))
+
+    with pytest.raises(StateError, match=r"assistplan\.state\.json has version 2.*upgrade assistplan"):
+        store.load()
+
+
+def test_invalid_content_raises_state_error_naming_the_field(store: StateStore) -> None:
+    data = StateFile.new("demo").with_resource("Assistant/a", resource("a")).model_dump(mode="json")
+    del data["resources"]["Assistant/a"]["id"]
+    store.path.write_text(json.dumps(data))
+
+    with pytest.raises(
+        StateError, match=r"assistplan\.state\.json is invalid: resources\.Assistant/a\.id: Field required"
+    ):
+        store.load()
+
+
+def test_record_sets_and_removes_an_address_and_writes_each_change(store: StateStore) -> None:
+    store.write(StateFile.new("demo"))
+
+    store.record("Assistant/a", resource("a"))
+    assert StateStore(store.path).load().get("Assistant/a") is not None
+
+    store.record("Assistant/a", None)
+    reloaded = StateStore(store.path).load()
+    assert reloaded.get("Assistant/a") is None
+    assert reloaded.serial == 3
+
+
+def test_record_continues_from_a_loaded_state(store: StateStore) -> None:
+    store.write(StateFile.new("demo"))
+    other = StateStore(store.path)
+    other.load()
+
+    assert other.record("Assistant/a", resource("a")).serial == 2
+
+
+def test_record_without_a_loaded_or_written_state_raises(store: StateStore) -> None:
+    with pytest.raises(StateError, match="cannot record Assistant/a"):
+        store.record("Assistant/a", resource("a"))
+
+
+def test_concurrent_records_from_8_threads_are_all_kept(store: StateStore) -> None:
+    threads, per_thread = 8, 10
+    store.write(StateFile.new("demo"))
+    start = threading.Barrier(threads)
+    errors: list[BaseException] = []
+
+    def work(worker: int) -> None:
+        start.wait()
+        try:
+            for i in range(per_thread):
+                store.record(f"Assistant/w{worker}-{i}", resource(f"w{worker}-{i}", f"asst_{worker}_{i}"))
+        except BaseException as error:
+            errors.append(error)
+
+    pool = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+
+    assert errors == []
+    reloaded = StateStore(store.path).load()
+    assert len(reloaded.resources) == threads * per_thread
+    assert reloaded.serial == 1 + threads * per_thread
