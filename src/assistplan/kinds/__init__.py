@@ -1,0 +1,34 @@
+"""Kinds: one module per remote object type, and the registry that maps a kind name to its implementation."""
+
+from __future__ import annotations
+
+from assistplan.kinds.agents import AgentKind
+from assistplan.kinds.assistants import AssistantKind
+from assistplan.kinds.base import (
+    Applied,
+    ApplyContext,
+    Inventory,
+    Kind,
+    LiveObject,
+    PartialApplyError,
+    Spec,
+    digest,
+)
+from assistplan.kinds.files import FileKind
+from assistplan.kinds.vector_stores import VectorStoreKind
+
+OPENAI_KINDS: tuple[Kind, ...] = (FileKind(), VectorStoreKind(), AssistantKind(), AgentKind())
+REGISTRY: dict[str, Kind] = {k.kind: k for k in OPENAI_KINDS}
+
+__all__ = [
+    "OPENAI_KINDS",
+    "REGISTRY",
+    "Applied",
+    "ApplyContext",
+    "Inventory",
+    "Kind",
+    "LiveObject",
+    "PartialApplyError",
+    "Spec",
+    "digest",
+]

@@ -1,0 +1,198 @@
+"""What every kind implements, and the live-object and context types the planner and applier pass to kinds.
+
+A kind turns a manifest resource into a *normalized spec* (a JSON-ready dict in which references are addresses and
+files are `{path: {sha256, size}}`), reads live objects back into the same shape, and carries out create, update and
+delete. Normalized specs are what the planner diffs, what plans show and what the state records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistplan.errors import ProviderError
+
+LABEL_PROJECT = "assistplan:project"
+LABEL_ADDRESS = "assistplan:address"
+LABEL_DIGEST = "assistplan:digest"
+LABEL_KEYS = (LABEL_PROJECT, LABEL_ADDRESS, LABEL_DIGEST)
+
+Spec = dict[str, Any]
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def digest(spec: Mapping[str, Any]) -> str:
+    """The digest stamped on remote objects: a hash of the normalized desired spec."""
+    return hashlib.sha256(canonical_json(spec).encode()).hexdigest()[:32]
+
+
+def labels(project: str, address: str, spec_digest: str) -> dict[str, str]:
+    return {LABEL_PROJECT: project, LABEL_ADDRESS: address, LABEL_DIGEST: spec_digest}
+
+
+def user_metadata(metadata: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Metadata without assistplan's own labels."""
+    return {k: v for k, v in (metadata or {}).items() if k not in LABEL_KEYS}
+
+
+@dataclass
+class LiveObject:
+    """A remote object as listed, with assistplan's labels read from its metadata (None when unstamped)."""
+
+    kind: str
+    id: str
+    raw: dict[str, Any]
+    project: str | None = None
+    address: str | None = None
+    digest: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_metadata(cls, kind: str, raw: dict[str, Any], extra: dict[str, Any] | None = None) -> LiveObject:
+        metadata = raw.get("metadata") or {}
+        return cls(
+            kind=kind,
+            id=raw["id"],
+            raw=raw,
+            project=metadata.get(LABEL_PROJECT),
+            address=metadata.get(LABEL_ADDRESS),
+            digest=metadata.get(LABEL_DIGEST),
+            extra=extra or {},
+        )
+
+    def fingerprint(self) -> str:
+        """Changes whenever the object (or what is attached to it) changes; used to refuse stale saved plans."""
+        return hashlib.sha256(canonical_json([self.raw, self.extra]).encode()).hexdigest()[:24]
+
+
+@dataclass
+class Inventory:
+    """Everything the refresh read: live objects per kind and the file blobs of the project."""
+
+    project: str
+    objects: dict[str, list[LiveObject]] = field(default_factory=dict)
+    blobs: Any = None
+    id_to_address: dict[str, str] = field(default_factory=dict)
+    applied: dict[str, Spec] = field(default_factory=dict)
+
+    def owns(self, raw_id: str, project_label: str | None) -> bool:
+        """Whether an object is this project's: stamped with its name, or recorded in its state (imported)."""
+        return project_label == self.project or raw_id in self.id_to_address
+
+    def of_kind(self, kind: str) -> list[LiveObject]:
+        return self.objects.get(kind, [])
+
+    def observed(self) -> dict[str, str]:
+        """Remote id -> fingerprint of every object the plan looked at."""
+        return {obj.id: obj.fingerprint() for objs in self.objects.values() for obj in objs}
+
+
+class ApplyContext(ABC):
+    """What a kind needs while applying: the project, the local files, and remote ids of other addresses."""
+
+    project: str
+    root: Path
+    blobs: Any
+
+    @abstractmethod
+    def remote_id(self, address: str) -> str:
+        """The remote id recorded for an address (a dependency applied earlier)."""
+
+    @abstractmethod
+    def progress(self, address: str, message: str) -> None:
+        """Report progress of a long operation (uploads, indexing)."""
+
+    @abstractmethod
+    def labels(self, address: str) -> dict[str, str]:
+        """The reserved metadata labels to stamp on the object at an address (project, address, spec digest)."""
+
+
+@dataclass
+class Applied:
+    """The result of a create or update: the live object, its normalized spec and kind-specific state attributes."""
+
+    live: LiveObject
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+class PartialApplyError(ProviderError):
+    """The object was created or updated, but a later step failed (for example a file that did not index)."""
+
+    def __init__(self, message: str, *, applied: Applied, address: str, operation: str) -> None:
+        self.applied = applied
+        super().__init__(message, address=address, operation=operation)
+
+
+def prune(value: Any) -> Any:
+    """Drop None-valued keys recursively, so that an absent field and an explicit null compare equal."""
+    if isinstance(value, dict):
+        return {k: prune(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [prune(v) for v in value]
+    return value
+
+
+class Kind(ABC):
+    """One remote object type."""
+
+    kind: str
+    provider: str = "openai"
+    replace_paths: frozenset[str] = frozenset()
+    depends_on_kinds: tuple[str, ...] = ()
+
+    @abstractmethod
+    def desired(self, resource: Any, functions: Mapping[str, Any]) -> Spec:
+        """The normalized spec of a manifest resource (defaults the server would fill in are filled in)."""
+
+    def fold_live(self, desired: Spec, live: Spec) -> Spec:
+        """Take server-chosen values into the desired spec where the manifest leaves the choice to the server."""
+        return desired
+
+    @abstractmethod
+    def normalize(self, obj: LiveObject, inventory: Inventory) -> Spec:
+        """The normalized spec of a live object, in the same shape as `desired`."""
+
+    def reference_paths(self, spec: Spec) -> dict[str, str]:
+        """Paths in the spec that hold an address of another resource (so a replaced dependency updates this)."""
+        return {}
+
+    def match(self, address: str, spec: Spec, inventory: Inventory) -> LiveObject | None:
+        """The live object that is this address when the state does not say: the one stamped with it."""
+        for obj in inventory.of_kind(self.kind):
+            if obj.address == address and obj.project == inventory.project:
+                return obj
+        return None
+
+    @abstractmethod
+    def refresh(self, provider: Any, inventory: Inventory) -> list[LiveObject]:
+        """List the live objects of this kind (one call per page)."""
+
+    @abstractmethod
+    def create(self, provider: Any, ctx: ApplyContext, address: str, spec: Spec) -> Applied: ...
+
+    @abstractmethod
+    def update(
+        self, provider: Any, ctx: ApplyContext, address: str, remote_id: str, before: Spec, spec: Spec
+    ) -> Applied: ...
+
+    @abstractmethod
+    def delete(self, provider: Any, ctx: ApplyContext, address: str, remote_id: str) -> None: ...
+
+    @abstractmethod
+    def read(self, provider: Any, remote_id: str, address: str) -> LiveObject:
+        """Retrieve one object by id (import, and objects recorded in state but missing from a listing)."""
+
+    def adopt(self, provider: Any, ctx: ApplyContext, address: str, remote_id: str, spec: Spec) -> Applied:
+        """Stamp an existing object with this project's labels (import)."""
+        return self.update(provider, ctx, address, remote_id, {}, spec)
+
+
+Progress = Callable[[str, str], None]

@@ -1,0 +1,135 @@
+"""Content-addressed file blobs: the OpenAI files of a project, named so that they can be found again.
+
+Files carry no metadata, so a blob's identity lives in its remote filename, `ap.<project>.<sha256 prefix>.<path>`
+(the path percent-encoded). A blob is keyed by (sha256, path): unchanged content is never uploaded again, even when
+the state file is lost, and an upload whose response was lost is found by name instead of being repeated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
+
+from assistplan.errors import NotFoundError, PlanError
+from assistplan.providers.openai import OpenAIProvider, call, create_safely
+
+SHA_CHARS = 32
+PREFIX = "ap"
+
+
+@dataclass(frozen=True)
+class Blob:
+    id: str
+    project: str
+    sha256: str
+    path: str
+    size: int
+    purpose: str
+
+
+def blob_filename(project: str, sha256: str, path: str) -> str:
+    return f"{PREFIX}.{project}.{sha256[:SHA_CHARS]}.{quote(path, safe='')}"
+
+
+def parse_blob(raw: dict[str, Any]) -> Blob | None:
+    """The blob a listed file is, or None when it is not one of assistplan's."""
+    parts = str(raw.get("filename", "")).split(".", 3)
+    if len(parts) != 4 or parts[0] != PREFIX or len(parts[2]) != SHA_CHARS:
+        return None
+    return Blob(
+        id=raw["id"],
+        project=parts[1],
+        sha256=parts[2],
+        path=unquote(parts[3]),
+        size=int(raw.get("bytes") or 0),
+        purpose=str(raw.get("purpose", "")),
+    )
+
+
+def file_entry(sha256: str, size: int) -> dict[str, Any]:
+    """How a file appears in a normalized spec's `files` map."""
+    return {"sha256": sha256[:SHA_CHARS], "size": size}
+
+
+@dataclass
+class BlobPool:
+    """The project's blobs by id and by (sha256, path); uploads missing ones exactly once."""
+
+    project: str
+    by_id: dict[str, Blob] = field(default_factory=dict)
+    _by_key: dict[tuple[str, str, str], Blob] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _key_locks: dict[tuple[str, str, str], threading.Lock] = field(default_factory=dict)
+
+    @classmethod
+    def refresh(cls, provider: OpenAIProvider, project: str) -> BlobPool:
+        pool = cls(project)
+        page = call(lambda: provider.client.files.list(limit=10_000), address=None, operation="list files")
+        for item in page.auto_paging_iter() if hasattr(page, "auto_paging_iter") else page:
+            blob = parse_blob(item.model_dump())
+            if blob is not None and blob.project == project:
+                pool.add(blob)
+        return pool
+
+    def add(self, blob: Blob) -> None:
+        with self._lock:
+            self.by_id[blob.id] = blob
+            self._by_key.setdefault((blob.sha256, blob.path, blob.purpose), blob)
+
+    def find(self, sha256: str, path: str, purpose: str) -> Blob | None:
+        with self._lock:
+            return self._by_key.get((sha256[:SHA_CHARS], path, purpose))
+
+    def ensure(
+        self, provider: OpenAIProvider, root: Path, path: str, entry: dict[str, Any], purpose: str, address: str
+    ) -> Blob:
+        """The blob for a local file, uploading it when the project has no blob of that content and path yet."""
+        key = (entry["sha256"][:SHA_CHARS], path, purpose)
+        with self._lock:
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            existing = self.find(entry["sha256"], path, purpose)
+            if existing is not None:
+                return existing
+            content = _read_checked(root, path, entry["sha256"])
+            name = blob_filename(self.project, entry["sha256"], path)
+
+            def find_existing() -> Any:
+                for item in provider.client.files.list(purpose=purpose).data:
+                    if item.filename == name:
+                        return item
+                return None
+
+            created = create_safely(
+                provider,
+                address=address,
+                create=lambda client: client.files.create(file=(name, content), purpose=purpose),  # type: ignore[arg-type]
+                find_existing=find_existing,
+            )
+            blob = parse_blob(created.model_dump())
+            if blob is None:
+                raise PlanError(f"{address}: the uploaded file {path} came back without its name")
+            self.add(blob)
+            return blob
+
+    def delete(self, provider: OpenAIProvider, blob_id: str, address: str) -> None:
+        """Delete a blob; one already gone counts as deleted."""
+        with suppress(NotFoundError):
+            call(lambda: provider.client.files.delete(blob_id), address=address, operation="delete file")
+        with self._lock:
+            blob = self.by_id.pop(blob_id, None)
+            if blob is not None:
+                self._by_key.pop((blob.sha256, blob.path, blob.purpose), None)
+
+
+def _read_checked(root: Path, path: str, sha256: str) -> bytes:
+    content = (root / path).read_bytes()
+    actual = hashlib.sha256(content).hexdigest()
+    if not actual.startswith(sha256[:SHA_CHARS]):
+        raise PlanError(f"{path} changed after the plan was made (sha256 {actual[:12]}, planned {sha256[:12]})")
+    return content

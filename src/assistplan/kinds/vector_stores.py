@@ -1,0 +1,253 @@
+"""VectorStore: an OpenAI vector store and its file attachments, waited on until indexed.
+
+Attachments carry `attributes` naming the project, the file's path and its content hash, so membership is read back
+as `{path: {sha256, size}}`. Chunking reads back as static 800/400 when `auto` was asked for; description and
+chunking are create-only and force a replacement.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
+from typing import Any
+
+from assistplan.errors import NotFoundError, ProviderError
+from assistplan.kinds.base import (
+    Applied,
+    ApplyContext,
+    Inventory,
+    Kind,
+    LiveObject,
+    PartialApplyError,
+    Spec,
+    user_metadata,
+)
+from assistplan.kinds.blobs import BlobPool, file_entry
+from assistplan.providers.openai import OpenAIProvider, call, create_safely
+
+AUTO_CHUNKING = {"max_chunk_size_tokens": 800, "chunk_overlap_tokens": 400}
+ATTR_PROJECT = "assistplan:project"
+ATTR_PATH = "assistplan:path"
+ATTR_SHA = "assistplan:sha256"
+PURPOSE = "assistants"
+POLL_SECONDS = 0.2
+INDEX_TIMEOUT_SECONDS = 1800.0
+ATTACHMENT_LISTING_THREADS = 8
+
+
+class VectorStoreKind(Kind):
+    kind = "VectorStore"
+    replace_paths = frozenset({"description", "chunking"})
+
+    def desired(self, resource: Any, functions: Mapping[str, Any]) -> Spec:
+        spec = resource.spec.model_dump(mode="json", by_alias=True, exclude_none=True)
+        chunking = spec.get("chunking", "auto")
+        return {
+            "name": resource.address.name,
+            "description": spec.get("description"),
+            "chunking": AUTO_CHUNKING if chunking == "auto" else dict(chunking),
+            "expires_after_days": spec.get("expires_after_days"),
+            "metadata": dict(spec.get("metadata", {})),
+            "files": {f.path: file_entry(f.sha256, f.size) for f in resource.files},
+        }
+
+    def fold_live(self, desired: Spec, live: Spec) -> Spec:
+        return desired
+
+    def normalize(self, obj: LiveObject, inventory: Inventory) -> Spec:
+        raw = obj.raw
+        previous = inventory.applied.get(obj.address or "", {})
+        pool: BlobPool | None = inventory.blobs
+        files: dict[str, Any] = {}
+        chunking = previous.get("chunking")
+        for attachment in obj.extra.get("files", []):
+            if attachment.get("status") in ("failed", "cancelled"):
+                continue
+            attrs = attachment.get("attributes") or {}
+            blob = pool.by_id.get(attachment["id"]) if pool else None
+            if blob is not None:
+                files[str(attrs.get(ATTR_PATH) or blob.path)] = file_entry(blob.sha256, blob.size)
+            else:
+                files[f"<{attachment['id']}>"] = {"file_id": attachment["id"]}
+            strategy = attachment.get("chunking_strategy") or {}
+            if strategy.get("type") == "static":
+                chunking = dict(strategy["static"])
+        expires = raw.get("expires_after") or {}
+        return {
+            "name": raw.get("name"),
+            "description": raw.get("description", previous.get("description")),
+            "chunking": chunking,
+            "expires_after_days": expires.get("days"),
+            "metadata": user_metadata(raw.get("metadata")),
+            "files": files,
+        }
+
+    def refresh(self, provider: OpenAIProvider, inventory: Inventory) -> list[LiveObject]:
+        def list_all() -> list[LiveObject]:
+            objects = []
+            for store in provider.client.vector_stores.list(limit=100):
+                obj = LiveObject.from_metadata(self.kind, store.model_dump(mode="json"))
+                if inventory.owns(obj.id, obj.project):
+                    objects.append(obj)
+            with ThreadPoolExecutor(max_workers=ATTACHMENT_LISTING_THREADS) as pool:
+                for obj, files in zip(
+                    objects, pool.map(lambda o: self._attachments(provider, o.id), objects), strict=True
+                ):
+                    obj.extra["files"] = files
+            return objects
+
+        return call(list_all, address=None, operation="list vector stores")
+
+    def _attachments(self, provider: OpenAIProvider, store_id: str) -> list[dict[str, Any]]:
+        return [f.model_dump(mode="json") for f in provider.client.vector_stores.files.list(store_id, limit=100)]
+
+    def create(self, provider: OpenAIProvider, ctx: ApplyContext, address: str, spec: Spec) -> Applied:
+        params: dict[str, Any] = {
+            "name": spec["name"],
+            "metadata": {**spec["metadata"], **ctx.labels(address)},
+        }
+        if spec.get("description"):
+            params["description"] = spec["description"]
+        if spec.get("expires_after_days"):
+            params["expires_after"] = {"anchor": "last_active_at", "days": spec["expires_after_days"]}
+        store = create_safely(
+            provider,
+            address=address,
+            create=lambda client: client.vector_stores.create(**params),
+            find_existing=lambda: self._find(provider, ctx.project, address),
+        )
+        return self._sync_files(provider, ctx, address, store.id, {}, spec)
+
+    def _find(self, provider: OpenAIProvider, project: str, address: str) -> Any:
+        for store in provider.client.vector_stores.list(limit=100):
+            metadata = store.metadata or {}
+            if metadata.get("assistplan:project") == project and metadata.get("assistplan:address") == address:
+                return store
+        return None
+
+    def update(
+        self, provider: OpenAIProvider, ctx: ApplyContext, address: str, remote_id: str, before: Spec, spec: Spec
+    ) -> Applied:
+        expires = (
+            {"anchor": "last_active_at", "days": spec["expires_after_days"]} if spec["expires_after_days"] else None
+        )
+        call(
+            lambda: provider.client.vector_stores.update(
+                remote_id,
+                name=spec["name"],
+                expires_after=expires,  # type: ignore[arg-type]
+                metadata={**spec["metadata"], **ctx.labels(address)},
+            ),
+            address=address,
+            operation="update",
+        )
+        return self._sync_files(provider, ctx, address, remote_id, before.get("files") or {}, spec)
+
+    def _sync_files(
+        self, provider: OpenAIProvider, ctx: ApplyContext, address: str, store_id: str, before: dict, spec: Spec
+    ) -> Applied:
+        """Attach new and changed files, wait for indexing, then detach what is no longer wanted."""
+        wanted: dict[str, Any] = spec["files"]
+        current = {
+            str((a.get("attributes") or {}).get(ATTR_PATH) or f"<{a['id']}>"): a
+            for a in self._attachments(provider, store_id)
+        }
+        pool: BlobPool = ctx.blobs
+        attach = []
+        for path, entry in wanted.items():
+            existing = current.get(path)
+            sha = (existing or {}).get("attributes", {}).get(ATTR_SHA)
+            if (
+                existing is not None
+                and sha == entry["sha256"]
+                and existing.get("status") not in ("failed", "cancelled")
+            ):
+                continue
+            ctx.progress(address, f"uploading {path}")
+            blob = pool.ensure(provider, ctx.root, path, entry, PURPOSE, address)
+            attach.append((path, blob.id, entry))
+        failures: list[str] = []
+        if attach:
+            failures = self._attach_and_wait(provider, ctx, address, store_id, attach, spec["chunking"])
+        attached_ids = {file_id for _, file_id, _ in attach}
+        for path, attachment in current.items():
+            if attachment["id"] in attached_ids:
+                continue
+            wanted_entry = wanted.get(path)
+            stale = wanted_entry is None or (attachment.get("attributes") or {}).get(ATTR_SHA) != wanted_entry["sha256"]
+            if stale or attachment.get("status") in ("failed", "cancelled"):
+                self._detach(provider, address, store_id, attachment["id"])
+        store = call(lambda: provider.client.vector_stores.retrieve(store_id), address=address, operation="read")
+        live = LiveObject.from_metadata(
+            self.kind, store.model_dump(mode="json"), {"files": self._attachments(provider, store_id)}
+        )
+        applied = Applied(live)
+        if failures:
+            raise PartialApplyError(
+                "files failed to index: " + "; ".join(failures), applied=applied, address=address, operation="index"
+            )
+        return applied
+
+    def _attach_and_wait(
+        self,
+        provider: OpenAIProvider,
+        ctx: ApplyContext,
+        address: str,
+        store_id: str,
+        attach: list[tuple[str, str, dict[str, Any]]],
+        chunking: dict[str, Any],
+    ) -> list[str]:
+        strategy = {"type": "static", "static": chunking}
+        files = [
+            {
+                "file_id": file_id,
+                "attributes": {ATTR_PROJECT: ctx.project, ATTR_PATH: path, ATTR_SHA: entry["sha256"]},
+                "chunking_strategy": strategy,
+            }
+            for path, file_id, entry in attach
+        ]
+        batch = call(
+            lambda: provider.client.vector_stores.file_batches.create(store_id, files=files),  # type: ignore[arg-type]
+            address=address,
+            operation="attach files",
+        )
+        batch_id = batch.id
+        deadline = time.monotonic() + INDEX_TIMEOUT_SECONDS
+        while batch.status == "in_progress":
+            counts = batch.file_counts
+            ctx.progress(address, f"indexing {counts.completed + counts.failed}/{counts.total} files")
+            if time.monotonic() > deadline:
+                raise ProviderError("indexing did not finish in time", address=address, operation="index")
+            time.sleep(POLL_SECONDS)
+            batch = call(
+                lambda: provider.client.vector_stores.file_batches.retrieve(batch_id, vector_store_id=store_id),
+                address=address,
+                operation="wait for indexing",
+            )
+        by_id = {file_id: path for path, file_id, _ in attach}
+        failures = []
+        if batch.file_counts.failed or batch.status != "completed":
+            for item in provider.client.vector_stores.file_batches.list_files(batch_id, vector_store_id=store_id):
+                if item.status in ("failed", "cancelled"):
+                    error = item.last_error.message if item.last_error else item.status
+                    failures.append(f"{by_id.get(item.id, item.id)}: {error}")
+        return failures
+
+    def _detach(self, provider: OpenAIProvider, address: str, store_id: str, file_id: str) -> None:
+        with suppress(NotFoundError):
+            call(
+                lambda: provider.client.vector_stores.files.delete(file_id, vector_store_id=store_id),
+                address=address,
+                operation="detach file",
+            )
+
+    def delete(self, provider: OpenAIProvider, ctx: ApplyContext, address: str, remote_id: str) -> None:
+        call(lambda: provider.client.vector_stores.delete(remote_id), address=address, operation="delete")
+
+    def read(self, provider: OpenAIProvider, remote_id: str, address: str) -> LiveObject:
+        store = call(lambda: provider.client.vector_stores.retrieve(remote_id), address=address, operation="read")
+        return LiveObject.from_metadata(
+            self.kind, store.model_dump(mode="json"), {"files": self._attachments(provider, remote_id)}
+        )

@@ -1,0 +1,38 @@
+"""Refresh: read the live objects of the kinds a project uses, by listing (one call per page, not one per object)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from assistplan.kinds import Inventory, Kind
+from assistplan.kinds.blobs import BlobPool
+from assistplan.state import StateFile
+
+REFRESH_THREADS = 4
+
+
+def refresh(provider: Any, kinds: Iterable[Kind], project: str, state: StateFile | None) -> Inventory:
+    """List every kind concurrently; objects are kept when stamped with this project or recorded in its state."""
+    resources = state.resources if state is not None else {}
+    inventory = Inventory(
+        project=project,
+        id_to_address={rs.id: address for address, rs in resources.items()},
+        applied={address: rs.applied for address, rs in resources.items()},
+    )
+    kinds = list(kinds)
+    with ThreadPoolExecutor(max_workers=REFRESH_THREADS) as pool:
+        blobs = pool.submit(BlobPool.refresh, provider, project)
+        listed = {k.kind: pool.submit(k.refresh, provider, inventory) for k in kinds if k.kind != "File"}
+        inventory.blobs = blobs.result()
+        for kind, future in listed.items():
+            inventory.objects[kind] = future.result()
+    for kind in kinds:
+        if kind.kind == "File":
+            inventory.objects["File"] = kind.refresh(provider, inventory)
+    for objects in inventory.objects.values():
+        for obj in objects:
+            if obj.project == project and obj.address:
+                inventory.id_to_address.setdefault(obj.id, obj.address)
+    return inventory

@@ -1,0 +1,1 @@
+"""Provider clients: how assistplan reaches each remote API (OpenAI, Flowise)."""
