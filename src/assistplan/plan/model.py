@@ -40,6 +40,7 @@ class ActionReason(StrEnum):
     REMOVED_FROM_MANIFEST = "removed_from_manifest"
     DESTROY = "destroy"
     ALREADY_GONE = "already_gone"
+    DEPENDENCY_REPLACED = "dependency_replaced"
 
 
 class ChangeType(StrEnum):
@@ -71,6 +72,8 @@ class ResourceChange:
     after: dict[str, Any] | None = None
     changes: tuple[FieldChange, ...] = ()
     depends_on: tuple[str, ...] = ()
+    digest: str | None = None
+    prevent_destroy: bool = False
 
     @property
     def changed_paths(self) -> list[str]:

@@ -1,0 +1,258 @@
+"""The planner: desired x state x live -> Plan. Pure: it reads what refresh gathered and never prints or calls out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from assistplan.errors import PlanError
+from assistplan.kinds import Inventory, Kind, LiveObject, Spec, digest
+from assistplan.plan.desired import Desired, kind_rank
+from assistplan.plan.diff import diff_specs, without_paths
+from assistplan.plan.graph import closure, topological_order
+from assistplan.plan.model import (
+    Action,
+    ActionReason,
+    ChangeType,
+    Drift,
+    FieldChange,
+    Plan,
+    PlanOptions,
+    ResourceChange,
+)
+from assistplan.state import StateFile
+
+
+@dataclass
+class _Live:
+    obj: LiveObject
+    spec: Spec
+
+
+def make_plan(
+    project: str,
+    desired: Mapping[str, Desired],
+    state: StateFile | None,
+    inventory: Inventory,
+    kinds: Mapping[str, Kind],
+    options: PlanOptions | None = None,
+) -> Plan:
+    options = options or PlanOptions()
+    live, observed = _match_live(desired, state, inventory, kinds)
+    changes: dict[str, ResourceChange] = {}
+    drift: list[Drift] = []
+    addresses = set(desired) | set(live) | set(state.resources if state else {})
+    for address in addresses:
+        kind = kinds.get(address.partition("/")[0])
+        if kind is None:
+            continue
+        want = None if options.destroy else desired.get(address)
+        recorded = state.get(address) if state else None
+        found = live.get(address)
+        found_drift = _drift(address, kind, want, recorded, found)
+        if found_drift is not None:
+            drift.append(found_drift)
+        if options.refresh_only:
+            changes[address] = _refresh_only(address, found)
+        else:
+            changes[address] = _change(address, kind, want, recorded, found, options)
+    changes = _propagate_replacements(changes, kinds)
+    _check_prevent_destroy(changes.values())
+    ordered = _order(changes, desired)
+    if options.targets:
+        ordered, drift = _restrict(ordered, drift, options.targets, desired)
+    return Plan(
+        project=project,
+        resource_changes=tuple(ordered),
+        drift=tuple(sorted(drift, key=lambda d: kind_rank(d.address))),
+        options=options,
+        state_lineage=state.lineage if state else None,
+        state_serial=state.serial if state else 0,
+        observed=observed,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+
+
+def _match_live(
+    desired: Mapping[str, Desired], state: StateFile | None, inventory: Inventory, kinds: Mapping[str, Kind]
+) -> tuple[dict[str, _Live], dict[str, str]]:
+    """Which live object is each address: the one recorded in state, else the one stamped with the address."""
+    by_id = {obj.id: obj for objects in inventory.objects.values() for obj in objects}
+    matched: dict[str, LiveObject] = {}
+    if state is not None:
+        for address, recorded in state.resources.items():
+            if recorded.id in by_id:
+                matched[address] = by_id[recorded.id]
+    claimed = {obj.id for obj in matched.values()}
+    for address, want in desired.items():
+        if address not in matched:
+            obj = want.kind.match(address, want.spec, inventory)
+            if obj is not None and obj.id not in claimed:
+                matched[address] = obj
+                claimed.add(obj.id)
+    for objects in inventory.objects.values():
+        for obj in objects:
+            if obj.id not in claimed and obj.project == inventory.project and obj.address:
+                matched.setdefault(obj.address, obj)
+                claimed.add(obj.id)
+    live: dict[str, _Live] = {}
+    observed: dict[str, str] = {}
+    for address, obj in matched.items():
+        kind = kinds.get(obj.kind)
+        if kind is None:
+            continue
+        spec = kind.normalize(obj, inventory)
+        live[address] = _Live(obj, spec)
+        observed[obj.id] = digest(spec)
+    return live, observed
+
+
+def _wanted(want: Desired, found: _Live | None) -> Spec:
+    """The desired spec with server-chosen values folded in and ignored fields kept as they are live."""
+    if found is None:
+        return want.spec
+    spec = want.kind.fold_live(want.spec, found.spec)
+    for path in want.ignore_changes:
+        field = path.split(".", 1)[0].split("[", 1)[0]
+        if field in found.spec:
+            spec = {**spec, field: found.spec[field]}
+    return spec
+
+
+def _change(
+    address: str,
+    kind: Kind,
+    want: Desired | None,
+    recorded: Any,
+    found: _Live | None,
+    options: PlanOptions,
+) -> ResourceChange:
+    name = address.partition("/")[2]
+    base = ResourceChange(address=address, kind=kind.kind, name=name, action=Action.NOOP)
+    prevent = bool((recorded.attributes if recorded else {}).get("prevent_destroy"))
+    if want is None:
+        if found is None:
+            return replace(base, action=Action.FORGET, reason=ActionReason.ALREADY_GONE, remote_id=recorded.id)
+        reason = ActionReason.DESTROY if options.destroy else ActionReason.REMOVED_FROM_MANIFEST
+        return replace(
+            base,
+            action=Action.DELETE,
+            reason=reason,
+            remote_id=found.obj.id,
+            before=found.spec,
+            prevent_destroy=prevent,
+        )
+    spec = _wanted(want, found)
+    base = replace(
+        base, after=spec, digest=want.digest, depends_on=want.depends_on, prevent_destroy=want.prevent_destroy
+    )
+    if found is None:
+        reason = ActionReason.REMOTE_MISSING if recorded is not None else ActionReason.NEW
+        return replace(base, action=Action.CREATE, reason=reason)
+    changes = without_paths(diff_specs(found.spec, spec, kind.replace_paths), want.ignore_changes)
+    base = replace(base, before=found.spec, remote_id=found.obj.id, changes=tuple(changes))
+    if not changes:
+        return base
+    if any(c.forces_replace for c in changes):
+        return replace(base, action=Action.REPLACE, reason=ActionReason.REPLACE_BECAUSE_CANNOT_UPDATE)
+    manifest_unchanged = (recorded.digest if recorded else found.obj.digest) == want.digest
+    reason = ActionReason.DRIFT if manifest_unchanged else ActionReason.MANIFEST_CHANGED
+    return replace(base, action=Action.UPDATE, reason=reason)
+
+
+def _refresh_only(address: str, found: _Live | None) -> ResourceChange:
+    kind, _, name = address.partition("/")
+    if found is None:
+        return ResourceChange(address, kind, name, Action.NOOP, reason=ActionReason.ALREADY_GONE)
+    return ResourceChange(address, kind, name, Action.NOOP, remote_id=found.obj.id, before=found.spec, after=found.spec)
+
+
+def _drift(address: str, kind: Kind, want: Desired | None, recorded: Any, found: _Live | None) -> Drift | None:
+    """What changed outside assistplan since the last apply (from the state, or from the stamped digest)."""
+    name = address.partition("/")[2]
+    if recorded is not None and found is None:
+        return Drift(address, kind.kind, name, recorded.id, deleted=True)
+    if found is None:
+        return None
+    ignored = want.ignore_changes if want else ()
+    if recorded is not None:
+        changes = without_paths(diff_specs(recorded.applied, found.spec), ignored)
+    elif want is not None and found.obj.digest == want.digest:
+        changes = without_paths(diff_specs(_wanted(want, found), found.spec), ignored)
+        changes = [replace(c, before=c.after, after=c.before, change=_flip(c.change)) for c in changes]
+    else:
+        changes = []
+    return Drift(address, kind.kind, name, found.obj.id, changes=tuple(changes)) if changes else None
+
+
+def _flip(change: ChangeType) -> ChangeType:
+    return {ChangeType.ADDED: ChangeType.REMOVED, ChangeType.REMOVED: ChangeType.ADDED}.get(change, change)
+
+
+def _propagate_replacements(changes: dict[str, ResourceChange], kinds: Mapping[str, Kind]) -> dict[str, ResourceChange]:
+    """A resource that refers to a replaced one must be updated to point at the new object."""
+    renewed = {
+        a: rc
+        for a, rc in changes.items()
+        if rc.action is Action.REPLACE or (rc.action is Action.CREATE and rc.reason is ActionReason.REMOTE_MISSING)
+    }
+    if not renewed:
+        return changes
+    out = dict(changes)
+    for address, rc in changes.items():
+        if rc.action not in (Action.NOOP, Action.UPDATE) or rc.after is None:
+            continue
+        extra = [
+            FieldChange(
+                path, ChangeType.CHANGED, f"{target} ({renewed[target].remote_id or 'gone'})", f"{target} (new)"
+            )
+            for path, target in kinds[rc.kind].reference_paths(rc.after).items()
+            if target in renewed
+        ]
+        if extra:
+            reason = rc.reason if rc.action is Action.UPDATE else ActionReason.DEPENDENCY_REPLACED
+            out[address] = replace(
+                rc,
+                action=Action.UPDATE,
+                reason=reason,
+                changes=tuple(sorted([*rc.changes, *extra], key=lambda c: c.path)),
+            )
+    return out
+
+
+def _check_prevent_destroy(changes: Any) -> None:
+    blocked = [rc for rc in changes if rc.prevent_destroy and rc.action in (Action.DELETE, Action.REPLACE)]
+    if blocked:
+        lines = [
+            f"{rc.address} would be {'replaced' if rc.action is Action.REPLACE else 'destroyed'}" for rc in blocked
+        ]
+        raise PlanError(
+            "lifecycle.prevent_destroy forbids this plan: "
+            + "; ".join(lines)
+            + ". Remove prevent_destroy from the manifest first if this is intended."
+        )
+
+
+def _order(changes: dict[str, ResourceChange], desired: Mapping[str, Desired]) -> list[ResourceChange]:
+    """Dependency order for everything that exists after the apply, then deletions, dependents first."""
+    keep = {
+        a: rc.depends_on
+        for a, rc in changes.items()
+        if rc.action is not Action.DELETE and rc.action is not Action.FORGET
+    }
+    order = topological_order(keep, key=kind_rank)
+    gone = sorted((a for a in changes if a not in keep), key=kind_rank, reverse=True)
+    return [changes[a] for a in order + gone]
+
+
+def _restrict(
+    ordered: list[ResourceChange], drift: list[Drift], targets: tuple[str, ...], desired: Mapping[str, Desired]
+) -> tuple[list[ResourceChange], list[Drift]]:
+    known = {rc.address for rc in ordered}
+    unknown = [t for t in targets if t not in known]
+    if unknown:
+        raise PlanError(f"--target {', '.join(unknown)}: no such resource in the manifests, the state or the live API")
+    wanted = closure(targets, {a: d.depends_on for a, d in desired.items()})
+    return [rc for rc in ordered if rc.address in wanted], [d for d in drift if d.address in wanted]
