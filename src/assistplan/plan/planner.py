@@ -57,7 +57,9 @@ def make_plan(
         if options.refresh_only:
             changes[address] = _refresh_only(address, found)
         else:
-            changes[address] = _change(address, kind, want, recorded, found, options)
+            declared = desired.get(address)
+            prevent = bool(declared and declared.prevent_destroy)
+            changes[address] = _change(address, kind, want, recorded, found, options, prevent)
     changes = _propagate_replacements(changes, kinds)
     _check_prevent_destroy(changes.values())
     ordered = _order(changes, desired)
@@ -128,10 +130,11 @@ def _change(
     recorded: Any,
     found: _Live | None,
     options: PlanOptions,
+    declared_prevent: bool,
 ) -> ResourceChange:
     name = address.partition("/")[2]
     base = ResourceChange(address=address, kind=kind.kind, name=name, action=Action.NOOP)
-    prevent = bool((recorded.attributes if recorded else {}).get("prevent_destroy"))
+    prevent = declared_prevent or bool((recorded.attributes if recorded else {}).get("prevent_destroy"))
     if want is None:
         if found is None:
             return replace(base, action=Action.FORGET, reason=ActionReason.ALREADY_GONE, remote_id=recorded.id)
