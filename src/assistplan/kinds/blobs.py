@@ -56,6 +56,25 @@ def file_entry(sha256: str, size: int) -> dict[str, Any]:
     return {"sha256": sha256[:SHA_CHARS], "size": size}
 
 
+def file_refs(spec: Any) -> set[tuple[str, str]]:
+    """Every (sha256, path) a normalized spec refers to: entries of `files` maps, and a File's own content."""
+    refs: set[tuple[str, str]] = set()
+    if isinstance(spec, dict):
+        if isinstance(spec.get("path"), str) and isinstance(spec.get("sha256"), str):
+            refs.add((spec["sha256"][:SHA_CHARS], spec["path"]))
+        for key, value in spec.items():
+            if key == "files" and isinstance(value, dict):
+                refs |= {
+                    (e["sha256"][:SHA_CHARS], p) for p, e in value.items() if isinstance(e, dict) and "sha256" in e
+                }
+            else:
+                refs |= file_refs(value)
+    elif isinstance(spec, list):
+        for item in spec:
+            refs |= file_refs(item)
+    return refs
+
+
 @dataclass
 class BlobPool:
     """The project's blobs by id and by (sha256, path); uploads missing ones exactly once."""

@@ -1,6 +1,7 @@
 """File: a standalone OpenAI file, uploaded by content (for application code that refers to it by id).
 
-Files cannot be updated, so any change replaces the file. Identity lives in the state and in the blob filename
+Files cannot be updated, so any change replaces the file; the old blob is deleted once nothing refers to it.
+Identity lives in the state and in the blob filename
 (project, content hash, path), so a file is found again after the state is lost and never uploaded twice.
 """
 
@@ -64,8 +65,8 @@ class FileKind(Kind):
         return Applied(self.read(provider, remote_id, address))
 
     def delete(self, provider: OpenAIProvider, ctx: ApplyContext, address: str, remote_id: str) -> None:
-        pool: BlobPool = ctx.blobs
-        pool.delete(provider, remote_id, address)
+        """Nothing to call here: the same blob may back a vector store or an assistant's code interpreter, so
+        blobs are deleted by the applier's collection step once no resource of the project refers to them."""
 
     def read(self, provider: OpenAIProvider, remote_id: str, address: str) -> LiveObject:
         from assistplan.kinds.blobs import parse_blob

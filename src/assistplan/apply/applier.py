@@ -1,0 +1,264 @@
+"""The applier: carries out a plan in dependency order on a thread pool, recording state after every action.
+
+Creates, updates and the create half of replacements run first, each as soon as what it depends on has succeeded;
+deletions (and the old halves of replacements) run afterwards, dependents first. A failure skips what depends on it;
+everything else finishes. File blobs that nothing references any more are deleted last.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import Any
+
+from assistplan.apply.hooks import Hooks
+from assistplan.apply.results import ActionResult, ApplyResult
+from assistplan.errors import AssistplanError, ProviderError
+from assistplan.kinds import Applied, ApplyContext, Inventory, Kind, PartialApplyError
+from assistplan.kinds.base import labels
+from assistplan.kinds.blobs import BlobPool, file_refs
+from assistplan.plan.desired import kind_rank
+from assistplan.plan.model import Action, Plan, ResourceChange
+from assistplan.state import ResourceState, StateStore
+
+BUILD = (Action.CREATE, Action.UPDATE, Action.REPLACE)
+
+
+class _Context(ApplyContext):
+    def __init__(self, plan: Plan, root: Path, blobs: BlobPool, store: StateStore, hooks: Hooks) -> None:
+        self.project = plan.project
+        self.root = root
+        self.blobs = blobs
+        self._store = store
+        self._hooks = hooks
+        self._digests = {rc.address: rc.digest or "" for rc in plan.resource_changes}
+
+    def remote_id(self, address: str) -> str:
+        recorded = self._store.current.get(address) if self._store.current else None
+        if recorded is None:
+            raise AssistplanError(f"{address} has no remote object yet (it was not applied)")
+        return recorded.id
+
+    def progress(self, address: str, message: str) -> None:
+        self._hooks.progress(address, message)
+
+    def labels(self, address: str) -> dict[str, str]:
+        return labels(self.project, address, self._digests.get(address, ""))
+
+
+def apply_plan(
+    plan: Plan,
+    *,
+    provider: Any,
+    kinds: Mapping[str, Kind],
+    store: StateStore,
+    inventory: Inventory,
+    root: Path,
+    hooks: Hooks,
+    parallelism: int = 4,
+) -> ApplyResult:
+    """Apply every change of the plan; never raises for a failed action (the result lists it)."""
+    ctx = _Context(plan, root, inventory.blobs, store, hooks)
+    result = ApplyResult()
+    runner = _Runner(plan, provider, kinds, store, inventory, ctx, hooks, result)
+    if plan.options.refresh_only:
+        runner.record_refresh()
+        return result
+    build = [rc for rc in plan.resource_changes if rc.action in BUILD]
+    runner.run_graph(build, {rc.address: set(rc.depends_on) for rc in build}, runner.build, parallelism)
+    removals = [rc for rc in plan.resource_changes if rc.action is Action.DELETE or rc.address in runner.replaced]
+    for group in _waves(removals):
+        runner.run_graph(group, {rc.address: set() for rc in group}, runner.remove, parallelism)
+    for rc in plan.resource_changes:
+        if rc.action is Action.FORGET:
+            store.record(rc.address, None)
+            result.results.append(ActionResult(rc.address, "forget", ok=True))
+            hooks.finished(result.results[-1])
+    runner.collect_blobs()
+    return result
+
+
+def _waves(changes: list[ResourceChange]) -> list[list[ResourceChange]]:
+    """Deletions grouped by kind, dependents (agents, assistants) before what they use (stores, files)."""
+    groups: dict[int, list[ResourceChange]] = {}
+    for rc in changes:
+        groups.setdefault(kind_rank(rc.address)[0], []).append(rc)
+    return [groups[rank] for rank in sorted(groups, reverse=True)]
+
+
+class _Runner:
+    def __init__(
+        self,
+        plan: Plan,
+        provider: Any,
+        kinds: Mapping[str, Kind],
+        store: StateStore,
+        inventory: Inventory,
+        ctx: _Context,
+        hooks: Hooks,
+        result: ApplyResult,
+    ) -> None:
+        self.plan = plan
+        self.provider = provider
+        self.kinds = kinds
+        self.store = store
+        self.inventory = inventory
+        self.ctx = ctx
+        self.hooks = hooks
+        self.result = result
+        self.replaced: dict[str, str] = {}
+        self.failed: set[str] = set()
+
+    def run_graph(
+        self,
+        changes: list[ResourceChange],
+        deps: dict[str, set[str]],
+        action: Callable[[ResourceChange], ActionResult],
+        parallelism: int,
+    ) -> None:
+        by_address = {rc.address: rc for rc in changes}
+        pending = {a: {d for d in deps[a] if d in by_address} for a in by_address}
+        done: set[str] = set()
+        with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
+            running: dict[Future[ActionResult], str] = {}
+            while pending or running:
+                for address in [a for a, d in pending.items() if d & self.failed]:
+                    del pending[address]
+                    self.failed.add(address)
+                    blocked = deps[address] & self.failed
+                    self._finish(ActionResult(address, "skip", ok=False, skipped=True, error=_skip_reason(blocked)))
+                for address in [a for a, d in pending.items() if d <= done]:
+                    del pending[address]
+                    running[pool.submit(action, by_address[address])] = address
+                if not running:
+                    break
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    address = running.pop(future)
+                    outcome = future.result()
+                    (done if outcome.ok else self.failed).add(address)
+                    self._finish(outcome)
+
+    def _finish(self, outcome: ActionResult) -> None:
+        self.result.results.append(outcome)
+        self.hooks.finished(outcome)
+
+    def build(self, rc: ResourceChange) -> ActionResult:
+        kind = self.kinds[rc.kind]
+        step = "replace" if rc.action is Action.REPLACE else rc.action.value
+        self.hooks.started(rc, step)
+        started = time.monotonic()
+        try:
+            if rc.action is Action.UPDATE:
+                applied = kind.update(
+                    self.provider, self.ctx, rc.address, rc.remote_id or "", rc.before or {}, rc.after or {}
+                )
+            else:
+                applied = kind.create(self.provider, self.ctx, rc.address, rc.after or {})
+        except PartialApplyError as exc:
+            self._record(rc, exc.applied)
+            return _failure(rc.address, step, exc, started)
+        except AssistplanError as exc:
+            return _failure(rc.address, step, exc, started)
+        self._record(rc, applied)
+        return ActionResult(rc.address, step, ok=True, seconds=time.monotonic() - started)
+
+    def _record(self, rc: ResourceChange, applied: Applied) -> None:
+        kind = self.kinds[rc.kind]
+        if rc.action is Action.REPLACE and rc.remote_id and rc.remote_id != applied.live.id:
+            self.replaced[rc.address] = rc.remote_id
+        self.inventory.id_to_address[applied.live.id] = rc.address
+        self.inventory.applied[rc.address] = rc.after or {}
+        applied.live.address = rc.address
+        previous = self.store.current.get(rc.address) if self.store.current else None
+        self.store.record(
+            rc.address,
+            ResourceState(
+                kind=rc.kind,
+                name=rc.name,
+                id=applied.live.id,
+                digest=rc.digest or "",
+                applied=kind.normalize(applied.live, self.inventory),
+                attributes={**applied.attributes, "prevent_destroy": rc.prevent_destroy},
+                imported=bool(previous and previous.imported),
+            ),
+        )
+
+    def remove(self, rc: ResourceChange) -> ActionResult:
+        kind = self.kinds[rc.kind]
+        old_id = self.replaced.get(rc.address, rc.remote_id or "")
+        step = "delete old" if rc.address in self.replaced else "delete"
+        if rc.address in self.replaced and self._dependents_failed(rc.address):
+            return ActionResult(
+                rc.address, step, ok=False, skipped=True, error="kept: a resource that refers to it failed to update"
+            )
+        self.hooks.started(rc, step)
+        started = time.monotonic()
+        try:
+            kind.delete(self.provider, self.ctx, rc.address, old_id)
+        except AssistplanError as exc:
+            return _failure(rc.address, step, exc, started)
+        if rc.action is Action.DELETE:
+            self.store.record(rc.address, None)
+        return ActionResult(rc.address, step, ok=True, seconds=time.monotonic() - started)
+
+    def _dependents_failed(self, address: str) -> bool:
+        return any(address in rc.depends_on and rc.address in self.failed for rc in self.plan.resource_changes)
+
+    def record_refresh(self) -> None:
+        for rc in self.plan.resource_changes:
+            recorded = self.store.current.get(rc.address) if self.store.current else None
+            if rc.remote_id is None:
+                if recorded is not None:
+                    self.store.record(rc.address, None)
+                    self._finish(ActionResult(rc.address, "forget", ok=True))
+                continue
+            state = ResourceState(
+                kind=rc.kind,
+                name=rc.name,
+                id=rc.remote_id,
+                digest=recorded.digest if recorded else "",
+                applied=rc.after or {},
+                attributes=recorded.attributes if recorded else {},
+                imported=bool(recorded and recorded.imported),
+            )
+            self.store.record(rc.address, state)
+            self._finish(ActionResult(rc.address, "refresh", ok=True))
+
+    def collect_blobs(self) -> None:
+        """Delete the blobs that changed resources stopped using and that nothing else in the project uses."""
+        before: set[tuple[str, str]] = set()
+        keep: set[tuple[str, str]] = set()
+        in_plan = set()
+        for rc in self.plan.resource_changes:
+            in_plan.add(rc.address)
+            if rc.action is not Action.NOOP and rc.address not in self.failed:
+                before |= file_refs(rc.before)
+            keep |= file_refs(rc.after)
+            if rc.address in self.failed:
+                keep |= file_refs(rc.before)
+        current = self.store.current
+        for address, recorded in current.resources.items() if current else []:
+            if address not in in_plan:
+                keep |= file_refs(recorded.applied)
+        pool: BlobPool = self.ctx.blobs
+        for sha, path in sorted(before - keep):
+            for blob in list(pool.by_id.values()):
+                if blob.sha256 == sha and blob.path == path:
+                    try:
+                        pool.delete(self.provider, blob.id, f"file {path}")
+                    except ProviderError as exc:
+                        self._finish(ActionResult(f"file {path}", "delete", ok=False, error=str(exc)))
+
+
+def _skip_reason(blocked: set[str]) -> str:
+    return "skipped: depends on " + ", ".join(sorted(blocked)) + ", which failed"
+
+
+def _failure(address: str, step: str, exc: AssistplanError, started: float) -> ActionResult:
+    request_id = exc.request_id if isinstance(exc, ProviderError) else None
+    return ActionResult(
+        address, step, ok=False, error=str(exc), request_id=request_id, seconds=time.monotonic() - started
+    )
