@@ -40,7 +40,7 @@ def make_plan(
     options: PlanOptions | None = None,
 ) -> Plan:
     options = options or PlanOptions()
-    live, observed = _match_live(desired, state, inventory, kinds)
+    live = _match_live(desired, state, inventory, kinds)
     changes: dict[str, ResourceChange] = {}
     drift: list[Drift] = []
     addresses = set(desired) | set(live) | set(state.resources if state else {})
@@ -72,14 +72,14 @@ def make_plan(
         options=options,
         state_lineage=state.lineage if state else None,
         state_serial=state.serial if state else 0,
-        observed=observed,
+        observed=observe(inventory, kinds),
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
 
 
 def _match_live(
     desired: Mapping[str, Desired], state: StateFile | None, inventory: Inventory, kinds: Mapping[str, Kind]
-) -> tuple[dict[str, _Live], dict[str, str]]:
+) -> dict[str, _Live]:
     """Which live object is each address: the one recorded in state, else the one stamped with the address."""
     by_id = {obj.id: obj for objects in inventory.objects.values() for obj in objects}
     matched: dict[str, LiveObject] = {}
@@ -99,16 +99,23 @@ def _match_live(
             if obj.id not in claimed and obj.project == inventory.project and obj.address:
                 matched.setdefault(obj.address, obj)
                 claimed.add(obj.id)
-    live: dict[str, _Live] = {}
-    observed: dict[str, str] = {}
-    for address, obj in matched.items():
-        kind = kinds.get(obj.kind)
-        if kind is None:
-            continue
-        spec = kind.normalize(obj, inventory)
-        live[address] = _Live(obj, spec)
-        observed[obj.id] = digest(spec)
-    return live, observed
+    return {
+        address: _Live(obj, kinds[obj.kind].normalize(obj, inventory))
+        for address, obj in matched.items()
+        if obj.kind in kinds
+    }
+
+
+def observe(
+    inventory: Inventory, kinds: Mapping[str, Kind], skip: frozenset[str] | set[str] = frozenset()
+) -> dict[str, str]:
+    """Remote id -> digest of the normalized live spec, for every listed object: what a saved plan checks."""
+    return {
+        obj.id: digest(kinds[obj.kind].normalize(obj, inventory))
+        for objects in inventory.objects.values()
+        for obj in objects
+        if obj.kind in kinds
+    }
 
 
 def _wanted(want: Desired, found: _Live | None) -> Spec:
