@@ -165,3 +165,10 @@ class AgentKind(Kind):
     def read(self, provider: OpenAIProvider, remote_id: str, address: str) -> LiveObject:
         agent = call(lambda: provider.client.beta.agents.retrieve(remote_id), address=address, operation="read")
         return LiveObject.from_metadata(self.kind, agent.model_dump(mode="json", by_alias=True))
+
+    def stamp(self, provider: OpenAIProvider, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+        metadata = {**(live.raw.get("metadata") or {}), **stamp}
+        updated = call(
+            lambda: provider.client.beta.agents.update(live.id, metadata=metadata), address=address, operation="import"
+        )
+        return LiveObject.from_metadata(self.kind, updated.model_dump(mode="json", by_alias=True))

@@ -214,3 +214,13 @@ class AssistantKind(Kind):
                 lambda: provider.client.beta.assistants.retrieve(remote_id), address=address, operation="read"
             )
         return LiveObject.from_metadata(self.kind, assistant.model_dump(mode="json"))
+
+    def stamp(self, provider: OpenAIProvider, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+        metadata = {**(live.raw.get("metadata") or {}), **stamp}
+        with quiet_deprecations():
+            updated = call(
+                lambda: provider.client.beta.assistants.update(live.id, metadata=metadata),
+                address=address,
+                operation="import",
+            )
+        return LiveObject.from_metadata(self.kind, updated.model_dump(mode="json"))

@@ -190,9 +190,9 @@ class Kind(ABC):
     def read(self, provider: Any, remote_id: str, address: str) -> LiveObject:
         """Retrieve one object by id (import, and objects recorded in state but missing from a listing)."""
 
-    def adopt(self, provider: Any, ctx: ApplyContext, address: str, remote_id: str, spec: Spec) -> Applied:
-        """Stamp an existing object with this project's labels (import)."""
-        return self.update(provider, ctx, address, remote_id, {}, spec)
+    @abstractmethod
+    def stamp(self, provider: Any, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+        """Put this project's labels on an existing object, changing nothing else (import)."""
 
 
 Progress = Callable[[str, str], None]

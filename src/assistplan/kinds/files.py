@@ -89,3 +89,8 @@ class FileKind(Kind):
         live = _live(blob)
         live.address = address
         return live
+
+    def stamp(self, provider: OpenAIProvider, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+        """Files carry no metadata: an imported file is known by the state alone."""
+        live.address = address
+        return live

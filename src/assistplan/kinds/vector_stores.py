@@ -251,3 +251,14 @@ class VectorStoreKind(Kind):
         return LiveObject.from_metadata(
             self.kind, store.model_dump(mode="json"), {"files": self._attachments(provider, remote_id)}
         )
+
+    def stamp(self, provider: OpenAIProvider, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+        metadata = {**(live.raw.get("metadata") or {}), **stamp}
+        updated = call(
+            lambda: provider.client.vector_stores.update(live.id, metadata=metadata),
+            address=address,
+            operation="import",
+        )
+        return LiveObject.from_metadata(
+            self.kind, updated.model_dump(mode="json"), {"files": self._attachments(provider, live.id)}
+        )
