@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -91,6 +94,452 @@ def sandbox_serve(
         )
     except OSError as error:
         raise click.ClickException(f"cannot serve on {host}:{port}: {error.strerror or error}") from None
+
+
+# --- plan, apply and state commands ---------------------------------------------------------------------------------
+
+FORMATS = click.Choice(["text", "markdown", "json"])
+
+
+def _engine_root(ctx: click.Context) -> Path:
+    chdir = (ctx.obj or {}).get("chdir")
+    if chdir is not None:
+        return Path(chdir)
+    default = Path("assistants")
+    return default if (default / "assistplan.yaml").is_file() else Path(".")
+
+
+def _parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"expected K=V, got {pair!r}", param_hint="--var")
+        out[key] = value
+    return out
+
+
+def _var_options(fn: Any) -> Any:
+    fn = click.option("--var", "var_pairs", multiple=True, metavar="K=V", help="Set a template variable.")(fn)
+    return click.option(
+        "--var-file",
+        "var_files",
+        multiple=True,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Read template variables from a YAML file.",
+    )(fn)
+
+
+def _lock_option(fn: Any) -> Any:
+    return click.option(
+        "--lock-timeout",
+        type=float,
+        default=0.0,
+        show_default=True,
+        help="Seconds to wait for the state lock held by another run.",
+    )(fn)
+
+
+def _open_workspace(ctx: click.Context, var_pairs: tuple[str, ...] = (), var_files: tuple[Path, ...] = ()) -> Any:
+    from assistplan.workflow import Workspace
+
+    return Workspace(_engine_root(ctx), cli_vars=_parse_vars(var_pairs), var_files=var_files)
+
+
+def _color(stream: Any = None) -> bool:
+    import os
+    import sys
+
+    return "NO_COLOR" not in os.environ and (stream or sys.stdout).isatty()
+
+
+def _render(plan: Any, fmt: str) -> str:
+    from assistplan.render import plan_view, render_json, render_markdown, render_text
+
+    view = plan_view(plan)
+    if fmt == "json":
+        return render_json(view)
+    if fmt == "markdown":
+        return render_markdown(view)
+    return render_text(view, color=_color())
+
+
+def _fail(error: Exception) -> None:
+    from assistplan.errors import ManifestError
+
+    if isinstance(error, ManifestError):
+        from assistplan.render.diagnostics import render_diagnostics
+
+        click.echo(render_diagnostics(error.diagnostics, _read_lines, color=_color()), err=True, nl=False)
+    else:
+        click.secho(f"Error: {error}", fg="red", err=True)
+    raise SystemExit(1)
+
+
+def _read_lines(name: str) -> list[str] | None:
+    try:
+        return Path(name).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+@contextmanager
+def _errors_reported() -> Iterator[None]:
+    from assistplan.errors import AssistplanError
+
+    try:
+        yield
+    except AssistplanError as error:
+        _fail(error)
+
+
+@cli.command()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan for `apply PLANFILE`.")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes or drift.")
+@click.option("--target", "targets", multiple=True, metavar="ADDR", help="Plan only ADDR and what it depends on.")
+@click.option("--refresh-only", is_flag=True, help="Only bring the state up to date with the live objects.")
+@click.option("--destroy", is_flag=True, help="Plan the deletion of everything the project owns.")
+@click.option("--parallelism", type=click.IntRange(1, 64), default=4, show_default=True, help="Accepted for symmetry.")
+@_var_options
+@_lock_option
+@click.pass_context
+def plan(
+    ctx: click.Context,
+    out: Path | None,
+    fmt: str,
+    detailed_exitcode: bool,
+    targets: tuple[str, ...],
+    refresh_only: bool,
+    destroy: bool,
+    parallelism: int,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[Path, ...],
+    lock_timeout: float,
+) -> None:
+    """Show what apply would change, field by field."""
+    from assistplan.plan.model import PlanOptions
+    from assistplan.plan.planfile import save_plan
+
+    with _errors_reported():
+        workspace = _open_workspace(ctx, var_pairs, var_files)
+        try:
+            options = PlanOptions(destroy=destroy, refresh_only=refresh_only, targets=_addresses(targets))
+            with workspace.lock("plan", lock_timeout):
+                planned = workspace.plan(options)
+        finally:
+            workspace.close()
+        click.echo(_render(planned.plan, fmt), nl=False)
+        if out is not None:
+            save_plan(planned.plan, out)
+            click.echo(f"\nSaved the plan to: {out}\nTo apply exactly this plan, run: assistplan apply {out}", err=True)
+    changed = planned.plan.has_changes or bool(planned.plan.drift)
+    raise SystemExit(2 if detailed_exitcode and changed else 0)
+
+
+def _addresses(targets: tuple[str, ...]) -> tuple[str, ...]:
+    from assistplan.addrs import Address
+
+    try:
+        return tuple(str(Address.parse(t)) for t in targets)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--target") from None
+
+
+@cli.command()
+@click.argument("planfile", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--auto-approve", is_flag=True, help="Apply without asking.")
+@click.option("--target", "targets", multiple=True, metavar="ADDR", help="Apply only ADDR and what it depends on.")
+@click.option("--refresh-only", is_flag=True, help="Only bring the state up to date with the live objects.")
+@click.option("--parallelism", type=click.IntRange(1, 64), default=4, show_default=True)
+@_var_options
+@_lock_option
+@click.pass_context
+def apply(
+    ctx: click.Context,
+    planfile: Path | None,
+    auto_approve: bool,
+    targets: tuple[str, ...],
+    refresh_only: bool,
+    parallelism: int,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[Path, ...],
+    lock_timeout: float,
+) -> None:
+    """Apply the changes (planning first, or exactly a saved PLANFILE)."""
+    from assistplan.plan.model import PlanOptions
+
+    options = PlanOptions(refresh_only=refresh_only, targets=_addresses(targets))
+    _plan_and_apply(ctx, planfile, auto_approve, options, parallelism, var_pairs, var_files, lock_timeout)
+
+
+@cli.command()
+@click.option("--auto-approve", is_flag=True, help="Destroy without asking.")
+@click.option("--parallelism", type=click.IntRange(1, 64), default=4, show_default=True)
+@_var_options
+@_lock_option
+@click.pass_context
+def destroy(
+    ctx: click.Context,
+    auto_approve: bool,
+    parallelism: int,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[Path, ...],
+    lock_timeout: float,
+) -> None:
+    """Delete every remote object the project owns."""
+    from assistplan.plan.model import PlanOptions
+
+    options = PlanOptions(destroy=True)
+    _plan_and_apply(ctx, None, auto_approve, options, parallelism, var_pairs, var_files, lock_timeout)
+
+
+def _plan_and_apply(
+    ctx: click.Context,
+    planfile: Path | None,
+    auto_approve: bool,
+    options: Any,
+    parallelism: int,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[Path, ...],
+    lock_timeout: float,
+) -> None:
+    import sys
+
+    from assistplan.apply import apply_plan
+    from assistplan.plan.planfile import check_fresh, load_plan
+
+    with _errors_reported():
+        workspace = _open_workspace(ctx, var_pairs, var_files)
+        try:
+            with workspace.lock("apply", lock_timeout):
+                if planfile is not None:
+                    plan = load_plan(planfile)
+                    state = workspace.load_state()
+                    inventory = workspace.refresh(state)
+                    check_fresh(plan, state, workspace.observed(inventory), inventory.id_to_address)
+                else:
+                    planned = workspace.plan(options)
+                    plan, inventory, state = planned.plan, planned.inventory, planned.state
+                    click.echo(_render(plan, "text"), nl=False)
+                    if not plan.has_changes and not options.refresh_only:
+                        return
+                    if not auto_approve:
+                        _confirm(sys.stdin.isatty(), options.destroy)
+                if state is None:
+                    from assistplan.state import StateFile
+
+                    workspace.store.write(StateFile.new(workspace.name))
+                hooks = _ApplyHooks(tty=sys.stderr.isatty())
+                result = apply_plan(
+                    plan,
+                    provider=workspace.provider if workspace.uses_openai(state) or plan.resource_changes else None,
+                    kinds=workspace.kinds,
+                    store=workspace.store,
+                    inventory=inventory,
+                    root=workspace.root,
+                    hooks=hooks,
+                    parallelism=parallelism,
+                )
+        finally:
+            workspace.close()
+    _report(result, options.refresh_only)
+
+
+def _confirm(tty: bool, destroying: bool) -> None:
+    if not tty:
+        click.secho(
+            "Error: not on a terminal, so there is no one to confirm: pass --auto-approve, or apply a saved plan.",
+            fg="red",
+            err=True,
+        )
+        raise SystemExit(1)
+    what = "destroy every object of this project" if destroying else "perform these actions"
+    answer = click.prompt(
+        f"\nassistplan will {what}.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value", default=""
+    )
+    if answer.strip() != "yes":
+        click.echo("Apply cancelled.")
+        raise SystemExit(1)
+
+
+class _ApplyHooks:
+    """Progress on a terminal; one line per finished action otherwise (CI logs)."""
+
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+
+    def started(self, change: Any, step: str) -> None:
+        if self.tty:
+            click.echo(f"{change.address}: {step}...", err=True)
+
+    def progress(self, address: str, message: str) -> None:
+        if self.tty:
+            click.echo(f"{address}: {message}", err=True)
+
+    def finished(self, result: Any) -> None:
+        if result.skipped:
+            click.echo(f"{result.address}: {result.error}", err=True)
+        elif result.ok:
+            click.echo(f"{result.address}: {_PAST.get(result.step, result.step)} ({result.seconds:.1f}s)", err=True)
+        else:
+            click.secho(f"{result.address}: {result.step} failed: {result.error}", fg="red", err=True)
+
+
+_PAST = {
+    "create": "created",
+    "update": "updated",
+    "replace": "replaced",
+    "delete": "destroyed",
+    "delete old": "old object destroyed",
+    "forget": "removed from state (already gone)",
+    "refresh": "refreshed",
+}
+
+
+def _report(result: Any, refresh_only: bool) -> None:
+    added = result.count("create") + result.count("replace")
+    changed = result.count("update")
+    destroyed = result.count("delete") + result.count("delete old")
+    if refresh_only:
+        click.echo(f"\nRefresh complete: {result.count('refresh')} recorded, {result.count('forget')} forgotten.")
+    failed, skipped = result.failed, result.skipped
+    summary = f"{added} added, {changed} changed, {destroyed} destroyed."
+    if not failed and not skipped:
+        if not refresh_only:
+            click.secho(f"\nApply complete! Resources: {summary}", fg="green", bold=True)
+        return
+    click.secho(f"\nApply failed. Resources: {summary}", fg="red", bold=True, err=True)
+    for item in failed:
+        rid = (
+            f" (request id {item.request_id})" if item.request_id and item.request_id not in (item.error or "") else ""
+        )
+        click.secho(f"  failed:  {item.address}: {item.error}{rid}", fg="red", err=True)
+    for item in skipped:
+        click.echo(f"  skipped: {item.address}: {item.error}", err=True)
+    raise SystemExit(1)
+
+
+@cli.command()
+@click.argument("planfile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+def show(planfile: Path, fmt: str) -> None:
+    """Render a saved plan."""
+    from assistplan.plan.planfile import load_plan
+
+    with _errors_reported():
+        click.echo(_render(load_plan(planfile), fmt), nl=False)
+
+
+@cli.command(name="import")
+@click.argument("address")
+@click.argument("remote_id")
+@_var_options
+@_lock_option
+@click.pass_context
+def import_(
+    ctx: click.Context,
+    address: str,
+    remote_id: str,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[Path, ...],
+    lock_timeout: float,
+) -> None:
+    """Adopt an existing remote object as ADDRESS (stamps it with this project's labels)."""
+    (target,) = _addresses((address,))
+    with _errors_reported():
+        workspace = _open_workspace(ctx, var_pairs, var_files)
+        try:
+            with workspace.lock("import", lock_timeout):
+                record = workspace.import_object(target, remote_id)
+        finally:
+            workspace.close()
+    click.echo(f"Imported {target} ({record.id}). Run `assistplan plan` to see how it differs from the manifest.")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def output(ctx: click.Context, fmt: str) -> None:
+    """Remote ids by address, for application code."""
+    import json
+
+    with _errors_reported():
+        from assistplan.workflow import require_state
+
+        state = require_state(_open_workspace(ctx))
+    ids = {address: rs.id for address, rs in sorted(state.resources.items())}
+    if fmt == "json":
+        click.echo(json.dumps(ids, indent=2))
+    else:
+        for address, remote_id in ids.items():
+            click.echo(f"{address} = {remote_id}")
+
+
+@cli.group()
+def state() -> None:
+    """Inspect and change the state file."""
+
+
+@state.command(name="list")
+@click.pass_context
+def state_list(ctx: click.Context) -> None:
+    """Every address the state records."""
+    with _errors_reported():
+        from assistplan.workflow import require_state
+
+        recorded = require_state(_open_workspace(ctx))
+    for address in sorted(recorded.resources):
+        click.echo(address)
+
+
+@state.command(name="show")
+@click.argument("address")
+@click.pass_context
+def state_show(ctx: click.Context, address: str) -> None:
+    """One address as recorded: remote id, digest and the last-applied spec."""
+    import json
+
+    with _errors_reported():
+        from assistplan.workflow import require_state
+
+        recorded = require_state(_open_workspace(ctx)).get(address)
+    if recorded is None:
+        _fail(KeyError(f"{address} is not in the state"))
+    click.echo(json.dumps(recorded.model_dump(mode="json"), indent=2, sort_keys=True))
+
+
+@state.command(name="rm")
+@click.argument("address")
+@_lock_option
+@click.pass_context
+def state_rm(ctx: click.Context, address: str, lock_timeout: float) -> None:
+    """Forget ADDRESS without deleting its remote object."""
+    with _errors_reported():
+        from assistplan.workflow import require_state
+
+        workspace = _open_workspace(ctx)
+        with workspace.lock("state rm", lock_timeout):
+            if require_state(workspace).get(address) is None:
+                _fail(KeyError(f"{address} is not in the state"))
+            workspace.store.record(address, None)
+    click.echo(f"Removed {address} from the state (the remote object is untouched).")
+
+
+@state.command(name="pull")
+@_lock_option
+@click.pass_context
+def state_pull(ctx: click.Context, lock_timeout: float) -> None:
+    """Rebuild the state from the live objects stamped with this project, and print it."""
+    with _errors_reported():
+        workspace = _open_workspace(ctx)
+        try:
+            with workspace.lock("state pull", lock_timeout):
+                current = workspace.load_state()
+                rebuilt = workspace.rebuild_state(workspace.refresh(current), current)
+        finally:
+            workspace.close()
+    click.echo(rebuilt.model_dump_json(indent=2))
 
 
 def main() -> None:
