@@ -21,9 +21,9 @@ ASSISTANTS_BETA = "assistants=v2"
 AGENTS_BETA = "agents=v1"
 
 
-@dataclass(frozen=True)
+@dataclass
 class Settings:
-    """Server behaviour that is not fault injection."""
+    """Server behaviour that is not fault injection (mutable while the server runs)."""
 
     indexing_delay: float = 0.1
 

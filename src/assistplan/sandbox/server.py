@@ -68,6 +68,7 @@ class SandboxServer:
     def __init__(self, store: Store, injector: FaultInjector, settings: Settings, host: str, port: int) -> None:
         self.store = store
         self.injector = injector
+        self.settings = settings
         self._socket = _bind(host, port)
         bound_host, bound_port = self._socket.getsockname()[:2]
         self.url = f"http://{bound_host if ':' not in bound_host else f'[{bound_host}]'}:{bound_port}"

@@ -1,0 +1,43 @@
+"""pytest fixtures for a running sandbox, for any test folder (`pytest_plugins = ["assistplan.sandbox.testing"]`).
+
+- `sandbox_server` (session): one in-memory sandbox for the whole run, with no indexing delay.
+- `sandbox`: that server, emptied before each test (objects, files, counters, faults; indexing is instant unless
+  the test sets `sandbox.settings.indexing_delay`).
+- `openai_client`: an `openai.OpenAI` client on `sandbox` with `max_retries=0` and strict response validation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import openai
+import pytest
+
+from assistplan.sandbox.server import API_KEY, SandboxServer, start_in_process
+
+
+def make_client(server: SandboxServer, **options: object) -> openai.OpenAI:
+    """An SDK client on `server`; strict validation and no retries unless `options` say otherwise."""
+    settings: dict[str, object] = {"max_retries": 0, "_strict_response_validation": True, "timeout": 10.0}
+    settings.update(options)
+    return openai.OpenAI(base_url=server.base_url, api_key=API_KEY, **settings)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[SandboxServer]:
+    with start_in_process(indexing_delay=0.0) as server:
+        yield server
+
+
+@pytest.fixture
+def sandbox(sandbox_server: SandboxServer) -> SandboxServer:
+    sandbox_server.reset()
+    sandbox_server.settings.indexing_delay = 0.0
+    return sandbox_server
+
+
+@pytest.fixture
+def openai_client(sandbox: SandboxServer) -> Iterator[openai.OpenAI]:
+    client = make_client(sandbox)
+    yield client
+    client.close()
