@@ -1,0 +1,162 @@
+"""Model of the Agent kind (OpenAI Agents API) and its persisted tool variants, named as in the SDK's params."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Discriminator, Field, Tag, model_validator
+
+from assistplan.manifest.fields import ENV_NAME_PATTERN, KindSpec, Metadata, Problem, Spec, check, exclusive
+from assistplan.manifest.openai_models import SHORTHAND, ReasoningEffort, duplicate_tools, shorthand_or_type
+
+
+class AgentFunctionTool(Spec):
+    """`- function: NAME`: a Function manifest as an agent tool."""
+
+    function: Annotated[str, Field(min_length=1)]
+    defer_loading: bool | None = None
+    async_: bool | None = Field(default=None, alias="async")
+
+
+class WebSearchLocation(Spec):
+    city: str | None = None
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
+    region: str | None = None
+    timezone: str | None = None
+
+
+class WebSearchTool(Spec):
+    type: Literal["web_search"]
+    allowed_domains: list[str] | None = None
+    context_size: Literal["low", "medium", "high"] | None = None
+    location: WebSearchLocation | None = None
+    mode: Literal["disabled", "cached", "live"] | None = None
+
+
+class HttpTransport(Spec):
+    type: Literal["http"]
+    server_url: Annotated[str, Field(pattern=r"^https?://\S+$")]
+    headers: dict[str, str] | None = None
+
+
+class StdioTransport(Spec):
+    type: Literal["stdio"]
+    command: Annotated[str, Field(min_length=1)]
+    cwd: Annotated[str, Field(min_length=1)]
+    args: list[str] | None = None
+    env_vars: list[Annotated[str, Field(pattern=ENV_NAME_PATTERN)]] | None = None
+
+
+McpTransport = Annotated[HttpTransport | StdioTransport, Field(discriminator="type")]
+
+
+class McpTool(Spec):
+    type: Literal["mcp"]
+    server_label: Annotated[str, Field(min_length=1)]
+    transport: McpTransport
+    allowed_tools: list[str] | None = None
+    connection_origin: Literal["service", "environment"] | None = None
+    credential_id: str | None = None
+    request_metadata: dict[str, Any] | None = None
+    required: bool | None = None
+
+
+class ToolSearchTool(Spec):
+    type: Literal["tool_search"]
+
+
+class ProgrammaticToolCallingTool(Spec):
+    type: Literal["programmatic_tool_calling"]
+    enabled: bool | None = None
+
+
+class ComputerUseTool(Spec):
+    type: Literal["computer_use"]
+    include_screenshots: bool | None = None
+
+
+class AutomationsTool(Spec):
+    type: Literal["automations"]
+
+
+def _agent_tool_tag(value: Any) -> str | None:
+    if isinstance(value, dict):
+        if "function" in value:
+            return "function"
+        tag = value.get("type")
+        return tag if isinstance(tag, str) else None
+    if isinstance(value, AgentFunctionTool):
+        return "function"
+    return getattr(value, "type", None)
+
+
+AgentTool = Annotated[
+    Annotated[AgentFunctionTool, Tag("function")]
+    | Annotated[WebSearchTool, Tag("web_search")]
+    | Annotated[McpTool, Tag("mcp")]
+    | Annotated[ToolSearchTool, Tag("tool_search")]
+    | Annotated[ProgrammaticToolCallingTool, Tag("programmatic_tool_calling")]
+    | Annotated[ComputerUseTool, Tag("computer_use")]
+    | Annotated[AutomationsTool, Tag("automations")],
+    Discriminator(_agent_tool_tag),
+]
+
+
+class Reasoning(Spec):
+    effort: ReasoningEffort | None = None
+    summary: Literal["concise", "detailed", "auto"] | None = None
+
+
+class TextFormatText(Spec):
+    type: Literal["text"]
+
+
+class TextFormatJsonSchema(Spec):
+    type: Literal["json_schema"]
+    schema_: dict[str, Any] | None = Field(default=None, alias="schema")
+    schema_file: str | None = None
+
+    @model_validator(mode="after")
+    def _one_schema(self) -> TextFormatJsonSchema:
+        check(exclusive(self, "schema_", "schema_file", required=True, label="schema"))
+        return self
+
+
+TextFormat = Annotated[
+    Annotated[Literal["text"], Tag(SHORTHAND)]
+    | Annotated[TextFormatText, Tag("text")]
+    | Annotated[TextFormatJsonSchema, Tag("json_schema")],
+    Discriminator(shorthand_or_type),
+]
+
+
+class AgentText(Spec):
+    format: TextFormat | None = None
+    verbosity: Literal["low", "medium", "high"] | None = None
+
+
+class AgentSpec(KindSpec):
+    """A saved agent configuration (Agents API, `OpenAI-Beta: agents=v1`)."""
+
+    kind: Literal["Agent"]
+    model: Annotated[str, Field(min_length=1)]
+    instructions: str | None = None
+    instructions_file: str | None = None
+    tools: list[AgentTool] = Field(default_factory=list)
+    reasoning: Reasoning | None = None
+    text: AgentText | None = None
+    service_tier: Literal["auto", "default", "flex", "priority", "fast", "ultrafast"] | None = None
+    metadata: Metadata = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AgentSpec:
+        problems: list[Problem] = exclusive(self, "instructions", "instructions_file", required=False)
+        problems += duplicate_tools(self.tools)
+        labels: set[str] = set()
+        for index, tool in enumerate(self.tools):
+            if isinstance(tool, McpTool):
+                if tool.server_label in labels:
+                    problems.append((f'server_label "{tool.server_label}" is used twice', ("tools", index)))
+                labels.add(tool.server_label)
+        check(problems)
+        return self

@@ -1,0 +1,337 @@
+"""Resolution: validated manifests become the project's desired resources.
+
+Loads every `*_file` into its inline twin, expands file globs, resolves references between resources (reporting an
+unknown name with the closest existing ones), checks function and response schemas, and reports reference cycles.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistplan.addrs import KINDS, Address
+from assistplan.diagnostics import Diagnostic, SourceRange
+from assistplan.manifest.localfiles import MAX_UPLOAD_BYTES, FileCache, PathProblem, sorted_unique
+from assistplan.manifest.models import (
+    FLOWISE_KINDS,
+    AgentFunctionTool,
+    AgentSpec,
+    AssistantSpec,
+    FileSpec,
+    FlowiseAssistantSpec,
+    FlowiseToolSpec,
+    FunctionRef,
+    FunctionSpec,
+    JsonSchemaResponseFormat,
+    KindSpec,
+    ProjectConfig,
+    TextFormatJsonSchema,
+    VectorStoreSpec,
+)
+from assistplan.manifest.project import LocalFile, Resource
+from assistplan.manifest.strict import SchemaSite, check_json_schema, check_object_root, check_strict
+from assistplan.manifest.templating import TemplateContext, render
+from assistplan.manifest.validate import did_you_mean
+from assistplan.manifest.yamlpos import JsonPath, LineMap, Positions, parse_single
+
+MAX_CODE_INTERPRETER_FILES = 20
+MAX_AGENT_TOOLS_BYTES = 3 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """One validated manifest document, before resolution."""
+
+    address: Address
+    spec: KindSpec
+    file: str
+    """Relative to the manifest root."""
+    directory: Path
+    positions: Positions
+    start: SourceRange
+
+
+@dataclass
+class _Work:
+    manifest: Manifest
+    depends_on: list[Address] = field(default_factory=list)
+    files: list[LocalFile] = field(default_factory=list)
+    updates: dict[str, Any] = field(default_factory=dict)
+
+
+class Resolver:
+    def __init__(self, root: Path, config: ProjectConfig, context: TemplateContext, cache: FileCache) -> None:
+        self.root = root
+        self.config = config
+        self.context = context
+        self.cache = cache
+        self.diagnostics: list[Diagnostic] = []
+        self.names: dict[str, dict[str, Manifest]] = {kind: {} for kind in KINDS}
+
+    def error(self, work: _Work, path: JsonPath, message: str, *, key: bool = False) -> None:
+        positions = work.manifest.positions
+        where = positions.key(path) if key else positions.value(path)
+        self.diagnostics.append(Diagnostic.error(message, range=where, address=str(work.manifest.address)))
+
+    def resolve(self, manifests: Iterable[Manifest]) -> dict[Address, Resource]:
+        manifests = list(manifests)
+        for manifest in manifests:
+            self.names[manifest.address.kind][manifest.address.name] = manifest
+        handlers: dict[type[KindSpec], Callable[[_Work, Any], None]] = {
+            FunctionSpec: self.function,
+            FileSpec: self.file,
+            VectorStoreSpec: self.vector_store,
+            AssistantSpec: self.assistant,
+            AgentSpec: self.agent,
+            FlowiseToolSpec: self.flowise_tool,
+            FlowiseAssistantSpec: self.flowise_assistant,
+        }
+        resources: dict[Address, Resource] = {}
+        for manifest in sorted(manifests, key=lambda m: (KINDS.index(m.address.kind), m.address.name)):
+            work = _Work(manifest)
+            if manifest.address.kind in FLOWISE_KINDS and self.config.flowise is None:
+                self.error(work, ("kind",), f'{manifest.address.kind} needs a "flowise" section in assistplan.yaml')
+            handler = handlers.get(type(manifest.spec))
+            if handler is not None:
+                handler(work, manifest.spec)
+            resources[manifest.address] = Resource(
+                address=manifest.address,
+                spec=manifest.spec.model_copy(update=work.updates) if work.updates else manifest.spec,
+                source=manifest.start,
+                depends_on=tuple(dict.fromkeys(work.depends_on)),
+                files=tuple(work.files),
+            )
+        self.diagnostics.extend(cycle_diagnostics(resources))
+        return resources
+
+    def reference(self, work: _Work, kind: str, name: str, path: JsonPath) -> Manifest | None:
+        found = self.names[kind].get(name)
+        if found is None:
+            hint = did_you_mean(name, self.names[kind])
+            self.error(work, path, f'unknown {kind} "{name}"{hint}')
+            return None
+        work.depends_on.append(found.address)
+        return found
+
+    def text_file(self, work: _Work, path: JsonPath, relpath: str) -> str | None:
+        """The content of a `*_file`, rendered when its name ends in `.j2`."""
+        try:
+            abspath, text = self.cache.text(work.manifest.directory, relpath)
+        except PathProblem as exc:
+            self.error(work, path, f"{path[-1]}: {exc}")
+            return None
+        if not relpath.endswith(".j2"):
+            return text
+        rendered, _, problem = render(text, abspath.relative_to(self.cache.root).as_posix(), self.context)
+        if problem is not None:
+            self.diagnostics.append(problem)
+            return None
+        return rendered
+
+    def schema_file(self, work: _Work, path: JsonPath, relpath: str, label: JsonPath) -> tuple[Any, SchemaSite] | None:
+        """A JSON or YAML schema file (rendered when `.j2`), with the positions of its values."""
+        try:
+            abspath, text = self.cache.text(work.manifest.directory, relpath)
+        except PathProblem as exc:
+            self.error(work, path, f"{path[-1]}: {exc}")
+            return None
+        name = abspath.relative_to(self.cache.root).as_posix()
+        rendered, linemap, problem = render(text, name, self.context) if relpath.endswith(".j2") else (text, None, None)
+        if problem is not None:
+            self.diagnostics.append(problem)
+            return None
+        document, problems = parse_single(rendered, linemap or LineMap(name), what=f'"{relpath}"')
+        self.diagnostics.extend(problems)
+        if document is None:
+            return None
+        site = SchemaSite(label, document.positions, work.manifest.positions.value(path), str(work.manifest.address))
+        if not isinstance(document.value, dict):
+            self.diagnostics.append(site.error((), "a JSON Schema must be a mapping"))
+            return None
+        return document.value, site
+
+    def schema(
+        self, work: _Work, inline: dict[str, Any] | None, file_path: JsonPath, relpath: str | None, label: JsonPath
+    ) -> tuple[dict[str, Any], SchemaSite] | None:
+        if relpath is not None:
+            return self.schema_file(work, file_path, relpath, label)
+        if inline is None:
+            return None
+        positions = work.manifest.positions
+        inline_path = (*file_path[:-1], label[-1])
+        address = str(work.manifest.address)
+        return inline, SchemaSite(label, positions.subtree(inline_path), positions.value(inline_path), address)
+
+    def check_schema(self, schema: dict[str, Any], site: SchemaSite, *, strict: bool, object_root: bool) -> None:
+        problems = check_json_schema(schema, site)
+        if object_root:
+            problems += check_object_root(schema, site)
+        if strict and not problems:
+            problems += check_strict(schema, site)
+        self.diagnostics.extend(problems)
+
+    def files(self, work: _Work, patterns: list[str], path: JsonPath) -> list[LocalFile]:
+        found: list[LocalFile] = []
+        for index, pattern in enumerate(patterns):
+            try:
+                matched = self.cache.expand(work.manifest.directory, pattern)
+            except PathProblem as exc:
+                self.error(work, (*path, index), str(exc))
+                continue
+            for local in matched:
+                if local.size > MAX_UPLOAD_BYTES:
+                    self.error(work, (*path, index), f'"{local.path}" is {local.size} bytes, more than 512 MB')
+            found.extend(matched)
+        return list(sorted_unique(found))
+
+    def instructions(self, work: _Work, spec: Any, limit: int | None) -> None:
+        if spec.instructions_file is None:
+            return
+        text = self.text_file(work, ("instructions_file",), spec.instructions_file)
+        if text is None:
+            return
+        if limit is not None and len(text) > limit:
+            self.error(work, ("instructions_file",), f"instructions are {len(text)} characters long, at most {limit}")
+        work.updates["instructions"] = text
+
+    def function(self, work: _Work, spec: FunctionSpec) -> None:
+        found = self.schema(work, spec.parameters, ("parameters_file",), spec.parameters_file, ("parameters",))
+        if found is None:
+            return
+        schema, site = found
+        self.check_schema(schema, site, strict=spec.strict, object_root=True)
+        work.updates["parameters"] = schema
+
+    def file(self, work: _Work, spec: FileSpec) -> None:
+        if _is_glob(spec.path):
+            self.error(work, ("path",), "path: a File names one file, not a pattern")
+            return
+        work.files = self.files(work, [spec.path], ("path",))
+
+    def vector_store(self, work: _Work, spec: VectorStoreSpec) -> None:
+        work.files = self.files(work, spec.files, ("files",))
+
+    def assistant(self, work: _Work, spec: AssistantSpec) -> None:
+        self.instructions(work, spec, 256_000)
+        for index, tool in enumerate(spec.tools):
+            if isinstance(tool, FunctionRef):
+                self.reference(work, "Function", tool.function, ("tools", index, "function"))
+        if spec.file_search is not None:
+            self.reference(work, "VectorStore", spec.file_search.vector_store, ("file_search", "vector_store"))
+        if spec.code_interpreter is not None:
+            work.files = self.files(work, spec.code_interpreter.files, ("code_interpreter", "files"))
+            if len(work.files) > MAX_CODE_INTERPRETER_FILES:
+                self.error(
+                    work,
+                    ("code_interpreter", "files"),
+                    f"code_interpreter.files: {len(work.files)} files, at most {MAX_CODE_INTERPRETER_FILES}",
+                    key=True,
+                )
+        response_format = spec.response_format
+        if isinstance(response_format, JsonSchemaResponseFormat):
+            options = response_format.json_schema
+            base = ("response_format", "json_schema")
+            label = (*base, "schema")
+            found = self.schema(work, options.schema_, (*base, "schema_file"), options.schema_file, label)
+            if found is not None:
+                schema, site = found
+                self.check_schema(schema, site, strict=bool(options.strict), object_root=bool(options.strict))
+                new_options = options.model_copy(update={"schema_": schema})
+                work.updates["response_format"] = response_format.model_copy(update={"json_schema": new_options})
+
+    def agent(self, work: _Work, spec: AgentSpec) -> None:
+        self.instructions(work, spec, None)
+        functions: dict[int, FunctionSpec] = {}
+        for index, tool in enumerate(spec.tools):
+            if isinstance(tool, AgentFunctionTool):
+                found = self.reference(work, "Function", tool.function, ("tools", index, "function"))
+                if found is not None and isinstance(found.spec, FunctionSpec):
+                    functions[index] = found.spec
+        text_format = spec.text.format if spec.text is not None else None
+        if isinstance(text_format, TextFormatJsonSchema) and spec.text is not None:
+            base = ("text", "format")
+            found_schema = self.schema(
+                work, text_format.schema_, (*base, "schema_file"), text_format.schema_file, (*base, "schema")
+            )
+            if found_schema is not None:
+                schema, site = found_schema
+                self.check_schema(schema, site, strict=False, object_root=False)
+                new_format = text_format.model_copy(update={"schema_": schema})
+                work.updates["text"] = spec.text.model_copy(update={"format": new_format})
+        size = len(_agent_tools_json(spec, functions).encode())
+        if size > MAX_AGENT_TOOLS_BYTES:
+            self.error(work, ("tools",), f"tools: {size} bytes of JSON, at most {MAX_AGENT_TOOLS_BYTES}", key=True)
+
+    def flowise_tool(self, work: _Work, spec: FlowiseToolSpec) -> None:
+        self.reference(work, "Function", spec.function, ("function",))
+        if spec.code_file is not None:
+            code = self.text_file(work, ("code_file",), spec.code_file)
+            if code is not None:
+                work.updates["code"] = code
+
+    def flowise_assistant(self, work: _Work, spec: FlowiseAssistantSpec) -> None:
+        if spec.assistant is not None:
+            self.reference(work, "Assistant", spec.assistant, ("assistant",))
+        self.reference(work, "FlowiseCredential", spec.credential, ("credential",))
+        for index, name in enumerate(spec.tools):
+            self.reference(work, "FlowiseTool", name, ("tools", index))
+        self.instructions(work, spec, None)
+
+
+def _is_glob(path: str) -> bool:
+    return any(char in path for char in "*?[")
+
+
+def _agent_tools_json(spec: AgentSpec, functions: dict[int, FunctionSpec]) -> str:
+    """The agent's tool list as the API receives it (functions inlined), compact, to check the 3 MiB limit."""
+    tools: list[Any] = []
+    for index, tool in enumerate(spec.tools):
+        payload = tool.model_dump(mode="json", by_alias=True, exclude_none=True)
+        function = functions.get(index)
+        if function is not None:
+            payload |= {"type": "function", "description": function.description, "parameters": function.parameters}
+        tools.append(payload)
+    return json.dumps(tools, separators=(",", ":"), ensure_ascii=False)
+
+
+def find_cycles(graph: dict[Address, tuple[Address, ...]]) -> list[list[Address]]:
+    """Every elementary reference cycle found by a depth-first walk, each starting at its smallest address."""
+    cycles: list[list[Address]] = []
+    seen: set[tuple[Address, ...]] = set()
+    state: dict[Address, int] = {}
+    stack: list[Address] = []
+
+    def visit(node: Address) -> None:
+        state[node] = 1
+        stack.append(node)
+        for target in graph.get(node, ()):
+            if state.get(target) == 1:
+                cycle = stack[stack.index(target) :]
+                start = cycle.index(min(cycle))
+                normal = tuple(cycle[start:] + cycle[:start])
+                if normal not in seen:
+                    seen.add(normal)
+                    cycles.append(list(normal))
+            elif state.get(target) is None:
+                visit(target)
+        stack.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+    return cycles
+
+
+def cycle_diagnostics(resources: dict[Address, Resource]) -> list[Diagnostic]:
+    graph = {address: resource.depends_on for address, resource in resources.items()}
+    diagnostics = []
+    for cycle in find_cycles(graph):
+        chain = " -> ".join(str(address) for address in [*cycle, cycle[0]])
+        first = resources[cycle[0]]
+        message = f"reference cycle: {chain}"
+        diagnostics.append(Diagnostic.error(message, range=first.source, address=str(first.address)))
+    return diagnostics

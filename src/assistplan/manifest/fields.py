@@ -1,0 +1,99 @@
+"""Building blocks shared by every kind's model: the base class, names, metadata, lifecycle, error helpers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+RESERVED_METADATA_KEYS: tuple[str, ...] = ("assistplan:project", "assistplan:address", "assistplan:digest")
+RESERVED_METADATA_PREFIX = "assistplan:"
+METADATA_MAX_PAIRS = 16
+USER_METADATA_MAX_PAIRS = METADATA_MAX_PAIRS - len(RESERVED_METADATA_KEYS)
+METADATA_KEY_MAX = 64
+METADATA_VALUE_MAX = 512
+
+FUNCTION_NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
+RESOURCE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+PROJECT_PATTERN = r"^[a-z0-9-]{1,40}$"
+ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+
+PATTERN_DESCRIPTIONS: dict[str, str] = {
+    FUNCTION_NAME_PATTERN: 'letters, digits, "_" and "-" only, 1 to 64 characters',
+    RESOURCE_NAME_PATTERN: 'a letter or digit, then letters, digits, "_", "." and "-", at most 64 characters',
+    PROJECT_PATTERN: 'lowercase letters, digits and "-" only, 1 to 40 characters',
+    ENV_NAME_PATTERN: "an environment variable name: letters, digits and _, not starting with a digit",
+    r"^[A-Z]{2}$": "a two-letter ISO country code in capitals, such as US",
+    r"^https?://\S+$": "an http:// or https:// URL",
+}
+
+
+Problem = tuple[str, tuple[str | int, ...]]
+
+
+def problem(message: str, at: tuple[str | int, ...] = ()) -> PydanticCustomError:
+    """A validation error with our own wording; `at` is the path below the validated object where it points."""
+    return PydanticCustomError("assistplan", message, {"at": at})
+
+
+def check(problems: list[Problem]) -> None:
+    """Raise every problem found by a cross-field check at once (the error carries them all)."""
+    if len(problems) == 1:
+        raise problem(*problems[0])
+    if problems:
+        raise PydanticCustomError("assistplan_many", "{count} problems", {"count": len(problems), "problems": problems})
+
+
+class Spec(BaseModel):
+    """Base of every manifest model: unknown fields are errors, instances are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+
+class Lifecycle(Spec):
+    """How apply treats the resource: refuse to destroy it, or ignore changes to some fields."""
+
+    prevent_destroy: bool = False
+    ignore_changes: list[str] = Field(default_factory=list)
+
+
+def _check_metadata(value: dict[str, str]) -> dict[str, str]:
+    if len(value) > USER_METADATA_MAX_PAIRS:
+        raise problem(
+            f"at most {USER_METADATA_MAX_PAIRS} metadata pairs ({METADATA_MAX_PAIRS} allowed by the API, "
+            f"{len(RESERVED_METADATA_KEYS)} used by assistplan's own labels), got {len(value)}"
+        )
+    for key, item in value.items():
+        if key.startswith(RESERVED_METADATA_PREFIX):
+            raise problem(f'metadata key "{key}": the "{RESERVED_METADATA_PREFIX}" prefix is reserved', (key,))
+        if len(key) > METADATA_KEY_MAX:
+            raise problem(f"metadata key is {len(key)} characters long, at most {METADATA_KEY_MAX}", (key,))
+        if len(item) > METADATA_VALUE_MAX:
+            raise problem(f"metadata value is {len(item)} characters long, at most {METADATA_VALUE_MAX}", (key,))
+    return value
+
+
+Metadata = Annotated[
+    dict[str, str],
+    AfterValidator(_check_metadata),
+    Field(description=f"String pairs, at most {USER_METADATA_MAX_PAIRS}; keys ≤ 64 and values ≤ 512 characters."),
+]
+
+
+class KindSpec(Spec):
+    """Fields every manifest document has."""
+
+    kind: str
+    name: Annotated[str, Field(pattern=RESOURCE_NAME_PATTERN)]
+    lifecycle: Lifecycle = Field(default_factory=Lifecycle)
+
+
+def exclusive(spec: Any, inline: str, from_file: str, *, required: bool, label: str | None = None) -> list[Problem]:
+    """Problems if both an inline field and its `*_file` twin are set, or (when `required`) neither is."""
+    label = label or inline
+    if getattr(spec, inline) is not None and getattr(spec, from_file) is not None:
+        return [(f'"{label}" and "{from_file}" are mutually exclusive', (from_file,))]
+    if required and getattr(spec, inline) is None and getattr(spec, from_file) is None:
+        return [(f'one of "{label}" or "{from_file}" is required', ())]
+    return []

@@ -1,0 +1,86 @@
+"""Models of the Flowise kinds: custom tools, variables, credentials and assistants."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from assistplan.manifest.fields import ENV_NAME_PATTERN, KindSpec, Problem, Spec, check, exclusive
+
+
+class FlowiseToolSpec(KindSpec):
+    """A Flowise custom tool whose description and schema rows come from a Function manifest."""
+
+    kind: Literal["FlowiseTool"]
+    function: Annotated[str, Field(min_length=1)]
+    code: str | None = None
+    code_file: str | None = None
+    color: str | None = None
+
+    @model_validator(mode="after")
+    def _one_code(self) -> FlowiseToolSpec:
+        check(exclusive(self, "code", "code_file", required=True))
+        return self
+
+
+class FlowiseVariableSpec(KindSpec):
+    """A Flowise variable; `runtime` variables resolve to the server's environment variable of the same name."""
+
+    kind: Literal["FlowiseVariable"]
+    value: str = ""
+    type: Literal["static", "runtime"] = "static"
+
+
+class SecretRef(Spec):
+    """Where a secret's value comes from: only ever an environment variable of the machine running apply."""
+
+    env: Annotated[str, Field(pattern=ENV_NAME_PATTERN)]
+
+
+class FlowiseCredentialSpec(KindSpec):
+    """A Flowise credential; write-only, its secrets are never read back, stored or printed."""
+
+    kind: Literal["FlowiseCredential"]
+    credential: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
+    secrets: Annotated[dict[str, SecretRef], Field(min_length=1)]
+
+
+class ChatModel(Spec):
+    """The chat-model component of a CUSTOM assistant, for example `{name: chatOpenAI, model: gpt-4o-mini}`."""
+
+    name: Annotated[str, Field(min_length=1)]
+    model: Annotated[str, Field(min_length=1)]
+    temperature: Annotated[float, Field(ge=0, le=2)] | None = None
+
+
+class FlowiseAssistantSpec(KindSpec):
+    """A Flowise assistant: OPENAI links an Assistant manifest, CUSTOM is built from a chat model and tools."""
+
+    kind: Literal["FlowiseAssistant"]
+    type: Literal["CUSTOM", "OPENAI"]
+    credential: Annotated[str, Field(min_length=1)]
+    assistant: str | None = None
+    instructions: str | None = None
+    instructions_file: str | None = None
+    chat_model: ChatModel | None = None
+    tools: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _by_type(self) -> FlowiseAssistantSpec:
+        problems: list[Problem] = exclusive(self, "instructions", "instructions_file", required=False)
+        if self.type == "OPENAI":
+            if self.assistant is None:
+                problems.append(('an OPENAI assistant needs "assistant" (the name of an Assistant manifest)', ()))
+            for field in ("instructions", "instructions_file", "chat_model"):
+                if getattr(self, field) is not None:
+                    problems.append((f'"{field}" is only for CUSTOM assistants', (field,)))
+            if self.tools:
+                problems.append(('"tools" is only for CUSTOM assistants', ("tools",)))
+        else:
+            if self.assistant is not None:
+                problems.append(('"assistant" is only for OPENAI assistants', ("assistant",)))
+            if self.chat_model is None:
+                problems.append(('a CUSTOM assistant needs "chat_model"', ()))
+        check(problems)
+        return self

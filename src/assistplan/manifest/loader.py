@@ -1,0 +1,238 @@
+"""Loading a manifest root: discovery, `assistplan.yaml`, template variables, rendering, parsing, validation.
+
+`load_project` is the entry point: it returns a resolved Project or raises ManifestError carrying every problem
+found, each at the line and column of the file the user wrote. No network, no secrets read.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistplan.addrs import Address
+from assistplan.diagnostics import Diagnostic, Diagnostics, SourcePos, SourceRange, relative_name
+from assistplan.errors import ManifestError
+from assistplan.manifest.config import Manifest, Resolver
+from assistplan.manifest.localfiles import FileCache, PathProblem
+from assistplan.manifest.models import SPEC_TYPES, ProjectConfig
+from assistplan.manifest.project import Project
+from assistplan.manifest.templating import TemplateContext, render
+from assistplan.manifest.validate import did_you_mean, validate_model
+from assistplan.manifest.yamlpos import Document, LineMap, parse_documents, parse_single
+
+CONFIG_FILE = "assistplan.yaml"
+MANIFEST_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class _ParsedFile:
+    path: Path
+    name: str
+    documents: list[Document]
+    diagnostics: list[Diagnostic]
+
+
+def discover(root: Path) -> list[Path]:
+    """Every `*.yaml`/`*.yml` below `root` except its assistplan.yaml, skipping hidden folders and sub-projects."""
+    found: list[Path] = []
+    for directory, folders, files in os.walk(root):
+        here = Path(directory)
+        folders[:] = sorted(
+            folder for folder in folders if not folder.startswith(".") and not (here / folder / CONFIG_FILE).is_file()
+        )
+        for name in sorted(files):
+            if name.endswith(MANIFEST_SUFFIXES) and not name.startswith(".") and (here, name) != (root, CONFIG_FILE):
+                found.append(here / name)
+    return found
+
+
+def read_text(path: Path, name: str) -> tuple[str | None, Diagnostic | None]:
+    """A file's text; bytes that are not UTF-8 are reported at their line and column."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, Diagnostic.error(f"cannot read {name}: {exc.strerror or exc}")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        where = SourceRange(SourcePos(name, line, column))
+        return None, Diagnostic.error(f"not UTF-8 text: byte 0x{data[exc.start]:02x} cannot be decoded", range=where)
+
+
+def _parse_file(path: Path, name: str, context: TemplateContext) -> _ParsedFile:
+    text, problem = read_text(path, name)
+    if text is None:
+        return _ParsedFile(path, name, [], [problem] if problem else [])
+    rendered, linemap, problem = render(text, name, context)
+    if problem is not None:
+        return _ParsedFile(path, name, [], [problem])
+    documents, diagnostics = parse_documents(rendered, linemap)
+    return _ParsedFile(path, name, documents, diagnostics)
+
+
+def _load_var_file(path: Path, root: Path, diagnostics: Diagnostics) -> dict[str, Any]:
+    name = relative_name(path, root)
+    text, problem = read_text(path, name)
+    if text is None:
+        diagnostics.add(problem or Diagnostic.error(f"cannot read var file {name}"))
+        return {}
+    document, problems = parse_single(text, LineMap(name), what="a var file", empty=dict)
+    diagnostics.extend(problems)
+    if document is None:
+        return {}
+    if not isinstance(document.value, dict):
+        diagnostics.add(Diagnostic.error("a var file must be a mapping of names to values", range=document.start))
+        return {}
+    return document.value
+
+
+def _load_config(root: Path, context: TemplateContext, diagnostics: Diagnostics) -> ProjectConfig | None:
+    parsed = _parse_file(root / CONFIG_FILE, CONFIG_FILE, context)
+    diagnostics.extend(parsed.diagnostics)
+    if parsed.diagnostics:
+        return None
+    if not parsed.documents:
+        where = SourceRange(SourcePos(CONFIG_FILE, 1, 1))
+        diagnostics.add(Diagnostic.error('assistplan.yaml is empty: it needs at least "project"', range=where))
+        return None
+    if len(parsed.documents) > 1:
+        where = parsed.documents[1].start
+        diagnostics.add(Diagnostic.error("assistplan.yaml must hold a single document", range=where))
+        return None
+    document = parsed.documents[0]
+    if not isinstance(document.value, dict):
+        diagnostics.add(Diagnostic.error("assistplan.yaml must be a mapping", range=document.start))
+        return None
+    config, problems = validate_model(ProjectConfig, document.value, document.positions)
+    diagnostics.extend(problems)
+    return config
+
+
+def _file_references(value: Any) -> Iterator[str]:
+    """Every `*_file` path in a raw document."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if key.endswith("_file") and isinstance(child, str):
+                    yield child
+                else:
+                    stack.append(child)
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _referenced_files(parsed: list[_ParsedFile], cache: FileCache) -> set[Path]:
+    """Files named by some `*_file` field: they are content, not manifests, even when they end in .yaml."""
+    referenced: set[Path] = set()
+    for item in parsed:
+        for document in item.documents:
+            if not isinstance(document.value, dict) or "kind" not in document.value:
+                continue
+            for relpath in _file_references(document.value):
+                try:
+                    referenced.add(cache.inside(item.path.parent, relpath))
+                except PathProblem:
+                    continue
+    return referenced
+
+
+class _Collector:
+    """Validates documents into Manifests, keeping addresses unique."""
+
+    def __init__(self, diagnostics: Diagnostics) -> None:
+        self.diagnostics = diagnostics
+        self.seen: dict[Address, SourceRange] = {}
+        self.manifests: list[Manifest] = []
+
+    def error(self, message: str, where: SourceRange | None, address: str | None = None) -> None:
+        self.diagnostics.add(Diagnostic.error(message, range=where, address=address))
+
+    def add(self, document: Document, item: _ParsedFile) -> None:
+        data, positions = document.value, document.positions
+        if not isinstance(data, dict):
+            self.error('a manifest document must be a mapping with "kind" and "name"', document.start)
+            return
+        kind = data.get("kind")
+        if kind is None:
+            self.error('missing required field "kind"', document.start)
+            return
+        if not isinstance(kind, str) or kind not in SPEC_TYPES:
+            hint = did_you_mean(kind, SPEC_TYPES)
+            message = f'unknown kind "{kind}"{hint}: expected one of {", ".join(SPEC_TYPES)}'
+            self.error(message, positions.value(("kind",)))
+            return
+        name = data.get("name")
+        address = Address(kind, name) if isinstance(name, str) else None
+        if address is not None:
+            first = self.seen.get(address)
+            if first is not None:
+                message = f"duplicate address {address} (first defined at {first.start})"
+                self.error(message, positions.value(("name",)), str(address))
+                return
+            self.seen[address] = positions.value(("name",)) or document.start
+        spec, problems = validate_model(SPEC_TYPES[kind], data, positions, address=str(address) if address else None)
+        self.diagnostics.extend(problems)
+        if spec is not None and address is not None:
+            self.manifests.append(Manifest(address, spec, item.name, item.path.parent, positions, document.start))
+
+
+def load_project(
+    root: Path,
+    *,
+    cli_vars: Mapping[str, str] | None = None,
+    var_files: Sequence[Path] = (),
+    environ: Mapping[str, str] | None = None,
+) -> Project:
+    """Load, validate and resolve the manifests under `root`; raises ManifestError carrying every problem.
+
+    Template variables: `vars` of assistplan.yaml, then each var file in order, then `cli_vars`; later ones win.
+    assistplan.yaml itself is rendered with the var files, `cli_vars` and `env()`. `environ` defaults to os.environ.
+    """
+    root = Path(root).resolve()
+    diagnostics = Diagnostics()
+    if not (root / CONFIG_FILE).is_file():
+        hint = "" if root.is_dir() else " (the folder does not exist)"
+        raise ManifestError(_single(f"no {CONFIG_FILE} in {root}{hint}: create one with `assistplan init`"))
+    environment = dict(os.environ) if environ is None else dict(environ)
+    overrides: dict[str, Any] = {}
+    for var_file in var_files:
+        overrides |= _load_var_file(Path(var_file).resolve(), root, diagnostics)
+    overrides |= dict(cli_vars or {})
+    config = _load_config(root, TemplateContext(overrides, environment), diagnostics)
+    if config is None:
+        raise ManifestError(diagnostics)
+    context = TemplateContext({**config.vars, **overrides}, environment)
+    excluded = {Path(var_file).resolve() for var_file in var_files}
+    cache = FileCache(root)
+    parsed = [
+        _parse_file(path, path.relative_to(root).as_posix(), context)
+        for path in discover(root)
+        if path.resolve() not in excluded
+    ]
+    referenced = _referenced_files(parsed, cache)
+    collector = _Collector(diagnostics)
+    for item in parsed:
+        if item.path.resolve() in referenced:
+            continue
+        diagnostics.extend(item.diagnostics)
+        for document in item.documents:
+            collector.add(document, item)
+    resolver = Resolver(root, config, context, cache)
+    resources = resolver.resolve(collector.manifests)
+    diagnostics.extend(resolver.diagnostics)
+    if diagnostics.has_errors:
+        raise ManifestError(diagnostics)
+    return Project(root=root, config=config, resources=resources)
+
+
+def _single(message: str) -> Diagnostics:
+    diagnostics = Diagnostics()
+    diagnostics.add(Diagnostic.error(message))
+    return diagnostics

@@ -1,0 +1,169 @@
+"""The manifest models: one pydantic spec per kind, `assistplan.yaml`'s ProjectConfig, and their registry.
+
+The kinds live in small modules (openai_models, agent_models, flowise_models); this module is where everyone
+imports them from.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+
+from assistplan.manifest.agent_models import (
+    AgentFunctionTool,
+    AgentSpec,
+    AgentText,
+    AgentTool,
+    AutomationsTool,
+    ComputerUseTool,
+    HttpTransport,
+    McpTool,
+    ProgrammaticToolCallingTool,
+    Reasoning,
+    StdioTransport,
+    TextFormatJsonSchema,
+    TextFormatText,
+    ToolSearchTool,
+    WebSearchLocation,
+    WebSearchTool,
+)
+from assistplan.manifest.fields import (
+    ENV_NAME_PATTERN,
+    PROJECT_PATTERN,
+    RESERVED_METADATA_KEYS,
+    USER_METADATA_MAX_PAIRS,
+    KindSpec,
+    Lifecycle,
+    Spec,
+    problem,
+)
+from assistplan.manifest.flowise_models import (
+    ChatModel,
+    FlowiseAssistantSpec,
+    FlowiseCredentialSpec,
+    FlowiseToolSpec,
+    FlowiseVariableSpec,
+    SecretRef,
+)
+from assistplan.manifest.openai_models import (
+    AssistantSpec,
+    AssistantTool,
+    CodeInterpreter,
+    FileSearch,
+    FileSpec,
+    FunctionRef,
+    FunctionSpec,
+    JsonObjectResponseFormat,
+    JsonSchemaOptions,
+    JsonSchemaResponseFormat,
+    RankingOptions,
+    StaticChunking,
+    TextResponseFormat,
+    VectorStoreSpec,
+)
+
+__all__ = [
+    "RESERVED_METADATA_KEYS",
+    "SPEC_TYPES",
+    "USER_METADATA_MAX_PAIRS",
+    "AgentFunctionTool",
+    "AgentSpec",
+    "AgentText",
+    "AgentTool",
+    "AssistantSpec",
+    "AssistantTool",
+    "AutomationsTool",
+    "ChatModel",
+    "CodeInterpreter",
+    "ComputerUseTool",
+    "FileSearch",
+    "FileSpec",
+    "FlowiseAssistantSpec",
+    "FlowiseConfig",
+    "FlowiseCredentialSpec",
+    "FlowiseToolSpec",
+    "FlowiseVariableSpec",
+    "FunctionRef",
+    "FunctionSpec",
+    "HttpTransport",
+    "JsonObjectResponseFormat",
+    "JsonSchemaOptions",
+    "JsonSchemaResponseFormat",
+    "KindSpec",
+    "Lifecycle",
+    "McpTool",
+    "OpenAIConfig",
+    "ProgrammaticToolCallingTool",
+    "ProjectConfig",
+    "RankingOptions",
+    "Reasoning",
+    "ResourceSpec",
+    "SecretRef",
+    "StaticChunking",
+    "StdioTransport",
+    "TextFormatJsonSchema",
+    "TextFormatText",
+    "TextResponseFormat",
+    "ToolSearchTool",
+    "VectorStoreSpec",
+    "WebSearchLocation",
+    "WebSearchTool",
+]
+
+ResourceSpec = (
+    FunctionSpec
+    | FileSpec
+    | VectorStoreSpec
+    | AssistantSpec
+    | AgentSpec
+    | FlowiseToolSpec
+    | FlowiseVariableSpec
+    | FlowiseCredentialSpec
+    | FlowiseAssistantSpec
+)
+
+SPEC_TYPES: dict[str, type[KindSpec]] = {
+    "Function": FunctionSpec,
+    "File": FileSpec,
+    "VectorStore": VectorStoreSpec,
+    "Assistant": AssistantSpec,
+    "Agent": AgentSpec,
+    "FlowiseTool": FlowiseToolSpec,
+    "FlowiseVariable": FlowiseVariableSpec,
+    "FlowiseCredential": FlowiseCredentialSpec,
+    "FlowiseAssistant": FlowiseAssistantSpec,
+}
+"""Kind name -> spec model, in the order of `addrs.KINDS`."""
+
+FLOWISE_KINDS = frozenset(kind for kind in SPEC_TYPES if kind.startswith("Flowise"))
+
+
+class OpenAIConfig(Spec):
+    base_url: str | None = Field(
+        default=None,
+        description='"sandbox" for the built-in sandbox; omitted: $OPENAI_BASE_URL, else OpenAI.',
+    )
+    api_key_env: Annotated[str, Field(pattern=ENV_NAME_PATTERN)] = "OPENAI_API_KEY"
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and value != "sandbox" and not value.startswith(("http://", "https://")):
+            raise problem(f'base_url must be "sandbox" or an http:// or https:// URL, got "{value}"')
+        return value
+
+
+class FlowiseConfig(Spec):
+    url: Annotated[str, Field(pattern=r"^https?://\S+$")]
+    api_key_env: Annotated[str, Field(pattern=ENV_NAME_PATTERN)] = "FLOWISE_API_KEY"
+
+
+class ProjectConfig(Spec):
+    """`assistplan.yaml`: the project's name, where its APIs are, where its state lives, template variables."""
+
+    project: Annotated[str, Field(pattern=PROJECT_PATTERN)]
+    openai: OpenAIConfig = Field(default_factory=OpenAIConfig)
+    flowise: FlowiseConfig | None = None
+    state: Annotated[str, Field(min_length=1)] = ".assistplan/state.json"
+    vars: dict[str, Any] = Field(default_factory=dict)

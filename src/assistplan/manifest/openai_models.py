@@ -1,0 +1,210 @@
+"""Models of the OpenAI kinds other than Agent: Function, File, VectorStore and Assistant (Assistants API v2)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
+
+from assistplan.manifest.fields import (
+    FUNCTION_NAME_PATTERN,
+    KindSpec,
+    Metadata,
+    Problem,
+    Spec,
+    check,
+    exclusive,
+    problem,
+)
+
+ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+FilePurpose = Literal["assistants", "user_data", "vision", "batch", "fine-tune", "evals"]
+SHORTHAND = "shorthand"
+"""The union tag of a plain-string spelling (`chunking: auto`, `response_format: auto`)."""
+
+
+def shorthand_or_type(value: Any) -> str | None:
+    if isinstance(value, str):
+        return SHORTHAND
+    if isinstance(value, dict):
+        tag = value.get("type")
+        return tag if isinstance(tag, str) else None
+    return getattr(value, "type", None)
+
+
+class FunctionSpec(KindSpec):
+    """A function tool: its JSON Schema is shared by Assistants, Agents and Flowise tools."""
+
+    kind: Literal["Function"]
+    name: Annotated[str, Field(pattern=FUNCTION_NAME_PATTERN)]
+    description: Annotated[str, Field(min_length=1, max_length=1024)]
+    strict: bool = False
+    parameters: dict[str, Any] | None = None
+    parameters_file: str | None = None
+
+    @model_validator(mode="after")
+    def _one_schema(self) -> FunctionSpec:
+        check(exclusive(self, "parameters", "parameters_file", required=True))
+        return self
+
+
+class FileSpec(KindSpec):
+    """A file uploaded to OpenAI, identified by its content."""
+
+    kind: Literal["File"]
+    path: Annotated[str, Field(min_length=1)]
+    purpose: FilePurpose = "assistants"
+
+
+class StaticChunking(Spec):
+    max_chunk_size_tokens: Annotated[int, Field(ge=100, le=4096)]
+    chunk_overlap_tokens: Annotated[int, Field(ge=0)]
+
+    @model_validator(mode="after")
+    def _overlap(self) -> StaticChunking:
+        if self.chunk_overlap_tokens > self.max_chunk_size_tokens // 2:
+            raise problem(
+                f"chunk_overlap_tokens must be at most half of max_chunk_size_tokens "
+                f"({self.max_chunk_size_tokens // 2}), got {self.chunk_overlap_tokens}",
+                ("chunk_overlap_tokens",),
+            )
+        return self
+
+
+def _chunking_tag(value: Any) -> str:
+    return SHORTHAND if isinstance(value, str) else "static"
+
+
+Chunking = Annotated[
+    Annotated[Literal["auto"], Tag(SHORTHAND)] | Annotated[StaticChunking, Tag("static")],
+    Discriminator(_chunking_tag),
+]
+
+
+class VectorStoreSpec(KindSpec):
+    """A vector store and the local files attached to it."""
+
+    kind: Literal["VectorStore"]
+    description: str | None = None
+    files: Annotated[list[str], Field(min_length=1)]
+    chunking: Chunking = "auto"
+    expires_after_days: Annotated[int, Field(ge=1, le=365)] | None = None
+    metadata: Metadata = Field(default_factory=dict)
+
+
+class FunctionRef(Spec):
+    """`- function: NAME`: a Function manifest used as a tool."""
+
+    function: Annotated[str, Field(min_length=1)]
+
+
+def _assistant_tool_tag(value: Any) -> str:
+    return "builtin" if isinstance(value, str) else "function"
+
+
+AssistantTool = Annotated[
+    Annotated[Literal["code_interpreter", "file_search"], Tag("builtin")] | Annotated[FunctionRef, Tag("function")],
+    Discriminator(_assistant_tool_tag),
+]
+
+
+class RankingOptions(Spec):
+    ranker: Literal["auto", "default_2024_08_21"] | None = None
+    score_threshold: Annotated[float, Field(ge=0, le=1)] | None = None
+
+
+class FileSearch(Spec):
+    vector_store: Annotated[str, Field(min_length=1)]
+    max_num_results: Annotated[int, Field(ge=1, le=50)] | None = None
+    ranking_options: RankingOptions | None = None
+
+    @field_validator("vector_store", mode="before")
+    @classmethod
+    def _one_store(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            raise problem(
+                f"an Assistant can use at most one vector store (an API limit), got a list of {len(value)}: "
+                "write one name"
+            )
+        return value
+
+
+class CodeInterpreter(Spec):
+    files: list[str] = Field(default_factory=list)
+
+
+class TextResponseFormat(Spec):
+    type: Literal["text"]
+
+
+class JsonObjectResponseFormat(Spec):
+    type: Literal["json_object"]
+
+
+class JsonSchemaOptions(Spec):
+    name: Annotated[str, Field(pattern=FUNCTION_NAME_PATTERN)]
+    description: str | None = None
+    schema_: dict[str, Any] | None = Field(default=None, alias="schema")
+    schema_file: str | None = None
+    strict: bool | None = None
+
+    @model_validator(mode="after")
+    def _one_schema(self) -> JsonSchemaOptions:
+        check(exclusive(self, "schema_", "schema_file", required=True, label="schema"))
+        return self
+
+
+class JsonSchemaResponseFormat(Spec):
+    type: Literal["json_schema"]
+    json_schema: JsonSchemaOptions
+
+
+ResponseFormat = Annotated[
+    Annotated[Literal["auto"], Tag(SHORTHAND)]
+    | Annotated[TextResponseFormat, Tag("text")]
+    | Annotated[JsonObjectResponseFormat, Tag("json_object")]
+    | Annotated[JsonSchemaResponseFormat, Tag("json_schema")],
+    Discriminator(shorthand_or_type),
+]
+
+
+class AssistantSpec(KindSpec):
+    """An OpenAI assistant (Assistants API v2, served by compatible servers)."""
+
+    kind: Literal["Assistant"]
+    model: Annotated[str, Field(min_length=1)]
+    description: Annotated[str, Field(max_length=512)] | None = None
+    instructions: Annotated[str, Field(max_length=256_000)] | None = None
+    instructions_file: str | None = None
+    tools: Annotated[list[AssistantTool], Field(max_length=128)] = Field(default_factory=list)
+    file_search: FileSearch | None = None
+    code_interpreter: CodeInterpreter | None = None
+    temperature: Annotated[float, Field(ge=0, le=2)] | None = None
+    top_p: Annotated[float, Field(ge=0, le=1)] | None = None
+    response_format: ResponseFormat | None = None
+    reasoning_effort: ReasoningEffort | None = None
+    metadata: Metadata = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AssistantSpec:
+        problems: list[Problem] = exclusive(self, "instructions", "instructions_file", required=False)
+        problems += duplicate_tools(self.tools)
+        for builtin in ("file_search", "code_interpreter"):
+            if getattr(self, builtin) is not None and builtin not in self.tools:
+                problems.append((f'"{builtin}" is configured but the {builtin} tool is not in "tools"', (builtin,)))
+        check(problems)
+        return self
+
+
+def duplicate_tools(tools: list[Any]) -> list[Problem]:
+    """A problem for every tool listed twice (the same builtin, or the same function)."""
+    seen: set[str] = set()
+    problems: list[Problem] = []
+    for index, tool in enumerate(tools):
+        key = tool if isinstance(tool, str) else f"function: {tool.function}" if hasattr(tool, "function") else None
+        if key is None:
+            continue
+        if key in seen:
+            problems.append((f'tool "{key}" is listed twice', ("tools", index)))
+        seen.add(key)
+    return problems

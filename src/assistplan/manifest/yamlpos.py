@@ -1,0 +1,277 @@
+"""YAML with positions: plain Python values plus, for every value and key, where it was written.
+
+Built on PyYAML's composer (node) API so that each value keeps its line and column. Positions are reported through
+a `LineMap`, which turns a position in the parsed (possibly template-rendered) text into one in the file the user
+wrote. Duplicate keys, non-scalar keys, unknown tags, recursive aliases and alias bombs are reported as diagnostics.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from assistplan.diagnostics import Diagnostic, SourcePos, SourceRange
+
+JsonPath = tuple[str | int, ...]
+
+MAX_NODES = 200_000
+"""Values built per document, counting every expansion of an alias: guards against alias bombs."""
+
+_STANDARD_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")
+)
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def format_path(path: JsonPath) -> str:
+    """`("tools", 2, "type")` -> `tools[2].type`."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+class LineMap:
+    """Maps 0-based (line, column) positions in parsed text to 1-based positions in the source file."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def pos(self, line: int, col: int) -> SourcePos:
+        return SourcePos(self.file, line + 1, col + 1)
+
+
+@dataclass(frozen=True)
+class Span:
+    value: SourceRange
+    key: SourceRange | None = None
+    raw: str | None = None
+    """The scalar's text as written, for hints such as "put it in quotes"."""
+
+
+@dataclass
+class Positions:
+    """Where each value (and each mapping key) of one document was written, by JSON path."""
+
+    spans: dict[JsonPath, Span] = field(default_factory=dict)
+
+    def _nearest(self, path: JsonPath) -> tuple[JsonPath, Span] | None:
+        for length in range(len(path), -1, -1):
+            span = self.spans.get(path[:length])
+            if span is not None:
+                return path[:length], span
+        return None
+
+    def value(self, path: JsonPath) -> SourceRange | None:
+        """The value at `path`, or the nearest enclosing value that exists."""
+        found = self._nearest(path)
+        return found[1].value if found else None
+
+    def key(self, path: JsonPath) -> SourceRange | None:
+        """The key naming `path` (or its value when it has no key, e.g. a list item), else the nearest ancestor's."""
+        found = self._nearest(path)
+        if found is None:
+            return None
+        return found[1].key or found[1].value
+
+    def raw(self, path: JsonPath) -> str | None:
+        span = self.spans.get(path)
+        return span.raw if span else None
+
+    def subtree(self, prefix: JsonPath) -> Positions:
+        """The positions under `prefix`, re-rooted so that `prefix` becomes `()`."""
+        size = len(prefix)
+        return Positions({path[size:]: span for path, span in self.spans.items() if path[:size] == prefix})
+
+    def rebased(self, prefix: JsonPath) -> Positions:
+        """These positions moved under `prefix`."""
+        return Positions({prefix + path: span for path, span in self.spans.items()})
+
+
+@dataclass(frozen=True)
+class Document:
+    value: Any
+    positions: Positions
+    start: SourceRange
+
+
+class _Builder:
+    """Turns one composed node tree into plain values, recording positions and problems."""
+
+    def __init__(self, linemap: LineMap, diagnostics: list[Diagnostic]) -> None:
+        self.linemap = linemap
+        self.diagnostics = diagnostics
+        self.positions = Positions()
+        self.count = 0
+        self.too_large = False
+        self.constructor = yaml.SafeLoader("")
+
+    def range(self, node: Node) -> SourceRange:
+        start = self.linemap.pos(node.start_mark.line, node.start_mark.column)
+        end_mark = node.end_mark
+        end = self.linemap.pos(end_mark.line, end_mark.column)
+        return SourceRange(start, end if end.file == start.file and end >= start else None)
+
+    def error(self, node: Node, message: str) -> None:
+        self.diagnostics.append(Diagnostic.error(message, range=self.range(node)))
+
+    def build(self, node: Node, path: JsonPath, key: SourceRange | None, active: frozenset[int]) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            if not self.too_large:
+                self.too_large = True
+                self.error(node, f"document too large: more than {MAX_NODES} values (after expanding aliases)")
+            return None
+        if id(node) in active:
+            self.error(node, "recursive alias: a value cannot contain itself")
+            return None
+        if isinstance(node, ScalarNode):
+            value = self.scalar(node)
+            self.positions.spans[path] = Span(self.range(node), key, node.value)
+            return value
+        self.positions.spans[path] = Span(self.range(node), key)
+        inner = active | {id(node)}
+        if isinstance(node, SequenceNode):
+            if node.tag != _SEQ_TAG:
+                self.error(node, f"unsupported YAML tag {node.tag}")
+                return None
+            return [self.build(item, (*path, index), None, inner) for index, item in enumerate(node.value)]
+        if isinstance(node, MappingNode):
+            if node.tag != _MAP_TAG:
+                self.error(node, f"unsupported YAML tag {node.tag}")
+                return None
+            return self.mapping(node, path, inner)
+        self.error(node, "unsupported YAML node")
+        return None
+
+    def scalar(self, node: ScalarNode) -> Any:
+        if node.tag == _STR_TAG:
+            return node.value
+        if node.tag not in _STANDARD_SCALAR_TAGS:
+            self.error(node, f"unsupported YAML tag {node.tag}")
+            return None
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            self.error(node, f"invalid {node.tag.rsplit(':', 1)[-1]} value {node.value!r}: {exc}")
+            return None
+        if isinstance(value, datetime.date | datetime.datetime):
+            return node.value
+        return value
+
+    def mapping(self, node: MappingNode, path: JsonPath, active: frozenset[int]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        seen: dict[str, SourceRange] = {}
+        merged: list[tuple[Node, Node]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                merged.extend(self.merged_pairs(value_node, active))
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self.error(key_node, "mapping keys must be plain strings")
+                continue
+            key = key_node.value
+            key_range = self.range(key_node)
+            if key in seen:
+                self.error(key_node, f'duplicate key "{key}" (first defined at line {seen[key].start.line})')
+                continue
+            seen[key] = key_range
+            result[key] = self.build(value_node, (*path, key), key_range, active)
+        for key_node, value_node in merged:
+            if isinstance(key_node, ScalarNode) and key_node.value not in result:
+                result[key_node.value] = self.build(value_node, (*path, key_node.value), self.range(key_node), active)
+        return result
+
+    def merged_pairs(self, node: Node, active: frozenset[int]) -> list[tuple[Node, Node]]:
+        """The key/value pairs a merge key (`<<: *base`) brings in, earlier sources winning."""
+        sources = node.value if isinstance(node, SequenceNode) else [node]
+        pairs: list[tuple[Node, Node]] = []
+        for source in sources:
+            if not isinstance(source, MappingNode) or id(source) in active:
+                self.error(source, "a merge key (<<) needs a mapping or a list of mappings")
+                continue
+            for key_node, value_node in source.value:
+                if key_node.tag == _MERGE_TAG:
+                    pairs.extend(self.merged_pairs(value_node, active | {id(source)}))
+                else:
+                    pairs.append((key_node, value_node))
+        return pairs
+
+
+def _mark_range(linemap: LineMap, mark: yaml.Mark | None) -> SourceRange | None:
+    if mark is None:
+        return None
+    return SourceRange(linemap.pos(mark.line, mark.column))
+
+
+def yaml_error(exc: yaml.YAMLError, linemap: LineMap, text: str) -> Diagnostic:
+    """A diagnostic for PyYAML's reader/scanner/parser/composer errors, at the problem's position."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        before = text[: exc.position]
+        line = before.count("\n")
+        col = len(before) - (before.rfind("\n") + 1)
+        character = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        return Diagnostic.error(
+            f"invalid YAML: character {character!r} (U+{ord(character):04X}) is not allowed",
+            range=SourceRange(linemap.pos(line, col)),
+        )
+    if isinstance(exc, yaml.MarkedYAMLError):
+        problem = exc.problem or "invalid YAML"
+        context = f" ({exc.context})" if exc.context and exc.context != problem else ""
+        mark = exc.problem_mark or exc.context_mark
+        return Diagnostic.error(f"invalid YAML: {problem}{context}", range=_mark_range(linemap, mark))
+    return Diagnostic.error(f"invalid YAML: {exc}", range=SourceRange(linemap.pos(0, 0)))
+
+
+def _compose(text: str) -> Iterator[Node | None]:
+    loader = yaml.SafeLoader(text)
+    try:
+        while loader.check_node():
+            yield loader.get_node()
+    finally:
+        loader.dispose()
+
+
+def parse_documents(text: str, linemap: LineMap) -> tuple[list[Document], list[Diagnostic]]:
+    """Every non-empty document in `text`, and every problem found (parsing stops at the first syntax error)."""
+    diagnostics: list[Diagnostic] = []
+    documents: list[Document] = []
+    try:
+        for node in _compose(text):
+            if node is None or (isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null"):
+                continue
+            builder = _Builder(linemap, diagnostics)
+            value = builder.build(node, (), None, frozenset())
+            documents.append(Document(value, builder.positions, builder.positions.spans[()].value))
+    except yaml.YAMLError as exc:
+        diagnostics.append(yaml_error(exc, linemap, text))
+    except RecursionError:
+        diagnostics.append(Diagnostic.error("invalid YAML: nesting too deep", range=SourceRange(linemap.pos(0, 0))))
+    return documents, diagnostics
+
+
+def parse_single(
+    text: str, linemap: LineMap, *, what: str, empty: Callable[[], Any] | None = None
+) -> tuple[Document | None, list[Diagnostic]]:
+    """Exactly one document (a JSON or YAML file); `empty` gives the value of an empty file, else it is an error."""
+    documents, diagnostics = parse_documents(text, linemap)
+    if diagnostics:
+        return None, diagnostics
+    if not documents:
+        if empty is not None:
+            return Document(empty(), Positions(), SourceRange(linemap.pos(0, 0))), []
+        return None, [Diagnostic.error(f"{what} is empty", range=SourceRange(linemap.pos(0, 0)))]
+    if len(documents) > 1:
+        return None, [Diagnostic.error(f"{what} must hold a single YAML document", range=documents[1].start)]
+    return documents[0], []
