@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from syrupy.assertion import SnapshotAssertion
 
 from assistplan.plan.model import Action, ChangeType, FieldChange, Plan, ResourceChange
@@ -174,3 +176,12 @@ def test_markdown_cuts_the_left_out_list_short_when_it_alone_is_too_long() -> No
     assert len(out) <= 5_000
     assert re.search(r"^- … and \d+ more$", out, re.MULTILINE)
     assert "**300 more resources not shown**" in out
+
+
+BIG_VIEW = plan_view(big_plan(60))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=600, max_value=400_000))
+def test_markdown_never_exceeds_max_chars(max_chars: int) -> None:
+    assert len(render_markdown(BIG_VIEW, max_chars=max_chars)) <= max_chars

@@ -17,12 +17,11 @@ def render_markdown(view: dict[str, Any], *, commit: str | None = None, max_char
     blocks = _drift_blocks(view) + _change_blocks(view)
 
     def note(left_out: int) -> str:
-        resources = "resource" if left_out == 1 else "resources"
         return alert(
             "NOTE",
             [
-                f"**{left_out} more {resources} not shown** to keep this comment under {max_chars:,} characters. "
-                "The full plan is in the JSON artifact (`assistplan plan --format json`)."
+                f"**{_count(left_out, 'more resource')} not shown** to keep this comment under "
+                f"{max_chars:,} characters. The full plan is in the JSON artifact (`assistplan plan --format json`)."
             ],
         )
 
@@ -42,8 +41,8 @@ def _head(view: dict[str, Any]) -> str:
         status = words.summary_line(summary).removeprefix("Plan: ").removesuffix(".")
         line = f"**{words.summary_line(summary)}**"
         unchanged = len(view["resource_changes"]) - len(changes)
-        extras = [f"{unchanged} unchanged"] if unchanged else []
-        extras += [f"{drifted} changed outside assistplan"] if drifted else []
+        extras = [f"{_count(unchanged, 'resource')} unchanged"] if unchanged else []
+        extras += [f"{_count(drifted, 'object')} changed outside assistplan"] if drifted else []
         line += f" {'; '.join(extras)}." if extras else ""
     else:
         status = "No changes (drift detected)" if drifted else "No changes"
@@ -60,7 +59,7 @@ def _banner(changes: list[dict[str, Any]]) -> list[str]:
     destructive = [rc for rc in changes if words.action_of(rc) in (words.REPLACE, words.DELETE)]
     if not destructive:
         return []
-    count = "1 resource" if len(destructive) == 1 else f"{len(destructive)} resources"
+    count = _count(len(destructive), "resource")
     items = []
     for rc in destructive:
         verb = "replaced" if words.action_of(rc) == words.REPLACE else "destroyed"
@@ -111,6 +110,10 @@ def _change_blocks(view: dict[str, Any]) -> list[Block]:
 def _details(title: str, what: str, body: str) -> str:
     summary = f"<code>{html_text(title)}</code> {html_text(what)}"
     return f"<details><summary>{summary}</summary>\n\n{body}\n\n</details>\n\n"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def _md(phrase: str) -> str:

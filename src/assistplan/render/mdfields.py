@@ -31,7 +31,7 @@ def change_body(change: dict[str, Any]) -> str:
 
     def covered(tokens: list[str | int]) -> bool:
         in_schema = tokens[:1] == ["parameters"] or (tokens[:1] == ["tools"] and "parameters" in tokens)
-        return (bool(functions) and in_schema) or (files is not None and tokens[:1] == ["files"])
+        return (bool(functions) and in_schema) or (bool(files) and tokens[:1] == ["files"])
 
     parts = [f"Remote id: {code(change['remote_id'])}"] if change["remote_id"] else []
     parts += _fields(fields, ("Before", "After"), covered)

@@ -140,7 +140,7 @@ def _field(field: dict[str, Any], width: int, paint: _Paint) -> list[str]:
         tag = "EOT" if isinstance(before, str) and isinstance(after, str) else "JSON"
         body = [paint.diff_line(line) for line in unified_diff(before, after)]
         return [
-            f"      {symbol} {path} = <<-{tag}{marker}",
+            f"      {symbol} {path:<{width}} = <<-{tag}{marker}",
             *(f"            {line}" for line in body),
             f"        {tag}",
         ]

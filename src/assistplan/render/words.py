@@ -11,7 +11,7 @@ DELETE = "delete"
 FORGET = "forget"
 NOOP = "no-op"
 
-SYMBOLS: dict[str, str] = {CREATE: "+", UPDATE: "~", REPLACE: "-/+", DELETE: "-", FORGET: ".", NOOP: " "}
+SYMBOLS: dict[str, str] = {CREATE: "+", UPDATE: "~", REPLACE: "-/+", DELETE: "-", FORGET: "."}
 
 LEGEND: dict[str, str] = {
     CREATE: "create",
@@ -35,7 +35,6 @@ VERBS: dict[str, str] = {
     REPLACE: "replace",
     DELETE: "destroy",
     FORGET: "forget",
-    NOOP: "no change",
 }
 
 _REASONS: dict[str, str] = {
