@@ -193,6 +193,68 @@ def _errors_reported() -> Iterator[None]:
         _fail(error)
 
 
+# --- validate, schema, init -----------------------------------------------------------------------------------------
+
+
+def _load(ctx: click.Context, var_pairs: tuple[str, ...], var_files: tuple[Path, ...]) -> Any:
+    """The project at the manifest root (see `_engine_root`), or exit 1 with every manifest error printed."""
+    from assistplan.manifest import load_project
+
+    with _errors_reported():
+        return load_project(_engine_root(ctx), cli_vars=_parse_vars(var_pairs), var_files=var_files)
+
+
+@cli.command()
+@_var_options
+@click.pass_context
+def validate(ctx: click.Context, var_pairs: tuple[str, ...], var_files: tuple[Path, ...]) -> None:
+    """Render, parse, validate and resolve the manifests, reporting every error; no network."""
+    from collections import Counter
+
+    project = _load(ctx, var_pairs, var_files)
+    counts = Counter(address.kind for address in project.resources)
+    summary = ", ".join(f"{number} {kind}" for kind, number in counts.items())
+    total = len(project.resources)
+    where = _engine_root(ctx)
+    click.echo(
+        f"The manifests in {where} are valid: project {project.config.project}, "
+        f"{total} resource{'' if total == 1 else 's'}{f' ({summary})' if summary else ''}."
+    )
+
+
+@cli.command()
+@click.option("--config", "for_config", is_flag=True, help="The schema of assistplan.yaml instead of manifests.")
+def schema(for_config: bool) -> None:
+    """Print the JSON Schema of the manifest format, for editors (yaml-language-server)."""
+    import json
+
+    from assistplan.manifest.schema import config_schema, manifest_schema
+
+    click.echo(json.dumps(config_schema() if for_config else manifest_schema(), indent=2))
+
+
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def init(ctx: click.Context, directory: Path | None) -> None:
+    """Create a manifest root with a working example (DIRECTORY, else --chdir, else ./assistants)."""
+    from assistplan.manifest.scaffold import scaffold_files
+
+    target = directory or (ctx.obj or {}).get("chdir") or Path("assistants")
+    planned = scaffold_files(target)
+    existing = [path for path, _ in planned if path.exists()]
+    if existing:
+        names = "\n".join(f"  {path}" for path in existing)
+        click.secho(f"Error: init never overwrites files, and these exist already:\n{names}", fg="red", err=True)
+        raise SystemExit(1)
+    for path, content in planned:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    click.echo(f"Created a manifest root in {target} ({len(planned)} files). Next:")
+    prefix = "" if target == Path("assistants") else f"--chdir {target} "
+    click.echo(f"  assistplan {prefix}validate")
+
+
 @cli.command()
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan for `apply PLANFILE`.")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)

@@ -15,7 +15,11 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True, order=True)
 class SourcePos:
-    """A 1-based line and column in a file the user wrote (path relative to the manifest root when possible)."""
+    """A 1-based line and column in a file the user wrote.
+
+    The manifest loader names files as the user sees them: relative to the working directory when inside it,
+    else absolute, so that `file` can be both printed and opened.
+    """
 
     file: str
     line: int

@@ -63,9 +63,11 @@ class _Work:
 
 
 class Resolver:
-    def __init__(self, root: Path, config: ProjectConfig, context: TemplateContext, cache: FileCache) -> None:
-        self.root = root
+    def __init__(
+        self, config: ProjectConfig, context: TemplateContext, cache: FileCache, name_of: Callable[[Path], str]
+    ) -> None:
         self.config = config
+        self.name_of = name_of
         self.context = context
         self.cache = cache
         self.diagnostics: list[Diagnostic] = []
@@ -125,7 +127,7 @@ class Resolver:
             return None
         if not relpath.endswith(".j2"):
             return text
-        rendered, _, problem = render(text, abspath.relative_to(self.cache.root).as_posix(), self.context)
+        rendered, _, problem = render(text, self.name_of(abspath), self.context)
         if problem is not None:
             self.diagnostics.append(problem)
             return None
@@ -138,7 +140,7 @@ class Resolver:
         except PathProblem as exc:
             self.error(work, path, f"{path[-1]}: {exc}")
             return None
-        name = abspath.relative_to(self.cache.root).as_posix()
+        name = self.name_of(abspath)
         rendered, linemap, problem = render(text, name, self.context) if relpath.endswith(".j2") else (text, None, None)
         if problem is not None:
             self.diagnostics.append(problem)

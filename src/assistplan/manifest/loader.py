@@ -7,7 +7,7 @@ found, each at the line and column of the file the user wrote. No network, no se
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,17 @@ from assistplan.manifest.yamlpos import Document, LineMap, parse_documents, pars
 
 CONFIG_FILE = "assistplan.yaml"
 MANIFEST_SUFFIXES = (".yaml", ".yml")
+
+Namer = Callable[[Path], str]
+
+
+def display_namer() -> Namer:
+    """How files are named in diagnostics: relative to the working directory when inside it, else absolute."""
+    try:
+        cwd = Path.cwd().resolve()
+    except OSError:
+        return lambda path: str(path.resolve())
+    return lambda path: relative_name(path, cwd)
 
 
 @dataclass(frozen=True)
@@ -75,8 +86,7 @@ def _parse_file(path: Path, name: str, context: TemplateContext) -> _ParsedFile:
     return _ParsedFile(path, name, documents, diagnostics)
 
 
-def _load_var_file(path: Path, root: Path, diagnostics: Diagnostics) -> dict[str, Any]:
-    name = relative_name(path, root)
+def _load_var_file(path: Path, name: str, diagnostics: Diagnostics) -> dict[str, Any]:
     text, problem = read_text(path, name)
     if text is None:
         diagnostics.add(problem or Diagnostic.error(f"cannot read var file {name}"))
@@ -91,13 +101,13 @@ def _load_var_file(path: Path, root: Path, diagnostics: Diagnostics) -> dict[str
     return document.value
 
 
-def _load_config(root: Path, context: TemplateContext, diagnostics: Diagnostics) -> ProjectConfig | None:
-    parsed = _parse_file(root / CONFIG_FILE, CONFIG_FILE, context)
+def _load_config(path: Path, name: str, context: TemplateContext, diagnostics: Diagnostics) -> ProjectConfig | None:
+    parsed = _parse_file(path, name, context)
     diagnostics.extend(parsed.diagnostics)
     if parsed.diagnostics:
         return None
     if not parsed.documents:
-        where = SourceRange(SourcePos(CONFIG_FILE, 1, 1))
+        where = SourceRange(SourcePos(name, 1, 1))
         diagnostics.add(Diagnostic.error('assistplan.yaml is empty: it needs at least "project"', range=where))
         return None
     if len(parsed.documents) > 1:
@@ -201,21 +211,19 @@ def load_project(
         hint = "" if root.is_dir() else " (the folder does not exist)"
         raise ManifestError(_single(f"no {CONFIG_FILE} in {root}{hint}: create one with `assistplan init`"))
     environment = dict(os.environ) if environ is None else dict(environ)
+    name_of = display_namer()
     overrides: dict[str, Any] = {}
     for var_file in var_files:
-        overrides |= _load_var_file(Path(var_file).resolve(), root, diagnostics)
+        overrides |= _load_var_file(Path(var_file).resolve(), name_of(Path(var_file)), diagnostics)
     overrides |= dict(cli_vars or {})
-    config = _load_config(root, TemplateContext(overrides, environment), diagnostics)
+    config_path = root / CONFIG_FILE
+    config = _load_config(config_path, name_of(config_path), TemplateContext(overrides, environment), diagnostics)
     if config is None:
         raise ManifestError(diagnostics)
     context = TemplateContext({**config.vars, **overrides}, environment)
     excluded = {Path(var_file).resolve() for var_file in var_files}
     cache = FileCache(root)
-    parsed = [
-        _parse_file(path, path.relative_to(root).as_posix(), context)
-        for path in discover(root)
-        if path.resolve() not in excluded
-    ]
+    parsed = [_parse_file(path, name_of(path), context) for path in discover(root) if path.resolve() not in excluded]
     referenced = _referenced_files(parsed, cache)
     collector = _Collector(diagnostics)
     for item in parsed:
@@ -224,7 +232,7 @@ def load_project(
         diagnostics.extend(item.diagnostics)
         for document in item.documents:
             collector.add(document, item)
-    resolver = Resolver(root, config, context, cache)
+    resolver = Resolver(config, context, cache, name_of)
     resources = resolver.resolve(collector.manifests)
     diagnostics.extend(resolver.diagnostics)
     if diagnostics.has_errors:

@@ -1,0 +1,94 @@
+"""Diagnostics as a compiler prints them: `path:line:col: error: message`, the source line, a caret under the column."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from assistplan.diagnostics import Diagnostic, Diagnostics, Severity
+
+_WIDTH = 160
+_RESET = "\x1b[0m"
+_BOLD = "\x1b[1m"
+_COLORS = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;35m"}
+_CARET = "\x1b[1;32m"
+
+
+def _window(line: str, col: int, end: int) -> tuple[str, int, int]:
+    """Shorten a very long source line around the column; returns the text and the shifted columns."""
+    if len(line) <= _WIDTH:
+        return line, col, end
+    start = max(0, min(col - _WIDTH // 2, len(line) - _WIDTH))
+    text = line[start : start + _WIDTH]
+    prefix = "..." if start > 0 else ""
+    suffix = "..." if start + _WIDTH < len(line) else ""
+    shift = len(prefix) - start
+    return prefix + text + suffix, col + shift, min(end + shift, len(prefix) + len(text))
+
+
+def _excerpt(diagnostic: Diagnostic, lines: list[str] | None, color: bool) -> list[str]:
+    where = diagnostic.range
+    if where is None or lines is None or not 1 <= where.start.line <= len(lines):
+        return []
+    source = lines[where.start.line - 1].rstrip("\r\n")
+    col = max(0, min(where.start.col - 1, len(source)))
+    end = col + 1
+    if where.end is not None and where.end.line == where.start.line and where.end.col - 1 > col:
+        end = min(where.end.col - 1, max(len(source), col + 1))
+    text, col, end = _window(source, col, end)
+    padding = "".join(char if char == "\t" else " " for char in text[:col])
+    marker = "^" + "~" * max(0, end - col - 1)
+    if color:
+        marker = f"{_CARET}{marker}{_RESET}"
+    gutter = f"{where.start.line:>5}"
+    return [f"{gutter} | {text}".rstrip(), f"{' ' * len(gutter)} | {padding}{marker}"]
+
+
+def _headline(diagnostic: Diagnostic, color: bool, display: Callable[[str], str]) -> str:
+    severity = diagnostic.severity.value
+    if color:
+        severity = f"{_COLORS[diagnostic.severity]}{severity}{_RESET}"
+    message = diagnostic.summary
+    if diagnostic.range is None:
+        prefix = f"{diagnostic.address}: " if diagnostic.address else ""
+        return f"{severity}: {prefix}{message}"
+    start = diagnostic.range.start
+    location = f"{display(start.file)}:{start.line}:{start.col}:"
+    if color:
+        location = f"{_BOLD}{location}{_RESET}"
+    return f"{location} {severity}: {message}"
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
+
+
+def render_diagnostics(
+    diags: Diagnostics,
+    read_source: Callable[[str], list[str] | None],
+    color: bool = False,
+    *,
+    display_path: Callable[[str], str] | None = None,
+) -> str:
+    """Every diagnostic, sorted by file and position, with its source line, then a count of errors and warnings.
+
+    `read_source(file)` returns the lines of a file named in a diagnostic (None when unavailable);
+    `display_path` rewrites file names for display (default: as recorded).
+    """
+    display = display_path or (lambda name: name)
+    cache: dict[str, list[str] | None] = {}
+    out: list[str] = []
+    for diagnostic in diags.sorted():
+        out.append(_headline(diagnostic, color, display))
+        lines = None
+        if diagnostic.range is not None:
+            file = diagnostic.range.file
+            if file not in cache:
+                cache[file] = read_source(file)
+            lines = cache[file]
+        out.extend(_excerpt(diagnostic, lines, color))
+        out.extend(f"      = note: {line}" for line in diagnostic.detail.splitlines())
+    errors = sum(1 for d in diags if d.severity is Severity.ERROR)
+    warnings = len(diags) - errors
+    counts = [_count(errors, "error")] + ([_count(warnings, "warning")] if warnings else [])
+    out.append(" and ".join(counts))
+    return "\n".join(out) + "\n"
