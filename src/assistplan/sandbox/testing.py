@@ -3,7 +3,8 @@
 - `sandbox_server` (session): one in-memory sandbox for the whole run, with no indexing delay.
 - `sandbox`: that server, emptied before each test (objects, files, counters, faults; indexing is instant unless
   the test sets `sandbox.settings.indexing_delay`).
-- `openai_client`: an `openai.OpenAI` client on `sandbox` with `max_retries=0` and strict response validation.
+- `openai_client`: an `openai.OpenAI` client on `sandbox` with `max_retries=0` and strict response validation
+  (one client for the session: building a client costs tens of milliseconds).
 """
 
 from __future__ import annotations
@@ -36,8 +37,13 @@ def sandbox(sandbox_server: SandboxServer) -> SandboxServer:
     return sandbox_server
 
 
-@pytest.fixture
-def openai_client(sandbox: SandboxServer) -> Iterator[openai.OpenAI]:
-    client = make_client(sandbox)
+@pytest.fixture(scope="session")
+def _sandbox_session_client(sandbox_server: SandboxServer) -> Iterator[openai.OpenAI]:
+    client = make_client(sandbox_server)
     yield client
     client.close()
+
+
+@pytest.fixture
+def openai_client(sandbox: SandboxServer, _sandbox_session_client: openai.OpenAI) -> openai.OpenAI:
+    return _sandbox_session_client
