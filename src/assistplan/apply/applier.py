@@ -66,6 +66,7 @@ def apply_plan(
     if plan.options.refresh_only:
         runner.record_refresh()
         return result
+    runner.record_adopted()
     build = [rc for rc in plan.resource_changes if rc.action in BUILD]
     runner.run_graph(build, {rc.address: set(rc.depends_on) for rc in build}, runner.build, parallelism)
     removals = [rc for rc in plan.resource_changes if rc.action is Action.DELETE or rc.address in runner.replaced]
@@ -206,6 +207,18 @@ class _Runner:
 
     def _dependents_failed(self, address: str) -> bool:
         return any(address in rc.depends_on and rc.address in self.failed for rc in self.plan.resource_changes)
+
+    def record_adopted(self) -> None:
+        """Record live objects the plan matched by their labels but the state does not know (a crash between a
+        create and its state write, or a lost state file), so that dependents can find their ids."""
+        for rc in self.plan.resource_changes:
+            known = self.store.current.get(rc.address) if self.store.current else None
+            if known is None and rc.remote_id and rc.before is not None and rc.action is not Action.DELETE:
+                self.inventory.id_to_address[rc.remote_id] = rc.address
+                self.store.record(
+                    rc.address,
+                    ResourceState(kind=rc.kind, name=rc.name, id=rc.remote_id, digest="", applied=rc.before),
+                )
 
     def record_refresh(self) -> None:
         for rc in self.plan.resource_changes:

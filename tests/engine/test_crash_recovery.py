@@ -1,0 +1,90 @@
+"""An apply that is killed or whose responses are lost converges on the next run, with no duplicate objects."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+
+from conftest import KEY_ENV, Project
+
+from assistplan.sandbox.faults import FaultConfig
+from assistplan.sandbox.server import API_KEY
+
+KILL_RUNS = 10
+
+
+def remote_objects(project: Project) -> Counter[str]:
+    """How many live objects carry each project and address label (files by name), across every kind."""
+    client = project.client()
+    seen: Counter[str] = Counter()
+    for listing in (client.beta.agents.list(), client.beta.assistants.list(), client.vector_stores.list()):
+        for obj in listing:
+            metadata = obj.metadata or {}
+            seen[f"{metadata.get('assistplan:project')}:{metadata.get('assistplan:address', obj.id)}"] += 1
+    for file in client.files.list():
+        seen[file.filename] += 1
+    return seen
+
+
+def assert_converged(project: Project) -> None:
+    objects = remote_objects(project)
+    duplicates = {name: n for name, n in objects.items() if n > 1}
+    assert duplicates == {}
+    assert sum(1 for name in objects if name.startswith("test-shop:")) == 3
+    assert project.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_lost_responses_and_server_errors_never_duplicate_objects(project: Project) -> None:
+    project.sandbox.set_faults(rate=0.2, modes=("lost", "500", "429", "drop"), seed=7)
+    for _ in range(6):
+        if project.run("apply", "--auto-approve").exit_code == 0:
+            break
+    project.sandbox.set_faults(rate=0.0)
+
+    result = project.run("apply", "--auto-approve")
+
+    assert result.exit_code == 0, result.output
+    assert_converged(project)
+
+
+def test_a_failed_create_whose_object_was_committed_is_adopted(project: Project) -> None:
+    project.sandbox.set_faults(routes={"POST /agents": FaultConfig(rate=1.0, modes=("lost",), max_faults=1)})
+
+    result = project.run("apply", "--auto-approve")
+
+    assert result.exit_code == 0, result.output
+    assert project.sandbox.count("POST /agents") == 1
+    assert_converged(project)
+
+
+def test_an_apply_killed_at_random_points_converges_without_duplicates(project: Project) -> None:
+    rng = random.Random(20261123)
+    project.sandbox.set_faults(latency_ms=15)
+    env = {**os.environ, KEY_ENV: API_KEY}
+    command = [sys.executable, "-c", "from assistplan.cli import main; main()", "--chdir", str(project.root)]
+    kills = 0
+    for run in range(KILL_RUNS):
+        project.edit(
+            "assistplan.yaml", f"project: test-shop{'-' + str(run - 1) if run else ''}\n", f"project: test-shop-{run}\n"
+        )
+        child = subprocess.Popen(
+            [*command, "apply", "--auto-approve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(rng.uniform(0.4, 2.0))
+        if child.poll() is None:
+            child.send_signal(signal.SIGKILL)
+            kills += 1
+        child.wait()
+        finished = subprocess.run([*command, "apply", "--auto-approve"], env=env, capture_output=True, text=True)
+        assert finished.returncode == 0, finished.stdout + finished.stderr
+        project.state_path.unlink()
+    project.sandbox.set_faults(latency_ms=0)
+
+    objects = remote_objects(project)
+    assert {name: n for name, n in objects.items() if n > 1} == {}
+    assert kills >= KILL_RUNS // 2

@@ -1,0 +1,185 @@
+"""Drift, lost state, content-addressed files, saved plans, the lock and prevent_destroy, through the command."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import Project
+
+from assistplan.state import StateLock
+
+
+def apply(project: Project) -> None:
+    result = project.run("apply", "--auto-approve")
+    assert result.exit_code == 0, result.output
+
+
+def plan_json(project: Project, *args: str) -> dict:
+    result = project.run("plan", "--format", "json", *args)
+    assert result.exit_code in (0, 2), result.output
+    return json.loads(result.output)
+
+
+def test_a_dashboard_edit_is_reported_as_drift(project: Project) -> None:
+    apply(project)
+    agent_id = project.state()["resources"]["Agent/support-agent"]["id"]
+    project.client().beta.agents.update(agent_id, instructions="Edited in the dashboard.")
+
+    view = plan_json(project)
+
+    assert [(d["address"], d["changed_paths"]) for d in view["resource_drift"]] == [
+        ("Agent/support-agent", ["instructions"])
+    ]
+    [change] = [rc for rc in view["resource_changes"] if rc["change"]["actions"] == ["update"]]
+    assert change["action_reason"] == "drift"
+
+
+def test_drift_counts_as_changes_for_detailed_exitcode(project: Project) -> None:
+    apply(project)
+    agent_id = project.state()["resources"]["Agent/support-agent"]["id"]
+    project.client().beta.agents.update(agent_id, metadata={"edited": "yes"})
+
+    assert project.run("plan", "--detailed-exitcode").exit_code == 2
+
+
+def test_a_lost_state_file_still_plans_no_changes(project: Project) -> None:
+    apply(project)
+    before = project.state()["resources"]
+    project.state_path.unlink()
+
+    result = project.run("plan", "--detailed-exitcode")
+
+    assert result.exit_code == 0, result.output
+    assert "No changes." in result.output
+    rebuilt = project.state()["resources"]
+    assert {a: r["id"] for a, r in rebuilt.items()} == {a: r["id"] for a, r in before.items() if a != "File/price-list"}
+
+
+def test_apply_after_losing_the_state_uploads_and_creates_nothing(project: Project) -> None:
+    apply(project)
+    project.state_path.unlink()
+    project.sandbox.reset_counters()
+
+    apply(project)
+
+    posts = {route: n for route, n in project.sandbox.counters.items() if route.startswith("POST")}
+    assert posts == {}
+
+
+def test_editing_a_file_uploads_it_once_and_reindexes_it(project: Project) -> None:
+    apply(project)
+    project.write("handbook/returns.md", "# Returns\n\nItems can be returned within 60 days.\n")
+    project.sandbox.reset_counters()
+
+    apply(project)
+
+    counters = project.sandbox.counters
+    assert counters.get("POST /files") == 1
+    assert counters.get("POST /vector_stores/{vector_store_id}/file_batches") == 1
+    assert counters.get("DELETE /vector_stores/{vector_store_id}/files/{file_id}") == 1
+    assert counters.get("DELETE /files/{file_id}") == 1
+    names = sorted(f.filename for f in project.client().files.list())
+    assert len(names) == 4
+    assert project.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_a_file_that_fails_to_index_fails_the_apply_naming_it(project: Project) -> None:
+    project.write("handbook/empty.md", "")
+
+    result = project.run("apply", "--auto-approve")
+
+    assert result.exit_code == 1
+    assert "handbook/empty.md" in result.output
+    assert "Assistant/support: skipped: depends on VectorStore/handbook, which failed" in result.output
+
+
+def test_a_saved_plan_applies_exactly_and_without_a_prompt(project: Project, tmp_path) -> None:
+    planfile = tmp_path / "plan.json"
+    assert project.run("plan", "--out", str(planfile)).exit_code == 0
+
+    result = project.run("apply", str(planfile))
+
+    assert result.exit_code == 0, result.output
+    assert "Resources: 4 added" in result.output
+
+
+def test_a_stale_saved_plan_is_refused_naming_what_changed(project: Project, tmp_path) -> None:
+    apply(project)
+    project.edit("stack.yaml", "Be brief.", "Be very brief.")
+    planfile = tmp_path / "plan.json"
+    assert project.run("plan", "--out", str(planfile)).exit_code == 0
+    agent_id = project.state()["resources"]["Agent/support-agent"]["id"]
+    project.client().beta.agents.update(agent_id, instructions="Edited meanwhile.")
+
+    result = project.run("apply", str(planfile))
+
+    assert result.exit_code == 1
+    assert "stale" in result.output
+    assert f"Agent/support-agent ({agent_id}) changed" in result.output
+
+
+def test_a_second_apply_fails_at_once_naming_the_lock_holder(project: Project) -> None:
+    with StateLock(project.state_path, "apply"):
+        result = project.run("apply", "--auto-approve")
+
+    assert result.exit_code == 1
+    assert "locked by" in result.output
+    assert "for apply" in result.output
+
+
+def test_prevent_destroy_blocks_a_plan_that_deletes(project: Project) -> None:
+    project.edit("stack.yaml", "name: support-agent\n", "name: support-agent\nlifecycle: {prevent_destroy: true}\n")
+    apply(project)
+
+    result = project.run("destroy", "--auto-approve")
+
+    assert result.exit_code == 1
+    assert "Agent/support-agent would be destroyed" in result.output
+    assert len(list(project.client().beta.agents.list())) == 1
+
+
+def test_ignore_changes_keeps_a_field_out_of_the_plan(project: Project) -> None:
+    project.edit(
+        "stack.yaml", "name: support-agent\n", "name: support-agent\nlifecycle: {ignore_changes: [instructions]}\n"
+    )
+    apply(project)
+    project.edit("stack.yaml", "You are the support agent of Acme.", "You are someone else.")
+
+    assert project.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_target_plans_only_that_resource_and_its_dependencies(project: Project) -> None:
+    view = plan_json(project, "--target", "Assistant/support")
+
+    assert [rc["address"] for rc in view["resource_changes"]] == ["VectorStore/handbook", "Assistant/support"]
+
+
+def test_import_adopts_an_unmanaged_agent(project: Project) -> None:
+    agent = project.client().beta.agents.create(model="gpt-5", name="support-agent", metadata={"owner": "ops"})
+
+    result = project.run("import", "Agent/support-agent", agent.id)
+
+    assert result.exit_code == 0, result.output
+    assert project.state()["resources"]["Agent/support-agent"]["id"] == agent.id
+    stamped = project.client().beta.agents.retrieve(agent.id).metadata
+    assert stamped["assistplan:project"] == "test-shop"
+    assert stamped["owner"] == "ops"
+
+
+def test_objects_of_other_projects_are_never_touched(project: Project) -> None:
+    other = project.client().beta.agents.create(
+        model="gpt-5", name="support-agent", metadata={"assistplan:project": "other", "assistplan:address": "Agent/x"}
+    )
+    apply(project)
+
+    assert project.run("destroy", "--auto-approve").exit_code == 0
+    assert [a.id for a in project.client().beta.agents.list()] == [other.id]
+
+
+def test_output_lists_remote_ids_by_address(project: Project) -> None:
+    apply(project)
+
+    result = project.run("output", "--format", "json")
+
+    ids = json.loads(result.output)
+    assert ids == {a: r["id"] for a, r in project.state()["resources"].items()}
