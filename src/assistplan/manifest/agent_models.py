@@ -156,7 +156,9 @@ class AgentSpec(KindSpec):
         for index, tool in enumerate(self.tools):
             if isinstance(tool, McpTool):
                 if tool.server_label in labels:
-                    problems.append((f'server_label "{tool.server_label}" is used twice', ("tools", index)))
+                    problems.append(
+                        (f'server_label "{tool.server_label}" is used twice', ("tools", index, "server_label"))
+                    )
                 labels.add(tool.server_label)
         check(problems)
         return self

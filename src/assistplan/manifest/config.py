@@ -35,7 +35,7 @@ from assistplan.manifest.project import LocalFile, Resource
 from assistplan.manifest.strict import SchemaSite, check_json_schema, check_object_root, check_strict
 from assistplan.manifest.templating import TemplateContext, render
 from assistplan.manifest.validate import did_you_mean
-from assistplan.manifest.yamlpos import JsonPath, LineMap, Positions, parse_single
+from assistplan.manifest.yamlpos import JsonPath, LineMap, Positions, format_path, parse_single
 
 MAX_CODE_INTERPRETER_FILES = 20
 MAX_AGENT_TOOLS_BYTES = 3 * 1024 * 1024
@@ -74,9 +74,11 @@ class Resolver:
         self.names: dict[str, dict[str, Manifest]] = {kind: {} for kind in KINDS}
 
     def error(self, work: _Work, path: JsonPath, message: str, *, key: bool = False) -> None:
+        """An error about the value (or key) at `path` of the manifest; the message is prefixed with the path."""
         positions = work.manifest.positions
         where = positions.key(path) if key else positions.value(path)
-        self.diagnostics.append(Diagnostic.error(message, range=where, address=str(work.manifest.address)))
+        text = f"{format_path(path)}: {message}" if path else message
+        self.diagnostics.append(Diagnostic.error(text, range=where, address=str(work.manifest.address)))
 
     def resolve(self, manifests: Iterable[Manifest]) -> dict[Address, Resource]:
         manifests = list(manifests)
@@ -95,7 +97,7 @@ class Resolver:
         for manifest in sorted(manifests, key=lambda m: (KINDS.index(m.address.kind), m.address.name)):
             work = _Work(manifest)
             if manifest.address.kind in FLOWISE_KINDS and self.config.flowise is None:
-                self.error(work, ("kind",), f'{manifest.address.kind} needs a "flowise" section in assistplan.yaml')
+                self.error(work, (), f'{manifest.address.kind} needs a "flowise" section in assistplan.yaml')
             handler = handlers.get(type(manifest.spec))
             if handler is not None:
                 handler(work, manifest.spec)
@@ -123,7 +125,7 @@ class Resolver:
         try:
             abspath, text = self.cache.text(work.manifest.directory, relpath)
         except PathProblem as exc:
-            self.error(work, path, f"{path[-1]}: {exc}")
+            self.error(work, path, str(exc))
             return None
         if not relpath.endswith(".j2"):
             return text
@@ -138,7 +140,7 @@ class Resolver:
         try:
             abspath, text = self.cache.text(work.manifest.directory, relpath)
         except PathProblem as exc:
-            self.error(work, path, f"{path[-1]}: {exc}")
+            self.error(work, path, str(exc))
             return None
         name = self.name_of(abspath)
         rendered, linemap, problem = render(text, name, self.context) if relpath.endswith(".j2") else (text, None, None)
@@ -209,7 +211,7 @@ class Resolver:
 
     def file(self, work: _Work, spec: FileSpec) -> None:
         if _is_glob(spec.path):
-            self.error(work, ("path",), "path: a File names one file, not a pattern")
+            self.error(work, ("path",), "a File names one file, not a pattern")
             return
         work.files = self.files(work, [spec.path], ("path",))
 
@@ -229,7 +231,7 @@ class Resolver:
                 self.error(
                     work,
                     ("code_interpreter", "files"),
-                    f"code_interpreter.files: {len(work.files)} files, at most {MAX_CODE_INTERPRETER_FILES}",
+                    f"{len(work.files)} files, at most {MAX_CODE_INTERPRETER_FILES}",
                     key=True,
                 )
         response_format = spec.response_format
@@ -265,7 +267,7 @@ class Resolver:
                 work.updates["text"] = spec.text.model_copy(update={"format": new_format})
         size = len(_agent_tools_json(spec, functions).encode())
         if size > MAX_AGENT_TOOLS_BYTES:
-            self.error(work, ("tools",), f"tools: {size} bytes of JSON, at most {MAX_AGENT_TOOLS_BYTES}", key=True)
+            self.error(work, ("tools",), f"{size} bytes of JSON, at most {MAX_AGENT_TOOLS_BYTES}", key=True)
 
     def flowise_tool(self, work: _Work, spec: FlowiseToolSpec) -> None:
         self.reference(work, "Function", spec.function, ("function",))

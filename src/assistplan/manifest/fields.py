@@ -61,16 +61,20 @@ class Lifecycle(Spec):
 def _check_metadata(value: dict[str, str]) -> dict[str, str]:
     if len(value) > USER_METADATA_MAX_PAIRS:
         raise problem(
-            f"at most {USER_METADATA_MAX_PAIRS} metadata pairs ({METADATA_MAX_PAIRS} allowed by the API, "
-            f"{len(RESERVED_METADATA_KEYS)} used by assistplan's own labels), got {len(value)}"
+            f"{len(value)} pairs, at most {USER_METADATA_MAX_PAIRS} (the API allows {METADATA_MAX_PAIRS}; "
+            f"assistplan uses {len(RESERVED_METADATA_KEYS)} for its own labels)"
         )
+    problems: list[Problem] = []
     for key, item in value.items():
         if key.startswith(RESERVED_METADATA_PREFIX):
-            raise problem(f'metadata key "{key}": the "{RESERVED_METADATA_PREFIX}" prefix is reserved', (key,))
-        if len(key) > METADATA_KEY_MAX:
-            raise problem(f"metadata key is {len(key)} characters long, at most {METADATA_KEY_MAX}", (key,))
+            problems.append(
+                (f'the "{RESERVED_METADATA_PREFIX}" prefix is reserved for assistplan\'s own labels', (key,))
+            )
+        elif len(key) > METADATA_KEY_MAX:
+            problems.append((f"key is {len(key)} characters long, at most {METADATA_KEY_MAX}", (key,)))
         if len(item) > METADATA_VALUE_MAX:
-            raise problem(f"metadata value is {len(item)} characters long, at most {METADATA_VALUE_MAX}", (key,))
+            problems.append((f"value is {len(item)} characters long, at most {METADATA_VALUE_MAX}", (key,)))
+    check(problems)
     return value
 
 
@@ -93,7 +97,7 @@ def exclusive(spec: Any, inline: str, from_file: str, *, required: bool, label: 
     """Problems if both an inline field and its `*_file` twin are set, or (when `required`) neither is."""
     label = label or inline
     if getattr(spec, inline) is not None and getattr(spec, from_file) is not None:
-        return [(f'"{label}" and "{from_file}" are mutually exclusive', (from_file,))]
+        return [(f'cannot be used together with "{label}"', (from_file,))]
     if required and getattr(spec, inline) is None and getattr(spec, from_file) is None:
         return [(f'one of "{label}" or "{from_file}" is required', ())]
     return []

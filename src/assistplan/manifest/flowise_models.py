@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from assistplan.manifest.fields import ENV_NAME_PATTERN, KindSpec, Problem, Spec, check, exclusive
 
@@ -45,6 +45,17 @@ class FlowiseCredentialSpec(KindSpec):
     credential: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
     secrets: Annotated[dict[str, SecretRef], Field(min_length=1)]
 
+    @field_validator("secrets", mode="before")
+    @classmethod
+    def _only_env(cls, value: Any) -> Any:
+        """Refuse literal secrets without ever repeating them in the message."""
+        if isinstance(value, dict):
+            literal = [key for key, item in value.items() if not isinstance(item, dict | SecretRef)]
+            check(
+                [("secret values come only from environment variables: write {env: VARIABLE}", (k,)) for k in literal]
+            )
+        return value
+
 
 class ChatModel(Spec):
     """The chat-model component of a CUSTOM assistant, for example `{name: chatOpenAI, model: gpt-4o-mini}`."""
@@ -74,12 +85,12 @@ class FlowiseAssistantSpec(KindSpec):
                 problems.append(('an OPENAI assistant needs "assistant" (the name of an Assistant manifest)', ()))
             for field in ("instructions", "instructions_file", "chat_model"):
                 if getattr(self, field) is not None:
-                    problems.append((f'"{field}" is only for CUSTOM assistants', (field,)))
+                    problems.append(("only for CUSTOM assistants", (field,)))
             if self.tools:
-                problems.append(('"tools" is only for CUSTOM assistants', ("tools",)))
+                problems.append(("only for CUSTOM assistants (an OPENAI one has its Assistant's tools)", ("tools",)))
         else:
             if self.assistant is not None:
-                problems.append(('"assistant" is only for OPENAI assistants', ("assistant",)))
+                problems.append(("only for OPENAI assistants", ("assistant",)))
             if self.chat_model is None:
                 problems.append(('a CUSTOM assistant needs "chat_model"', ()))
         check(problems)

@@ -175,7 +175,7 @@ class _Collector:
             return
         if not isinstance(kind, str) or kind not in SPEC_TYPES:
             hint = did_you_mean(kind, SPEC_TYPES)
-            message = f'unknown kind "{kind}"{hint}: expected one of {", ".join(SPEC_TYPES)}'
+            message = f'unknown kind "{kind}"' + (hint or f': expected one of {", ".join(SPEC_TYPES)}')
             self.error(message, positions.value(("kind",)))
             return
         name = data.get("name")
@@ -231,7 +231,8 @@ def load_project(
             continue
         diagnostics.extend(item.diagnostics)
         for document in item.documents:
-            collector.add(document, item)
+            if document.clean:
+                collector.add(document, item)
     resolver = Resolver(config, context, cache, name_of)
     resources = resolver.resolve(collector.manifests)
     diagnostics.extend(resolver.diagnostics)

@@ -150,7 +150,7 @@ class OpenAIConfig(Spec):
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         if value is not None and value != "sandbox" and not value.startswith(("http://", "https://")):
-            raise problem(f'base_url must be "sandbox" or an http:// or https:// URL, got "{value}"')
+            raise problem(f'must be "sandbox" or an http:// or https:// URL, got "{value}"')
         return value
 
 

@@ -64,8 +64,8 @@ class StaticChunking(Spec):
     def _overlap(self) -> StaticChunking:
         if self.chunk_overlap_tokens > self.max_chunk_size_tokens // 2:
             raise problem(
-                f"chunk_overlap_tokens must be at most half of max_chunk_size_tokens "
-                f"({self.max_chunk_size_tokens // 2}), got {self.chunk_overlap_tokens}",
+                f"must be at most half of max_chunk_size_tokens ({self.max_chunk_size_tokens // 2}), "
+                f"got {self.chunk_overlap_tokens}",
                 ("chunk_overlap_tokens",),
             )
         return self
@@ -191,7 +191,7 @@ class AssistantSpec(KindSpec):
         problems += duplicate_tools(self.tools)
         for builtin in ("file_search", "code_interpreter"):
             if getattr(self, builtin) is not None and builtin not in self.tools:
-                problems.append((f'"{builtin}" is configured but the {builtin} tool is not in "tools"', (builtin,)))
+                problems.append((f'configured, but "{builtin}" is not in "tools"', (builtin,)))
         check(problems)
         return self
 
@@ -205,6 +205,6 @@ def duplicate_tools(tools: list[Any]) -> list[Problem]:
         if key is None:
             continue
         if key in seen:
-            problems.append((f'tool "{key}" is listed twice', ("tools", index)))
+            problems.append((f'"{key}" is listed twice', ("tools", index)))
         seen.add(key)
     return problems

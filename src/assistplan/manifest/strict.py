@@ -68,7 +68,7 @@ class SchemaSite:
     address: str | None = None
 
     def error(self, path: JsonPath, message: str, *, key: bool = False) -> Diagnostic:
-        where = self.positions.key(path) if key else self.positions.value(path)
+        where = self.positions.key(path) if key or not path else self.positions.value(path)
         prefix = format_path(self.label + path)
         return Diagnostic.error(f"{prefix}: {message}", range=where or self.fallback, address=self.address)
 

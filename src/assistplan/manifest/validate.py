@@ -47,6 +47,8 @@ def describe(value: Any) -> str:
     if isinstance(value, str):
         text = json.dumps(value, ensure_ascii=False)
         return text if len(text) <= 60 else text[:56] + '..."'
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, dict):
@@ -181,7 +183,7 @@ class _Translator:
         return [self.diagnostic(_prefix(path) + message, path, key=False)]
 
     def custom(self, message: str, path: JsonPath, at: tuple[str | int, ...]) -> Diagnostic:
-        return self.diagnostic(_prefix(path) + message, (*path, *at), key=True)
+        return self.diagnostic(_prefix((*path, *at)) + message, (*path, *at), key=True)
 
     def message(self, kind: str, ctx: dict[str, Any], value: Any, tp: Any, path: JsonPath, default: str) -> str:
         if kind == "literal_error":
@@ -216,7 +218,7 @@ class _Translator:
             bound = {"greater_than_equal": "at least", "greater_than": "more than"}.get(kind)
             bound = bound or {"less_than_equal": "at most", "less_than": "less than"}[kind]
             limit = ctx.get("ge", ctx.get("gt", ctx.get("le", ctx.get("lt"))))
-            return f"must be {bound} {limit}, got {describe(value)}"
+            return f"must be {bound} {describe(limit)}, got {describe(value)}"
         if kind == "string_pattern_mismatch":
             label = path[-1] if path and isinstance(path[-1], str) else "value"
             rule = PATTERN_DESCRIPTIONS.get(ctx.get("pattern", ""), f"must match {ctx.get('pattern')}")

@@ -104,6 +104,8 @@ class Document:
     value: Any
     positions: Positions
     start: SourceRange
+    clean: bool = True
+    """False when building the value found problems (already reported): the value has holes, skip it."""
 
 
 class _Builder:
@@ -251,9 +253,11 @@ def parse_documents(text: str, linemap: LineMap) -> tuple[list[Document], list[D
         for node in _compose(text):
             if node is None or (isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null"):
                 continue
+            before = len(diagnostics)
             builder = _Builder(linemap, diagnostics)
             value = builder.build(node, (), None, frozenset())
-            documents.append(Document(value, builder.positions, builder.positions.spans[()].value))
+            start = builder.positions.spans[()].value
+            documents.append(Document(value, builder.positions, start, clean=len(diagnostics) == before))
     except yaml.YAMLError as exc:
         diagnostics.append(yaml_error(exc, linemap, text))
     except RecursionError:
