@@ -10,10 +10,9 @@ import sys
 import time
 from collections import Counter
 
-from conftest import KEY_ENV, Project
-
 from assistplan.sandbox.faults import FaultConfig
 from assistplan.sandbox.server import API_KEY
+from conftest import KEY_ENV, Project
 
 KILL_RUNS = 10
 

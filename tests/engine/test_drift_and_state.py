@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from conftest import Project
-
 from assistplan.state import StateLock
+from conftest import Project
 
 
 def apply(project: Project) -> None:
