@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import openai
 import pytest
 
@@ -104,3 +106,15 @@ def test_create_and_poll_waits_for_indexing(
 def test_unknown_batch_is_not_found(openai_client: openai.OpenAI, store_id: str) -> None:
     with pytest.raises(openai.NotFoundError):
         openai_client.vector_stores.file_batches.retrieve("vsfb_missing", vector_store_id=store_id)
+
+
+def test_batch_polling_follows_the_servers_hint(
+    openai_client: openai.OpenAI, sandbox: SandboxServer, store_id: str, upload
+) -> None:
+    sandbox.settings.indexing_delay = 0.1
+
+    started = time.perf_counter()
+    batch = openai_client.vector_stores.file_batches.create_and_poll(store_id, file_ids=[upload().id])
+
+    assert batch.status == "completed"
+    assert time.perf_counter() - started < 0.8

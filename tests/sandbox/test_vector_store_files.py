@@ -168,3 +168,27 @@ def test_attaching_an_unknown_file_is_not_found_naming_the_field(openai_client: 
         openai_client.vector_stores.files.create(vector_store_id=store_id, file_id="file-missing")
 
     assert caught.value.param == "file_id"
+
+
+def test_retrieve_while_indexing_tells_pollers_when_to_come_back(
+    openai_client: openai.OpenAI, sandbox: SandboxServer, store_id: str, upload
+) -> None:
+    sandbox.settings.indexing_delay = 0.3
+    file_id = upload().id
+    openai_client.vector_stores.files.create(vector_store_id=store_id, file_id=file_id)
+
+    response = openai_client.vector_stores.files.with_raw_response.retrieve(file_id, vector_store_id=store_id)
+
+    assert 10 <= int(response.headers["openai-poll-after-ms"]) <= 300
+
+
+def test_sdk_polling_follows_the_hint_instead_of_its_one_second_default(
+    openai_client: openai.OpenAI, sandbox: SandboxServer, store_id: str, upload
+) -> None:
+    sandbox.settings.indexing_delay = 0.1
+
+    started = time.perf_counter()
+    attached = openai_client.vector_stores.files.create_and_poll(file_id=upload().id, vector_store_id=store_id)
+
+    assert attached.status == "completed"
+    assert time.perf_counter() - started < 0.8

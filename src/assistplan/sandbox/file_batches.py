@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.responses import Response
+
 from assistplan.sandbox import indexing
 from assistplan.sandbox.errors import SandboxError, missing_parameter, not_found
 from assistplan.sandbox.routing import ASSISTANTS_BETA, Call, get, list_query, post
@@ -79,8 +81,9 @@ def create(call: Call) -> dict[str, Any]:
     return indexing.batch_view(call, batch)
 
 
-def retrieve(call: Call) -> dict[str, Any]:
-    return indexing.batch_view(call, require_batch(call))
+def retrieve(call: Call) -> Response:
+    batch = require_batch(call)
+    return indexing.with_poll_hint(indexing.batch_view(call, batch), indexing.batch_records(call, batch), call.now)
 
 
 def cancel(call: Call) -> dict[str, Any]:

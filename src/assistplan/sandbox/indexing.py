@@ -3,13 +3,17 @@
 Indexing is decided when a file is attached (its outcome and the moment it is done, `now + indexing_delay`) and
 evaluated lazily whenever an object is read, so it needs no background work and survives restarts. A file whose
 extension file_search does not support ends `failed` with `unsupported_file`; an empty file ends `failed` with
-`invalid_file`; every other file ends `completed`.
+`invalid_file`; every other file ends `completed`. While files index, retrieving one (or its batch) answers with an
+`openai-poll-after-ms` header, which the SDK's polling helpers follow.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import PurePosixPath
 from typing import Any
+
+from starlette.responses import JSONResponse
 
 from assistplan.sandbox.errors import invalid_value
 from assistplan.sandbox.routing import Call, public
@@ -97,6 +101,13 @@ def status_of(record: dict[str, Any], now: float) -> str:
     return "in_progress" if now < record["_ready_at"] else record["_outcome"]
 
 
+def with_poll_hint(view: dict[str, Any], records: list[dict[str, Any]], now: float) -> JSONResponse:
+    """`view` as a response telling pollers when the first of `records` still indexing will be done."""
+    pending = [record["_ready_at"] - now for record in records if status_of(record, now) == "in_progress"]
+    headers = {"openai-poll-after-ms": str(min(1000, max(10, math.ceil(min(pending) * 1000))))} if pending else None
+    return JSONResponse(view, headers=headers)
+
+
 def file_view(record: dict[str, Any], now: float) -> dict[str, Any]:
     status = status_of(record, now)
     view = public(record)
@@ -130,8 +141,12 @@ def store_view(call: Call, body: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
+def batch_records(call: Call, batch: dict[str, Any]) -> list[dict[str, Any]]:
+    return [r for r in call.store.children(FILE_KIND, batch["vector_store_id"]) if r["_batch_id"] == batch["id"]]
+
+
 def batch_view(call: Call, batch: dict[str, Any]) -> dict[str, Any]:
-    records = [r for r in call.store.children(FILE_KIND, batch["vector_store_id"]) if r["_batch_id"] == batch["id"]]
+    records = batch_records(call, batch)
     counts = file_counts(records, call.now)
     view = public(batch)
     view["file_counts"] = counts

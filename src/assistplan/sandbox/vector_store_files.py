@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from starlette.responses import Response
+
 from assistplan.sandbox import indexing
 from assistplan.sandbox.errors import SandboxError, invalid_value
 from assistplan.sandbox.routing import (
@@ -75,8 +77,9 @@ def attach(call: Call) -> dict[str, Any]:
     return indexing.file_view(record, call.now)
 
 
-def retrieve(call: Call) -> dict[str, Any]:
-    return indexing.file_view(require_attachment(call), call.now)
+def retrieve(call: Call) -> Response:
+    record = require_attachment(call)
+    return indexing.with_poll_hint(indexing.file_view(record, call.now), [record], call.now)
 
 
 def update(call: Call) -> dict[str, Any]:
