@@ -17,6 +17,7 @@ from assistplan.kinds.base import (
     Kind,
     LiveObject,
     Spec,
+    find_stamped,
     prune,
     user_metadata,
 )
@@ -141,16 +142,9 @@ class AgentKind(Kind):
             provider,
             address=address,
             create=lambda client: client.beta.agents.create(**payload),
-            find_existing=lambda: self._find(provider, ctx.project, address),
+            find_existing=lambda: find_stamped(provider.client.beta.agents.list(limit=100), ctx.project, address),
         )
         return Applied(LiveObject.from_metadata(self.kind, agent.model_dump(mode="json", by_alias=True)))
-
-    def _find(self, provider: OpenAIProvider, project: str, address: str) -> Any:
-        for agent in provider.client.beta.agents.list(limit=100):
-            metadata = agent.metadata or {}
-            if metadata.get("assistplan:project") == project and metadata.get("assistplan:address") == address:
-                return agent
-        return None
 
     def update(
         self, provider: OpenAIProvider, ctx: ApplyContext, address: str, remote_id: str, before: Spec, spec: Spec

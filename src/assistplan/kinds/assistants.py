@@ -16,6 +16,7 @@ from assistplan.kinds.base import (
     Kind,
     LiveObject,
     Spec,
+    find_stamped,
     prune,
     user_metadata,
 )
@@ -181,16 +182,11 @@ class AssistantKind(Kind):
                 provider,
                 address=address,
                 create=lambda client: client.beta.assistants.create(**payload),
-                find_existing=lambda: self._find(provider, ctx.project, address),
+                find_existing=lambda: find_stamped(
+                    provider.client.beta.assistants.list(limit=100), ctx.project, address
+                ),
             )
         return Applied(LiveObject.from_metadata(self.kind, assistant.model_dump(mode="json")))
-
-    def _find(self, provider: OpenAIProvider, project: str, address: str) -> Any:
-        for assistant in provider.client.beta.assistants.list(limit=100):
-            metadata = assistant.metadata or {}
-            if metadata.get("assistplan:project") == project and metadata.get("assistplan:address") == address:
-                return assistant
-        return None
 
     def update(
         self, provider: OpenAIProvider, ctx: ApplyContext, address: str, remote_id: str, before: Spec, spec: Spec

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,15 @@ def labels(project: str, address: str, spec_digest: str) -> dict[str, str]:
 def user_metadata(metadata: Mapping[str, Any] | None) -> dict[str, Any]:
     """Metadata without assistplan's own labels."""
     return {k: v for k, v in (metadata or {}).items() if k not in LABEL_KEYS}
+
+
+def find_stamped(items: Iterable[Any], project: str, address: str) -> Any:
+    """The first listed SDK object whose metadata names this project and address, or None."""
+    for item in items:
+        metadata = getattr(item, "metadata", None) or {}
+        if metadata.get(LABEL_PROJECT) == project and metadata.get(LABEL_ADDRESS) == address:
+            return item
+    return None
 
 
 @dataclass

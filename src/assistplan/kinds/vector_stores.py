@@ -22,6 +22,7 @@ from assistplan.kinds.base import (
     LiveObject,
     PartialApplyError,
     Spec,
+    find_stamped,
     user_metadata,
 )
 from assistplan.kinds.blobs import BlobPool, file_entry
@@ -116,16 +117,9 @@ class VectorStoreKind(Kind):
             provider,
             address=address,
             create=lambda client: client.vector_stores.create(**params),
-            find_existing=lambda: self._find(provider, ctx.project, address),
+            find_existing=lambda: find_stamped(provider.client.vector_stores.list(limit=100), ctx.project, address),
         )
         return self._sync_files(provider, ctx, address, store.id, {}, spec)
-
-    def _find(self, provider: OpenAIProvider, project: str, address: str) -> Any:
-        for store in provider.client.vector_stores.list(limit=100):
-            metadata = store.metadata or {}
-            if metadata.get("assistplan:project") == project and metadata.get("assistplan:address") == address:
-                return store
-        return None
 
     def update(
         self, provider: OpenAIProvider, ctx: ApplyContext, address: str, remote_id: str, before: Spec, spec: Spec
