@@ -175,7 +175,7 @@ class _Collector:
             return
         if not isinstance(kind, str) or kind not in SPEC_TYPES:
             hint = did_you_mean(kind, SPEC_TYPES)
-            message = f'unknown kind "{kind}"' + (hint or f': expected one of {", ".join(SPEC_TYPES)}')
+            message = f'unknown kind "{kind}"' + (hint or f": expected one of {', '.join(SPEC_TYPES)}")
             self.error(message, positions.value(("kind",)))
             return
         name = data.get("name")

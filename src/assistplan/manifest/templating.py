@@ -23,7 +23,7 @@ from typing import Any
 from assistplan.diagnostics import Diagnostic, SourcePos, SourceRange
 from assistplan.manifest.yamlpos import LineMap
 
-_MARKER = re.compile("\x1e([0-9]+)\x1f")
+_MARKER = re.compile("\x02([0-9]+)\x03")
 _TAG_OPEN = re.compile(r"\{[{%#]")
 _CLOSERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
 _RAW_START = re.compile(r"\{%-?\s*raw\s*-?%\}")
@@ -105,7 +105,7 @@ def _mark_lines(text: str) -> str:
         body = line.lstrip(" \t")
         indent = line[: len(line) - len(body)]
         if closer is None and body.strip() and (raw or not body.startswith(_TRIMMING)):
-            line = f"{indent}\x1e{number}\x1f{body}"
+            line = f"{indent}\x02{number}\x03{body}"
         position = 0
         while True:
             if raw:
@@ -219,7 +219,7 @@ def render(text: str, file: str, context: TemplateContext) -> tuple[str, LineMap
     from jinja2 import TemplateSyntaxError
 
     environment = _environment(context)
-    marked = "\x1e" not in text and "\x1f" not in text
+    marked = "\x02" not in text and "\x03" not in text
     try:
         template = environment.from_string(_mark_lines(text) if marked else text)
     except TemplateSyntaxError:

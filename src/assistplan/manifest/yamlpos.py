@@ -117,6 +117,7 @@ class _Builder:
         self.positions = Positions()
         self.count = 0
         self.too_large = False
+        self.root: SourceRange | None = None
         self.constructor = yaml.SafeLoader("")
 
     def range(self, node: Node) -> SourceRange:
@@ -130,10 +131,13 @@ class _Builder:
 
     def build(self, node: Node, path: JsonPath, key: SourceRange | None, active: frozenset[int]) -> Any:
         self.count += 1
+        if self.root is None:
+            self.root = self.range(node)
         if self.count > MAX_NODES:
             if not self.too_large:
                 self.too_large = True
-                self.error(node, f"document too large: more than {MAX_NODES} values (after expanding aliases)")
+                message = f"document too large: more than {MAX_NODES} values (after expanding aliases)"
+                self.diagnostics.append(Diagnostic.error(message, range=self.root))
             return None
         if id(node) in active:
             self.error(node, "recursive alias: a value cannot contain itself")
@@ -236,8 +240,13 @@ def yaml_error(exc: yaml.YAMLError, linemap: LineMap, text: str) -> Diagnostic:
     return Diagnostic.error(f"invalid YAML: {exc}", range=SourceRange(linemap.pos(0, 0)))
 
 
-def _compose(text: str) -> Iterator[Node | None]:
-    loader = yaml.SafeLoader(text)
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser when PyYAML was built with it (several times faster); its error messages are vaguer, so a
+text that fails to parse is parsed again by the pure-Python loader for the report."""
+
+
+def _compose(text: str, loader_class: type[yaml.SafeLoader]) -> Iterator[Node | None]:
+    loader = loader_class(text)
     try:
         while loader.check_node():
             yield loader.get_node()
@@ -247,10 +256,19 @@ def _compose(text: str) -> Iterator[Node | None]:
 
 def parse_documents(text: str, linemap: LineMap) -> tuple[list[Document], list[Diagnostic]]:
     """Every non-empty document in `text`, and every problem found (parsing stops at the first syntax error)."""
+    documents, diagnostics, failed = _parse(text, linemap, _FAST_LOADER)
+    if failed and _FAST_LOADER is not yaml.SafeLoader:
+        documents, diagnostics, _ = _parse(text, linemap, yaml.SafeLoader)
+    return documents, diagnostics
+
+
+def _parse(
+    text: str, linemap: LineMap, loader_class: type[yaml.SafeLoader]
+) -> tuple[list[Document], list[Diagnostic], bool]:
     diagnostics: list[Diagnostic] = []
     documents: list[Document] = []
     try:
-        for node in _compose(text):
+        for node in _compose(text, loader_class):
             if node is None or (isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null"):
                 continue
             before = len(diagnostics)
@@ -260,9 +278,10 @@ def parse_documents(text: str, linemap: LineMap) -> tuple[list[Document], list[D
             documents.append(Document(value, builder.positions, start, clean=len(diagnostics) == before))
     except yaml.YAMLError as exc:
         diagnostics.append(yaml_error(exc, linemap, text))
+        return documents, diagnostics, True
     except RecursionError:
         diagnostics.append(Diagnostic.error("invalid YAML: nesting too deep", range=SourceRange(linemap.pos(0, 0))))
-    return documents, diagnostics
+    return documents, diagnostics, False
 
 
 def parse_single(

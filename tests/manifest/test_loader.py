@@ -1,0 +1,289 @@
+"""Loading a manifest root: discovery, resolution into resources, files, references and their order."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from assistplan.addrs import Address
+from assistplan.errors import ManifestError
+from assistplan.manifest import LocalFile, Project, load_project
+from assistplan.manifest.config import find_cycles
+from assistplan.manifest.models import AgentSpec, AssistantSpec, FlowiseToolSpec, FunctionSpec
+
+Loader = Callable[..., Project]
+Failing = Callable[..., list[str]]
+
+FUNCTION = """
+kind: Function
+name: get_order_status
+description: Look up an order.
+parameters: {type: object, properties: {order_id: {type: string}}}
+"""
+
+
+def test_discovery_skips_hidden_folders_and_sub_projects(load: Loader) -> None:
+    project = load(
+        {
+            "functions/f.yaml": FUNCTION,
+            "agents/a.yml": "kind: Agent\nname: a\nmodel: gpt-5\n",
+            ".assistplan/cache.yaml": "not: a manifest\n",
+            "flowise/assistplan.yaml": "project: other\n",
+            "flowise/tool.yaml": "kind: Broken\n",
+            "notes.txt": "kind: Broken\n",
+        }
+    )
+    assert list(project.resources) == [Address("Function", "get_order_status"), Address("Agent", "a")]
+
+
+def test_resources_are_ordered_by_kind_then_name(load: Loader) -> None:
+    manifest = """
+    kind: Agent
+    name: zeta
+    model: gpt-5
+    ---
+    kind: Assistant
+    name: beta
+    model: gpt-4o
+    ---
+    kind: Agent
+    name: alpha
+    model: gpt-5
+    """
+    project = load({"m.yaml": manifest, "f.yaml": FUNCTION})
+    assert [str(a) for a in project.resources] == [
+        "Function/get_order_status",
+        "Assistant/beta",
+        "Agent/alpha",
+        "Agent/zeta",
+    ]
+
+
+def test_resource_source_is_where_the_document_starts(load: Loader) -> None:
+    project = load({"m.yaml": "# header\n" + FUNCTION.lstrip() + "---\nkind: Agent\nname: a\nmodel: gpt-5\n"})
+    assert str(project.resources[Address("Function", "get_order_status")].source) == "m.yaml:2:1"
+    assert str(project.resources[Address("Agent", "a")].source) == "m.yaml:7:1"
+
+
+def test_project_root_and_config(load: Loader, project_dir: Path) -> None:
+    project = load({"assistplan.yaml": "project: acme\nopenai: {base_url: sandbox}\n"})
+    assert project.root == project_dir.resolve()
+    assert project.root.is_absolute()
+    assert project.config.project == "acme"
+    assert project.config.openai.base_url == "sandbox"
+    assert project.config.openai.api_key_env == "OPENAI_API_KEY"
+    assert project.config.state == ".assistplan/state.json"
+    assert project.config.flowise is None
+    assert project.resources == {}
+
+
+def test_references_become_dependencies(load: Loader) -> None:
+    manifest = """
+    kind: VectorStore
+    name: handbook
+    files: [docs/*.md]
+    ---
+    kind: Assistant
+    name: support
+    model: gpt-4o
+    tools: [file_search, {function: get_order_status}]
+    file_search: {vector_store: handbook}
+    """
+    project = load({"m.yaml": manifest, "f.yaml": FUNCTION, "docs/a.md": "a\n"})
+    assert project.resources[Address("Assistant", "support")].depends_on == (
+        Address("Function", "get_order_status"),
+        Address("VectorStore", "handbook"),
+    )
+    assert project.resources[Address("VectorStore", "handbook")].depends_on == ()
+
+
+def test_globs_expand_sorted_and_deduplicated(load: Loader, project_dir: Path) -> None:
+    manifest = """
+    kind: VectorStore
+    name: handbook
+    files: [kb/*.md, kb/b.md, kb/**/*.md]
+    """
+    files = {"m.yaml": manifest, "kb/b.md": "bee\n", "kb/a.md": "a\n", "kb/deep/c.md": "c\n", "kb/skip.txt": "x"}
+    resource = load(files).resources[Address("VectorStore", "handbook")]
+    assert [f.path for f in resource.files] == ["kb/a.md", "kb/b.md", "kb/deep/c.md"]
+    assert resource.files[1] == LocalFile(
+        path="kb/b.md",
+        abspath=(project_dir / "kb/b.md").resolve(),
+        sha256=hashlib.sha256(b"bee\n").hexdigest(),
+        size=4,
+    )
+
+
+def test_paths_are_relative_to_the_manifest_file(load: Loader) -> None:
+    manifest = """
+    kind: File
+    name: orders
+    path: ../data/orders.csv
+    purpose: user_data
+    """
+    resource = load({"nested/files.yaml": manifest, "data/orders.csv": "id\n1\n"}).resources[Address("File", "orders")]
+    assert [f.path for f in resource.files] == ["data/orders.csv"]
+
+
+def test_code_interpreter_files_are_expanded(load: Loader) -> None:
+    manifest = """
+    kind: Assistant
+    name: analyst
+    model: gpt-4o
+    tools: [code_interpreter]
+    code_interpreter: {files: [data/*.csv]}
+    """
+    resource = load({"m.yaml": manifest, "data/a.csv": "a\n", "data/b.csv": "b\n"}).resources[
+        Address("Assistant", "analyst")
+    ]
+    assert [f.path for f in resource.files] == ["data/a.csv", "data/b.csv"]
+
+
+def test_symlinks_out_of_the_root_are_refused(failing: Failing, project_dir: Path) -> None:
+    outside = project_dir.parent / "secret.md"
+    outside.write_text("secret\n")
+    (project_dir / "kb").mkdir()
+    os.symlink(outside, project_dir / "kb" / "link.md")
+    manifest = "kind: VectorStore\nname: kb\nfiles: [kb/*.md]\n"
+    assert failing({"m.yaml": manifest}) == [
+        'm.yaml:3:9: files[0]: "kb/*.md" matches "kb/link.md", which is outside the manifest root'
+    ]
+
+
+def test_file_fields_are_loaded_into_their_inline_twins(load: Loader) -> None:
+    files = {
+        "m.yaml": """
+        kind: Function
+        name: f
+        description: d
+        parameters_file: schemas/f.yaml
+        ---
+        kind: Agent
+        name: a
+        model: gpt-5
+        instructions_file: prompts/a.md
+        text:
+          format: {type: json_schema, schema_file: schemas/out.json}
+        ---
+        kind: Assistant
+        name: s
+        model: gpt-4o
+        response_format:
+          type: json_schema
+          json_schema: {name: out, strict: true, schema_file: schemas/out.json}
+        """,
+        "schemas/f.yaml": "type: object\nproperties:\n  q: {type: string}\n",
+        "schemas/out.json": '{"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"],'
+        ' "additionalProperties": false}',
+        "prompts/a.md": "Be brief.\n",
+    }
+    project = load(files)
+    function = project.resources[Address("Function", "f")].spec
+    assert isinstance(function, FunctionSpec)
+    assert function.parameters == {"type": "object", "properties": {"q": {"type": "string"}}}
+    assert function.parameters_file == "schemas/f.yaml"
+    agent = project.resources[Address("Agent", "a")].spec
+    assert isinstance(agent, AgentSpec)
+    assert agent.instructions == "Be brief.\n"
+    assert agent.text is not None
+    assert agent.text.format.schema_["required"] == ["a"]
+    assistant = project.resources[Address("Assistant", "s")].spec
+    assert isinstance(assistant, AssistantSpec)
+    assert assistant.response_format.json_schema.schema_["required"] == ["a"]
+
+
+def test_a_yaml_file_named_by_a_file_field_is_not_a_manifest(load: Loader) -> None:
+    project = load(
+        {
+            "f.yaml": "kind: Function\nname: f\ndescription: d\nparameters_file: f.params.yaml\n",
+            "f.params.yaml": "type: object\n",
+        }
+    )
+    assert list(project.resources) == [Address("Function", "f")]
+
+
+def test_flowise_tool_code_comes_from_code_file(load: Loader) -> None:
+    files = {
+        "assistplan.yaml": "project: test\nflowise: {url: http://127.0.0.1:3000}\n",
+        "f.yaml": FUNCTION,
+        "tool.yaml": "kind: FlowiseTool\nname: t\nfunction: get_order_status\ncode_file: tool.js\n",
+        "tool.js": "return $order_id;\n",
+    }
+    spec = load(files).resources[Address("FlowiseTool", "t")].spec
+    assert isinstance(spec, FlowiseToolSpec)
+    assert (spec.code, spec.code_file) == ("return $order_id;\n", "tool.js")
+
+
+def test_flowise_credentials_never_read_their_secrets(load: Loader) -> None:
+    files = {
+        "assistplan.yaml": "project: test\nflowise: {url: http://127.0.0.1:3000}\n",
+        "c.yaml": """
+        kind: FlowiseCredential
+        name: c
+        credential: openAIApi
+        secrets: {openAIApiKey: {env: UNSET_KEY}}
+        """,
+    }
+    assert Address("FlowiseCredential", "c") in load(files, environ={}).resources
+
+
+def test_no_assistplan_yaml(tmp_path: Path) -> None:
+    with pytest.raises(ManifestError) as caught:
+        load_project(tmp_path / "missing")
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.summary == (
+        f"no assistplan.yaml in {(tmp_path / 'missing').resolve()} (the folder does not exist): "
+        "create one with `assistplan init`"
+    )
+
+
+def test_every_error_is_reported_at_once(failing: Failing) -> None:
+    files = {
+        "a.yaml": "kind: Agent\nname: a\nmodel: gpt-5\nservice_tier: slow\n",
+        "b.yaml": "kind: Agent\nname: b\n",
+        "c.yaml": "kind: Agnet\nname: c\n",
+    }
+    assert len(failing(files)) == 3
+
+
+def test_not_utf8_is_reported_at_the_byte(failing: Failing) -> None:
+    assert failing({"m.yaml": b"kind: Agent\nname: caf\xe9\n"}) == [
+        "m.yaml:2:10: not UTF-8 text: byte 0xe9 cannot be decoded"
+    ]
+
+
+def test_empty_and_invalid_assistplan_yaml(failing: Failing) -> None:
+    assert failing({"assistplan.yaml": "# nothing\n"}) == [
+        'assistplan.yaml:1:1: assistplan.yaml is empty: it needs at least "project"'
+    ]
+    assert failing({"assistplan.yaml": "- project\n"}) == ["assistplan.yaml:1:1: assistplan.yaml must be a mapping"]
+
+
+def test_var_file_errors_are_reported(failing: Failing, project_dir: Path) -> None:
+    var_file = project_dir.parent / "vars.yaml"
+    var_file.write_text("- not\n- a mapping\n")
+    assert failing({}, var_files=[var_file]) == [
+        f"{var_file.resolve()}:1:1: a var file must be a mapping of names to values"
+    ]
+
+
+def test_diagnostics_name_files_relative_to_the_working_directory(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (project_dir / "assistplan.yaml").write_text("project: test\n")
+    (project_dir / "m.yaml").write_text("kind: Agent\nname: a\n")
+    monkeypatch.chdir(project_dir.parent)
+    with pytest.raises(ManifestError) as caught:
+        load_project(Path("project"))
+    assert [str(d.range) for d in caught.value.diagnostics] == ["project/m.yaml:1:1"]
+
+
+def test_find_cycles_reports_each_cycle_once() -> None:
+    a, b, c, d = (Address("Function", name) for name in "abcd")
+    graph = {a: (b,), b: (c,), c: (a,), d: (d,)}
+    assert find_cycles(graph) == [[a, b, c], [d]]
+    assert find_cycles({a: (b,), b: (), c: (a, b)}) == []
