@@ -211,3 +211,24 @@ def test_invalid_service_tier_is_rejected(openai_client: openai.OpenAI) -> None:
         openai_client.beta.agents.create(model="gpt-5.1", service_tier="scale")  # type: ignore[arg-type]
 
     assert (caught.value.param, caught.value.code) == ("service_tier", "invalid_value")
+
+
+def test_empty_allowed_tools_stays_an_empty_list(openai_client: openai.OpenAI) -> None:
+    transport = {"type": "stdio", "command": "npx", "cwd": "/work", "args": None, "env_vars": ["HOME"]}
+    tool = {"type": "mcp", "server_label": "fs", "transport": transport, "allowed_tools": []}
+
+    agent = openai_client.beta.agents.create(model="gpt-5.1", tools=[tool])
+
+    resolved = agent.to_dict()["tools"][0]
+    assert resolved["allowed_tools"] == []
+    assert (resolved["transport"]["args"], resolved["transport"]["env_vars"]) == ([], ["HOME"])
+
+
+def test_web_search_location_reads_back_with_every_field(openai_client: openai.OpenAI) -> None:
+    tool = {"type": "web_search", "location": {"country": "NL"}, "allowed_domains": ["openai.com"]}
+
+    agent = openai_client.beta.agents.create(model="gpt-5.1", tools=[tool])  # type: ignore[list-item]
+
+    resolved = agent.to_dict()["tools"][0]
+    assert resolved["location"] == {"city": None, "country": "NL", "region": None, "timezone": None}
+    assert resolved["allowed_domains"] == ["openai.com"]

@@ -68,8 +68,8 @@ def _transport(value: Any, param: str) -> dict[str, Any]:
             "type": "stdio",
             "command": string(transport, "command", param, required=True, nullable=False),
             "cwd": string(transport, "cwd", param, required=True, nullable=False),
-            "args": list(string_list(transport, "args", param) or []),
-            "env_vars": list(string_list(transport, "env_vars", param) or []),
+            "args": list(string_list(transport, "args", param, nullable=True) or []),
+            "env_vars": list(string_list(transport, "env_vars", param, nullable=True) or []),
         }
     raise invalid_value(f"{param}.type", kind, ("http", "stdio"))
 
@@ -89,13 +89,13 @@ def _mcp(tool: dict[str, Any], param: str) -> dict[str, Any]:
         ),
         param,
     )
-    allowed = tool.get("allowed_tools")
+    allowed = string_list(tool, "allowed_tools", param, nullable=True)
     request_metadata = tool.get("request_metadata")
     return {
         "type": "mcp",
         "server_label": string(tool, "server_label", param, required=True, nullable=False),
         "transport": _transport(field(tool, "transport", param, required=True), f"{param}.transport"),
-        "allowed_tools": None if allowed is None else list(string_list(tool, "allowed_tools", param)),
+        "allowed_tools": None if allowed is None or allowed is MISSING else list(allowed),
         "connection_origin": choice(tool, "connection_origin", ("service", "environment"), param) or "service",
         "credential_id": string(tool, "credential_id", param) or None,
         "request_metadata": {} if request_metadata is None else obj(request_metadata, f"{param}.request_metadata"),
@@ -105,7 +105,7 @@ def _mcp(tool: dict[str, Any], param: str) -> dict[str, Any]:
 
 def _web_search(tool: dict[str, Any], param: str) -> dict[str, Any]:
     only(tool, ("type", "allowed_domains", "context_size", "location", "mode"), param)
-    domains = tool.get("allowed_domains")
+    domains = string_list(tool, "allowed_domains", param, nullable=True)
     location = tool.get("location")
     if location is not None:
         location_param = f"{param}.location"
@@ -114,7 +114,7 @@ def _web_search(tool: dict[str, Any], param: str) -> dict[str, Any]:
         location = {key: string(place, key, location_param) or None for key in LOCATION_FIELDS}
     return {
         "type": "web_search",
-        "allowed_domains": None if domains is None else list(string_list(tool, "allowed_domains", param)),
+        "allowed_domains": None if domains is None or domains is MISSING else list(domains),
         "context_size": choice(tool, "context_size", ("low", "medium", "high"), param) or "medium",
         "location": location,
         "mode": choice(tool, "mode", ("disabled", "cached", "live"), param) or "live",

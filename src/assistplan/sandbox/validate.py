@@ -160,9 +160,11 @@ def array(
     return value
 
 
-def string_list(body: dict[str, Any], key: str, prefix: str = "", *, max_items: int | None = None) -> Any:
-    items = array(body, key, prefix, max_items=max_items)
-    if items is MISSING:
+def string_list(
+    body: dict[str, Any], key: str, prefix: str = "", *, max_items: int | None = None, nullable: bool = False
+) -> Any:
+    items = array(body, key, prefix, max_items=max_items, nullable=nullable)
+    if items is MISSING or items is None:
         return items
     for index, item in enumerate(items):
         if not isinstance(item, str):
