@@ -12,7 +12,7 @@ import pytest
 from assistplan.addrs import Address
 from assistplan.errors import ManifestError
 from assistplan.manifest import LocalFile, Project, load_project
-from assistplan.manifest.config import find_cycles
+from assistplan.manifest.cycles import find_cycles
 from assistplan.manifest.models import AgentSpec, AssistantSpec, FlowiseToolSpec, FunctionSpec
 
 Loader = Callable[..., Project]

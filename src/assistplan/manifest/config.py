@@ -1,7 +1,8 @@
 """Resolution: validated manifests become the project's desired resources.
 
 Loads every `*_file` into its inline twin, expands file globs, resolves references between resources (reporting an
-unknown name with the closest existing ones), checks function and response schemas, and reports reference cycles.
+unknown name with the closest existing ones), checks function and response schemas, and reports reference cycles
+(see cycles.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from assistplan.addrs import KINDS, Address
 from assistplan.diagnostics import Diagnostic, SourceRange
+from assistplan.manifest.cycles import cycle_diagnostics
 from assistplan.manifest.localfiles import MAX_UPLOAD_BYTES, FileCache, PathProblem, sorted_unique
 from assistplan.manifest.models import (
     FLOWISE_KINDS,
@@ -299,43 +301,3 @@ def _agent_tools_json(spec: AgentSpec, functions: dict[int, FunctionSpec]) -> st
             payload |= {"type": "function", "description": function.description, "parameters": function.parameters}
         tools.append(payload)
     return json.dumps(tools, separators=(",", ":"), ensure_ascii=False)
-
-
-def find_cycles(graph: dict[Address, tuple[Address, ...]]) -> list[list[Address]]:
-    """Every elementary reference cycle found by a depth-first walk, each starting at its smallest address."""
-    cycles: list[list[Address]] = []
-    seen: set[tuple[Address, ...]] = set()
-    state: dict[Address, int] = {}
-    stack: list[Address] = []
-
-    def visit(node: Address) -> None:
-        state[node] = 1
-        stack.append(node)
-        for target in graph.get(node, ()):
-            if state.get(target) == 1:
-                cycle = stack[stack.index(target) :]
-                start = cycle.index(min(cycle))
-                normal = tuple(cycle[start:] + cycle[:start])
-                if normal not in seen:
-                    seen.add(normal)
-                    cycles.append(list(normal))
-            elif state.get(target) is None:
-                visit(target)
-        stack.pop()
-        state[node] = 2
-
-    for node in sorted(graph):
-        if node not in state:
-            visit(node)
-    return cycles
-
-
-def cycle_diagnostics(resources: dict[Address, Resource]) -> list[Diagnostic]:
-    graph = {address: resource.depends_on for address, resource in resources.items()}
-    diagnostics = []
-    for cycle in find_cycles(graph):
-        chain = " -> ".join(str(address) for address in [*cycle, cycle[0]])
-        first = resources[cycle[0]]
-        message = f"reference cycle: {chain}"
-        diagnostics.append(Diagnostic.error(message, range=first.source, address=str(first.address)))
-    return diagnostics

@@ -208,7 +208,7 @@ def load_project(
     root = Path(root).resolve()
     diagnostics = Diagnostics()
     if not (root / CONFIG_FILE).is_file():
-        hint = "" if root.is_dir() else " (the folder does not exist)"
+        hint = "" if root.is_dir() else " (not a folder)" if root.exists() else " (the folder does not exist)"
         raise ManifestError(_single(f"no {CONFIG_FILE} in {root}{hint}: create one with `assistplan init`"))
     environment = dict(os.environ) if environ is None else dict(environ)
     name_of = display_namer()

@@ -13,7 +13,6 @@ stripped, and each rendered line knows the source line it came from. Lines whose
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import traceback
 from collections.abc import Mapping
@@ -48,10 +47,6 @@ class TemplateEnvError(Exception):
 class TemplateContext:
     vars: Mapping[str, Any]
     environ: Mapping[str, str]
-
-    @classmethod
-    def from_os(cls, variables: Mapping[str, Any]) -> TemplateContext:
-        return cls(variables, dict(os.environ))
 
 
 def _closest(word: str, choices: list[str]) -> str | None:

@@ -94,10 +94,6 @@ class Positions:
         size = len(prefix)
         return Positions({path[size:]: span for path, span in self.spans.items() if path[:size] == prefix})
 
-    def rebased(self, prefix: JsonPath) -> Positions:
-        """These positions moved under `prefix`."""
-        return Positions({prefix + path: span for path, span in self.spans.items()})
-
 
 @dataclass(frozen=True)
 class Document:
