@@ -14,8 +14,11 @@ class AgentFunctionTool(Spec):
     """`- function: NAME`: a Function manifest as an agent tool."""
 
     function: Annotated[str, Field(min_length=1)]
+    """The Function manifest."""
     defer_loading: bool | None = None
+    """Only load the function when tool_search finds it."""
     async_: bool | None = Field(default=None, alias="async")
+    """The agent carries on without waiting for the result."""
 
 
 class WebSearchLocation(Spec):
@@ -53,12 +56,17 @@ McpTransport = Annotated[HttpTransport | StdioTransport, Field(discriminator="ty
 class McpTool(Spec):
     type: Literal["mcp"]
     server_label: Annotated[str, Field(min_length=1)]
+    """Names the server in tool calls."""
     transport: McpTransport
+    """{type: http, server_url, headers} or {type: stdio, command, cwd, args, env_vars}."""
     allowed_tools: list[str] | None = None
+    """The server's tools the agent may call (all when omitted)."""
     connection_origin: Literal["service", "environment"] | None = None
     credential_id: str | None = None
+    """A vault credential for the server."""
     request_metadata: dict[str, Any] | None = None
     required: bool | None = None
+    """The server must initialise before the first turn."""
 
 
 class ToolSearchTool(Spec):
@@ -140,13 +148,20 @@ class AgentSpec(KindSpec):
 
     kind: Literal["Agent"]
     model: Annotated[str, Field(min_length=1)]
+    """The model id, for example gpt-5."""
     instructions: str | None = None
+    """Appended to the agent's base instructions."""
     instructions_file: str | None = None
+    """A file holding the instructions, relative to this manifest (rendered when .j2)."""
     tools: list[AgentTool] = Field(default_factory=list)
+    """Function, web_search, mcp, tool_search, programmatic_tool_calling, computer_use and automations tools."""
     reasoning: Reasoning | None = None
+    """Reasoning effort and summary."""
     text: AgentText | None = None
+    """Output format and verbosity."""
     service_tier: Literal["auto", "default", "flex", "priority", "fast", "ultrafast"] | None = None
     metadata: Metadata = Field(default_factory=dict)
+    """String pairs: at most 13 (assistplan uses 3 of the API's 16); keys <= 64, values <= 512 chars."""
 
     @model_validator(mode="after")
     def _consistent(self) -> AgentSpec:

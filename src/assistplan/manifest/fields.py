@@ -46,7 +46,10 @@ def check(problems: list[Problem]) -> None:
 
 
 class Spec(BaseModel):
-    """Base of every manifest model: unknown fields are errors, instances are immutable."""
+    """Base of every manifest model: unknown fields are errors, instances are immutable.
+
+    A field's docstring (the string literal under it) is its description in the editor schema (see schema.py).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
@@ -55,7 +58,9 @@ class Lifecycle(Spec):
     """How apply treats the resource: refuse to destroy it, or ignore changes to some fields."""
 
     prevent_destroy: bool = False
+    """Refuse any plan that deletes or replaces this object."""
     ignore_changes: list[str] = Field(default_factory=list)
+    """Fields whose differences are not planned as updates."""
 
 
 def _check_metadata(value: dict[str, str]) -> dict[str, str]:
@@ -90,7 +95,9 @@ class KindSpec(Spec):
 
     kind: str
     name: Annotated[str, Field(pattern=RESOURCE_NAME_PATTERN)]
+    """Unique per kind; the address is Kind/name."""
     lifecycle: Lifecycle = Field(default_factory=Lifecycle)
+    """How plan and apply treat this object."""
 
 
 def exclusive(spec: Any, inline: str, from_file: str, *, required: bool, label: str | None = None) -> list[Problem]:

@@ -14,9 +14,13 @@ class FlowiseToolSpec(KindSpec):
 
     kind: Literal["FlowiseTool"]
     function: Annotated[str, Field(min_length=1)]
+    """The Function manifest giving the tool's description and argument rows."""
     code: str | None = None
+    """The tool's JavaScript; arguments are $name variables."""
     code_file: str | None = None
+    """A JavaScript file relative to this manifest (rendered when .j2)."""
     color: str | None = None
+    """Icon colour, any CSS colour."""
 
     @model_validator(mode="after")
     def _one_code(self) -> FlowiseToolSpec:
@@ -30,6 +34,7 @@ class FlowiseVariableSpec(KindSpec):
     kind: Literal["FlowiseVariable"]
     value: str = ""
     type: Literal["static", "runtime"] = "static"
+    """static, or runtime: the Flowise server's environment variable of the same name."""
 
 
 class SecretRef(Spec):
@@ -43,7 +48,9 @@ class FlowiseCredentialSpec(KindSpec):
 
     kind: Literal["FlowiseCredential"]
     credential: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
+    """The Flowise credential component, for example openAIApi."""
     secrets: Annotated[dict[str, SecretRef], Field(min_length=1)]
+    """{FIELD: {env: VARIABLE}}: values come only from environment variables."""
 
     @field_validator("secrets", mode="before")
     @classmethod
@@ -71,11 +78,15 @@ class FlowiseAssistantSpec(KindSpec):
     kind: Literal["FlowiseAssistant"]
     type: Literal["CUSTOM", "OPENAI"]
     credential: Annotated[str, Field(min_length=1)]
+    """The FlowiseCredential manifest."""
     assistant: str | None = None
+    """OPENAI: the Assistant manifest it serves."""
     instructions: str | None = None
     instructions_file: str | None = None
     chat_model: ChatModel | None = None
+    """CUSTOM: the chat-model component."""
     tools: list[str] = Field(default_factory=list)
+    """CUSTOM: FlowiseTool manifests."""
 
     @model_validator(mode="after")
     def _by_type(self) -> FlowiseAssistantSpec:

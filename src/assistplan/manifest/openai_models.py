@@ -38,9 +38,13 @@ class FunctionSpec(KindSpec):
     kind: Literal["Function"]
     name: Annotated[str, Field(pattern=FUNCTION_NAME_PATTERN)]
     description: Annotated[str, Field(min_length=1, max_length=1024)]
+    """What the function does (at most 1024 characters); the model reads it to decide when to call it."""
     strict: bool = False
+    """Strict mode: the arguments always match the schema, which must follow OpenAI's strict rules."""
     parameters: dict[str, Any] | None = None
+    """JSON Schema of the arguments; the root must be {type: object}."""
     parameters_file: str | None = None
+    """A JSON or YAML file holding `parameters`, relative to this manifest (rendered when .j2)."""
 
     @model_validator(mode="after")
     def _one_schema(self) -> FunctionSpec:
@@ -53,7 +57,9 @@ class FileSpec(KindSpec):
 
     kind: Literal["File"]
     path: Annotated[str, Field(min_length=1)]
+    """The file, relative to this manifest."""
     purpose: FilePurpose = "assistants"
+    """The upload purpose."""
 
 
 class StaticChunking(Spec):
@@ -86,10 +92,15 @@ class VectorStoreSpec(KindSpec):
 
     kind: Literal["VectorStore"]
     description: str | None = None
+    """Sent on create only: the API cannot change or return it."""
     files: Annotated[list[str], Field(min_length=1)]
+    """Paths or globs relative to this manifest (`**` for any depth); at least one file."""
     chunking: Chunking = "auto"
+    """"auto", or static chunking with max_chunk_size_tokens and chunk_overlap_tokens."""
     expires_after_days: Annotated[int, Field(ge=1, le=365)] | None = None
+    """Delete the store this many days after it was last active."""
     metadata: Metadata = Field(default_factory=dict)
+    """String pairs: at most 13 (assistplan uses 3 of the API's 16); keys <= 64, values <= 512 chars."""
 
 
 class FunctionRef(Spec):
@@ -115,7 +126,9 @@ class RankingOptions(Spec):
 
 class FileSearch(Spec):
     vector_store: Annotated[str, Field(min_length=1)]
+    """The VectorStore manifest to search (an Assistant can use one)."""
     max_num_results: Annotated[int, Field(ge=1, le=50)] | None = None
+    """1 to 50."""
     ranking_options: RankingOptions | None = None
 
     @field_validator("vector_store", mode="before")
@@ -131,6 +144,7 @@ class FileSearch(Spec):
 
 class CodeInterpreter(Spec):
     files: list[str] = Field(default_factory=list)
+    """Paths or globs relative to this manifest: at most 20 files."""
 
 
 class TextResponseFormat(Spec):
@@ -173,17 +187,28 @@ class AssistantSpec(KindSpec):
 
     kind: Literal["Assistant"]
     model: Annotated[str, Field(min_length=1)]
+    """The model id, for example gpt-4o."""
     description: Annotated[str, Field(max_length=512)] | None = None
+    """At most 512 characters."""
     instructions: Annotated[str, Field(max_length=256_000)] | None = None
+    """The system instructions, at most 256,000 characters."""
     instructions_file: str | None = None
+    """A file holding the instructions, relative to this manifest (rendered when .j2)."""
     tools: Annotated[list[AssistantTool], Field(max_length=128)] = Field(default_factory=list)
+    """At most 128: "code_interpreter", "file_search" and {function: NAME}."""
     file_search: FileSearch | None = None
+    """Settings of the file_search tool."""
     code_interpreter: CodeInterpreter | None = None
+    """Files for the code_interpreter tool."""
     temperature: Annotated[float, Field(ge=0, le=2)] | None = None
+    """0 to 2."""
     top_p: Annotated[float, Field(ge=0, le=1)] | None = None
+    """0 to 1."""
     response_format: ResponseFormat | None = None
+    """"auto", {type: text}, {type: json_object} or {type: json_schema, json_schema: {...}}."""
     reasoning_effort: ReasoningEffort | None = None
     metadata: Metadata = Field(default_factory=dict)
+    """String pairs: at most 13 (assistplan uses 3 of the API's 16); keys <= 64, values <= 512 chars."""
 
     @model_validator(mode="after")
     def _consistent(self) -> AssistantSpec:

@@ -1,21 +1,74 @@
-"""JSON Schemas of the manifest format and of assistplan.yaml, generated from the models, for editors."""
+"""JSON Schemas of the manifest format and of assistplan.yaml, generated from the models, for editors.
+
+Field descriptions come from the docstrings under the fields; they are read here, when a schema is generated,
+rather than by pydantic at import time, which would slow every command's start.
+"""
 
 from __future__ import annotations
 
+import ast
+import inspect
+import itertools
+import textwrap
 from typing import Annotated, Any, Union
 
-from pydantic import Field, TypeAdapter
+from pydantic import BaseModel, Field, TypeAdapter
 
+from assistplan.manifest.fields import Spec
 from assistplan.manifest.models import SPEC_TYPES, ProjectConfig
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def _models(base: type[BaseModel]) -> dict[str, type[BaseModel]]:
+    found: dict[str, type[BaseModel]] = {}
+    for model in base.__subclasses__():
+        found[model.__name__] = model
+        found |= _models(model)
+    return found
+
+
+def _attribute_docs(model: type[BaseModel]) -> dict[str, str]:
+    """Field name -> the docstring written under it in the class body."""
+    body = ast.parse(textwrap.dedent(inspect.getsource(model))).body[0]
+    docs: dict[str, str] = {}
+    statements = body.body if isinstance(body, ast.ClassDef) else []
+    for statement, following in itertools.pairwise(statements):
+        if (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            docs[statement.target.id] = inspect.cleandoc(following.value.value)
+    return docs
+
+
+def _describe(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add field descriptions from docstrings to every model definition in `schema`."""
+    models = _models(Spec)
+    definitions = [schema, *schema.get("$defs", {}).values()]
+    for definition in definitions:
+        model = models.get(definition.get("title", ""))
+        if model is None:
+            continue
+        docs: dict[str, str] = {}
+        for ancestor in reversed(model.__mro__):
+            if isinstance(ancestor, type) and issubclass(ancestor, Spec):
+                docs |= _attribute_docs(ancestor)
+        for name, field in model.model_fields.items():
+            prop = definition.get("properties", {}).get(field.alias or name)
+            if prop is not None and name in docs:
+                prop.setdefault("description", docs[name])
+    return schema
 
 
 def manifest_schema() -> dict[str, Any]:
     """One manifest document: a `oneOf` of the kinds, told apart by `kind`."""
     kinds = Union[tuple(SPEC_TYPES.values())]  # noqa: UP007 - a Union built from a tuple of types
     adapter: TypeAdapter[Any] = TypeAdapter(Annotated[kinds, Field(discriminator="kind")])
-    body = adapter.json_schema(by_alias=True)
+    body = _describe(adapter.json_schema(by_alias=True))
     return {
         "$schema": DIALECT,
         "title": "assistplan manifest",
@@ -26,5 +79,5 @@ def manifest_schema() -> dict[str, Any]:
 
 def config_schema() -> dict[str, Any]:
     """`assistplan.yaml`."""
-    body = ProjectConfig.model_json_schema(by_alias=True)
+    body = _describe(ProjectConfig.model_json_schema(by_alias=True))
     return {"$schema": DIALECT, "title": "assistplan.yaml", **body}
