@@ -368,7 +368,6 @@ def _plan_and_apply(
 ) -> None:
     import sys
 
-    from assistplan.apply import apply_plan
     from assistplan.plan.planfile import check_fresh, load_plan
 
     with _errors_reported():
@@ -388,21 +387,7 @@ def _plan_and_apply(
                         return
                     if not auto_approve:
                         _confirm(sys.stdin.isatty(), options.destroy)
-                if state is None:
-                    from assistplan.state import StateFile
-
-                    workspace.store.write(StateFile.new(workspace.name))
-                hooks = _ApplyHooks(tty=sys.stderr.isatty())
-                result = apply_plan(
-                    plan,
-                    provider=workspace.provider if workspace.uses_openai(state) or plan.resource_changes else None,
-                    kinds=workspace.kinds,
-                    store=workspace.store,
-                    inventory=inventory,
-                    root=workspace.root,
-                    hooks=hooks,
-                    parallelism=parallelism,
-                )
+                result = workspace.apply(plan, inventory, _ApplyHooks(tty=sys.stderr.isatty()), parallelism)
         finally:
             workspace.close()
     _report(result, options.refresh_only)

@@ -4,20 +4,31 @@ apply, import. No printing here: the CLI renders what these return.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from assistplan.apply.hooks import Hooks
+from assistplan.apply.results import ApplyResult
 from assistplan.errors import AssistplanError, PlanError
-from assistplan.kinds import OPENAI_KINDS, REGISTRY, Inventory, Kind
+from assistplan.kinds import REGISTRY, Inventory, Kind
 from assistplan.kinds.base import LABEL_DIGEST, LABEL_PROJECT, labels
 from assistplan.plan.desired import Desired, desired_resources
 from assistplan.plan.model import Plan, PlanOptions
 from assistplan.plan.planner import make_plan, observe
 from assistplan.state import ResourceState, StateFile, StateLock, StateStore
+
+
+def _connect_openai(workspace: Workspace) -> Any:
+    from assistplan.providers.openai import connect
+
+    config = workspace.project.config.openai
+    return connect(base_url=config.base_url, api_key_env=config.api_key_env, root=workspace.root)
+
+
+CONNECTORS: dict[str, Callable[[Workspace], Any]] = {"openai": _connect_openai}
 
 
 @dataclass
@@ -28,7 +39,7 @@ class Planned:
 
 
 class Workspace:
-    """One project: its manifests, its state file, and (lazily) its provider connection."""
+    """One project: its manifests, its state file, and (lazily) its provider connections."""
 
     def __init__(
         self, root: Path, *, cli_vars: Mapping[str, str] | None = None, var_files: Sequence[Path] = ()
@@ -39,7 +50,7 @@ class Workspace:
         self.project = load_project(self.root, cli_vars=cli_vars, var_files=var_files)
         self.store = StateStore(self.root / self.project.config.state)
         self.kinds: dict[str, Kind] = dict(REGISTRY)
-        self._provider: Any = None
+        self._providers: dict[str, Any] = {}
 
     @property
     def name(self) -> str:
@@ -55,32 +66,31 @@ class Workspace:
     def load_state(self) -> StateFile | None:
         return self.store.load()
 
-    def uses_openai(self, state: StateFile | None) -> bool:
+    def providers_in_use(self, state: StateFile | None) -> list[str]:
         """A provider is contacted only when the project has manifests (or state) of its kinds."""
-        wanted = {k.kind for k in OPENAI_KINDS}
-        in_state = state is not None and any(rs.kind in wanted for rs in state.resources.values())
-        return in_state or any(a.kind in wanted for a in self.project.resources)
+        kinds = {a.kind for a in self.project.resources} | {
+            rs.kind for rs in (state.resources.values() if state else [])
+        }
+        return sorted({k.provider for name, k in self.kinds.items() if name in kinds})
 
-    @property
-    def provider(self) -> Any:
-        if self._provider is None:
-            from assistplan.providers.openai import connect
-
-            config = self.project.config.openai
-            self._provider = connect(base_url=config.base_url, api_key_env=config.api_key_env, root=self.root)
-        return self._provider
+    def provider(self, name: str) -> Any:
+        """The connection to a provider, made on first use."""
+        if name not in self._providers:
+            self._providers[name] = CONNECTORS[name](self)
+        return self._providers[name]
 
     def close(self) -> None:
-        if self._provider is not None:
-            self._provider.close()
-            self._provider = None
+        for provider in self._providers.values():
+            provider.close()
+        self._providers.clear()
 
     def refresh(self, state: StateFile | None) -> Inventory:
-        if not self.uses_openai(state):
+        used = self.providers_in_use(state)
+        if not used:
             return Inventory(project=self.name)
         from assistplan.plan.refresh import refresh
 
-        return refresh(self.provider, OPENAI_KINDS, self.name, state)
+        return refresh({name: self.provider(name) for name in used}, self.kinds.values(), self.name, state)
 
     def plan(self, options: PlanOptions) -> Planned:
         """Refresh and plan; with no state file, the state is first rebuilt from the live labels."""
@@ -116,6 +126,24 @@ class Workspace:
     def observed(self, inventory: Inventory) -> dict[str, str]:
         return observe(inventory, self.kinds)
 
+    def apply(self, plan: Plan, inventory: Inventory, hooks: Hooks, parallelism: int) -> ApplyResult:
+        """Apply a plan made (or loaded and checked) against this workspace's state and inventory."""
+        from assistplan.apply import apply_plan
+
+        if self.store.load() is None:
+            self.store.write(StateFile.new(self.name))
+        needed = {self.kinds[rc.kind].provider for rc in plan.resource_changes if rc.kind in self.kinds}
+        return apply_plan(
+            plan,
+            providers={name: self.provider(name) for name in needed},
+            kinds=self.kinds,
+            store=self.store,
+            inventory=inventory,
+            root=self.root,
+            hooks=hooks,
+            parallelism=parallelism,
+        )
+
     def import_object(self, address: str, remote_id: str) -> ResourceState:
         """Adopt an existing remote object: stamp it with this project's labels and record it in the state."""
         if address not in self.desired:
@@ -125,16 +153,17 @@ class Workspace:
             raise PlanError(f"{address} is already managed (remote id {state.get(address).id}); `state rm` it first")
         want = self.desired[address]
         kind = want.kind
-        live = kind.read(self.provider, remote_id, address)
+        provider = self.provider(kind.provider)
+        live = kind.read(provider, remote_id, address)
         owner = (live.raw.get("metadata") or {}).get(LABEL_PROJECT)
         if owner and owner != self.name:
             raise PlanError(f"{remote_id} belongs to project {owner!r}; assistplan never takes over another project")
-        stamped = kind.stamp(self.provider, address, live, labels(self.name, address, ""))
+        stamped = kind.stamp(provider, address, live, labels(self.name, address, ""))
         inventory = Inventory(project=self.name, id_to_address={**(state.by_id()), stamped.id: address})
-        if self.uses_openai(state):
+        if kind.provider == "openai":
             from assistplan.kinds.blobs import BlobPool
 
-            inventory.blobs = BlobPool.refresh(self.provider, self.name)
+            inventory.blobs = BlobPool.refresh(provider, self.name)
         record = ResourceState(
             kind=kind.kind,
             name=address.partition("/")[2],
@@ -145,12 +174,6 @@ class Workspace:
         )
         self.store.record(address, record)
         return record
-
-
-@contextmanager
-def maybe_locked(workspace: Workspace, operation: str, timeout: float, enabled: bool = True) -> Iterator[None]:
-    with workspace.lock(operation, timeout) if enabled else nullcontext():
-        yield
 
 
 def require_state(workspace: Workspace) -> StateFile:

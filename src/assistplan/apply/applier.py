@@ -51,7 +51,7 @@ class _Context(ApplyContext):
 def apply_plan(
     plan: Plan,
     *,
-    provider: Any,
+    providers: Mapping[str, Any],
     kinds: Mapping[str, Kind],
     store: StateStore,
     inventory: Inventory,
@@ -62,7 +62,7 @@ def apply_plan(
     """Apply every change of the plan; never raises for a failed action (the result lists it)."""
     ctx = _Context(plan, root, inventory.blobs, store, hooks)
     result = ApplyResult()
-    runner = _Runner(plan, provider, kinds, store, inventory, ctx, hooks, result)
+    runner = _Runner(plan, providers, kinds, store, inventory, ctx, hooks, result)
     if plan.options.refresh_only:
         runner.record_refresh()
         return result
@@ -93,7 +93,7 @@ class _Runner:
     def __init__(
         self,
         plan: Plan,
-        provider: Any,
+        providers: Mapping[str, Any],
         kinds: Mapping[str, Kind],
         store: StateStore,
         inventory: Inventory,
@@ -102,7 +102,7 @@ class _Runner:
         result: ApplyResult,
     ) -> None:
         self.plan = plan
-        self.provider = provider
+        self.providers = providers
         self.kinds = kinds
         self.store = store
         self.inventory = inventory
@@ -154,10 +154,15 @@ class _Runner:
         try:
             if rc.action is Action.UPDATE:
                 applied = kind.update(
-                    self.provider, self.ctx, rc.address, rc.remote_id or "", rc.before or {}, rc.after or {}
+                    self.providers[kind.provider],
+                    self.ctx,
+                    rc.address,
+                    rc.remote_id or "",
+                    rc.before or {},
+                    rc.after or {},
                 )
             else:
-                applied = kind.create(self.provider, self.ctx, rc.address, rc.after or {})
+                applied = kind.create(self.providers[kind.provider], self.ctx, rc.address, rc.after or {})
         except PartialApplyError as exc:
             self._record(rc, exc.applied)
             return _failure(rc.address, step, exc, started)
@@ -198,7 +203,7 @@ class _Runner:
         self.hooks.started(rc, step)
         started = time.monotonic()
         try:
-            kind.delete(self.provider, self.ctx, rc.address, old_id)
+            kind.delete(self.providers[kind.provider], self.ctx, rc.address, old_id)
         except AssistplanError as exc:
             return _failure(rc.address, step, exc, started)
         if rc.action is Action.DELETE:
@@ -256,12 +261,14 @@ class _Runner:
         for address, recorded in current.resources.items() if current else []:
             if address not in in_plan:
                 keep |= file_refs(recorded.applied)
-        pool: BlobPool = self.ctx.blobs
+        pool: BlobPool | None = self.ctx.blobs
+        if pool is None:
+            return
         for sha, path in sorted(before - keep):
             for blob in list(pool.by_id.values()):
                 if blob.sha256 == sha and blob.path == path:
                     try:
-                        pool.delete(self.provider, blob.id, f"file {path}")
+                        pool.delete(self.providers["openai"], blob.id, f"file {path}")
                     except ProviderError as exc:
                         self._finish(ActionResult(f"file {path}", "delete", ok=False, error=str(exc)))
 

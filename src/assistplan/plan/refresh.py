@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -13,24 +13,25 @@ from assistplan.state import StateFile
 REFRESH_THREADS = 4
 
 
-def refresh(provider: Any, kinds: Iterable[Kind], project: str, state: StateFile | None) -> Inventory:
-    """List every kind concurrently; objects are kept when stamped with this project or recorded in its state."""
+def refresh(providers: Mapping[str, Any], kinds: Iterable[Kind], project: str, state: StateFile | None) -> Inventory:
+    """List every kind of the given providers concurrently; objects are kept when stamped with this project or
+    recorded in its state."""
     resources = state.resources if state is not None else {}
     inventory = Inventory(
         project=project,
         id_to_address={rs.id: address for address, rs in resources.items()},
         applied={address: rs.applied for address, rs in resources.items()},
     )
-    kinds = list(kinds)
+    kinds = [k for k in kinds if k.provider in providers]
     with ThreadPoolExecutor(max_workers=REFRESH_THREADS) as pool:
-        blobs = pool.submit(BlobPool.refresh, provider, project)
-        listed = {k.kind: pool.submit(k.refresh, provider, inventory) for k in kinds if k.kind != "File"}
-        inventory.blobs = blobs.result()
+        blobs = pool.submit(BlobPool.refresh, providers["openai"], project) if "openai" in providers else None
+        listed = {k.kind: pool.submit(k.refresh, providers[k.provider], inventory) for k in kinds if k.kind != "File"}
+        inventory.blobs = blobs.result() if blobs is not None else None
         for kind, future in listed.items():
             inventory.objects[kind] = future.result()
     for kind in kinds:
         if kind.kind == "File":
-            inventory.objects["File"] = kind.refresh(provider, inventory)
+            inventory.objects["File"] = kind.refresh(providers[kind.provider], inventory)
     for objects in inventory.objects.values():
         for obj in objects:
             if obj.project == project and obj.address:
