@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -153,15 +153,34 @@ def _color(stream: Any = None) -> bool:
     return "NO_COLOR" not in os.environ and (stream or sys.stdout).isatty()
 
 
-def _render(plan: Any, fmt: str) -> str:
+def _render(plan: Any, fmt: str, commit: str | None = None) -> str:
     from assistplan.render import plan_view, render_json, render_markdown, render_text
 
-    view = plan_view(plan)
+    view = plan_view(plan, commit=commit)
     if fmt == "json":
         return render_json(view)
     if fmt == "markdown":
         return render_markdown(view)
     return render_text(view, color=_color())
+
+
+def _commit_option(fn: Any) -> Any:
+    return click.option(
+        "--commit",
+        envvar="GITHUB_SHA",
+        metavar="SHA",
+        help="Commit named in the Markdown footer and the JSON (default: $GITHUB_SHA).",
+    )(fn)
+
+
+def _step_summary(markdown: Callable[[], str]) -> None:
+    """Append `markdown()` to the GitHub Actions job summary when GITHUB_STEP_SUMMARY is set."""
+    import os
+
+    if os.environ.get("GITHUB_STEP_SUMMARY"):
+        from assistplan.github import append_step_summary
+
+        append_step_summary(markdown(), os.environ)
 
 
 def _fail(error: Exception) -> None:
@@ -263,6 +282,7 @@ def init(ctx: click.Context, directory: Path | None) -> None:
 @click.option("--refresh-only", is_flag=True, help="Only bring the state up to date with the live objects.")
 @click.option("--destroy", is_flag=True, help="Plan the deletion of everything the project owns.")
 @click.option("--parallelism", type=click.IntRange(1, 64), default=4, show_default=True, help="Accepted for symmetry.")
+@_commit_option
 @_var_options
 @_lock_option
 @click.pass_context
@@ -275,6 +295,7 @@ def plan(
     refresh_only: bool,
     destroy: bool,
     parallelism: int,
+    commit: str | None,
     var_pairs: tuple[str, ...],
     var_files: tuple[Path, ...],
     lock_timeout: float,
@@ -291,7 +312,8 @@ def plan(
                 planned = workspace.plan(options)
         finally:
             workspace.close()
-        click.echo(_render(planned.plan, fmt), nl=False)
+        click.echo(_render(planned.plan, fmt, commit), nl=False)
+        _step_summary(lambda: _render(planned.plan, "markdown", commit))
         if out is not None:
             save_plan(planned.plan, out)
             click.echo(f"\nSaved the plan to: {out}\nTo apply exactly this plan, run: assistplan apply {out}", err=True)
@@ -368,6 +390,7 @@ def _plan_and_apply(
 ) -> None:
     import sys
 
+    from assistplan.github.summary import apply_summary
     from assistplan.plan.planfile import check_fresh, load_plan
 
     with _errors_reported():
@@ -384,12 +407,14 @@ def _plan_and_apply(
                     plan, inventory, state = planned.plan, planned.inventory, planned.state
                     click.echo(_render(plan, "text"), nl=False)
                     if not plan.has_changes and not options.refresh_only:
+                        _step_summary(lambda: apply_summary(workspace.name, None))
                         return
                     if not auto_approve:
                         _confirm(sys.stdin.isatty(), options.destroy)
                 result = workspace.apply(plan, inventory, _ApplyHooks(tty=sys.stderr.isatty()), parallelism)
         finally:
             workspace.close()
+    _step_summary(lambda: apply_summary(workspace.name, result))
     _report(result, options.refresh_only)
 
 
@@ -470,12 +495,13 @@ def _report(result: Any, refresh_only: bool) -> None:
 @cli.command()
 @click.argument("planfile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
-def show(planfile: Path, fmt: str) -> None:
+@_commit_option
+def show(planfile: Path, fmt: str, commit: str | None) -> None:
     """Render a saved plan."""
     from assistplan.plan.planfile import load_plan
 
     with _errors_reported():
-        click.echo(_render(load_plan(planfile), fmt), nl=False)
+        click.echo(_render(load_plan(planfile), fmt, commit), nl=False)
 
 
 @cli.command(name="import")
@@ -587,6 +613,76 @@ def state_pull(ctx: click.Context, lock_timeout: float) -> None:
         finally:
             workspace.close()
     click.echo(rebuilt.model_dump_json(indent=2))
+
+
+# --- GitHub Actions: the plan comment on a pull request ------------------------------------------------------------
+
+
+@cli.group()
+def github() -> None:
+    """GitHub Actions helpers: the plan comment on a pull request (GITHUB_TOKEN, GITHUB_REPOSITORY)."""
+
+
+@github.command("comment")
+@click.option(
+    "--file",
+    "path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The comment: the output of `plan --format markdown` or `github failure-report`.",
+)
+@click.option("--pr", type=click.IntRange(min=1), help="Pull request number (default: the one in $GITHUB_EVENT_PATH).")
+@click.option(
+    "--author",
+    default="github-actions[bot]",
+    show_default=True,
+    help="The account the token posts as: only its comments are updated.",
+)
+def github_comment(path: Path, pr: int | None, author: str) -> None:
+    """Post the plan on a pull request, or update the comment posted before (found by its hidden marker line)."""
+    import os
+
+    from assistplan.github import client_from_env, pull_request_number, upsert_comment
+
+    with _errors_reported():
+        number = pr or pull_request_number(os.environ)
+        if number is None:
+            raise click.UsageError("no pull request: pass --pr N (GITHUB_EVENT_PATH holds none)")
+        posted = upsert_comment(client_from_env(os.environ), number, path.read_text(encoding="utf-8"), author=author)
+    click.echo(f"Plan comment {posted.action} on pull request #{number}: {posted.comment.url}")
+
+
+@github.command("failure-report")
+@click.argument("log", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_commit_option
+@click.pass_context
+def github_failure_report(ctx: click.Context, log: Path, commit: str | None) -> None:
+    """Print the plan comment for a failed plan: the errors in LOG, under the project's marker line."""
+    from assistplan.github import failure_comment
+
+    with _errors_reported():
+        project = _project_name(_engine_root(ctx))
+    click.echo(failure_comment(project, log.read_text(encoding="utf-8", errors="replace"), commit=commit), nl=False)
+
+
+def _project_name(root: Path) -> str:
+    """The `project` of ROOT/assistplan.yaml, read without the manifests (which may be what failed)."""
+    import re
+
+    import yaml
+
+    from assistplan.github import GitHubError
+    from assistplan.manifest.fields import PROJECT_PATTERN
+
+    config = root / "assistplan.yaml"
+    try:
+        data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise GitHubError(f"cannot read the project name from {config}: {error}") from None
+    project = data.get("project") if isinstance(data, dict) else None
+    if not isinstance(project, str) or not re.match(PROJECT_PATTERN, project):
+        raise GitHubError(f"{config} names no valid project, so there is no plan comment to update")
+    return project
 
 
 def main() -> None:

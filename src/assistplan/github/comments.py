@@ -1,0 +1,72 @@
+"""One plan comment per project on a pull request: found by its hidden marker line, created once, then updated."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from assistplan.github.rest import Comment, CommentsClient, GitHubError
+from assistplan.render.markdown import marker
+from assistplan.render.mdparts import alert, escape, fence
+
+ACTIONS_BOT = "github-actions[bot]"
+LOG_LIMIT = 20_000
+_MARKER = re.compile(r"^<!-- assistplan-plan:[a-z0-9-]{1,40} -->$")
+
+
+@dataclass(frozen=True)
+class Posted:
+    action: Literal["created", "updated", "unchanged"]
+    comment: Comment
+
+
+def marker_of(body: str) -> str:
+    """The marker line a plan comment starts with; GitHubError when the body is not an assistplan comment."""
+    first = body.split("\n", 1)[0].rstrip("\r")
+    if not _MARKER.match(first):
+        raise GitHubError(
+            "the comment must start with an assistplan marker line such as <!-- assistplan-plan:PROJECT --> "
+            "(write it with `assistplan plan --format markdown`)"
+        )
+    return first
+
+
+def upsert_comment(client: CommentsClient, issue: int, body: str, *, author: str = ACTIONS_BOT) -> Posted:
+    """Update the oldest comment by `author` that starts with the body's marker line, or create one."""
+    line = marker_of(body)
+    for comment in client.list_comments(issue):
+        if comment.author == author and comment.body.split("\n", 1)[0].rstrip("\r") == line:
+            if comment.body == body:
+                return Posted("unchanged", comment)
+            return Posted("updated", client.update_comment(comment.id, body))
+    return Posted("created", client.create_comment(issue, body))
+
+
+def pull_request_number(environ: Mapping[str, str]) -> int | None:
+    """The pull request of a `pull_request` run, from the event payload at GITHUB_EVENT_PATH; None for other runs."""
+    path = environ.get("GITHUB_EVENT_PATH")
+    if not path:
+        return None
+    try:
+        event = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise GitHubError(f"cannot read the event payload at GITHUB_EVENT_PATH: {exc}") from None
+    number = (event.get("pull_request") or {}).get("number") if isinstance(event, dict) else None
+    return number if isinstance(number, int) else None
+
+
+def failure_comment(project: str, log: str, *, commit: str | None = None) -> str:
+    """The comment for a plan that could not be made: it replaces the previous plan, which is no longer current."""
+    if len(log) > LOG_LIMIT:
+        log = log[:LOG_LIMIT] + f"\n… ({len(log) - LOG_LIMIT:,} more characters in the job log)"
+    parts = [
+        f"{marker(project)}\n### assistplan plan — {escape(project)}: Failed",
+        alert("WARNING", ["**The plan failed**, so there is no plan to review for this commit. The errors:"]),
+        fence(log.rstrip("\n").splitlines(), "text"),
+    ]
+    footer = ["assistplan"] + ([f"commit {escape(commit)}"] if commit else [])
+    return "\n\n".join(parts) + f"\n\n---\n<sub>{' · '.join(footer)}</sub>\n"

@@ -1,0 +1,43 @@
+"""The job summary of a GitHub Actions step: the Markdown a run appends to the file named by GITHUB_STEP_SUMMARY."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from assistplan.apply.results import ActionResult, ApplyResult
+from assistplan.render import words
+from assistplan.render.mdparts import code, escape, table
+
+
+def append_step_summary(markdown: str, environ: Mapping[str, str]) -> bool:
+    """Append `markdown` to $GITHUB_STEP_SUMMARY when it is set; whether it was."""
+    path = environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return False
+    with Path(path).open("a", encoding="utf-8") as summary:
+        summary.write(markdown.rstrip("\n") + "\n\n")
+    return True
+
+
+def apply_summary(project: str, result: ApplyResult | None) -> str:
+    """What an apply did, one row per action; `result` None when the plan had nothing to do."""
+    title = f"### assistplan apply — {escape(project)}"
+    if result is None:
+        return f"{title}: No changes\n\n{escape(words.NO_CHANGES)}\n"
+    added = result.count("create") + result.count("replace")
+    destroyed = result.count("delete") + result.count("delete old")
+    counts = f"Resources: {added} added, {result.count('update')} changed, {destroyed} destroyed."
+    status = "Apply complete" if result.ok else "Apply failed"
+    rows = [[code(r.address, in_table=True), escape(r.step), _outcome(r)] for r in result.results]
+    parts = [f"{title}: {status}", f"**{counts}**"]
+    if rows:
+        parts.append(table(["Resource", "Step", "Result"], rows))
+    return "\n\n".join(parts) + "\n"
+
+
+def _outcome(result: ActionResult) -> str:
+    if result.ok:
+        return f"done in {result.seconds:.1f} s"
+    detail = escape(result.error or "").replace("\n", " ")
+    return f"skipped: {detail}" if result.skipped else f"**failed**: {detail}"

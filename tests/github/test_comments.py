@@ -1,0 +1,154 @@
+"""The plan comment: one per project and pull request, found by its marker line, created once and then updated."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistplan.github import Comment, GitHubError, failure_comment, pull_request_number, upsert_comment
+from assistplan.github.comments import LOG_LIMIT
+
+BOT = "github-actions[bot]"
+PLAN = "<!-- assistplan-plan:acme-support -->\n### assistplan plan — acme-support: 1 to add\n"
+NEW_PLAN = "<!-- assistplan-plan:acme-support -->\n### assistplan plan — acme-support: 2 to add\n"
+
+
+class FakeComments:
+    """An in-memory `CommentsClient` that records the calls that write."""
+
+    def __init__(self, *existing: tuple[str, str]) -> None:
+        self.comments = [
+            Comment(i + 1, author, body, f"https://example.test/c/{i + 1}") for i, (author, body) in enumerate(existing)
+        ]
+        self.writes: list[tuple[str, int, str]] = []
+
+    def list_comments(self, issue: int) -> list[Comment]:
+        return list(self.comments)
+
+    def create_comment(self, issue: int, body: str) -> Comment:
+        self.writes.append(("create", issue, body))
+        comment = Comment(len(self.comments) + 1, BOT, body, f"https://example.test/c/{len(self.comments) + 1}")
+        self.comments.append(comment)
+        return comment
+
+    def update_comment(self, comment_id: int, body: str) -> Comment:
+        self.writes.append(("update", comment_id, body))
+        index = next(i for i, c in enumerate(self.comments) if c.id == comment_id)
+        self.comments[index] = Comment(comment_id, self.comments[index].author, body, self.comments[index].url)
+        return self.comments[index]
+
+
+def test_the_first_plan_creates_a_comment() -> None:
+    client = FakeComments((BOT, "Thanks for the PR!"))
+
+    posted = upsert_comment(client, 7, PLAN)
+
+    assert posted.action == "created"
+    assert client.writes == [("create", 7, PLAN)]
+
+
+def test_a_new_plan_updates_the_comment_with_the_same_marker() -> None:
+    client = FakeComments(("octocat", "LGTM"), (BOT, PLAN))
+
+    posted = upsert_comment(client, 7, NEW_PLAN)
+
+    assert posted.action == "updated"
+    assert client.writes == [("update", 2, NEW_PLAN)]
+
+
+def test_an_unchanged_plan_leaves_the_comment_alone() -> None:
+    client = FakeComments((BOT, PLAN))
+
+    assert upsert_comment(client, 7, PLAN).action == "unchanged"
+    assert client.writes == []
+
+
+def test_each_project_has_its_own_comment() -> None:
+    other = "<!-- assistplan-plan:acme-flowise -->\n### assistplan plan — acme-flowise: No changes\n"
+    client = FakeComments((BOT, other))
+
+    upsert_comment(client, 7, PLAN)
+
+    assert client.writes == [("create", 7, PLAN)]
+
+
+def test_comments_by_other_accounts_are_never_updated_even_with_the_marker() -> None:
+    client = FakeComments(("mallory", PLAN + "\nquoted by a reviewer"))
+
+    upsert_comment(client, 7, NEW_PLAN)
+
+    assert client.writes == [("create", 7, NEW_PLAN)]
+
+
+def test_the_marker_must_be_the_first_line_of_the_existing_comment() -> None:
+    client = FakeComments((BOT, "Earlier plan:\n" + PLAN))
+
+    upsert_comment(client, 7, NEW_PLAN)
+
+    assert client.writes == [("create", 7, NEW_PLAN)]
+
+
+def test_the_oldest_matching_comment_is_the_one_updated() -> None:
+    client = FakeComments((BOT, PLAN), (BOT, PLAN + "duplicate"))
+
+    upsert_comment(client, 7, NEW_PLAN)
+
+    assert client.writes == [("update", 1, NEW_PLAN)]
+
+
+def test_another_account_can_be_named_as_the_author() -> None:
+    client = FakeComments(("acme-release-bot[bot]", PLAN))
+
+    upsert_comment(client, 7, NEW_PLAN, author="acme-release-bot[bot]")
+
+    assert client.writes == [("update", 1, NEW_PLAN)]
+
+
+def test_a_body_without_the_marker_is_refused() -> None:
+    with pytest.raises(GitHubError, match="must start with an assistplan marker line"):
+        upsert_comment(FakeComments(), 7, "### Plan\n")
+
+
+def test_the_pull_request_number_comes_from_the_event_payload(tmp_path: Path) -> None:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"action": "synchronize", "pull_request": {"number": 42}}), encoding="utf-8")
+
+    assert pull_request_number({"GITHUB_EVENT_PATH": str(event)}) == 42
+
+
+def test_a_push_event_has_no_pull_request(tmp_path: Path) -> None:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"ref": "refs/heads/main"}), encoding="utf-8")
+
+    assert pull_request_number({"GITHUB_EVENT_PATH": str(event)}) is None
+    assert pull_request_number({}) is None
+
+
+def test_an_unreadable_event_payload_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(GitHubError, match="GITHUB_EVENT_PATH"):
+        pull_request_number({"GITHUB_EVENT_PATH": str(tmp_path / "missing.json")})
+
+
+def test_a_failed_plan_replaces_the_plan_comment_with_its_errors() -> None:
+    log = 'assistants/agent.yaml:3:1: error: missing required field "model"\n1 error\n'
+
+    body = failure_comment("acme-support", log, commit="9c1e5d0")
+
+    assert body.startswith("<!-- assistplan-plan:acme-support -->\n### assistplan plan — acme-support: Failed\n")
+    assert '```text\nassistants/agent.yaml:3:1: error: missing required field "model"\n1 error\n```' in body
+    assert body.endswith("<sub>assistplan · commit 9c1e5d0</sub>\n")
+
+
+def test_a_failure_log_cannot_close_its_fence() -> None:
+    body = failure_comment("acme-support", "error near ```yaml\n")
+
+    assert "````text\nerror near ```yaml\n````" in body
+
+
+def test_a_long_failure_log_is_cut_short() -> None:
+    body = failure_comment("acme-support", "x" * (LOG_LIMIT + 500))
+
+    assert len(body) < LOG_LIMIT + 1_000
+    assert "… (500 more characters in the job log)" in body
