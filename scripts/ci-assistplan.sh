@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The steps of the assistplan GitHub workflow (.github/workflows/assistplan.yml), runnable anywhere.
+#
+#   ci-assistplan.sh plan    validate; plan, saved and as Markdown and JSON; the pull-request comment
+#   ci-assistplan.sh apply   validate; apply --auto-approve
+#
+# Settings, from the environment:
+#   ASSISTPLAN_DIR        the manifest root (required)
+#   ASSISTPLAN_VAR_FILES  variable files passed as --var-file, one path per line
+#   ASSISTPLAN_OUT        plan: the folder for plan.md, plan.json, saved.plan and plan.log (default: assistplan-plan)
+#   ASSISTPLAN_COMMIT     plan: the commit named in the comment's footer (default: $GITHUB_SHA)
+#   ASSISTPLAN_PR         plan: the pull request to comment on (no comment when empty)
+#   GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL: for the comment; GITHUB_STEP_SUMMARY: the job summary
+#
+# Exit status: 0 when the plan or apply succeeded, with or without changes; 1 on any error.
+set -euo pipefail
+
+dir=${ASSISTPLAN_DIR:?ASSISTPLAN_DIR must name the manifest root}
+var_args=()
+while IFS= read -r file; do
+  if [[ -n $file ]]; then
+    var_args+=(--var-file "$file")
+  fi
+done <<<"${ASSISTPLAN_VAR_FILES:-}"
+
+# assistplan without the GitHub token, which only the comment needs (manifest templates can read the environment).
+tokenless() {
+  env -u GITHUB_TOKEN assistplan "$@"
+}
+
+run_plan() {
+  local out=${ASSISTPLAN_OUT:-assistplan-plan}
+  local commit_args=()
+  local status=0
+  if [[ -n ${ASSISTPLAN_COMMIT:-} ]]; then
+    commit_args=(--commit "$ASSISTPLAN_COMMIT")
+  fi
+  mkdir -p "$out"
+  rm -f "$out/plan.md" "$out/plan.json" "$out/saved.plan" "$out/plan.log"
+
+  tokenless --chdir "$dir" validate "${var_args[@]}" >"$out/plan.log" 2>&1 || status=$?
+  if ((status == 0)); then
+    # --detailed-exitcode: 0 no changes, 2 changes (both fine), anything else an error.
+    tokenless --chdir "$dir" plan --out "$out/saved.plan" --format markdown --detailed-exitcode \
+      "${commit_args[@]}" "${var_args[@]}" >"$out/plan.md" 2>>"$out/plan.log" || status=$?
+  fi
+  cat "$out/plan.log" >&2
+
+  if ((status == 0 || status == 2)) && [[ -s $out/saved.plan ]]; then
+    status=0
+    tokenless show "$out/saved.plan" --format json "${commit_args[@]}" >"$out/plan.json"
+  else
+    status=1
+    echo "assistplan: the plan failed; the errors are above." >&2
+    if tokenless --chdir "$dir" github failure-report "$out/plan.log" "${commit_args[@]}" >"$out/plan.md"; then
+      if [[ -n ${GITHUB_STEP_SUMMARY:-} ]]; then
+        { cat "$out/plan.md" && echo; } >>"$GITHUB_STEP_SUMMARY"
+      fi
+    else
+      rm -f "$out/plan.md"
+    fi
+  fi
+
+  if [[ -n ${ASSISTPLAN_PR:-} && -s $out/plan.md ]]; then
+    assistplan github comment --file "$out/plan.md" --pr "$ASSISTPLAN_PR"
+  fi
+  return "$status"
+}
+
+run_apply() {
+  tokenless --chdir "$dir" validate "${var_args[@]}"
+  tokenless --chdir "$dir" apply --auto-approve "${var_args[@]}"
+}
+
+case ${1:-} in
+  plan) run_plan ;;
+  apply) run_apply ;;
+  *)
+    echo "usage: $0 plan|apply" >&2
+    exit 1
+    ;;
+esac
