@@ -28,7 +28,16 @@ def _connect_openai(workspace: Workspace) -> Any:
     return connect(base_url=config.base_url, api_key_env=config.api_key_env, root=workspace.root)
 
 
-CONNECTORS: dict[str, Callable[[Workspace], Any]] = {"openai": _connect_openai}
+def _connect_flowise(workspace: Workspace) -> Any:
+    from assistplan.providers.flowise import connect
+
+    config = workspace.project.config.flowise
+    if config is None:
+        raise AssistplanError('the state records Flowise objects but assistplan.yaml has no "flowise" section')
+    return connect(url=config.url, api_key_env=config.api_key_env)
+
+
+CONNECTORS: dict[str, Callable[[Workspace], Any]] = {"openai": _connect_openai, "flowise": _connect_flowise}
 
 
 @dataclass
@@ -98,7 +107,8 @@ class Workspace:
         inventory = self.refresh(state)
         if state is None and any(inventory.objects.values()):
             state = self.rebuild_state(inventory, None)
-        plan = make_plan(self.name, {} if options.destroy else self.desired, state, inventory, self.kinds, options)
+        desired = {} if options.destroy else desired_resources(self.project, self.kinds, state)
+        plan = make_plan(self.name, desired, state, inventory, self.kinds, options)
         return Planned(plan, inventory, state)
 
     def rebuild_state(self, inventory: Inventory, state: StateFile | None) -> StateFile:

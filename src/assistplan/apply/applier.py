@@ -47,6 +47,10 @@ class _Context(ApplyContext):
     def labels(self, address: str) -> dict[str, str]:
         return labels(self.project, address, self._digests.get(address, ""))
 
+    def attributes(self, address: str) -> dict[str, Any]:
+        recorded = self._store.current.get(address) if self._store.current else None
+        return dict(recorded.attributes) if recorded else {}
+
 
 def apply_plan(
     plan: Plan,

@@ -15,12 +15,15 @@ from assistplan.kinds.base import (
     digest,
 )
 from assistplan.kinds.files import FileKind
+from assistplan.kinds.flowise_variables import FlowiseVariableKind
 from assistplan.kinds.vector_stores import VectorStoreKind
 
 OPENAI_KINDS: tuple[Kind, ...] = (FileKind(), VectorStoreKind(), AssistantKind(), AgentKind())
-REGISTRY: dict[str, Kind] = {k.kind: k for k in OPENAI_KINDS}
+FLOWISE_KINDS: tuple[Kind, ...] = (FlowiseVariableKind(),)
+REGISTRY: dict[str, Kind] = {k.kind: k for k in (*OPENAI_KINDS, *FLOWISE_KINDS)}
 
 __all__ = [
+    "FLOWISE_KINDS",
     "OPENAI_KINDS",
     "REGISTRY",
     "Applied",

@@ -91,6 +91,9 @@ class Inventory:
     blobs: Any = None
     id_to_address: dict[str, str] = field(default_factory=dict)
     applied: dict[str, Spec] = field(default_factory=dict)
+    unowned: dict[str, list[LiveObject]] = field(default_factory=dict)
+    """Listed objects this project does not own, per kind, for kinds whose remote objects have no metadata: used
+    to refuse a create whose name another object already has."""
 
     def owns(self, raw_id: str, project_label: str | None) -> bool:
         """Whether an object is this project's: stamped with its name, or recorded in its state (imported)."""
@@ -122,6 +125,10 @@ class ApplyContext(ABC):
     @abstractmethod
     def labels(self, address: str) -> dict[str, str]:
         """The reserved metadata labels to stamp on the object at an address (project, address, spec digest)."""
+
+    def attributes(self, address: str) -> dict[str, Any]:
+        """The kind-specific attributes the state records for an address ({} when none)."""
+        return {}
 
 
 @dataclass
@@ -160,6 +167,15 @@ class Kind(ABC):
     @abstractmethod
     def desired(self, resource: Any, functions: Mapping[str, Any]) -> Spec:
         """The normalized spec of a manifest resource (defaults the server would fill in are filled in)."""
+
+    def link(self, spec: Spec, desired: Mapping[str, Spec]) -> Spec:
+        """Complete a desired spec from the desired specs of resources of earlier kinds (address -> spec), for a
+        kind whose remote object repeats what another resource declares."""
+        return spec
+
+    def recall(self, address: str, spec: Spec, attributes: Mapping[str, Any]) -> Spec:
+        """Complete a desired spec with what the state recorded for its address (for example a fingerprint key)."""
+        return spec
 
     def fold_live(self, desired: Spec, live: Spec) -> Spec:
         """Take server-chosen values into the desired spec where the manifest leaves the choice to the server."""

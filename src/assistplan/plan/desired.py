@@ -8,6 +8,7 @@ from typing import Any
 
 from assistplan.addrs import KINDS
 from assistplan.kinds import Kind, Spec, digest
+from assistplan.state import StateFile
 
 
 @dataclass(frozen=True)
@@ -35,15 +36,20 @@ def function_definitions(project: Any) -> dict[str, dict[str, Any]]:
     return functions
 
 
-def desired_resources(project: Any, kinds: Mapping[str, Kind]) -> dict[str, Desired]:
-    """The remote resources of a project (Functions have no remote object of their own: tools embed them)."""
+def desired_resources(project: Any, kinds: Mapping[str, Kind], state: StateFile | None = None) -> dict[str, Desired]:
+    """The remote resources of a project (Functions have no remote object of their own: tools embed them), completed
+    with what the state recorded for them."""
     functions = function_definitions(project)
     desired: dict[str, Desired] = {}
+    specs: dict[str, Spec] = {}
     for address, resource in project.resources.items():
         kind = kinds.get(address.kind)
         if kind is None:
             continue
-        spec = kind.desired(resource, functions)
+        recorded = state.get(str(address)) if state is not None else None
+        spec = kind.link(kind.desired(resource, functions), specs)
+        spec = kind.recall(str(address), spec, recorded.attributes if recorded else {})
+        specs[str(address)] = spec
         lifecycle = resource.spec.lifecycle
         desired[str(address)] = Desired(
             address=str(address),

@@ -1,0 +1,100 @@
+"""What the Flowise kinds share: identity without metadata, name collisions, and creates that are safe to fail.
+
+Flowise objects carry no metadata and Flowise accepts duplicate names, so each kind says how it recognises its own
+objects (`identify`): an assistant by a marker inside its `details`, a tool by a marker comment heading its code, a
+credential by an id derived from the project and address; a variable has nowhere to carry one and is known only
+through the state. Objects this project does not own are kept apart (`Inventory.unowned`): a manifest whose name one
+of them already has is an error naming the way to adopt it (`assistplan import`), never a silent takeover.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from assistplan.errors import NotFoundError, PlanError, ProviderError
+from assistplan.kinds.base import LABEL_ADDRESS, LABEL_PROJECT, Inventory, Kind, LiveObject, Spec
+from assistplan.providers.flowise import FlowiseProvider
+
+Identity = tuple[str | None, str | None, str | None]
+"""(project, address, digest) read from a live object; all None when it carries no mark."""
+
+UNMARKED: Identity = (None, None, None)
+
+
+class FlowiseKind(Kind):
+    """A Flowise object type listed from one collection path."""
+
+    provider = "flowise"
+    path: str
+    noun: str
+
+    def identify(self, raw: dict[str, Any], project: str) -> Identity:
+        """Which project and address a live object says it belongs to."""
+        return UNMARKED
+
+    def display_name(self, raw: dict[str, Any]) -> str:
+        return str(raw.get("name") or "")
+
+    def live(self, raw: dict[str, Any], project: str, extra: dict[str, Any] | None = None) -> LiveObject:
+        owner, address, digest = self.identify(raw, project)
+        return LiveObject(self.kind, str(raw["id"]), raw, owner, address, digest, extra or {})
+
+    def list_raw(self, provider: FlowiseProvider) -> list[dict[str, Any]]:
+        listed = provider.get(self.path, address=None, operation=f"list {self.noun}s")
+        if isinstance(listed, dict):
+            listed = listed.get("data")
+        if not isinstance(listed, list):
+            raise ProviderError(f"Flowise listed {self.path} as something other than a list", operation="refresh")
+        return [item for item in listed if isinstance(item, dict) and item.get("id")]
+
+    def refresh(self, provider: FlowiseProvider, inventory: Inventory) -> list[LiveObject]:
+        owned: list[LiveObject] = []
+        others: list[LiveObject] = []
+        for raw in self.list_raw(provider):
+            obj = self.live(raw, inventory.project, self.extra(raw, inventory))
+            (owned if inventory.owns(obj.id, obj.project) else others).append(obj)
+        inventory.unowned[self.kind] = others
+        return owned
+
+    def extra(self, raw: dict[str, Any], inventory: Inventory) -> dict[str, Any]:
+        """Kind-specific additions to a listed object (what the state knows and the API cannot show)."""
+        return {}
+
+    def match(self, address: str, spec: Spec, inventory: Inventory) -> LiveObject | None:
+        found = super().match(address, spec, inventory)
+        if found is not None:
+            return found
+        name = spec.get("name")
+        for obj in inventory.unowned.get(self.kind, []):
+            if obj.project is None and self.display_name(obj.raw) == name:
+                raise PlanError(
+                    f"{address}: Flowise already has a {self.noun} named {name!r} (id {obj.id}) that this project "
+                    "does not manage, and assistplan never takes over an object it did not create. Adopt it with "
+                    f"`assistplan import {address} {obj.id}`, rename the manifest, or remove the other {self.noun}"
+                )
+        return None
+
+    def check_owner(self, address: str, live: LiveObject, stamp: dict[str, str]) -> None:
+        """Refuse to import an object marked as another project's (or as another address of this one)."""
+        if live.project and (live.project, live.address) != (stamp[LABEL_PROJECT], stamp[LABEL_ADDRESS]):
+            raise PlanError(
+                f"{live.id} is marked as {live.address} of project {live.project!r}; "
+                "assistplan never takes over another project's object"
+            )
+
+    def create_safely(
+        self, address: str, create: Callable[[], dict[str, Any]], find: Callable[[], dict[str, Any] | None]
+    ) -> dict[str, Any]:
+        """POST once; when the request failed in a way that may have committed it, adopt the object if it exists."""
+        try:
+            return create()
+        except NotFoundError:
+            raise
+        except ProviderError as exc:
+            if exc.status is not None and exc.status < 500:
+                raise
+            found = find()
+            if found is None:
+                raise
+            return found

@@ -1,0 +1,65 @@
+"""FlowiseVariable: a Flowise variable (`/variables`), `static` (its value) or `runtime` (the server's environment).
+
+A variable has nowhere to carry a mark: it is this project's only when the state records it (or after
+`assistplan import`). Flowise has no GET-by-id route for variables (that path answers with the UI's HTML page), so a
+single variable is read from the list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from assistplan.errors import NotFoundError
+from assistplan.kinds.base import Applied, ApplyContext, LiveObject, Spec
+from assistplan.kinds.flowise_base import FlowiseKind
+from assistplan.providers.flowise import FlowiseProvider
+
+
+class FlowiseVariableKind(FlowiseKind):
+    kind = "FlowiseVariable"
+    path = "/variables"
+    noun = "variable"
+
+    def desired(self, resource: Any, functions: Mapping[str, Any]) -> Spec:
+        spec = resource.spec
+        return {
+            "name": resource.address.name,
+            "type": spec.type,
+            "value": "" if spec.type == "runtime" else spec.value,
+        }
+
+    def normalize(self, obj: LiveObject, inventory: Any) -> Spec:
+        raw = obj.raw
+        return {"name": raw.get("name"), "type": raw.get("type"), "value": raw.get("value")}
+
+    def _body(self, address: str, spec: Spec) -> dict[str, Any]:
+        return {"name": address.partition("/")[2], "type": spec["type"], "value": spec["value"]}
+
+    def create(self, provider: FlowiseProvider, ctx: ApplyContext, address: str, spec: Spec) -> Applied:
+        body = self._body(address, spec)
+
+        def find() -> dict[str, Any] | None:
+            listed = self.list_raw(provider)
+            return next((raw for raw in listed if all(raw.get(k) == v for k, v in body.items())), None)
+
+        raw = self.create_safely(address, lambda: provider.post(self.path, body, address=address), find)
+        return Applied(self.live(raw, ctx.project))
+
+    def update(
+        self, provider: FlowiseProvider, ctx: ApplyContext, address: str, remote_id: str, before: Spec, spec: Spec
+    ) -> Applied:
+        raw = provider.put(f"{self.path}/{remote_id}", self._body(address, spec), address=address)
+        return Applied(self.live(raw, ctx.project))
+
+    def delete(self, provider: FlowiseProvider, ctx: ApplyContext, address: str, remote_id: str) -> None:
+        provider.delete(f"{self.path}/{remote_id}", address=address)
+
+    def read(self, provider: FlowiseProvider, remote_id: str, address: str) -> LiveObject:
+        for raw in self.list_raw(provider):
+            if raw["id"] == remote_id:
+                return self.live(raw, "")
+        raise NotFoundError(f"no Flowise variable has the id {remote_id}", address=address, operation="read")
+
+    def stamp(self, provider: FlowiseProvider, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+        return live

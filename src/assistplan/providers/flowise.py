@@ -1,0 +1,196 @@
+"""The Flowise REST client (httpx) and the guards its API needs.
+
+Flowise answers some mistakes with a success: an unknown `/api/v1/...` path with a valid key is the UI's HTML page
+with status 200, and several services wrap "not found" in a 500. Every response goes through `_check`: HTML where
+JSON was asked for is an error, "not found" is recognised from a 404 or from a 500 whose message names the object
+asked for, and everything else maps to a ProviderError naming the address and the operation. Reads, updates and
+deletes are retried on connection failures and on 5xx that are not "not found"; creates never are (a POST replayed
+blindly could duplicate the object: the kinds look the object up instead). The API key is sent as a bearer token and
+never appears in a message, nor does any secret value registered with `redact`. httpx is imported on first use.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from assistplan.errors import ConfigurationError, NotFoundError, ProviderError
+
+API_PREFIX = "/api/v1"
+RETRIES = 3
+TIMEOUT = 60.0
+_SERVICE_PREFIX = re.compile(r"^(Error: [\w.]+ - )+")
+_NOT_FOUND = re.compile(r"\bnot found\b", re.IGNORECASE)
+if TYPE_CHECKING:
+    import httpx
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+
+
+class FlowiseProvider:
+    """One Flowise server: its URL, an authenticated client, and the values no message may show."""
+
+    def __init__(
+        self,
+        url: str,
+        api_key: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        backoff: Callable[[int], float] = lambda attempt: min(0.2 * 2**attempt, 2.0),
+    ) -> None:
+        import httpx
+
+        self.url = url.rstrip("/")
+        self._client = httpx.Client(
+            base_url=self.url + API_PREFIX,
+            headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
+            timeout=TIMEOUT,
+            transport=transport,
+        )
+        self._backoff = backoff
+        self._secrets: set[str] = {api_key}
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def redact(self, value: str) -> None:
+        """Never show `value` in a message (a credential's secret about to be sent)."""
+        if value:
+            with self._lock:
+                self._secrets.add(value)
+
+    def scrub(self, text: str) -> str:
+        with self._lock:
+            secrets = sorted(self._secrets, key=len, reverse=True)
+        for secret in secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def get(self, path: str, *, address: str | None, operation: str, params: dict[str, str] | None = None) -> Any:
+        return self.request("GET", path, address=address, operation=operation, params=params)
+
+    def post(self, path: str, body: dict[str, Any], *, address: str | None, operation: str = "create") -> Any:
+        return self.request("POST", path, address=address, operation=operation, json=body)
+
+    def put(self, path: str, body: dict[str, Any], *, address: str | None, operation: str = "update") -> Any:
+        return self.request("PUT", path, address=address, operation=operation, json=body)
+
+    def delete(self, path: str, *, address: str | None, operation: str = "delete") -> Any:
+        return self.request("DELETE", path, address=address, operation=operation)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        address: str | None,
+        operation: str,
+        json: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> Any:
+        """Send one request and return its JSON; retried unless it is a POST."""
+        import httpx
+
+        attempts = 1 if method == "POST" else RETRIES + 1
+        for attempt in range(attempts):
+            try:
+                response = self._client.request(method, path, json=json, params=params)
+            except httpx.TransportError as exc:
+                error: ProviderError = ConfigurationError(
+                    f"could not reach Flowise at {self.url} ({type(exc).__name__})",
+                    address=address,
+                    operation=operation,
+                )
+            else:
+                try:
+                    return self._check(response, path, address=address, operation=operation)
+                except NotFoundError:
+                    raise
+                except ProviderError as exc:
+                    if exc.status is None or exc.status < 500:
+                        raise
+                    error = exc
+            if attempt < attempts - 1:
+                time.sleep(self._backoff(attempt))
+        raise error
+
+    def _check(self, response: httpx.Response, path: str, *, address: str | None, operation: str) -> Any:
+        status = response.status_code
+        content_type = response.headers.get("content-type", "")
+        text = response.text
+        if status < 400:
+            if "html" in content_type or text.lstrip()[:15].lower().startswith(("<!doctype", "<html")):
+                raise ProviderError(
+                    f"Flowise answered {path} with an HTML page (HTTP {status}) instead of JSON: "
+                    "this Flowise does not serve that API path",
+                    address=address,
+                    operation=operation,
+                    status=status,
+                )
+            if not text:
+                return None
+            try:
+                return response.json()
+            except ValueError:
+                raise ProviderError(
+                    f"Flowise answered {path} with something that is not JSON (HTTP {status})",
+                    address=address,
+                    operation=operation,
+                    status=status,
+                ) from None
+        message = self.scrub(_message(response))
+        if status == 401:
+            raise ConfigurationError(
+                "Flowise refused the API key (401): check the variable named by flowise.api_key_env",
+                address=address,
+                operation=operation,
+                status=status,
+            )
+        if status == 403:
+            raise ConfigurationError(
+                f"the Flowise API key lacks the permission for this (403 {message})",
+                address=address,
+                operation=operation,
+                status=status,
+            )
+        if _is_not_found(status, message, path):
+            raise NotFoundError(f"not found ({message})", address=address, operation=operation, status=status)
+        raise ProviderError(f"HTTP {status}: {message}", address=address, operation=operation, status=status)
+
+
+def _message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text.strip()[:500] or response.reason_phrase
+    message = body.get("message") if isinstance(body, dict) else None
+    if not isinstance(message, str):
+        message = body.get("error") if isinstance(body, dict) else None
+    return _SERVICE_PREFIX.sub("", message) if isinstance(message, str) else response.reason_phrase
+
+
+def _is_not_found(status: int, message: str, path: str) -> bool:
+    """404, or a 500 whose message says "not found" about the object the path names (not about another one, such
+    as the credential an assistant update needs)."""
+    if status == 404:
+        return True
+    if not _NOT_FOUND.search(message):
+        return False
+    wanted = _UUID.findall(path)
+    return bool(wanted) and wanted[-1].lower() in message.lower()
+
+
+def connect(*, url: str, api_key_env: str) -> FlowiseProvider:
+    """The client for a project's `flowise:` settings; the key comes from the environment variable it names."""
+    key = os.environ.get(api_key_env, "")
+    if not key:
+        raise ConfigurationError(
+            f"the environment variable {api_key_env} is not set (flowise.api_key_env in assistplan.yaml names it)",
+            operation="connect",
+        )
+    return FlowiseProvider(url, key)

@@ -1,0 +1,146 @@
+"""One real Flowise per test session, emptied between tests, and a project that points at it and at the sandbox.
+
+Without the install the tests skip and say how to install it; in CI (`CI=true`) a missing Flowise fails them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from click.testing import CliRunner, Result
+
+from assistplan.cli import cli
+from assistplan.sandbox.server import API_KEY, SandboxServer
+
+from . import server as flowise_server
+from .server import FlowiseServer
+
+FLOWISE_KEY_ENV = "ASSISTPLAN_TEST_FLOWISE_KEY"
+OPENAI_KEY_ENV = "ASSISTPLAN_TEST_OPENAI_KEY"
+COLLECTIONS = ("assistants", "tools", "variables", "credentials")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.flowise)
+
+
+@pytest.fixture(scope="session")
+def flowise_server_session(
+    sandbox_server: SandboxServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FlowiseServer]:
+    home = flowise_server.install_home()
+    run = flowise_server.entry_point(home)
+    if run is None:
+        message = f"Flowise {flowise_server.VERSION} is not installed in {home}: {flowise_server.INSTALL_HINT}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    server = flowise_server.start(run, tmp_path_factory.mktemp("flowise"), sandbox_server.base_url)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def flowise(flowise_server_session: FlowiseServer, sandbox: SandboxServer) -> Iterator[FlowiseServer]:
+    """The session's Flowise, with no assistants, tools, variables or credentials left by an earlier test."""
+    empty(flowise_server_session)
+    yield flowise_server_session
+    empty(flowise_server_session)
+
+
+def empty(server: FlowiseServer) -> None:
+    with server.client() as client:
+        for collection in COLLECTIONS:
+            for item in client.get(f"/{collection}").json():
+                client.delete(f"/{collection}/{item['id']}").raise_for_status()
+
+
+@dataclass
+class FlowiseProject:
+    """A manifest root on the session's Flowise and the sandbox, and the real `assistplan` command run on it."""
+
+    root: Path
+    flowise: FlowiseServer
+    sandbox: SandboxServer
+    runner: CliRunner
+
+    def run(self, *args: str) -> Result:
+        return self.runner.invoke(cli, ["--chdir", str(self.root), *args], catch_exceptions=False)
+
+    def ok(self, *args: str) -> Result:
+        result = self.run(*args)
+        assert result.exit_code == 0, result.output
+        return result
+
+    def apply(self) -> Result:
+        return self.ok("apply", "--auto-approve")
+
+    def plan_json(self, *args: str) -> dict[str, Any]:
+        result = self.run("plan", "--format", "json", *args)
+        assert result.exit_code in (0, 2), result.output
+        return json.loads(result.output)
+
+    def changes(self) -> dict[str, tuple[list[str], list[str]]]:
+        """address -> (actions, changed paths) of every resource the plan would change."""
+        return {
+            rc["address"]: (rc["change"]["actions"], rc["change"]["changed_paths"])
+            for rc in self.plan_json()["resource_changes"]
+            if rc["change"]["actions"] != ["no-op"]
+        }
+
+    def write(self, name: str, text: str) -> None:
+        path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+
+    def edit(self, name: str, old: str, new: str) -> None:
+        path = self.root / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {name}"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    @property
+    def state_path(self) -> Path:
+        return self.root / ".assistplan" / "state.json"
+
+    def state(self) -> dict[str, Any]:
+        return json.loads(self.state_path.read_text(encoding="utf-8"))
+
+    def remote_id(self, address: str) -> str:
+        return str(self.state()["resources"][address]["id"])
+
+    def api(self) -> httpx.Client:
+        return self.flowise.client()
+
+
+@pytest.fixture
+def fproject(
+    tmp_path: Path, flowise: FlowiseServer, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> FlowiseProject:
+    monkeypatch.setenv(FLOWISE_KEY_ENV, flowise.api_key)
+    monkeypatch.setenv(OPENAI_KEY_ENV, API_KEY)
+    project = FlowiseProject(tmp_path / "assistants", flowise, sandbox, CliRunner())
+    project.write(
+        "assistplan.yaml",
+        f"""\
+        project: flowise-test
+        openai:
+          base_url: {sandbox.base_url}
+          api_key_env: {OPENAI_KEY_ENV}
+        flowise:
+          url: {flowise.url}
+          api_key_env: {FLOWISE_KEY_ENV}
+        """,
+    )
+    return project
