@@ -7,7 +7,8 @@ choice: the live value is taken as desired.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from assistplan.kinds.base import (
@@ -31,6 +32,7 @@ TOOL_DEFAULTS: dict[str, dict[str, Any]] = {
     "computer_use": {"include_screenshots": False},
 }
 TEXT_DEFAULT = {"format": {"type": "text"}, "verbosity": "medium"}
+PAGE_SIZE = 100
 
 
 def function_tool(function: Mapping[str, Any], name: str, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -62,6 +64,22 @@ def normalize_text(text: Mapping[str, Any] | None) -> dict[str, Any]:
     if isinstance(fmt, str):
         fmt = {"type": fmt}
     return {"format": fmt, "verbosity": text.get("verbosity", TEXT_DEFAULT["verbosity"])}
+
+
+def _list_json(provider: OpenAIProvider) -> Iterator[dict[str, Any]]:
+    """Every agent as the API sends it, 100 a page, paging like the SDK does (after the last id while `has_more`).
+
+    The JSON is read as it is: building the SDK's models of a thousand agents, only to dump them again, costs the
+    client more time than the requests themselves. Normalizing either form gives the same spec.
+    """
+    after: dict[str, str] = {}
+    while True:
+        page = json.loads(provider.client.beta.agents.with_raw_response.list(limit=PAGE_SIZE, **after).text)
+        data: list[dict[str, Any]] = page.get("data") or []
+        yield from data
+        if not page.get("has_more") or not data or not data[-1].get("id"):
+            return
+        after = {"after": data[-1]["id"]}
 
 
 class AgentKind(Kind):
@@ -113,8 +131,8 @@ class AgentKind(Kind):
     def refresh(self, provider: OpenAIProvider, inventory: Inventory) -> list[LiveObject]:
         def list_all() -> list[LiveObject]:
             objects = []
-            for agent in provider.client.beta.agents.list(limit=100):
-                obj = LiveObject.from_metadata(self.kind, agent.model_dump(mode="json", by_alias=True))
+            for agent in _list_json(provider):
+                obj = LiveObject.from_metadata(self.kind, agent)
                 if inventory.owns(obj.id, obj.project):
                     objects.append(obj)
             return objects
