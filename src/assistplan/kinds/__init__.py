@@ -15,11 +15,12 @@ from assistplan.kinds.base import (
     digest,
 )
 from assistplan.kinds.files import FileKind
+from assistplan.kinds.flowise_tools import FlowiseToolKind
 from assistplan.kinds.flowise_variables import FlowiseVariableKind
 from assistplan.kinds.vector_stores import VectorStoreKind
 
 OPENAI_KINDS: tuple[Kind, ...] = (FileKind(), VectorStoreKind(), AssistantKind(), AgentKind())
-FLOWISE_KINDS: tuple[Kind, ...] = (FlowiseVariableKind(),)
+FLOWISE_KINDS: tuple[Kind, ...] = (FlowiseToolKind(), FlowiseVariableKind())
 REGISTRY: dict[str, Kind] = {k.kind: k for k in (*OPENAI_KINDS, *FLOWISE_KINDS)}
 
 __all__ = [

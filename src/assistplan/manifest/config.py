@@ -16,6 +16,7 @@ from typing import Any
 from assistplan.addrs import KINDS, Address
 from assistplan.diagnostics import Diagnostic, SourceRange
 from assistplan.manifest.cycles import cycle_diagnostics
+from assistplan.manifest.flowise_schema import row_problems
 from assistplan.manifest.localfiles import MAX_UPLOAD_BYTES, FileCache, PathProblem, sorted_unique
 from assistplan.manifest.models import (
     FLOWISE_KINDS,
@@ -74,6 +75,7 @@ class Resolver:
         self.cache = cache
         self.diagnostics: list[Diagnostic] = []
         self.names: dict[str, dict[str, Manifest]] = {kind: {} for kind in KINDS}
+        self.resources: dict[Address, Resource] = {}
 
     def error(self, work: _Work, path: JsonPath, message: str, *, key: bool = False) -> None:
         """An error about the value (or key) at `path` of the manifest; the message is prefixed with the path."""
@@ -95,7 +97,7 @@ class Resolver:
             FlowiseToolSpec: self.flowise_tool,
             FlowiseAssistantSpec: self.flowise_assistant,
         }
-        resources: dict[Address, Resource] = {}
+        resources = self.resources
         for manifest in sorted(manifests, key=lambda m: (KINDS.index(m.address.kind), m.address.name)):
             work = _Work(manifest)
             if manifest.address.kind in FLOWISE_KINDS and self.config.flowise is None:
@@ -272,7 +274,12 @@ class Resolver:
             self.error(work, ("tools",), f"{size} bytes of JSON, at most {MAX_AGENT_TOOLS_BYTES}", key=True)
 
     def flowise_tool(self, work: _Work, spec: FlowiseToolSpec) -> None:
-        self.reference(work, "Function", spec.function, ("function",))
+        found = self.reference(work, "Function", spec.function, ("function",))
+        function = self.resources.get(found.address) if found is not None else None
+        if function is not None and isinstance(function.spec, FunctionSpec):
+            for message, path in row_problems(function.spec.parameters or {}):
+                where = format_path(("parameters", *path))
+                self.error(work, ("function",), f'Function "{spec.function}" {where}: {message}')
         if spec.code_file is not None:
             code = self.text_file(work, ("code_file",), spec.code_file)
             if code is not None:

@@ -21,6 +21,8 @@ class FlowiseToolSpec(KindSpec):
     """A JavaScript file relative to this manifest (rendered when .j2)."""
     color: str | None = None
     """Icon colour, any CSS colour."""
+    icon: str | None = None
+    """URL of the tool's icon."""
 
     @model_validator(mode="after")
     def _one_code(self) -> FlowiseToolSpec:
