@@ -87,3 +87,17 @@ def test_an_apply_killed_at_random_points_converges_without_duplicates(project: 
     objects = remote_objects(project)
     assert {name: n for name, n in objects.items() if n > 1} == {}
     assert kills >= KILL_RUNS // 2
+
+
+def test_a_leftover_object_stamped_with_a_taken_address_is_deleted(project: Project) -> None:
+    assert project.run("apply", "--auto-approve").exit_code == 0
+    labels = {"assistplan:project": "test-shop", "assistplan:address": "Agent/support-agent"}
+    leftover = project.client().beta.agents.create(model="gpt-5", name="support-agent", metadata=labels)
+
+    result = project.run("apply", "--auto-approve")
+
+    assert result.exit_code == 0, result.output
+    assert f"Agent/support-agent#{leftover.id}" in result.output
+    assert "Plan: 0 to add, 0 to change, 1 to destroy." in result.output
+    assert leftover.id not in [a.id for a in project.client().beta.agents.list()]
+    assert_converged(project)

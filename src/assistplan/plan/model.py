@@ -41,6 +41,7 @@ class ActionReason(StrEnum):
     DESTROY = "destroy"
     ALREADY_GONE = "already_gone"
     DEPENDENCY_REPLACED = "dependency_replaced"
+    DUPLICATE = "duplicate"
 
 
 class ChangeType(StrEnum):

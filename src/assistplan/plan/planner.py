@@ -40,7 +40,7 @@ def make_plan(
     options: PlanOptions | None = None,
 ) -> Plan:
     options = options or PlanOptions()
-    live = _match_live(desired, state, inventory, kinds)
+    live, leftovers = _match_live(desired, state, inventory, kinds)
     changes: dict[str, ResourceChange] = {}
     drift: list[Drift] = []
     addresses = set(desired) | set(live) | set(state.resources if state else {})
@@ -60,6 +60,12 @@ def make_plan(
             declared = desired.get(address)
             prevent = bool(declared and declared.prevent_destroy)
             changes[address] = _change(address, kind, want, recorded, found, options, prevent)
+    for found in leftovers:
+        address = f"{found.obj.address}#{found.obj.id}"
+        kind_name, _, name = address.partition("/")
+        changes[address] = ResourceChange(
+            address, kind_name, name, Action.DELETE, ActionReason.DUPLICATE, found.obj.id, before=found.spec
+        )
     changes = _propagate_replacements(changes, kinds)
     _check_prevent_destroy(changes.values())
     ordered = _order(changes, desired)
@@ -79,8 +85,11 @@ def make_plan(
 
 def _match_live(
     desired: Mapping[str, Desired], state: StateFile | None, inventory: Inventory, kinds: Mapping[str, Kind]
-) -> dict[str, _Live]:
-    """Which live object is each address: the one recorded in state, else the one stamped with the address."""
+) -> tuple[dict[str, _Live], list[_Live]]:
+    """Which live object is each address: the one recorded in state, else the one stamped with the address.
+
+    Also returns the leftovers: objects stamped with this project and an address that another object already is
+    (the old half of a replacement, or a create, interrupted before the state was written)."""
     by_id = {obj.id: obj for objects in inventory.objects.values() for obj in objects}
     matched: dict[str, LiveObject] = {}
     if state is not None:
@@ -94,21 +103,25 @@ def _match_live(
             if obj is not None and obj.id not in claimed:
                 matched[address] = obj
                 claimed.add(obj.id)
+    leftovers: list[LiveObject] = []
     for objects in inventory.objects.values():
         for obj in objects:
-            if obj.id not in claimed and obj.project == inventory.project and obj.address:
-                matched.setdefault(obj.address, obj)
+            if obj.id in claimed or obj.project != inventory.project or not obj.address:
+                continue
+            if obj.address in matched:
+                leftovers.append(obj)
+            else:
+                matched[obj.address] = obj
                 claimed.add(obj.id)
-    return {
+    live = {
         address: _Live(obj, kinds[obj.kind].normalize(obj, inventory))
         for address, obj in matched.items()
         if obj.kind in kinds
     }
+    return live, [_Live(obj, kinds[obj.kind].normalize(obj, inventory)) for obj in leftovers if obj.kind in kinds]
 
 
-def observe(
-    inventory: Inventory, kinds: Mapping[str, Kind], skip: frozenset[str] | set[str] = frozenset()
-) -> dict[str, str]:
+def observe(inventory: Inventory, kinds: Mapping[str, Kind]) -> dict[str, str]:
     """Remote id -> digest of the normalized live spec, for every listed object: what a saved plan checks."""
     return {
         obj.id: digest(kinds[obj.kind].normalize(obj, inventory))

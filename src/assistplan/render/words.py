@@ -46,6 +46,7 @@ _REASONS: dict[str, str] = {
     "destroy": "this is a destroy plan",
     "already_gone": "the remote object was already deleted",
     "dependency_replaced": "a resource it refers to will be replaced",
+    "duplicate": "another object already has this address (a leftover of an interrupted run)",
 }
 
 ACTION_ORDER: tuple[str, ...] = (CREATE, UPDATE, REPLACE, DELETE, FORGET)
