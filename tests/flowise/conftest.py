@@ -18,7 +18,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from assistplan.cli import cli
+from assistplan.providers.flowise import FlowiseProvider
 from assistplan.sandbox.server import API_KEY, SandboxServer
+from assistplan.workflow import CONNECTORS, Workspace
 
 from . import server as flowise_server
 from .server import FlowiseServer
@@ -122,6 +124,42 @@ class FlowiseProject:
 
     def api(self) -> httpx.Client:
         return self.flowise.client()
+
+
+@dataclass
+class Sent:
+    method: str
+    path: str
+    params: dict[str, str]
+    body: Any
+
+
+class RecordingTransport(httpx.HTTPTransport):
+    """A real transport that also keeps every request assistplan sends to Flowise."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[Sent] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content) if request.content else None
+        path = request.url.path.removeprefix("/api/v1")
+        self.sent.append(Sent(request.method, path, dict(request.url.params), body))
+        return super().handle_request(request)
+
+
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> list[Sent]:
+    """Every request the `assistplan` commands of the test send to Flowise, in order."""
+    transport = RecordingTransport()
+
+    def connect(workspace: Workspace) -> FlowiseProvider:
+        config = workspace.project.config.flowise
+        assert config is not None
+        return FlowiseProvider(config.url, os.environ[config.api_key_env], transport=transport)
+
+    monkeypatch.setitem(CONNECTORS, "flowise", connect)
+    return transport.sent
 
 
 @pytest.fixture

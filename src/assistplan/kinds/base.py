@@ -91,6 +91,8 @@ class Inventory:
     blobs: Any = None
     id_to_address: dict[str, str] = field(default_factory=dict)
     applied: dict[str, Spec] = field(default_factory=dict)
+    attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The kind-specific attributes the state records, per address."""
     unowned: dict[str, list[LiveObject]] = field(default_factory=dict)
     """Listed objects this project does not own, per kind, for kinds whose remote objects have no metadata: used
     to refuse a create whose name another object already has."""

@@ -21,6 +21,7 @@ def refresh(providers: Mapping[str, Any], kinds: Iterable[Kind], project: str, s
         project=project,
         id_to_address={rs.id: address for address, rs in resources.items()},
         applied={address: rs.applied for address, rs in resources.items()},
+        attributes={address: dict(rs.attributes) for address, rs in resources.items()},
     )
     kinds = [k for k in kinds if k.provider in providers]
     with ThreadPoolExecutor(max_workers=REFRESH_THREADS) as pool:

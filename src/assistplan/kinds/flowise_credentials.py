@@ -1,0 +1,150 @@
+"""FlowiseCredential: a Flowise credential (`/credentials`) whose secrets come from environment variables.
+
+Secrets are write-only. Flowise never shows them again (it answers with a redaction marker, which must never be
+sent back: Flowise would store the marker as the secret), and assistplan never stores or prints them: the spec holds,
+per secret, the variable's name and a fingerprint, an HMAC-SHA256 of the value under a random key that the state
+keeps for this credential. A rotated secret changes the fingerprint and plans as an update; so does a credential
+changed in Flowise after the last apply (its `updatedDate` moved), because its secrets can no longer be vouched for.
+
+Flowise honours a client-chosen credential id, so the id is derived from the project and the address: a lost state
+is recovered, and a create whose response was lost is simply found.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import uuid
+from collections.abc import Mapping
+from secrets import token_hex
+from typing import Any
+
+from assistplan.errors import NotFoundError, PlanError, ProviderError
+from assistplan.kinds.base import Applied, ApplyContext, Inventory, LiveObject, Spec
+from assistplan.kinds.flowise_base import UNMARKED, FlowiseKind, Identity
+from assistplan.providers.flowise import FlowiseProvider
+
+NAMESPACE = uuid.UUID("6f1d2a52-36a9-4c0e-9a7e-4f0c5a1f2b8d")
+REDACTED = "_FLOWISE_BLANK_07167752-1a71-43b1-bf8f-4f32252165db"
+KEY = "fingerprint_key"
+UPDATED = "updated"
+UNKNOWN = "changed outside assistplan"
+
+
+def credential_id(project: str, address: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"{project}/{address}"))
+
+
+def fingerprint(key: str, value: str) -> str:
+    return hmac.new(bytes.fromhex(key), value.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def secret_value(address: str, field: str, env: str) -> str:
+    value = os.environ.get(env, "")
+    if not value:
+        raise PlanError(f"{address}: secrets.{field}: the environment variable {env} is not set (or is empty)")
+    if value == REDACTED:
+        raise PlanError(f"{address}: secrets.{field}: {env} holds Flowise's redaction marker, not a secret")
+    return value
+
+
+class FlowiseCredentialKind(FlowiseKind):
+    kind = "FlowiseCredential"
+    path = "/credentials"
+    noun = "credential"
+
+    def desired(self, resource: Any, functions: Mapping[str, Any]) -> Spec:
+        spec = resource.spec
+        return {
+            "name": resource.address.name,
+            "credential": spec.credential,
+            "secrets": {field: {"env": ref.env, "fingerprint": None} for field, ref in sorted(spec.secrets.items())},
+        }
+
+    def recall(self, address: str, spec: Spec, attributes: Mapping[str, Any]) -> Spec:
+        """Fingerprint each secret with the key the state keeps (none yet: known after apply)."""
+        key = attributes.get(KEY)
+        secrets = {}
+        for field, ref in spec["secrets"].items():
+            value = secret_value(address, field, ref["env"])
+            secrets[field] = {"env": ref["env"], "fingerprint": fingerprint(key, value) if key else None}
+        return {**spec, "secrets": secrets}
+
+    def identify(self, raw: dict[str, Any], project: str) -> Identity:
+        address = f"{self.kind}/{raw.get('name')}"
+        return (project, address, None) if raw.get("id") == credential_id(project, address) else UNMARKED
+
+    def extra(self, raw: dict[str, Any], inventory: Inventory) -> dict[str, Any]:
+        address = inventory.id_to_address.get(raw["id"]) or self.identify(raw, inventory.project)[1]
+        recorded = (inventory.applied.get(address or "") or {}).get("secrets") or {}
+        if (inventory.attributes.get(address or "") or {}).get(UPDATED) != raw.get("updatedDate"):
+            recorded = {field: {**entry, "fingerprint": UNKNOWN} for field, entry in recorded.items()}
+        return {"secrets": recorded}
+
+    def normalize(self, obj: LiveObject, inventory: Any) -> Spec:
+        return {
+            "name": obj.raw.get("name"),
+            "credential": obj.raw.get("credentialName"),
+            "secrets": obj.extra.get("secrets") or {},
+        }
+
+    def _write(
+        self, provider: FlowiseProvider, ctx: ApplyContext, address: str, spec: Spec, gone: list[str]
+    ) -> tuple[dict[str, Any], Applied]:
+        """The request body (with the secrets read from the environment) and what to record once it is sent."""
+        key = ctx.attributes(address).get(KEY) or token_hex(32)
+        plain: dict[str, str] = dict.fromkeys(gone, "")
+        recorded = {}
+        for field, entry in spec["secrets"].items():
+            value = secret_value(address, field, entry["env"])
+            provider.redact(value)
+            plain[field] = value
+            recorded[field] = {"env": entry["env"], "fingerprint": fingerprint(key, value)}
+        body = {"name": spec["name"], "credentialName": spec["credential"], "plainDataObj": plain}
+        live = LiveObject(self.kind, "", {}, extra={"secrets": recorded})
+        return body, Applied(live, attributes={KEY: key})
+
+    def _applied(self, applied: Applied, raw: dict[str, Any], project: str) -> Applied:
+        raw = {k: v for k, v in raw.items() if k not in ("plainDataObj", "encryptedData")}
+        live = self.live(raw, project, applied.live.extra)
+        return Applied(live, attributes={**applied.attributes, UPDATED: raw.get("updatedDate")})
+
+    def create(self, provider: FlowiseProvider, ctx: ApplyContext, address: str, spec: Spec) -> Applied:
+        body, applied = self._write(provider, ctx, address, spec, [])
+        remote_id = credential_id(ctx.project, address)
+        raw = self.create_safely(
+            address,
+            lambda: provider.post(self.path, {"id": remote_id, **body}, address=address),
+            lambda: self._get(provider, remote_id, address),
+        )
+        return self._applied(applied, raw, ctx.project)
+
+    def update(
+        self, provider: FlowiseProvider, ctx: ApplyContext, address: str, remote_id: str, before: Spec, spec: Spec
+    ) -> Applied:
+        gone = sorted(set(before.get("secrets") or {}) - set(spec["secrets"]))
+        body, applied = self._write(provider, ctx, address, spec, gone)
+        raw = provider.put(f"{self.path}/{remote_id}", body, address=address)
+        return self._applied(applied, raw, ctx.project)
+
+    def delete(self, provider: FlowiseProvider, ctx: ApplyContext, address: str, remote_id: str) -> None:
+        provider.delete(f"{self.path}/{remote_id}", address=address)
+
+    def _get(self, provider: FlowiseProvider, remote_id: str, address: str) -> dict[str, Any] | None:
+        try:
+            raw = provider.get(f"{self.path}/{remote_id}", address=address, operation="read")
+        except NotFoundError:
+            return None
+        if not isinstance(raw, dict):
+            raise ProviderError(f"Flowise answered credential {remote_id} with something other than an object")
+        return {k: v for k, v in raw.items() if k not in ("plainDataObj", "encryptedData")}
+
+    def read(self, provider: FlowiseProvider, remote_id: str, address: str) -> LiveObject:
+        raw = self._get(provider, remote_id, address)
+        if raw is None:
+            raise NotFoundError(f"no Flowise credential has the id {remote_id}", address=address, operation="read")
+        return self.live(raw, "")
+
+    def stamp(self, provider: FlowiseProvider, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+        return live
