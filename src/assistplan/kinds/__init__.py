@@ -15,13 +15,19 @@ from assistplan.kinds.base import (
     digest,
 )
 from assistplan.kinds.files import FileKind
+from assistplan.kinds.flowise_assistants import FlowiseAssistantKind
 from assistplan.kinds.flowise_credentials import FlowiseCredentialKind
 from assistplan.kinds.flowise_tools import FlowiseToolKind
 from assistplan.kinds.flowise_variables import FlowiseVariableKind
 from assistplan.kinds.vector_stores import VectorStoreKind
 
 OPENAI_KINDS: tuple[Kind, ...] = (FileKind(), VectorStoreKind(), AssistantKind(), AgentKind())
-FLOWISE_KINDS: tuple[Kind, ...] = (FlowiseToolKind(), FlowiseVariableKind(), FlowiseCredentialKind())
+FLOWISE_KINDS: tuple[Kind, ...] = (
+    FlowiseToolKind(),
+    FlowiseVariableKind(),
+    FlowiseCredentialKind(),
+    FlowiseAssistantKind(),
+)
 REGISTRY: dict[str, Kind] = {k.kind: k for k in (*OPENAI_KINDS, *FLOWISE_KINDS)}
 
 __all__ = [

@@ -61,16 +61,21 @@ class FlowiseKind(Kind):
         """Kind-specific additions to a listed object (what the state knows and the API cannot show)."""
         return {}
 
+    def clash(self, obj: LiveObject, spec: Spec, inventory: Inventory) -> str | None:
+        """How an object this project does not own would collide with the desired spec (None: it would not)."""
+        name = spec.get("name")
+        return f"named {name!r}" if name is not None and self.display_name(obj.raw) == name else None
+
     def match(self, address: str, spec: Spec, inventory: Inventory) -> LiveObject | None:
         found = super().match(address, spec, inventory)
         if found is not None:
             return found
-        name = spec.get("name")
         for obj in inventory.unowned.get(self.kind, []):
-            if obj.project is None and self.display_name(obj.raw) == name:
+            what = self.clash(obj, spec, inventory)
+            if what is not None:
                 raise PlanError(
-                    f"{address}: Flowise already has a {self.noun} named {name!r} (id {obj.id}) that this project "
-                    "does not manage, and assistplan never takes over an object it did not create. Adopt it with "
+                    f"{address}: Flowise already has a {self.noun} {what} (id {obj.id}) that this project does not "
+                    "manage, and assistplan never takes over an object it did not create. Adopt it with "
                     f"`assistplan import {address} {obj.id}`, rename the manifest, or remove the other {self.noun}"
                 )
         return None

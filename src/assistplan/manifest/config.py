@@ -16,6 +16,7 @@ from typing import Any
 from assistplan.addrs import KINDS, Address
 from assistplan.diagnostics import Diagnostic, SourceRange
 from assistplan.manifest.cycles import cycle_diagnostics
+from assistplan.manifest.flowise_links import linked_assistant_problems
 from assistplan.manifest.flowise_schema import row_problems
 from assistplan.manifest.localfiles import MAX_UPLOAD_BYTES, FileCache, PathProblem, sorted_unique
 from assistplan.manifest.models import (
@@ -287,7 +288,11 @@ class Resolver:
 
     def flowise_assistant(self, work: _Work, spec: FlowiseAssistantSpec) -> None:
         if spec.assistant is not None:
-            self.reference(work, "Assistant", spec.assistant, ("assistant",))
+            found = self.reference(work, "Assistant", spec.assistant, ("assistant",))
+            linked = self.resources.get(found.address) if found is not None else None
+            if linked is not None and isinstance(linked.spec, AssistantSpec):
+                for message in linked_assistant_problems(linked.spec):
+                    self.error(work, ("assistant",), f'Assistant "{spec.assistant}", served by Flowise, {message}')
         self.reference(work, "FlowiseCredential", spec.credential, ("credential",))
         for index, name in enumerate(spec.tools):
             self.reference(work, "FlowiseTool", name, ("tools", index))

@@ -58,6 +58,12 @@ class FlowiseProvider:
     def close(self) -> None:
         self._client.close()
 
+    def __enter__(self) -> FlowiseProvider:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def redact(self, value: str) -> None:
         """Never show `value` in a message (a credential's secret about to be sent)."""
         if value:
@@ -143,7 +149,8 @@ class FlowiseProvider:
                     operation=operation,
                     status=status,
                 ) from None
-        message = self.scrub(_message(response))
+        raw_message = _message(response)
+        message = self.scrub(raw_message)
         if status == 401:
             raise ConfigurationError(
                 "Flowise refused the API key (401): check the variable named by flowise.api_key_env",
@@ -158,7 +165,7 @@ class FlowiseProvider:
                 operation=operation,
                 status=status,
             )
-        if _is_not_found(status, message, path):
+        if _is_not_found(status, raw_message, path):
             raise NotFoundError(f"not found ({message})", address=address, operation=operation, status=status)
         raise ProviderError(f"HTTP {status}: {message}", address=address, operation=operation, status=status)
 

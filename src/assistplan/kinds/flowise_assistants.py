@@ -1,0 +1,199 @@
+"""FlowiseAssistant: a Flowise assistant (`/assistants`), CUSTOM or OPENAI.
+
+The assistant's `details` (a JSON string) carries the mark `assistplan: {project, address, digest}` that identifies
+it. A CUSTOM assistant keeps its chat model, instruction and tools there, in the keys the Flowise editor uses. An
+OPENAI assistant links the OpenAI assistant of an Assistant manifest (`details.id`); Flowise writes `details` to that
+assistant on every save, so the spec repeats exactly what Flowise sends, taken from the Assistant's desired spec
+(`link`), and both sides agree after an apply.
+
+Flowise's traps, guarded here: `type` is never sent on update (it would change the type, leaving an assistant that
+can be neither updated nor deleted); `credential` is always sent (without it Flowise takes the workspace's first
+credential); `isDeleteBoth` is never sent (any value, `false` too, deletes the OpenAI assistant, which belongs to its
+Assistant manifest); and Flowise updates the OpenAI assistant it linked first, whatever `details.id` says, so a new
+OpenAI assistant means a new Flowise assistant.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from assistplan.errors import NotFoundError
+from assistplan.kinds.base import (
+    LABEL_ADDRESS,
+    LABEL_DIGEST,
+    LABEL_PROJECT,
+    Applied,
+    ApplyContext,
+    Inventory,
+    LiveObject,
+    Spec,
+)
+from assistplan.kinds.flowise_base import UNMARKED, FlowiseKind, Identity
+from assistplan.providers.flowise import FlowiseProvider
+
+MARK = "assistplan"
+OPENAI_FIELDS = ("name", "model", "description", "instructions", "temperature", "top_p")
+
+
+def details(raw: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        parsed = json.loads(raw.get("details") or "{}")
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
+class FlowiseAssistantKind(FlowiseKind):
+    kind = "FlowiseAssistant"
+    path = "/assistants"
+    noun = "assistant"
+    replace_paths = frozenset({"type", "assistant"})
+
+    def desired(self, resource: Any, functions: Mapping[str, Any]) -> Spec:
+        spec = resource.spec
+        credential = f"FlowiseCredential/{spec.credential}"
+        if spec.type == "OPENAI":
+            return {"type": "OPENAI", "credential": credential, "assistant": f"Assistant/{spec.assistant}"}
+        model = spec.chat_model
+        return {
+            "type": "CUSTOM",
+            "name": resource.address.name,
+            "credential": credential,
+            "instructions": spec.instructions or "",
+            "chat_model": {"name": model.name, "model": model.model, "temperature": model.temperature},
+            "tools": [f"FlowiseTool/{name}" for name in spec.tools],
+        }
+
+    def link(self, spec: Spec, desired: Mapping[str, Spec]) -> Spec:
+        """What Flowise will send to the OpenAI assistant: the linked Assistant's values."""
+        if spec["type"] != "OPENAI":
+            return spec
+        assistant = desired.get(spec["assistant"]) or {}
+        sent = {field: assistant.get(field) for field in OPENAI_FIELDS}
+        sent["tools"] = [tool["type"] for tool in assistant.get("tools") or [] if tool.get("type") != "function"]
+        return {**spec, "openai": sent}
+
+    def reference_paths(self, spec: Spec) -> dict[str, str]:
+        paths = {"credential": spec["credential"]}
+        if spec["type"] == "OPENAI":
+            paths["assistant"] = spec["assistant"]
+        for index, tool in enumerate(spec.get("tools") or []):
+            paths[f"tools[{index}]"] = tool
+        return paths
+
+    def identify(self, raw: dict[str, Any], project: str) -> Identity:
+        mark = details(raw).get(MARK)
+        if not isinstance(mark, dict):
+            return UNMARKED
+        return mark.get("project"), mark.get("address"), mark.get("digest")
+
+    def display_name(self, raw: dict[str, Any]) -> str:
+        return str(details(raw).get("name") or "")
+
+    def clash(self, obj: LiveObject, spec: Spec, inventory: Inventory) -> str | None:
+        if spec["type"] == "CUSTOM":
+            return super().clash(obj, spec, inventory)
+        linked = details(obj.raw).get("id")
+        if linked and inventory.id_to_address.get(linked) == spec["assistant"]:
+            return f"serving the OpenAI assistant of {spec['assistant']}"
+        return None
+
+    def normalize(self, obj: LiveObject, inventory: Any) -> Spec:
+        raw, info = obj.raw, details(obj.raw)
+        addresses = inventory.id_to_address
+        credential = addresses.get(raw.get("credential"), raw.get("credential"))
+        if raw.get("type") != "CUSTOM":
+            sent = {field: info.get(field) for field in OPENAI_FIELDS}
+            sent["temperature"], sent["top_p"] = _number(info.get("temperature")), _number(info.get("top_p"))
+            sent["tools"] = list(info.get("tools") or [])
+            assistant = addresses.get(info.get("id"), info.get("id"))
+            return {"type": raw.get("type"), "credential": credential, "assistant": assistant, "openai": sent}
+        model = info.get("chatModel") or {}
+        inputs = model.get("inputs") or {}
+        tools = [(tool.get("inputs") or {}).get("selectedTool") for tool in info.get("tools") or []]
+        return {
+            "type": "CUSTOM",
+            "name": info.get("name"),
+            "credential": credential,
+            "instructions": info.get("instruction") or "",
+            "chat_model": {
+                "name": model.get("name"),
+                "model": inputs.get("modelName"),
+                "temperature": _number(inputs.get("temperature")),
+            },
+            "tools": [addresses.get(tool, tool) for tool in tools],
+        }
+
+    def _details(self, ctx: ApplyContext, address: str, spec: Spec) -> dict[str, Any]:
+        labels = ctx.labels(address)
+        mark = {"project": labels[LABEL_PROJECT], "address": labels[LABEL_ADDRESS], "digest": labels[LABEL_DIGEST]}
+        if spec["type"] == "OPENAI":
+            sent = {key: value for key, value in spec["openai"].items() if value is not None}
+            return {"id": ctx.remote_id(spec["assistant"]), **sent, MARK: mark}
+        model = spec["chat_model"]
+        inputs = {"modelName": model["model"], "credential": ctx.remote_id(spec["credential"])}
+        if model.get("temperature") is not None:
+            inputs["temperature"] = model["temperature"]
+        return {
+            "name": spec["name"],
+            "instruction": spec["instructions"],
+            "chatModel": {"name": model["name"], "inputs": inputs},
+            "tools": [{"name": "customTool", "inputs": {"selectedTool": ctx.remote_id(t)}} for t in spec["tools"]],
+            MARK: mark,
+        }
+
+    def _find(self, provider: FlowiseProvider, project: str, address: str) -> dict[str, Any] | None:
+        for raw in self.list_raw(provider):
+            if self.identify(raw, project)[:2] == (project, address):
+                return raw
+        return None
+
+    def create(self, provider: FlowiseProvider, ctx: ApplyContext, address: str, spec: Spec) -> Applied:
+        body = {
+            "details": json.dumps(self._details(ctx, address, spec)),
+            "credential": ctx.remote_id(spec["credential"]),
+            "type": spec["type"],
+        }
+        raw = self.create_safely(
+            address,
+            lambda: provider.post(self.path, body, address=address),
+            lambda: self._find(provider, ctx.project, address),
+        )
+        return Applied(self.live(raw, ctx.project))
+
+    def update(
+        self, provider: FlowiseProvider, ctx: ApplyContext, address: str, remote_id: str, before: Spec, spec: Spec
+    ) -> Applied:
+        if spec["type"] == "OPENAI":
+            current = provider.get(f"{self.path}/{remote_id}", address=address, operation="read")
+            if details(current).get("id") != ctx.remote_id(spec["assistant"]):
+                created = self.create(provider, ctx, address, spec)
+                self.delete(provider, ctx, address, remote_id)
+                return created
+        body = {
+            "details": json.dumps(self._details(ctx, address, spec)),
+            "credential": ctx.remote_id(spec["credential"]),
+        }
+        raw = provider.put(f"{self.path}/{remote_id}", body, address=address)
+        return Applied(self.live(raw, ctx.project))
+
+    def delete(self, provider: FlowiseProvider, ctx: ApplyContext, address: str, remote_id: str) -> None:
+        try:
+            provider.delete(f"{self.path}/{remote_id}", address=address)
+        except NotFoundError:
+            return
+
+    def read(self, provider: FlowiseProvider, remote_id: str, address: str) -> LiveObject:
+        return self.live(provider.get(f"{self.path}/{remote_id}", address=address, operation="read"), "")
+
+    def stamp(self, provider: FlowiseProvider, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+        self.check_owner(address, live, stamp)
+        mark = {"project": stamp[LABEL_PROJECT], "address": stamp[LABEL_ADDRESS], "digest": stamp[LABEL_DIGEST]}
+        body = {"details": json.dumps({**details(live.raw), MARK: mark}), "credential": live.raw.get("credential")}
+        return self.live(provider.put(f"{self.path}/{live.id}", body, address=address, operation="import"), "")
