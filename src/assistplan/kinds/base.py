@@ -77,10 +77,6 @@ class LiveObject:
             extra=extra or {},
         )
 
-    def fingerprint(self) -> str:
-        """Changes whenever the object (or what is attached to it) changes; used to refuse stale saved plans."""
-        return hashlib.sha256(canonical_json([self.raw, self.extra]).encode()).hexdigest()[:24]
-
 
 @dataclass
 class Inventory:
@@ -103,10 +99,6 @@ class Inventory:
 
     def of_kind(self, kind: str) -> list[LiveObject]:
         return self.objects.get(kind, [])
-
-    def observed(self) -> dict[str, str]:
-        """Remote id -> fingerprint of every object the plan looked at."""
-        return {obj.id: obj.fingerprint() for objs in self.objects.values() for obj in objs}
 
 
 class ApplyContext(ABC):
