@@ -11,8 +11,8 @@ minutes.
 
 Every measured command is the real CLI: in this process through click's CliRunner (imports done; the sandbox's
 thread shares the GIL), and as its own process (cold start, as a user runs it; its CPU time and peak RSS come from
-wait4). Nothing is asserted about time: the script prints figures. Linux or macOS (the sandbox's CPU time is read
-from /proc, so Linux only).
+wait4, its peak RSS from /proc/self/status). Nothing is asserted about time: the script prints figures. Linux (on
+other systems the figures read from /proc show as n/a).
 
     .venv/bin/python benchmarks/plan_apply.py [--latency-ms 50] [--agents 100,1000] [--stores 100]
         [--files-per-store 10] [--creates 200] [--parallelism 4,8] [--repeat 3]
@@ -50,7 +50,20 @@ PAGE = 100
 SETUP_PARALLELISM = 16
 TERRAFORM_PARALLELISM = 10
 SANDBOX_THREAD = "assistplan-sandbox"
-CLI_COMMAND = [sys.executable, "-c", "from assistplan.cli import main; main()"]
+PEAK_FILE_ENV = "ASSISTPLAN_BENCH_PEAK_FILE"
+CLI_SNIPPET = f"""
+import atexit, os
+
+def record_peak():
+    # VmHWM: the peak RSS of this program alone (wait4's ru_maxrss also counts the parent it was started from)
+    if os.path.exists("/proc/self/status"):
+        status = open("/proc/self/status").read().split("VmHWM:")
+        open(os.environ["{PEAK_FILE_ENV}"], "w").write(status[-1].split()[0] if len(status) == 2 else "")
+
+atexit.register(record_peak)
+from assistplan.cli import main
+main()
+"""
 FUNCTION = """\
 kind: Function
 name: lookup_order
@@ -177,7 +190,8 @@ class Run:
 class Outcome:
     exit_code: int
     output: str
-    usage: resource.struct_rusage | None = None
+    cpu: float | None = None
+    peak_rss_mb: float | None = None
 
 
 @dataclass
@@ -196,12 +210,16 @@ class Bench:
         outcome = action()
         seconds = time.perf_counter() - started
         cpu_after = self._sandbox_cpu()
-        run = Run(seconds, self.sandbox.counters, outcome.exit_code, outcome.output)
+        run = Run(
+            seconds,
+            self.sandbox.counters,
+            outcome.exit_code,
+            outcome.output,
+            cli_cpu=outcome.cpu,
+            peak_rss_mb=outcome.peak_rss_mb,
+        )
         if cpu_before is not None and cpu_after is not None:
             run.sandbox_cpu = cpu_after - cpu_before
-        if outcome.usage is not None:
-            run.cli_cpu = outcome.usage.ru_utime + outcome.usage.ru_stime
-            run.peak_rss_mb = outcome.usage.ru_maxrss / 1024
         return run
 
     def in_process(self, root: Path, *args: str) -> Run:
@@ -214,19 +232,21 @@ class Bench:
         return self._measure(action)
 
     def own_process(self, root: Path, *args: str) -> Run:
-        """Run the CLI as a fresh process (cold start); its CPU time and peak RSS come from wait4."""
+        """Run the CLI as a fresh process (cold start); its CPU time comes from wait4, its peak RSS from /proc."""
 
         def action() -> Outcome:
-            process = subprocess.Popen(
-                [*CLI_COMMAND, "--chdir", str(root), *args],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                env={**os.environ, KEY_ENV: API_KEY},
-            )
-            output = process.stdout.read().decode() if process.stdout else ""
-            _, status, usage = os.wait4(process.pid, 0)
-            process.returncode = os.waitstatus_to_exitcode(status)
-            return Outcome(process.returncode, output, usage)
+            with tempfile.NamedTemporaryFile(prefix="assistplan-bench-peak-") as peak_file:
+                process = subprocess.Popen(
+                    [sys.executable, "-c", CLI_SNIPPET, "--chdir", str(root), *args],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    env={**os.environ, KEY_ENV: API_KEY, PEAK_FILE_ENV: peak_file.name},
+                )
+                output = process.stdout.read().decode() if process.stdout else ""
+                _, status, usage = os.wait4(process.pid, 0)
+                peak_kb = Path(peak_file.name).read_text().strip()
+            cpu = usage.ru_utime + usage.ru_stime
+            return Outcome(os.waitstatus_to_exitcode(status), output, cpu, int(peak_kb) / 1024 if peak_kb else None)
 
         return self._measure(action)
 
@@ -346,6 +366,10 @@ def cpu_share(run: Run) -> str:
     return "n/a" if run.sandbox_cpu is None else f"{run.sandbox_cpu:.2f} s ({100 * run.sandbox_cpu / run.seconds:.0f}%)"
 
 
+def megabytes(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f} MB"
+
+
 def spread(runs: list[Run]) -> str:
     seconds = [run.seconds for run in runs]
     return f"{statistics.median(seconds):.2f} ({min(seconds):.2f}) s"
@@ -385,7 +409,7 @@ def report_plans(plans: list[PlanFigures], latency_ms: float) -> None:
         ("sandbox CPU, own process run", each(lambda f: cpu_share(f.own_process))),
         ("CLI CPU (user + system), own process run", each(lambda f: f"{f.own_process.cli_cpu or 0:.2f} s")),
         ("sandbox CPU, no latency, in process", each(lambda f: cpu_share(f.cpu_only))),
-        ("peak RSS of the CLI process", each(lambda f: f"{f.own_process.peak_rss_mb or 0:.1f} MB")),
+        ("peak RSS of the CLI process", each(lambda f: megabytes(f.own_process.peak_rss_mb))),
         ("peak Python heap of a plan (tracemalloc)", each(lambda f: f"{f.heap_mb:.1f} MB")),
     ]
     table(f"No-op plan at {ms} per request", [f"{figures.agents} agents" for figures in plans], rows)
@@ -403,7 +427,7 @@ def report_apply(applies: list[ApplyFigures], latency_ms: float) -> None:
         ("sandbox served, own process run", each(lambda f: f"{rate(f.own_process):.0f} req/s")),
         ("sandbox CPU, own process run", each(lambda f: cpu_share(f.own_process))),
         ("CLI CPU (user + system), own process run", each(lambda f: f"{f.own_process.cli_cpu or 0:.2f} s")),
-        ("peak RSS of the CLI process", each(lambda f: f"{f.own_process.peak_rss_mb or 0:.1f} MB")),
+        ("peak RSS of the CLI process", each(lambda f: megabytes(f.own_process.peak_rss_mb))),
         ("peak Python heap of an apply (tracemalloc)", each(lambda f: f"{f.heap_mb:.1f} MB")),
     ]
     title = f"Applying {applies[0].creates} creates (a fresh project of agents) at {latency_ms:g} ms per request"
