@@ -78,7 +78,7 @@ def schema_from_rows(rows: list[Mapping[str, Any]]) -> dict[str, Any]:
     for index, row in enumerate(rows):
         name, kind = row.get("property"), row.get("type")
         if not isinstance(name, str) or not name or kind not in ROW_TYPES:
-            raise ValueError(f"row {index} ({json.dumps(dict(row))}) is not a Flowise schema row")
+            raise ValueError(f"has a row {index} ({json.dumps(dict(row))}) that is not a Flowise schema row")
         prop: dict[str, Any] = {"type": "string", "format": DATE_FORMAT} if kind == "date" else {"type": kind}
         if row.get("description"):
             prop["description"] = row["description"]
