@@ -44,6 +44,8 @@ def diff_specs(
     before: dict[str, Any], after: dict[str, Any], replace_paths: frozenset[str] = frozenset()
 ) -> list[FieldChange]:
     """The changes that turn `before` into `after`, in path order; nulls and absent keys are distinct."""
+    if _same(before, after):
+        return []
     tree = DeepDiff(before, after, view="tree", ignore_order=False, threshold_to_diff_deeper=0)
     changes: list[FieldChange] = []
     for report, change_type in _REPORTS.items():
@@ -61,6 +63,17 @@ def diff_specs(
                 )
             )
     return sorted(changes, key=lambda c: c.path)
+
+
+def _same(before: Any, after: Any) -> bool:
+    """Equal with the same types all the way down: exactly when DeepDiff reports nothing, and much faster."""
+    if type(before) is not type(after):
+        return False
+    if isinstance(before, dict):
+        return before.keys() == after.keys() and all(_same(value, after[key]) for key, value in before.items())
+    if isinstance(before, list):
+        return len(before) == len(after) and all(_same(b, a) for b, a in zip(before, after, strict=True))
+    return bool(before == after)
 
 
 def without_paths(changes: list[FieldChange], ignored: Iterable[str]) -> list[FieldChange]:

@@ -27,6 +27,26 @@ def atomic_write(path: Path, data: bytes) -> None:
     fsync_directory(path.parent)
 
 
+def keep_as_backup(path: Path, backup: Path) -> None:
+    """Make `backup` another name of `path`'s current content (a hard link, so nothing is copied), replacing any
+    earlier backup atomically; where hard links are not supported, copy it. The caller's next atomic write in the
+    same directory makes the rename durable."""
+    tmp_name = backup.with_name(f".{backup.name}.{os.getpid()}.link")
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp_name)
+    try:
+        os.link(path, tmp_name)
+    except OSError:
+        atomic_write(backup, path.read_bytes())
+        return
+    try:
+        os.replace(tmp_name, backup)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+
+
 def fsync_directory(directory: Path) -> None:
     """Make a rename in `directory` durable; a no-op where directories cannot be opened (Windows)."""
     if not hasattr(os, "O_DIRECTORY"):

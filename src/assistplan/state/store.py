@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from assistplan.errors import StateError
-from assistplan.state.atomic import atomic_write
+from assistplan.state.atomic import atomic_write, keep_as_backup
 from assistplan.state.model import STATE_VERSION, ResourceState, StateFile
 
 
@@ -84,13 +84,13 @@ class StateStore:
             raise StateError(f"state file {self.path} is invalid: {problems}") from error
 
     def _write(self, state: StateFile) -> StateFile:
-        written = state.model_copy(update={"serial": state.serial + 1})
-        data = written.model_dump(mode="json")
-        data["resources"] = dict(sorted(data["resources"].items()))
-        content = (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        written = state.model_copy(
+            update={"serial": state.serial + 1, "resources": dict(sorted(state.resources.items()))}
+        )
+        content = written.model_dump_json(indent=2).encode("utf-8") + b"\n"
         try:
             if self.path.exists():
-                atomic_write(self.backup_path, self.path.read_bytes())
+                keep_as_backup(self.path, self.backup_path)
             atomic_write(self.path, content)
         except OSError as error:
             raise StateError(f"cannot write state file {self.path}: {error}") from error
