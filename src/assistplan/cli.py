@@ -281,7 +281,13 @@ def init(ctx: click.Context, directory: Path | None) -> None:
 @click.option("--target", "targets", multiple=True, metavar="ADDR", help="Plan only ADDR and what it depends on.")
 @click.option("--refresh-only", is_flag=True, help="Only bring the state up to date with the live objects.")
 @click.option("--destroy", is_flag=True, help="Plan the deletion of everything the project owns.")
-@click.option("--parallelism", type=click.IntRange(1, 64), default=4, show_default=True, help="Accepted for symmetry.")
+@click.option(
+    "--parallelism",
+    type=click.IntRange(1, 64),
+    default=10,
+    show_default=True,
+    help="How many list requests run at once while reading the live objects.",
+)
 @_commit_option
 @_var_options
 @_lock_option
@@ -309,7 +315,7 @@ def plan(
         try:
             options = PlanOptions(destroy=destroy, refresh_only=refresh_only, targets=_addresses(targets))
             with workspace.lock("plan", lock_timeout):
-                planned = workspace.plan(options)
+                planned = workspace.plan(options, parallelism)
         finally:
             workspace.close()
         click.echo(_render(planned.plan, fmt, commit), nl=False)
@@ -335,7 +341,13 @@ def _addresses(targets: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
 @click.option("--target", "targets", multiple=True, metavar="ADDR", help="Apply only ADDR and what it depends on.")
 @click.option("--refresh-only", is_flag=True, help="Only bring the state up to date with the live objects.")
-@click.option("--parallelism", type=click.IntRange(1, 64), default=4, show_default=True)
+@click.option(
+    "--parallelism",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="How many actions (and list requests) run at once.",
+)
 @_var_options
 @_lock_option
 @click.pass_context
@@ -359,7 +371,13 @@ def apply(
 
 @cli.command()
 @click.option("--auto-approve", is_flag=True, help="Destroy without asking.")
-@click.option("--parallelism", type=click.IntRange(1, 64), default=4, show_default=True)
+@click.option(
+    "--parallelism",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="How many actions (and list requests) run at once.",
+)
 @_var_options
 @_lock_option
 @click.pass_context
@@ -400,10 +418,10 @@ def _plan_and_apply(
                 if planfile is not None:
                     plan = load_plan(planfile)
                     state = workspace.load_state()
-                    inventory = workspace.refresh(state)
+                    inventory = workspace.refresh(state, parallelism)
                     check_fresh(plan, state, workspace.observed(inventory), inventory.id_to_address)
                 else:
-                    planned = workspace.plan(options)
+                    planned = workspace.plan(options, parallelism)
                     plan, inventory, state = planned.plan, planned.inventory, planned.state
                     click.echo(_render(plan, "text"), nl=False)
                     if not plan.has_changes and not options.refresh_only:

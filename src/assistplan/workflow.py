@@ -93,18 +93,20 @@ class Workspace:
             provider.close()
         self._providers.clear()
 
-    def refresh(self, state: StateFile | None) -> Inventory:
+    def refresh(self, state: StateFile | None, parallelism: int = 8) -> Inventory:
+        """Read the live objects of every provider in use, `parallelism` list requests at a time."""
         used = self.providers_in_use(state)
         if not used:
             return Inventory(project=self.name)
         from assistplan.plan.refresh import refresh
 
-        return refresh({name: self.provider(name) for name in used}, self.kinds.values(), self.name, state)
+        providers = {name: self.provider(name) for name in used}
+        return refresh(providers, self.kinds.values(), self.name, state, parallelism)
 
-    def plan(self, options: PlanOptions) -> Planned:
+    def plan(self, options: PlanOptions, parallelism: int = 8) -> Planned:
         """Refresh and plan; with no state file, the state is first rebuilt from the live labels."""
         state = self.load_state()
-        inventory = self.refresh(state)
+        inventory = self.refresh(state, parallelism)
         if state is None and any(inventory.objects.values()):
             state = self.rebuild_state(inventory, None)
         desired = {} if options.destroy else desired_resources(self.project, self.kinds, state)

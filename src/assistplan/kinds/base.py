@@ -89,6 +89,8 @@ class Inventory:
     applied: dict[str, Spec] = field(default_factory=dict)
     attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
     """The kind-specific attributes the state records, per address."""
+    parallelism: int = 8
+    """How many list requests may run at once (`--parallelism`)."""
     unowned: dict[str, list[LiveObject]] = field(default_factory=dict)
     """Listed objects this project does not own, per kind, for kinds whose remote objects have no metadata: used
     to refuse a create whose name another object already has."""

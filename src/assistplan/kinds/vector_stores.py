@@ -35,7 +35,6 @@ ATTR_SHA = "assistplan:sha256"
 PURPOSE = "assistants"
 POLL_SECONDS = 0.2
 INDEX_TIMEOUT_SECONDS = 1800.0
-ATTACHMENT_LISTING_THREADS = 8
 
 
 class VectorStoreKind(Kind):
@@ -92,7 +91,7 @@ class VectorStoreKind(Kind):
                 obj = LiveObject.from_metadata(self.kind, store.model_dump(mode="json"))
                 if inventory.owns(obj.id, obj.project):
                     objects.append(obj)
-            with ThreadPoolExecutor(max_workers=ATTACHMENT_LISTING_THREADS) as pool:
+            with ThreadPoolExecutor(max_workers=max(1, inventory.parallelism)) as pool:
                 for obj, files in zip(
                     objects, pool.map(lambda o: self._attachments(provider, o.id), objects), strict=True
                 ):

@@ -10,10 +10,10 @@ from assistplan.kinds import Inventory, Kind
 from assistplan.kinds.blobs import BlobPool
 from assistplan.state import StateFile
 
-REFRESH_THREADS = 4
 
-
-def refresh(providers: Mapping[str, Any], kinds: Iterable[Kind], project: str, state: StateFile | None) -> Inventory:
+def refresh(
+    providers: Mapping[str, Any], kinds: Iterable[Kind], project: str, state: StateFile | None, parallelism: int = 8
+) -> Inventory:
     """List every kind of the given providers concurrently; objects are kept when stamped with this project or
     recorded in its state."""
     resources = state.resources if state is not None else {}
@@ -22,9 +22,10 @@ def refresh(providers: Mapping[str, Any], kinds: Iterable[Kind], project: str, s
         id_to_address={rs.id: address for address, rs in resources.items()},
         applied={address: rs.applied for address, rs in resources.items()},
         attributes={address: dict(rs.attributes) for address, rs in resources.items()},
+        parallelism=parallelism,
     )
     kinds = [k for k in kinds if k.provider in providers]
-    with ThreadPoolExecutor(max_workers=REFRESH_THREADS) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
         blobs = pool.submit(BlobPool.refresh, providers["openai"], project) if "openai" in providers else None
         listed = {k.kind: pool.submit(k.refresh, providers[k.provider], inventory) for k in kinds if k.kind != "File"}
         inventory.blobs = blobs.result() if blobs is not None else None
