@@ -49,7 +49,6 @@ class FlowiseServer:
     api_key: str
     process: subprocess.Popen[bytes]
     log: Path
-    started_in: float
 
     def client(self) -> httpx.Client:
         return httpx.Client(
@@ -85,20 +84,18 @@ def start(run: Path, scratch: Path, openai_base_url: str) -> FlowiseServer:
         "OPENAI_BASE_URL": openai_base_url,
     }
     log = scratch / "flowise.log"
-    started = time.monotonic()
     with log.open("wb") as out:
         process = subprocess.Popen(
             ["node", str(run), "start"], env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     url = f"http://127.0.0.1:{port}"
-    server = FlowiseServer(url, "", process, log, 0.0)
+    server = FlowiseServer(url, "", process, log)
     try:
         _wait_ready(url, process, log)
         server.api_key = _bootstrap(url)
     except BaseException:
         server.stop()
         raise
-    server.started_in = time.monotonic() - started
     return server
 
 

@@ -77,8 +77,8 @@ class FlowiseProvider:
             text = text.replace(secret, "***")
         return text
 
-    def get(self, path: str, *, address: str | None, operation: str, params: dict[str, str] | None = None) -> Any:
-        return self.request("GET", path, address=address, operation=operation, params=params)
+    def get(self, path: str, *, address: str | None, operation: str) -> Any:
+        return self.request("GET", path, address=address, operation=operation)
 
     def post(self, path: str, body: dict[str, Any], *, address: str | None, operation: str = "create") -> Any:
         return self.request("POST", path, address=address, operation=operation, json=body)
@@ -97,7 +97,6 @@ class FlowiseProvider:
         address: str | None,
         operation: str,
         json: dict[str, Any] | None = None,
-        params: dict[str, str] | None = None,
     ) -> Any:
         """Send one request and return its JSON; retried unless it is a POST."""
         import httpx
@@ -105,7 +104,7 @@ class FlowiseProvider:
         attempts = 1 if method == "POST" else RETRIES + 1
         for attempt in range(attempts):
             try:
-                response = self._client.request(method, path, json=json, params=params)
+                response = self._client.request(method, path, json=json)
             except httpx.TransportError as exc:
                 error: ProviderError = ConfigurationError(
                     f"could not reach Flowise at {self.url} ({type(exc).__name__})",
