@@ -6,19 +6,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from assistplan.kinds.flowise_tools import split_mark
 from assistplan.manifest.flowise_schema import normalize_rows
 
 from .conftest import FlowiseProject, empty
 
-MARKETPLACE = Path(__file__).resolve().parents[3] / "shared" / "data" / "flowise-marketplace-tools"
+MARKETPLACE = Path(__file__).resolve().parent / "marketplace-tools"
 
 
 def marketplace_tools() -> list[dict[str, Any]]:
-    if not MARKETPLACE.is_dir():
-        pytest.skip(f"the marketplace tools are not at {MARKETPLACE}")
     return [json.loads(path.read_text(encoding="utf-8")) for path in sorted(MARKETPLACE.glob("*.json"))]
 
 
