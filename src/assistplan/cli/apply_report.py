@@ -1,0 +1,82 @@
+"""What apply says on the terminal: the confirmation prompt, a line per action and the closing report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+PAST = {
+    "create": "created",
+    "update": "updated",
+    "replace": "replaced",
+    "delete": "destroyed",
+    "delete old": "old object destroyed",
+    "forget": "removed from state (already gone)",
+    "refresh": "refreshed",
+}
+
+
+def confirm(tty: bool, destroying: bool) -> None:
+    """Return only when the user typed yes; exit 1 otherwise, or when there is no terminal to ask on."""
+    if not tty:
+        click.secho(
+            "Error: not on a terminal, so there is no one to confirm: pass --auto-approve, or apply a saved plan.",
+            fg="red",
+            err=True,
+        )
+        raise SystemExit(1)
+    what = "destroy every object of this project" if destroying else "perform these actions"
+    answer = click.prompt(
+        f"\nassistplan will {what}.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value", default=""
+    )
+    if answer.strip() != "yes":
+        click.echo("Apply cancelled.")
+        raise SystemExit(1)
+
+
+class ApplyHooks:
+    """Progress on a terminal; one line per finished action otherwise (CI logs)."""
+
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+
+    def started(self, change: Any, step: str) -> None:
+        if self.tty:
+            click.echo(f"{change.address}: {step}...", err=True)
+
+    def progress(self, address: str, message: str) -> None:
+        if self.tty:
+            click.echo(f"{address}: {message}", err=True)
+
+    def finished(self, result: Any) -> None:
+        if result.skipped:
+            click.echo(f"{result.address}: {result.error}", err=True)
+        elif result.ok:
+            click.echo(f"{result.address}: {PAST.get(result.step, result.step)} ({result.seconds:.1f}s)", err=True)
+        else:
+            click.secho(f"{result.address}: {result.step} failed: {result.error}", fg="red", err=True)
+
+
+def report(result: Any, refresh_only: bool) -> None:
+    """The counts of what was done; exit 1 listing what failed or was skipped."""
+    added = result.count("create") + result.count("replace")
+    changed = result.count("update")
+    destroyed = result.count("delete") + result.count("delete old")
+    if refresh_only:
+        click.echo(f"\nRefresh complete: {result.count('refresh')} recorded, {result.count('forget')} forgotten.")
+    failed, skipped = result.failed, result.skipped
+    summary = f"{added} added, {changed} changed, {destroyed} destroyed."
+    if not failed and not skipped:
+        if not refresh_only:
+            click.secho(f"\nApply complete! Resources: {summary}", fg="green", bold=True)
+        return
+    click.secho(f"\nApply failed. Resources: {summary}", fg="red", bold=True, err=True)
+    for item in failed:
+        rid = (
+            f" (request id {item.request_id})" if item.request_id and item.request_id not in (item.error or "") else ""
+        )
+        click.secho(f"  failed:  {item.address}: {item.error}{rid}", fg="red", err=True)
+    for item in skipped:
+        click.echo(f"  skipped: {item.address}: {item.error}", err=True)
+    raise SystemExit(1)

@@ -1,0 +1,162 @@
+"""What the commands share: the manifest root, common options, plan rendering, error reporting and the workspace."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+FORMATS = click.Choice(["text", "markdown", "json"])
+
+
+def engine_root(ctx: click.Context) -> Path:
+    """--chdir, else ./assistants when it holds an assistplan.yaml, else the current directory."""
+    chdir = (ctx.obj or {}).get("chdir")
+    if chdir is not None:
+        return Path(chdir)
+    default = Path("assistants")
+    return default if (default / "assistplan.yaml").is_file() else Path(".")
+
+
+def parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"expected K=V, got {pair!r}", param_hint="--var")
+        out[key] = value
+    return out
+
+
+def var_options(fn: Any) -> Any:
+    fn = click.option("--var", "var_pairs", multiple=True, metavar="K=V", help="Set a template variable.")(fn)
+    return click.option(
+        "--var-file",
+        "var_files",
+        multiple=True,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Read template variables from a YAML file.",
+    )(fn)
+
+
+def lock_option(fn: Any) -> Any:
+    return click.option(
+        "--lock-timeout",
+        type=float,
+        default=0.0,
+        show_default=True,
+        help="Seconds to wait for the state lock held by another run.",
+    )(fn)
+
+
+def commit_option(fn: Any) -> Any:
+    return click.option(
+        "--commit",
+        envvar="GITHUB_SHA",
+        metavar="SHA",
+        help="Commit named in the Markdown footer and the JSON (default: $GITHUB_SHA).",
+    )(fn)
+
+
+def parallelism_option(default: int, help_text: str) -> Callable[[Any], Any]:
+    return click.option("--parallelism", type=click.IntRange(1, 64), default=default, show_default=True, help=help_text)
+
+
+def refresh_only_option(fn: Any) -> Any:
+    return click.option(
+        "--refresh-only",
+        is_flag=True,
+        help="Only bring the state up to date with the live objects.",
+    )(fn)
+
+
+def addresses(targets: tuple[str, ...]) -> tuple[str, ...]:
+    """The --target addresses in canonical form, or a usage error naming the first bad one."""
+    from assistplan.addrs import Address
+
+    try:
+        return tuple(str(Address.parse(t)) for t in targets)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--target") from None
+
+
+def color(stream: Any = None) -> bool:
+    import os
+    import sys
+
+    return "NO_COLOR" not in os.environ and (stream or sys.stdout).isatty()
+
+
+def render(plan: Any, fmt: str, commit: str | None = None) -> str:
+    from assistplan.render import plan_view, render_json, render_markdown, render_text
+
+    view = plan_view(plan, commit=commit)
+    if fmt == "json":
+        return render_json(view)
+    if fmt == "markdown":
+        return render_markdown(view)
+    return render_text(view, color=color())
+
+
+def step_summary(markdown: Callable[[], str]) -> None:
+    """Append `markdown()` to the GitHub Actions job summary when GITHUB_STEP_SUMMARY is set."""
+    import os
+
+    if os.environ.get("GITHUB_STEP_SUMMARY"):
+        from assistplan.github import append_step_summary
+
+        append_step_summary(markdown(), os.environ)
+
+
+def fail(error: Exception) -> NoReturn:
+    """Print ERROR (a manifest error as diagnostics with source lines) and exit 1."""
+    from assistplan.errors import ManifestError
+
+    if isinstance(error, ManifestError):
+        from assistplan.render.diagnostics import render_diagnostics
+
+        click.echo(render_diagnostics(error.diagnostics, _read_lines, color=color()), err=True, nl=False)
+    else:
+        click.secho(f"Error: {error}", fg="red", err=True)
+    raise SystemExit(1)
+
+
+def _read_lines(name: str) -> list[str] | None:
+    try:
+        return Path(name).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+@contextmanager
+def errors_reported() -> Iterator[None]:
+    """Turn any assistplan error raised inside into `fail`."""
+    from assistplan.errors import AssistplanError
+
+    try:
+        yield
+    except AssistplanError as error:
+        fail(error)
+
+
+@contextmanager
+def workspace(ctx: click.Context, var_pairs: tuple[str, ...] = (), var_files: tuple[Path, ...] = ()) -> Iterator[Any]:
+    """The project at the manifest root, its provider connections closed on the way out."""
+    from assistplan.workflow import Workspace
+
+    opened = Workspace(engine_root(ctx), cli_vars=parse_vars(var_pairs), var_files=var_files)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def recorded_state(ctx: click.Context) -> Any:
+    """The state file of the project at the manifest root; an error when there is none."""
+    from assistplan.workflow import require_state
+
+    with workspace(ctx) as opened:
+        return require_state(opened)

@@ -1,0 +1,203 @@
+"""The commands that read or change the remote objects: plan, apply, destroy, show, import and output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from assistplan.cli.apply_report import ApplyHooks, confirm, report
+from assistplan.cli.common import (
+    FORMATS,
+    addresses,
+    commit_option,
+    errors_reported,
+    lock_option,
+    parallelism_option,
+    recorded_state,
+    refresh_only_option,
+    render,
+    step_summary,
+    var_options,
+    workspace,
+)
+
+APPLY_PARALLELISM = parallelism_option(4, "How many actions (and list requests) run at once.")
+
+
+@click.command()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan for `apply PLANFILE`.")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes or drift.")
+@click.option("--target", "targets", multiple=True, metavar="ADDR", help="Plan only ADDR and what it depends on.")
+@refresh_only_option
+@click.option("--destroy", is_flag=True, help="Plan the deletion of everything the project owns.")
+@parallelism_option(10, "How many list requests run at once while reading the live objects.")
+@commit_option
+@var_options
+@lock_option
+@click.pass_context
+def plan(
+    ctx: click.Context,
+    out: Path | None,
+    fmt: str,
+    detailed_exitcode: bool,
+    targets: tuple[str, ...],
+    refresh_only: bool,
+    destroy: bool,
+    parallelism: int,
+    commit: str | None,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[Path, ...],
+    lock_timeout: float,
+) -> None:
+    """Show what apply would change, field by field."""
+    from assistplan.plan.model import PlanOptions
+    from assistplan.plan.planfile import save_plan
+
+    with errors_reported():
+        with workspace(ctx, var_pairs, var_files) as opened:
+            options = PlanOptions(destroy=destroy, refresh_only=refresh_only, targets=addresses(targets))
+            with opened.lock("plan", lock_timeout):
+                planned = opened.plan(options, parallelism)
+        click.echo(render(planned.plan, fmt, commit), nl=False)
+        step_summary(lambda: render(planned.plan, "markdown", commit))
+        if out is not None:
+            save_plan(planned.plan, out)
+            click.echo(f"\nSaved the plan to: {out}\nTo apply exactly this plan, run: assistplan apply {out}", err=True)
+    changed = planned.plan.has_changes or bool(planned.plan.drift)
+    raise SystemExit(2 if detailed_exitcode and changed else 0)
+
+
+@click.command()
+@click.argument("planfile", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--auto-approve", is_flag=True, help="Apply without asking.")
+@click.option("--target", "targets", multiple=True, metavar="ADDR", help="Apply only ADDR and what it depends on.")
+@refresh_only_option
+@APPLY_PARALLELISM
+@var_options
+@lock_option
+@click.pass_context
+def apply(
+    ctx: click.Context,
+    planfile: Path | None,
+    auto_approve: bool,
+    targets: tuple[str, ...],
+    refresh_only: bool,
+    parallelism: int,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[Path, ...],
+    lock_timeout: float,
+) -> None:
+    """Apply the changes (planning first, or exactly a saved PLANFILE)."""
+    from assistplan.plan.model import PlanOptions
+
+    options = PlanOptions(refresh_only=refresh_only, targets=addresses(targets))
+    _plan_and_apply(ctx, planfile, auto_approve, options, parallelism, var_pairs, var_files, lock_timeout)
+
+
+@click.command()
+@click.option("--auto-approve", is_flag=True, help="Destroy without asking.")
+@APPLY_PARALLELISM
+@var_options
+@lock_option
+@click.pass_context
+def destroy(
+    ctx: click.Context,
+    auto_approve: bool,
+    parallelism: int,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[Path, ...],
+    lock_timeout: float,
+) -> None:
+    """Delete every remote object the project owns."""
+    from assistplan.plan.model import PlanOptions
+
+    options = PlanOptions(destroy=True)
+    _plan_and_apply(ctx, None, auto_approve, options, parallelism, var_pairs, var_files, lock_timeout)
+
+
+def _plan_and_apply(
+    ctx: click.Context,
+    planfile: Path | None,
+    auto_approve: bool,
+    options: Any,
+    parallelism: int,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[Path, ...],
+    lock_timeout: float,
+) -> None:
+    import sys
+
+    from assistplan.github.summary import apply_summary
+    from assistplan.plan.planfile import check_fresh, load_plan
+
+    with errors_reported(), workspace(ctx, var_pairs, var_files) as opened, opened.lock("apply", lock_timeout):
+        if planfile is not None:
+            plan = load_plan(planfile)
+            state = opened.load_state()
+            inventory = opened.refresh(state, parallelism)
+            check_fresh(plan, state, opened.observed(inventory), inventory.id_to_address)
+        else:
+            planned = opened.plan(options, parallelism)
+            plan, inventory, state = planned.plan, planned.inventory, planned.state
+            click.echo(render(plan, "text"), nl=False)
+            if not plan.has_changes and not options.refresh_only:
+                step_summary(lambda: apply_summary(opened.name, None))
+                return
+            if not auto_approve:
+                confirm(sys.stdin.isatty(), options.destroy)
+        result = opened.apply(plan, inventory, ApplyHooks(tty=sys.stderr.isatty()), parallelism)
+    step_summary(lambda: apply_summary(opened.name, result))
+    report(result, options.refresh_only)
+
+
+@click.command()
+@click.argument("planfile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@commit_option
+def show(planfile: Path, fmt: str, commit: str | None) -> None:
+    """Render a saved plan."""
+    from assistplan.plan.planfile import load_plan
+
+    with errors_reported():
+        click.echo(render(load_plan(planfile), fmt, commit), nl=False)
+
+
+@click.command(name="import")
+@click.argument("address")
+@click.argument("remote_id")
+@var_options
+@lock_option
+@click.pass_context
+def import_(
+    ctx: click.Context,
+    address: str,
+    remote_id: str,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[Path, ...],
+    lock_timeout: float,
+) -> None:
+    """Adopt an existing remote object as ADDRESS (stamps it with this project's labels)."""
+    (target,) = addresses((address,))
+    with errors_reported(), workspace(ctx, var_pairs, var_files) as opened, opened.lock("import", lock_timeout):
+        record = opened.import_object(target, remote_id)
+    click.echo(f"Imported {target} ({record.id}). Run `assistplan plan` to see how it differs from the manifest.")
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def output(ctx: click.Context, fmt: str) -> None:
+    """Remote ids by address, for application code."""
+    import json
+
+    with errors_reported():
+        state = recorded_state(ctx)
+    ids = {address: rs.id for address, rs in sorted(state.resources.items())}
+    if fmt == "json":
+        click.echo(json.dumps(ids, indent=2))
+    else:
+        for address, remote_id in ids.items():
+            click.echo(f"{address} = {remote_id}")
