@@ -40,13 +40,16 @@ class ApplyHooks:
 
     def __init__(self, tty: bool) -> None:
         self.tty = tty
+        self._last: dict[str, str] = {}
 
     def started(self, change: Any, step: str) -> None:
         if self.tty:
             click.echo(f"{change.address}: {step}...", err=True)
 
     def progress(self, address: str, message: str) -> None:
-        if self.tty:
+        """One line per new message: polling for indexing repeats the same message until the count moves."""
+        if self.tty and self._last.get(address) != message:
+            self._last[address] = message
             click.echo(f"{address}: {message}", err=True)
 
     def finished(self, result: Any) -> None:
