@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import openai
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
-from assistplan.cli import cli
 from assistplan.sandbox.server import API_KEY, SandboxServer
 from assistplan.sandbox.testing import make_client
+from manifest_root import ManifestRoot
 
 KEY_ENV = "ASSISTPLAN_TEST_OPENAI_KEY"
 
@@ -69,31 +66,8 @@ path: data/prices.csv
 
 
 @dataclass
-class Project:
-    root: Path
+class Project(ManifestRoot):
     sandbox: SandboxServer
-    runner: CliRunner
-
-    def run(self, *args: str, input: str | None = None) -> Result:
-        return self.runner.invoke(cli, ["--chdir", str(self.root), *args], input=input, catch_exceptions=False)
-
-    def write(self, name: str, text: str) -> None:
-        path = self.root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-
-    def edit(self, name: str, old: str, new: str) -> None:
-        path = self.root / name
-        text = path.read_text(encoding="utf-8")
-        assert old in text, f"{old!r} not in {name}"
-        path.write_text(text.replace(old, new), encoding="utf-8")
-
-    @property
-    def state_path(self) -> Path:
-        return self.root / ".assistplan" / "state.json"
-
-    def state(self) -> dict[str, Any]:
-        return json.loads(self.state_path.read_text(encoding="utf-8"))
 
     def client(self) -> openai.OpenAI:
         return make_client(self.sandbox)
@@ -103,7 +77,7 @@ class Project:
 def project(tmp_path: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Project:
     monkeypatch.setenv(KEY_ENV, API_KEY)
     root = tmp_path / "assistants"
-    proj = Project(root, sandbox, CliRunner())
+    proj = Project(root=root, runner=CliRunner(), sandbox=sandbox)
     proj.write(
         "assistplan.yaml",
         f"""\

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +16,10 @@ import httpx
 import pytest
 from click.testing import CliRunner, Result
 
-from assistplan.cli import cli
 from assistplan.providers.flowise import FlowiseProvider
 from assistplan.sandbox.server import API_KEY, SandboxServer
 from assistplan.workflow import CONNECTORS, Workspace
+from manifest_root import ManifestRoot
 
 from . import server as flowise_server
 from .server import FlowiseServer
@@ -69,16 +68,11 @@ def empty(server: FlowiseServer) -> None:
 
 
 @dataclass
-class FlowiseProject:
+class FlowiseProject(ManifestRoot):
     """A manifest root on the session's Flowise and the sandbox, and the real `assistplan` command run on it."""
 
-    root: Path
     flowise: FlowiseServer
     sandbox: SandboxServer
-    runner: CliRunner
-
-    def run(self, *args: str) -> Result:
-        return self.runner.invoke(cli, ["--chdir", str(self.root), *args], catch_exceptions=False)
 
     def ok(self, *args: str) -> Result:
         result = self.run(*args)
@@ -100,24 +94,6 @@ class FlowiseProject:
             for rc in self.plan_json()["resource_changes"]
             if rc["change"]["actions"] != ["no-op"]
         }
-
-    def write(self, name: str, text: str) -> None:
-        path = self.root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-
-    def edit(self, name: str, old: str, new: str) -> None:
-        path = self.root / name
-        text = path.read_text(encoding="utf-8")
-        assert old in text, f"{old!r} not in {name}"
-        path.write_text(text.replace(old, new), encoding="utf-8")
-
-    @property
-    def state_path(self) -> Path:
-        return self.root / ".assistplan" / "state.json"
-
-    def state(self) -> dict[str, Any]:
-        return json.loads(self.state_path.read_text(encoding="utf-8"))
 
     def remote_id(self, address: str) -> str:
         return str(self.state()["resources"][address]["id"])
@@ -168,7 +144,7 @@ def fproject(
 ) -> FlowiseProject:
     monkeypatch.setenv(FLOWISE_KEY_ENV, flowise.api_key)
     monkeypatch.setenv(OPENAI_KEY_ENV, API_KEY)
-    project = FlowiseProject(tmp_path / "assistants", flowise, sandbox, CliRunner())
+    project = FlowiseProject(root=tmp_path / "assistants", runner=CliRunner(), flowise=flowise, sandbox=sandbox)
     project.write(
         "assistplan.yaml",
         f"""\
