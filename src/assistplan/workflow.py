@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ from assistplan.apply.results import ApplyResult
 from assistplan.errors import AssistplanError, PlanError
 from assistplan.kinds import REGISTRY, Inventory, Kind
 from assistplan.kinds.base import LABEL_DIGEST, LABEL_PROJECT, labels
-from assistplan.plan.desired import Desired, desired_resources
+from assistplan.plan.desired import desired_resources
 from assistplan.plan.model import Plan, PlanOptions
 from assistplan.plan.planner import make_plan, observe
 from assistplan.state import ResourceState, StateFile, StateLock, StateStore
@@ -64,10 +63,6 @@ class Workspace:
     @property
     def name(self) -> str:
         return self.project.config.project
-
-    @cached_property
-    def desired(self) -> dict[str, Desired]:
-        return desired_resources(self.project, self.kinds)
 
     def lock(self, operation: str, timeout: float) -> StateLock:
         return StateLock(self.store.path, operation, timeout=timeout)
@@ -158,12 +153,14 @@ class Workspace:
 
     def import_object(self, address: str, remote_id: str) -> ResourceState:
         """Adopt an existing remote object: stamp it with this project's labels and record it in the state."""
-        if address not in self.desired:
+        state = self.load_state()
+        want = desired_resources(self.project, self.kinds, state).get(address)
+        if want is None:
             raise PlanError(f"{address} is not declared in the manifests: write its manifest first, then import it")
-        state = self.load_state() or self.store.write(StateFile.new(self.name))
-        if state.get(address) is not None:
-            raise PlanError(f"{address} is already managed (remote id {state.get(address).id}); `state rm` it first")
-        want = self.desired[address]
+        recorded = state.get(address) if state else None
+        if recorded is not None:
+            raise PlanError(f"{address} is already managed (remote id {recorded.id}); `state rm` it first")
+        state = state or self.store.write(StateFile.new(self.name))
         kind = want.kind
         provider = self.provider(kind.provider)
         live = kind.read(provider, remote_id, address)

@@ -50,7 +50,6 @@ def _normalize_tool(tool: Mapping[str, Any]) -> dict[str, Any]:
 
 class AssistantKind(Kind):
     kind = "Assistant"
-    depends_on_kinds = ("VectorStore",)
 
     def desired(self, resource: Any, functions: Mapping[str, Any]) -> Spec:
         spec = resource.spec.model_dump(mode="json", by_alias=True, exclude_none=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -158,7 +158,6 @@ class Kind(ABC):
     kind: str
     provider: str = "openai"
     replace_paths: frozenset[str] = frozenset()
-    depends_on_kinds: tuple[str, ...] = ()
 
     @abstractmethod
     def desired(self, resource: Any, functions: Mapping[str, Any]) -> Spec:
@@ -214,6 +213,3 @@ class Kind(ABC):
     @abstractmethod
     def stamp(self, provider: Any, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         """Put this project's labels on an existing object, changing nothing else (import)."""
-
-
-Progress = Callable[[str, str], None]

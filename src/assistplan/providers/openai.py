@@ -158,17 +158,18 @@ def create_safely(
     `create` runs on the no-retry client. `find_existing` looks the object up by its labels; it is consulted before
     every retry so a create whose response was lost is adopted rather than duplicated.
     """
-    for attempt in range(CREATE_ATTEMPTS):
+    attempt = 0
+    while True:
         try:
             return create(provider.create_client)
         except Exception as exc:
-            if not is_retryable(exc) or attempt == CREATE_ATTEMPTS - 1:
+            attempt += 1
+            if not is_retryable(exc) or attempt == CREATE_ATTEMPTS:
                 raise map_error(exc, address=address, operation="create") from None
-            time.sleep(retry_after(exc) or provider.backoff(attempt))
-            found = call(lambda: find_existing(), address=address, operation="look up after a failed create")
+            time.sleep(retry_after(exc) or provider.backoff(attempt - 1))
+            found = call(find_existing, address=address, operation="look up after a failed create")
             if found is not None:
                 return found
-    raise AssertionError("unreachable")
 
 
 def call(fn: Callable[[], T], *, address: str | None, operation: str) -> T:
