@@ -25,6 +25,7 @@ from assistplan.sandbox.errors import SandboxError, invalid_url, missing_beta, r
 from assistplan.sandbox.faults import FaultInjector
 from assistplan.sandbox.routing import Call, Route, Settings
 from assistplan.sandbox.store import Store
+from assistplan.sandbox.triggers import Trigger, Triggers
 
 log = logging.getLogger(__name__)
 
@@ -104,10 +105,13 @@ def _authorized(scope: Scope) -> bool:
 class SandboxMiddleware:
     """Request ids, authentication, unknown URLs, counters and fault injection, in front of the routes."""
 
-    def __init__(self, app: ASGIApp, routes: list[tuple[BaseRoute, str]], faults: FaultInjector) -> None:
+    def __init__(
+        self, app: ASGIApp, routes: list[tuple[BaseRoute, str]], faults: FaultInjector, triggers: Triggers
+    ) -> None:
         self.app = app
         self.routes = routes
         self.faults = faults
+        self.triggers = triggers
 
     def _match(self, scope: Scope) -> str | None:
         for route, key in self.routes:
@@ -133,6 +137,10 @@ class SandboxMiddleware:
         fault, lost_as = None, "500"
         if key is not None:
             decision = self.faults.decide(key)
+            trigger = self.triggers.arrive(key)
+            if trigger is not None:
+                await self._trigger(trigger, key, scope, receive, send_with_id)
+                return
             if decision.latency:
                 await asyncio.sleep(decision.latency)
             fault, lost_as = decision.fault, decision.lost_as
@@ -145,14 +153,41 @@ class SandboxMiddleware:
             if fault == "drop":
                 await drop(scope, receive)
                 return
-        if not _authorized(scope):
-            await error_response(unauthorized())(scope, receive, send_with_id)
-        elif key is None:
-            await error_response(invalid_url(scope["method"], scope["path"]))(scope, receive, send_with_id)
-        elif fault == "lost":
+        if fault == "lost":
             await self._lose(scope, receive, send_with_id, lost_as)
         else:
-            await self.app(scope, receive, send_with_id)
+            await self._answer(key, scope, receive, send_with_id)
+
+    async def _answer(self, key: str | None, scope: Scope, receive: Receive, send: Send) -> None:
+        """What the server answers without faults: 401 without a key, 404 for an unknown URL, else the route."""
+        if not _authorized(scope):
+            await error_response(unauthorized())(scope, receive, send)
+        elif key is None:
+            await error_response(invalid_url(scope["method"], scope["path"]))(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def _trigger(self, trigger: Trigger, key: str, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run `trigger`'s action before or after the request is carried out, then drop the connection or answer."""
+        held: list[Message] = []
+
+        async def hold(message: Message) -> None:
+            held.append(message)
+
+        if trigger.when == "before":
+            trigger.run()
+            if trigger.then == "drop":
+                await drop(scope, receive)
+                return
+            await self._answer(key, scope, receive, send)
+            return
+        await self._answer(key, scope, receive, hold)
+        trigger.run()
+        if trigger.then == "drop":
+            await drop(scope, receive)
+            return
+        for message in held:
+            await send(message)
 
     async def _lose(self, scope: Scope, receive: Receive, send: Send, lost_as: str) -> None:
         """Carry the request out, then throw the answer away: the client sees a 500 or a dropped connection."""
@@ -182,16 +217,22 @@ async def _http_error(request: Request, error: Exception) -> Response:
     return error_response(SandboxError(error.status_code, error.detail))
 
 
-def create_app(store: Store, faults: FaultInjector | None = None, settings: Settings | None = None) -> Starlette:
+def create_app(
+    store: Store,
+    faults: FaultInjector | None = None,
+    settings: Settings | None = None,
+    triggers: Triggers | None = None,
+) -> Starlette:
     """The sandbox as an ASGI application over `store`."""
     faults = faults or FaultInjector()
     settings = settings or Settings()
+    triggers = triggers or Triggers()
     keyed: list[tuple[BaseRoute, str]] = [
         (StarletteRoute(PREFIX + route.path, endpoint(route, store, settings), methods=[route.method]), route.key)
         for route in ROUTES
     ]
     return Starlette(
-        routes=[*(route for route, _ in keyed), *control.routes(store, faults)],
-        middleware=[Middleware(SandboxMiddleware, routes=keyed, faults=faults)],
+        routes=[*(route for route, _ in keyed), *control.routes(store, faults, triggers)],
+        middleware=[Middleware(SandboxMiddleware, routes=keyed, faults=faults, triggers=triggers)],
         exception_handlers={HTTPException: _http_error},
     )

@@ -6,7 +6,7 @@
     GET    /_sandbox/faults     the active FaultConfig as JSON
     POST   /_sandbox/faults     replace it (body: FaultConfig fields; `routes` maps route keys to configs)
     DELETE /_sandbox/faults     stop injecting faults
-    POST   /_sandbox/reset      forget every object and file, reset counters and faults
+    POST   /_sandbox/reset      forget every object and file, reset counters and faults, clear triggers
 
 No API key is needed, and these routes are neither counted nor subject to faults.
 """
@@ -22,11 +22,12 @@ from starlette.routing import Route
 from assistplan.sandbox.errors import SandboxError
 from assistplan.sandbox.faults import FaultConfig, FaultInjector
 from assistplan.sandbox.store import Store
+from assistplan.sandbox.triggers import Triggers
 
 PREFIX = "/_sandbox/"
 
 
-def routes(store: Store, faults: FaultInjector) -> list[Route]:
+def routes(store: Store, faults: FaultInjector, triggers: Triggers) -> list[Route]:
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
@@ -50,6 +51,7 @@ def routes(store: Store, faults: FaultInjector) -> list[Route]:
         store.clear()
         faults.reset_counters()
         faults.configure(FaultConfig())
+        triggers.clear()
         return JSONResponse({"reset": True})
 
     return [

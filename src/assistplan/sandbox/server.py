@@ -20,6 +20,7 @@ from assistplan.sandbox.app import PREFIX, TRANSPORT_KEY, create_app
 from assistplan.sandbox.faults import FaultConfig, FaultInjector
 from assistplan.sandbox.routing import Settings
 from assistplan.sandbox.store import Store
+from assistplan.sandbox.triggers import Then, Trigger, Triggers, When
 
 API_KEY = "sk-sandbox"
 PROJECT_DB = Path(".assistplan") / "sandbox.sqlite3"
@@ -69,12 +70,18 @@ class SandboxServer:
         self.store = store
         self.injector = injector
         self.settings = settings
+        self.triggers = Triggers()
         self._socket = _bind(host, port)
         bound_host, bound_port = self._socket.getsockname()[:2]
         self.url = f"http://{bound_host if ':' not in bound_host else f'[{bound_host}]'}:{bound_port}"
         self.base_url = self.url + PREFIX
         self._server = uvicorn.Server(
-            _config(create_app(store, injector, settings), log_level="warning", access_log=False, in_process=True)
+            _config(
+                create_app(store, injector, settings, self.triggers),
+                log_level="warning",
+                access_log=False,
+                in_process=True,
+            )
         )
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._socket]}, name="assistplan-sandbox", daemon=True
@@ -121,11 +128,28 @@ class SandboxServer:
         """Replace the fault config: a FaultConfig, or its fields as keywords; nothing clears all faults."""
         self.injector.configure(_faults(faults, options))
 
+    def on_request(
+        self,
+        n: int,
+        action: Callable[[], None],
+        *,
+        route: str | None = None,
+        when: When,
+        then: Then = "drop",
+    ) -> Trigger:
+        """Run `action` when the `n`th request from now (of `route`, e.g. `"POST /agents"`, or of any) arrives.
+
+        `when="before"`: before the handler runs; `"after"`: once it has committed, before the response is sent.
+        Then the connection is dropped (`then="drop"`) or answered as usual (`then="answer"`). See `triggers`.
+        """
+        return self.triggers.add(n, action, route=route, when=when, then=then)
+
     def reset(self) -> None:
-        """Forget every object and file, reset counters and clear faults."""
+        """Forget every object and file, reset counters, clear faults and triggers."""
         self.store.clear()
         self.injector.reset_counters()
         self.injector.configure(FaultConfig())
+        self.triggers.clear()
 
 
 def start_in_process(
