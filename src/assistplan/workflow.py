@@ -12,9 +12,10 @@ from typing import Any
 from assistplan.apply.hooks import Hooks
 from assistplan.apply.results import ApplyResult
 from assistplan.errors import AssistplanError, PlanError
-from assistplan.kinds import REGISTRY, Inventory, Kind
+from assistplan.kinds import REGISTRY, Inventory, Kind, digest
 from assistplan.kinds.base import LABEL_DIGEST, LABEL_PROJECT, labels
-from assistplan.plan.desired import desired_resources
+from assistplan.plan.desired import Desired, desired_resources
+from assistplan.plan.matching import match_live, with_unread
 from assistplan.plan.model import Plan, PlanOptions
 from assistplan.plan.planner import make_plan, observe
 from assistplan.state import ResourceState, StateFile, StateLock, StateStore
@@ -56,7 +57,7 @@ class Workspace:
 
         self.root = root.resolve()
         self.project = load_project(self.root, cli_vars=cli_vars, var_files=var_files)
-        self.store = StateStore(self.root / self.project.config.state)
+        self.store = StateStore(self.root / self.project.config.state, project=self.project.config.project)
         self.kinds: dict[str, Kind] = dict(REGISTRY)
         self._providers: dict[str, Any] = {}
 
@@ -70,12 +71,16 @@ class Workspace:
     def load_state(self) -> StateFile | None:
         return self.store.load()
 
-    def providers_in_use(self, state: StateFile | None) -> list[str]:
-        """A provider is contacted only when the project has manifests (or state) of its kinds."""
-        kinds = {a.kind for a in self.project.resources} | {
+    def kinds_in_use(self, state: StateFile | None) -> list[Kind]:
+        """The kinds of the manifests and of the state: the only ones whose endpoints a command contacts."""
+        names = {a.kind for a in self.project.resources} | {
             rs.kind for rs in (state.resources.values() if state else [])
         }
-        return sorted({k.provider for name, k in self.kinds.items() if name in kinds})
+        return [kind for name, kind in self.kinds.items() if name in names]
+
+    def providers_in_use(self, state: StateFile | None) -> list[str]:
+        """A provider is contacted only when the project has manifests (or state) of its kinds."""
+        return sorted({kind.provider for kind in self.kinds_in_use(state)})
 
     def provider(self, name: str) -> Any:
         """The connection to a provider, made on first use."""
@@ -89,45 +94,59 @@ class Workspace:
         self._providers.clear()
 
     def refresh(self, state: StateFile | None, parallelism: int = 8) -> Inventory:
-        """Read the live objects of every provider in use, `parallelism` list requests at a time."""
-        used = self.providers_in_use(state)
-        if not used:
+        """Read the live objects of every kind in use, `parallelism` list requests at a time."""
+        kinds = self.kinds_in_use(state)
+        if not kinds:
             return Inventory(project=self.name)
         from assistplan.plan.refresh import refresh
 
-        providers = {name: self.provider(name) for name in used}
-        return refresh(providers, self.kinds.values(), self.name, state, parallelism)
+        providers = {name: self.provider(name) for name in sorted({kind.provider for kind in kinds})}
+        return refresh(providers, kinds, self.name, state, parallelism)
 
     def plan(self, options: PlanOptions, parallelism: int = 8) -> Planned:
         """Refresh and plan; with no state file, the state is first rebuilt from the live labels."""
         state = self.load_state()
         inventory = self.refresh(state, parallelism)
+        desired = desired_resources(self.project, self.kinds, state)
         if state is None and any(inventory.objects.values()):
-            state = self.rebuild_state(inventory, None)
-        desired = {} if options.destroy else desired_resources(self.project, self.kinds, state)
+            state = self.rebuild_state(inventory, None, desired)
         plan = make_plan(self.name, desired, state, inventory, self.kinds, options)
         return Planned(plan, inventory, state)
 
-    def rebuild_state(self, inventory: Inventory, state: StateFile | None) -> StateFile:
-        """Record every live object stamped with this project that the state does not know (state pull)."""
+    def rebuild_state(
+        self, inventory: Inventory, state: StateFile | None, desired: Mapping[str, Desired] | None = None
+    ) -> StateFile:
+        """The state as the live API shows it (state pull): every address matched to its live object (by the
+        state's id while it exists, else by label, else by content), entries whose objects are gone dropped."""
+        if desired is None:
+            desired = desired_resources(self.project, self.kinds, state)
         current = state or StateFile.new(self.name)
-        known = set(current.resources)
-        for objects in inventory.objects.values():
-            for obj in objects:
-                if obj.project != self.name or not obj.address or obj.address in known:
-                    continue
-                kind = self.kinds[obj.kind]
-                current = current.with_resource(
-                    obj.address,
-                    ResourceState(
-                        kind=obj.kind,
-                        name=obj.address.partition("/")[2],
-                        id=obj.id,
-                        digest=obj.digest or "",
-                        applied=kind.normalize(obj, inventory),
-                    ),
-                )
-                known.add(obj.address)
+        matched = match_live(desired, state, inventory, self.kinds).live
+        listed = set(inventory.objects)
+        for address, recorded in current.resources.items():
+            if recorded.kind in listed and address not in matched:
+                current = current.without(address)
+        for address, found in matched.items():
+            recorded = current.get(address)
+            if recorded is not None and recorded.id == found.obj.id:
+                continue
+            if found.obj.project != self.name and recorded is None:
+                continue
+            want = desired.get(address)
+            live = with_unread(found, want, None)
+            spec = live.spec if live is not None else found.spec
+            proven = want is not None and (found.obj.digest == want.digest or digest(spec) == want.digest)
+            current = current.with_resource(
+                address,
+                ResourceState(
+                    kind=found.obj.kind,
+                    name=address.partition("/")[2],
+                    id=found.obj.id,
+                    digest=found.obj.digest or (want.digest if proven and want else ""),
+                    applied=spec,
+                    imported=bool(recorded and recorded.imported),
+                ),
+            )
         return self.store.write(current)
 
     def observed(self, inventory: Inventory) -> dict[str, str]:

@@ -43,15 +43,25 @@ def test_drift_counts_as_changes_for_detailed_exitcode(project: Project) -> None
 
 def test_a_lost_state_file_still_plans_no_changes(project: Project) -> None:
     apply(project)
-    before = project.state()["resources"]
     project.state_path.unlink()
 
     result = project.run("plan", "--detailed-exitcode")
 
     assert result.exit_code == 0, result.output
     assert "No changes." in result.output
+
+
+def test_a_plan_without_state_rebuilds_what_apply_recorded(project: Project) -> None:
+    apply(project)
+    before = project.state()["resources"]
+    project.state_path.unlink()
+
+    project.run("plan")
+
     rebuilt = project.state()["resources"]
-    assert {a: r["id"] for a, r in rebuilt.items()} == {a: r["id"] for a, r in before.items() if a != "File/price-list"}
+    assert {a: (r["id"], r["digest"], r["applied"]) for a, r in rebuilt.items()} == {
+        a: (r["id"], r["digest"], r["applied"]) for a, r in before.items()
+    }
 
 
 def test_apply_after_losing_the_state_uploads_and_creates_nothing(project: Project) -> None:

@@ -19,6 +19,7 @@ from assistplan.errors import AssistplanError, ProviderError
 from assistplan.kinds import Applied, ApplyContext, Inventory, Kind, PartialApplyError
 from assistplan.kinds.base import labels
 from assistplan.kinds.blobs import BlobPool, file_refs
+from assistplan.plan.matching import fill_unread
 from assistplan.plan.desired import kind_rank
 from assistplan.plan.model import Action, Plan, ResourceChange
 from assistplan.state import ResourceState, StateStore
@@ -71,6 +72,8 @@ def apply_plan(
         runner.record_refresh()
         return result
     runner.record_adopted()
+    if inventory.blobs is not None:
+        inventory.blobs.retire({rc.remote_id for rc in plan.resource_changes if _deletes_blob(rc)})
     build = [rc for rc in plan.resource_changes if rc.action in BUILD]
     runner.run_graph(build, {rc.address: set(rc.depends_on) for rc in build}, runner.build, parallelism)
     removals = [rc for rc in plan.resource_changes if rc.action is Action.DELETE or rc.address in runner.replaced]
@@ -81,8 +84,11 @@ def apply_plan(
             store.record(rc.address, None)
             result.results.append(ActionResult(rc.address, "forget", ok=True))
             hooks.finished(result.results[-1])
-    runner.collect_blobs()
     return result
+
+
+def _deletes_blob(rc: ResourceChange) -> bool:
+    return rc.kind == "File" and rc.action is Action.DELETE and rc.remote_id is not None
 
 
 def _waves(changes: list[ResourceChange]) -> list[list[ResourceChange]]:
@@ -190,8 +196,8 @@ class _Runner:
                 name=rc.name,
                 id=applied.live.id,
                 digest=rc.digest or "",
-                applied=kind.normalize(applied.live, self.inventory),
-                attributes={**applied.attributes, "prevent_destroy": rc.prevent_destroy},
+                applied=fill_unread(kind.normalize(applied.live, self.inventory), rc.after or {}),
+                attributes=applied.attributes,
                 imported=bool(previous and previous.imported),
             ),
         )
@@ -204,6 +210,11 @@ class _Runner:
             return ActionResult(
                 rc.address, step, ok=False, skipped=True, error="kept: a resource that refers to it failed to update"
             )
+        held = file_refs(rc.before) & self.held_files() if rc.kind == "File" else set()
+        if held:
+            return ActionResult(
+                rc.address, step, ok=False, skipped=True, error="kept: a resource that uses this file failed to update"
+            )
         self.hooks.started(rc, step)
         started = time.monotonic()
         try:
@@ -214,6 +225,14 @@ class _Runner:
             self.store.record(rc.address, None)
         return ActionResult(rc.address, step, ok=True, seconds=time.monotonic() - started)
 
+    def held_files(self) -> set[tuple[str, str]]:
+        """The files that resources which failed to update may still use."""
+        held: set[tuple[str, str]] = set()
+        for rc in self.plan.resource_changes:
+            if rc.address in self.failed:
+                held |= file_refs(rc.before)
+        return held
+
     def _dependents_failed(self, address: str) -> bool:
         return any(address in rc.depends_on and rc.address in self.failed for rc in self.plan.resource_changes)
 
@@ -222,7 +241,8 @@ class _Runner:
         create and its state write, or a lost state file), so that dependents can find their ids."""
         for rc in self.plan.resource_changes:
             known = self.store.current.get(rc.address) if self.store.current else None
-            if known is None and rc.remote_id and rc.before is not None and rc.action is not Action.DELETE:
+            stale = known is None or known.id != rc.remote_id
+            if stale and rc.remote_id and rc.before is not None and rc.action not in (Action.DELETE, Action.FORGET):
                 self.inventory.id_to_address[rc.remote_id] = rc.address
                 self.store.record(
                     rc.address,
@@ -248,33 +268,6 @@ class _Runner:
             )
             self.store.record(rc.address, state)
             self._finish(ActionResult(rc.address, "refresh", ok=True))
-
-    def collect_blobs(self) -> None:
-        """Delete the blobs that changed resources stopped using and that nothing else in the project uses."""
-        before: set[tuple[str, str]] = set()
-        keep: set[tuple[str, str]] = set()
-        in_plan = set()
-        for rc in self.plan.resource_changes:
-            in_plan.add(rc.address)
-            if rc.action is not Action.NOOP and rc.address not in self.failed:
-                before |= file_refs(rc.before)
-            keep |= file_refs(rc.after)
-            if rc.address in self.failed:
-                keep |= file_refs(rc.before)
-        current = self.store.current
-        for address, recorded in current.resources.items() if current else []:
-            if address not in in_plan:
-                keep |= file_refs(recorded.applied)
-        pool: BlobPool | None = self.ctx.blobs
-        if pool is None:
-            return
-        for sha, path in sorted(before - keep):
-            for blob in list(pool.by_id.values()):
-                if blob.sha256 == sha and blob.path == path:
-                    try:
-                        pool.delete(self.providers["openai"], blob.id, f"file {path}")
-                    except ProviderError as exc:
-                        self._finish(ActionResult(f"file {path}", "delete", ok=False, error=str(exc)))
 
 
 def _skip_reason(blocked: set[str]) -> str:

@@ -158,6 +158,9 @@ class Kind(ABC):
     kind: str
     provider: str = "openai"
     replace_paths: frozenset[str] = frozenset()
+    uses_blobs: bool = False
+    """Whether its objects hold the project's uploaded files (the files listing is read only when a kind in use
+    does)."""
 
     @abstractmethod
     def desired(self, resource: Any, functions: Mapping[str, Any]) -> Spec:

@@ -100,6 +100,14 @@ class BlobPool:
             self.by_id[blob.id] = blob
             self._by_key.setdefault((blob.sha256, blob.path, blob.purpose), blob)
 
+    def retire(self, blob_ids: set[str]) -> None:
+        """Stop offering blobs that are about to be deleted: a copy that stays takes their place for new uploads."""
+        with self._lock:
+            self._by_key = {}
+            for blob in self.by_id.values():
+                if blob.id not in blob_ids:
+                    self._by_key.setdefault((blob.sha256, blob.path, blob.purpose), blob)
+
     def find(self, sha256: str, path: str, purpose: str) -> Blob | None:
         with self._lock:
             return self._by_key.get((sha256[:SHA_CHARS], path, purpose))

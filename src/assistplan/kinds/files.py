@@ -1,6 +1,6 @@
 """File: a standalone OpenAI file, uploaded by content (for application code that refers to it by id).
 
-Files cannot be updated, so any change replaces the file; the old blob is deleted once nothing refers to it.
+Files cannot be updated, so any change replaces the file and deletes the old blob.
 Identity lives in the state and in the blob filename
 (project, content hash, path), so a file is found again after the state is lost and never uploaded twice.
 """
@@ -22,6 +22,7 @@ def _live(blob: Blob) -> LiveObject:
 
 class FileKind(Kind):
     kind = "File"
+    uses_blobs = True
     replace_paths = frozenset({"path", "purpose", "sha256", "size"})
 
     def desired(self, resource: Any, functions: Mapping[str, Any]) -> Spec:
@@ -65,8 +66,9 @@ class FileKind(Kind):
         return Applied(self.read(provider, remote_id, address))
 
     def delete(self, provider: OpenAIProvider, ctx: ApplyContext, address: str, remote_id: str) -> None:
-        """Nothing to call here: the same blob may back a vector store or an assistant's code interpreter, so
-        blobs are deleted by the applier's collection step once no resource of the project refers to them."""
+        """Delete the blob. The planner never deletes a File whose blob another resource still uses: it forgets it."""
+        pool: BlobPool = ctx.blobs
+        pool.delete(provider, remote_id, address)
 
     def read(self, provider: OpenAIProvider, remote_id: str, address: str) -> LiveObject:
         from assistplan.kinds.blobs import parse_blob

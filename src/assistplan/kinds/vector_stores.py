@@ -2,7 +2,8 @@
 
 Attachments carry `attributes` naming the project, the file's path and its content hash, so membership is read back
 as `{path: {sha256, size}}`. Chunking reads back as static 800/400 when `auto` was asked for; description and
-chunking are create-only and force a replacement.
+chunking are create-only and force a replacement. The API does not return `description`, and chunking shows only on
+attached files: normalize leaves out what it cannot read, and the planner takes it as applied (see plan.matching).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ INDEX_TIMEOUT_SECONDS = 1800.0
 
 class VectorStoreKind(Kind):
     kind = "VectorStore"
+    uses_blobs = True
     replace_paths = frozenset({"description", "chunking"})
 
     def desired(self, resource: Any, functions: Mapping[str, Any]) -> Spec:
@@ -58,10 +60,9 @@ class VectorStoreKind(Kind):
 
     def normalize(self, obj: LiveObject, inventory: Inventory) -> Spec:
         raw = obj.raw
-        previous = inventory.applied.get(obj.address or "", {})
         pool: BlobPool | None = inventory.blobs
         files: dict[str, Any] = {}
-        chunking = previous.get("chunking")
+        chunking = None
         for attachment in obj.extra.get("files", []):
             if attachment.get("status") in ("failed", "cancelled"):
                 continue
@@ -75,14 +76,17 @@ class VectorStoreKind(Kind):
             if strategy.get("type") == "static":
                 chunking = dict(strategy["static"])
         expires = raw.get("expires_after") or {}
-        return {
+        spec: Spec = {
             "name": raw.get("name"),
-            "description": raw.get("description", previous.get("description")),
-            "chunking": chunking,
             "expires_after_days": expires.get("days"),
             "metadata": user_metadata(raw.get("metadata")),
             "files": files,
         }
+        if "description" in raw:
+            spec["description"] = raw["description"]
+        if chunking is not None:
+            spec["chunking"] = chunking
+        return spec
 
     def refresh(self, provider: OpenAIProvider, inventory: Inventory) -> list[LiveObject]:
         def list_all() -> list[LiveObject]:

@@ -42,6 +42,8 @@ class ActionReason(StrEnum):
     ALREADY_GONE = "already_gone"
     DEPENDENCY_REPLACED = "dependency_replaced"
     DUPLICATE = "duplicate"
+    ORPHAN = "orphan"
+    SHARED = "shared"
 
 
 class ChangeType(StrEnum):

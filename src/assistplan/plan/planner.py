@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from assistplan.errors import PlanError
 from assistplan.kinds import Inventory, Kind, LiveObject, Spec, digest
+from assistplan.kinds.blobs import file_refs
 from assistplan.plan.desired import Desired, kind_rank
 from assistplan.plan.diff import diff_specs, without_paths
 from assistplan.plan.graph import closure, topological_order
+from assistplan.plan.matching import Live, Matched, match_live, orphan_blobs, with_unread
 from assistplan.plan.model import (
     Action,
     ActionReason,
@@ -25,12 +27,6 @@ from assistplan.plan.model import (
 from assistplan.state import StateFile
 
 
-@dataclass
-class _Live:
-    obj: LiveObject
-    spec: Spec
-
-
 def make_plan(
     project: str,
     desired: Mapping[str, Desired],
@@ -39,18 +35,20 @@ def make_plan(
     kinds: Mapping[str, Kind],
     options: PlanOptions | None = None,
 ) -> Plan:
+    """The plan for `desired` (the manifests' resources, also when destroying: lifecycle comes from them)."""
     options = options or PlanOptions()
-    live, leftovers = _match_live(desired, state, inventory, kinds)
+    wanted = {} if options.destroy else desired
+    matched = match_live(wanted, state, inventory, kinds)
     changes: dict[str, ResourceChange] = {}
     drift: list[Drift] = []
-    addresses = set(desired) | set(live) | set(state.resources if state else {})
+    addresses = set(wanted) | set(matched.live) | set(state.resources if state else {})
     for address in addresses:
         kind = kinds.get(address.partition("/")[0])
         if kind is None:
             continue
-        want = None if options.destroy else desired.get(address)
+        want = wanted.get(address)
         recorded = state.get(address) if state else None
-        found = live.get(address)
+        found = with_unread(matched.live.get(address), want, recorded)
         found_drift = _drift(address, kind, want, recorded, found)
         if found_drift is not None:
             drift.append(found_drift)
@@ -60,15 +58,12 @@ def make_plan(
             declared = desired.get(address)
             prevent = bool(declared and declared.prevent_destroy)
             changes[address] = _change(address, kind, want, recorded, found, options, prevent)
-    for found in leftovers:
-        address = f"{found.obj.address}#{found.obj.id}"
-        kind_name, _, name = address.partition("/")
-        changes[address] = ResourceChange(
-            address, kind_name, name, Action.DELETE, ActionReason.DUPLICATE, found.obj.id, before=found.spec
-        )
+    if not options.refresh_only:
+        changes = _keep_shared_files(changes, wanted)
+        changes.update(_leftovers(matched, wanted, changes, inventory))
     changes = _propagate_replacements(changes, kinds)
     _check_prevent_destroy(changes.values())
-    ordered = _order(changes, desired)
+    ordered = _order(changes)
     if options.targets:
         ordered, drift = _restrict(ordered, drift, options.targets, desired)
     return Plan(
@@ -83,42 +78,46 @@ def make_plan(
     )
 
 
-def _match_live(
-    desired: Mapping[str, Desired], state: StateFile | None, inventory: Inventory, kinds: Mapping[str, Kind]
-) -> tuple[dict[str, _Live], list[_Live]]:
-    """Which live object is each address: the one recorded in state, else the one stamped with the address.
+def _leftovers(
+    matched: Matched, desired: Mapping[str, Desired], changes: Mapping[str, ResourceChange], inventory: Inventory
+) -> dict[str, ResourceChange]:
+    """Deletions of what carries the project's label or file prefix but is no address: duplicates of an address,
+    objects whose label names no usable address, and file blobs nothing needs."""
+    out: dict[str, ResourceChange] = {}
+    leftovers = [(found, ActionReason.DUPLICATE) for found in matched.duplicates]
+    leftovers += [(found, ActionReason.ORPHAN) for found in matched.orphans]
+    for found, reason in leftovers:
+        address = f"{found.obj.kind}/{_leftover_name(found.obj)}"
+        out[address] = ResourceChange(
+            address, found.obj.kind, address.partition("/")[2], Action.DELETE, reason, found.obj.id, before=found.spec
+        )
+    gone = {a for a, rc in changes.items() if rc.action in (Action.DELETE, Action.FORGET)}
+    keep = {a: live for a, live in matched.live.items() if a not in gone}
+    claimed = {rc.remote_id for rc in changes.values() if rc.kind == "File" and rc.remote_id}
+    for blob in orphan_blobs(inventory, desired, keep, claimed):
+        name = f"{blob.path}#{blob.id}"
+        before = {"path": blob.path, "purpose": blob.purpose, "sha256": blob.sha256, "size": blob.size}
+        out[f"File/{name}"] = ResourceChange(
+            f"File/{name}", "File", name, Action.DELETE, ActionReason.ORPHAN, blob.id, before=before
+        )
+    return out
 
-    Also returns the leftovers: objects stamped with this project and an address that another object already is
-    (the old half of a replacement, or a create, interrupted before the state was written)."""
-    by_id = {obj.id: obj for objects in inventory.objects.values() for obj in objects}
-    matched: dict[str, LiveObject] = {}
-    if state is not None:
-        for address, recorded in state.resources.items():
-            if recorded.id in by_id:
-                matched[address] = by_id[recorded.id]
-    claimed = {obj.id for obj in matched.values()}
-    for address, want in desired.items():
-        if address not in matched:
-            obj = want.kind.match(address, want.spec, inventory)
-            if obj is not None and obj.id not in claimed:
-                matched[address] = obj
-                claimed.add(obj.id)
-    leftovers: list[LiveObject] = []
-    for objects in inventory.objects.values():
-        for obj in objects:
-            if obj.id in claimed or obj.project != inventory.project or not obj.address:
-                continue
-            if obj.address in matched:
-                leftovers.append(obj)
-            else:
-                matched[obj.address] = obj
-                claimed.add(obj.id)
-    live = {
-        address: _Live(obj, kinds[obj.kind].normalize(obj, inventory))
-        for address, obj in matched.items()
-        if obj.kind in kinds
+
+def _keep_shared_files(changes: dict[str, ResourceChange], desired: Mapping[str, Desired]) -> dict[str, ResourceChange]:
+    """A File removed from the manifests whose blob another resource still uploads is forgotten, not deleted."""
+    needed = {ref for want in desired.values() for ref in file_refs(want.spec)}
+    return {
+        address: replace(rc, action=Action.FORGET, reason=ActionReason.SHARED)
+        if rc.kind == "File" and rc.action is Action.DELETE and file_refs(rc.before) and file_refs(rc.before) <= needed
+        else rc
+        for address, rc in changes.items()
     }
-    return live, [_Live(obj, kinds[obj.kind].normalize(obj, inventory)) for obj in leftovers if obj.kind in kinds]
+
+
+def _leftover_name(obj: LiveObject) -> str:
+    address = obj.address or ""
+    label = address.partition("/")[2] if address.startswith(f"{obj.kind}/") else ""
+    return f"{label}#{obj.id}"
 
 
 def observe(inventory: Inventory, kinds: Mapping[str, Kind]) -> dict[str, str]:
@@ -131,7 +130,7 @@ def observe(inventory: Inventory, kinds: Mapping[str, Kind]) -> dict[str, str]:
     }
 
 
-def _wanted(want: Desired, found: _Live | None) -> Spec:
+def _wanted(want: Desired, found: Live | None) -> Spec:
     """The desired spec with server-chosen values folded in and ignored fields kept as they are live."""
     if found is None:
         return want.spec
@@ -148,13 +147,13 @@ def _change(
     kind: Kind,
     want: Desired | None,
     recorded: Any,
-    found: _Live | None,
+    found: Live | None,
     options: PlanOptions,
     declared_prevent: bool,
 ) -> ResourceChange:
     name = address.partition("/")[2]
     base = ResourceChange(address=address, kind=kind.kind, name=name, action=Action.NOOP)
-    prevent = declared_prevent or bool((recorded.attributes if recorded else {}).get("prevent_destroy"))
+    prevent = declared_prevent
     if want is None:
         if found is None:
             return replace(base, action=Action.FORGET, reason=ActionReason.ALREADY_GONE, remote_id=recorded.id)
@@ -185,14 +184,14 @@ def _change(
     return replace(base, action=Action.UPDATE, reason=reason)
 
 
-def _refresh_only(address: str, found: _Live | None) -> ResourceChange:
+def _refresh_only(address: str, found: Live | None) -> ResourceChange:
     kind, _, name = address.partition("/")
     if found is None:
         return ResourceChange(address, kind, name, Action.NOOP, reason=ActionReason.ALREADY_GONE)
     return ResourceChange(address, kind, name, Action.NOOP, remote_id=found.obj.id, before=found.spec, after=found.spec)
 
 
-def _drift(address: str, kind: Kind, want: Desired | None, recorded: Any, found: _Live | None) -> Drift | None:
+def _drift(address: str, kind: Kind, want: Desired | None, recorded: Any, found: Live | None) -> Drift | None:
     """What changed outside assistplan since the last apply (from the state, or from the stamped digest)."""
     name = address.partition("/")[2]
     if recorded is not None and found is None:
@@ -258,7 +257,7 @@ def _check_prevent_destroy(changes: Any) -> None:
         )
 
 
-def _order(changes: dict[str, ResourceChange], desired: Mapping[str, Desired]) -> list[ResourceChange]:
+def _order(changes: dict[str, ResourceChange]) -> list[ResourceChange]:
     """Dependency order for everything that exists after the apply, then deletions, dependents first."""
     keep = {
         a: rc.depends_on

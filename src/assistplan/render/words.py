@@ -47,6 +47,8 @@ _REASONS: dict[str, str] = {
     "already_gone": "the remote object was already deleted",
     "dependency_replaced": "a resource it refers to will be replaced",
     "duplicate": "another object already has this address (a leftover of an interrupted run)",
+    "orphan": "it carries this project's label or file prefix but no address claims it",
+    "shared": "its file is still used by another resource, so it is only removed from the state",
 }
 
 ACTION_ORDER: tuple[str, ...] = (CREATE, UPDATE, REPLACE, DELETE, FORGET)

@@ -21,8 +21,11 @@ from assistplan.state.model import STATE_VERSION, ResourceState, StateFile
 
 
 class StateStore:
-    def __init__(self, path: Path) -> None:
+    """The state file of one project at `path`; with `project` set, a state of another project is refused on load."""
+
+    def __init__(self, path: Path, project: str | None = None) -> None:
         self.path = Path(path)
+        self.project = project
         self.backup_path = self.path.with_name(self.path.name + ".backup")
         self._current: StateFile | None = None
         self._lock = threading.Lock()
@@ -75,13 +78,21 @@ class StateStore:
                 f"this one reads version {STATE_VERSION}: upgrade assistplan"
             )
         try:
-            return StateFile.model_validate(data)
+            state = StateFile.model_validate(data)
         except ValidationError as error:
             problems = "; ".join(
                 f"{'.'.join(str(part) for part in problem['loc']) or 'top level'}: {problem['msg']}"
                 for problem in error.errors()
             )
             raise StateError(f"state file {self.path} is invalid: {problems}") from error
+        if self.project is not None and state.project != self.project:
+            raise StateError(
+                f"state file {self.path} belongs to project {state.project!r} (lineage {state.lineage}), "
+                f"not to {self.project!r}: nothing was contacted or changed. Point `state:` in assistplan.yaml at "
+                "this project's own state file, or move the other file away (with no state file, the state is "
+                "rebuilt from the project's labels on the live API)"
+            )
+        return state
 
     def _write(self, state: StateFile) -> StateFile:
         written = state.model_copy(

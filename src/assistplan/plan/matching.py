@@ -1,0 +1,146 @@
+"""Which live object each address is, what is left over, and what a live object's unread fields are taken to be.
+
+An address is the live object its state records, when that object still exists; else the one stamped with the
+address (labels beat stale ids); else the one a kind recognises by content (files). Objects stamped with the project
+that no address claims are leftovers: duplicates of an address (an interrupted create, two applies at once) and
+orphans (a label with no usable address). Project file blobs that no desired resource needs are orphans too.
+Pure: reads what refresh gathered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from assistplan.kinds import Inventory, Kind, LiveObject, Spec
+from assistplan.kinds.blobs import Blob, file_refs
+from assistplan.plan.desired import Desired
+from assistplan.state import ResourceState, StateFile
+
+
+@dataclass(frozen=True)
+class Live:
+    """A matched live object and its normalized spec (fields the server did not return are absent)."""
+
+    obj: LiveObject
+    spec: Spec
+
+
+@dataclass
+class Matched:
+    live: dict[str, Live] = field(default_factory=dict)
+    duplicates: list[Live] = field(default_factory=list)
+    orphans: list[Live] = field(default_factory=list)
+
+
+def match_live(
+    desired: Mapping[str, Desired], state: StateFile | None, inventory: Inventory, kinds: Mapping[str, Kind]
+) -> Matched:
+    by_id = {obj.id: obj for objects in inventory.objects.values() for obj in objects if obj.kind in kinds}
+    matched: dict[str, LiveObject] = {}
+    if state is not None:
+        for address, recorded in state.resources.items():
+            if recorded.id in by_id:
+                matched[address] = by_id[recorded.id]
+    claimed = {obj.id for obj in matched.values()}
+    stamped = [obj for obj in by_id.values() if obj.id not in claimed and obj.project == inventory.project]
+    for obj in stamped:
+        if _usable_address(obj) and obj.address not in matched and obj.address in desired:
+            matched[obj.address] = obj
+            claimed.add(obj.id)
+    for address, want in desired.items():
+        if address not in matched:
+            found = want.kind.match(address, want.spec, inventory)
+            if found is not None and found.id not in claimed:
+                matched[address] = found
+                claimed.add(found.id)
+    duplicates: list[LiveObject] = []
+    orphans: list[LiveObject] = []
+    for obj in stamped:
+        if obj.id in claimed:
+            continue
+        if not _usable_address(obj):
+            orphans.append(obj)
+        elif obj.address in matched:
+            duplicates.append(obj)
+        else:
+            matched[str(obj.address)] = obj
+            claimed.add(obj.id)
+
+    def normalized(obj: LiveObject) -> Live:
+        return Live(obj, kinds[obj.kind].normalize(obj, inventory))
+
+    return Matched(
+        live={address: normalized(obj) for address, obj in matched.items()},
+        duplicates=[normalized(obj) for obj in duplicates],
+        orphans=[normalized(obj) for obj in orphans],
+    )
+
+
+def _usable_address(obj: LiveObject) -> bool:
+    """Whether the address label names an address of the object's own kind."""
+    kind, _, name = (obj.address or "").partition("/")
+    return kind == obj.kind and bool(name)
+
+
+def with_unread(found: Live | None, want: Desired | None, recorded: ResourceState | None) -> Live | None:
+    """The live spec with the fields the server did not return filled in.
+
+    A field the API does not return is unknown, never a change: it is taken as applied when the object's digest label
+    proves the desired spec was applied, else as the state last recorded it, else as desired."""
+    if found is None:
+        return None
+    if want is not None and (found.obj.digest == want.digest or recorded is None):
+        source = want.spec
+    elif recorded is not None:
+        source = recorded.applied
+    else:
+        return found
+    return replace(found, spec=fill_unread(found.spec, source))
+
+
+def fill_unread(live: Spec, source: Spec) -> Spec:
+    """`live` with the top-level fields it lacks taken from `source`."""
+    missing = {key: value for key, value in source.items() if key not in live}
+    return {**live, **missing} if missing else live
+
+
+def orphan_blobs(
+    inventory: Inventory, desired: Mapping[str, Desired], keep: Mapping[str, Live], claimed: set[str]
+) -> list[Blob]:
+    """Project blobs to delete: those whose content and path no desired resource needs, and extra copies of needed
+    ones (two uploads of the same file) that no kept object refers to. `claimed` blob ids belong to File addresses."""
+    pool = inventory.blobs
+    if pool is None:
+        return []
+    needed: set[tuple[str, str]] = set()
+    for want in desired.values():
+        needed |= file_refs(want.spec)
+    referenced = {value for live in keep.values() for value in _strings((live.obj.raw, live.obj.extra))}
+    groups: dict[tuple[str, str, str], list[Blob]] = {}
+    orphans: list[Blob] = []
+    for blob in pool.by_id.values():
+        if blob.id in claimed:
+            continue
+        if (blob.sha256, blob.path) in needed:
+            groups.setdefault((blob.sha256, blob.path, blob.purpose), []).append(blob)
+        else:
+            orphans.append(blob)
+    for key, copies in groups.items():
+        used = [blob for blob in copies if blob.id in referenced]
+        chosen = pool.find(*key)
+        survivors = {blob.id for blob in used} or {chosen.id if chosen else copies[0].id}
+        orphans.extend(blob for blob in copies if blob.id not in survivors)
+    return sorted(orphans, key=lambda blob: (blob.path, blob.id))
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
