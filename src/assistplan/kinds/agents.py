@@ -1,16 +1,27 @@
 """Agent: an OpenAI Agents API saved agent (`/agents`, beta header agents=v1).
 
 The API answers with resolved values (reasoning, text, service tier, tool defaults); the same defaults are filled into
-the desired spec so a freshly applied agent plans as no changes. Reasoning left out of the manifest is the model's
-choice: the live value is taken as desired.
+the desired spec so a freshly applied agent plans as no changes. What the manifest leaves to the server (reasoning,
+an MCP tool's `connection_origin`) is taken from the live agent; empty MCP `headers`, `args` and `env_vars` equal
+absent ones.
+
+MCP `headers` values come from environment variables, read at apply time only. The spec holds, per header, a keyed
+fingerprint (HMAC-SHA256 under a random key the state keeps for the agent) and, under `header_env`, the variables'
+names; the API echoes header values, which are fingerprinted the same way and never kept in clear. `header_env` is
+not returned by the API, so the live spec leaves it out.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import os
 from collections.abc import Iterator, Mapping
+from secrets import token_hex
 from typing import Any
 
+from assistplan.errors import PlanError
 from assistplan.kinds.base import (
     Applied,
     ApplyContext,
@@ -32,7 +43,24 @@ TOOL_DEFAULTS: dict[str, dict[str, Any]] = {
     "computer_use": {"include_screenshots": False},
 }
 TEXT_DEFAULT = {"format": {"type": "text"}, "verbosity": "medium"}
+EMPTY_TRANSPORT_LISTS = ("headers", "args", "env_vars")
 PAGE_SIZE = 100
+KEY = "fingerprint_key"
+HEADER_ENV = "header_env"
+
+
+def fingerprint(key: str, value: str) -> str:
+    return hmac.new(bytes.fromhex(key), value.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def header_value(address: str, label: str, header: str, env: str) -> str:
+    """A header's value from the environment, at apply time; the error names the variable, never a value."""
+    value = os.environ.get(env, "")
+    if not value:
+        raise PlanError(
+            f'{address}: MCP tool "{label}" header {header}: the environment variable {env} is not set (or is empty)'
+        )
+    return value
 
 
 def function_tool(function: Mapping[str, Any], name: str, options: Mapping[str, Any]) -> dict[str, Any]:
@@ -49,13 +77,65 @@ def function_tool(function: Mapping[str, Any], name: str, options: Mapping[str, 
 
 
 def normalize_tool(tool: Mapping[str, Any]) -> dict[str, Any]:
-    """A tool with its defaults filled and nulls dropped; `async: false` is the default and is dropped too."""
+    """A tool with its defaults filled and nulls dropped; `async: false` is the default and is dropped too, and so
+    are an MCP transport's empty headers, args and env_vars."""
     out = prune(dict(tool))
     for key, value in TOOL_DEFAULTS.get(str(tool.get("type")), {}).items():
         out.setdefault(key, value)
     if out.get("async") is False:
         del out["async"]
+    if isinstance(out.get("transport"), dict):
+        out["transport"] = {k: v for k, v in out["transport"].items() if not (k in EMPTY_TRANSPORT_LISTS and not v)}
     return out
+
+
+def fingerprint_headers(tool: dict[str, Any], key: str | None) -> dict[str, Any]:
+    """A live MCP tool whose header values are replaced by their fingerprints (None without a key)."""
+    headers = (tool.get("transport") or {}).get("headers")
+    if not headers:
+        return tool
+    hidden = {name: {"fingerprint": fingerprint(key, str(value)) if key else None} for name, value in headers.items()}
+    return {**tool, "transport": {**tool["transport"], "headers": hidden}}
+
+
+def desired_tool(tool: dict[str, Any], functions: Mapping[str, Any]) -> dict[str, Any]:
+    if "function" in tool:
+        name = tool["function"]
+        return normalize_tool(function_tool(functions[name], name, tool))
+    headers = (tool.get("transport") or {}).get("headers")
+    if headers:
+        hidden = {name: {"fingerprint": None} for name in headers}
+        tool = {**tool, "transport": {**tool["transport"], "headers": hidden}}
+    return normalize_tool(tool)
+
+
+def header_env(tools: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
+    """server_label -> header -> the environment variable holding its value."""
+    found = {}
+    for tool in tools:
+        headers = (tool.get("transport") or {}).get("headers")
+        if tool.get("type") == "mcp" and headers:
+            found[tool["server_label"]] = {name: ref["env"] for name, ref in sorted(headers.items())}
+    return found
+
+
+def _fold_tool(wanted: dict[str, Any], live: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Take into a desired MCP tool what the server chose: `connection_origin` when the manifest leaves it out, and a
+    header's fingerprint when it cannot be computed yet (no key, or the variable is not set where plan runs)."""
+    if live is None or wanted.get("type") != "mcp":
+        return wanted
+    folded = dict(wanted)
+    if "connection_origin" not in folded and "connection_origin" in live:
+        folded["connection_origin"] = live["connection_origin"]
+    headers = (folded.get("transport") or {}).get("headers")
+    live_headers = (live.get("transport") or {}).get("headers") or {}
+    if headers:
+        known = {
+            name: entry if entry.get("fingerprint") is not None or name not in live_headers else live_headers[name]
+            for name, entry in headers.items()
+        }
+        folded["transport"] = {**folded["transport"], "headers": known}
+    return folded
 
 
 def normalize_text(text: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -87,15 +167,9 @@ class AgentKind(Kind):
 
     def desired(self, resource: Any, functions: Mapping[str, Any]) -> Spec:
         spec = resource.spec.model_dump(mode="json", by_alias=True, exclude_none=True)
-        tools = []
-        for tool in spec.get("tools", []):
-            if "function" in tool:
-                name = tool["function"]
-                tools.append(normalize_tool(function_tool(functions[name], name, tool)))
-            else:
-                tools.append(normalize_tool(tool))
+        tools = [desired_tool(tool, functions) for tool in spec.get("tools", [])]
         reasoning = spec.get("reasoning")
-        return {
+        desired: Spec = {
             "name": resource.address.name,
             "model": spec["model"],
             "instructions": spec.get("instructions"),
@@ -107,12 +181,36 @@ class AgentKind(Kind):
             "service_tier": spec.get("service_tier", "auto"),
             "metadata": dict(spec.get("metadata", {})),
         }
+        secrets = header_env(spec.get("tools", []))
+        if secrets:
+            desired[HEADER_ENV] = secrets
+        return desired
+
+    def recall(self, address: str, spec: Spec, attributes: Mapping[str, Any]) -> Spec:
+        """Fingerprint each MCP header whose variable is set, with the key the state keeps (none yet: unknown)."""
+        key = attributes.get(KEY)
+        secrets = spec.get(HEADER_ENV) or {}
+        if not key or not secrets:
+            return spec
+        tools = []
+        for tool in spec["tools"]:
+            envs = secrets.get(tool.get("server_label", ""), {}) if tool.get("type") == "mcp" else {}
+            if envs:
+                hidden = {
+                    name: {"fingerprint": fingerprint(key, os.environ[env]) if os.environ.get(env) else None}
+                    for name, env in envs.items()
+                }
+                tool = {**tool, "transport": {**tool["transport"], "headers": hidden}}
+            tools.append(tool)
+        return {**spec, "tools": tools}
 
     def fold_live(self, desired: Spec, live: Spec) -> Spec:
         live_reasoning = live.get("reasoning") or {}
         wanted = desired.get("reasoning") or {}
         reasoning = {key: wanted.get(key) or live_reasoning.get(key) for key in ("effort", "summary")}
-        return {**desired, "reasoning": reasoning}
+        live_mcp = {t.get("server_label"): t for t in live.get("tools") or [] if t.get("type") == "mcp"}
+        tools = [_fold_tool(t, live_mcp.get(t.get("server_label"))) for t in desired["tools"]]
+        return {**desired, "reasoning": reasoning, "tools": tools}
 
     def normalize(self, obj: LiveObject, inventory: Inventory) -> Spec:
         raw = obj.raw
@@ -121,7 +219,7 @@ class AgentKind(Kind):
             "name": raw.get("name"),
             "model": raw.get("model"),
             "instructions": raw.get("instructions"),
-            "tools": [normalize_tool(t) for t in raw.get("tools") or []],
+            "tools": [fingerprint_headers(normalize_tool(t), obj.extra.get(KEY)) for t in raw.get("tools") or []],
             "reasoning": {"effort": reasoning.get("effort"), "summary": reasoning.get("summary")},
             "text": normalize_text(raw.get("text")),
             "service_tier": raw.get("service_tier") or "auto",
@@ -134,6 +232,8 @@ class AgentKind(Kind):
             for agent in _list_json(provider):
                 obj = LiveObject.from_metadata(self.kind, agent)
                 if inventory.owns(obj.id, obj.project):
+                    address = inventory.id_to_address.get(obj.id) or obj.address or ""
+                    obj.extra = _key_extra(inventory.attributes.get(address) or {})
                     objects.append(obj)
             return objects
 
@@ -144,7 +244,7 @@ class AgentKind(Kind):
             "model": spec["model"],
             "name": spec["name"],
             "instructions": spec.get("instructions"),
-            "tools": spec["tools"],
+            "tools": _sent_tools(address, spec),
             "text": spec["text"],
             "service_tier": spec["service_tier"],
             "metadata": {**spec["metadata"], **ctx.labels(address)},
@@ -162,7 +262,7 @@ class AgentKind(Kind):
             create=lambda client: client.beta.agents.create(**payload),
             find_existing=lambda: find_stamped(provider.client.beta.agents.list(limit=100), ctx.project, address),
         )
-        return Applied(LiveObject.from_metadata(self.kind, agent.model_dump(mode="json", by_alias=True)))
+        return _applied(ctx, address, spec, agent.model_dump(mode="json", by_alias=True))
 
     def update(
         self, provider: OpenAIProvider, ctx: ApplyContext, address: str, remote_id: str, before: Spec, spec: Spec
@@ -171,7 +271,7 @@ class AgentKind(Kind):
         agent = call(
             lambda: provider.client.beta.agents.update(remote_id, **payload), address=address, operation="update"
         )
-        return Applied(LiveObject.from_metadata(self.kind, agent.model_dump(mode="json", by_alias=True)))
+        return _applied(ctx, address, spec, agent.model_dump(mode="json", by_alias=True))
 
     def delete(self, provider: OpenAIProvider, ctx: ApplyContext, address: str, remote_id: str) -> None:
         call(lambda: provider.client.beta.agents.delete(remote_id), address=address, operation="delete")
@@ -186,3 +286,30 @@ class AgentKind(Kind):
             lambda: provider.client.beta.agents.update(live.id, metadata=metadata), address=address, operation="import"
         )
         return LiveObject.from_metadata(self.kind, updated.model_dump(mode="json", by_alias=True))
+
+
+def _key_extra(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    return {KEY: attributes[KEY]} if attributes.get(KEY) else {}
+
+
+def _sent_tools(address: str, spec: Spec) -> list[dict[str, Any]]:
+    """The tools as the API receives them: each MCP header's value read from its environment variable."""
+    secrets = spec.get(HEADER_ENV) or {}
+    tools = []
+    for tool in spec["tools"]:
+        envs = secrets.get(tool.get("server_label", ""), {}) if tool.get("type") == "mcp" else {}
+        if envs:
+            label = tool["server_label"]
+            values = {name: header_value(address, label, name, env) for name, env in envs.items()}
+            tool = {**tool, "transport": {**tool["transport"], "headers": values}}
+        tools.append(tool)
+    return tools
+
+
+def _applied(ctx: ApplyContext, address: str, spec: Spec, raw: dict[str, Any]) -> Applied:
+    """The applied agent, with the fingerprint key its headers need (kept, or made for the first header)."""
+    live = LiveObject.from_metadata(AgentKind.kind, raw)
+    key = ctx.attributes(address).get(KEY) or (token_hex(32) if spec.get(HEADER_ENV) else None)
+    attributes = {KEY: key} if key else {}
+    live.extra = _key_extra(attributes)
+    return Applied(live, attributes=attributes)

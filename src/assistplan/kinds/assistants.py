@@ -2,6 +2,13 @@
 
 Tools are normalized to the API's read-back shape; the vector store is referenced by address and the code
 interpreter's files by path and content hash, so the spec diffs in terms a reviewer understands.
+
+What a server or Flowise rewrites compares equal to what the manifest says: tools are sorted (their order has no
+meaning: code_interpreter, file_search, then functions by name), an empty description or instructions equals an
+absent one, and a function tool exactly as Flowise's OpenAI Assistant node writes it on every chat (`flowise_rewrite`)
+is taken as the manifest's function. A field the server did not return (`reasoning_effort` is not in the official
+spec's assistant object; `temperature`, `top_p`, `response_format` and `tool_resources` are optional there) is left
+out of the live spec: the planner treats it as unknown, not changed.
 """
 
 from __future__ import annotations
@@ -21,10 +28,46 @@ from assistplan.kinds.base import (
     user_metadata,
 )
 from assistplan.kinds.blobs import BlobPool, file_entry
+from assistplan.manifest.flowise_schema import row_problems, rows_from_schema, schema_from_rows
 from assistplan.providers.openai import OpenAIProvider, call, create_safely, quiet_deprecations
 
 RANKING_DEFAULT = {"ranker": "auto", "score_threshold": 0.0}
 PURPOSE = "assistants"
+BUILTIN_ORDER = ("code_interpreter", "file_search")
+OPTIONAL_FIELDS = ("temperature", "top_p", "response_format", "reasoning_effort", "tool_resources")
+"""Fields a spec-conformant server may leave out of an assistant: absent ones are left out of the live spec."""
+
+
+def tool_order(tool: Mapping[str, Any]) -> tuple[int, str]:
+    kind = str(tool.get("type"))
+    rank = BUILTIN_ORDER.index(kind) if kind in BUILTIN_ORDER else len(BUILTIN_ORDER)
+    return rank, str((tool.get("function") or {}).get("name") or kind)
+
+
+def flowise_rewrite(tool: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A normalized function tool as Flowise's OpenAI Assistant node writes it on every chat, from the custom tool
+    made of the same Function (None when its schema cannot be Flowise rows): the schema rebuilt from the rows, with
+    `additionalProperties: false` at its root, and no strict flag (read back as false)."""
+    function = tool["function"]
+    if row_problems(function["parameters"]):
+        return None
+    parameters = {**schema_from_rows(rows_from_schema(function["parameters"])), "additionalProperties": False}
+    return {
+        "type": "function",
+        "function": {
+            "name": function["name"],
+            "description": function["description"],
+            "parameters": parameters,
+            "strict": False,
+        },
+    }
+
+
+def _fold_tool(wanted: dict[str, Any], live_functions: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    if wanted["type"] != "function":
+        return wanted
+    live = live_functions.get(wanted["function"]["name"])
+    return live if live is not None and live == flowise_rewrite(wanted) else wanted
 
 
 def _normalize_tool(tool: Mapping[str, Any]) -> dict[str, Any]:
@@ -50,6 +93,7 @@ def _normalize_tool(tool: Mapping[str, Any]) -> dict[str, Any]:
 
 class AssistantKind(Kind):
     kind = "Assistant"
+    uses_blobs = True
 
     def desired(self, resource: Any, functions: Mapping[str, Any]) -> Spec:
         spec = resource.spec.model_dump(mode="json", by_alias=True, exclude_none=True)
@@ -64,6 +108,7 @@ class AssistantKind(Kind):
                 tools.append(_normalize_tool({"type": "file_search", "file_search": options}))
             else:
                 tools.append(_normalize_tool({"type": tool}))
+        tools.sort(key=tool_order)
         resources: dict[str, Any] = {}
         if file_search.get("vector_store"):
             resources["file_search"] = {"vector_store": f"VectorStore/{file_search['vector_store']}"}
@@ -72,8 +117,8 @@ class AssistantKind(Kind):
         return {
             "name": resource.address.name,
             "model": spec["model"],
-            "description": spec.get("description"),
-            "instructions": spec.get("instructions"),
+            "description": spec.get("description") or None,
+            "instructions": spec.get("instructions") or None,
             "tools": tools,
             "tool_resources": resources,
             "temperature": float(spec.get("temperature", 1.0)),
@@ -96,6 +141,8 @@ class AssistantKind(Kind):
                     tool = {"type": "file_search", "file_search": {**tool["file_search"], "max_num_results": chosen}}
                 tools.append(prune(tool))
             folded["tools"] = tools
+        live_functions = {t["function"]["name"]: t for t in live.get("tools", []) if t["type"] == "function"}
+        folded["tools"] = [_fold_tool(tool, live_functions) for tool in folded["tools"]]
         return folded
 
     def reference_paths(self, spec: Spec) -> dict[str, str]:
@@ -119,12 +166,12 @@ class AssistantKind(Kind):
                     file_entry(blob.sha256, blob.size) if blob else {"file_id": file_id}
                 )
             resources["code_interpreter"] = {"files": files}
-        return {
+        spec = {
             "name": raw.get("name"),
             "model": raw.get("model"),
-            "description": raw.get("description"),
-            "instructions": raw.get("instructions"),
-            "tools": [_normalize_tool(t) for t in raw.get("tools") or []],
+            "description": raw.get("description") or None,
+            "instructions": raw.get("instructions") or None,
+            "tools": sorted((_normalize_tool(t) for t in raw.get("tools") or []), key=tool_order),
             "tool_resources": resources,
             "temperature": float(raw["temperature"]) if raw.get("temperature") is not None else 1.0,
             "top_p": float(raw["top_p"]) if raw.get("top_p") is not None else 1.0,
@@ -132,13 +179,14 @@ class AssistantKind(Kind):
             "reasoning_effort": raw.get("reasoning_effort"),
             "metadata": user_metadata(raw.get("metadata")),
         }
+        return {key: value for key, value in spec.items() if key in raw or key not in OPTIONAL_FIELDS}
 
     def refresh(self, provider: OpenAIProvider, inventory: Inventory) -> list[LiveObject]:
         def list_all() -> list[LiveObject]:
             objects = []
             with quiet_deprecations():
                 for assistant in provider.client.beta.assistants.list(limit=100):
-                    obj = LiveObject.from_metadata(self.kind, assistant.model_dump(mode="json"))
+                    obj = LiveObject.from_metadata(self.kind, assistant.model_dump(mode="json", exclude_unset=True))
                     if inventory.owns(obj.id, obj.project):
                         objects.append(obj)
             return objects
@@ -185,7 +233,7 @@ class AssistantKind(Kind):
                     provider.client.beta.assistants.list(limit=100), ctx.project, address
                 ),
             )
-        return Applied(LiveObject.from_metadata(self.kind, assistant.model_dump(mode="json")))
+        return Applied(LiveObject.from_metadata(self.kind, assistant.model_dump(mode="json", exclude_unset=True)))
 
     def update(
         self, provider: OpenAIProvider, ctx: ApplyContext, address: str, remote_id: str, before: Spec, spec: Spec
@@ -197,7 +245,7 @@ class AssistantKind(Kind):
                 address=address,
                 operation="update",
             )
-        return Applied(LiveObject.from_metadata(self.kind, assistant.model_dump(mode="json")))
+        return Applied(LiveObject.from_metadata(self.kind, assistant.model_dump(mode="json", exclude_unset=True)))
 
     def delete(self, provider: OpenAIProvider, ctx: ApplyContext, address: str, remote_id: str) -> None:
         with quiet_deprecations():
@@ -208,7 +256,7 @@ class AssistantKind(Kind):
             assistant = call(
                 lambda: provider.client.beta.assistants.retrieve(remote_id), address=address, operation="read"
             )
-        return LiveObject.from_metadata(self.kind, assistant.model_dump(mode="json"))
+        return LiveObject.from_metadata(self.kind, assistant.model_dump(mode="json", exclude_unset=True))
 
     def stamp(self, provider: OpenAIProvider, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         metadata = {**(live.raw.get("metadata") or {}), **stamp}
@@ -218,4 +266,4 @@ class AssistantKind(Kind):
                 address=address,
                 operation="import",
             )
-        return LiveObject.from_metadata(self.kind, updated.model_dump(mode="json"))
+        return LiveObject.from_metadata(self.kind, updated.model_dump(mode="json", exclude_unset=True))

@@ -4,7 +4,8 @@ The assistant's `details` (a JSON string) carries the mark `assistplan: {project
 it. A CUSTOM assistant keeps its chat model, instruction and tools there, in the keys the Flowise editor uses. An
 OPENAI assistant links the OpenAI assistant of an Assistant manifest (`details.id`); Flowise writes `details` to that
 assistant on every save, so the spec repeats exactly what Flowise sends, taken from the Assistant's desired spec
-(`link`), and both sides agree after an apply.
+(`link`), and both sides agree after an apply. The built-in tools Flowise sends are a set (sorted), as the Assistant's
+tools are.
 
 Flowise's traps, guarded here: `type` is never sent on update (it would change the type, leaving an assistant that
 can be neither updated nor deleted); `credential` is always sent (without it Flowise takes the workspace's first
@@ -76,7 +77,7 @@ class FlowiseAssistantKind(FlowiseKind):
             return spec
         assistant = desired.get(spec["assistant"]) or {}
         sent = {field: assistant.get(field) for field in OPENAI_FIELDS}
-        sent["tools"] = [tool["type"] for tool in assistant.get("tools") or [] if tool.get("type") != "function"]
+        sent["tools"] = sorted(tool["type"] for tool in assistant.get("tools") or [] if tool.get("type") != "function")
         return {**spec, "openai": sent}
 
     def reference_paths(self, spec: Spec) -> dict[str, str]:
@@ -111,7 +112,7 @@ class FlowiseAssistantKind(FlowiseKind):
         if raw.get("type") != "CUSTOM":
             sent = {field: info.get(field) for field in OPENAI_FIELDS}
             sent["temperature"], sent["top_p"] = _number(info.get("temperature")), _number(info.get("top_p"))
-            sent["tools"] = list(info.get("tools") or [])
+            sent["tools"] = sorted(str(tool) for tool in info.get("tools") or [])
             assistant = addresses.get(info.get("id"), info.get("id"))
             return {"type": raw.get("type"), "credential": credential, "assistant": assistant, "openai": sent}
         model = info.get("chatModel") or {}

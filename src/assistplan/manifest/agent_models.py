@@ -1,10 +1,15 @@
-"""Model of the Agent kind (OpenAI Agents API) and its persisted tool variants, named as in the SDK's params."""
+"""Model of the Agent kind (OpenAI Agents API) and its persisted tool variants, named as in the SDK's params.
+
+MCP `transport.headers` values are references only (`{env: NAME}`): users put tokens there, so every value is read
+from the environment at apply time and is never shown, stored or digested in clear (the spec keeps a keyed
+fingerprint). A literal value is a validate error that names the reference syntax without repeating the value.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from assistplan.manifest.fields import ENV_NAME_PATTERN, KindSpec, Metadata, Problem, Spec, check, exclusive
 from assistplan.manifest.openai_models import SHORTHAND, ReasoningEffort, duplicate_tools, shorthand_or_type
@@ -36,10 +41,31 @@ class WebSearchTool(Spec):
     mode: Literal["disabled", "cached", "live"] | None = None
 
 
+HEADER_REFERENCE = (
+    "header values come only from environment variables: write {env: VARIABLE}; the value is sent to the MCP "
+    "server's API at apply time and never shown, stored or digested"
+)
+
+
+class HeaderRef(Spec):
+    """Where a header's value comes from: an environment variable of the machine running apply."""
+
+    env: Annotated[str, Field(pattern=ENV_NAME_PATTERN)]
+
+
 class HttpTransport(Spec):
     type: Literal["http"]
     server_url: Annotated[str, Field(pattern=r"^https?://\S+$")]
-    headers: dict[str, str] | None = None
+    headers: dict[str, HeaderRef] | None = None
+    """{NAME: {env: VARIABLE}}: every value is read from the environment at apply time, never written in a manifest."""
+
+    @field_validator("headers", mode="before")
+    @classmethod
+    def _only_env(cls, value: Any) -> Any:
+        """Refuse literal header values without ever repeating them in the message."""
+        if isinstance(value, dict):
+            check([(HEADER_REFERENCE, (key,)) for key, item in value.items() if not isinstance(item, dict | HeaderRef)])
+        return value
 
 
 class StdioTransport(Spec):

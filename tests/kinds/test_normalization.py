@@ -1,0 +1,348 @@
+"""Normalization tables, without HTTP: what a server or Flowise writes back compares equal to what the manifest says.
+
+Each case builds the desired spec from a manifest model, reads a live object shaped as the API reference documents it,
+and checks the comparison the planner makes: the live spec against the desired spec with server choices folded in.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from assistplan.addrs import Address
+from assistplan.kinds.agents import KEY, AgentKind
+from assistplan.kinds.assistants import AssistantKind, flowise_rewrite
+from assistplan.kinds.base import Inventory, LiveObject, Spec
+from assistplan.manifest.agent_models import AgentSpec
+from assistplan.manifest.openai_models import AssistantSpec
+
+FUNCTION = {
+    "description": "Look up the shipping status of an order.",
+    "parameters": {
+        "type": "object",
+        "properties": {"order_id": {"type": "string", "description": "The order number."}},
+        "required": ["order_id"],
+        "additionalProperties": False,
+    },
+    "strict": True,
+}
+FUNCTIONS = {"get_order_status": FUNCTION}
+HEADER_ENV = "ASSISTPLAN_TEST_MCP_TOKEN"
+KEY_HEX = "ab" * 32
+
+
+def agent_desired(tools: list[dict[str, Any]], attributes: dict[str, Any] | None = None) -> Spec:
+    spec = AgentSpec.model_validate({"kind": "Agent", "name": "a", "model": "gpt-5", "tools": tools})
+    kind = AgentKind()
+    resource = SimpleNamespace(address=Address("Agent", "a"), spec=spec, files=())
+    return kind.recall("Agent/a", kind.desired(resource, FUNCTIONS), attributes or {})
+
+
+def agent_live(tools: list[dict[str, Any]], key: str | None = None) -> Spec:
+    raw = {
+        "id": "agent_1",
+        "object": "agent",
+        "name": "a",
+        "model": "gpt-5",
+        "instructions": None,
+        "tools": tools,
+        "reasoning": {"effort": "medium", "summary": "auto"},
+        "text": {"format": {"type": "text"}, "verbosity": "medium"},
+        "service_tier": "auto",
+        "metadata": {},
+    }
+    obj = LiveObject.from_metadata("Agent", raw, {KEY: key} if key else {})
+    return AgentKind().normalize(obj, Inventory(project="p"))
+
+
+def compared(kind: Any, desired: Spec, live: Spec) -> tuple[Spec, Spec]:
+    """What the planner diffs: the desired spec with the server's choices folded in, and the live spec."""
+    return kind.fold_live(desired, live), live
+
+
+def mcp_read_back(**transport: Any) -> dict[str, Any]:
+    """An http MCP tool as the Agents API answers it: every field present, defaults resolved."""
+    return {
+        "type": "mcp",
+        "server_label": "github",
+        "transport": {"type": "http", "server_url": "https://mcp.example.com/mcp", "headers": {}, **transport},
+        "allowed_tools": None,
+        "connection_origin": "service",
+        "credential_id": None,
+        "request_metadata": {},
+        "required": False,
+    }
+
+
+MCP_MANIFEST = {
+    "type": "mcp",
+    "server_label": "github",
+    "transport": {"type": "http", "server_url": "https://mcp.example.com/mcp"},
+}
+
+READ_BACK_DEFAULTS = [
+    pytest.param(
+        {"function": "get_order_status"},
+        {
+            "type": "function",
+            "name": "get_order_status",
+            "description": FUNCTION["description"],
+            "parameters": FUNCTION["parameters"],
+            "defer_loading": False,
+        },
+        id="function",
+    ),
+    pytest.param(
+        {"type": "web_search"},
+        {"type": "web_search", "allowed_domains": None, "context_size": "medium", "location": None, "mode": "live"},
+        id="web_search",
+    ),
+    pytest.param(MCP_MANIFEST, mcp_read_back(), id="mcp-http"),
+    pytest.param(
+        {"type": "mcp", "server_label": "github", "transport": {"type": "stdio", "command": "gh-mcp", "cwd": "/srv"}},
+        {
+            **mcp_read_back(),
+            "transport": {"type": "stdio", "command": "gh-mcp", "cwd": "/srv", "args": [], "env_vars": []},
+        },
+        id="mcp-stdio",
+    ),
+    pytest.param({"type": "tool_search"}, {"type": "tool_search"}, id="tool_search"),
+    pytest.param(
+        {"type": "programmatic_tool_calling"},
+        {"type": "programmatic_tool_calling", "enabled": True},
+        id="programmatic_tool_calling",
+    ),
+    pytest.param({"type": "computer_use"}, {"type": "computer_use", "include_screenshots": False}, id="computer_use"),
+    pytest.param({"type": "automations"}, {"type": "automations"}, id="automations"),
+]
+
+
+@pytest.mark.parametrize(("manifest", "read_back"), READ_BACK_DEFAULTS)
+def test_an_agent_tool_read_back_with_server_defaults_equals_the_manifest(
+    manifest: dict[str, Any], read_back: dict[str, Any]
+) -> None:
+    wanted, live = compared(AgentKind(), agent_desired([manifest]), agent_live([read_back]))
+
+    assert wanted["tools"] == live["tools"]
+
+
+def test_an_mcp_connection_origin_the_manifest_sets_is_compared() -> None:
+    desired = agent_desired([{**MCP_MANIFEST, "connection_origin": "environment"}])
+
+    wanted, live = compared(AgentKind(), desired, agent_live([mcp_read_back()]))
+
+    assert wanted["tools"][0]["connection_origin"] == "environment"
+    assert live["tools"][0]["connection_origin"] == "service"
+
+
+def test_mcp_header_values_read_back_are_replaced_by_fingerprints() -> None:
+    live = agent_live([mcp_read_back(headers={"Authorization": "Bearer ghp_secret"})], key=KEY_HEX)
+
+    assert "ghp_secret" not in repr(live)
+    assert set(live["tools"][0]["transport"]["headers"]["Authorization"]) == {"fingerprint"}
+
+
+def test_a_header_whose_value_is_unchanged_compares_equal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(HEADER_ENV, "Bearer ghp_secret")
+    manifest = {
+        **MCP_MANIFEST,
+        "transport": {**MCP_MANIFEST["transport"], "headers": {"Authorization": {"env": HEADER_ENV}}},
+    }
+    desired = agent_desired([manifest], {KEY: KEY_HEX})
+
+    wanted, live = compared(
+        AgentKind(), desired, agent_live([mcp_read_back(headers={"Authorization": "Bearer ghp_secret"})], KEY_HEX)
+    )
+
+    assert wanted["tools"] == live["tools"]
+    assert desired["header_env"] == {"github": {"Authorization": HEADER_ENV}}
+    assert "ghp_secret" not in repr(desired)
+
+
+def test_a_rotated_header_value_changes_its_fingerprint(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(HEADER_ENV, "Bearer ghp_rotated")
+    manifest = {
+        **MCP_MANIFEST,
+        "transport": {**MCP_MANIFEST["transport"], "headers": {"Authorization": {"env": HEADER_ENV}}},
+    }
+    desired = agent_desired([manifest], {KEY: KEY_HEX})
+
+    wanted, live = compared(
+        AgentKind(), desired, agent_live([mcp_read_back(headers={"Authorization": "Bearer ghp_secret"})], KEY_HEX)
+    )
+
+    assert wanted["tools"] != live["tools"]
+    assert "ghp_rotated" not in repr(wanted) and "ghp_secret" not in repr(live)
+
+
+def test_a_header_variable_not_set_where_plan_runs_is_unknown_not_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(HEADER_ENV, raising=False)
+    manifest = {
+        **MCP_MANIFEST,
+        "transport": {**MCP_MANIFEST["transport"], "headers": {"Authorization": {"env": HEADER_ENV}}},
+    }
+
+    wanted, live = compared(
+        AgentKind(),
+        agent_desired([manifest], {KEY: KEY_HEX}),
+        agent_live([mcp_read_back(headers={"Authorization": "Bearer ghp_secret"})], KEY_HEX),
+    )
+
+    assert wanted["tools"] == live["tools"]
+
+
+def test_a_literal_header_value_is_refused_with_the_reference_syntax() -> None:
+    manifest = {**MCP_MANIFEST, "transport": {**MCP_MANIFEST["transport"], "headers": {"X-Org": "tok_literal"}}}
+
+    with pytest.raises(ValidationError) as refused:
+        AgentSpec.model_validate({"kind": "Agent", "name": "a", "model": "gpt-5", "tools": [manifest]})
+
+    [error] = refused.value.errors()
+    assert "{env: VARIABLE}" in error["msg"]
+    assert "tok_literal" not in error["msg"]
+
+
+def assistant_desired(**fields: Any) -> Spec:
+    spec = AssistantSpec.model_validate({"kind": "Assistant", "name": "s", "model": "gpt-4o", **fields})
+    resource = SimpleNamespace(address=Address("Assistant", "s"), spec=spec, files=())
+    return AssistantKind().desired(resource, FUNCTIONS)
+
+
+def assistant_live(**fields: Any) -> Spec:
+    raw = {
+        "id": "asst_1",
+        "object": "assistant",
+        "created_at": 1,
+        "name": "s",
+        "model": "gpt-4o",
+        "description": None,
+        "instructions": None,
+        "tools": [],
+        "metadata": {},
+        **fields,
+    }
+    return AssistantKind().normalize(LiveObject.from_metadata("Assistant", raw), Inventory(project="p"))
+
+
+def function_read_back(tool: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "function", "function": tool["function"]}
+
+
+STRICT_FUNCTION = {
+    "type": "function",
+    "function": {"name": "get_order_status", **FUNCTION},
+}
+
+
+def test_a_live_assistant_without_reasoning_effort_leaves_it_out() -> None:
+    assert "reasoning_effort" not in assistant_live()
+
+
+def test_a_reasoning_effort_of_null_is_a_value() -> None:
+    assert assistant_live(reasoning_effort=None)["reasoning_effort"] is None
+
+
+@pytest.mark.parametrize("field", ["temperature", "top_p", "response_format", "tool_resources"])
+def test_optional_fields_of_the_spec_the_server_leaves_out_are_left_out(field: str) -> None:
+    assert field not in assistant_live()
+
+
+@pytest.mark.parametrize("field", ["name", "description", "instructions", "model", "tools", "metadata"])
+def test_required_fields_of_the_spec_are_always_there(field: str) -> None:
+    assert field in assistant_live()
+
+
+ORDERS = [
+    pytest.param(["code_interpreter", "file_search", {"function": "get_order_status"}], id="flowise-ui-order"),
+    pytest.param([{"function": "get_order_status"}, "file_search", "code_interpreter"], id="functions-first"),
+]
+
+
+@pytest.mark.parametrize("tools", ORDERS)
+def test_assistant_tools_compare_as_a_set(tools: list[Any]) -> None:
+    live_tools = [
+        {"type": "function", "function": {"name": "get_order_status", **FUNCTION}},
+        {"type": "file_search", "file_search": {"ranking_options": {"ranker": "auto", "score_threshold": 0.0}}},
+        {"type": "code_interpreter"},
+    ]
+
+    assert assistant_desired(tools=tools)["tools"] == assistant_live(tools=live_tools)["tools"]
+
+
+@pytest.mark.parametrize("written", ["", None])
+def test_an_empty_description_equals_an_absent_one(written: str | None) -> None:
+    assert assistant_desired()["description"] == assistant_live(description=written)["description"]
+
+
+def test_an_empty_instructions_equals_absent_ones() -> None:
+    assert assistant_desired()["instructions"] == assistant_live(instructions="")["instructions"]
+
+
+def test_flowise_rewrites_a_function_to_its_rows_schema_without_strict() -> None:
+    assert flowise_rewrite(STRICT_FUNCTION) == {
+        "type": "function",
+        "function": {
+            "name": "get_order_status",
+            "description": FUNCTION["description"],
+            "parameters": {
+                "type": "object",
+                "properties": {"order_id": {"type": "string", "description": "The order number."}},
+                "required": ["order_id"],
+                "additionalProperties": False,
+            },
+            "strict": False,
+        },
+    }
+
+
+def flowise_written(tool: dict[str, Any]) -> dict[str, Any]:
+    """The tool as the OpenAI Assistant node sends it (no strict key: the server reads it back as false)."""
+    function = {k: v for k, v in (flowise_rewrite(tool) or {})["function"].items() if k != "strict"}
+    return {"type": "function", "function": {**function, "strict": False}}
+
+
+def test_a_function_as_flowise_writes_it_on_a_chat_compares_equal() -> None:
+    desired = assistant_desired(tools=[{"function": "get_order_status"}, "code_interpreter"])
+    live = assistant_live(tools=[{"type": "code_interpreter"}, flowise_written(STRICT_FUNCTION)])
+
+    wanted, live_spec = compared(AssistantKind(), desired, live)
+
+    assert wanted["tools"] == live_spec["tools"]
+
+
+def test_a_non_strict_function_with_additional_properties_added_by_flowise_compares_equal() -> None:
+    loose = {"type": "object", "properties": {"q": {"type": "string"}}}
+    functions = {"search": {"description": "Search.", "parameters": loose, "strict": False}}
+    spec = AssistantSpec.model_validate(
+        {"kind": "Assistant", "name": "s", "model": "gpt-4o", "tools": [{"function": "search"}]}
+    )
+    desired = AssistantKind().desired(
+        SimpleNamespace(address=Address("Assistant", "s"), spec=spec, files=()), functions
+    )
+    written = {
+        "type": "function",
+        "function": {
+            "name": "search",
+            "description": "Search.",
+            "parameters": {**loose, "additionalProperties": False},
+            "strict": False,
+        },
+    }
+
+    wanted, live = compared(AssistantKind(), desired, assistant_live(tools=[written]))
+
+    assert wanted["tools"] == live["tools"]
+
+
+def test_a_function_changed_beyond_flowise_rewrite_is_a_change() -> None:
+    edited = flowise_written(STRICT_FUNCTION)
+    edited["function"]["description"] = "Edited in the dashboard."
+
+    wanted, live = compared(
+        AssistantKind(), assistant_desired(tools=[{"function": "get_order_status"}]), assistant_live(tools=[edited])
+    )
+
+    assert wanted["tools"] != live["tools"]
