@@ -6,6 +6,9 @@ from pathlib import Path
 
 import click
 
+# assistplan.sandbox.profiles.PROFILES, spelled out so that the CLI does not import the server to build its help.
+PROFILES = ("sandbox", "openai", "spec", "assistants-only")
+
 
 @click.group()
 def sandbox() -> None:
@@ -34,6 +37,13 @@ def sandbox() -> None:
 )
 @click.option("--seed", type=int, default=None, help="Seed for fault injection, so runs repeat.")
 @click.option(
+    "--profile",
+    type=click.Choice(PROFILES),
+    default=PROFILES[0],
+    show_default=True,
+    help="Behave like: the sandbox, the OpenAI platform, the OpenAPI spec, or a server without /agents.",
+)
+@click.option(
     "--indexing-delay-ms",
     type=click.FloatRange(min=0),
     default=100.0,
@@ -48,6 +58,7 @@ def sandbox_serve(
     fault_rate: float,
     fault_modes: str,
     seed: int | None,
+    profile: str,
     indexing_delay_ms: float,
 ) -> None:
     """Run the sandbox in the foreground; point any OpenAI client at it with OPENAI_BASE_URL."""
@@ -69,6 +80,7 @@ def sandbox_serve(
             port=port,
             db_path=db_path,
             indexing_delay=indexing_delay_ms / 1000.0,
+            profile=profile,
             faults=faults,
             on_ready=ready,
         )

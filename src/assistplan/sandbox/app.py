@@ -20,8 +20,17 @@ from starlette.routing import BaseRoute, Match
 from starlette.routing import Route as StarletteRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistplan.sandbox import agents, assistants, control, file_batches, files, vector_store_files, vector_stores
-from assistplan.sandbox.errors import SandboxError, invalid_url, missing_beta, rate_limited, server_error, unauthorized
+from assistplan.sandbox import (
+    agents,
+    assistants,
+    control,
+    file_batches,
+    files,
+    profiles,
+    vector_store_files,
+    vector_stores,
+)
+from assistplan.sandbox.errors import SandboxError, invalid_url, missing_beta, rate_limited, server_error
 from assistplan.sandbox.faults import FaultInjector
 from assistplan.sandbox.routing import Call, Route, Settings
 from assistplan.sandbox.store import Store
@@ -87,31 +96,27 @@ def endpoint(route: Route, store: Store, settings: Settings) -> Callable[[Reques
         except Exception:
             log.exception("sandbox handler failed: %s", route.key)
             return error_response(server_error())
-        return result if isinstance(result, Response) else JSONResponse(result)
+        return result if isinstance(result, Response) else JSONResponse(profiles.shape(settings.profile, result))
 
     return handle
-
-
-def _authorized(scope: Scope) -> bool:
-    for name, value in scope["headers"]:
-        if name == b"authorization":
-            scheme, _, token = value.partition(b" ")
-            return scheme.lower() == b"bearer" and bool(token.strip())
-        if name == b"api-key":
-            return bool(value.strip())
-    return False
 
 
 class SandboxMiddleware:
     """Request ids, authentication, unknown URLs, counters and fault injection, in front of the routes."""
 
     def __init__(
-        self, app: ASGIApp, routes: list[tuple[BaseRoute, str]], faults: FaultInjector, triggers: Triggers
+        self,
+        app: ASGIApp,
+        routes: list[tuple[BaseRoute, str]],
+        faults: FaultInjector,
+        triggers: Triggers,
+        settings: Settings,
     ) -> None:
         self.app = app
         self.routes = routes
         self.faults = faults
         self.triggers = triggers
+        self.settings = settings
 
     def _match(self, scope: Scope) -> str | None:
         for route, key in self.routes:
@@ -159,10 +164,13 @@ class SandboxMiddleware:
             await self._answer(key, scope, receive, send_with_id)
 
     async def _answer(self, key: str | None, scope: Scope, receive: Receive, send: Send) -> None:
-        """What the server answers without faults: 401 without a key, 404 for an unknown URL, else the route."""
-        if not _authorized(scope):
-            await error_response(unauthorized())(scope, receive, send)
-        elif key is None:
+        """What the server answers without faults: 401 for a refused key, 404 for a URL the profile lacks, else the
+        route."""
+        profile = self.settings.profile
+        refused = profiles.authenticate(profile, scope["headers"], self.settings.api_key)
+        if refused is not None:
+            await error_response(refused)(scope, receive, send)
+        elif key is None or not profiles.serves(profile, key):
             await error_response(invalid_url(scope["method"], scope["path"]))(scope, receive, send)
         else:
             await self.app(scope, receive, send)
@@ -233,6 +241,6 @@ def create_app(
     ]
     return Starlette(
         routes=[*(route for route, _ in keyed), *control.routes(store, faults, triggers)],
-        middleware=[Middleware(SandboxMiddleware, routes=keyed, faults=faults, triggers=triggers)],
+        middleware=[Middleware(SandboxMiddleware, routes=keyed, faults=faults, triggers=triggers, settings=settings)],
         exception_handlers={HTTPException: _http_error},
     )

@@ -101,6 +101,17 @@ def unauthorized() -> SandboxError:
     )
 
 
+def incorrect_key(token: str) -> SandboxError:
+    """OpenAI's answer to a wrong key: the key masked but for its first 8 and last 4 characters."""
+    masked = token[:8] + "*" * (len(token) - 12) + token[-4:] if len(token) > 12 else "*" * len(token)
+    return SandboxError(
+        401,
+        f"Incorrect API key provided: {masked}. You can find your API key at "
+        "https://platform.openai.com/account/api-keys.",
+        code="invalid_api_key",
+    )
+
+
 def missing_beta(beta: str) -> SandboxError:
     api = "Agents" if beta.startswith("agents") else "Assistants"
     return SandboxError(

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
+from assistplan.sandbox import profiles
 from assistplan.sandbox.errors import SandboxError, invalid, invalid_type, invalid_value
 from assistplan.sandbox.store import Store
 
@@ -23,9 +24,19 @@ AGENTS_BETA = "agents=v1"
 
 @dataclass
 class Settings:
-    """Server behaviour that is not fault injection (mutable while the server runs)."""
+    """Server behaviour that is not fault injection (mutable while the server runs).
+
+    `profile` is one of `profiles.PROFILES`; `api_key` is the one key the `openai` profile accepts.
+    """
 
     indexing_delay: float = 0.1
+    profile: str = profiles.DEFAULT
+    api_key: str = profiles.API_KEY
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "profile":
+            profiles.check(value)
+        super().__setattr__(name, value)
 
 
 @dataclass

@@ -18,11 +18,12 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from assistplan.sandbox.app import PREFIX, TRANSPORT_KEY, create_app
 from assistplan.sandbox.faults import FaultConfig, FaultInjector
+from assistplan.sandbox.profiles import API_KEY as API_KEY
+from assistplan.sandbox.profiles import DEFAULT
 from assistplan.sandbox.routing import Settings
 from assistplan.sandbox.store import Store
 from assistplan.sandbox.triggers import Then, Trigger, Triggers, When
 
-API_KEY = "sk-sandbox"
 PROJECT_DB = Path(".assistplan") / "sandbox.sqlite3"
 DEFAULT_INDEXING_DELAY = 0.1
 
@@ -158,16 +159,18 @@ def start_in_process(
     host: str = "127.0.0.1",
     port: int = 0,
     indexing_delay: float = DEFAULT_INDEXING_DELAY,
+    profile: str = DEFAULT,
     faults: FaultConfig | None = None,
     **fault_options: Any,
 ) -> SandboxServer:
     """Start a sandbox on a background thread (an ephemeral loopback port by default) and wait until it serves.
 
-    `db_path=None` keeps the data in memory. Faults come as a `FaultConfig` or as its fields
-    (`latency_ms=`, `rate=`, `modes=`, `seed=`, `routes=`, ...).
+    `db_path=None` keeps the data in memory. `profile` is one of `profiles.PROFILES`. Faults come as a `FaultConfig`
+    or as its fields (`latency_ms=`, `rate=`, `modes=`, `seed=`, `routes=`, ...).
     """
     injector = FaultInjector(_faults(faults, fault_options))
-    server = SandboxServer(Store(db_path), injector, Settings(indexing_delay=indexing_delay), host, port)
+    settings = Settings(indexing_delay=indexing_delay, profile=profile)
+    server = SandboxServer(Store(db_path), injector, settings, host, port)
     return server.start()
 
 
@@ -182,13 +185,15 @@ def serve(
     port: int = 8000,
     db_path: str | Path | None = None,
     indexing_delay: float = DEFAULT_INDEXING_DELAY,
+    profile: str = DEFAULT,
     faults: FaultConfig | None = None,
     on_ready: Callable[[str], None] | None = None,
     log_level: str = "info",
 ) -> None:
     """Serve in the foreground until interrupted; `on_ready` gets the base URL (with `/v1`) once bound."""
+    settings = Settings(indexing_delay=indexing_delay, profile=profile)
     store = Store(db_path)
-    app = create_app(store, FaultInjector(faults or FaultConfig()), Settings(indexing_delay=indexing_delay))
+    app = create_app(store, FaultInjector(faults or FaultConfig()), settings)
     sock = _bind(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     if on_ready is not None:
