@@ -19,8 +19,8 @@ from assistplan.errors import AssistplanError, ProviderError
 from assistplan.kinds import Applied, ApplyContext, Inventory, Kind, PartialApplyError
 from assistplan.kinds.base import labels
 from assistplan.kinds.blobs import BlobPool, file_refs
-from assistplan.plan.matching import fill_unread
 from assistplan.plan.desired import kind_rank
+from assistplan.plan.matching import fill_unread
 from assistplan.plan.model import Action, Plan, ResourceChange
 from assistplan.state import ResourceState, StateStore
 
