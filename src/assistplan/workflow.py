@@ -78,6 +78,15 @@ class Workspace:
         }
         return [kind for name, kind in self.kinds.items() if name in names]
 
+    def check_served(self, kinds: list[Kind]) -> None:
+        """Refuse, before any request, kinds that the configured OpenAI endpoint no longer serves."""
+        if any(kind.shut_down_at_openai for kind in kinds):
+            from assistplan.providers.openai import assistants_shut_down
+
+            message = assistants_shut_down(self.project.config.openai.base_url)
+            if message is not None:
+                raise PlanError(message)
+
     def providers_in_use(self, state: StateFile | None) -> list[str]:
         """A provider is contacted only when the project has manifests (or state) of its kinds."""
         return sorted({kind.provider for kind in self.kinds_in_use(state)})
@@ -98,6 +107,7 @@ class Workspace:
         kinds = self.kinds_in_use(state)
         if not kinds:
             return Inventory(project=self.name)
+        self.check_served(kinds)
         from assistplan.plan.refresh import refresh
 
         providers = {name: self.provider(name) for name in sorted({kind.provider for kind in kinds})}

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import json
 
-from conftest import Project
+import pytest
+
+from conftest import KEY_ENV, Project
+
+
+def drop_documents(project: Project, kind: str) -> None:
+    path = project.root / "stack.yaml"
+    documents = path.read_text(encoding="utf-8").split("---\n")
+    path.write_text("---\n".join(d for d in documents if not d.startswith(f"kind: {kind}\n")), encoding="utf-8")
 
 
 def applied(project: Project, *args: str) -> None:
@@ -205,3 +213,32 @@ def test_only_the_endpoints_of_kinds_in_use_are_contacted(project: Project) -> N
     assert result.exit_code == 0, result.output
     listed = {route for route in project.sandbox.counters if route.startswith("GET")}
     assert listed == {"GET /vector_stores", "GET /files"}
+
+
+def test_assistants_pointed_at_openai_itself_fail_at_plan_before_any_request(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    project.write("assistplan.yaml", f"project: test-shop\nopenai:\n  api_key_env: {KEY_ENV}\n")
+
+    result = project.run("plan")
+
+    assert result.exit_code == 1
+    assert "shut the Assistants API down on 2026-08-26" in result.output
+    assert "Agent kind" in result.output
+
+
+def test_a_fresh_apply_plans_no_changes_without_state_on_every_server_profile(
+    project: Project, sandbox_profile: str
+) -> None:
+    unserved = {"openai": "Assistant", "assistants-only": "Agent"}.get(sandbox_profile)
+    if unserved is not None:
+        drop_documents(project, unserved)
+    project.edit("stack.yaml", "files: [handbook/*.md]", "files: [handbook/*.md]\ndescription: Store policies")
+    applied(project)
+    assert project.run("plan", "--detailed-exitcode").exit_code == 0
+    project.state_path.unlink()
+
+    result = project.run("plan", "--detailed-exitcode")
+
+    assert result.exit_code == 0, result.output

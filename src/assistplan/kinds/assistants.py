@@ -94,6 +94,7 @@ def _normalize_tool(tool: Mapping[str, Any]) -> dict[str, Any]:
 class AssistantKind(Kind):
     kind = "Assistant"
     uses_blobs = True
+    shut_down_at_openai = True
 
     def desired(self, resource: Any, functions: Mapping[str, Any]) -> Spec:
         spec = resource.spec.model_dump(mode="json", by_alias=True, exclude_none=True)

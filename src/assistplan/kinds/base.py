@@ -161,6 +161,8 @@ class Kind(ABC):
     uses_blobs: bool = False
     """Whether its objects hold the project's uploaded files (the files listing is read only when a kind in use
     does)."""
+    shut_down_at_openai: bool = False
+    """Whether OpenAI itself no longer serves this kind (only compatible servers do)."""
 
     @abstractmethod
     def desired(self, resource: Any, functions: Mapping[str, Any]) -> Spec:

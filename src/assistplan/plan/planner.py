@@ -200,7 +200,7 @@ def _drift(address: str, kind: Kind, want: Desired | None, recorded: Any, found:
         return None
     ignored = want.ignore_changes if want else ()
     if recorded is not None:
-        changes = without_paths(diff_specs(recorded.applied, found.spec), ignored)
+        changes = without_paths(diff_specs(kind.fold_live(recorded.applied, found.spec), found.spec), ignored)
     elif want is not None and found.obj.digest == want.digest:
         changes = without_paths(diff_specs(_wanted(want, found), found.spec), ignored)
         changes = [replace(c, before=c.after, after=c.before, change=_flip(c.change)) for c in changes]
