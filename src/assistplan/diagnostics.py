@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -71,12 +72,22 @@ class Diagnostic:
 
 @dataclass
 class Diagnostics:
-    """An ordered, de-duplicated collection of diagnostics."""
+    """An ordered, de-duplicated collection of diagnostics, and the source lines they may be shown with.
+
+    `sources` maps a file name (as in SourcePos.file) to its lines as the loader read them; None means the file's
+    content must never be shown (it was refused, or lies outside the manifest root).
+    """
 
     items: list[Diagnostic] = field(default_factory=list)
+    sources: dict[str, list[str] | None] = field(default_factory=dict, compare=False)
+    _seen: set[Diagnostic] = field(default_factory=set, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._seen.update(self.items)
 
     def add(self, diagnostic: Diagnostic) -> None:
-        if diagnostic not in self.items:
+        if diagnostic not in self._seen:
+            self._seen.add(diagnostic)
             self.items.append(diagnostic)
 
     def error(self, summary: str, *, range: SourceRange | None = None, address: str | None = None) -> None:
@@ -85,6 +96,10 @@ class Diagnostics:
     def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
         for diagnostic in diagnostics:
             self.add(diagnostic)
+
+    def source(self, file: str, lines: list[str] | None) -> None:
+        """Record what may be shown of `file` (None: nothing); the first record of a file wins."""
+        self.sources.setdefault(file, lines)
 
     @property
     def has_errors(self) -> bool:
@@ -104,8 +119,12 @@ class Diagnostics:
 
 
 def relative_name(path: Path, root: Path) -> str:
-    """How a file is named in diagnostics: relative to the root when inside it, else as given."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
+    """How a file is named in diagnostics: relative to the root when inside it, else as given.
+
+    The path is taken as written first, so a symbolic link is named by itself, not by its target.
+    """
+    root = root.resolve()
+    for candidate in (Path(os.path.normpath(path.absolute())), path.resolve()):
+        if candidate.is_relative_to(root):
+            return candidate.relative_to(root).as_posix()
+    return str(path)

@@ -150,7 +150,8 @@ def test_symlinks_out_of_the_root_are_refused(failing: Failing, project_dir: Pat
     os.symlink(outside, project_dir / "kb" / "link.md")
     manifest = "kind: VectorStore\nname: kb\nfiles: [kb/*.md]\n"
     assert failing({"m.yaml": manifest}) == [
-        'm.yaml:3:9: files[0]: "kb/*.md" matches "kb/link.md", which is outside the manifest root'
+        'm.yaml:3:9: files[0]: "kb/*.md" matches "kb/link.md", '
+        "which is outside the manifest root (through a symbolic link)"
     ]
 
 

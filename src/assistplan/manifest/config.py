@@ -8,9 +8,10 @@ unknown name with the closest existing ones), checks function and response schem
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from assistplan.addrs import KINDS, Address
@@ -18,7 +19,7 @@ from assistplan.diagnostics import Diagnostic, SourceRange
 from assistplan.manifest.cycles import cycle_diagnostics
 from assistplan.manifest.flowise_links import linked_assistant_problems
 from assistplan.manifest.flowise_schema import row_problems
-from assistplan.manifest.localfiles import MAX_UPLOAD_BYTES, FileCache, PathProblem, sorted_unique
+from assistplan.manifest.localfiles import FileCache, sorted_unique
 from assistplan.manifest.models import (
     FLOWISE_KINDS,
     AgentFunctionTool,
@@ -36,12 +37,20 @@ from assistplan.manifest.models import (
     VectorStoreSpec,
 )
 from assistplan.manifest.project import LocalFile, Resource
+from assistplan.manifest.safefs import Refused
 from assistplan.manifest.strict import SchemaSite, check_json_schema, check_object_root, check_strict
 from assistplan.manifest.templating import TemplateContext, render
 from assistplan.manifest.validate import did_you_mean
 from assistplan.manifest.yamlpos import JsonPath, LineMap, Positions, format_path, parse_single
 
 MAX_CODE_INTERPRETER_FILES = 20
+MAX_VECTOR_STORE_FILES = 2000
+"""Files one vector store may hold per request to the API (a file batch)."""
+FILE_SEARCH_EXTENSIONS = frozenset(
+    {".c", ".cpp", ".cs", ".css", ".doc", ".docx", ".go", ".html", ".java", ".js", ".json", ".md", ".pdf", ".php"}
+    | {".pptx", ".py", ".rb", ".sh", ".tex", ".ts", ".txt"}
+)
+"""The file types OpenAI's file_search indexes (platform docs, "Supported files")."""
 MAX_AGENT_TOOLS_BYTES = 3 * 1024 * 1024
 
 
@@ -75,6 +84,8 @@ class Resolver:
         self.context = context
         self.cache = cache
         self.diagnostics: list[Diagnostic] = []
+        self.sources: dict[str, list[str] | None] = {}
+        """What may be shown of the files read here, by their names in diagnostics."""
         self.names: dict[str, dict[str, Manifest]] = {kind: {} for kind in KINDS}
         self.resources: dict[Address, Resource] = {}
 
@@ -129,9 +140,10 @@ class Resolver:
         """The content of a `*_file`, rendered when its name ends in `.j2`."""
         try:
             abspath, text = self.cache.text(work.manifest.directory, relpath)
-        except PathProblem as exc:
+        except Refused as exc:
             self.error(work, path, str(exc))
             return None
+        self.sources[self.name_of(abspath)] = text.splitlines()
         if not relpath.endswith(".j2"):
             return text
         rendered, _, problem = render(text, self.name_of(abspath), self.context)
@@ -144,10 +156,11 @@ class Resolver:
         """A JSON or YAML schema file (rendered when `.j2`), with the positions of its values."""
         try:
             abspath, text = self.cache.text(work.manifest.directory, relpath)
-        except PathProblem as exc:
+        except Refused as exc:
             self.error(work, path, str(exc))
             return None
         name = self.name_of(abspath)
+        self.sources[name] = text.splitlines()
         rendered, linemap, problem = render(text, name, self.context) if relpath.endswith(".j2") else (text, None, None)
         if problem is not None:
             self.diagnostics.append(problem)
@@ -182,18 +195,33 @@ class Resolver:
             problems += check_strict(schema, site)
         self.diagnostics.extend(problems)
 
-    def files(self, work: _Work, patterns: list[str], path: JsonPath) -> list[LocalFile]:
-        found: list[LocalFile] = []
+    def files(
+        self, work: _Work, patterns: list[str], path: JsonPath, limit: int, types: frozenset[str] | None = None
+    ) -> list[LocalFile]:
+        """The files of `patterns`, at most `limit` in all (counted before any is read), each with a suffix in
+        `types` when given."""
+        matched: dict[Path, tuple[int, str, str]] = {}
         for index, pattern in enumerate(patterns):
             try:
-                matched = self.cache.expand(work.manifest.directory, pattern)
-            except PathProblem as exc:
+                for match in self.cache.expand(work.manifest.directory, pattern):
+                    key = Path(os.path.normpath(work.manifest.directory / match))
+                    matched.setdefault(key, (index, pattern, match))
+            except Refused as exc:
+                self.error(work, (*path, index), str(exc))
+        if len(matched) > limit:
+            self.error(work, path, f"{len(matched)} files, at most {limit}", key=True)
+            return []
+        found: list[LocalFile] = []
+        for index, pattern, match in matched.values():
+            try:
+                local = self.cache.matched_file(work.manifest.directory, pattern, match)
+            except Refused as exc:
                 self.error(work, (*path, index), str(exc))
                 continue
-            for local in matched:
-                if local.size > MAX_UPLOAD_BYTES:
-                    self.error(work, (*path, index), f'"{local.path}" is {local.size} bytes, more than 512 MB')
-            found.extend(matched)
+            if types is not None and PurePosixPath(local.path).suffix.lower() not in types:
+                message = f'"{local.path}": file_search cannot index this type of file'
+                self.error(work, (*path, index), f"{message} (it takes {' '.join(sorted(types))})")
+            found.append(local)
         return list(sorted_unique(found))
 
     def instructions(self, work: _Work, spec: Any, limit: int | None) -> None:
@@ -218,10 +246,10 @@ class Resolver:
         if _is_glob(spec.path):
             self.error(work, ("path",), "a File names one file, not a pattern")
             return
-        work.files = self.files(work, [spec.path], ("path",))
+        work.files = self.files(work, [spec.path], ("path",), 1)
 
     def vector_store(self, work: _Work, spec: VectorStoreSpec) -> None:
-        work.files = self.files(work, spec.files, ("files",))
+        work.files = self.files(work, spec.files, ("files",), MAX_VECTOR_STORE_FILES, FILE_SEARCH_EXTENSIONS)
 
     def assistant(self, work: _Work, spec: AssistantSpec) -> None:
         self.instructions(work, spec, 256_000)
@@ -231,14 +259,8 @@ class Resolver:
         if spec.file_search is not None:
             self.reference(work, "VectorStore", spec.file_search.vector_store, ("file_search", "vector_store"))
         if spec.code_interpreter is not None:
-            work.files = self.files(work, spec.code_interpreter.files, ("code_interpreter", "files"))
-            if len(work.files) > MAX_CODE_INTERPRETER_FILES:
-                self.error(
-                    work,
-                    ("code_interpreter", "files"),
-                    f"{len(work.files)} files, at most {MAX_CODE_INTERPRETER_FILES}",
-                    key=True,
-                )
+            files = spec.code_interpreter.files
+            work.files = self.files(work, files, ("code_interpreter", "files"), MAX_CODE_INTERPRETER_FILES)
         response_format = spec.response_format
         if isinstance(response_format, JsonSchemaResponseFormat):
             options = response_format.json_schema

@@ -1,13 +1,14 @@
 """Loading a manifest root: discovery, `assistplan.yaml`, template variables, rendering, parsing, validation.
 
 `load_project` is the entry point: it returns a resolved Project or raises ManifestError carrying every problem
-found, each at the line and column of the file the user wrote. No network, no secrets read.
+found, each at the line and column of the file the user wrote. No network, no secrets read. Every file is read
+through safefs (inside the root, regular, capped); what may be shown of it in diagnostics is recorded with them.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,15 +17,19 @@ from assistplan.addrs import Address
 from assistplan.diagnostics import Diagnostic, Diagnostics, SourcePos, SourceRange, relative_name
 from assistplan.errors import ManifestError
 from assistplan.manifest.config import Manifest, Resolver
-from assistplan.manifest.localfiles import FileCache, PathProblem
+from assistplan.manifest.filefields import file_references
+from assistplan.manifest.localfiles import FileCache
 from assistplan.manifest.models import SPEC_TYPES, ProjectConfig
 from assistplan.manifest.project import Project
+from assistplan.manifest.safefs import MAX_MANIFEST_BYTES, Refused, confined, read_bytes
 from assistplan.manifest.templating import TemplateContext, render
 from assistplan.manifest.validate import did_you_mean, validate_model
 from assistplan.manifest.yamlpos import Document, LineMap, parse_documents, parse_single
 
 CONFIG_FILE = "assistplan.yaml"
 MANIFEST_SUFFIXES = (".yaml", ".yml")
+MAX_DOCUMENTS = 5000
+"""Manifest documents per project."""
 
 Namer = Callable[[Path], str]
 
@@ -46,50 +51,72 @@ class _ParsedFile:
     diagnostics: list[Diagnostic]
 
 
-def discover(root: Path) -> list[Path]:
-    """Every `*.yaml`/`*.yml` below `root` except its assistplan.yaml, skipping hidden folders and sub-projects."""
+def discover(root: Path) -> tuple[list[Path], list[Path]]:
+    """Every `*.yaml`/`*.yml` below `root` except its assistplan.yaml, skipping hidden folders and sub-projects;
+    and every link to a folder outside the root (folders are walked without following links)."""
     found: list[Path] = []
+    escaping: list[Path] = []
     for directory, folders, files in os.walk(root):
         here = Path(directory)
-        folders[:] = sorted(
-            folder for folder in folders if not folder.startswith(".") and not (here / folder / CONFIG_FILE).is_file()
-        )
+        kept: list[str] = []
+        for folder in sorted(folders):
+            path = here / folder
+            if path.is_symlink():
+                if not path.resolve().is_relative_to(root):
+                    escaping.append(path)
+            elif not folder.startswith(".") and not (path / CONFIG_FILE).exists():
+                kept.append(folder)
+        folders[:] = kept
         for name in sorted(files):
             if name.endswith(MANIFEST_SUFFIXES) and not name.startswith(".") and (here, name) != (root, CONFIG_FILE):
                 found.append(here / name)
-    return found
+    return found, escaping
 
 
-def read_text(path: Path, name: str) -> tuple[str | None, Diagnostic | None]:
-    """A file's text; bytes that are not UTF-8 are reported at their line and column."""
+def _at_start(name: str) -> SourceRange:
+    return SourceRange(SourcePos(name, 1, 1))
+
+
+def read_text(path: Path, name: str, root: Path | None, diagnostics: Diagnostics) -> str | None:
+    """A manifest's text (confined to `root` unless None), or None after reporting why it cannot be used."""
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, Diagnostic.error(f"cannot read {name}: {exc.strerror or exc}")
+        data = read_bytes(path, root, name, MAX_MANIFEST_BYTES)
+    except Refused as exc:
+        diagnostics.source(name, None)
+        diagnostics.add(Diagnostic.error(str(exc), range=_at_start(name)))
+        return None
     try:
-        return data.decode("utf-8-sig"), None
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        diagnostics.source(name, None)
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        where = SourceRange(SourcePos(name, line, column))
-        return None, Diagnostic.error(f"not UTF-8 text: byte 0x{data[exc.start]:02x} cannot be decoded", range=where)
+        message = f"not UTF-8 text: byte 0x{data[exc.start]:02x} cannot be decoded"
+        diagnostics.add(Diagnostic.error(message, range=SourceRange(SourcePos(name, line, column))))
+        return None
+    diagnostics.source(name, text.splitlines())
+    return text
 
 
-def _parse_file(path: Path, name: str, context: TemplateContext) -> _ParsedFile:
-    text, problem = read_text(path, name)
+def _parse_file(
+    path: Path, name: str, root: Path | None, context: TemplateContext, diagnostics: Diagnostics
+) -> _ParsedFile:
+    """Read, render and parse one file; what may be shown of it goes to `diagnostics`, its problems stay with it."""
+    reading = Diagnostics()
+    text = read_text(path, name, root, reading)
+    diagnostics.sources.update(reading.sources)
     if text is None:
-        return _ParsedFile(path, name, [], [problem] if problem else [])
+        return _ParsedFile(path, name, [], list(reading))
     rendered, linemap, problem = render(text, name, context)
     if problem is not None:
         return _ParsedFile(path, name, [], [problem])
-    documents, diagnostics = parse_documents(rendered, linemap)
-    return _ParsedFile(path, name, documents, diagnostics)
+    documents, problems = parse_documents(rendered, linemap)
+    return _ParsedFile(path, name, documents, problems)
 
 
 def _load_var_file(path: Path, name: str, diagnostics: Diagnostics) -> dict[str, Any]:
-    text, problem = read_text(path, name)
+    text = read_text(path, name, None, diagnostics)
     if text is None:
-        diagnostics.add(problem or Diagnostic.error(f"cannot read var file {name}"))
         return {}
     document, problems = parse_single(text, LineMap(name), what="a var file", empty=dict)
     diagnostics.extend(problems)
@@ -101,14 +128,17 @@ def _load_var_file(path: Path, name: str, diagnostics: Diagnostics) -> dict[str,
     return document.value
 
 
-def _load_config(path: Path, name: str, context: TemplateContext, diagnostics: Diagnostics) -> ProjectConfig | None:
-    parsed = _parse_file(path, name, context)
+def _load_config(
+    path: Path, name: str, root: Path, context: TemplateContext, diagnostics: Diagnostics
+) -> ProjectConfig | None:
+    before = len(diagnostics)
+    parsed = _parse_file(path, name, root, context, diagnostics)
     diagnostics.extend(parsed.diagnostics)
-    if parsed.diagnostics:
+    if len(diagnostics) > before:
         return None
     if not parsed.documents:
-        where = SourceRange(SourcePos(name, 1, 1))
-        diagnostics.add(Diagnostic.error('assistplan.yaml is empty: it needs at least "project"', range=where))
+        message = 'assistplan.yaml is empty: it needs at least "project"'
+        diagnostics.add(Diagnostic.error(message, range=_at_start(name)))
         return None
     if len(parsed.documents) > 1:
         where = parsed.documents[1].start
@@ -120,35 +150,39 @@ def _load_config(path: Path, name: str, context: TemplateContext, diagnostics: D
         return None
     config, problems = validate_model(ProjectConfig, document.value, document.positions)
     diagnostics.extend(problems)
+    if config is None:
+        return None
+    problem = _state_path_problem(config.state, root)
+    if problem is not None:
+        diagnostics.add(Diagnostic.error(f"state: {problem}", range=document.positions.value(("state",))))
+        return None
     return config
 
 
-def _file_references(value: Any) -> Iterator[str]:
-    """Every `*_file` path in a raw document."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            for key, child in item.items():
-                if key.endswith("_file") and isinstance(child, str):
-                    yield child
-                else:
-                    stack.append(child)
-        elif isinstance(item, list):
-            stack.extend(item)
+def _state_path_problem(state: str, root: Path) -> str | None:
+    """Why the state path cannot be used: it, and the lock and backup written beside it, must stay in the root."""
+    if Path(state).is_absolute() or state.startswith(("/", "\\")):
+        return f'"{state}" is absolute: write a path relative to assistplan.yaml, inside the manifest root'
+    try:
+        resolved = confined(root / state, root, state)
+    except Refused as exc:
+        return str(exc)
+    if resolved == root or (resolved.exists() and not resolved.is_file()):
+        return f'"{state}" is not a file'
+    return None
 
 
 def _referenced_files(parsed: list[_ParsedFile], cache: FileCache) -> set[Path]:
-    """Files named by some `*_file` field: they are content, not manifests, even when they end in .yaml."""
+    """Files named by a declared `*_file` field: they are content, not manifests, even when they end in .yaml."""
     referenced: set[Path] = set()
     for item in parsed:
         for document in item.documents:
-            if not isinstance(document.value, dict) or "kind" not in document.value:
+            if not isinstance(document.value, dict) or not isinstance(document.value.get("kind"), str):
                 continue
-            for relpath in _file_references(document.value):
+            for relpath in file_references(document.value["kind"], document.value):
                 try:
                     referenced.add(cache.inside(item.path.parent, relpath))
-                except PathProblem:
+                except Refused:
                     continue
     return referenced
 
@@ -217,13 +251,23 @@ def load_project(
         overrides |= _load_var_file(Path(var_file).resolve(), name_of(Path(var_file)), diagnostics)
     overrides |= dict(cli_vars or {})
     config_path = root / CONFIG_FILE
-    config = _load_config(config_path, name_of(config_path), TemplateContext(overrides, environment), diagnostics)
+    context = TemplateContext(overrides, environment)
+    config = _load_config(config_path, name_of(config_path), root, context, diagnostics)
     if config is None:
         raise ManifestError(diagnostics)
-    context = TemplateContext({**config.vars, **overrides}, environment)
+    key_names = {config.openai.api_key_env} | ({config.flowise.api_key_env} if config.flowise else set())
+    context = TemplateContext({**config.vars, **overrides}, environment, frozenset(key_names))
     excluded = {Path(var_file).resolve() for var_file in var_files}
     cache = FileCache(root)
-    parsed = [_parse_file(path, name_of(path), context) for path in discover(root) if path.resolve() not in excluded]
+    paths, escaping = discover(root)
+    for link in escaping:
+        name = name_of(link)
+        diagnostics.source(name, None)
+        message = f'"{name}" is a link to a folder outside the manifest root: manifests are read only from inside it'
+        diagnostics.add(Diagnostic.error(message, range=_at_start(name)))
+    parsed = [
+        _parse_file(path, name_of(path), root, context, diagnostics) for path in paths if path.resolve() not in excluded
+    ]
     referenced = _referenced_files(parsed, cache)
     collector = _Collector(diagnostics)
     for item in parsed:
@@ -235,6 +279,7 @@ def load_project(
                 collector.add(document, item)
     resolver = Resolver(config, context, cache, name_of)
     resources = resolver.resolve(collector.manifests)
+    diagnostics.sources.update(resolver.sources)
     diagnostics.extend(resolver.diagnostics)
     if diagnostics.has_errors:
         raise ManifestError(diagnostics)

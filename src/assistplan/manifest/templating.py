@@ -1,7 +1,9 @@
 """Jinja2 rendering of manifests and `.j2` files, in a sandbox, with positions mapped back to the source.
 
 Templates see `vars` (a mapping) and `env(NAME[, default])`; they run in Jinja2's SandboxedEnvironment with
-StrictUndefined and no loader, so they cannot read files, import templates or reach Python internals.
+StrictUndefined and no loader, so they cannot read files, import templates or reach Python internals, and with the
+work limits of jinja_limits. `env()` refuses secrets: the variables named by `api_key_env` and any variable whose
+name says it is one; secrets are given by reference (`{env: NAME}`) where a field accepts them.
 
 Line mapping: before rendering, an invisible marker naming the source line is put in front of the first
 non-blank character of every line that starts outside a Jinja tag. Markers are template *data*, so they come out of
@@ -16,7 +18,7 @@ import difflib
 import re
 import traceback
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from assistplan.diagnostics import Diagnostic, SourcePos, SourceRange
@@ -29,6 +31,10 @@ _RAW_START = re.compile(r"\{%-?\s*raw\s*-?%\}")
 _RAW_END = re.compile(r"\{%-?\s*endraw\s*-?%\}")
 _TRIMMING = ("{%-", "{{-", "{#-")
 _TEMPLATE_NAME = "<template>"
+MAX_RENDERED_CHARS = 4 * 1024 * 1024
+"""A rendered file."""
+SECRET_WORDS = ("KEY", "TOKEN", "SECRET", "PASSWORD")
+"""A variable whose name contains one of these (in any case) is a secret: env() refuses it."""
 
 
 def is_template(text: str) -> bool:
@@ -47,6 +53,11 @@ class TemplateEnvError(Exception):
 class TemplateContext:
     vars: Mapping[str, Any]
     environ: Mapping[str, str]
+    key_names: frozenset[str] = field(default_factory=frozenset)
+    """The variables named by `api_key_env`: env() refuses them whatever their names."""
+
+    def is_secret(self, name: str) -> bool:
+        return name in self.key_names or any(word in name.upper() for word in SECRET_WORDS)
 
 
 def _closest(word: str, choices: list[str]) -> str | None:
@@ -56,8 +67,9 @@ def _closest(word: str, choices: list[str]) -> str | None:
 
 def _environment(context: TemplateContext) -> Any:
     from jinja2 import StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
     from jinja2.utils import missing
+
+    from assistplan.manifest.jinja_limits import BoundedSandbox
 
     variables = Vars(context.vars)
 
@@ -78,13 +90,18 @@ def _environment(context: TemplateContext) -> Any:
     def env(name: str, default: Any = None) -> Any:
         if not isinstance(name, str):
             raise TemplateEnvError("env() needs the name of an environment variable")
+        if context.is_secret(name):
+            raise TemplateEnvError(
+                f'env("{name}") refused: "{name}" holds a secret, and templates never see secrets; '
+                f"where a field accepts a secret, write {{env: {name}}} instead"
+            )
         if name in context.environ:
             return context.environ[name]
         if default is None:
             raise TemplateEnvError(f'environment variable "{name}" is not set (give a default: env("{name}", "..."))')
         return default
 
-    environment = SandboxedEnvironment(undefined=Undefined, keep_trailing_newline=True, autoescape=False)
+    environment = BoundedSandbox(undefined=Undefined, keep_trailing_newline=True, autoescape=False)
     environment.globals["env"] = env
     environment.globals["vars"] = variables
     return environment
@@ -191,10 +208,18 @@ def _describe(exc: Exception) -> str:
     from jinja2 import TemplateSyntaxError, UndefinedError
     from jinja2.exceptions import SecurityError
 
+    from assistplan.manifest.jinja_limits import TemplateLimitError
+
     if isinstance(exc, TemplateSyntaxError):
         return f"template syntax error: {exc.message}"
     if isinstance(exc, UndefinedError | TemplateEnvError):
         return f"template error: {exc}"
+    if isinstance(exc, TemplateLimitError):
+        return f"template error: too much work: {exc}"
+    if isinstance(exc, RecursionError):
+        return "template error: nested too deeply"
+    if isinstance(exc, MemoryError):
+        return "template error: out of memory"
     if isinstance(exc, SecurityError):
         return f"template error: refused by the sandbox: {exc}"
     return f"template error: {type(exc).__name__}: {exc}"
@@ -216,13 +241,17 @@ def render(text: str, file: str, context: TemplateContext) -> tuple[str, LineMap
     environment = _environment(context)
     marked = "\x02" not in text and "\x03" not in text
     try:
-        template = environment.from_string(_mark_lines(text) if marked else text)
-    except TemplateSyntaxError:
-        marked = False
         try:
-            template = environment.from_string(text)
-        except TemplateSyntaxError as exc:
-            return "", LineMap(file), _diagnostic(exc, file, text, exc.lineno)
+            template = environment.from_string(environment.instrumented(_mark_lines(text) if marked else text))
+        except TemplateSyntaxError:
+            if not marked:
+                raise
+            marked = False
+            template = environment.from_string(environment.instrumented(text))
+    except TemplateSyntaxError as exc:
+        return "", LineMap(file), _diagnostic(exc, file, text, exc.lineno)
+    except Exception as exc:  # a template the parser cannot take (nested too deeply): a diagnostic
+        return "", LineMap(file), _diagnostic(exc, file, text, None)
     try:
         rendered = template.render()
     except Exception as exc:  # templates are user code: every failure becomes a diagnostic
@@ -232,4 +261,9 @@ def render(text: str, file: str, context: TemplateContext) -> tuple[str, LineMap
     else:
         lines = rendered.split("\n")
         origins = list(range(len(lines)))
-    return "\n".join(lines), RenderedLineMap(file, text, lines, origins), None
+    linemap = RenderedLineMap(file, text, lines, origins)
+    size = sum(len(line) + 1 for line in lines)
+    if size > MAX_RENDERED_CHARS:
+        message = f"rendered text is {size} characters long, more than the {MAX_RENDERED_CHARS} allowed"
+        return "", LineMap(file), Diagnostic.error(message, range=SourceRange(SourcePos(file, 1, 1)))
+    return "\n".join(lines), linemap, None

@@ -8,6 +8,7 @@ wrote. Duplicate keys, non-scalar keys, unknown tags, recursive aliases and alia
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,8 +20,11 @@ from assistplan.diagnostics import Diagnostic, SourcePos, SourceRange
 
 JsonPath = tuple[str | int, ...]
 
-MAX_NODES = 200_000
-"""Values built per document, counting every expansion of an alias: guards against alias bombs."""
+MAX_NODES = 100_000
+"""Values per file, counting every expansion of an alias: guards against alias bombs."""
+MAX_CHARACTERS = 8_000_000
+"""Characters of scalars per file, counting every expansion of an alias."""
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 _STANDARD_SCALAR_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")
@@ -111,9 +115,6 @@ class _Builder:
         self.linemap = linemap
         self.diagnostics = diagnostics
         self.positions = Positions()
-        self.count = 0
-        self.too_large = False
-        self.root: SourceRange | None = None
         self.constructor = yaml.SafeLoader("")
 
     def range(self, node: Node) -> SourceRange:
@@ -126,15 +127,6 @@ class _Builder:
         self.diagnostics.append(Diagnostic.error(message, range=self.range(node)))
 
     def build(self, node: Node, path: JsonPath, key: SourceRange | None, active: frozenset[int]) -> Any:
-        self.count += 1
-        if self.root is None:
-            self.root = self.range(node)
-        if self.count > MAX_NODES:
-            if not self.too_large:
-                self.too_large = True
-                message = f"document too large: more than {MAX_NODES} values (after expanding aliases)"
-                self.diagnostics.append(Diagnostic.error(message, range=self.root))
-            return None
         if id(node) in active:
             self.error(node, "recursive alias: a value cannot contain itself")
             return None
@@ -158,6 +150,10 @@ class _Builder:
         return None
 
     def scalar(self, node: ScalarNode) -> Any:
+        surrogate = _SURROGATE.search(node.value)
+        if surrogate is not None:
+            self.error(node, f"invalid Unicode: a lone surrogate (U+{ord(surrogate.group()):04X}) is not a character")
+            return None
         if node.tag == _STR_TAG:
             return node.value
         if node.tag not in _STANDARD_SCALAR_TAGS:
@@ -182,6 +178,9 @@ class _Builder:
                 continue
             if not isinstance(key_node, ScalarNode):
                 self.error(key_node, "mapping keys must be plain strings")
+                continue
+            if _SURROGATE.search(key_node.value):
+                self.scalar(key_node)
                 continue
             key = key_node.value
             key_range = self.range(key_node)
@@ -250,8 +249,61 @@ def _compose(text: str, loader_class: type[yaml.SafeLoader]) -> Iterator[Node | 
         loader.dispose()
 
 
+def _position(text: str, index: int) -> tuple[int, int]:
+    before = text[:index]
+    return before.count("\n"), index - (before.rfind("\n") + 1)
+
+
+class _Expansion:
+    """How many values and scalar characters the documents of one file stand for once every alias is expanded."""
+
+    def __init__(self) -> None:
+        self.nodes = 0
+        self.characters = 0
+        self._sizes: dict[int, tuple[int, int]] = {}
+
+    def add(self, node: Node) -> str | None:
+        """Count one document; the problem when the file goes over a limit."""
+        nodes, characters = self._size(node, set())
+        self.nodes += nodes
+        self.characters += characters
+        if self.nodes > MAX_NODES:
+            return f"document too large: more than {MAX_NODES} values (after expanding aliases)"
+        if self.characters > MAX_CHARACTERS:
+            return f"document too large: more than {MAX_CHARACTERS} characters (after expanding aliases)"
+        return None
+
+    def _size(self, node: Node, active: set[int]) -> tuple[int, int]:
+        known = self._sizes.get(id(node))
+        if known is not None:
+            return known
+        if isinstance(node, ScalarNode):
+            size = (1, len(node.value))
+        elif id(node) in active:
+            return (1, 0)
+        else:
+            active.add(id(node))
+            children: list[Node] = (
+                [item for pair in node.value for item in pair] if isinstance(node, MappingNode) else list(node.value)
+            )
+            nodes, characters = 1, 0
+            for child in children:
+                child_nodes, child_characters = self._size(child, active)
+                nodes, characters = nodes + child_nodes, characters + child_characters
+                if nodes > MAX_NODES or characters > MAX_CHARACTERS:
+                    break
+            active.discard(id(node))
+            size = (nodes, characters)
+        self._sizes[id(node)] = size
+        return size
+
+
 def parse_documents(text: str, linemap: LineMap) -> tuple[list[Document], list[Diagnostic]]:
     """Every non-empty document in `text`, and every problem found (parsing stops at the first syntax error)."""
+    surrogate = _SURROGATE.search(text)
+    if surrogate is not None:
+        message = f"invalid Unicode: a lone surrogate (U+{ord(surrogate.group()):04X}) is not a character"
+        return [], [Diagnostic.error(message, range=SourceRange(linemap.pos(*_position(text, surrogate.start()))))]
     documents, diagnostics, failed = _parse(text, linemap, _FAST_LOADER)
     if failed and _FAST_LOADER is not yaml.SafeLoader:
         documents, diagnostics, _ = _parse(text, linemap, yaml.SafeLoader)
@@ -263,10 +315,16 @@ def _parse(
 ) -> tuple[list[Document], list[Diagnostic], bool]:
     diagnostics: list[Diagnostic] = []
     documents: list[Document] = []
+    expansion = _Expansion()
     try:
         for node in _compose(text, loader_class):
             if node is None or (isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null"):
                 continue
+            too_large = expansion.add(node)
+            if too_large is not None:
+                where = SourceRange(linemap.pos(node.start_mark.line, node.start_mark.column))
+                diagnostics.append(Diagnostic.error(too_large, range=where))
+                break
             before = len(diagnostics)
             builder = _Builder(linemap, diagnostics)
             value = builder.build(node, (), None, frozenset())

@@ -11,6 +11,8 @@ _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
 _COLORS = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;35m"}
 _CARET = "\x1b[1;32m"
+MAX_SHOWN = 100
+"""Diagnostics printed in full; the rest are only counted."""
 
 
 def _window(line: str, col: int, end: int) -> tuple[str, int, int]:
@@ -69,15 +71,17 @@ def render_diagnostics(
     *,
     display_path: Callable[[str], str] | None = None,
 ) -> str:
-    """Every diagnostic, sorted by file and position, with its source line, then a count of errors and warnings.
+    """The first MAX_SHOWN diagnostics, sorted by file and position, with their source lines, then the counts.
 
-    `read_source(file)` returns the lines of a file named in a diagnostic (None when unavailable);
-    `display_path` rewrites file names for display (default: as recorded).
+    Source lines come from `diags.sources` when the loader recorded the file (None there: never shown), else from
+    `read_source(file)` (None when unavailable); `display_path` rewrites file names for display (default: as
+    recorded).
     """
     display = display_path or (lambda name: name)
-    cache: dict[str, list[str] | None] = {}
+    cache: dict[str, list[str] | None] = dict(diags.sources)
+    ordered = diags.sorted()
     out: list[str] = []
-    for diagnostic in diags.sorted():
+    for diagnostic in ordered[:MAX_SHOWN]:
         out.append(_headline(diagnostic, color, display))
         lines = None
         if diagnostic.range is not None:
@@ -89,6 +93,12 @@ def render_diagnostics(
         out.extend(f"      = note: {line}" for line in diagnostic.detail.splitlines())
     errors = sum(1 for d in diags if d.severity is Severity.ERROR)
     warnings = len(diags) - errors
+    hidden = ordered[MAX_SHOWN:]
+    if hidden:
+        hidden_errors = sum(1 for d in hidden if d.severity is Severity.ERROR)
+        parts = [_count(hidden_errors, "more error")] if hidden_errors else []
+        parts += [_count(len(hidden) - hidden_errors, "more warning")] if len(hidden) > hidden_errors else []
+        out.append(f"... and {' and '.join(parts)}")
     counts = [_count(errors, "error")] + ([_count(warnings, "warning")] if warnings else [])
     out.append(" and ".join(counts))
     return "\n".join(out) + "\n"
