@@ -204,3 +204,16 @@ def test_reset_over_http_forgets_everything(openai_client: openai.OpenAI, sandbo
 
     assert (sandbox.counters, sandbox.injector.config) == ({}, FaultConfig())
     assert openai_client.beta.agents.list().data == []
+
+
+def test_echo_answers_400_quoting_the_authorization_header(sandbox: SandboxServer) -> None:
+    sandbox.set_faults(rate=1.0, modes=("echo",))
+
+    with pytest.raises(openai.BadRequestError) as caught:
+        make_client(sandbox, api_key="sk-echoed-key").files.list()
+
+    assert "authorization: Bearer sk-echoed-key" in caught.value.body["message"]
+
+
+def test_echo_is_not_among_the_default_fault_modes() -> None:
+    assert "echo" not in FaultConfig().modes

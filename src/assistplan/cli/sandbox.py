@@ -33,7 +33,7 @@ def sandbox() -> None:
     "--fault-modes",
     default="429,500,drop,lost",
     show_default=True,
-    help="Comma-separated faults to choose from: 429, 500, drop, lost.",
+    help="Comma-separated faults to choose from: 429, 500, drop, lost, echo (a 400 quoting the key).",
 )
 @click.option("--seed", type=int, default=None, help="Seed for fault injection, so runs repeat.")
 @click.option(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib import error, parse, request
 
-from assistplan import __version__
+from assistplan import __version__, redact
 from assistplan.errors import AssistplanError
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -50,6 +50,7 @@ class RestClient:
         self.api_url = api_url.rstrip("/")
         self.repository = repository
         self._token = token
+        redact.register(token)
         self.timeout = timeout
 
     def list_comments(self, issue: int) -> list[Comment]:
@@ -83,10 +84,13 @@ class RestClient:
             with request.urlopen(req, timeout=self.timeout) as response:
                 return json.loads(response.read() or b"null")
         except error.HTTPError as exc:
-            raise GitHubError(f"GitHub API {where} failed: {exc.code} {_message(exc)}{_hint(exc.code)}") from None
+            message = redact.scrub(_message(exc))
+            raise GitHubError(f"GitHub API {where} failed: {exc.code} {message}{_hint(exc.code)}") from None
         except (error.URLError, TimeoutError) as exc:
             reason = exc.reason if isinstance(exc, error.URLError) else "timed out"
-            raise GitHubError(f"cannot reach the GitHub API at {self.api_url} ({where}): {reason}") from None
+            raise GitHubError(
+                f"cannot reach the GitHub API at {self.api_url} ({where}): {redact.scrub(str(reason))}"
+            ) from None
 
 
 def client_from_env(environ: Mapping[str, str]) -> RestClient:

@@ -6,18 +6,20 @@ JSON was asked for is an error, "not found" is recognised from a 404 or from a 5
 asked for, and everything else maps to a ProviderError naming the address and the operation. Reads, updates and
 deletes are retried on connection failures and on 5xx that are not "not found"; creates never are (a POST replayed
 blindly could duplicate the object: the kinds look the object up instead). The API key is sent as a bearer token and
-never appears in a message, nor does any secret value registered with `redact`. httpx is imported on first use.
+never appears in a message, nor does any secret value registered with `redact`, nor anything shaped like a credential
+(`assistplan.redact`). Errors name the request (method and URL) and Flowise's request id when it sends one. httpx is
+imported on first use.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from assistplan import redact
 from assistplan.errors import ConfigurationError, NotFoundError, ProviderError
 
 API_PREFIX = "/api/v1"
@@ -52,8 +54,7 @@ class FlowiseProvider:
             transport=transport,
         )
         self._backoff = backoff
-        self._secrets: set[str] = {api_key}
-        self._lock = threading.Lock()
+        redact.register(api_key)
 
     def close(self) -> None:
         self._client.close()
@@ -66,16 +67,10 @@ class FlowiseProvider:
 
     def redact(self, value: str) -> None:
         """Never show `value` in a message (a credential's secret about to be sent)."""
-        if value:
-            with self._lock:
-                self._secrets.add(value)
+        redact.register(value)
 
     def scrub(self, text: str) -> str:
-        with self._lock:
-            secrets = sorted(self._secrets, key=len, reverse=True)
-        for secret in secrets:
-            text = text.replace(secret, "***")
-        return text
+        return redact.scrub(text)
 
     def get(self, path: str, *, address: str | None, operation: str) -> Any:
         return self.request("GET", path, address=address, operation=operation)
@@ -107,7 +102,7 @@ class FlowiseProvider:
                 response = self._client.request(method, path, json=json)
             except httpx.TransportError as exc:
                 error: ProviderError = ConfigurationError(
-                    f"could not reach Flowise at {self.url} ({type(exc).__name__})",
+                    f"could not reach Flowise at {self.scrub(self.url)} ({method} {path}: {type(exc).__name__})",
                     address=address,
                     operation=operation,
                 )
@@ -150,23 +145,39 @@ class FlowiseProvider:
                 ) from None
         raw_message = _message(response)
         message = self.scrub(raw_message)
+        where = f" ({response.request.method} {self.scrub(str(response.request.url))})"
+        request_id = response.headers.get("x-request-id")
         if status == 401:
             raise ConfigurationError(
-                "Flowise refused the API key (401): check the variable named by flowise.api_key_env",
+                "Flowise refused the API key (401): check the variable named by flowise.api_key_env" + where,
                 address=address,
                 operation=operation,
+                request_id=request_id,
                 status=status,
             )
         if status == 403:
             raise ConfigurationError(
-                f"the Flowise API key lacks the permission for this (403 {message})",
+                f"the Flowise API key lacks the permission for this (403 {message}){where}",
                 address=address,
                 operation=operation,
+                request_id=request_id,
                 status=status,
             )
         if _is_not_found(status, raw_message, path):
-            raise NotFoundError(f"not found ({message})", address=address, operation=operation, status=status)
-        raise ProviderError(f"HTTP {status}: {message}", address=address, operation=operation, status=status)
+            raise NotFoundError(
+                f"not found ({message}){where}",
+                address=address,
+                operation=operation,
+                request_id=request_id,
+                status=status,
+            )
+        raise ProviderError(
+            f"HTTP {status}: {message}{where}",
+            address=address,
+            operation=operation,
+            request_id=request_id,
+            status=status,
+        )
 
 
 def _message(response: httpx.Response) -> str:

@@ -2,7 +2,9 @@
 
 The SDK is imported lazily so that `--help`, `--version` and `validate` never load it. Reads and updates use the
 SDK's own retries (429/5xx honouring `retry-after`); creates go out with retries off, because the SDK would replay a
-POST without an idempotency key: the kinds look the object up by its labels before trying again.
+POST without an idempotency key: the kinds look the object up by its labels before trying again. Every error message
+names the resource, the operation, the request (method and URL) and the remote request id, and is scrubbed of keys
+(`assistplan.redact`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
+from assistplan import redact
 from assistplan.errors import ConfigurationError, NotFoundError, ProviderError
 
 if TYPE_CHECKING:
@@ -25,6 +29,13 @@ T = TypeVar("T")
 READ_RETRIES = 4
 CREATE_ATTEMPTS = 4
 SANDBOX = "sandbox"
+OPENAI_URL = "https://api.openai.com/v1"
+SANDBOX_PROFILE_ENV = "ASSISTPLAN_SANDBOX_PROFILE"
+ASSISTANTS_SHUT_DOWN = (
+    "OpenAI shut the Assistants API down on 2026-08-26, so {url} no longer serves Assistant resources: "
+    "use the Agent kind instead, or set openai.base_url in assistplan.yaml to an OpenAI-compatible server that still "
+    "serves /assistants (for example `sandbox`)"
+)
 
 
 @dataclass
@@ -49,17 +60,19 @@ def connect(
 ) -> OpenAIProvider:
     """Build the clients for a project's `openai:` settings. `base_url: sandbox` starts the embedded sandbox."""
     closers: list[Callable[[], None]] = []
+    redact.register(os.environ.get(api_key_env))
     if base_url == SANDBOX:
         from assistplan.sandbox import start_in_process
 
         db = root / ".assistplan" / "sandbox.sqlite3"
         db.parent.mkdir(parents=True, exist_ok=True)
-        handle = start_in_process(db_path=db, **(sandbox_options or {}))
+        options = {"profile": _sandbox_profile(), **(sandbox_options or {})}
+        handle = start_in_process(db_path=db, **options)
         closers.append(handle.stop)
         url = handle.base_url
         key = os.environ.get(api_key_env) or "sandbox"
     else:
-        url = base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
+        url = resolve_base_url(base_url)
         key = os.environ.get(api_key_env, "")
         if not key:
             raise ConfigurationError(
@@ -73,24 +86,57 @@ def connect(
     return OpenAIProvider(client=client, create_client=create_client, base_url=url, closers=closers)
 
 
+def resolve_base_url(base_url: str | None) -> str:
+    """Where a project's requests go: `openai.base_url`, else `OPENAI_BASE_URL`, else OpenAI's own API."""
+    return base_url or os.environ.get("OPENAI_BASE_URL") or OPENAI_URL
+
+
+def assistants_shut_down(base_url: str | None) -> str | None:
+    """Why Assistant resources cannot be managed at `openai.base_url` (None: they can).
+
+    OpenAI's own API (`api.openai.com` and its regional `*.api.openai.com` hosts) no longer serves the Assistants API;
+    the sandbox and other OpenAI-compatible servers may. No request is made.
+    """
+    if base_url == SANDBOX:
+        return None
+    url = resolve_base_url(base_url)
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "api.openai.com" or host.endswith(".api.openai.com"):
+        return ASSISTANTS_SHUT_DOWN.format(url=url)
+    return None
+
+
+def _sandbox_profile() -> str:
+    from assistplan.sandbox.profiles import DEFAULT, PROFILES
+
+    profile = os.environ.get(SANDBOX_PROFILE_ENV) or DEFAULT
+    if profile not in PROFILES:
+        raise ConfigurationError(
+            f"{SANDBOX_PROFILE_ENV}={profile!r} names no sandbox profile; choose from {', '.join(PROFILES)}",
+            operation="connect",
+        )
+    return profile
+
+
 def _request_id(exc: BaseException) -> str | None:
     rid = getattr(exc, "request_id", None)
     return rid if isinstance(rid, str) and rid else None
 
 
 def map_error(exc: Exception, *, address: str | None, operation: str) -> ProviderError:
-    """Turn an SDK exception into a ProviderError naming the resource, the operation and the request id."""
+    """Turn an SDK exception into a ProviderError naming the resource, the operation, the request and its id."""
     import openai
 
     if isinstance(exc, ProviderError):
         return exc
+    where = _where(exc)
     if isinstance(exc, openai.NotFoundError):
         return NotFoundError(
-            _message(exc), address=address, operation=operation, request_id=_request_id(exc), status=404
+            _message(exc) + where, address=address, operation=operation, request_id=_request_id(exc), status=404
         )
     if isinstance(exc, openai.AuthenticationError):
         return ConfigurationError(
-            "the API key was refused (401)",
+            "the API key was refused (401)" + where,
             address=address,
             operation=operation,
             request_id=_request_id(exc),
@@ -98,14 +144,20 @@ def map_error(exc: Exception, *, address: str | None, operation: str) -> Provide
         )
     if isinstance(exc, openai.APIStatusError):
         return ProviderError(
-            _message(exc), address=address, operation=operation, request_id=_request_id(exc), status=exc.status_code
+            _message(exc) + where,
+            address=address,
+            operation=operation,
+            request_id=_request_id(exc),
+            status=exc.status_code,
         )
     if isinstance(exc, openai.APITimeoutError):
-        return ProviderError("the request timed out", address=address, operation=operation)
+        return ProviderError("the request timed out" + where, address=address, operation=operation)
     if isinstance(exc, openai.APIConnectionError):
-        return ProviderError("could not reach the API (connection failed)", address=address, operation=operation)
+        return ProviderError(
+            "could not reach the API (connection failed)" + where, address=address, operation=operation
+        )
     if isinstance(exc, openai.OpenAIError):
-        return ProviderError(str(exc), address=address, operation=operation)
+        return ProviderError(redact.scrub(str(exc)), address=address, operation=operation)
     raise exc
 
 
@@ -113,7 +165,15 @@ def _message(exc: Exception) -> str:
     status = getattr(exc, "status_code", None)
     body = getattr(exc, "body", None)
     message = body.get("message") if isinstance(body, dict) else None
-    return f"{status}: {message}" if message else f"HTTP {status}"
+    return f"{status}: {redact.scrub(str(message))}" if message else f"HTTP {status}"
+
+
+def _where(exc: Exception) -> str:
+    """` (METHOD URL)` of the failed request, when the exception carries it."""
+    request = getattr(exc, "request", None)
+    if request is None:
+        return ""
+    return f" ({request.method} {redact.scrub(str(request.url))})"
 
 
 def is_retryable(exc: BaseException) -> bool:

@@ -30,7 +30,14 @@ from assistplan.sandbox import (
     vector_store_files,
     vector_stores,
 )
-from assistplan.sandbox.errors import SandboxError, invalid_url, missing_beta, rate_limited, server_error
+from assistplan.sandbox.errors import (
+    SandboxError,
+    echoed_credentials,
+    invalid_url,
+    missing_beta,
+    rate_limited,
+    server_error,
+)
 from assistplan.sandbox.faults import FaultInjector
 from assistplan.sandbox.routing import Call, Route, Settings
 from assistplan.sandbox.store import Store
@@ -157,6 +164,9 @@ class SandboxMiddleware:
                 return
             if fault == "drop":
                 await drop(scope, receive)
+                return
+            if fault == "echo":
+                await error_response(echoed_credentials(scope["headers"]))(scope, receive, send_with_id)
                 return
         if fault == "lost":
             await self._lose(scope, receive, send_with_id, lost_as)

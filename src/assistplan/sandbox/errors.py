@@ -133,6 +133,16 @@ def rate_limited(retry_after_ms: int) -> SandboxError:
     )
 
 
+def echoed_credentials(headers: list[tuple[bytes, bytes]]) -> SandboxError:
+    """A 400 quoting the request's credential headers (the `echo` fault)."""
+    quoted = "; ".join(
+        f"{name.decode('latin-1')}: {value.decode('latin-1')}"
+        for name, value in headers
+        if name in (b"authorization", b"api-key")
+    )
+    return SandboxError(400, f"Could not process the request headers ({quoted}).")
+
+
 def server_error() -> SandboxError:
     return SandboxError(
         500,

@@ -9,7 +9,9 @@ whether to answer with a fault:
 - `"500"`  server error, nothing done;
 - `"drop"` connection closed without a response, nothing done;
 - `"lost"` the request is carried out (the object is created), then the client gets a 500, or, with
-  `lost_as="drop"`, a closed connection: the case that produces duplicates when clients retry creates.
+  `lost_as="drop"`, a closed connection: the case that produces duplicates when clients retry creates;
+- `"echo"` a 400 whose message quotes the request's credentials headers (`Authorization: Bearer sk-...`), as a
+  server did in the wild (issue 9): for tests that error output never shows a key. Not among the default modes.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-MODES: tuple[str, ...] = ("429", "500", "drop", "lost")
+DEFAULT_MODES: tuple[str, ...] = ("429", "500", "drop", "lost")
+MODES: tuple[str, ...] = (*DEFAULT_MODES, "echo")
 LOST_AS: tuple[str, ...] = ("500", "drop")
 
 
@@ -31,7 +34,7 @@ class FaultConfig:
 
     latency_ms: float = 0.0
     rate: float = 0.0
-    modes: tuple[str, ...] = MODES
+    modes: tuple[str, ...] = DEFAULT_MODES
     seed: int | None = None
     routes: Mapping[str, FaultConfig] | None = None
     retry_after_ms: int = 20
