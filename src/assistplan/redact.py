@@ -1,7 +1,8 @@
 """Scrubbing secrets out of text that may be printed: server error messages of every provider and client.
 
-`scrub` replaces the values registered with `register` (the configured API keys, secrets about to be sent) and
-anything shaped like a credential: the token after `Bearer`/`Basic`/`Token`, the value after a secret-named key
+`scrub` replaces the values registered with `register` (the configured API keys, for the whole process), the
+`secrets` it is given (a client's own, e.g. credential values it is about to send), and anything shaped like a
+credential: the token after `Bearer`/`Basic`/`Token`, the value after a secret-named key
 (`api_key=`, `"authorization": ...`), `sk-...` keys, GitHub tokens, and long mixed-case alphanumeric runs that are not
 OpenAI object ids (`asst_`, `vs_`, `vsfb_`, `file-`, `agent_`, `req_`).
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable
 
 MARK = "[redacted]"
 MIN_SECRET = 4
@@ -34,11 +36,11 @@ def register(value: str | None) -> None:
             _secrets.add(value)
 
 
-def scrub(text: str) -> str:
-    """`text` without registered secrets and without anything shaped like a credential."""
+def scrub(text: str, secrets: Iterable[str] = ()) -> str:
+    """`text` without registered secrets, without `secrets`, and without anything shaped like a credential."""
     with _lock:
-        secrets = sorted(_secrets, key=len, reverse=True)
-    for secret in secrets:
+        known = _secrets.union(value for value in secrets if value)
+    for secret in sorted(known, key=len, reverse=True):
         text = text.replace(secret, MARK)
     text = _SCHEME.sub(lambda m: f"{m.group(1)}{m.group(2)}{MARK}", text)
     text = _NAMED.sub(lambda m: f"{m.group(1)}{m.group(2)}{MARK}", text)

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 
 from assistplan import redact
+from assistplan.errors import ProviderError
+from assistplan.providers.flowise import FlowiseProvider
 from assistplan.sandbox import FaultConfig
 from conftest import KEY_ENV, Project
 
 SECRET_KEY = "sk-proj-Secret0123456789ABCDEFghij"
+FLOWISE_KEY = "flowise-key-for-scrubbing-tests"
 
 
 @pytest.fixture
@@ -118,3 +122,43 @@ def test_a_long_mixed_case_alphanumeric_token_is_scrubbed() -> None:
 )
 def test_object_ids_request_ids_uuids_hashes_and_words_are_kept(text: str) -> None:
     assert redact.scrub(text) == text
+
+
+def flowise_answering(status: int, message: str) -> FlowiseProvider:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, json={"message": message}, headers={"x-request-id": "flowise-req-1"})
+
+    return FlowiseProvider("http://flowise.test", FLOWISE_KEY, transport=httpx.MockTransport(answer))
+
+
+def test_a_flowise_error_echoing_the_key_is_scrubbed() -> None:
+    provider = flowise_answering(400, f"bad header Authorization: Bearer {FLOWISE_KEY}")
+
+    with pytest.raises(ProviderError) as caught:
+        provider.post("/tools", {}, address="FlowiseTool/lookup")
+
+    assert FLOWISE_KEY not in str(caught.value)
+    assert "Bearer [redacted]" in str(caught.value)
+
+
+def test_a_flowise_failure_names_the_resource_operation_url_and_request_id() -> None:
+    provider = flowise_answering(400, "Invalid tool")
+
+    with pytest.raises(ProviderError) as caught:
+        provider.post("/tools", {}, address="FlowiseTool/lookup")
+
+    assert str(caught.value) == (
+        "FlowiseTool/lookup create: HTTP 400: Invalid tool (POST http://flowise.test/api/v1/tools) "
+        "(request id flowise-req-1)"
+    )
+
+
+def test_a_secret_a_flowise_client_was_given_is_scrubbed_from_its_messages_only() -> None:
+    provider = flowise_answering(400, "credential value pa55")
+    provider.redact("pa55")
+
+    with pytest.raises(ProviderError) as caught:
+        provider.post("/credentials", {}, address=None)
+
+    assert "pa55" not in str(caught.value)
+    assert redact.scrub("pa55") == "pa55"

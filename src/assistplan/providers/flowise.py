@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -54,6 +55,8 @@ class FlowiseProvider:
             transport=transport,
         )
         self._backoff = backoff
+        self._secrets: set[str] = set()
+        self._lock = threading.Lock()
         redact.register(api_key)
 
     def close(self) -> None:
@@ -66,11 +69,14 @@ class FlowiseProvider:
         self.close()
 
     def redact(self, value: str) -> None:
-        """Never show `value` in a message (a credential's secret about to be sent)."""
-        redact.register(value)
+        """Never show `value` in this client's messages (a credential's secret about to be sent)."""
+        with self._lock:
+            self._secrets.add(value)
 
     def scrub(self, text: str) -> str:
-        return redact.scrub(text)
+        with self._lock:
+            secrets = tuple(self._secrets)
+        return redact.scrub(text, secrets)
 
     def get(self, path: str, *, address: str | None, operation: str) -> Any:
         return self.request("GET", path, address=address, operation=operation)
