@@ -74,6 +74,20 @@ def test_serve_injects_faults_from_its_options(serve) -> None:
         assert json.load(response) == {"counters": {"GET /files": 1}}
 
 
+def test_serve_behaves_like_the_profile_it_is_given(serve) -> None:
+    client = openai.OpenAI(base_url=serve("--profile", "assistants-only"), api_key="k", max_retries=0)
+
+    with pytest.raises(openai.NotFoundError):
+        client.beta.agents.list()
+
+
+def test_serve_rejects_an_unknown_profile() -> None:
+    result = CliRunner().invoke(cli, ["sandbox", "serve", "--profile", "azure"])
+
+    assert result.exit_code == 2
+    assert "'azure' is not one of" in result.output
+
+
 def test_serve_rejects_an_unknown_fault_mode() -> None:
     result = CliRunner().invoke(cli, ["sandbox", "serve", "--fault-modes", "429,timeout"])
 
