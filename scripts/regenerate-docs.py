@@ -94,7 +94,8 @@ def _stable_ids(view: dict[str, Any]) -> dict[str, Any]:
         remote_id = entry["remote_id"]
         if remote_id:
             prefix = _ID_PREFIX.match(remote_id)
-            digest = hashlib.sha256(entry["address"].encode()).hexdigest()[:24]
+            address = entry["address"].replace(remote_id, "")
+            digest = hashlib.sha256(address.encode()).hexdigest()[:24]
             stable[remote_id] = (prefix.group(0) if prefix else "") + digest
 
     def replace(value: Any) -> Any:

@@ -242,3 +242,19 @@ def test_a_fresh_apply_plans_no_changes_without_state_on_every_server_profile(
     result = project.run("plan", "--detailed-exitcode")
 
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("with_state", [True, False], ids=["with-state", "without-state"])
+def test_a_changed_field_the_api_does_not_return_is_still_planned(project: Project, with_state: bool) -> None:
+    project.sandbox.settings.profile = "spec"
+    project.edit("stack.yaml", "files: [handbook/*.md]", "files: [handbook/*.md]\ndescription: Store policies")
+    applied(project)
+    if not with_state:
+        project.state_path.unlink()
+    project.edit("stack.yaml", "description: Store policies", "description: Return and shipping policies")
+
+    result = project.run("plan", "--format", "json", "--detailed-exitcode")
+
+    store = next(rc for rc in json.loads(result.output)["resource_changes"] if rc["address"] == "VectorStore/handbook")
+    assert store["change"]["actions"] == ["create", "delete"]
+    assert store["change"]["replace_paths"] == ["description"]

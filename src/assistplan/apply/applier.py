@@ -28,13 +28,23 @@ BUILD = (Action.CREATE, Action.UPDATE, Action.REPLACE)
 
 
 class _Context(ApplyContext):
-    def __init__(self, plan: Plan, root: Path, blobs: BlobPool, store: StateStore, hooks: Hooks) -> None:
+    """Labels carry per-field hashes on OpenAI objects, whose metadata holds them; other providers keep their
+    marks short."""
+
+    def __init__(
+        self, plan: Plan, kinds: Mapping[str, Kind], root: Path, blobs: BlobPool, store: StateStore, hooks: Hooks
+    ) -> None:
         self.project = plan.project
         self.root = root
         self.blobs = blobs
         self._store = store
         self._hooks = hooks
         self._digests = {rc.address: rc.digest or "" for rc in plan.resource_changes}
+        self._specs = {
+            rc.address: rc.after
+            for rc in plan.resource_changes
+            if rc.after is not None and rc.kind in kinds and kinds[rc.kind].provider == "openai"
+        }
 
     def remote_id(self, address: str) -> str:
         recorded = self._store.current.get(address) if self._store.current else None
@@ -46,7 +56,7 @@ class _Context(ApplyContext):
         self._hooks.progress(address, message)
 
     def labels(self, address: str) -> dict[str, str]:
-        return labels(self.project, address, self._digests.get(address, ""))
+        return labels(self.project, address, self._digests.get(address, ""), self._specs.get(address))
 
     def attributes(self, address: str) -> dict[str, Any]:
         recorded = self._store.current.get(address) if self._store.current else None
@@ -65,7 +75,7 @@ def apply_plan(
     parallelism: int = 4,
 ) -> ApplyResult:
     """Apply every change of the plan; never raises for a failed action (the result lists it)."""
-    ctx = _Context(plan, root, inventory.blobs, store, hooks)
+    ctx = _Context(plan, kinds, root, inventory.blobs, store, hooks)
     result = ApplyResult()
     runner = _Runner(plan, providers, kinds, store, inventory, ctx, hooks, result)
     if plan.options.refresh_only:

@@ -21,6 +21,7 @@ LABEL_PROJECT = "assistplan:project"
 LABEL_ADDRESS = "assistplan:address"
 LABEL_DIGEST = "assistplan:digest"
 LABEL_KEYS = (LABEL_PROJECT, LABEL_ADDRESS, LABEL_DIGEST)
+METADATA_VALUE_LIMIT = 512
 
 Spec = dict[str, Any]
 
@@ -34,8 +35,30 @@ def digest(spec: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_json(spec).encode()).hexdigest()[:32]
 
 
-def labels(project: str, address: str, spec_digest: str) -> dict[str, str]:
-    return {LABEL_PROJECT: project, LABEL_ADDRESS: address, LABEL_DIGEST: spec_digest}
+def field_digest(value: Any) -> str:
+    """A short hash of one field's value, stamped beside the spec digest (see `labels`)."""
+    return hashlib.sha256(canonical_json(value).encode()).hexdigest()[:8]
+
+
+def labels(project: str, address: str, spec_digest: str, spec: Spec | None = None) -> dict[str, str]:
+    """The reserved labels. With `spec`, the digest label also carries a short hash of each top-level field
+    (`<digest>;name=1a2b3c4d,...`, when that fits the API's 512 characters), so that a field the API never returns
+    can still be compared with the manifest when there is no state file."""
+    value = spec_digest
+    if spec is not None:
+        fields = ",".join(f"{key}={field_digest(spec[key])}" for key in sorted(spec))
+        if len(spec_digest) + 1 + len(fields) <= METADATA_VALUE_LIMIT:
+            value = f"{spec_digest};{fields}"
+    return {LABEL_PROJECT: project, LABEL_ADDRESS: address, LABEL_DIGEST: value}
+
+
+def parse_digest_label(value: str | None) -> tuple[str | None, dict[str, str]]:
+    """The spec digest and the per-field hashes of a digest label."""
+    if not value:
+        return value, {}
+    spec_digest, _, fields = value.partition(";")
+    pairs = (item.partition("=") for item in fields.split(",") if item)
+    return spec_digest, {key: hashed for key, _, hashed in pairs}
 
 
 def user_metadata(metadata: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -63,18 +86,22 @@ class LiveObject:
     address: str | None = None
     digest: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    field_digests: dict[str, str] = field(default_factory=dict)
+    """Per-field hashes of the applied spec, from the digest label (empty when the label carries none)."""
 
     @classmethod
     def from_metadata(cls, kind: str, raw: dict[str, Any], extra: dict[str, Any] | None = None) -> LiveObject:
         metadata = raw.get("metadata") or {}
+        spec_digest, fields = parse_digest_label(metadata.get(LABEL_DIGEST))
         return cls(
             kind=kind,
             id=raw["id"],
             raw=raw,
             project=metadata.get(LABEL_PROJECT),
             address=metadata.get(LABEL_ADDRESS),
-            digest=metadata.get(LABEL_DIGEST),
+            digest=spec_digest,
             extra=extra or {},
+            field_digests=fields,
         )
 
 

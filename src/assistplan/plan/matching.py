@@ -14,9 +14,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assistplan.kinds import Inventory, Kind, LiveObject, Spec
+from assistplan.kinds.base import field_digest
 from assistplan.kinds.blobs import Blob, file_refs
 from assistplan.plan.desired import Desired
 from assistplan.state import ResourceState, StateFile
+
+UNREAD = "(changed since the last apply; the API does not return it)"
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,10 @@ def _usable_address(obj: LiveObject) -> bool:
 def with_unread(found: Live | None, want: Desired | None, recorded: ResourceState | None) -> Live | None:
     """The live spec with the fields the server did not return filled in.
 
-    A field the API does not return is unknown, never a change: it is taken as applied when the object's digest label
-    proves the desired spec was applied, else as the state last recorded it, else as desired."""
+    A field the API does not return is compared through the per-field hashes of the digest label when it has them:
+    equal to the manifest's value, it is that value; else the state's, when that matches; else it is shown as
+    unread, a change. Without hashes it is taken as applied when the digest label proves the desired spec was
+    applied, else as the state last recorded it, else as desired (unknown is not a change)."""
     if found is None:
         return None
     if want is not None and (found.obj.digest == want.digest or recorded is None):
@@ -97,7 +102,15 @@ def with_unread(found: Live | None, want: Desired | None, recorded: ResourceStat
         source = recorded.applied
     else:
         return found
-    return replace(found, spec=fill_unread(found.spec, source))
+    spec = fill_unread(found.spec, source)
+    hashes = found.obj.field_digests
+    for key in set(spec) - set(found.spec):
+        if key not in hashes:
+            continue
+        candidates = [want.spec.get(key)] if want is not None and key in want.spec else []
+        candidates += [recorded.applied[key]] if recorded is not None and key in recorded.applied else []
+        spec[key] = next((value for value in candidates if field_digest(value) == hashes[key]), UNREAD)
+    return replace(found, spec=spec)
 
 
 def fill_unread(live: Spec, source: Spec) -> Spec:

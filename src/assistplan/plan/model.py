@@ -43,6 +43,7 @@ class ActionReason(StrEnum):
     DEPENDENCY_REPLACED = "dependency_replaced"
     DUPLICATE = "duplicate"
     ORPHAN = "orphan"
+    UNUSED_FILE = "unused_file"
     SHARED = "shared"
 
 

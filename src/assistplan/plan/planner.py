@@ -98,7 +98,7 @@ def _leftovers(
         name = f"{blob.path}#{blob.id}"
         before = {"path": blob.path, "purpose": blob.purpose, "sha256": blob.sha256, "size": blob.size}
         out[f"File/{name}"] = ResourceChange(
-            f"File/{name}", "File", name, Action.DELETE, ActionReason.ORPHAN, blob.id, before=before
+            f"File/{name}", "File", name, Action.DELETE, ActionReason.UNUSED_FILE, blob.id, before=before
         )
     return out
 
