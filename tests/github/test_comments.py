@@ -152,3 +152,12 @@ def test_a_long_failure_log_is_cut_short() -> None:
 
     assert len(body) < LOG_LIMIT + 1_000
     assert "… (500 more characters in the job log)" in body
+
+
+def test_a_failure_report_never_posts_a_credential_from_the_log() -> None:
+    log = "Error: 400 from server: header was Authorization: Bearer sk-proj-abcdefghijklmnop1234\n"
+
+    comment = failure_comment("acme", log)
+
+    assert "sk-proj-abcdefghijklmnop1234" not in comment
+    assert "Error: 400 from server" in comment

@@ -120,7 +120,9 @@ def fail(error: Exception) -> NoReturn:
 
         click.echo(render_diagnostics(error.diagnostics, _read_lines, color=color()), err=True, nl=False)
     else:
-        click.secho(f"Error: {error}", fg="red", err=True)
+        from assistplan.redact import scrub
+
+        click.secho(f"Error: {scrub(str(error))}", fg="red", err=True)
     raise SystemExit(1)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from assistplan.github.rest import Comment, CommentsClient, GitHubError
+from assistplan.redact import scrub
 from assistplan.render.markdown import marker
 from assistplan.render.mdparts import alert, escape, fence
 
@@ -60,7 +61,9 @@ def pull_request_number(environ: Mapping[str, str]) -> int | None:
 
 
 def failure_comment(project: str, log: str, *, commit: str | None = None) -> str:
-    """The comment for a plan that could not be made: it replaces the previous plan, which is no longer current."""
+    """The comment for a plan that could not be made: it replaces the previous plan, which is no longer current.
+    The log is scrubbed of anything shaped like a credential before it is posted."""
+    log = scrub(log)
     if len(log) > LOG_LIMIT:
         log = log[:LOG_LIMIT] + f"\n… ({len(log) - LOG_LIMIT:,} more characters in the job log)"
     parts = [

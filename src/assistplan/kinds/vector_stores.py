@@ -28,6 +28,7 @@ from assistplan.kinds.base import (
 )
 from assistplan.kinds.blobs import BlobPool, file_entry
 from assistplan.providers.openai import OpenAIProvider, call, create_safely
+from assistplan.redact import scrub
 
 AUTO_CHUNKING = {"max_chunk_size_tokens": 800, "chunk_overlap_tokens": 400}
 ATTR_PROJECT = "assistplan:project"
@@ -228,7 +229,7 @@ class VectorStoreKind(Kind):
         if batch.file_counts.failed or batch.status != "completed":
             for item in provider.client.vector_stores.file_batches.list_files(batch_id, vector_store_id=store_id):
                 if item.status in ("failed", "cancelled"):
-                    error = item.last_error.message if item.last_error else item.status
+                    error = scrub(item.last_error.message) if item.last_error else item.status
                     failures.append(f"{by_id.get(item.id, item.id)}: {error}")
         return failures
 
