@@ -258,3 +258,15 @@ def test_a_changed_field_the_api_does_not_return_is_still_planned(project: Proje
     store = next(rc for rc in json.loads(result.output)["resource_changes"] if rc["address"] == "VectorStore/handbook")
     assert store["change"]["actions"] == ["create", "delete"]
     assert store["change"]["replace_paths"] == ["description"]
+
+
+def test_an_assistant_with_a_json_schema_response_format_plans_no_changes_after_apply(project: Project) -> None:
+    project.edit(
+        "stack.yaml",
+        "metadata: {team: support}\n---\nkind: Agent",
+        "metadata: {team: support}\nresponse_format:\n  type: json_schema\n  json_schema:\n"
+        "    name: out\n    schema: {type: object, properties: {x: {type: string}}}\n---\nkind: Agent",
+    )
+    applied(project)
+
+    assert project.run("plan", "--detailed-exitcode").exit_code == 0

@@ -187,7 +187,9 @@ class AssistantKind(Kind):
             objects = []
             with quiet_deprecations():
                 for assistant in provider.client.beta.assistants.list(limit=100):
-                    obj = LiveObject.from_metadata(self.kind, assistant.model_dump(mode="json", exclude_unset=True))
+                    obj = LiveObject.from_metadata(
+                        self.kind, assistant.model_dump(mode="json", by_alias=True, exclude_unset=True)
+                    )
                     if inventory.owns(obj.id, obj.project):
                         objects.append(obj)
             return objects
@@ -234,7 +236,9 @@ class AssistantKind(Kind):
                     provider.client.beta.assistants.list(limit=100), ctx.project, address
                 ),
             )
-        return Applied(LiveObject.from_metadata(self.kind, assistant.model_dump(mode="json", exclude_unset=True)))
+        return Applied(
+            LiveObject.from_metadata(self.kind, assistant.model_dump(mode="json", by_alias=True, exclude_unset=True))
+        )
 
     def update(
         self, provider: OpenAIProvider, ctx: ApplyContext, address: str, remote_id: str, before: Spec, spec: Spec
@@ -246,7 +250,9 @@ class AssistantKind(Kind):
                 address=address,
                 operation="update",
             )
-        return Applied(LiveObject.from_metadata(self.kind, assistant.model_dump(mode="json", exclude_unset=True)))
+        return Applied(
+            LiveObject.from_metadata(self.kind, assistant.model_dump(mode="json", by_alias=True, exclude_unset=True))
+        )
 
     def delete(self, provider: OpenAIProvider, ctx: ApplyContext, address: str, remote_id: str) -> None:
         with quiet_deprecations():
@@ -257,7 +263,7 @@ class AssistantKind(Kind):
             assistant = call(
                 lambda: provider.client.beta.assistants.retrieve(remote_id), address=address, operation="read"
             )
-        return LiveObject.from_metadata(self.kind, assistant.model_dump(mode="json", exclude_unset=True))
+        return LiveObject.from_metadata(self.kind, assistant.model_dump(mode="json", by_alias=True, exclude_unset=True))
 
     def stamp(self, provider: OpenAIProvider, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         metadata = {**(live.raw.get("metadata") or {}), **stamp}
@@ -267,4 +273,4 @@ class AssistantKind(Kind):
                 address=address,
                 operation="import",
             )
-        return LiveObject.from_metadata(self.kind, updated.model_dump(mode="json", exclude_unset=True))
+        return LiveObject.from_metadata(self.kind, updated.model_dump(mode="json", by_alias=True, exclude_unset=True))

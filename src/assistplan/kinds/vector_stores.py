@@ -93,7 +93,7 @@ class VectorStoreKind(Kind):
         def list_all() -> list[LiveObject]:
             objects = []
             for store in provider.client.vector_stores.list(limit=100):
-                obj = LiveObject.from_metadata(self.kind, store.model_dump(mode="json"))
+                obj = LiveObject.from_metadata(self.kind, store.model_dump(mode="json", by_alias=True))
                 if inventory.owns(obj.id, obj.project):
                     objects.append(obj)
             with ThreadPoolExecutor(max_workers=max(1, inventory.parallelism)) as pool:
@@ -106,7 +106,10 @@ class VectorStoreKind(Kind):
         return call(list_all, address=None, operation="list vector stores")
 
     def _attachments(self, provider: OpenAIProvider, store_id: str) -> list[dict[str, Any]]:
-        return [f.model_dump(mode="json") for f in provider.client.vector_stores.files.list(store_id, limit=100)]
+        return [
+            f.model_dump(mode="json", by_alias=True)
+            for f in provider.client.vector_stores.files.list(store_id, limit=100)
+        ]
 
     def create(self, provider: OpenAIProvider, ctx: ApplyContext, address: str, spec: Spec) -> Applied:
         params: dict[str, Any] = {
@@ -179,7 +182,7 @@ class VectorStoreKind(Kind):
                 self._detach(provider, address, store_id, attachment["id"])
         store = call(lambda: provider.client.vector_stores.retrieve(store_id), address=address, operation="read")
         live = LiveObject.from_metadata(
-            self.kind, store.model_dump(mode="json"), {"files": self._attachments(provider, store_id)}
+            self.kind, store.model_dump(mode="json", by_alias=True), {"files": self._attachments(provider, store_id)}
         )
         applied = Applied(live)
         if failures:
@@ -247,7 +250,7 @@ class VectorStoreKind(Kind):
     def read(self, provider: OpenAIProvider, remote_id: str, address: str) -> LiveObject:
         store = call(lambda: provider.client.vector_stores.retrieve(remote_id), address=address, operation="read")
         return LiveObject.from_metadata(
-            self.kind, store.model_dump(mode="json"), {"files": self._attachments(provider, remote_id)}
+            self.kind, store.model_dump(mode="json", by_alias=True), {"files": self._attachments(provider, remote_id)}
         )
 
     def stamp(self, provider: OpenAIProvider, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
@@ -258,5 +261,5 @@ class VectorStoreKind(Kind):
             operation="import",
         )
         return LiveObject.from_metadata(
-            self.kind, updated.model_dump(mode="json"), {"files": self._attachments(provider, live.id)}
+            self.kind, updated.model_dump(mode="json", by_alias=True), {"files": self._attachments(provider, live.id)}
         )
