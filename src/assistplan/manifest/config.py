@@ -38,7 +38,13 @@ from assistplan.manifest.models import (
 )
 from assistplan.manifest.project import LocalFile, Resource
 from assistplan.manifest.safefs import Refused
-from assistplan.manifest.strict import SchemaSite, check_json_schema, check_object_root, check_strict
+from assistplan.manifest.strict import (
+    SchemaSite,
+    check_json_schema,
+    check_object_root,
+    check_ref_cycles,
+    check_strict,
+)
 from assistplan.manifest.templating import TemplateContext, render
 from assistplan.manifest.validate import did_you_mean
 from assistplan.manifest.yamlpos import JsonPath, LineMap, Positions, format_path, parse_single
@@ -189,6 +195,7 @@ class Resolver:
 
     def check_schema(self, schema: dict[str, Any], site: SchemaSite, *, strict: bool, object_root: bool) -> None:
         problems = check_json_schema(schema, site)
+        problems += check_ref_cycles(schema, site)
         if object_root:
             problems += check_object_root(schema, site)
         if strict and not problems:

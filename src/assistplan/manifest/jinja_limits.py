@@ -1,6 +1,6 @@
 """Jinja2's SandboxedEnvironment with bounded work: loop iterations, calls, value sizes, number sizes and output.
 
-The sandbox's hooks (`call`, `call_binop`, `format_string`) check what a template computes; its parsed tree is
+The sandbox's hooks (`call`, `call_binop`, `wrap_str_format`) check what a template computes; its parsed tree is
 instrumented so that every loop item, every piece of output and every `~` concatenation is counted as well. A template
 that goes over a limit fails with TemplateLimitError, which the renderer reports at the template's line.
 """
@@ -214,10 +214,12 @@ class BoundedSandbox(SandboxedEnvironment):
         if isinstance(times, int) and _size(sequence) * max(times, 0) > MAX_VALUE_LENGTH:
             raise TemplateLimitError(f"a repetition longer than {MAX_VALUE_LENGTH} characters or items")
 
-    def format_string(self, s: str, args: Any, kwargs: Any, format_func: Any = None) -> str:
-        _check_format_spec(s)
-        _check_arguments((*args, *kwargs.values()))
-        return str(self.produce(super().format_string(s, args, kwargs, format_func)))
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        """The sandbox's `str.format`, refused up front when the format asks for huge widths."""
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None:
+            _check_format_spec(value.__self__)
+        return wrapped
 
     def _bounded_filter(self, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(function)

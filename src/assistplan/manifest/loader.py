@@ -30,6 +30,8 @@ CONFIG_FILE = "assistplan.yaml"
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 MAX_DOCUMENTS = 5000
 """Manifest documents per project."""
+MAX_HINTED_ERRORS = 1000
+"""Past this many errors, no "did you mean" suggestions are computed: collecting the rest stays cheap."""
 
 Namer = Callable[[Path], str]
 
@@ -208,7 +210,7 @@ class _Collector:
             self.error('missing required field "kind"', document.start)
             return
         if not isinstance(kind, str) or kind not in SPEC_TYPES:
-            hint = did_you_mean(kind, SPEC_TYPES)
+            hint = did_you_mean(kind, SPEC_TYPES) if len(self.diagnostics) < MAX_HINTED_ERRORS else ""
             message = f'unknown kind "{kind}"' + (hint or f": expected one of {', '.join(SPEC_TYPES)}")
             self.error(message, positions.value(("kind",)))
             return
@@ -221,7 +223,9 @@ class _Collector:
                 self.error(message, positions.value(("name",)), str(address))
                 return
             self.seen[address] = positions.value(("name",)) or document.start
-        spec, problems = validate_model(SPEC_TYPES[kind], data, positions, address=str(address) if address else None)
+        hints = len(self.diagnostics) < MAX_HINTED_ERRORS
+        where = str(address) if address else None
+        spec, problems = validate_model(SPEC_TYPES[kind], data, positions, address=where, hints=hints)
         self.diagnostics.extend(problems)
         if spec is not None and address is not None:
             self.manifests.append(Manifest(address, spec, item.name, item.path.parent, positions, document.start))
@@ -241,7 +245,7 @@ def load_project(
     """
     root = Path(root).resolve()
     diagnostics = Diagnostics()
-    if not (root / CONFIG_FILE).is_file():
+    if not (root / CONFIG_FILE).exists() and not (root / CONFIG_FILE).is_symlink():
         hint = "" if root.is_dir() else " (not a folder)" if root.exists() else " (the folder does not exist)"
         raise ManifestError(_single(f"no {CONFIG_FILE} in {root}{hint}: create one with `assistplan init`"))
     environment = dict(os.environ) if environ is None else dict(environ)
@@ -265,18 +269,27 @@ def load_project(
         diagnostics.source(name, None)
         message = f'"{name}" is a link to a folder outside the manifest root: manifests are read only from inside it'
         diagnostics.add(Diagnostic.error(message, range=_at_start(name)))
-    parsed = [
-        _parse_file(path, name_of(path), root, context, diagnostics) for path in paths if path.resolve() not in excluded
-    ]
+    parsed: list[_ParsedFile] = []
+    for path in paths:
+        if path.resolve() not in excluded and sum(len(item.documents) for item in parsed) <= MAX_DOCUMENTS:
+            parsed.append(_parse_file(path, name_of(path), root, context, diagnostics))
     referenced = _referenced_files(parsed, cache)
     collector = _Collector(diagnostics)
+    count = 0
     for item in parsed:
         if item.path.resolve() in referenced:
             continue
         diagnostics.extend(item.diagnostics)
         for document in item.documents:
+            count += 1
+            if count > MAX_DOCUMENTS:
+                message = f"too many manifest documents: at most {MAX_DOCUMENTS} per project"
+                diagnostics.add(Diagnostic.error(message, range=document.start))
+                break
             if document.clean:
                 collector.add(document, item)
+        if count > MAX_DOCUMENTS:
+            break
     resolver = Resolver(config, context, cache, name_of)
     resources = resolver.resolve(collector.manifests)
     diagnostics.sources.update(resolver.sources)

@@ -7,6 +7,7 @@ pointing at the line where that part of the schema was written (inline in a mani
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -239,3 +240,63 @@ def check_strict(schema: dict[str, Any], site: SchemaSite) -> list[Diagnostic]:
     except RecursionError:
         checker.error((), "schema is nested too deeply to check")
     return checker.finish()
+
+
+_UNGUARDED = ("allOf", "anyOf", "oneOf")
+"""Keywords whose schemas apply to the value itself: a `$ref` reached only through them is expanded in place."""
+
+
+def _definitions(schema: dict[str, Any]) -> dict[str, tuple[JsonPath, Any]]:
+    """Every reference target of `schema`: "#" and "#/$defs/NAME" (or "#/definitions/NAME"), with its path."""
+    targets: dict[str, tuple[JsonPath, Any]] = {"#": ((), schema)}
+    for section in ("$defs", "definitions"):
+        found = schema.get(section)
+        if isinstance(found, dict):
+            targets.update({f"#/{section}/{name}": ((section, name), node) for name, node in found.items()})
+    return targets
+
+
+def _unguarded_refs(node: Any, path: JsonPath) -> Iterator[tuple[str, JsonPath]]:
+    if not isinstance(node, dict):
+        return
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        yield ref, (*path, "$ref")
+    for key in _UNGUARDED:
+        items = node.get(key)
+        if isinstance(items, list):
+            for index, item in enumerate(items):
+                yield from _unguarded_refs(item, (*path, key, index))
+
+
+def check_ref_cycles(schema: dict[str, Any], site: SchemaSite) -> list[Diagnostic]:
+    """A `$ref` cycle that never reaches a schema of its own (`a` is `b`, `b` is `a`) cannot be expanded."""
+    targets = _definitions(schema)
+    try:
+        edges = {name: list(_unguarded_refs(node, path)) for name, (path, node) in targets.items()}
+    except RecursionError:
+        return [site.error((), "schema is nested too deeply to check")]
+    state: dict[str, int] = {}
+    for start in targets:
+        stack: list[tuple[str, int]] = [(start, 0)]
+        trail: list[str] = []
+        while stack:
+            name, index = stack.pop()
+            if index == 0:
+                if state.get(name) == 2:
+                    continue
+                state[name] = 1
+                trail.append(name)
+            following = edges.get(name, [])
+            if index < len(following):
+                stack.append((name, index + 1))
+                ref, at = following[index]
+                if state.get(ref) == 1:
+                    cycle = " -> ".join([*trail[trail.index(ref) :], ref])
+                    return [site.error(at, f"$ref cycle that never reaches a schema: {cycle}")]
+                if ref in targets and state.get(ref) != 2:
+                    stack.append((ref, 0))
+            else:
+                state[name] = 2
+                trail.pop()
+    return []

@@ -155,11 +155,14 @@ def _prefix(path: JsonPath) -> str:
 
 
 class _Translator:
-    def __init__(self, model: type[BaseModel], data: Any, positions: Positions, address: str | None) -> None:
+    def __init__(
+        self, model: type[BaseModel], data: Any, positions: Positions, address: str | None, hints: bool
+    ) -> None:
         self.model = model
         self.data = data
         self.positions = positions
         self.address = address
+        self.hints = hints
 
     def diagnostic(self, message: str, path: JsonPath, *, key: bool) -> Diagnostic:
         where = self.positions.key(path) if key else self.positions.value(path)
@@ -177,7 +180,7 @@ class _Translator:
         if kind == "missing":
             return [self.diagnostic(f'{_prefix(path[:-1])}missing required field "{path[-1]}"', path[:-1], key=True)]
         if kind == "extra_forbidden":
-            hint = did_you_mean(path[-1], _field_names(parent))
+            hint = self.did_you_mean(path[-1], _field_names(parent))
             return [self.diagnostic(f'{_prefix(path[:-1])}unknown field "{path[-1]}"{hint}', path, key=True)]
         message = self.message(kind, ctx, value, tp, path, error["msg"])
         return [self.diagnostic(_prefix(path) + message, path, key=False)]
@@ -189,14 +192,14 @@ class _Translator:
         if kind == "literal_error":
             expected = get_args(_unwrap(tp)) if get_origin(_unwrap(tp)) is Literal else ()
             if expected:
-                hint = did_you_mean(value, expected)
+                hint = self.did_you_mean(value, expected)
                 return f"invalid value {describe(value)}: expected {quoted_list(expected)}{hint}"
             return f"invalid value {describe(value)}: expected {ctx.get('expected', '')}"
         if kind == "union_tag_invalid":
             tags = [tag.strip("'") for tag in str(ctx.get("expected_tags", "")).split(", ")]
             tags = [tag for tag in tags if tag not in _INTERNAL_TAGS]
             tag = ctx.get("tag")
-            return f"unknown type {describe(tag)}{did_you_mean(tag, tags)}: expected {quoted_list(tags)}"
+            return f"unknown type {describe(tag)}{self.did_you_mean(tag, tags)}: expected {quoted_list(tags)}"
         if kind == "union_tag_not_found":
             if isinstance(value, dict):
                 return 'missing required field "type"'
@@ -231,6 +234,9 @@ class _Translator:
             return str(ctx.get("error", default))
         return default
 
+    def did_you_mean(self, word: object, choices: Iterable[str]) -> str:
+        return did_you_mean(word, choices) if self.hints else ""
+
     def type_message(self, expected: str, value: Any, path: JsonPath) -> str:
         message = f"expected {expected}, got {_kind_of(value)}"
         raw = self.positions.raw(path)
@@ -240,13 +246,16 @@ class _Translator:
 
 
 def validate_model(
-    model: type[M], data: Any, positions: Positions, *, address: str | None = None
+    model: type[M], data: Any, positions: Positions, *, address: str | None = None, hints: bool = True
 ) -> tuple[M | None, list[Diagnostic]]:
-    """Validate `data` (a parsed document, or part of one) against `model`; every error as a positioned diagnostic."""
+    """Validate `data` (a parsed document, or part of one) against `model`; every error as a positioned diagnostic.
+
+    `hints` False leaves out the "did you mean" suggestions (they cost the most, and past many errors nobody reads
+    them)."""
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
-        translator = _Translator(model, data, positions, address)
+        translator = _Translator(model, data, positions, address, hints)
         diagnostics: list[Diagnostic] = []
         for error in exc.errors(include_url=False):
             diagnostics.extend(translator.translate(error))

@@ -237,7 +237,9 @@ def yaml_error(exc: yaml.YAMLError, linemap: LineMap, text: str) -> Diagnostic:
 
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's parser when PyYAML was built with it (several times faster); its error messages are vaguer, so a
-text that fails to parse is parsed again by the pure-Python loader for the report."""
+text that fails to parse is parsed again by the pure-Python loader for the report, unless it is large or too deep
+(the pure-Python scanner is quadratic in the nesting depth)."""
+_REPARSE_LIMIT = 256 * 1024
 
 
 def _compose(text: str, loader_class: type[yaml.SafeLoader]) -> Iterator[Node | None]:
@@ -305,7 +307,7 @@ def parse_documents(text: str, linemap: LineMap) -> tuple[list[Document], list[D
         message = f"invalid Unicode: a lone surrogate (U+{ord(surrogate.group()):04X}) is not a character"
         return [], [Diagnostic.error(message, range=SourceRange(linemap.pos(*_position(text, surrogate.start()))))]
     documents, diagnostics, failed = _parse(text, linemap, _FAST_LOADER)
-    if failed and _FAST_LOADER is not yaml.SafeLoader:
+    if failed and _FAST_LOADER is not yaml.SafeLoader and len(text) <= _REPARSE_LIMIT:
         documents, diagnostics, _ = _parse(text, linemap, yaml.SafeLoader)
     return documents, diagnostics
 
@@ -332,7 +334,7 @@ def _parse(
             documents.append(Document(value, builder.positions, start, clean=len(diagnostics) == before))
     except yaml.YAMLError as exc:
         diagnostics.append(yaml_error(exc, linemap, text))
-        return documents, diagnostics, True
+        return documents, diagnostics, "maximum nesting depth" not in str(exc)
     except RecursionError:
         diagnostics.append(Diagnostic.error("invalid YAML: nesting too deep", range=SourceRange(linemap.pos(0, 0))))
     return documents, diagnostics, False
