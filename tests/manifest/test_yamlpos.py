@@ -126,7 +126,7 @@ def test_recursive_aliases_are_refused() -> None:
 
 def test_deep_nesting_is_a_diagnostic() -> None:
     _, errors = parse("[" * 5000 + "]" * 5000 + "\n")
-    assert errors == ["f.yaml:1:1: invalid YAML: nesting too deep"]
+    assert errors == ["f.yaml:1:1001: invalid YAML: exceeded maximum nesting depth (while increasing flow level)"]
 
 
 def test_parse_single_rejects_several_documents() -> None:
