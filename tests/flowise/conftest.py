@@ -26,7 +26,7 @@ from .server import FlowiseServer
 
 FLOWISE_KEY_ENV = "ASSISTPLAN_TEST_FLOWISE_KEY"
 OPENAI_KEY_ENV = "ASSISTPLAN_TEST_OPENAI_KEY"
-COLLECTIONS = ("assistants", "tools", "variables", "credentials")
+COLLECTIONS = ("chatflows", "assistants", "tools", "variables", "credentials")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

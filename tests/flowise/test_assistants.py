@@ -175,7 +175,7 @@ def test_a_lost_state_file_is_rebuilt_from_the_marks(project: FlowiseProject) ->
     before = {a: r["id"] for a, r in project.state()["resources"].items()}
     project.state_path.unlink()
 
-    assert project.changes() == {"FlowiseCredential/openai": (["update"], ["secrets.openAIApiKey"])}
+    assert project.changes() == {}
     assert {a: r["id"] for a, r in project.state()["resources"].items()} == before
 
 
@@ -277,13 +277,18 @@ def test_a_recreated_openai_assistant_gets_a_new_flowise_assistant(project: Flow
     assert "No changes." in project.ok("plan").output
 
 
-def test_an_assistant_flowise_would_rewrite_is_refused_at_validate(project: FlowiseProject) -> None:
-    project.edit("openai.yaml", "description: Acme support bot.\n", "")
+def test_file_search_options_flowise_would_reset_are_refused_at_validate(project: FlowiseProject) -> None:
+    project.edit("openai.yaml", "  - code_interpreter\n", "  - code_interpreter\n  - file_search\n")
+    project.write("faq/returns.md", "Returns within 30 days.\n")
+    project.write("search.yaml", "kind: VectorStore\nname: faq\nfiles: [faq/returns.md]\n")
+    project.edit(
+        "openai.yaml", "temperature: 0.2\n", "temperature: 0.2\nfile_search: {vector_store: faq, max_num_results: 5}\n"
+    )
 
     result = project.run("validate")
 
     assert result.exit_code == 1
     assert (
-        'assistant: Assistant "support", served by Flowise, needs a description: Flowise writes an empty one over '
-        "a missing one"
+        'assistant: Assistant "support", served by Flowise, cannot set file_search options: Flowise sends '
+        "file_search without them on every save, resetting them"
     ) in result.output

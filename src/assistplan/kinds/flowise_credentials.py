@@ -5,6 +5,7 @@ sent back: Flowise would store the marker as the secret), and assistplan never s
 per secret, the variable's name and a fingerprint, an HMAC-SHA256 of the value under a random key that the state
 keeps for this credential. A rotated secret changes the fingerprint and plans as an update; so does a credential
 changed in Flowise after the last apply (its `updatedDate` moved), because its secrets can no longer be vouched for.
+Otherwise the live spec leaves `secrets` out (Flowise never returns them): the planner takes them as last applied.
 
 Flowise honours a client-chosen credential id, so the id is derived from the project and the address: a lost state
 is recovered, and a create whose response was lost is simply found.
@@ -77,17 +78,17 @@ class FlowiseCredentialKind(FlowiseKind):
 
     def extra(self, raw: dict[str, Any], inventory: Inventory) -> dict[str, Any]:
         address = inventory.id_to_address.get(raw["id"]) or self.identify(raw, inventory.project)[1]
-        recorded = (inventory.applied.get(address or "") or {}).get("secrets") or {}
-        if (inventory.attributes.get(address or "") or {}).get(UPDATED) != raw.get("updatedDate"):
-            recorded = {field: {**entry, "fingerprint": UNKNOWN} for field, entry in recorded.items()}
-        return {"secrets": recorded}
+        updated = (inventory.attributes.get(address or "") or {}).get(UPDATED)
+        return {"moved": updated is not None and updated != raw.get("updatedDate")}
 
     def normalize(self, obj: LiveObject, inventory: Any) -> Spec:
-        return {
-            "name": obj.raw.get("name"),
-            "credential": obj.raw.get("credentialName"),
-            "secrets": obj.extra.get("secrets") or {},
-        }
+        """The credential; its secrets only when just written, or marked unknown when changed in Flowise since."""
+        spec: Spec = {"name": obj.raw.get("name"), "credential": obj.raw.get("credentialName")}
+        if "secrets" in obj.extra:
+            spec["secrets"] = obj.extra["secrets"]
+        elif obj.extra.get("moved"):
+            spec["secrets"] = UNKNOWN
+        return spec
 
     def _write(
         self, provider: FlowiseProvider, ctx: ApplyContext, address: str, spec: Spec, gone: list[str]
@@ -123,7 +124,8 @@ class FlowiseCredentialKind(FlowiseKind):
     def update(
         self, provider: FlowiseProvider, ctx: ApplyContext, address: str, remote_id: str, before: Spec, spec: Spec
     ) -> Applied:
-        gone = sorted(set(before.get("secrets") or {}) - set(spec["secrets"]))
+        recorded = before.get("secrets")
+        gone = sorted(set(recorded) - set(spec["secrets"])) if isinstance(recorded, dict) else []
         body, applied = self._write(provider, ctx, address, spec, gone)
         raw = provider.put(f"{self.path}/{remote_id}", body, address=address)
         return self._applied(applied, raw, ctx.project)
