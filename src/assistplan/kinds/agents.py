@@ -7,7 +7,8 @@ absent ones.
 
 MCP `headers` values come from environment variables, read at apply time only. The spec holds, per header, a keyed
 fingerprint (HMAC-SHA256 under a random key the state keeps for the agent) and, under `header_env`, the variables'
-names; the API echoes header values, which are fingerprinted the same way and never kept in clear. `header_env` is
+names; the API echoes header values, which are fingerprinted the same way and never kept in clear. A value read for
+a request is registered with `assistplan.redact`, so an error message echoing it is scrubbed. `header_env` is
 not returned by the API, so the live spec leaves it out.
 """
 
@@ -21,6 +22,7 @@ from collections.abc import Iterator, Mapping
 from secrets import token_hex
 from typing import Any
 
+from assistplan import redact
 from assistplan.errors import PlanError
 from assistplan.kinds.base import (
     Applied,
@@ -60,6 +62,7 @@ def header_value(address: str, label: str, header: str, env: str) -> str:
         raise PlanError(
             f'{address}: MCP tool "{label}" header {header}: the environment variable {env} is not set (or is empty)'
         )
+    redact.register(value)
     return value
 
 
