@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import os
-import random
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
+from typing import Literal
+
+import pytest
 
 from assistplan.sandbox.faults import FaultConfig
 from assistplan.sandbox.server import API_KEY
 from conftest import KEY_ENV, Project
-
-KILL_RUNS = 10
 
 
 def remote_objects(project: Project) -> Counter[str]:
@@ -61,32 +60,38 @@ def test_a_failed_create_whose_object_was_committed_is_adopted(project: Project)
     assert_converged(project)
 
 
-def test_an_apply_killed_at_random_points_converges_without_duplicates(project: Project) -> None:
-    rng = random.Random(20261123)
-    project.sandbox.set_faults(latency_ms=15)
+KILL_POINTS = [
+    pytest.param("POST /files", 1, "before", id="first-upload-never-arrives"),
+    pytest.param("POST /files", 2, "after", id="second-upload-committed-unanswered"),
+    pytest.param("POST /vector_stores", 1, "after", id="store-created-unanswered"),
+    pytest.param("POST /vector_stores/{vector_store_id}/file_batches", 1, "after", id="batch-attached-unanswered"),
+    pytest.param("POST /assistants", 1, "after", id="assistant-created-unanswered"),
+    pytest.param("POST /agents", 1, "before", id="agent-create-never-arrives"),
+]
+"""Where an apply is killed: the Nth request of a route, SIGKILLed just before the server handles it or just after it
+committed (its answer never sent)."""
+
+
+@pytest.mark.parametrize(("route", "n", "when"), KILL_POINTS)
+def test_an_apply_killed_at_a_request_converges_without_duplicates(
+    project: Project, route: str, n: int, when: Literal["before", "after"]
+) -> None:
     env = {**os.environ, KEY_ENV: API_KEY}
     command = [sys.executable, "-c", "from assistplan.cli import main; main()", "--chdir", str(project.root)]
-    kills = 0
-    for run in range(KILL_RUNS):
-        project.edit(
-            "assistplan.yaml", f"project: test-shop{'-' + str(run - 1) if run else ''}\n", f"project: test-shop-{run}\n"
-        )
-        child = subprocess.Popen(
+    child: list[subprocess.Popen[bytes]] = []
+    trigger = project.sandbox.on_request(n, lambda: os.kill(child[0].pid, signal.SIGKILL), route=route, when=when)
+    child.append(
+        subprocess.Popen(
             [*command, "apply", "--auto-approve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        time.sleep(rng.uniform(0.4, 2.0))
-        if child.poll() is None:
-            child.send_signal(signal.SIGKILL)
-            kills += 1
-        child.wait()
-        finished = subprocess.run([*command, "apply", "--auto-approve"], env=env, capture_output=True, text=True)
-        assert finished.returncode == 0, finished.stdout + finished.stderr
-        project.state_path.unlink()
-    project.sandbox.set_faults(latency_ms=0)
+    )
 
-    objects = remote_objects(project)
-    assert {name: n for name, n in objects.items() if n > 1} == {}
-    assert kills >= KILL_RUNS // 2
+    assert child[0].wait(timeout=120) == -signal.SIGKILL
+    assert trigger.fired.is_set()
+    result = project.run("apply", "--auto-approve")
+
+    assert result.exit_code == 0, result.output
+    assert_converged(project)
 
 
 def test_a_leftover_object_stamped_with_a_taken_address_is_deleted(project: Project) -> None:

@@ -1,0 +1,37 @@
+"""The invariant suite's knobs: the projects each sandbox profile may hold (every test runs once per profile through
+the `sandbox_profile` fixture of `assistplan.sandbox.testing`), and hypothesis
+settings that make every run the same (derandomized, no database, no deadline, few examples).
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis import strategies as st
+
+from invariants.projects import GeneratedProject, projects
+
+SHRINK = os.environ.get("ASSISTPLAN_INVARIANTS_SHRINK") == "1"
+"""Shrinking a failure re-runs many applies: off by default (a derandomized failure repeats anyway), on with
+ASSISTPLAN_INVARIANTS_SHRINK=1 to get the smallest failing project for a report."""
+
+SUITE = settings(
+    derandomize=True,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate, *((Phase.shrink,) if SHRINK else ())),
+    database=None,
+    deadline=None,
+    max_examples=4,
+    print_blob=False,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+"""The settings of the properties that cost an apply or two per example."""
+
+COSTLY = settings(SUITE, max_examples=2)
+"""The settings of the properties that cost several applies, subprocesses or retries under faults per example."""
+
+
+def projects_for(profile: str) -> st.SearchStrategy[GeneratedProject]:
+    """Projects of the kinds a server of `profile` serves: no Agents without the Agents API, no Assistants where
+    the Assistants API is shut down."""
+    return projects(assistants_allowed=profile != "openai", agents_allowed=profile != "assistants-only")
