@@ -50,12 +50,20 @@ class Diagnostic:
     detail: str = ""
     address: str | None = None
     range: SourceRange | None = None
+    sensitive: bool = False
+    """The source line may hold a secret (a literal where only a reference is allowed): it is never shown."""
 
     @classmethod
     def error(
-        cls, summary: str, *, range: SourceRange | None = None, address: str | None = None, detail: str = ""
+        cls,
+        summary: str,
+        *,
+        range: SourceRange | None = None,
+        address: str | None = None,
+        detail: str = "",
+        sensitive: bool = False,
     ) -> Diagnostic:
-        return cls(Severity.ERROR, summary, detail, address, range)
+        return cls(Severity.ERROR, summary, detail, address, range, sensitive)
 
     @classmethod
     def warning(

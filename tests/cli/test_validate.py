@@ -250,3 +250,18 @@ def test_project_files_follow_the_config_schema(config: Path) -> None:
 
     document = yaml.safe_load(config.read_text())
     assert [error.message for error in Draft202012Validator(config_schema()).iter_errors(document)] == []
+
+
+def test_a_literal_flowise_secret_is_refused_without_showing_its_line(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "assistplan.yaml").write_text("project: p\nflowise: {url: 'http://127.0.0.1:9'}\n")
+    (root / "c.yaml").write_text(
+        "kind: FlowiseCredential\nname: c\ncredential: openAIApi\nsecrets: {openAIApiKey: hunter2-literal}\n"
+    )
+
+    result = CliRunner().invoke(cli, ["--chdir", str(root), "validate"])
+
+    assert result.exit_code == 1
+    assert "c.yaml:4:" in result.output
+    assert "hunter2-literal" not in result.output

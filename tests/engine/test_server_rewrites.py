@@ -94,7 +94,7 @@ def test_a_literal_mcp_header_value_is_a_validate_error_naming_the_reference_syn
     [headline] = [line for line in result.output.splitlines() if ": error: " in line]
     assert "transport.headers.Authorization: header values come only from environment variables" in headline
     assert "write {env: VARIABLE}" in headline
-    assert "ghp_TopSecretValue" not in headline
+    assert "ghp_TopSecretValue" not in result.output
 
 
 def test_mcp_header_values_reach_the_api(mcp: Project) -> None:

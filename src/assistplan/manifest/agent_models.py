@@ -11,7 +11,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
-from assistplan.manifest.fields import ENV_NAME_PATTERN, KindSpec, Metadata, Problem, Spec, check, exclusive
+from assistplan.manifest.fields import (
+    ENV_NAME_PATTERN,
+    SECRET_REFERENCE_ONLY,
+    KindSpec,
+    Metadata,
+    Problem,
+    Spec,
+    check,
+    exclusive,
+)
 from assistplan.manifest.openai_models import SHORTHAND, ReasoningEffort, duplicate_tools, shorthand_or_type
 
 
@@ -42,7 +51,7 @@ class WebSearchTool(Spec):
 
 
 HEADER_REFERENCE = (
-    "header values come only from environment variables: write {env: VARIABLE}; the value is sent to the MCP "
+    f"header values {SECRET_REFERENCE_ONLY}; the value is sent to the MCP "
     "server's API at apply time and never shown, stored or digested"
 )
 

@@ -31,6 +31,9 @@ PATTERN_DESCRIPTIONS: dict[str, str] = {
 
 Problem = tuple[str, tuple[str | int, ...]]
 
+SECRET_REFERENCE_ONLY = "come only from environment variables: write {env: VARIABLE}"
+"""The wording of every error about a literal secret; the diagnostic then never shows its source line."""
+
 
 def problem(message: str, at: tuple[str | int, ...] = ()) -> PydanticCustomError:
     """A validation error with our own wording; `at` is the path below the validated object where it points."""

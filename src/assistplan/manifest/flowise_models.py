@@ -6,7 +6,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from assistplan.manifest.fields import ENV_NAME_PATTERN, KindSpec, Problem, Spec, check, exclusive
+from assistplan.manifest.fields import (
+    ENV_NAME_PATTERN,
+    SECRET_REFERENCE_ONLY,
+    KindSpec,
+    Problem,
+    Spec,
+    check,
+    exclusive,
+)
 
 
 class FlowiseToolSpec(KindSpec):
@@ -60,9 +68,7 @@ class FlowiseCredentialSpec(KindSpec):
         """Refuse literal secrets without ever repeating them in the message."""
         if isinstance(value, dict):
             literal = [key for key, item in value.items() if not isinstance(item, dict | SecretRef)]
-            check(
-                [("secret values come only from environment variables: write {env: VARIABLE}", (k,)) for k in literal]
-            )
+            check([(f"secret values {SECRET_REFERENCE_ONLY}", (k,)) for k in literal])
         return value
 
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 from pydantic import BaseModel, Tag, ValidationError
 
 from assistplan.diagnostics import Diagnostic
-from assistplan.manifest.fields import PATTERN_DESCRIPTIONS
+from assistplan.manifest.fields import PATTERN_DESCRIPTIONS, SECRET_REFERENCE_ONLY
 from assistplan.manifest.openai_models import SHORTHAND
 from assistplan.manifest.yamlpos import JsonPath, Positions, format_path
 
@@ -166,7 +166,7 @@ class _Translator:
 
     def diagnostic(self, message: str, path: JsonPath, *, key: bool) -> Diagnostic:
         where = self.positions.key(path) if key else self.positions.value(path)
-        return Diagnostic.error(message, range=where, address=self.address)
+        return Diagnostic.error(message, range=where, address=self.address, sensitive=SECRET_REFERENCE_ONLY in message)
 
     def translate(self, error: Any) -> list[Diagnostic]:
         kind = error["type"]

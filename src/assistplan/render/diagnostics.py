@@ -89,7 +89,7 @@ def render_diagnostics(
             if file not in cache:
                 cache[file] = read_source(file)
             lines = cache[file]
-        out.extend(_excerpt(diagnostic, lines, color))
+        out.extend(_excerpt(diagnostic, None if diagnostic.sensitive else lines, color))
         out.extend(f"      = note: {line}" for line in diagnostic.detail.splitlines())
     errors = sum(1 for d in diags if d.severity is Severity.ERROR)
     warnings = len(diags) - errors
