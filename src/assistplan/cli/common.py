@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -126,9 +127,18 @@ def fail(error: Exception) -> NoReturn:
     raise SystemExit(1)
 
 
+SOURCE_LIMIT = 4 * 1024 * 1024
+
+
 def _read_lines(name: str) -> list[str] | None:
+    """The lines of a file a diagnostic names, for its excerpt: only a regular file (never a link, device or FIFO)
+    of at most SOURCE_LIMIT bytes."""
+    path = Path(name)
     try:
-        return Path(name).read_text(encoding="utf-8").splitlines()
+        info = path.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > SOURCE_LIMIT:
+            return None
+        return path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return None
 
