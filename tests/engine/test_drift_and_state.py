@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
+from assistplan.sandbox.indexing import FILE_KIND
+from assistplan.sandbox.server import SandboxServer
 from assistplan.state import StateLock
 from conftest import Project
 
@@ -92,13 +95,32 @@ def test_editing_a_file_uploads_it_once_and_reindexes_it(project: Project) -> No
     assert project.run("plan", "--detailed-exitcode").exit_code == 0
 
 
+def fail_indexing_of(sandbox: SandboxServer, filename_part: str) -> Callable[[], None]:
+    """A trigger action: the server's indexing of every attached file whose name contains `filename_part` ends
+    `failed` with a `server_error` (one of the API's documented `last_error` codes)."""
+
+    def fail() -> None:
+        for store in sandbox.store.scan("vector_store", descending=False):
+            for record in sandbox.store.children(FILE_KIND, store["id"]):
+                file = sandbox.store.get("file", record["id"]) or {}
+                if filename_part in str(file.get("filename")):
+                    error = {"code": "server_error", "message": "The file could not be processed."}
+                    sandbox.store.put(FILE_KIND, {**record, "_outcome": "failed", "_error": error}, store["id"])
+
+    return fail
+
+
 def test_a_file_that_fails_to_index_fails_the_apply_naming_it(project: Project) -> None:
-    project.write("handbook/empty.md", "")
+    route = "POST /vector_stores/{vector_store_id}/file_batches"
+    project.sandbox.settings.indexing_delay = 0.01
+    failing = fail_indexing_of(project.sandbox, "returns.md")
+    trigger = project.sandbox.on_request(1, failing, route=route, when="after", then="answer")
 
     result = project.run("apply", "--auto-approve")
 
-    assert result.exit_code == 1
-    assert "handbook/empty.md" in result.output
+    assert trigger.fired.is_set()
+    assert result.exit_code == 1, result.output
+    assert "handbook/returns.md: The file could not be processed." in result.output
     assert "Assistant/support: skipped: depends on VectorStore/handbook, which failed" in result.output
 
 

@@ -18,7 +18,7 @@ MARKER = "<!-- assistplan-plan:acme-support -->"
 PROBE = """\
 kind: VectorStore
 name: probe
-description: "token {{ env('GITHUB_TOKEN', 'unset') }}, env {{ vars.env }}"
+description: "env {{ vars.env }}"
 files: [handbook/*.md]
 """
 
@@ -117,7 +117,7 @@ def test_a_plan_without_a_pull_request_only_writes_the_summary(example: Path, fa
     assert fake_github.requests == []
 
 
-def test_the_plan_runs_with_the_var_files_and_without_the_github_token(example: Path, fake_github: FakeGitHub) -> None:
+def test_the_plan_runs_with_the_var_files(example: Path, fake_github: FakeGitHub) -> None:
     ci = job(example, fake_github)
     (ci.workspace / "prod.yaml").write_text("env: prod\n", encoding="utf-8")
     (example / "probe.yaml").write_text(PROBE, encoding="utf-8")
@@ -125,7 +125,27 @@ def test_the_plan_runs_with_the_var_files_and_without_the_github_token(example: 
     result = ci.run("plan", ASSISTPLAN_VAR_FILES="\nprod.yaml\n")
 
     assert result.returncode == 0, result.stderr
-    assert '| `+` | `description` |  | `"token unset, env prod"` |' in ci.read("plan.md")
+    assert '| `+` | `description` |  | `"env prod"` |' in ci.read("plan.md")
+
+
+def test_only_the_comment_step_sees_the_github_token(example: Path, fake_github: FakeGitHub, tmp_path: Path) -> None:
+    ci = job(example, fake_github)
+    seen = tmp_path / "seen"
+    shim = tmp_path / "shim"
+    shim.mkdir()
+    real = Path(sys.executable).parent / "assistplan"
+    (shim / "assistplan").write_text(
+        f'#!/bin/sh\necho "${{GITHUB_TOKEN:-unset}} $*" >> "{seen}"\nexec "{real}" "$@"\n', encoding="utf-8"
+    )
+    (shim / "assistplan").chmod(0o755)
+
+    result = ci.run("plan", ASSISTPLAN_PR="7", PATH=f"{shim}{os.pathsep}{os.environ['PATH']}")
+
+    assert result.returncode == 0, result.stderr
+    calls = [line.split(" ", 1) for line in seen.read_text(encoding="utf-8").splitlines()]
+    commands = [args.split()[2] if args.startswith("--chdir") else args.split()[0] for _, args in calls]
+    tokens = {command: token for (token, _), command in zip(calls, commands, strict=True)}
+    assert tokens == {"validate": "unset", "plan": "unset", "show": "unset", "github": TOKEN}
 
 
 def test_apply_then_plan_shows_no_changes(example: Path, fake_github: FakeGitHub) -> None:
