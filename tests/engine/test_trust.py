@@ -270,3 +270,15 @@ def test_an_assistant_with_a_json_schema_response_format_plans_no_changes_after_
     applied(project)
 
     assert project.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_an_apply_killed_before_recording_its_change_converges_on_the_next_apply(project: Project) -> None:
+    applied(project)
+    state = project.state()
+    state["resources"]["VectorStore/handbook"]["applied"]["files"].pop("handbook/returns.md")
+    project.state_path.write_text(json.dumps(state))
+    assert project.run("plan", "--detailed-exitcode").exit_code == 2
+
+    applied(project)
+
+    assert project.run("plan", "--detailed-exitcode").exit_code == 0

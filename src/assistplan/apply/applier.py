@@ -82,6 +82,7 @@ def apply_plan(
         runner.record_refresh()
         return result
     runner.record_adopted()
+    runner.record_refreshed()
     if inventory.blobs is not None:
         inventory.blobs.retire({rc.remote_id for rc in plan.resource_changes if _deletes_blob(rc)})
     build = [rc for rc in plan.resource_changes if rc.action in BUILD]
@@ -258,6 +259,19 @@ class _Runner:
                     rc.address,
                     ResourceState(kind=rc.kind, name=rc.name, id=rc.remote_id, digest="", applied=rc.before),
                 )
+
+    def record_refreshed(self) -> None:
+        """Record, for resources the plan leaves as they are, the live spec where the state holds an older one (an
+        apply killed after its change took effect but before the state write, or drift the manifests do not undo),
+        so that drift is reported once, not on every plan."""
+        current = self.store.current
+        for rc in self.plan.resource_changes:
+            known = current.get(rc.address) if current else None
+            if rc.action is not Action.NOOP or known is None or rc.before is None or known.id != rc.remote_id:
+                continue
+            if known.applied != rc.before:
+                refreshed = known.model_copy(update={"applied": rc.before, "digest": rc.digest or known.digest})
+                self.store.record(rc.address, refreshed)
 
     def record_refresh(self) -> None:
         for rc in self.plan.resource_changes:

@@ -143,10 +143,10 @@ def _plan_and_apply(
             planned = opened.plan(options, parallelism)
             plan, inventory, state = planned.plan, planned.inventory, planned.state
             click.echo(render(plan, "text"), nl=False)
-            if not plan.has_changes and not options.refresh_only:
+            if not plan.has_changes and not plan.drift and not options.refresh_only:
                 step_summary(lambda: apply_summary(opened.name, None))
                 return
-            if not auto_approve:
+            if not auto_approve and plan.has_changes:
                 confirm(sys.stdin.isatty(), options.destroy)
         result = opened.apply(plan, inventory, ApplyHooks(tty=sys.stderr.isatty()), parallelism)
     step_summary(lambda: apply_summary(opened.name, result))
