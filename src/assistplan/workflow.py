@@ -137,10 +137,10 @@ class Workspace:
             if recorded.kind in listed and address not in matched:
                 current = current.without(address)
         for address, found in matched.items():
-            recorded = current.get(address)
-            if recorded is not None and recorded.id == found.obj.id:
+            known = current.get(address)
+            if known is not None and known.id == found.obj.id:
                 continue
-            if found.obj.project != self.name and recorded is None:
+            if found.obj.project != self.name and known is None:
                 continue
             want = desired.get(address)
             live = with_unread(found, want, None)
@@ -154,7 +154,7 @@ class Workspace:
                     id=found.obj.id,
                     digest=found.obj.digest or (want.digest if proven and want else ""),
                     applied=spec,
-                    imported=bool(recorded and recorded.imported),
+                    imported=bool(known and known.imported),
                 ),
             )
         return self.store.write(current)

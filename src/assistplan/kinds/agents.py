@@ -155,7 +155,7 @@ def _list_json(provider: OpenAIProvider) -> Iterator[dict[str, Any]]:
     The JSON is read as it is: building the SDK's models of a thousand agents, only to dump them again, costs the
     client more time than the requests themselves. Normalizing either form gives the same spec.
     """
-    after: dict[str, str] = {}
+    after: dict[str, Any] = {}
     while True:
         page = json.loads(provider.client.beta.agents.with_raw_response.list(limit=PAGE_SIZE, **after).text)
         data: list[dict[str, Any]] = page.get("data") or []

@@ -33,6 +33,7 @@ from assistplan.manifest.models import (
     JsonSchemaResponseFormat,
     KindSpec,
     ProjectConfig,
+    ResourceSpec,
     TextFormatJsonSchema,
     VectorStoreSpec,
 )
@@ -65,7 +66,7 @@ class Manifest:
     """One validated manifest document, before resolution."""
 
     address: Address
-    spec: KindSpec
+    spec: ResourceSpec
     file: str
     """Relative to the manifest root."""
     directory: Path

@@ -9,7 +9,7 @@ type `date`) with an optional `description`. `row_problems` names everything els
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 ROW_TYPES = ("string", "number", "boolean", "date")
@@ -71,7 +71,7 @@ def rows_from_schema(schema: Mapping[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def schema_from_rows(rows: list[Mapping[str, Any]]) -> dict[str, Any]:
+def schema_from_rows(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """The JSON Schema that `rows_from_schema` turns back into `rows`; ValueError for a row it cannot come from."""
     properties: dict[str, Any] = {}
     required = []

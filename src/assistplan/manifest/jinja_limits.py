@@ -11,7 +11,7 @@ import functools
 import re
 import string
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment
@@ -80,12 +80,12 @@ class _Instrument(NodeTransformer):
 
     def visit_For(self, node: nodes.For) -> nodes.Node:
         self.generic_visit(node)
-        node.iter = self._wrap("counted", [node.iter], node.lineno)
+        node.iter = self._wrap("counted", [cast(nodes.Expr, node.iter)], node.lineno)
         return node
 
     def visit_Output(self, node: nodes.Output) -> nodes.Node:
         self.generic_visit(node)
-        node.nodes = [self._wrap("emitted", [child], child.lineno) for child in node.nodes]
+        node.nodes = [self._wrap("emitted", [cast(nodes.Expr, child)], child.lineno) for child in node.nodes]
         return node
 
     def visit_Concat(self, node: nodes.Concat) -> nodes.Node:

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from assistplan.addrs import Address
 from assistplan.diagnostics import Diagnostic, Diagnostics, SourcePos, SourceRange, relative_name
@@ -19,7 +19,7 @@ from assistplan.errors import ManifestError
 from assistplan.manifest.config import Manifest, Resolver
 from assistplan.manifest.filefields import file_references
 from assistplan.manifest.localfiles import FileCache
-from assistplan.manifest.models import SPEC_TYPES, ProjectConfig
+from assistplan.manifest.models import SPEC_TYPES, ProjectConfig, ResourceSpec
 from assistplan.manifest.project import Project
 from assistplan.manifest.safefs import MAX_MANIFEST_BYTES, Refused, confined, read_bytes
 from assistplan.manifest.templating import TemplateContext, render
@@ -228,7 +228,10 @@ class _Collector:
         spec, problems = validate_model(SPEC_TYPES[kind], data, positions, address=where, hints=hints)
         self.diagnostics.extend(problems)
         if spec is not None and address is not None:
-            self.manifests.append(Manifest(address, spec, item.name, item.path.parent, positions, document.start))
+            resource_spec = cast(ResourceSpec, spec)
+            self.manifests.append(
+                Manifest(address, resource_spec, item.name, item.path.parent, positions, document.start)
+            )
 
 
 def load_project(

@@ -49,8 +49,9 @@ def match_live(
     claimed = {obj.id for obj in matched.values()}
     stamped = [obj for obj in by_id.values() if obj.id not in claimed and obj.project == inventory.project]
     for obj in stamped:
-        if _usable_address(obj) and obj.address not in matched and obj.address in desired:
-            matched[obj.address] = obj
+        label = obj.address or ""
+        if _usable_address(obj) and label not in matched and label in desired:
+            matched[label] = obj
             claimed.add(obj.id)
     for address, want in desired.items():
         if address not in matched:

@@ -30,8 +30,8 @@ def refresh(
         blobs = pool.submit(BlobPool.refresh, providers["openai"], project) if use_blobs else None
         listed = {k.kind: pool.submit(k.refresh, providers[k.provider], inventory) for k in kinds if k.kind != "File"}
         inventory.blobs = blobs.result() if blobs is not None else None
-        for kind, future in listed.items():
-            inventory.objects[kind] = future.result()
+        for name, future in listed.items():
+            inventory.objects[name] = future.result()
     for kind in kinds:
         if kind.kind == "File":
             inventory.objects["File"] = kind.refresh(providers[kind.provider], inventory)

@@ -79,7 +79,8 @@ def function_schemas(tools: Any) -> dict[str, Any]:
     for tool in tools:
         if not isinstance(tool, dict):
             continue
-        inner = tool.get("function") if isinstance(tool.get("function"), dict) else tool
+        function = tool.get("function")
+        inner: dict[str, Any] = function if isinstance(function, dict) else tool
         name = inner.get("name")
         if isinstance(name, str) and "parameters" in inner:
             out[name] = inner["parameters"]

@@ -79,7 +79,7 @@ def upload(call: Call) -> dict[str, Any]:
     if not isinstance(uploaded, UploadFile):
         raise invalid_type("file", "a file", uploaded)
     data = uploaded.file.read()
-    body = {
+    body: dict[str, Any] = {
         "id": new_id("file-", 22),
         "object": "file",
         "bytes": len(data),

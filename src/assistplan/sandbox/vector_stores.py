@@ -68,7 +68,7 @@ def new_store(
     description: str | None = None,
 ) -> dict[str, Any]:
     """Create and save a vector store holding `files` (used by `POST /vector_stores` and the assistants helper)."""
-    store = {
+    store: dict[str, Any] = {
         "id": new_id("vs_"),
         "object": "vector_store",
         "created_at": call.timestamp,
