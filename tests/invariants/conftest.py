@@ -16,19 +16,26 @@ SHRINK = os.environ.get("ASSISTPLAN_INVARIANTS_SHRINK") == "1"
 """Shrinking a failure re-runs many applies: off by default (a derandomized failure repeats anyway), on with
 ASSISTPLAN_INVARIANTS_SHRINK=1 to get the smallest failing project for a report."""
 
+SCALE = int(os.environ.get("ASSISTPLAN_INVARIANTS_SCALE", "1"))
+"""Multiplies every property's number of examples, for a longer search than CI's budget allows."""
+
 SUITE = settings(
     derandomize=True,
     phases=(Phase.explicit, Phase.reuse, Phase.generate, *((Phase.shrink,) if SHRINK else ())),
     database=None,
     deadline=None,
-    max_examples=4,
+    max_examples=3 * SCALE,
     print_blob=False,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 """The settings of the properties that cost an apply or two per example."""
 
-COSTLY = settings(SUITE, max_examples=2)
-"""The settings of the properties that cost several applies, subprocesses or retries under faults per example."""
+COSTLY = settings(SUITE, max_examples=2 * SCALE)
+"""The settings of the properties that cost several applies or retries under faults per example."""
+
+COSTLIEST = settings(SUITE, max_examples=1 * SCALE)
+"""The settings of the properties that run killed subprocesses or many applies per example: one project (the first
+example uses every optional field) per profile within CI's budget; raise ASSISTPLAN_INVARIANTS_SCALE for more."""
 
 
 def projects_for(profile: str) -> st.SearchStrategy[GeneratedProject]:

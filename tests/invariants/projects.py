@@ -81,6 +81,11 @@ class GeneratedProject:
     def render(documents: list[dict[str, Any]]) -> str:
         return yaml.safe_dump_all(documents, sort_keys=False, allow_unicode=True, width=1000)
 
+    def clear(self, root: Path) -> None:
+        """Remove what `write` wrote under `root` (the manifests and the files), leaving `assistplan.yaml` and state."""
+        for name in [*self.files, *self.manifests]:
+            (root / name).unlink(missing_ok=True)
+
     def listing(self) -> str:
         """The whole project as text, for failure reports and /work/notes/invariants.md."""
         parts = [f"# {name}\n{self.render(documents)}" for name, documents in self.manifests.items()]
@@ -320,3 +325,29 @@ def projects(draw: st.DrawFn, *, assistants_allowed: bool = True, agents_allowed
         ]
     project.manifests = {name: documents for name, documents in project.manifests.items() if documents}
     return project
+
+
+@st.composite
+def changes(draw: st.DrawFn, project: GeneratedProject) -> GeneratedProject:
+    """A next version of `project`, as a later commit would be: some local files get new content (new blobs, the old
+    ones to be deleted), Files and Agents (which nothing refers to) may be removed, instructions and metadata change."""
+    changed = GeneratedProject(files=dict(project.files))
+    for path, content in project.files.items():
+        if draw(present):
+            changed.files[path] = content + draw(text(1, 20))
+    for name, documents in project.manifests.items():
+        kept = []
+        for document in documents:
+            if document["kind"] in ("File", "Agent") and draw(st.booleans()):
+                if document["kind"] == "File":
+                    changed.files.pop(str(Path(name).parent / document["path"]), None)
+                continue
+            document = dict(document)
+            if document["kind"] in ("Assistant", "Agent") and draw(present):
+                document["instructions"] = draw(text(0, 100))
+            if document["kind"] in ("VectorStore", "Assistant", "Agent") and draw(st.booleans()):
+                document["metadata"] = draw(metadata)
+            kept.append(document)
+        if kept:
+            changed.manifests[name] = kept
+    return changed

@@ -1,5 +1,7 @@
-"""Applies under injected faults (429, 500, dropped connections, and lost responses: created, then answered with an
-error) may fail, but never leave duplicates or orphans: the next clean apply converges, files included."""
+"""Applies under injected faults (429, 500, dropped connections, and lost responses: done, then answered with an
+error) may fail, but never leave duplicates or orphans: the next clean apply converges, files included. The faulty
+applies create the project, then change it (new file contents, removed resources), so interrupted deletes of
+replaced files and removed objects are exercised too."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from hypothesis import strategies as st
 from assistplan.sandbox.server import API_KEY, SandboxServer
 from invariants.conftest import COSTLY, projects_for
 from invariants.convergence import assert_converged
+from invariants.projects import changes
 from invariants.workspace import workspace
 
 MODES = ("lost", "500", "429", "drop")
@@ -16,13 +19,13 @@ MODES = ("lost", "500", "429", "drop")
 fault_runs = st.lists(
     st.fixed_dictionaries(
         {
-            "rate": st.sampled_from([0.1, 0.25, 0.4]),
+            "rate": st.sampled_from([0.4, 0.25, 0.1]),
             "seed": st.integers(0, 2**16),
             "lost_as": st.sampled_from(["500", "drop"]),
         }
     ),
     min_size=1,
-    max_size=3,
+    max_size=2,
 )
 
 
@@ -31,11 +34,16 @@ fault_runs = st.lists(
 def test_applies_under_faults_are_completed_by_a_clean_apply(
     sandbox: SandboxServer, sandbox_profile: str, data: st.DataObject
 ) -> None:
-    with workspace(sandbox, data.draw(projects_for(sandbox_profile), label="project"), API_KEY) as ws:
-        note(ws.generated.listing())
-        for faults in data.draw(fault_runs, label="one apply per fault configuration"):
-            sandbox.set_faults(modes=MODES, **faults)
-            ws.apply()
-        sandbox.set_faults(rate=0.0)
+    first = data.draw(projects_for(sandbox_profile), label="project")
+    with workspace(sandbox, first, API_KEY) as ws:
+        change = data.draw(changes(first), label="its next version")
+        note(first.listing())
+        note(change.listing())
+        for version in (first, change):
+            ws.switch(version)
+            for faults in data.draw(fault_runs, label="one apply per fault configuration"):
+                sandbox.set_faults(modes=MODES, **faults)
+                ws.apply()
+                sandbox.set_faults(rate=0.0)
 
         assert_converged(ws)

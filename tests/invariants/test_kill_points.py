@@ -11,20 +11,26 @@ from __future__ import annotations
 import os
 import signal
 
+import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
 
 from assistplan.sandbox.server import API_KEY, SandboxServer
-from invariants.conftest import COSTLY, projects_for
+from invariants.conftest import COSTLIEST, projects_for
 from invariants.convergence import assert_converged
+from invariants.projects import GeneratedProject, changes
 from invariants.workspace import Workspace, workspace
 
 SEQUENTIAL = ("--parallelism", "1")
+WHEN = ("after", "before")
 
 
-def requests_of_an_uninterrupted_apply(ws: Workspace) -> int:
+def requests_of_an_uninterrupted_apply(ws: Workspace, *, reset: bool = True) -> int:
     """Apply, count the requests, and put the sandbox and the manifest root back to nothing applied."""
-    ws.sandbox.reset()
+    if reset:
+        ws.sandbox.reset()
+    else:
+        ws.sandbox.reset_counters()
     result = ws.run("apply", "--auto-approve", *SEQUENTIAL)
     assert result.exit_code == 0, result.output
     total = sum(ws.sandbox.counters.values())
@@ -33,17 +39,35 @@ def requests_of_an_uninterrupted_apply(ws: Workspace) -> int:
     return total
 
 
-def killed_apply(ws: Workspace, n: int, when: str) -> bool:
-    """Run `apply` as a subprocess, SIGKILLed when the sandbox receives its `n`th request; whether it was killed."""
+def requests_of_an_uninterrupted_change(ws: Workspace, change: GeneratedProject) -> int:
+    """Apply the project, count the requests of applying `change` on it, then apply the project again from nothing
+    and leave `change` in the manifest root, unapplied."""
+    first = ws.generated
+    applied = ws.apply()
+    assert applied.exit_code == 0, applied.output
+    ws.switch(change)
+    total = requests_of_an_uninterrupted_apply(ws, reset=False)
+    ws.switch(first)
+    applied = ws.apply()
+    assert applied.exit_code == 0, applied.output
+    ws.switch(change)
+    return total
+
+
+def killed_apply(ws: Workspace, n: int, when: str, route: str | None = None) -> bool:
+    """Run `apply` as a subprocess, SIGKILLed when the sandbox receives its `n`th request (of `route`, or of any);
+    whether it was killed."""
     child = []
-    trigger = ws.sandbox.on_request(n, lambda: os.kill(child[0].pid, signal.SIGKILL), when=when)
+    trigger = ws.sandbox.on_request(n, lambda: os.kill(child[0].pid, signal.SIGKILL), route=route, when=when)
     child.append(ws.spawn("apply", "--auto-approve", *SEQUENTIAL))
     returncode = child[0].wait(timeout=300)
-    assert trigger.fired.is_set() == (returncode == -signal.SIGKILL)
-    return trigger.fired.is_set()
+    killed = trigger.fired.is_set()
+    ws.sandbox.triggers.clear()
+    assert killed == (returncode == -signal.SIGKILL)
+    return killed
 
 
-@COSTLY
+@COSTLIEST
 @given(data=st.data())
 def test_an_apply_killed_at_any_request_converges_on_the_next_apply(
     sandbox: SandboxServer, sandbox_profile: str, data: st.DataObject
@@ -51,13 +75,61 @@ def test_an_apply_killed_at_any_request_converges_on_the_next_apply(
     with workspace(sandbox, data.draw(projects_for(sandbox_profile), label="project"), API_KEY) as ws:
         note(ws.generated.listing())
         total = requests_of_an_uninterrupted_apply(ws)
-        kills = data.draw(
-            st.lists(st.tuples(st.integers(1, total), st.sampled_from(["before", "after"])), min_size=1, max_size=2),
-            label="kills (Nth request counted from the start of each apply, before/after the server handles it)",
-        )
-        first, *more = kills
-        assert killed_apply(ws, *first), "an apply from nothing makes as many requests as the one counted"
-        for n, when in more:
-            killed_apply(ws, n, when)
+        kill_twice(ws, data, total)
+
+        assert_converged(ws)
+
+
+@COSTLIEST
+@given(data=st.data())
+def test_an_apply_of_a_change_killed_at_any_request_converges_on_the_next_apply(
+    sandbox: SandboxServer, sandbox_profile: str, data: st.DataObject
+) -> None:
+    first = data.draw(projects_for(sandbox_profile), label="project")
+    with workspace(sandbox, first, API_KEY) as ws:
+        change = data.draw(changes(first), label="its next version")
+        note(first.listing())
+        note(change.listing())
+        total = requests_of_an_uninterrupted_change(ws, change)
+        kill_twice(ws, data, total)
+
+        assert_converged(ws)
+
+
+def kill_twice(ws: Workspace, data: st.DataObject, total: int) -> None:
+    """Two applies killed at drawn requests (the simplest draw: the middle one, after it committed); the first is
+    always killed, since it starts where the count did."""
+    middle = (total + 1) // 2
+    point = st.tuples(
+        st.integers(1 - middle, total - middle).map(lambda offset: middle + offset), st.sampled_from(WHEN)
+    )
+    kills = data.draw(
+        st.lists(point, min_size=2, max_size=2),
+        label="kills (Nth request counted from the start of each apply, after/before the server handles it)",
+    )
+    first, second = kills
+    assert killed_apply(ws, *first), "an apply from the same start makes as many requests as the one counted"
+    killed_apply(ws, *second)
+
+
+KILL_TABLE = [
+    pytest.param(
+        [("POST /vector_stores", 1, "after"), ("POST /vector_stores/{vector_store_id}/file_batches", 1, "after")],
+        id="store-created-unanswered-then-batch-attached-unanswered",
+    ),
+]
+"""Kill sequences by route (the Nth request of a route, before or after the server handles it), one apply each."""
+
+
+@pytest.mark.parametrize("kills", KILL_TABLE)
+@COSTLIEST
+@given(data=st.data())
+def test_an_apply_killed_at_each_point_of_a_table_converges_on_the_next_apply(
+    sandbox: SandboxServer, sandbox_profile: str, kills: list[tuple[str, int, str]], data: st.DataObject
+) -> None:
+    with workspace(sandbox, data.draw(projects_for(sandbox_profile), label="project"), API_KEY) as ws:
+        note(ws.generated.listing())
+        for route, n, when in kills:
+            assert killed_apply(ws, n, when, route=route), f"no apply reached request {n} of {route}"
 
         assert_converged(ws)

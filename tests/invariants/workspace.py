@@ -37,6 +37,12 @@ class Workspace:
     remote: Remote
     project: str = PROJECT
 
+    def switch(self, generated: GeneratedProject) -> None:
+        """Replace the manifests and files by another version of the project (the state and sandbox stay)."""
+        self.generated.clear(self.root)
+        generated.write(self.root)
+        self.generated = generated
+
     def run(self, *args: str) -> Result:
         """`assistplan --chdir ROOT ARGS...` in this process."""
         return CliRunner().invoke(
