@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -282,3 +284,33 @@ def test_an_apply_killed_before_recording_its_change_converges_on_the_next_apply
     applied(project)
 
     assert project.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+REPOSITORY_EXAMPLE = Path(__file__).resolve().parents[2] / "assistants"
+
+
+@pytest.mark.parametrize("profile", ["sandbox", "spec"])
+def test_the_repository_example_plans_no_changes_without_state_after_apply(
+    project: Project, tmp_path: Path, profile: str
+) -> None:
+    example = Project(root=tmp_path / "example", runner=project.runner, sandbox=project.sandbox)
+    shutil.copytree(REPOSITORY_EXAMPLE, example.root, ignore=shutil.ignore_patterns(".assistplan"))
+    example.edit("assistplan.yaml", "base_url: sandbox", f"base_url: {project.sandbox.base_url}")
+    example.edit("assistplan.yaml", "api_key_env: OPENAI_API_KEY", f"api_key_env: {KEY_ENV}")
+    project.sandbox.settings.profile = profile
+    applied(example)
+    example.state_path.unlink()
+
+    result = example.run("plan", "--detailed-exitcode")
+
+    assert result.exit_code == 0, result.output
+
+
+def test_a_project_without_agents_plans_on_a_server_without_the_agents_api(project: Project) -> None:
+    drop_documents(project, "Agent")
+    project.sandbox.settings.profile = "assistants-only"
+
+    applied(project)
+
+    assert project.run("plan", "--detailed-exitcode").exit_code == 0
+    assert project.sandbox.count("GET /agents") == 0
