@@ -63,7 +63,6 @@ def test_a_failed_create_whose_object_was_committed_is_adopted(project: Project)
 KILL_POINTS = [
     pytest.param("POST /files", 1, "before", id="first-upload-never-arrives"),
     pytest.param("POST /vector_stores", 1, "after", id="store-created-unanswered"),
-    pytest.param("POST /vector_stores/{vector_store_id}/file_batches", 1, "after", id="batch-attached-unanswered"),
     pytest.param("POST /assistants", 1, "after", id="assistant-created-unanswered"),
     pytest.param("POST /agents", 1, "before", id="agent-create-never-arrives"),
 ]

@@ -34,8 +34,9 @@ COSTLY = settings(SUITE, max_examples=2 * SCALE)
 """The settings of the properties that cost several applies or retries under faults per example."""
 
 COSTLIEST = settings(SUITE, max_examples=1 * SCALE)
-"""The settings of the properties that run killed subprocesses or many applies per example: one project (the first
-example uses every optional field) per profile within CI's budget; raise ASSISTPLAN_INVARIANTS_SCALE for more."""
+"""The settings of the properties that run killed subprocesses, or many applies and retries under faults, per example:
+one project (the first example uses every optional field) per profile within CI's budget; raise
+ASSISTPLAN_INVARIANTS_SCALE for more."""
 
 
 def projects_for(profile: str) -> st.SearchStrategy[GeneratedProject]:

@@ -9,7 +9,7 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 
 from assistplan.sandbox.server import API_KEY, SandboxServer
-from invariants.conftest import COSTLY, projects_for
+from invariants.conftest import COSTLIEST, projects_for
 from invariants.convergence import assert_converged
 from invariants.projects import changes
 from invariants.workspace import workspace
@@ -29,7 +29,7 @@ fault_runs = st.lists(
 )
 
 
-@COSTLY
+@COSTLIEST
 @given(data=st.data())
 def test_applies_under_faults_are_completed_by_a_clean_apply(
     sandbox: SandboxServer, sandbox_profile: str, data: st.DataObject

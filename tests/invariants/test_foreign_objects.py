@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from assistplan.sandbox.server import API_KEY, SandboxServer
 from assistplan.sandbox.testing import make_client
-from invariants.conftest import SUITE, projects_for
+from invariants.conftest import COSTLY, projects_for
 from invariants.remote import blob_name
 from invariants.workspace import PROJECT, Workspace, workspace
 
@@ -60,7 +60,7 @@ def snapshot(ws: Workspace, objects: list[tuple[str, str]] | Any) -> dict[tuple[
     return {(collection, object_id): ws.remote.raw(collection, object_id) for collection, object_id in objects}
 
 
-@SUITE
+@COSTLY
 @given(data=st.data())
 def test_objects_not_ours_are_byte_identical_after_apply_and_destroy(
     sandbox: SandboxServer, sandbox_profile: str, data: st.DataObject
