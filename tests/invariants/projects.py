@@ -9,6 +9,7 @@ name resources of the same project. Text never contains `{` or `}` (manifests ar
 
 from __future__ import annotations
 
+import json
 import operator
 import string
 from dataclasses import dataclass, field
@@ -50,6 +51,9 @@ class GeneratedProject:
 
     manifests: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
+    """Files that are uploaded (File, VectorStore and code_interpreter files), by path from the root."""
+    sources: dict[str, str] = field(default_factory=dict)
+    """Files the manifests read through `*_file` fields (instructions, parameters), by path from the root."""
 
     @property
     def documents(self) -> list[dict[str, Any]]:
@@ -68,7 +72,7 @@ class GeneratedProject:
 
     def write(self, root: Path) -> None:
         """Write the manifests and files under `root` (which already holds `assistplan.yaml`)."""
-        for name, content in self.files.items():
+        for name, content in {**self.files, **self.sources}.items():
             path = root / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(content, encoding="utf-8")
@@ -83,13 +87,13 @@ class GeneratedProject:
 
     def clear(self, root: Path) -> None:
         """Remove what `write` wrote under `root` (the manifests and the files), leaving `assistplan.yaml` and state."""
-        for name in [*self.files, *self.manifests]:
+        for name in [*self.files, *self.sources, *self.manifests]:
             (root / name).unlink(missing_ok=True)
 
     def listing(self) -> str:
         """The whole project as text, for failure reports and /work/notes/invariants.md."""
         parts = [f"# {name}\n{self.render(documents)}" for name, documents in self.manifests.items()]
-        parts += [f"# {name}\n{content!r}\n" for name, content in self.files.items()]
+        parts += [f"# {name}\n{content!r}\n" for name, content in {**self.files, **self.sources}.items()]
         return "\n".join(parts)
 
 
@@ -125,13 +129,28 @@ def schemas(draw: st.DrawFn, *, strict: bool) -> dict[str, Any]:
 
 
 @st.composite
-def functions(draw: st.DrawFn, name: str) -> dict[str, Any]:
+def functions(draw: st.DrawFn, name: str, project: GeneratedProject) -> dict[str, Any]:
     strict = draw(present)
     document: dict[str, Any] = {"kind": "Function", "name": name, "description": draw(text(1, 120))}
     if strict:
         document["strict"] = True
-    document["parameters"] = draw(schemas(strict=strict))
+    parameters = draw(schemas(strict=strict))
+    if draw(st.booleans()):
+        document["parameters_file"] = f"schemas/{name}.json"
+        project.sources[f"schemas/{name}.json"] = json.dumps(parameters, ensure_ascii=False, indent=2)
+    else:
+        document["parameters"] = parameters
     return document
+
+
+def instructions(draw: st.DrawFn, document: dict[str, Any], project: GeneratedProject, from_file: bool) -> None:
+    """Instructions inline, or from a prompt file (`instructions_file`) next to the manifest."""
+    if from_file:
+        path = f"prompts/{document['kind'].lower()}-{document['name']}.md"
+        document["instructions_file"] = path
+        project.sources[path] = draw(text(1, 300))
+    else:
+        document["instructions"] = draw(text(0, 300))
 
 
 file_contents = text(1, 200).filter(lambda content: content.strip() != "")
@@ -210,7 +229,7 @@ def assistants(
     if draw(present):
         document["description"] = draw(text(0, 120))
     if draw(present):
-        document["instructions"] = draw(text(0, 300))
+        instructions(draw, document, project, from_file=draw(present))
     tools: list[Any] = []
     if store_names and draw(present):
         tools.append("file_search")
@@ -261,15 +280,31 @@ def web_search_tools(draw: st.DrawFn) -> dict[str, Any]:
     return tool
 
 
+OTHER_AGENT_TOOLS = [
+    {"type": "tool_search"},
+    {"type": "computer_use", "include_screenshots": True},
+    {"type": "programmatic_tool_calling", "enabled": False},
+    {"type": "automations"},
+    {"type": "mcp", "server_label": "docs", "transport": {"type": "http", "server_url": "https://mcp.example/docs"}},
+    {
+        "type": "mcp",
+        "server_label": "local",
+        "transport": {"type": "stdio", "command": "docs-server", "cwd": "/srv", "args": ["--read-only"]},
+        "allowed_tools": ["search"],
+        "required": True,
+    },
+]
+
+
 @st.composite
-def agents(draw: st.DrawFn, name: str, function_names: list[str]) -> dict[str, Any]:
+def agents(draw: st.DrawFn, name: str, project: GeneratedProject, function_names: list[str]) -> dict[str, Any]:
     document: dict[str, Any] = {
         "kind": "Agent",
         "name": name,
         "model": draw(st.sampled_from(["gpt-5", "gpt-5-mini", "gpt-4.1"])),
     }
     if draw(present):
-        document["instructions"] = draw(text(0, 300))
+        instructions(draw, document, project, from_file=draw(st.booleans()))
     tools: list[Any] = []
     for function in function_tools(draw, function_names):
         tool: dict[str, Any] = {"function": function}
@@ -279,7 +314,7 @@ def agents(draw: st.DrawFn, name: str, function_names: list[str]) -> dict[str, A
     if draw(present):
         tools.append(draw(web_search_tools()))
     if draw(present):
-        tools.append(draw(st.sampled_from([{"type": "tool_search"}, {"type": "computer_use"}])))
+        tools.append(draw(st.sampled_from(OTHER_AGENT_TOOLS)))
     if tools:
         document["tools"] = draw(st.permutations(tools))
     if draw(present):
@@ -305,7 +340,7 @@ def projects(draw: st.DrawFn, *, assistants_allowed: bool = True, agents_allowed
     and/or Agent, a few Functions they use, random fields, and references between them."""
     project = GeneratedProject()
     function_names_ = draw(unique_names(function_names, 1, 3))
-    project.manifests["functions.yaml"] = [draw(functions(name)) for name in function_names_]
+    project.manifests["functions.yaml"] = [draw(functions(name, project)) for name in function_names_]
     file_names = draw(unique_names(resource_names, 1, 2))
     project.manifests["uploads/files.yaml"] = [
         draw(files(name, index, project)) for index, name in enumerate(file_names)
@@ -321,7 +356,7 @@ def projects(draw: st.DrawFn, *, assistants_allowed: bool = True, agents_allowed
         ]
     if agents_allowed:
         project.manifests["agents.yaml"] = [
-            draw(agents(name, function_names_)) for name in draw(unique_names(resource_names, 1, 2))
+            draw(agents(name, project, function_names_)) for name in draw(unique_names(resource_names, 1, 2))
         ]
     project.manifests = {name: documents for name, documents in project.manifests.items() if documents}
     return project
@@ -331,7 +366,7 @@ def projects(draw: st.DrawFn, *, assistants_allowed: bool = True, agents_allowed
 def changes(draw: st.DrawFn, project: GeneratedProject) -> GeneratedProject:
     """A next version of `project`, as a later commit would be: some local files get new content (new blobs, the old
     ones to be deleted), Files and Agents (which nothing refers to) may be removed, instructions and metadata change."""
-    changed = GeneratedProject(files=dict(project.files))
+    changed = GeneratedProject(files=dict(project.files), sources=dict(project.sources))
     for path, content in project.files.items():
         if draw(present):
             changed.files[path] = content + draw(text(1, 20))
@@ -344,7 +379,10 @@ def changes(draw: st.DrawFn, project: GeneratedProject) -> GeneratedProject:
                 continue
             document = dict(document)
             if document["kind"] in ("Assistant", "Agent") and draw(present):
-                document["instructions"] = draw(text(0, 100))
+                if "instructions_file" in document:
+                    changed.sources[document["instructions_file"]] = draw(text(1, 100))
+                else:
+                    document["instructions"] = draw(text(0, 100))
             if document["kind"] in ("VectorStore", "Assistant", "Agent") and draw(st.booleans()):
                 document["metadata"] = draw(metadata)
             kept.append(document)

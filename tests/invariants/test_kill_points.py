@@ -2,8 +2,9 @@
 
 Kill points are counted, never timed: a sandbox trigger kills the `assistplan apply` subprocess when the server receives
 its Nth request, either before handling it (the request never takes effect) or after committing it (its answer is
-lost). N is drawn from 1 to the number of requests an uninterrupted apply of the same project makes. Applies run with
-`--parallelism 1` so that request N is the same request on every run.
+lost). N is drawn from 1 to the number of requests an uninterrupted apply of the same project (or of the same change
+to it) makes, or taken from a table of route kill points. Killed applies run with `--parallelism 1` so that request N
+is the same request on every run.
 """
 
 from __future__ import annotations
