@@ -120,18 +120,24 @@ def fill_unread(live: Spec, source: Spec) -> Spec:
     return {**live, **missing} if missing else live
 
 
+def needed_files(desired: Mapping[str, Desired]) -> set[tuple[str, str]]:
+    """The (sha256, path) of every file the desired resources upload."""
+    needed: set[tuple[str, str]] = set()
+    for want in desired.values():
+        if want.kind.uses_blobs:
+            needed |= file_refs(want.spec)
+    return needed
+
+
 def orphan_blobs(
-    inventory: Inventory, desired: Mapping[str, Desired], keep: Mapping[str, Live], claimed: set[str]
+    inventory: Inventory, needed: set[tuple[str, str]], keep: Mapping[str, Live], claimed: set[str]
 ) -> list[Blob]:
-    """Project blobs to delete: those whose content and path no desired resource needs, and extra copies of needed
-    ones (two uploads of the same file) that no kept object refers to. `claimed` blob ids belong to File addresses."""
+    """Project blobs to delete: those whose content and path no desired resource needs (`needed`), and extra copies
+    of needed ones (two uploads of the same file) that no kept object refers to. `claimed` blob ids belong to File
+    addresses."""
     pool = inventory.blobs
     if pool is None:
         return []
-    needed: set[tuple[str, str]] = set()
-    for want in desired.values():
-        needed |= file_refs(want.spec)
-    referenced = {value for live in keep.values() for value in _strings((live.obj.raw, live.obj.extra))}
     groups: dict[tuple[str, str, str], list[Blob]] = {}
     orphans: list[Blob] = []
     for blob in pool.by_id.values():
@@ -141,7 +147,11 @@ def orphan_blobs(
             groups.setdefault((blob.sha256, blob.path, blob.purpose), []).append(blob)
         else:
             orphans.append(blob)
-    for key, copies in groups.items():
+    copied = {key: copies for key, copies in groups.items() if len(copies) > 1}
+    if not copied:
+        return sorted(orphans, key=lambda blob: (blob.path, blob.id))
+    referenced = {value for live in keep.values() for value in _strings((live.obj.raw, live.obj.extra))}
+    for key, copies in copied.items():
         used = [blob for blob in copies if blob.id in referenced]
         chosen = pool.find(*key)
         survivors = {blob.id for blob in used} or {chosen.id if chosen else copies[0].id}

@@ -13,7 +13,7 @@ from assistplan.kinds.blobs import file_refs
 from assistplan.plan.desired import Desired, kind_rank
 from assistplan.plan.diff import diff_specs, without_paths
 from assistplan.plan.graph import closure, topological_order
-from assistplan.plan.matching import Live, Matched, match_live, orphan_blobs, with_unread
+from assistplan.plan.matching import Live, Matched, match_live, needed_files, orphan_blobs, with_unread
 from assistplan.plan.model import (
     Action,
     ActionReason,
@@ -59,8 +59,9 @@ def make_plan(
             prevent = bool(declared and declared.prevent_destroy)
             changes[address] = _change(address, kind, want, recorded, found, options, prevent)
     if not options.refresh_only:
-        changes = _keep_shared_files(changes, wanted)
-        changes.update(_leftovers(matched, wanted, changes, inventory))
+        needed = needed_files(wanted)
+        changes = _keep_shared_files(changes, needed)
+        changes.update(_leftovers(matched, needed, changes, inventory))
     changes = _propagate_replacements(changes, kinds)
     _check_prevent_destroy(changes.values())
     ordered = _order(changes)
@@ -79,7 +80,7 @@ def make_plan(
 
 
 def _leftovers(
-    matched: Matched, desired: Mapping[str, Desired], changes: Mapping[str, ResourceChange], inventory: Inventory
+    matched: Matched, needed: set[tuple[str, str]], changes: Mapping[str, ResourceChange], inventory: Inventory
 ) -> dict[str, ResourceChange]:
     """Deletions of what carries the project's label or file prefix but is no address: duplicates of an address,
     objects whose label names no usable address, and file blobs nothing needs."""
@@ -94,7 +95,7 @@ def _leftovers(
     gone = {a for a, rc in changes.items() if rc.action in (Action.DELETE, Action.FORGET)}
     keep = {a: live for a, live in matched.live.items() if a not in gone}
     claimed = {rc.remote_id for rc in changes.values() if rc.kind == "File" and rc.remote_id}
-    for blob in orphan_blobs(inventory, desired, keep, claimed):
+    for blob in orphan_blobs(inventory, needed, keep, claimed):
         name = f"{blob.path}#{blob.id}"
         before = {"path": blob.path, "purpose": blob.purpose, "sha256": blob.sha256, "size": blob.size}
         out[f"File/{name}"] = ResourceChange(
@@ -103,9 +104,8 @@ def _leftovers(
     return out
 
 
-def _keep_shared_files(changes: dict[str, ResourceChange], desired: Mapping[str, Desired]) -> dict[str, ResourceChange]:
+def _keep_shared_files(changes: dict[str, ResourceChange], needed: set[tuple[str, str]]) -> dict[str, ResourceChange]:
     """A File removed from the manifests whose blob another resource still uploads is forgotten, not deleted."""
-    needed = {ref for want in desired.values() for ref in file_refs(want.spec)}
     return {
         address: replace(rc, action=Action.FORGET, reason=ActionReason.SHARED)
         if rc.kind == "File" and rc.action is Action.DELETE and file_refs(rc.before) and file_refs(rc.before) <= needed
