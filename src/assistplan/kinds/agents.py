@@ -82,7 +82,7 @@ def function_tool(function: Mapping[str, Any], name: str, options: Mapping[str, 
 def normalize_tool(tool: Mapping[str, Any]) -> dict[str, Any]:
     """A tool with its defaults filled and nulls dropped; `async: false` is the default and is dropped too, and so
     are an MCP transport's empty headers, args and env_vars."""
-    out = prune(dict(tool))
+    out: dict[str, Any] = prune(dict(tool))
     for key, value in TOOL_DEFAULTS.get(str(tool.get("type")), {}).items():
         out.setdefault(key, value)
     if out.get("async") is False:

@@ -147,7 +147,13 @@ class VectorStoreKind(Kind):
         return self._sync_files(provider, ctx, address, remote_id, before.get("files") or {}, spec)
 
     def _sync_files(
-        self, provider: OpenAIProvider, ctx: ApplyContext, address: str, store_id: str, before: dict, spec: Spec
+        self,
+        provider: OpenAIProvider,
+        ctx: ApplyContext,
+        address: str,
+        store_id: str,
+        before: dict[str, Any],
+        spec: Spec,
     ) -> Applied:
         """Attach new and changed files, wait for indexing, then detach what is no longer wanted."""
         wanted: dict[str, Any] = spec["files"]

@@ -85,7 +85,7 @@ class _Instrument(NodeTransformer):
 
     def visit_Output(self, node: nodes.Output) -> nodes.Node:
         self.generic_visit(node)
-        node.nodes = [self._wrap("emitted", [cast(nodes.Expr, child)], child.lineno) for child in node.nodes]
+        node.nodes = [self._wrap("emitted", [child], child.lineno) for child in node.nodes]
         return node
 
     def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
@@ -118,7 +118,7 @@ class BoundedSandbox(SandboxedEnvironment):
 
     def instrumented(self, source: str) -> nodes.Template:
         """The parsed template, with its loops, output and concatenations counted (raises TemplateSyntaxError)."""
-        tree = _Instrument().visit(self.parse(source))
+        tree: nodes.Template = _Instrument().visit(self.parse(source))
         tree.set_environment(self)
         return tree
 

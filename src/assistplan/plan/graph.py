@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from assistplan.errors import PlanError
 
 
-def topological_order(edges: Mapping[str, Iterable[str]], key: Callable[[str], tuple] | None = None) -> list[str]:
+def topological_order(
+    edges: Mapping[str, Iterable[str]], key: Callable[[str], tuple[Any, ...]] | None = None
+) -> list[str]:
     """Every node after the nodes it depends on; ties broken by `key` (default: the address). Unknown deps ignored."""
     order_key = key or (lambda address: (address,))
     nodes = set(edges)

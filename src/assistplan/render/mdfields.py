@@ -111,7 +111,9 @@ def _schema_line(change: SchemaChange) -> str:
         return f"{where}property removed"
     if change.what in ("enum", "required"):
         label = "enum values" if change.what == "enum" else "required"
-        render = (lambda v: code(inline(v))) if change.what == "enum" else (lambda v: code(str(v)))
+        render: Callable[[Any], str] = (
+            (lambda v: code(inline(v))) if change.what == "enum" else (lambda v: code(str(v)))
+        )
         moves = [
             f"{verb} {', '.join(render(v) for v in values)}"
             for verb, values in (("added", change.added), ("removed", change.removed))

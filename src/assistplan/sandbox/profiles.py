@@ -119,7 +119,7 @@ def shape(profile: str, body: dict[str, Any]) -> dict[str, Any]:
         return body
     if body.get("object") == "list" and isinstance(body.get("data"), list):
         return {**body, "data": [_spec_object(item) for item in body["data"]]}
-    return _spec_object(body)
+    return dict(_spec_object(body))
 
 
 def _spec_object(body: Any) -> Any:

@@ -49,8 +49,9 @@ def sandbox(sandbox_server: SandboxServer) -> SandboxServer:
 
 @pytest.fixture(params=PROFILES)
 def sandbox_profile(request: pytest.FixtureRequest, sandbox: SandboxServer) -> str:
-    sandbox.settings.profile = request.param
-    return request.param
+    profile: str = request.param
+    sandbox.settings.profile = profile
+    return profile
 
 
 @pytest.fixture(scope="session")
