@@ -41,7 +41,7 @@ def display_namer() -> Namer:
     try:
         cwd = Path.cwd().resolve()
     except OSError:
-        return lambda path: str(path.resolve())
+        return str
     return lambda path: relative_name(path, cwd)
 
 
