@@ -6,11 +6,15 @@ settings that make every run the same (derandomized, no database, no deadline, f
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, note, settings
 from hypothesis import strategies as st
 
-from invariants.projects import GeneratedProject, projects
+from assistplan.sandbox.server import API_KEY, SandboxServer
+from invariants.projects import GeneratedProject, changes, projects
+from invariants.workspace import Workspace, workspace
 
 SHRINK = os.environ.get("ASSISTPLAN_INVARIANTS_SHRINK") == "1"
 """Shrinking a failure re-runs many applies: off by default (a derandomized failure repeats anyway), on with
@@ -43,3 +47,16 @@ def projects_for(profile: str) -> st.SearchStrategy[GeneratedProject]:
     """Projects of the kinds a server of `profile` serves: no Agents without the Agents API, no Assistants where
     the Assistants API is shut down."""
     return projects(assistants_allowed=profile != "openai", agents_allowed=profile != "assistants-only")
+
+
+@contextmanager
+def project_and_its_change(
+    sandbox: SandboxServer, profile: str, data: st.DataObject
+) -> Iterator[tuple[Workspace, GeneratedProject, GeneratedProject]]:
+    """A workspace on a drawn project, with the drawn next version of that project (both noted for a failure)."""
+    first = data.draw(projects_for(profile), label="project")
+    with workspace(sandbox, first, API_KEY) as ws:
+        change = data.draw(changes(first), label="its next version")
+        note(first.listing())
+        note(change.listing())
+        yield ws, first, change

@@ -4,14 +4,12 @@ hold leftovers of the project (replaced files, removed objects) that no address 
 
 from __future__ import annotations
 
-from hypothesis import given, note
+from hypothesis import given
 from hypothesis import strategies as st
 
-from assistplan.sandbox.server import API_KEY, SandboxServer
-from invariants.conftest import COSTLIEST, projects_for
-from invariants.projects import changes
+from assistplan.sandbox.server import SandboxServer
+from invariants.conftest import COSTLIEST, project_and_its_change
 from invariants.test_faults import MODES
-from invariants.workspace import workspace
 
 ATTEMPTS = 8
 """How many times destroy is run under faults before the test gives up on it exiting 0."""
@@ -22,11 +20,7 @@ ATTEMPTS = 8
 def test_destroy_under_faults_leaves_no_project_objects(
     sandbox: SandboxServer, sandbox_profile: str, data: st.DataObject
 ) -> None:
-    first = data.draw(projects_for(sandbox_profile), label="project")
-    with workspace(sandbox, first, API_KEY) as ws:
-        change = data.draw(changes(first), label="its next version")
-        note(first.listing())
-        note(change.listing())
+    with project_and_its_change(sandbox, sandbox_profile, data) as (ws, _first, change):
         applied = ws.apply()
         assert applied.exit_code == 0, applied.output
         rate = data.draw(st.sampled_from([0.4, 0.25, 0.1]), label="fault rate")

@@ -5,14 +5,12 @@ replaced files and removed objects are exercised too."""
 
 from __future__ import annotations
 
-from hypothesis import given, note
+from hypothesis import given
 from hypothesis import strategies as st
 
-from assistplan.sandbox.server import API_KEY, SandboxServer
-from invariants.conftest import COSTLIEST, projects_for
+from assistplan.sandbox.server import SandboxServer
+from invariants.conftest import COSTLIEST, project_and_its_change
 from invariants.convergence import assert_converged
-from invariants.projects import changes
-from invariants.workspace import workspace
 
 MODES = ("lost", "500", "429", "drop")
 
@@ -34,11 +32,7 @@ fault_runs = st.lists(
 def test_applies_under_faults_are_completed_by_a_clean_apply(
     sandbox: SandboxServer, sandbox_profile: str, data: st.DataObject
 ) -> None:
-    first = data.draw(projects_for(sandbox_profile), label="project")
-    with workspace(sandbox, first, API_KEY) as ws:
-        change = data.draw(changes(first), label="its next version")
-        note(first.listing())
-        note(change.listing())
+    with project_and_its_change(sandbox, sandbox_profile, data) as (ws, first, change):
         for version in (first, change):
             ws.switch(version)
             for faults in data.draw(fault_runs, label="one apply per fault configuration"):

@@ -17,9 +17,9 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 
 from assistplan.sandbox.server import API_KEY, SandboxServer
-from invariants.conftest import COSTLIEST, projects_for
+from invariants.conftest import COSTLIEST, project_and_its_change, projects_for
 from invariants.convergence import assert_converged
-from invariants.projects import GeneratedProject, changes
+from invariants.projects import GeneratedProject
 from invariants.workspace import Workspace, workspace
 
 SEQUENTIAL = ("--parallelism", "1")
@@ -86,11 +86,7 @@ def test_an_apply_killed_at_any_request_converges_on_the_next_apply(
 def test_an_apply_of_a_change_killed_at_any_request_converges_on_the_next_apply(
     sandbox: SandboxServer, sandbox_profile: str, data: st.DataObject
 ) -> None:
-    first = data.draw(projects_for(sandbox_profile), label="project")
-    with workspace(sandbox, first, API_KEY) as ws:
-        change = data.draw(changes(first), label="its next version")
-        note(first.listing())
-        note(change.listing())
+    with project_and_its_change(sandbox, sandbox_profile, data) as (ws, _first, change):
         total = requests_of_an_uninterrupted_change(ws, change)
         kill_twice(ws, data, total)
 
