@@ -1,0 +1,261 @@
+"""Builders for planner tests: desired resources, state entries and live objects, with no provider and no HTTP.
+
+Everything that knows the engine's types (kinds, inventories, state models, `make_plan` itself) lives here, so that
+the tables in test_planner.py speak only of addresses, specs, ids and expected (action, reason) strings.
+
+Defaults: the project is `acme`; a live object and a state entry of `Kind/name` have the id `name-1`; a live object
+is stamped with the project's labels exactly as an apply stamps them, with the digest of the spec it holds (pass
+`applied=` for the spec an apply wrote when the object changed since, or the API leaves fields out).
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, NoReturn
+
+from assistplan.errors import PlanError
+from assistplan.kinds.base import Inventory, Kind, LiveObject, Spec, digest, labels
+from assistplan.kinds.blobs import Blob, BlobPool
+from assistplan.plan.desired import Desired
+from assistplan.plan.model import ActionReason, FieldChange, Plan, PlanOptions
+from assistplan.plan.planner import make_plan
+from assistplan.state import ResourceState, StateFile
+
+PROJECT = "acme"
+LINEAGE = "6f1c2a3e-4b5d-4e6f-8a9b-0c1d2e3f4a5b"
+NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+_UNSET: Any = object()
+
+REASONS = frozenset(str(reason) for reason in ActionReason)
+"""Every reason a resource change can give, as the JSON plan spells it."""
+
+
+class FakeKind(Kind):
+    """A kind the planner can plan with and nothing else: its live spec is `raw["spec"]`, and every call that would
+    reach a provider fails the test (the planner must never make one)."""
+
+    def __init__(
+        self,
+        kind: str,
+        *,
+        replace_paths: Iterable[str] = (),
+        uses_blobs: bool = False,
+        references: Iterable[str] = (),
+    ) -> None:
+        self.kind = kind
+        self.replace_paths = frozenset(replace_paths)
+        self.uses_blobs = uses_blobs
+        self.references = tuple(references)
+
+    def normalize(self, obj: LiveObject, inventory: Inventory) -> Spec:
+        return copy.deepcopy(obj.raw["spec"])
+
+    def reference_paths(self, spec: Spec) -> dict[str, str]:
+        return {path: spec[path] for path in self.references if isinstance(spec.get(path), str)}
+
+    def _never(self, what: str) -> NoReturn:
+        raise AssertionError(f"the planner called {self.kind}.{what}")
+
+    def desired(self, resource: Any, functions: Mapping[str, Any]) -> Spec:
+        self._never("desired")
+
+    def refresh(self, provider: Any, inventory: Inventory) -> list[LiveObject]:
+        self._never("refresh")
+
+    def create(self, provider: Any, ctx: Any, address: str, spec: Spec) -> Any:
+        self._never("create")
+
+    def update(self, provider: Any, ctx: Any, address: str, remote_id: str, before: Spec, spec: Spec) -> Any:
+        self._never("update")
+
+    def delete(self, provider: Any, ctx: Any, address: str, remote_id: str) -> None:
+        self._never("delete")
+
+    def read(self, provider: Any, remote_id: str, address: str) -> LiveObject:
+        self._never("read")
+
+    def stamp(self, provider: Any, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+        self._never("stamp")
+
+
+# Real kind names, so that the planner's kind order (files, stores, then what uses them) applies: a VectorStore
+# cannot change `chunking` in place and uploads the files of its `files` map; Assistants and Agents refer to a
+# store by address in `vector_store`.
+KINDS: dict[str, Kind] = {
+    kind.kind: kind
+    for kind in (
+        FakeKind("File", replace_paths={"path", "sha256"}, uses_blobs=True),
+        FakeKind("VectorStore", replace_paths={"chunking"}, uses_blobs=True),
+        FakeKind("Assistant", references={"vector_store"}),
+        FakeKind("Agent", references={"vector_store"}),
+    )
+}
+
+
+def _id(address: str) -> str:
+    return f"{address.partition('/')[2]}-1"
+
+
+def want(
+    address: str,
+    spec: Spec,
+    *,
+    depends_on: Sequence[str] = (),
+    prevent_destroy: bool = False,
+    ignore_changes: Sequence[str] = (),
+) -> Desired:
+    """A resource of the manifests."""
+    return Desired(
+        address=address,
+        kind=KINDS[address.partition("/")[0]],
+        spec=spec,
+        digest=digest(spec),
+        depends_on=tuple(depends_on),
+        prevent_destroy=prevent_destroy,
+        ignore_changes=tuple(ignore_changes),
+    )
+
+
+def recorded(address: str, applied: Spec, *, id: str | None = None) -> ResourceState:
+    """A state entry: `applied` was last applied to the remote object `id`."""
+    kind, _, name = address.partition("/")
+    return ResourceState(kind=kind, name=name, id=id or _id(address), digest=digest(applied), applied=applied)
+
+
+def live(
+    address: str,
+    spec: Spec,
+    *,
+    id: str | None = None,
+    applied: Spec = _UNSET,
+    stamped: bool = True,
+    project: str = PROJECT,
+    label: str | None = None,
+) -> LiveObject:
+    """A listed remote object of `address`'s kind whose normalized spec is `spec`. Stamped, it carries the labels an
+    apply of `applied` (default: `spec`) writes; `label` replaces the address label, `project` the project label."""
+    kind = address.partition("/")[0]
+    raw: dict[str, Any] = {"id": id or _id(address), "spec": spec}
+    if stamped:
+        written = spec if applied is _UNSET else applied
+        raw["metadata"] = {**labels(project, address, digest(written), written)}
+        if label is not None:
+            raw["metadata"]["assistplan:address"] = label
+    return LiveObject.from_metadata(kind, raw)
+
+
+def blob(path: str, sha256: str, *, id: str) -> Blob:
+    """An uploaded file named with the project's prefix (`ap.acme.<sha256>.<path>`)."""
+    return Blob(id=id, project=PROJECT, sha256=sha256, path=path, size=1, purpose="assistants")
+
+
+def files(*entries: tuple[str, str]) -> dict[str, Any]:
+    """A normalized `files` map of (path, sha256) entries, as a kind that uploads files has it."""
+    return {path: {"sha256": sha256, "size": 1} for path, sha256 in entries}
+
+
+def file_spec(path: str, sha256: str) -> Spec:
+    """A File's normalized spec."""
+    return {"path": path, "purpose": "assistants", "sha256": sha256, "size": 1}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Planner inputs. `state=None` is no state file at all; `state=[]` an empty one."""
+
+    want: Sequence[Desired] = ()
+    state: Sequence[ResourceState] | None = None
+    live: Sequence[LiveObject] = ()
+    blobs: Sequence[Blob] = ()
+    destroy: bool = False
+    refresh_only: bool = False
+    targets: Sequence[str] = ()
+
+
+def plan(scenario: Scenario) -> Plan:
+    """The plan `make_plan` makes for a scenario."""
+    state = None
+    if scenario.state is not None:
+        state = StateFile(
+            lineage=LINEAGE,
+            serial=1,
+            project=PROJECT,
+            resources={entry.address: entry for entry in scenario.state},
+        )
+    objects: dict[str, list[LiveObject]] = {}
+    for obj in scenario.live:
+        objects.setdefault(obj.kind, []).append(obj)
+    pool = None
+    if scenario.blobs:
+        pool = BlobPool(PROJECT)
+        for item in scenario.blobs:
+            pool.add(item)
+    inventory = Inventory(project=PROJECT, objects=objects, blobs=pool)
+    options = PlanOptions(destroy=scenario.destroy, refresh_only=scenario.refresh_only, targets=tuple(scenario.targets))
+    extra: dict[str, Any] = {"now": NOW} if "now" in inspect.signature(make_plan).parameters else {}
+    return make_plan(PROJECT, {d.address: d for d in scenario.want}, state, inventory, KINDS, options, **extra)
+
+
+Outcome = tuple[str, str | None]
+
+
+def outcomes(result: Plan) -> dict[str, Outcome]:
+    """Address -> (action, reason) of every resource change, as the JSON plan spells them."""
+    return {
+        str(rc.address): (str(rc.action), str(rc.reason) if rc.reason is not None else None)
+        for rc in result.resource_changes
+    }
+
+
+def order(result: Plan) -> list[str]:
+    """The addresses of the resource changes, in plan order."""
+    return [str(rc.address) for rc in result.resource_changes]
+
+
+def change(result: Plan, address: str) -> Any:
+    """The resource change of an address."""
+    [found] = [rc for rc in result.resource_changes if str(rc.address) == address]
+    return found
+
+
+def fields(changes: Iterable[FieldChange]) -> list[tuple[str, str, Any, Any]]:
+    """(path, change, before, after) of field changes."""
+    return [(c.path, str(c.change), c.before, c.after) for c in changes]
+
+
+def drift(result: Plan) -> list[tuple[str, str | None, bool, list[tuple[str, str, Any, Any]]]]:
+    """(address, remote id, deleted, field changes) of every drift record, in plan order."""
+    return [(str(d.address), d.remote_id, d.deleted, fields(d.changes)) for d in result.drift]
+
+
+def summary(result: Plan) -> dict[str, int]:
+    s = result.summary
+    return {"add": s.add, "change": s.change, "destroy": s.destroy, "forget": s.forget}
+
+
+__all__ = [
+    "KINDS",
+    "NOW",
+    "PROJECT",
+    "REASONS",
+    "FakeKind",
+    "PlanError",
+    "Scenario",
+    "blob",
+    "change",
+    "drift",
+    "fields",
+    "file_spec",
+    "files",
+    "live",
+    "order",
+    "outcomes",
+    "plan",
+    "recorded",
+    "summary",
+    "want",
+]
