@@ -3,6 +3,10 @@
 The lock itself is an OS file lock on `<state>.lock` (released by the kernel if the holder dies). Beside it,
 `<state>.lock.info` says who holds it, for what and since when; it is only informational, so a stale one left by
 a crashed process is simply overwritten by the next holder.
+
+Before letting go, the holder folds a state journal left beside the state file into it (`StateStore.compact_journal`),
+so that once no run holds the lock the state file alone is the whole state, even when the run did not compact it
+itself or an earlier run was killed. A fold that fails leaves the journal in place, to be replayed by the next load.
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ from types import TracebackType
 
 from filelock import FileLock, Timeout
 
-from assistplan.errors import LockError
+from assistplan.errors import LockError, StateError
 from assistplan.state.atomic import atomic_write
 from assistplan.state.model import utc_now
+from assistplan.state.store import StateStore
 
 
 def holder_name() -> str:
@@ -36,6 +41,7 @@ class StateLock:
 
     def __init__(self, path: Path, operation: str, timeout: float = 0) -> None:
         path = Path(path)
+        self.state_path = path
         self.lock_path = path.with_name(path.name + ".lock")
         self.info_path = path.with_name(path.name + ".lock.info")
         self.operation = operation
@@ -60,10 +66,15 @@ class StateLock:
             raise
 
     def release(self) -> None:
-        """Remove the info file, then release the lock, so the next holder's info file is never removed."""
-        with contextlib.suppress(FileNotFoundError):
-            self.info_path.unlink()
-        self._file_lock.release()
+        """Fold a journal into the state file, remove the info file, then release the lock (in that order, so the
+        next holder's info file is never removed)."""
+        try:
+            with contextlib.suppress(StateError, OSError):
+                StateStore.compact_journal(self.state_path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                self.info_path.unlink()
+            self._file_lock.release()
 
     def __enter__(self) -> StateLock:
         self.acquire()
