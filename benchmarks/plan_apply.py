@@ -26,7 +26,6 @@ import os
 import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -36,6 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchlib import CLI_SNIPPET, KEY_ENV, load_average, parse_counts, proc_cpu_seconds, run_child, write_project
 from click.testing import CliRunner
 
 from assistplan.apply import SilentHooks
@@ -45,73 +45,13 @@ from assistplan.sandbox import API_KEY, SandboxServer, start_in_process
 from assistplan.state import ResourceState, StateFile
 from assistplan.workflow import Workspace
 
-KEY_ENV = "ASSISTPLAN_BENCH_OPENAI_KEY"
 PAGE = 100
 SETUP_PARALLELISM = 16
 TERRAFORM_PARALLELISM = 10
 SANDBOX_THREAD = "assistplan-sandbox"
-PEAK_FILE_ENV = "ASSISTPLAN_BENCH_PEAK_FILE"
-CLI_SNIPPET = f"""
-import atexit, os
-
-def record_peak():
-    # VmHWM: the peak RSS of this program alone (wait4's ru_maxrss also counts the parent it was started from)
-    if os.path.exists("/proc/self/status"):
-        status = open("/proc/self/status").read().split("VmHWM:")
-        open(os.environ["{PEAK_FILE_ENV}"], "w").write(status[-1].split()[0] if len(status) == 2 else "")
-
-atexit.register(record_peak)
-from assistplan.cli import main
-main()
-"""
-FUNCTION = """\
-kind: Function
-name: lookup_order
-description: Look up an order by its number.
-strict: true
-parameters:
-  type: object
-  properties:
-    order_id: {type: string}
-  required: [order_id]
-  additionalProperties: false
-"""
 
 
-def load_average() -> str:
-    """The 1-minute load average: other work on the machine skews every figure."""
-    return f"{os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else "n/a"
-
-
-def parse_counts(text: str) -> list[int]:
-    return [int(part) for part in text.split(",") if part.strip()]
-
-
-# --- projects --------------------------------------------------------------------------------------------------------
-
-
-def write_project(root: Path, name: str, base_url: str, agents: int, stores: int, files_per_store: int) -> None:
-    """A manifest root: `agents` agents using one Function, `stores` vector stores of `files_per_store` files each."""
-    root.mkdir(parents=True)
-    (root / "assistplan.yaml").write_text(
-        f"project: {name}\nopenai:\n  base_url: {base_url}\n  api_key_env: {KEY_ENV}\n", encoding="utf-8"
-    )
-    (root / "functions.yaml").write_text(FUNCTION, encoding="utf-8")
-    agent_docs = [
-        f"kind: Agent\nname: agent-{i:04d}\nmodel: gpt-5\ninstructions: You are benchmark agent {i}.\n"
-        "tools:\n  - function: lookup_order\n"
-        for i in range(agents)
-    ]
-    (root / "agents.yaml").write_text("---\n".join(agent_docs), encoding="utf-8")
-    if stores:
-        store_docs = []
-        for s in range(stores):
-            folder = root / "docs" / f"store-{s:03d}"
-            folder.mkdir(parents=True)
-            for f in range(files_per_store):
-                (folder / f"note-{f:02d}.md").write_text(f"# Note {s}.{f}\n\nBenchmark text {s}.{f}.\n", "utf-8")
-            store_docs.append(f"kind: VectorStore\nname: store-{s:03d}\nfiles: [docs/store-{s:03d}/*.md]\n")
-        (root / "stores.yaml").write_text("---\n".join(store_docs), encoding="utf-8")
+# --- projects ---------------------------------------------------------------------------------------------------------
 
 
 class MemoryStore:
@@ -162,11 +102,7 @@ def setup_apply(root: Path) -> float:
 
 def thread_cpu_seconds(native_id: int | None) -> float | None:
     """CPU time (user + system) of one thread of this process, from /proc (None where that is not available)."""
-    try:
-        fields = Path(f"/proc/self/task/{native_id}/stat").read_text().rpartition(")")[2].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return proc_cpu_seconds(f"/proc/self/task/{native_id}/stat")
 
 
 @dataclass
@@ -235,18 +171,8 @@ class Bench:
         """Run the CLI as a fresh process (cold start); its CPU time comes from wait4, its peak RSS from /proc."""
 
         def action() -> Outcome:
-            with tempfile.NamedTemporaryFile(prefix="assistplan-bench-peak-") as peak_file:
-                process = subprocess.Popen(
-                    [sys.executable, "-c", CLI_SNIPPET, "--chdir", str(root), *args],
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.STDOUT,
-                    env={**os.environ, KEY_ENV: API_KEY, PEAK_FILE_ENV: peak_file.name},
-                )
-                output = process.stdout.read().decode() if process.stdout else ""
-                _, status, usage = os.wait4(process.pid, 0)
-                peak_kb = Path(peak_file.name).read_text().strip()
-            cpu = usage.ru_utime + usage.ru_stime
-            return Outcome(os.waitstatus_to_exitcode(status), output, cpu, int(peak_kb) / 1024 if peak_kb else None)
+            child = run_child([sys.executable, "-c", CLI_SNIPPET, "--chdir", str(root), *args], os.environ)
+            return Outcome(child.exit_code, child.output, child.cpu, child.peak_rss_mb)
 
         return self._measure(action)
 
