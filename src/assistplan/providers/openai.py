@@ -1,33 +1,46 @@
-"""OpenAI client setup, the retry policy and the mapping of SDK errors to assistplan errors.
+"""The connection to an OpenAI-compatible API: a JSON layer for reads, the SDK clients, retries and error mapping.
 
-The SDK is imported lazily so that `--help`, `--version` and `validate` never load it. Reads and updates use the
-SDK's own retries (429/5xx honouring `retry-after`); creates go out with retries off, because the SDK would replay a
-POST without an idempotency key: the kinds look the object up by its labels before trying again. Every error message
-names the resource, the operation, the request (method and URL) and the remote request id, and is scrubbed of keys
-(`assistplan.redact`).
+Reads that only need the JSON the API sends (listing a collection page by page, reading one object by id) go through
+`OpenAIProvider.list_objects` and `get_object`: plain GET requests on one shared `httpx.Client`, without the
+`openai` SDK, whose import costs more than a no-op plan's requests. The SDK clients (`client`, and `create_client`
+for creates) are built on first use, so a command that only reads never imports the SDK; `--help`, `--version` and
+`validate` import neither.
+
+Both paths send the same base URL, key and timeout and apply the same policy. Reads are retried (on 408, 409, 429
+and 5xx, on dropped connections and timeouts, honouring `retry-after-ms`/`retry-after` up to two minutes, as the
+SDK does); creates go out with retries off, because the SDK would replay a POST without an idempotency key: the kinds
+look the object up by its labels before trying again (`create_safely`). Every error is a `ProviderError` naming the
+resource, the operation, the request (method and URL) and the remote request id (`x-request-id`), scrubbed of keys
+(`assistplan.redact`); a 404 is a `NotFoundError`, a refused key a `ConfigurationError`.
 """
 
 from __future__ import annotations
 
 import os
+import random
+import sys
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from assistplan import redact
+from assistplan import __version__, redact
 from assistplan.errors import ConfigurationError, NotFoundError, ProviderError
 
 if TYPE_CHECKING:
+    import httpx
     from openai import OpenAI
 
 T = TypeVar("T")
 
 READ_RETRIES = 4
 CREATE_ATTEMPTS = 4
+TIMEOUT = 60.0
+PAGE_SIZE = 100
+MAX_RETRY_AFTER = 120.0
 SANDBOX = "sandbox"
 OPENAI_URL = "https://api.openai.com/v1"
 SANDBOX_PROFILE_ENV = "ASSISTPLAN_SANDBOX_PROFILE"
@@ -36,29 +49,305 @@ ASSISTANTS_SHUT_DOWN = (
     "use the Agent kind instead, or set openai.base_url in assistplan.yaml to an OpenAI-compatible server that still "
     "serves /assistants (for example `sandbox`)"
 )
+BETA_HEADERS = {
+    "agents": "agents=v1",
+    "assistants": "assistants=v2",
+    "threads": "assistants=v2",
+    "vector_stores": "assistants=v2",
+}
+"""The `OpenAI-Beta` header the SDK sends, by the first segment of the path."""
+
+_servers_outlive_close = False
 
 
-@dataclass
+def leave_servers_to_process_exit() -> None:
+    """From now on, `OpenAIProvider.close` leaves the embedded sandbox it started running.
+
+    For the console script only, which ends the process with `os._exit` as soon as the command has returned: stopping
+    the sandbox gracefully would only add time there. Nothing is lost: the sandbox's SQLite database commits every
+    request before answering it, and its thread is a daemon.
+    """
+    global _servers_outlive_close
+    _servers_outlive_close = True
+
+
+def default_backoff(attempt: int) -> float:
+    """Seconds before retrying a create after a transient failure (attempt 0 is the first retry)."""
+    return float(min(0.25 * 2**attempt, 4.0))
+
+
 class OpenAIProvider:
-    """An SDK client (retrying) and its no-retry twin for creates, plus what started them."""
+    """One OpenAI-compatible API: a JSON layer for reads, the SDK clients (built on first use), and what was started
+    for it (`closers`: the embedded sandbox's stop).
 
-    client: OpenAI
-    create_client: OpenAI
-    base_url: str
-    closers: list[Callable[[], None]] = field(default_factory=list)
-    backoff: Callable[[int], float] = lambda attempt: min(0.25 * 2**attempt, 4.0)
+    `client` is the SDK client with the read retries; `create_client` its twin with retries off, for creates. `http`
+    is the `httpx.Client` behind `list_objects` and `get_object`. Each is made once, under a lock, because the refresh
+    reads from several threads at a time (importing the SDK does not hold up the HTTP client). `backoff` (between
+    create attempts) and `sleep` (between read retries) can be replaced, e.g. by tests, and `transport` replaces the
+    network under `http`.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str,
+        closers: list[Callable[[], None]] | None = None,
+        timeout: float = TIMEOUT,
+        read_retries: int = READ_RETRIES,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url
+        self.closers: list[Callable[[], None]] = list(closers or [])
+        self.timeout = timeout
+        self.read_retries = read_retries
+        self.backoff: Callable[[int], float] = default_backoff
+        self.sleep: Callable[[float], None] = time.sleep
+        self._api_key = api_key
+        self._transport = transport
+        self._sdk_lock = threading.Lock()
+        self._http_lock = threading.Lock()
+        self._http: httpx.Client | None = None
+        self._client: OpenAI | None = None
+        self._create_client: OpenAI | None = None
+
+    # --- clients, made on first use -----------------------------------------------------------------------------
+
+    @property
+    def client(self) -> OpenAI:
+        """The SDK client (imports `openai` on first use), retrying reads and updates."""
+        with self._sdk_lock:
+            if self._client is None:
+                from openai import OpenAI
+
+                self._client = OpenAI(
+                    api_key=self._api_key, base_url=self.base_url, max_retries=self.read_retries, timeout=self.timeout
+                )
+            return self._client
+
+    @property
+    def create_client(self) -> OpenAI:
+        """The SDK client with retries off, for creates (see `create_safely`)."""
+        client = self.client
+        with self._sdk_lock:
+            if self._create_client is None:
+                self._create_client = client.with_options(max_retries=0)
+            return self._create_client
+
+    @property
+    def http(self) -> httpx.Client:
+        """The HTTP client of `list_objects` and `get_object`: the base URL, the key and the timeout of the SDK's."""
+        with self._http_lock:
+            if self._http is None:
+                import httpx
+
+                headers = {"Accept": "application/json", "User-Agent": f"assistplan/{__version__}"}
+                if self._api_key:
+                    headers["Authorization"] = f"Bearer {self._api_key}"
+                for header, variable in (
+                    ("OpenAI-Organization", "OPENAI_ORG_ID"),
+                    ("OpenAI-Project", "OPENAI_PROJECT_ID"),
+                ):
+                    if os.environ.get(variable):
+                        headers[header] = os.environ[variable]
+                self._http = httpx.Client(
+                    base_url=self.base_url,
+                    headers=headers,
+                    timeout=self.timeout,
+                    follow_redirects=True,
+                    limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100),
+                    transport=self._transport,
+                )
+            return self._http
 
     def close(self) -> None:
-        self.client.close()
-        self.create_client.close()
-        for close in reversed(self.closers):
+        """Close the clients that were made, then stop what was started for this provider (the embedded sandbox),
+        unless the process is about to end (`leave_servers_to_process_exit`)."""
+        with self._sdk_lock, self._http_lock:
+            made = [c for c in (self._http, self._client, self._create_client) if c is not None]
+            self._http = self._client = self._create_client = None
+        for made_client in made:
+            made_client.close()
+        if _servers_outlive_close:
+            return
+        closers, self.closers = self.closers, []
+        for close in reversed(closers):
             close()
+
+    # --- the JSON layer ------------------------------------------------------------------------------------------
+
+    def list_objects(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        address: str | None,
+        operation: str,
+    ) -> Iterator[dict[str, Any]]:
+        """Every object of the collection at `path` (relative to the base URL, e.g. `"/agents"` or
+        `f"/vector_stores/{store_id}/files"`), as the API sends it, walking the cursor pages lazily.
+
+        Each page is a GET of `path` with `params` (strings, e.g. `{"purpose": "assistants"}`) plus `limit`
+        (`PAGE_SIZE` unless `params` set it) and, after the first page, `after`: the id of the last object of the page
+        before (else its `last_id`), exactly as the SDK pages. It stops after a page with `has_more: false`, or an
+        empty one. The `OpenAI-Beta` header the SDK would send for the path is sent (`BETA_HEADERS`).
+
+        A failed request is retried like the SDK's reads; then it raises a `ProviderError` (a `NotFoundError` on 404)
+        naming `address` (None for a listing that serves many resources), `operation` (e.g. "list agents"), the
+        request and its request id. So does a response that is not a list page, or one whose `after` cursor does not
+        move.
+        """
+        query = {"limit": str(PAGE_SIZE), **(params or {})}
+        seen: set[str] = set()
+        while True:
+            page, where = self._get(path, query, address=address, operation=operation)
+            data = page.get("data")
+            if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+                raise ProviderError(
+                    f"the API answered with something that is not a list of objects{where}",
+                    address=address,
+                    operation=operation,
+                )
+            yield from data
+            if not data or page.get("has_more") is False:
+                return
+            cursor = data[-1].get("id") or page.get("last_id")
+            if not isinstance(cursor, str) or not cursor:
+                return
+            if cursor in seen:
+                raise ProviderError(
+                    f"the API answered the same page again after {cursor}{where}", address=address, operation=operation
+                )
+            seen.add(cursor)
+            query = {**query, "after": cursor}
+
+    def get_object(self, path: str, *, address: str | None, operation: str) -> dict[str, Any]:
+        """The object at `path` (e.g. `f"/agents/{agent_id}"`) as the API sends it; a `NotFoundError` when it is gone.
+
+        Retried and mapped to errors like `list_objects`.
+        """
+        return self._get(path, None, address=address, operation=operation)[0]
+
+    def _get(
+        self, path: str, params: Mapping[str, str] | None, *, address: str | None, operation: str
+    ) -> tuple[dict[str, Any], str]:
+        """One GET, retried as the SDK retries reads; its JSON object and ` (GET url)` for messages."""
+        import httpx
+
+        headers = {}
+        beta = BETA_HEADERS.get(path.strip("/").partition("/")[0])
+        if beta is not None:
+            headers["OpenAI-Beta"] = beta
+        http = self.http
+        request = http.build_request("GET", path, params=params, headers=headers)
+        where = f" (GET {redact.scrub(str(request.url))})"
+        attempt = 0
+        while True:
+            try:
+                response = http.send(request)
+            except httpx.TransportError as exc:
+                if attempt < self.read_retries:
+                    self.sleep(_read_delay(attempt, None))
+                    attempt += 1
+                    continue
+                what = "the request timed out" if isinstance(exc, httpx.TimeoutException) else "could not reach the API"
+                suffix = "" if isinstance(exc, httpx.TimeoutException) else " (connection failed)"
+                raise ProviderError(what + suffix + where, address=address, operation=operation) from None
+            if response.status_code >= 400:
+                if attempt < self.read_retries and _should_retry(response.status_code, response.headers):
+                    self.sleep(_read_delay(attempt, response.headers))
+                    attempt += 1
+                    continue
+                raise _status_error(response, where, address=address, operation=operation)
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+            if not isinstance(body, dict):
+                raise ProviderError(
+                    f"the API answered {response.status_code} with something that is not a JSON object{where}",
+                    address=address,
+                    operation=operation,
+                    request_id=response.headers.get("x-request-id") or None,
+                )
+            return body, where
+
+
+def _status_error(response: httpx.Response, where: str, *, address: str | None, operation: str) -> ProviderError:
+    """The error for a failed response, as `map_error` makes it for the SDK's exceptions."""
+    status = response.status_code
+    request_id = response.headers.get("x-request-id") or None
+    try:
+        body: Any = response.json()
+    except ValueError:
+        body = None
+    error = body.get("error", body) if isinstance(body, dict) else None
+    if status == 401:
+        return ConfigurationError(
+            "the API key was refused (401)" + where,
+            address=address,
+            operation=operation,
+            request_id=request_id,
+            status=401,
+        )
+    kind = NotFoundError if status == 404 else ProviderError
+    return kind(
+        _status_message(status, error) + where,
+        address=address,
+        operation=operation,
+        request_id=request_id,
+        status=status,
+    )
+
+
+def _should_retry(status: int, headers: Mapping[str, str]) -> bool:
+    """Whether the SDK would retry a read that failed with `status`: not when the server asks to wait more than two
+    minutes; as `x-should-retry` says when it is sent; else on 408, 409, 429 and 5xx."""
+    delay = _retry_after(headers)
+    if delay is not None and delay > MAX_RETRY_AFTER:
+        return False
+    should = headers.get("x-should-retry")
+    if should in ("true", "false"):
+        return should == "true"
+    return status in (408, 409, 429) or status >= 500
+
+
+def _read_delay(attempt: int, headers: Mapping[str, str] | None) -> float:
+    """Seconds before retry `attempt` (0-based) of a read: the server's `retry-after` when it asks for at most two
+    minutes, else the SDK's backoff (0.5 s doubling up to 8 s, less up to a quarter at random)."""
+    delay = _retry_after(headers) if headers is not None else None
+    if delay is not None and 0 < delay <= MAX_RETRY_AFTER:
+        return delay
+    return float(min(0.5 * 2.0**attempt, 8.0) * (1 - 0.25 * random.random()))
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """The delay the server asks for, in seconds: `retry-after-ms`, else `retry-after` (seconds or an HTTP date)."""
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            return float(value) * scale
+        except ValueError:
+            continue
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    import email.utils
+
+    try:
+        parsed = email.utils.parsedate_tz(value)
+        return None if parsed is None else float(email.utils.mktime_tz(parsed) - time.time())
+    except (TypeError, ValueError, OverflowError):
+        return None
 
 
 def connect(
     *, base_url: str | None, api_key_env: str, root: Path, sandbox_options: dict[str, Any] | None = None
 ) -> OpenAIProvider:
-    """Build the clients for a project's `openai:` settings. `base_url: sandbox` starts the embedded sandbox."""
+    """The provider for a project's `openai:` settings. `base_url: sandbox` starts the embedded sandbox; no client
+    is made and nothing is contacted until the first request."""
     closers: list[Callable[[], None]] = []
     redact.register(os.environ.get(api_key_env))
     if base_url == SANDBOX:
@@ -79,11 +368,7 @@ def connect(
                 f"the environment variable {api_key_env} is not set (openai.api_key_env in assistplan.yaml names it)",
                 operation="connect",
             )
-    from openai import OpenAI
-
-    client = OpenAI(api_key=key, base_url=url, max_retries=READ_RETRIES, timeout=60.0)
-    create_client = client.with_options(max_retries=0)
-    return OpenAIProvider(client=client, create_client=create_client, base_url=url, closers=closers)
+    return OpenAIProvider(base_url=url, api_key=key, closers=closers)
 
 
 def resolve_base_url(base_url: str | None) -> str:
@@ -116,6 +401,9 @@ def _sandbox_profile() -> str:
             operation="connect",
         )
     return profile
+
+
+# --- the SDK path ----------------------------------------------------------------------------------------------------
 
 
 def _request_id(exc: BaseException) -> str | None:
@@ -162,9 +450,12 @@ def map_error(exc: Exception, *, address: str | None, operation: str) -> Provide
 
 
 def _message(exc: Exception) -> str:
-    status = getattr(exc, "status_code", None)
-    body = getattr(exc, "body", None)
-    message = body.get("message") if isinstance(body, dict) else None
+    return _status_message(getattr(exc, "status_code", None), getattr(exc, "body", None))
+
+
+def _status_message(status: int | None, error: Any) -> str:
+    """`STATUS: message` from the `error` object of a failed response's body, or `HTTP STATUS` without one."""
+    message = error.get("message") if isinstance(error, dict) else None
     return f"{status}: {redact.scrub(str(message))}" if message else f"HTTP {status}"
 
 
@@ -178,6 +469,8 @@ def _where(exc: Exception) -> str:
 
 def is_retryable(exc: BaseException) -> bool:
     """Whether a failed create may have failed transiently (and so must be looked up before it is tried again)."""
+    if not _from_sdk(exc):
+        return False
     import openai
 
     if isinstance(exc, openai.APIConnectionError):
@@ -233,17 +526,24 @@ def create_safely(
 
 
 def call(fn: Callable[[], T], *, address: str | None, operation: str) -> T:
-    """Run an SDK call, mapping its failure to a ProviderError."""
+    """Run an SDK call (or a function making several), mapping an SDK failure to a ProviderError."""
     try:
         return fn()
     except ProviderError:
         raise
     except Exception as exc:
-        import openai
-
-        if isinstance(exc, openai.OpenAIError):
+        if _from_sdk(exc):
             raise map_error(exc, address=address, operation=operation) from None
         raise
+
+
+def _from_sdk(exc: BaseException) -> bool:
+    """Whether `exc` is an SDK error; never imports the SDK (an error cannot come from it if it is not loaded)."""
+    if "openai" not in sys.modules:
+        return False
+    import openai
+
+    return isinstance(exc, openai.OpenAIError)
 
 
 @contextmanager

@@ -1,0 +1,287 @@
+"""The OpenAI provider's JSON layer (`list_objects`, `get_object`) against the sandbox, and its lazy SDK clients.
+
+The provider's `sleep` is replaced by a list of the delays it asked for, so no test waits for a retry.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+
+from assistplan.errors import ConfigurationError, NotFoundError, ProviderError
+from assistplan.providers.openai import PAGE_SIZE, OpenAIProvider, call
+from assistplan.sandbox.profiles import API_KEY
+from assistplan.sandbox.server import SandboxServer
+
+ADDRESS = "Agent/support"
+
+
+@pytest.fixture
+def delays() -> list[float]:
+    return []
+
+
+@pytest.fixture
+def provider(sandbox: SandboxServer, delays: list[float]) -> Iterator[OpenAIProvider]:
+    made = OpenAIProvider(base_url=sandbox.base_url, api_key=API_KEY)
+    made.sleep = delays.append
+    yield made
+    made.close()
+
+
+def create_agents(client: openai.OpenAI, count: int) -> list[str]:
+    return [client.beta.agents.create(model="gpt-5", name=f"agent-{i}").id for i in range(count)]
+
+
+def test_list_objects_walks_every_page_with_the_after_cursor(
+    provider: OpenAIProvider, sandbox: SandboxServer, openai_client: openai.OpenAI
+) -> None:
+    created = create_agents(openai_client, 5)
+    sandbox.reset_counters()
+
+    listed = list(provider.list_objects("/agents", params={"limit": "2"}, address=None, operation="list agents"))
+
+    assert sorted(agent["id"] for agent in listed) == sorted(created)
+    assert all(agent["object"] == "agent" for agent in listed)
+    assert sandbox.count("GET /agents") == 3
+
+
+def test_list_objects_asks_for_full_pages_by_default(
+    provider: OpenAIProvider, sandbox: SandboxServer, openai_client: openai.OpenAI
+) -> None:
+    create_agents(openai_client, 3)
+    sandbox.reset_counters()
+
+    assert len(list(provider.list_objects("/agents", address=None, operation="list agents"))) == 3
+    assert sandbox.counters == {"GET /agents": 1}
+    assert PAGE_SIZE == 100
+
+
+def test_list_objects_reads_nested_collections_and_extra_parameters(
+    provider: OpenAIProvider, openai_client: openai.OpenAI
+) -> None:
+    uploaded = openai_client.files.create(file=("notes.md", b"# Notes\n"), purpose="assistants")
+    store = openai_client.vector_stores.create(name="handbook", file_ids=[uploaded.id])
+
+    files = list(provider.list_objects("/files", params={"limit": "10000"}, address=None, operation="list files"))
+    attached = list(
+        provider.list_objects(f"/vector_stores/{store.id}/files", address=None, operation="list vector store files")
+    )
+    stores = list(provider.list_objects("/vector_stores", address=None, operation="list vector stores"))
+
+    assert [f["id"] for f in files] == [uploaded.id]
+    assert [f["id"] for f in attached] == [uploaded.id]
+    assert [s["id"] for s in stores] == [store.id]
+
+
+def test_list_objects_sends_the_beta_header_the_sdk_sends(provider: OpenAIProvider) -> None:
+    # The sandbox refuses /assistants and /agents without their OpenAI-Beta header, as OpenAI does.
+    assert list(provider.list_objects("/assistants", address=None, operation="list assistants")) == []
+    assert list(provider.list_objects("/agents", address=None, operation="list agents")) == []
+
+
+def test_get_object_reads_one_object(provider: OpenAIProvider, openai_client: openai.OpenAI) -> None:
+    (agent_id,) = create_agents(openai_client, 1)
+
+    agent = provider.get_object(f"/agents/{agent_id}", address=ADDRESS, operation="read")
+
+    assert agent["id"] == agent_id
+    assert agent["name"] == "agent-0"
+
+
+def test_a_missing_object_is_not_found_naming_the_resource_the_request_and_its_id(provider: OpenAIProvider) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        provider.get_object("/agents/agent_missing", address=ADDRESS, operation="read")
+
+    error = caught.value
+    assert error.status == 404
+    assert error.address == ADDRESS
+    assert error.operation == "read"
+    assert error.request_id is not None and error.request_id.startswith("req_")
+    assert f"(GET {provider.base_url}/agents/agent_missing)" in str(error)
+    assert str(error).startswith("Agent/support read: 404: ")
+
+
+def test_a_refused_key_is_a_configuration_error(sandbox: SandboxServer, delays: list[float]) -> None:
+    sandbox.settings.profile = "openai"
+    refused = OpenAIProvider(base_url=sandbox.base_url, api_key="sk-wrong-key-0123456789")
+    refused.sleep = delays.append
+    try:
+        with pytest.raises(ConfigurationError, match=r"the API key was refused \(401\) \(GET .*/agents\?limit=100\)"):
+            list(refused.list_objects("/agents", address=None, operation="list agents"))
+    finally:
+        refused.close()
+    assert delays == []
+
+
+def test_rate_limits_are_retried_after_the_delay_the_server_asks_for(
+    provider: OpenAIProvider, sandbox: SandboxServer, delays: list[float]
+) -> None:
+    sandbox.set_faults(rate=1.0, modes=("429",), retry_after_ms=1500, max_faults=2)
+
+    assert list(provider.list_objects("/agents", address=None, operation="list agents")) == []
+    assert delays == [1.5, 1.5]
+    assert sandbox.count("GET /agents") == 3
+
+
+@pytest.mark.parametrize("mode", ["500", "drop", "lost"])
+def test_server_errors_and_dropped_connections_are_retried_with_backoff(
+    provider: OpenAIProvider, sandbox: SandboxServer, delays: list[float], mode: str
+) -> None:
+    sandbox.set_faults(rate=1.0, modes=(mode,), max_faults=3)
+
+    assert list(provider.list_objects("/agents", address=None, operation="list agents")) == []
+    assert len(delays) == 3
+    for attempt, delay in enumerate(delays):
+        assert 0.75 * 0.5 * 2**attempt <= delay <= 0.5 * 2**attempt
+
+
+def test_a_read_that_keeps_failing_names_the_request_and_its_id(
+    provider: OpenAIProvider, sandbox: SandboxServer, delays: list[float]
+) -> None:
+    sandbox.set_faults(rate=1.0, modes=("500",))
+
+    with pytest.raises(ProviderError) as caught:
+        list(provider.list_objects("/agents", address=None, operation="list agents"))
+
+    assert caught.value.status == 500
+    assert caught.value.request_id is not None
+    assert f"(GET {provider.base_url}/agents?limit=100)" in str(caught.value)
+    assert len(delays) == provider.read_retries
+    assert sandbox.count("GET /agents") == provider.read_retries + 1
+
+
+def test_error_messages_never_show_the_key(sandbox: SandboxServer, delays: list[float]) -> None:
+    key = "sk-proj-Secret0123456789abcdefXYZ"
+    echoing = OpenAIProvider(base_url=sandbox.base_url, api_key=key)
+    sandbox.set_faults(rate=1.0, modes=("echo",))
+    try:
+        with pytest.raises(ProviderError) as caught:
+            echoing.get_object("/agents/agent_x", address=ADDRESS, operation="read")
+    finally:
+        echoing.close()
+
+    assert caught.value.status == 400
+    assert "authorization: Bearer [redacted]" in str(caught.value)
+    assert key not in str(caught.value)
+    assert "Secret0123456789" not in str(caught.value)
+
+
+def mocked(handler: Callable[[httpx.Request], httpx.Response], delays: list[float]) -> OpenAIProvider:
+    made = OpenAIProvider(base_url="http://127.0.0.1:9/v1", api_key=API_KEY, transport=httpx.MockTransport(handler))
+    made.sleep = delays.append
+    return made
+
+
+def test_a_server_that_ignores_the_cursor_is_an_error_not_an_endless_loop(delays: list[float]) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"object": "list", "data": [{"id": "agent_1"}], "has_more": True})
+
+    provider = mocked(handler, delays)
+    with pytest.raises(ProviderError, match="answered the same page again after agent_1"):
+        list(provider.list_objects("/agents", address=None, operation="list agents"))
+
+
+def test_a_page_without_has_more_is_followed_until_an_empty_one(delays: list[float]) -> None:
+    pages = {None: ["a_1", "a_2"], "a_2": ["a_3"], "a_3": []}
+    asked: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        after = request.url.params.get("after")
+        asked.append(after)
+        return httpx.Response(200, json={"object": "list", "data": [{"id": i} for i in pages[after]]})
+
+    provider = mocked(handler, delays)
+    assert [o["id"] for o in provider.list_objects("/agents", address=None, operation="list agents")] == [
+        "a_1",
+        "a_2",
+        "a_3",
+    ]
+    assert asked == [None, "a_2", "a_3"]
+
+
+@pytest.mark.parametrize(
+    ("status", "content"),
+    [(200, b"<html>not an API</html>"), (200, b'{"object": "list", "data": {"id": "x"}}'), (200, b"[1, 2]")],
+    ids=["html", "data-not-a-list", "array"],
+)
+def test_answers_that_are_not_list_pages_are_errors(delays: list[float], status: int, content: bytes) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, content=content, headers={"x-request-id": "req_abc"})
+
+    provider = mocked(handler, delays)
+    with pytest.raises(ProviderError, match=r"not a (list of objects|JSON object) \(GET http://127.0.0.1:9/v1/agents"):
+        list(provider.list_objects("/agents", address=None, operation="list agents"))
+
+
+def test_the_server_decides_with_x_should_retry_and_long_waits_are_not_retried(delays: list[float]) -> None:
+    answers = iter(
+        [
+            httpx.Response(400, json={"error": {"message": "try again"}}, headers={"x-should-retry": "true"}),
+            httpx.Response(503, json={"error": {"message": "later"}}, headers={"retry-after": "300"}),
+        ]
+    )
+    provider = mocked(lambda request: next(answers), delays)
+
+    with pytest.raises(ProviderError, match="503: later") as caught:
+        provider.get_object("/agents/a_1", address=ADDRESS, operation="read")
+
+    assert caught.value.status == 503
+    assert len(delays) == 1
+
+
+def test_the_sdk_clients_are_made_on_first_use_and_share_the_settings(
+    provider: OpenAIProvider, openai_client: openai.OpenAI
+) -> None:
+    assert provider._client is None
+    (agent_id,) = create_agents(openai_client, 1)
+
+    assert provider.client.beta.agents.retrieve(agent_id).id == agent_id
+    assert provider.client is provider.client
+    assert provider.create_client.max_retries == 0
+    assert provider.client.max_retries == provider.read_retries
+    assert str(provider.client.base_url).rstrip("/") == provider.base_url
+
+
+def test_call_maps_sdk_errors_and_passes_other_errors_through(provider: OpenAIProvider) -> None:
+    with pytest.raises(NotFoundError, match="Agent/support read: 404"):
+        call(lambda: provider.client.beta.agents.retrieve("agent_missing"), address=ADDRESS, operation="read")
+    with pytest.raises(KeyError):
+        call(lambda: {}["missing"], address=ADDRESS, operation="read")
+
+
+LISTING_ONLY = """
+import json, sys
+from assistplan.providers.openai import OpenAIProvider, call
+from assistplan.sandbox import start_in_process
+
+with start_in_process(indexing_delay=0.0) as server:
+    provider = OpenAIProvider(base_url=server.base_url, api_key="sk-sandbox")
+    listed = list(provider.list_objects("/agents", address=None, operation="list agents"))
+    try:
+        call(lambda: provider.get_object("/agents/agent_x", address="Agent/x", operation="read"), address="Agent/x",
+             operation="read")
+    except Exception as error:
+        failure = type(error).__name__
+    try:
+        call(lambda: {}["missing"], address=None, operation="read")
+    except KeyError:
+        pass
+    provider.close()
+print(json.dumps({"listed": listed, "failure": failure, "sdk": "openai" in sys.modules}))
+"""
+
+
+def test_listing_and_reading_never_import_the_sdk(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-c", LISTING_ONLY], capture_output=True, text=True, check=True, cwd=tmp_path, timeout=120
+    )
+
+    assert json.loads(run.stdout.splitlines()[-1]) == {"listed": [], "failure": "NotFoundError", "sdk": False}
