@@ -92,13 +92,20 @@ def color(stream: Any = None) -> bool:
 
 
 def render(plan: Any, fmt: str, commit: str | None = None) -> str:
-    from assistplan.render import plan_view, render_json, render_markdown, render_text
+    """The plan in `fmt`; only the JSON format copies the resources that do not change (the others count them)."""
+    from assistplan.render.view import plan_view
 
-    view = plan_view(plan, commit=commit)
     if fmt == "json":
-        return render_json(view)
+        from assistplan.render.json import render_json
+
+        return render_json(plan_view(plan, commit=commit))
+    view = plan_view(plan, commit=commit, noops=False)
     if fmt == "markdown":
+        from assistplan.render.markdown import render_markdown
+
         return render_markdown(view)
+    from assistplan.render.text import render_text
+
     return render_text(view, color=color())
 
 

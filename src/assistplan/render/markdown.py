@@ -40,7 +40,7 @@ def _head(view: dict[str, Any]) -> str:
     if changes:
         status = words.summary_line(summary).removeprefix("Plan: ").removesuffix(".")
         line = f"**{words.summary_line(summary)}**"
-        unchanged = len(view["resource_changes"]) - len(changes)
+        unchanged = words.unchanged_count(view)
         extras = [f"{_count(unchanged, 'resource')} unchanged"] if unchanged else []
         extras += [f"{_count(drifted, 'object')} changed outside assistplan"] if drifted else []
         line += f" {'; '.join(extras)}." if extras else ""

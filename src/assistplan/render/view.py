@@ -1,17 +1,27 @@
-"""The plan view: one JSON-ready dict, shaped like `terraform show -json`, that every renderer consumes."""
+"""The plan view: one JSON-ready dict, shaped like `terraform show -json`, that every renderer consumes.
+
+The full view (the JSON format) copies every resource change, no-ops included. The text and Markdown formats show
+only what changes, so for them `plan_view(..., noops=False)` leaves the no-ops out and only counts them: a no-op plan
+of a thousand resources copies and formats nothing.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from assistplan.plan.model import FORMAT_VERSION, Drift, FieldChange, Plan, ResourceChange
+from assistplan.plan.model import FORMAT_VERSION, Action, Drift, FieldChange, Plan, ResourceChange
 
 
-def plan_view(plan: Plan, *, commit: str | None = None) -> dict[str, Any]:
-    """The whole plan as plain JSON data: resources in plan (dependency) order, no-ops included."""
+def plan_view(plan: Plan, *, commit: str | None = None, noops: bool = True) -> dict[str, Any]:
+    """The whole plan as plain JSON data: resources in plan (dependency) order, no-ops included.
+
+    With `noops=False`, `resource_changes` holds only the changes that do something and `noop_count` says how many
+    were left out (`words.unchanged_count` reads either shape); the no-ops' values are never touched.
+    """
     summary = plan.summary
-    return {
+    changes = [_resource_change(rc) for rc in plan.resource_changes if noops or rc.action is not Action.NOOP]
+    view: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "project": plan.project,
         "timestamp": plan.created_at or None,
@@ -21,7 +31,7 @@ def plan_view(plan: Plan, *, commit: str | None = None) -> dict[str, Any]:
             "refresh_only": plan.options.refresh_only,
             "targets": list(plan.options.targets),
         },
-        "resource_changes": [_resource_change(rc) for rc in plan.resource_changes],
+        "resource_changes": changes,
         "resource_drift": [_drift(d) for d in plan.drift],
         "summary": {
             "add": summary.add,
@@ -31,6 +41,9 @@ def plan_view(plan: Plan, *, commit: str | None = None) -> dict[str, Any]:
             "has_changes": summary.has_changes,
         },
     }
+    if not noops:
+        view["noop_count"] = len(plan.resource_changes) - len(changes)
+    return view
 
 
 def _resource_change(rc: ResourceChange) -> dict[str, Any]:

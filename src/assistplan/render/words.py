@@ -92,6 +92,12 @@ def changed(view: dict[str, Any]) -> list[dict[str, Any]]:
     return [rc for rc in view["resource_changes"] if action_of(rc) != NOOP]
 
 
+def unchanged_count(view: dict[str, Any]) -> int:
+    """How many resources the plan leaves as they are: the no-ops in the view, or those it only counted."""
+    listed = sum(1 for rc in view["resource_changes"] if action_of(rc) == NOOP)
+    return listed + int(view.get("noop_count", 0))
+
+
 def actions_used(view: dict[str, Any]) -> list[str]:
     """The actions present in the view, in legend order."""
     present = {action_of(rc) for rc in changed(view)}
