@@ -1,16 +1,57 @@
-"""The `assistplan` command: the root click group and its subcommands; the only package that prints or exits."""
+"""The `assistplan` command: the root click group and its subcommands; the only package that prints or exits.
+
+A subcommand's module is imported only when that command runs (or `--help` lists them all), and each command imports
+what it needs inside its function, so a command loads only what it uses. `main`, the console script, ends the process
+as soon as the command has returned (see `main`).
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from assistplan import __version__
-from assistplan.cli import flowise, github, manifests, planning, sandbox, state
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("assistplan.cli.manifests", "validate"),
+    "schema": ("assistplan.cli.manifests", "schema"),
+    "init": ("assistplan.cli.manifests", "init"),
+    "plan": ("assistplan.cli.planning", "plan"),
+    "apply": ("assistplan.cli.planning", "apply"),
+    "destroy": ("assistplan.cli.planning", "destroy"),
+    "show": ("assistplan.cli.planning", "show"),
+    "import": ("assistplan.cli.planning", "import_"),
+    "output": ("assistplan.cli.planning", "output"),
+    "state": ("assistplan.cli.state", "state"),
+    "sandbox": ("assistplan.cli.sandbox", "sandbox"),
+    "github": ("assistplan.cli.github", "github"),
+    "flowise": ("assistplan.cli.flowise", "flowise"),
+}
+"""Each subcommand by name: the module defining it and the attribute holding it."""
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose subcommands in `COMMANDS` are imported when asked for by name."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS or cmd_name in self.commands:
+            return super().get_command(ctx, cmd_name)
+        import importlib
+
+        module, attribute = COMMANDS[cmd_name]
+        command = getattr(importlib.import_module(module), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{module}.{attribute} is not a click command")
+        self.add_command(command, cmd_name)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="assistplan")
 @click.option(
     "--chdir",
@@ -25,20 +66,66 @@ def cli(ctx: click.Context, chdir: Path | None) -> None:
     ctx.obj = {"chdir": chdir}
 
 
-cli.add_command(manifests.validate)
-cli.add_command(manifests.schema)
-cli.add_command(manifests.init)
-cli.add_command(planning.plan)
-cli.add_command(planning.apply)
-cli.add_command(planning.destroy)
-cli.add_command(planning.show)
-cli.add_command(planning.import_)
-cli.add_command(planning.output)
-cli.add_command(state.state)
-cli.add_command(sandbox.sandbox)
-cli.add_command(github.github)
-cli.add_command(flowise.flowise)
-
-
 def main() -> None:
-    cli(prog_name="assistplan")
+    """The console script: run the command named by `sys.argv` and exit with its code.
+
+    Run as a program (the `assistplan` script, `python -m assistplan`), the process then ends at once with
+    `os._exit`, skipping the interpreter's teardown (collecting every module, joining threads), which would take
+    longer than a no-op plan's requests. Everything that must outlive the process is done by then: the commands
+    write their files with `with` blocks (the state atomically, the GitHub step summary), release the state lock
+    before they return, and leave the embedded sandbox running only because its database commits every request;
+    here standard output and error are flushed and the `atexit` functions run. Called from other code (a `python -c`
+    snippet, a test), `main` raises SystemExit as click does and the caller goes on.
+    """
+    if not _run_as_program():
+        cli(prog_name="assistplan")
+        return
+    from assistplan.providers.openai import leave_servers_to_process_exit
+
+    leave_servers_to_process_exit()
+    try:
+        cli(prog_name="assistplan")
+        code = 0
+    except SystemExit as done:
+        code = _exit_code(done.code)
+    _end_process(code)
+
+
+def _run_as_program() -> bool:
+    """Whether `main` is the program: called by a `__main__` module that is a file (a console script or this
+    package's `__main__.py`, not `python -c`) and that imported this very function."""
+    program = sys.modules.get("__main__")
+    return getattr(program, "__file__", None) is not None and getattr(program, "main", None) is main
+
+
+def _exit_code(code: object) -> int:
+    """The process exit code for `SystemExit(code)`, as the interpreter computes it (a message is printed, exit 1)."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _end_process(code: int) -> None:
+    """Flush standard output and error, run the `atexit` functions, and end the process with `code` at once."""
+    import atexit
+    import os
+
+    if not _flushed():
+        code = code or 120  # what the interpreter exits with when it cannot flush standard output
+    atexit._run_exitfuncs()
+    _flushed()
+    os._exit(code)
+
+
+def _flushed() -> bool:
+    ok = True
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            ok = False
+    return ok

@@ -54,7 +54,6 @@ def plan(
 ) -> None:
     """Show what apply would change, field by field."""
     from assistplan.plan.model import PlanOptions
-    from assistplan.plan.planfile import save_plan
 
     with errors_reported():
         with workspace(ctx, var_pairs, var_files) as opened:
@@ -64,6 +63,8 @@ def plan(
         click.echo(render(planned.plan, fmt, commit), nl=False)
         step_summary(lambda: render(planned.plan, "markdown", commit))
         if out is not None:
+            from assistplan.plan.planfile import save_plan
+
             save_plan(planned.plan, out)
             click.echo(f"\nSaved the plan to: {out}\nTo apply exactly this plan, run: assistplan apply {out}", err=True)
     changed = planned.plan.has_changes or bool(planned.plan.drift)

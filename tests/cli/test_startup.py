@@ -1,0 +1,190 @@
+"""The installed console script, run as its own process on a `base_url: sandbox` project: it ends with `os._exit` as
+soon as the command returns, so everything that must outlive it (the state, the lock, the sandbox's data, the output,
+the GitHub step summary) has to be done by then. No timing is asserted."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+
+KEY_ENV = "ASSISTPLAN_TEST_STARTUP_KEY"
+CONFIG = f"project: startup-test\nopenai:\n  base_url: sandbox\n  api_key_env: {KEY_ENV}\n"
+AGENT = """\
+kind: Function
+name: lookup_order
+description: Look up an order by its number.
+parameters:
+  type: object
+  properties:
+    order_id: {type: string}
+  required: [order_id]
+---
+kind: Agent
+name: support
+model: gpt-5
+instructions: {instructions}
+tools:
+  - function: lookup_order
+"""
+
+
+def console_script() -> str:
+    script = Path(sys.executable).parent / "assistplan"
+    found = str(script) if script.exists() else shutil.which("assistplan")
+    assert found, "the assistplan console script is not installed"
+    return found
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+@dataclass
+class Project:
+    root: Path
+
+    def write(self, instructions: str) -> None:
+        (self.root / "agents.yaml").write_text(AGENT.replace("{instructions}", instructions), encoding="utf-8")
+
+    def run(self, *args: str, env: dict[str, str] | None = None, program: list[str] | None = None) -> Run:
+        command = [*(program or [console_script()]), "--chdir", str(self.root), *args]
+        environ = {**os.environ, "NO_COLOR": "1"}
+        environ.pop("GITHUB_STEP_SUMMARY", None)
+        environ.update(env or {})
+        done = subprocess.run(command, capture_output=True, text=True, env=environ, timeout=120, check=False)
+        return Run(done.returncode, done.stdout, done.stderr)
+
+    @property
+    def state(self) -> Path:
+        return self.root / ".assistplan" / "state.json"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    root = tmp_path / "assistants"
+    root.mkdir()
+    (root / "assistplan.yaml").write_text(CONFIG, encoding="utf-8")
+    made = Project(root)
+    made.write("You answer order questions.")
+    return made
+
+
+def assert_lock_free(state: Path) -> None:
+    """No run holds the state lock, and none left its holder file behind."""
+    assert not state.with_name(state.name + ".lock.info").exists()
+    lock = FileLock(state.with_name(state.name + ".lock"))
+    lock.acquire(timeout=0)
+    lock.release()
+
+
+def test_apply_then_plan_as_processes_keep_state_lock_and_sandbox_data(project: Project) -> None:
+    applied = project.run("apply", "--auto-approve")
+
+    assert applied.code == 0, applied.stderr
+    assert "Apply complete! Resources: 1 added, 0 changed, 0 destroyed." in applied.stdout
+    recorded = json.loads(project.state.read_text(encoding="utf-8"))
+    assert "Agent/support" in recorded["resources"]
+    assert_lock_free(project.state)
+
+    # The next process finds the agent in the sandbox's database, as the state records it.
+    planned = project.run("plan", "--detailed-exitcode")
+
+    assert planned.code == 0, planned.stderr
+    assert planned.stdout == "No changes. Your assistants match the manifests.\n"
+    assert_lock_free(project.state)
+
+
+def test_plan_exit_codes_output_and_step_summary(project: Project, tmp_path: Path) -> None:
+    assert project.run("apply", "--auto-approve").code == 0
+    project.write("You answer order and refund questions.")
+    summary = tmp_path / "summary.md"
+
+    changed = project.run("plan", "--detailed-exitcode", env={"GITHUB_STEP_SUMMARY": str(summary)})
+
+    assert changed.code == 2, changed.stderr
+    assert changed.stdout.endswith("Plan: 0 to add, 1 to change, 0 to destroy.\n")
+    assert "### assistplan plan — startup-test: 0 to add, 1 to change, 0 to destroy" in summary.read_text("utf-8")
+    assert project.run("plan").code == 0
+    assert_lock_free(project.state)
+
+
+def test_failures_exit_non_zero_with_their_message(project: Project) -> None:
+    lock = FileLock(project.state.with_name("state.json.lock"))
+    project.state.parent.mkdir(parents=True, exist_ok=True)
+    with lock.acquire(timeout=0):
+        held = project.run("plan")
+    (project.root / "broken.yaml").write_text("kind: Agent\nname: broken\nmodle: gpt-5\n", encoding="utf-8")
+    invalid = project.run("validate")
+    unknown = project.run("nosuch")
+
+    assert held.code == 1
+    assert held.stderr.startswith("Error: ")
+    assert invalid.code == 1
+    assert 'unknown field "modle"' in invalid.stderr
+    assert unknown.code == 2
+    assert "No such command 'nosuch'" in unknown.stderr
+    assert_lock_free(project.state)
+
+
+def test_python_dash_m_runs_the_same_program(project: Project) -> None:
+    version = project.run("--version", program=[sys.executable, "-m", "assistplan"])
+    applied = project.run("apply", "--auto-approve", program=[sys.executable, "-m", "assistplan"])
+
+    assert version.code == 0
+    assert version.stdout == "assistplan, version 0.1.0\n"
+    assert applied.code == 0, applied.stderr
+    assert_lock_free(project.state)
+
+
+IMPORTS_AFTER = """
+import json, sys
+from assistplan.cli import cli
+try:
+    cli(sys.argv[1:], prog_name="assistplan")
+except SystemExit as done:
+    code = done.code
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def modules_after(project: Project, *args: str) -> set[str]:
+    """The modules a command run in a fresh interpreter has imported by the time it returns."""
+    done = project.run(*args, program=[sys.executable, "-c", IMPORTS_AFTER])
+    assert done.code == 0, done.stderr
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result["code"] in (0, None), done.stdout
+    return set(result["modules"])
+
+
+def test_a_no_op_plan_loads_only_the_format_it_prints(project: Project) -> None:
+    assert project.run("apply", "--auto-approve").code == 0
+
+    loaded = modules_after(project, "plan")
+
+    assert "assistplan.render.text" in loaded
+    assert not loaded & {"assistplan.render.markdown", "assistplan.render.json", "assistplan.plan.planfile"}
+    assert not loaded & {"assistplan.cli.github", "assistplan.cli.flowise", "assistplan.cli.sandbox"}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the kinds still list through the SDK; once they use OpenAIProvider.list_objects, remove this mark",
+)
+def test_a_no_op_plan_never_imports_the_sdk(project: Project) -> None:
+    assert project.run("apply", "--auto-approve").code == 0
+
+    loaded = modules_after(project, "plan")
+
+    assert "httpx" in loaded
+    assert not {name.split(".")[0] for name in loaded} & {"openai", "httpx2"}
