@@ -3,14 +3,17 @@
 1. Apply N creates: a fresh project of N agents (each with instructions and one Function tool) is applied with
    `apply --auto-approve --parallelism P` at `--latency-ms` per request. Afterwards the sandbox must hold exactly N
    agents of the project, with no address twice, and `plan --detailed-exitcode` must exit 0.
-2. No-op plan: projects of 3 resources, `--agents` agents, and `--agents-with-stores` agents plus `--stores` vector
-   stores of `--files-per-store` files are applied once with no latency by the current tree (setup, not measured),
-   then `plan --detailed-exitcode` runs `--repeat` times at `--latency-ms` and must exit 0; the table shows medians.
+2. No-op plan: projects of 3 resources (two agents, a vector store of one file), `--agents` agents, and
+   `--agents-with-stores` agents plus `--stores` vector stores of `--files-per-store` files are applied once with no
+   latency by the current tree (setup, not measured), then `plan --detailed-exitcode` runs `--repeat` times at
+   `--latency-ms` and must exit 0; the table shows medians.
 
 Every measured command runs as its own process: wall time, CPU (user + system, from wait4), peak RSS (VmHWM, read
 as the process exits) and the API calls the sandbox counted. The sandbox runs in a process of its own (the current
 tree's code, data in memory, indexing instant), so its work does not share the GIL with the command; the latency is
-set through its control API and added to every request.
+set through its control API and added to every request. The current tree ("now") is src/ as it is when the script
+starts, copied, so that edits made during a long run do not mix in. A project of more manifest documents than the
+loader accepts (5,000) runs with that limit raised in the measured process, and the table says so.
 
 With `--baseline REV` the script checks REV out in a temporary git worktree and runs every measured command a second
 time with that tree's code (PYTHONPATH=<worktree>/src, the same Python), printing both side by side; a baseline
@@ -473,7 +476,7 @@ def tree_cells(runs: list[Measured], tree: Tree, floor: float | None, target: fl
         limit = tree.timeout or killed.run.seconds
         cells = {"wall": f"> {limit:.0f}", "met": "no" if target is not None else "-", "check": killed.problem or ""}
         if floor:
-            cells["ratio"] = f"> {limit / floor:.0f}x"
+            cells["ratio"] = f"> {limit / floor:.1f}x"
         return cells
     if not runs:
         return {}
@@ -633,7 +636,10 @@ def interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def run(options: argparse.Namespace, work: Path, baseline: tuple[str, Path] | None) -> None:
-    trees = [Tree("now", REPO / "src", options.timeout)]
+    # The current tree is copied as it is now, so that edits made while the benchmark runs do not mix in
+    now = work / "now" / "src"
+    shutil.copytree(REPO / "src", now, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    trees = [Tree("now", now, options.timeout)]
     if baseline is not None:
         trees.append(Tree(baseline[0], baseline[1] / "src", options.baseline_timeout))
     for tree in trees:
@@ -662,7 +668,8 @@ def main() -> None:
     ).stdout.strip()
     print(
         f"assistplan at scale: every command a fresh process; sandbox in its own process, in memory, indexing "
-        f"instant. now = {REPO / 'src'} (HEAD {head or '?'}, with uncommitted changes if any); Python "
+        f"instant. now = a copy of {REPO / 'src'} as it is at the start (HEAD {head or '?'} and any uncommitted "
+        f"changes); Python "
         f"{sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load_average()}",
         flush=True,
     )
