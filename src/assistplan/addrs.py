@@ -1,40 +1,60 @@
-"""Resource addresses: `Kind/name`, parsed, printed and ordered."""
+"""Resource addresses: `Kind/name`, parsed once, then carried as a typed value with `kind` and `name`.
+
+An `Address` is a `str` (its `Kind/name` text), so that it is its own JSON form on disk, a dictionary key, and
+compares and sorts like the text; but code that needs the kind or the name reads the attributes, and functions that
+take an address say so in their types. Leftover objects (`Agent/support#asst_1`, `File/docs/a.md#file-1`) are
+addresses too: their names carry the remote id after a `#`.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-KINDS: tuple[str, ...] = (
-    "Function",
-    "File",
-    "VectorStore",
-    "Assistant",
-    "Agent",
-    "FlowiseTool",
-    "FlowiseVariable",
-    "FlowiseCredential",
-    "FlowiseAssistant",
-)
+from assistplan import catalog
 
 _ADDRESS = re.compile(r"^(?P<kind>[A-Za-z]+)/(?P<name>[^/\s]+)$")
 
 
-@dataclass(frozen=True, order=True)
-class Address:
+class Address(str):
+    """`Kind/name`."""
+
     kind: str
     name: str
 
+    def __new__(cls, kind: str, name: str) -> Address:
+        address = super().__new__(cls, f"{kind}/{name}")
+        address.kind = kind
+        address.name = name
+        return address
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
+        return (self.kind, self.name)
+
     @classmethod
     def parse(cls, text: str) -> Address:
-        """Parse `Kind/name`; raises ValueError naming the problem."""
+        """Parse `Kind/name` (a kind the catalog knows); raises ValueError naming the problem."""
         match = _ADDRESS.match(text.strip())
         if match is None:
             raise ValueError(f"invalid address {text!r}: expected Kind/name, for example Agent/support")
         kind = match["kind"]
-        if kind not in KINDS:
-            raise ValueError(f"invalid address {text!r}: unknown kind {kind!r} (kinds: {', '.join(KINDS)})")
+        if catalog.get(kind) is None:
+            known = ", ".join(catalog.names())
+            raise ValueError(f"invalid address {text!r}: unknown kind {kind!r} (kinds: {known})")
         return cls(kind, match["name"])
 
-    def __str__(self) -> str:
-        return f"{self.kind}/{self.name}"
+    @classmethod
+    def of(cls, text: str) -> Address:
+        """The address a string read from disk or from a label spells (`Kind/name`, the name may hold `/`)."""
+        if isinstance(text, Address):
+            return text
+        kind, _, name = text.partition("/")
+        return cls(kind, name)
+
+    def leftover(self, remote_id: str) -> Address:
+        """The address under which a leftover object of this address is planned for deletion."""
+        return Address(self.kind, f"{self.name}#{remote_id}")
+
+
+def rank(address: Address) -> tuple[int, str]:
+    """Sort key: kinds in catalog order (dependencies first), then by name."""
+    return (catalog.rank(address.kind), address.name)

@@ -4,40 +4,24 @@ apply, import. No printing here: the CLI renders what these return.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
+from assistplan.addrs import Address
 from assistplan.apply.hooks import Hooks
 from assistplan.apply.results import ApplyResult
 from assistplan.errors import AssistplanError, PlanError
-from assistplan.kinds import REGISTRY, Inventory, Kind, digest
-from assistplan.kinds.base import LABEL_DIGEST, LABEL_PROJECT, labels
+from assistplan.kinds import Inventory, Kind, KindContext, digest, registered
+from assistplan.kinds.base import LABEL_DIGEST, LABEL_PROJECT, NoRecords, labels
 from assistplan.plan.desired import Desired, desired_resources
 from assistplan.plan.matching import match_live, with_unread
 from assistplan.plan.model import Plan, PlanOptions
 from assistplan.plan.planner import make_plan, observe
+from assistplan.plan.refresh import new_inventory, refresh
+from assistplan.providers import Connector, Provider, default_connectors
 from assistplan.state import ResourceState, StateFile, StateLock, StateStore
-
-
-def _connect_openai(workspace: Workspace) -> Any:
-    from assistplan.providers.openai import connect
-
-    config = workspace.project.config.openai
-    return connect(base_url=config.base_url, api_key_env=config.api_key_env, root=workspace.root)
-
-
-def _connect_flowise(workspace: Workspace) -> Any:
-    from assistplan.providers.flowise import connect
-
-    config = workspace.project.config.flowise
-    if config is None:
-        raise AssistplanError('the state records Flowise objects but assistplan.yaml has no "flowise" section')
-    return connect(url=config.url, api_key_env=config.api_key_env)
-
-
-CONNECTORS: dict[str, Callable[[Workspace], Any]] = {"openai": _connect_openai, "flowise": _connect_flowise}
 
 
 @dataclass
@@ -51,15 +35,21 @@ class Workspace:
     """One project: its manifests, its state file, and (lazily) its provider connections."""
 
     def __init__(
-        self, root: Path, *, cli_vars: Mapping[str, str] | None = None, var_files: Sequence[Path] = ()
+        self,
+        root: Path,
+        *,
+        cli_vars: Mapping[str, str] | None = None,
+        var_files: Sequence[Path] = (),
+        connectors: Mapping[str, Connector] | None = None,
     ) -> None:
         from assistplan.manifest import load_project
 
         self.root = root.resolve()
         self.project = load_project(self.root, cli_vars=cli_vars, var_files=var_files)
         self.store = StateStore(self.root / self.project.config.state, project=self.project.config.project)
-        self.kinds: dict[str, Kind] = dict(REGISTRY)
-        self._providers: dict[str, Any] = {}
+        self.kinds: dict[str, Kind] = registered()
+        self.connectors: dict[str, Connector] = {**default_connectors(), **(connectors or {})}
+        self._providers: dict[str, Provider] = {}
 
     @property
     def name(self) -> str:
@@ -72,18 +62,28 @@ class Workspace:
         return self.store.load()
 
     def kinds_in_use(self, state: StateFile | None) -> list[Kind]:
-        """The kinds of the manifests and of the state: the only ones whose endpoints a command contacts."""
+        """The kinds of the manifests and of the state, and the kinds their normalization reads: the only ones
+        whose endpoints a command contacts."""
         names = {a.kind for a in self.project.resources} | {
             rs.kind for rs in (state.resources.values() if state else [])
         }
-        return [kind for name, kind in self.kinds.items() if name in names]
+        return self._with_reads(names)
+
+    def _with_reads(self, names: set[str]) -> list[Kind]:
+        wanted = set(names)
+        stack = list(names)
+        while stack:
+            kind = self.kinds.get(stack.pop())
+            for read in kind.reads if kind is not None else ():
+                if read not in wanted:
+                    wanted.add(read)
+                    stack.append(read)
+        return [kind for name, kind in self.kinds.items() if name in wanted]
 
     def check_served(self, kinds: list[Kind]) -> None:
-        """Refuse, before any request, kinds that the configured OpenAI endpoint no longer serves."""
-        if any(kind.shut_down_at_openai for kind in kinds):
-            from assistplan.providers.openai import assistants_shut_down
-
-            message = assistants_shut_down(self.project.config.openai.base_url)
+        """Refuse, before any request, kinds that the configured endpoints do not serve."""
+        for kind in kinds:
+            message = kind.unserved(self.project.config)
             if message is not None:
                 raise PlanError(message)
 
@@ -91,11 +91,15 @@ class Workspace:
         """A provider is contacted only when the project has manifests (or state) of its kinds."""
         return sorted({kind.provider for kind in self.kinds_in_use(state)})
 
-    def provider(self, name: str) -> Any:
+    def provider(self, name: str) -> Provider:
         """The connection to a provider, made on first use."""
         if name not in self._providers:
-            self._providers[name] = CONNECTORS[name](self)
+            self._providers[name] = self.connectors[name](self.project.config, self.root)
         return self._providers[name]
+
+    def context(self, kind: Kind, inventory: Inventory) -> KindContext:
+        """The context a kind's hooks get outside an apply (import)."""
+        return KindContext(self.name, self.provider(kind.provider), inventory, self.root, NoRecords(self.name))
 
     def close(self) -> None:
         for provider in self._providers.values():
@@ -105,13 +109,11 @@ class Workspace:
     def refresh(self, state: StateFile | None, parallelism: int = 8) -> Inventory:
         """Read the live objects of every kind in use, `parallelism` list requests at a time."""
         kinds = self.kinds_in_use(state)
+        inventory = new_inventory(self.name, state, parallelism)
         if not kinds:
-            return Inventory(project=self.name)
+            return inventory
         self.check_served(kinds)
-        from assistplan.plan.refresh import refresh
-
-        providers = {name: self.provider(name) for name in sorted({kind.provider for kind in kinds})}
-        return refresh(providers, kinds, self.name, state, parallelism)
+        return refresh(self.provider, kinds, inventory, self.root)
 
     def plan(self, options: PlanOptions, parallelism: int = 8) -> Planned:
         """Refresh and plan; with no state file, the state is first rebuilt from the live labels."""
@@ -120,11 +122,11 @@ class Workspace:
         desired = desired_resources(self.project, self.kinds, state)
         if state is None and any(inventory.objects.values()):
             state = self.rebuild_state(inventory, None, desired)
-        plan = make_plan(self.name, desired, state, inventory, self.kinds, options)
+        plan = make_plan(self.name, desired, state, inventory, self.kinds, options, now=datetime.now(UTC))
         return Planned(plan, inventory, state)
 
     def rebuild_state(
-        self, inventory: Inventory, state: StateFile | None, desired: Mapping[str, Desired] | None = None
+        self, inventory: Inventory, state: StateFile | None, desired: Mapping[Address, Desired] | None = None
     ) -> StateFile:
         """The state as the live API shows it (state pull): every address matched to its live object (by the
         state's id while it exists, else by label, else by content), entries whose objects are gone dropped."""
@@ -150,7 +152,7 @@ class Workspace:
                 address,
                 ResourceState(
                     kind=found.obj.kind,
-                    name=address.partition("/")[2],
+                    name=address.name,
                     id=found.obj.id,
                     digest=found.obj.digest or (want.digest if proven and want else ""),
                     applied=spec,
@@ -166,7 +168,7 @@ class Workspace:
         """Apply a plan made (or loaded and checked) against this workspace's state and inventory."""
         from assistplan.apply import apply_plan
 
-        if self.store.load() is None:
+        if self.store.current is None:
             self.store.write(StateFile.new(self.name))
         needed = {self.kinds[rc.kind].provider for rc in plan.resource_changes if rc.kind in self.kinds}
         return apply_plan(
@@ -180,7 +182,7 @@ class Workspace:
             parallelism=parallelism,
         )
 
-    def import_object(self, address: str, remote_id: str) -> ResourceState:
+    def import_object(self, address: Address, remote_id: str) -> ResourceState:
         """Adopt an existing remote object: stamp it with this project's labels and record it in the state."""
         state = self.load_state()
         want = desired_resources(self.project, self.kinds, state).get(address)
@@ -191,20 +193,20 @@ class Workspace:
             raise PlanError(f"{address} is already managed (remote id {recorded.id}); `state rm` it first")
         state = state or self.store.write(StateFile.new(self.name))
         kind = want.kind
-        provider = self.provider(kind.provider)
-        live = kind.read(provider, remote_id, address)
+        inventory = new_inventory(self.name, state)
+        context = self.context(kind, inventory)
+        live = kind.read(context, remote_id, address)
         owner = (live.raw.get("metadata") or {}).get(LABEL_PROJECT)
         if owner and owner != self.name:
             raise PlanError(f"{remote_id} belongs to project {owner!r}; assistplan never takes over another project")
-        stamped = kind.stamp(provider, address, live, labels(self.name, address, ""))
-        inventory = Inventory(project=self.name, id_to_address={**(state.by_id()), stamped.id: address})
-        if kind.provider == "openai":
-            from assistplan.kinds.blobs import BlobPool
-
-            inventory.blobs = BlobPool.refresh(provider, self.name)
+        stamped = kind.stamp(context, address, live, labels(self.name, address, ""))
+        inventory.id_to_address[stamped.id] = address
+        read = [self.kinds[name] for name in kind.reads if name in self.kinds]
+        if read:
+            refresh(self.provider, read, inventory, self.root)
         record = ResourceState(
             kind=kind.kind,
-            name=address.partition("/")[2],
+            name=address.name,
             id=stamped.id,
             digest=(stamped.raw.get("metadata") or {}).get(LABEL_DIGEST, ""),
             applied=kind.normalize(stamped, inventory),

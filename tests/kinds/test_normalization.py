@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from assistplan.addrs import Address
 from assistplan.kinds.agents import KEY, AgentKind
 from assistplan.kinds.assistants import AssistantKind, flowise_rewrite
-from assistplan.kinds.base import Inventory, LiveObject, Spec
+from assistplan.kinds.base import DesireContext, Inventory, LiveObject, Spec
 from assistplan.manifest.agent_models import AgentSpec
 from assistplan.manifest.openai_models import AssistantSpec
 
@@ -34,11 +34,15 @@ HEADER_ENV = "ASSISTPLAN_TEST_MCP_TOKEN"
 KEY_HEX = "ab" * 32
 
 
+def context(attributes: dict[str, Any] | None = None) -> DesireContext:
+    """What `Kind.desired` is given: a project whose Functions are resolved, and the state's attributes."""
+    return DesireContext(SimpleNamespace(functions=FUNCTIONS), {}, attributes or {})  # type: ignore[arg-type]
+
+
 def agent_desired(tools: list[dict[str, Any]], attributes: dict[str, Any] | None = None) -> Spec:
     spec = AgentSpec.model_validate({"kind": "Agent", "name": "a", "model": "gpt-5", "tools": tools})
-    kind = AgentKind()
     resource = SimpleNamespace(address=Address("Agent", "a"), spec=spec, files=())
-    return kind.recall("Agent/a", kind.desired(resource, FUNCTIONS), attributes or {})
+    return AgentKind().desired(resource, context(attributes))
 
 
 def agent_live(tools: list[dict[str, Any]], key: str | None = None) -> Spec:
@@ -208,7 +212,7 @@ def test_a_literal_header_value_is_refused_with_the_reference_syntax() -> None:
 def assistant_desired(**fields: Any) -> Spec:
     spec = AssistantSpec.model_validate({"kind": "Assistant", "name": "s", "model": "gpt-4o", **fields})
     resource = SimpleNamespace(address=Address("Assistant", "s"), spec=spec, files=())
-    return AssistantKind().desired(resource, FUNCTIONS)
+    return AssistantKind().desired(resource, context())
 
 
 def assistant_live(**fields: Any) -> Spec:
@@ -320,7 +324,8 @@ def test_a_non_strict_function_with_additional_properties_added_by_flowise_compa
         {"kind": "Assistant", "name": "s", "model": "gpt-4o", "tools": [{"function": "search"}]}
     )
     desired = AssistantKind().desired(
-        SimpleNamespace(address=Address("Assistant", "s"), spec=spec, files=()), functions
+        SimpleNamespace(address=Address("Assistant", "s"), spec=spec, files=()),
+        DesireContext(SimpleNamespace(functions=functions), {}, {}),  # type: ignore[arg-type]
     )
     written = {
         "type": "function",

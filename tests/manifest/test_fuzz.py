@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from assistplan.errors import ManifestError
 from assistplan.manifest import load_project
-from assistplan.manifest.models import SPEC_TYPES
+from assistplan.manifest.models import spec_types
+
+SPEC_TYPES = spec_types()
 
 FIELD_NAMES = sorted(
     ({name for model in SPEC_TYPES.values() for name in model.model_fields} | {"async", "schema"}) - {"kind", "name"}

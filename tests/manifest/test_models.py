@@ -167,9 +167,9 @@ def test_metadata_limits(metadata: dict[str, Any], valid: bool) -> None:
     ],
 )
 def test_limits(spec: dict[str, Any], valid: bool) -> None:
-    from assistplan.manifest.models import SPEC_TYPES
+    from assistplan.manifest.models import spec_types
 
-    model = SPEC_TYPES[spec["kind"]]
+    model = spec_types()[spec["kind"]]
     if valid:
         model.model_validate(spec)
     else:

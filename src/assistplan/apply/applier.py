@@ -2,24 +2,26 @@
 
 Creates, updates and the create half of replacements run first, each as soon as what it depends on has succeeded;
 deletions (and the old halves of replacements) run afterwards, dependents first. A failure skips what depends on it;
-everything else finishes. File blobs that nothing references any more are deleted last.
+everything else finishes. Leftovers (duplicates, orphans, unused uploads) are deletions like any other. Scheduling
+costs O(1) per action: each finished action releases its dependents through counters, and results arrive through a
+queue instead of waiting over every running future.
 """
 
 from __future__ import annotations
 
+import queue
 import time
-from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Callable, Hashable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from assistplan.addrs import Address, rank
 from assistplan.apply.hooks import Hooks
 from assistplan.apply.results import ActionResult, ApplyResult
 from assistplan.errors import AssistplanError, ProviderError
-from assistplan.kinds import Applied, ApplyContext, Inventory, Kind, PartialApplyError
+from assistplan.kinds import Applied, Inventory, Kind, KindContext, PartialApplyError, Spec
 from assistplan.kinds.base import labels
-from assistplan.kinds.blobs import BlobPool, file_refs
-from assistplan.plan.desired import kind_rank
 from assistplan.plan.matching import fill_unread
 from assistplan.plan.model import Action, Plan, ResourceChange
 from assistplan.state import ResourceState, StateStore
@@ -27,27 +29,23 @@ from assistplan.state import ResourceState, StateStore
 BUILD = (Action.CREATE, Action.UPDATE, Action.REPLACE)
 
 
-class _Context(ApplyContext):
-    """Labels carry per-field hashes on OpenAI objects, whose metadata holds them; other providers keep their
-    marks short."""
+class _Records:
+    """What kinds read of the apply so far: remote ids and attributes from the state, labels from the plan (with
+    per-field hashes for kinds whose labels carry them), progress to the hooks."""
 
-    def __init__(
-        self, plan: Plan, kinds: Mapping[str, Kind], root: Path, blobs: BlobPool, store: StateStore, hooks: Hooks
-    ) -> None:
+    def __init__(self, plan: Plan, kinds: Mapping[str, Kind], store: StateStore, hooks: Hooks) -> None:
         self.project = plan.project
-        self.root = root
-        self.blobs = blobs
         self._store = store
         self._hooks = hooks
-        self._digests = {rc.address: rc.digest or "" for rc in plan.resource_changes}
-        self._specs = {
+        self._digests: dict[str, str] = {rc.address: rc.digest or "" for rc in plan.resource_changes}
+        self._specs: dict[str, Spec] = {
             rc.address: rc.after
             for rc in plan.resource_changes
-            if rc.after is not None and rc.kind in kinds and kinds[rc.kind].provider == "openai"
+            if rc.after is not None and rc.kind in kinds and kinds[rc.kind].fields_in_labels
         }
 
     def remote_id(self, address: str) -> str:
-        recorded = self._store.current.get(address) if self._store.current else None
+        recorded = self._store.get(address)
         if recorded is None:
             raise AssistplanError(f"{address} has no remote object yet (it was not applied)")
         return recorded.id
@@ -59,7 +57,7 @@ class _Context(ApplyContext):
         return labels(self.project, address, self._digests.get(address, ""), self._specs.get(address))
 
     def attributes(self, address: str) -> dict[str, Any]:
-        recorded = self._store.current.get(address) if self._store.current else None
+        recorded = self._store.get(address)
         return dict(recorded.attributes) if recorded else {}
 
 
@@ -75,16 +73,23 @@ def apply_plan(
     parallelism: int = 4,
 ) -> ApplyResult:
     """Apply every change of the plan; never raises for a failed action (the result lists it)."""
-    ctx = _Context(plan, kinds, root, inventory.blobs, store, hooks)
+    records = _Records(plan, kinds, store, hooks)
+    contexts = {
+        name: KindContext(plan.project, providers[kind.provider], inventory, root, records)
+        for name, kind in kinds.items()
+        if kind.provider in providers
+    }
     result = ApplyResult()
-    runner = _Runner(plan, providers, kinds, store, inventory, ctx, hooks, result)
+    runner = _Runner(plan, kinds, contexts, store, inventory, hooks, result)
     if plan.options.refresh_only:
         runner.record_refresh()
         return result
     runner.record_adopted()
     runner.record_refreshed()
-    if inventory.blobs is not None:
-        inventory.blobs.retire({rc.remote_id for rc in plan.resource_changes if _deletes_blob(rc)})
+    for name, kind in kinds.items():
+        deleting = {rc.remote_id for rc in plan.resource_changes if rc.kind == name and _deletes(rc)}
+        if deleting:
+            kind.prepare(inventory, {remote_id for remote_id in deleting if remote_id})
     build = [rc for rc in plan.resource_changes if rc.action in BUILD]
     runner.run_graph(build, {rc.address: set(rc.depends_on) for rc in build}, runner.build, parallelism)
     removals = [rc for rc in plan.resource_changes if rc.action is Action.DELETE or rc.address in runner.replaced]
@@ -98,70 +103,105 @@ def apply_plan(
     return result
 
 
-def _deletes_blob(rc: ResourceChange) -> bool:
-    return rc.kind == "File" and rc.action is Action.DELETE and rc.remote_id is not None
+def _deletes(rc: ResourceChange) -> bool:
+    return rc.action is Action.DELETE and rc.remote_id is not None
 
 
 def _waves(changes: list[ResourceChange]) -> list[list[ResourceChange]]:
     """Deletions grouped by kind, dependents (agents, assistants) before what they use (stores, files)."""
     groups: dict[int, list[ResourceChange]] = {}
     for rc in changes:
-        groups.setdefault(kind_rank(rc.address)[0], []).append(rc)
-    return [groups[rank] for rank in sorted(groups, reverse=True)]
+        groups.setdefault(rank(rc.address)[0], []).append(rc)
+    return [groups[index] for index in sorted(groups, reverse=True)]
 
 
 class _Runner:
     def __init__(
         self,
         plan: Plan,
-        providers: Mapping[str, Any],
         kinds: Mapping[str, Kind],
+        contexts: Mapping[str, KindContext],
         store: StateStore,
         inventory: Inventory,
-        ctx: _Context,
         hooks: Hooks,
         result: ApplyResult,
     ) -> None:
         self.plan = plan
-        self.providers = providers
         self.kinds = kinds
+        self.contexts = contexts
         self.store = store
         self.inventory = inventory
-        self.ctx = ctx
         self.hooks = hooks
         self.result = result
-        self.replaced: dict[str, str] = {}
-        self.failed: set[str] = set()
+        self.replaced: dict[Address, str] = {}
+        self.failed: set[Address] = set()
+        self.dependents: dict[Address, list[ResourceChange]] = {}
+        for rc in plan.resource_changes:
+            for dependency in rc.depends_on:
+                self.dependents.setdefault(dependency, []).append(rc)
 
     def run_graph(
         self,
         changes: list[ResourceChange],
-        deps: dict[str, set[str]],
+        deps: dict[Address, set[Address]],
         action: Callable[[ResourceChange], ActionResult],
         parallelism: int,
     ) -> None:
+        """Run `action` on every change once what it depends on (within `changes`) has succeeded; a change whose
+        dependency failed (or was skipped) is skipped."""
         by_address = {rc.address: rc for rc in changes}
-        pending = {a: {d for d in deps[a] if d in by_address} for a in by_address}
-        done: set[str] = set()
+        waiting = {a: {d for d in deps[a] if d in by_address} for a in by_address}
+        released: dict[Address, list[Address]] = {}
+        for address, needs in waiting.items():
+            for dependency in needs:
+                released.setdefault(dependency, []).append(address)
+        finished: queue.SimpleQueue[tuple[Address, Future[ActionResult]]] = queue.SimpleQueue()
         with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
-            running: dict[Future[ActionResult], str] = {}
-            while pending or running:
-                for address in [a for a, d in pending.items() if d & self.failed]:
-                    del pending[address]
+            running = 0
+
+            def submit(address: Address) -> None:
+                future = pool.submit(action, by_address[address])
+                future.add_done_callback(lambda done: finished.put((address, done)))
+
+            for address in [a for a, needs in waiting.items() if not needs]:
+                submit(address)
+                running += 1
+            while running:
+                address, future = finished.get()
+                running -= 1
+                outcome = future.result()
+                self._finish(outcome)
+                if not outcome.ok:
                     self.failed.add(address)
-                    blocked = deps[address] & self.failed
-                    self._finish(ActionResult(address, "skip", ok=False, skipped=True, error=_skip_reason(blocked)))
-                for address in [a for a, d in pending.items() if d <= done]:
-                    del pending[address]
-                    running[pool.submit(action, by_address[address])] = address
-                if not running:
-                    break
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    address = running.pop(future)
-                    outcome = future.result()
-                    (done if outcome.ok else self.failed).add(address)
-                    self._finish(outcome)
+                    for skipped in self._skip_dependents(address, released, waiting):
+                        self.failed.add(skipped)
+                    continue
+                for dependent in released.get(address, []):
+                    remaining = waiting.get(dependent)
+                    if remaining is None:
+                        continue
+                    remaining.discard(address)
+                    if not remaining:
+                        submit(dependent)
+                        running += 1
+
+    def _skip_dependents(
+        self, address: Address, released: Mapping[Address, list[Address]], waiting: dict[Address, set[Address]]
+    ) -> list[Address]:
+        """Skip, transitively, what waits on a failed address; returns the skipped addresses."""
+        skipped: list[Address] = []
+        stack = [address]
+        while stack:
+            failed = stack.pop()
+            for dependent in released.get(failed, []):
+                if waiting.get(dependent):
+                    blocked = waiting.pop(dependent)
+                    self._finish(
+                        ActionResult(dependent, "skip", ok=False, skipped=True, error=_skip_reason(blocked & {failed}))
+                    )
+                    skipped.append(dependent)
+                    stack.append(dependent)
+        return skipped
 
     def _finish(self, outcome: ActionResult) -> None:
         self.result.results.append(outcome)
@@ -172,18 +212,12 @@ class _Runner:
         step = "replace" if rc.action is Action.REPLACE else rc.action.value
         self.hooks.started(rc, step)
         started = time.monotonic()
+        ctx = self.contexts[rc.kind]
         try:
             if rc.action is Action.UPDATE:
-                applied = kind.update(
-                    self.providers[kind.provider],
-                    self.ctx,
-                    rc.address,
-                    rc.remote_id or "",
-                    rc.before or {},
-                    rc.after or {},
-                )
+                applied = kind.update(ctx, rc.address, rc.remote_id or "", rc.before or {}, rc.after or {})
             else:
-                applied = kind.create(self.providers[kind.provider], self.ctx, rc.address, rc.after or {})
+                applied = kind.create(ctx, rc.address, rc.after or {})
         except PartialApplyError as exc:
             self._record(rc, exc.applied)
             return _failure(rc.address, step, exc, started)
@@ -199,7 +233,7 @@ class _Runner:
         self.inventory.id_to_address[applied.live.id] = rc.address
         self.inventory.applied[rc.address] = rc.after or {}
         applied.live.address = rc.address
-        previous = self.store.current.get(rc.address) if self.store.current else None
+        previous = self.store.get(rc.address)
         self.store.record(
             rc.address,
             ResourceState(
@@ -221,37 +255,37 @@ class _Runner:
             return ActionResult(
                 rc.address, step, ok=False, skipped=True, error="kept: a resource that refers to it failed to update"
             )
-        held = file_refs(rc.before) & self.held_files() if rc.kind == "File" else set()
-        if held:
+        provided = kind.provides(rc.before) if rc.before is not None else set()
+        if provided and provided & self.held():
             return ActionResult(
-                rc.address, step, ok=False, skipped=True, error="kept: a resource that uses this file failed to update"
+                rc.address, step, ok=False, skipped=True, error="kept: a resource that uses it failed to update"
             )
         self.hooks.started(rc, step)
         started = time.monotonic()
         try:
-            kind.delete(self.providers[kind.provider], self.ctx, rc.address, old_id)
+            kind.delete(self.contexts[rc.kind], rc.address, old_id)
         except AssistplanError as exc:
             return _failure(rc.address, step, exc, started)
         if rc.action is Action.DELETE:
             self.store.record(rc.address, None)
         return ActionResult(rc.address, step, ok=True, seconds=time.monotonic() - started)
 
-    def held_files(self) -> set[tuple[str, str]]:
-        """The files that resources which failed to update may still use."""
-        held: set[tuple[str, str]] = set()
+    def held(self) -> set[Hashable]:
+        """The shared content (uploads) that resources which failed to update may still use."""
+        held: set[Hashable] = set()
         for rc in self.plan.resource_changes:
-            if rc.address in self.failed:
-                held |= file_refs(rc.before)
+            if rc.address in self.failed and rc.before is not None:
+                held |= self.kinds[rc.kind].uses(rc.before)
         return held
 
-    def _dependents_failed(self, address: str) -> bool:
-        return any(address in rc.depends_on and rc.address in self.failed for rc in self.plan.resource_changes)
+    def _dependents_failed(self, address: Address) -> bool:
+        return any(rc.address in self.failed for rc in self.dependents.get(address, []))
 
     def record_adopted(self) -> None:
         """Record live objects the plan matched by their labels but the state does not know (a crash between a
         create and its state write, or a lost state file), so that dependents can find their ids."""
         for rc in self.plan.resource_changes:
-            known = self.store.current.get(rc.address) if self.store.current else None
+            known = self.store.get(rc.address)
             stale = known is None or known.id != rc.remote_id
             if stale and rc.remote_id and rc.before is not None and rc.action not in (Action.DELETE, Action.FORGET):
                 self.inventory.id_to_address[rc.remote_id] = rc.address
@@ -264,9 +298,8 @@ class _Runner:
         """Record, for resources the plan leaves as they are, the live spec where the state holds an older one (an
         apply killed after its change took effect but before the state write, or drift the manifests do not undo),
         so that drift is reported once, not on every plan."""
-        current = self.store.current
         for rc in self.plan.resource_changes:
-            known = current.get(rc.address) if current else None
+            known = self.store.get(rc.address)
             if rc.action is not Action.NOOP or known is None or rc.before is None or known.id != rc.remote_id:
                 continue
             if known.applied != rc.before:
@@ -275,7 +308,7 @@ class _Runner:
 
     def record_refresh(self) -> None:
         for rc in self.plan.resource_changes:
-            recorded = self.store.current.get(rc.address) if self.store.current else None
+            recorded = self.store.get(rc.address)
             if rc.remote_id is None:
                 if recorded is not None:
                     self.store.record(rc.address, None)
@@ -294,7 +327,7 @@ class _Runner:
             self._finish(ActionResult(rc.address, "refresh", ok=True))
 
 
-def _skip_reason(blocked: set[str]) -> str:
+def _skip_reason(blocked: set[Address]) -> str:
     return "skipped: depends on " + ", ".join(sorted(blocked)) + ", which failed"
 
 

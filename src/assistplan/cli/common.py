@@ -10,6 +10,8 @@ from typing import Any, NoReturn
 
 import click
 
+from assistplan.addrs import Address
+
 FORMATS = click.Choice(["text", "markdown", "json"])
 
 
@@ -74,12 +76,10 @@ def refresh_only_option(fn: Any) -> Any:
     )(fn)
 
 
-def addresses(targets: tuple[str, ...]) -> tuple[str, ...]:
+def addresses(targets: tuple[str, ...]) -> tuple[Address, ...]:
     """The --target addresses in canonical form, or a usage error naming the first bad one."""
-    from assistplan.addrs import Address
-
     try:
-        return tuple(str(Address.parse(t)) for t in targets)
+        return tuple(Address.parse(t) for t in targets)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--target") from None
 

@@ -1,45 +1,38 @@
-"""Kinds: one module per remote object type, and the registry that maps a kind name to its implementation."""
+"""Kinds: one module per kind. Importing this package imports every module in it, and each kind module registers
+its kind in `assistplan.catalog`; nothing here lists them."""
 
 from __future__ import annotations
 
-from assistplan.kinds.agents import AgentKind
-from assistplan.kinds.assistants import AssistantKind
+import importlib
+import pkgutil
+
 from assistplan.kinds.base import (
     Applied,
-    ApplyContext,
+    DesireContext,
+    Garbage,
     Inventory,
     Kind,
+    KindContext,
     LiveObject,
     PartialApplyError,
     Spec,
     digest,
+    registered,
 )
-from assistplan.kinds.files import FileKind
-from assistplan.kinds.flowise_assistants import FlowiseAssistantKind
-from assistplan.kinds.flowise_credentials import FlowiseCredentialKind
-from assistplan.kinds.flowise_tools import FlowiseToolKind
-from assistplan.kinds.flowise_variables import FlowiseVariableKind
-from assistplan.kinds.vector_stores import VectorStoreKind
 
-OPENAI_KINDS: tuple[Kind, ...] = (FileKind(), VectorStoreKind(), AssistantKind(), AgentKind())
-FLOWISE_KINDS: tuple[Kind, ...] = (
-    FlowiseToolKind(),
-    FlowiseVariableKind(),
-    FlowiseCredentialKind(),
-    FlowiseAssistantKind(),
-)
-REGISTRY: dict[str, Kind] = {k.kind: k for k in (*OPENAI_KINDS, *FLOWISE_KINDS)}
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
 
 __all__ = [
-    "FLOWISE_KINDS",
-    "OPENAI_KINDS",
-    "REGISTRY",
     "Applied",
-    "ApplyContext",
+    "DesireContext",
+    "Garbage",
     "Inventory",
     "Kind",
+    "KindContext",
     "LiveObject",
     "PartialApplyError",
     "Spec",
     "digest",
+    "registered",
 ]

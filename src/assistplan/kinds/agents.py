@@ -26,15 +26,19 @@ from assistplan import redact
 from assistplan.errors import PlanError
 from assistplan.kinds.base import (
     Applied,
-    ApplyContext,
+    DesireContext,
     Inventory,
     Kind,
+    KindContext,
     LiveObject,
     Spec,
     find_stamped,
     prune,
+    register,
     user_metadata,
 )
+from assistplan.manifest.models import AgentSpec
+from assistplan.manifest.project import Resource
 from assistplan.providers.openai import OpenAIProvider, call, create_safely
 
 TOOL_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -167,10 +171,13 @@ def _list_json(provider: OpenAIProvider) -> Iterator[dict[str, Any]]:
 
 class AgentKind(Kind):
     kind = "Agent"
+    spec_model = AgentSpec
+    depends_on = ("Function",)
+    fields_in_labels = True
 
-    def desired(self, resource: Any, functions: Mapping[str, Any]) -> Spec:
+    def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
         spec = resource.spec.model_dump(mode="json", by_alias=True, exclude_none=True)
-        tools = [desired_tool(tool, functions) for tool in spec.get("tools", [])]
+        tools = [desired_tool(tool, ctx.project.functions) for tool in spec.get("tools", [])]
         reasoning = spec.get("reasoning")
         desired: Spec = {
             "name": resource.address.name,
@@ -187,25 +194,7 @@ class AgentKind(Kind):
         secrets = header_env(spec.get("tools", []))
         if secrets:
             desired[HEADER_ENV] = secrets
-        return desired
-
-    def recall(self, address: str, spec: Spec, attributes: Mapping[str, Any]) -> Spec:
-        """Fingerprint each MCP header whose variable is set, with the key the state keeps (none yet: unknown)."""
-        key = attributes.get(KEY)
-        secrets = spec.get(HEADER_ENV) or {}
-        if not key or not secrets:
-            return spec
-        tools = []
-        for tool in spec["tools"]:
-            envs = secrets.get(tool.get("server_label", ""), {}) if tool.get("type") == "mcp" else {}
-            if envs:
-                hidden = {
-                    name: {"fingerprint": fingerprint(key, os.environ[env]) if os.environ.get(env) else None}
-                    for name, env in envs.items()
-                }
-                tool = {**tool, "transport": {**tool["transport"], "headers": hidden}}
-            tools.append(tool)
-        return {**spec, "tools": tools}
+        return _recall(desired, ctx.attributes)
 
     def fold_live(self, desired: Spec, live: Spec) -> Spec:
         live_reasoning = live.get("reasoning") or {}
@@ -229,7 +218,10 @@ class AgentKind(Kind):
             "metadata": user_metadata(raw.get("metadata")),
         }
 
-    def refresh(self, provider: OpenAIProvider, inventory: Inventory) -> list[LiveObject]:
+    def refresh(self, ctx: KindContext) -> list[LiveObject]:
+        provider: OpenAIProvider = ctx.provider
+        inventory = ctx.inventory
+
         def list_all() -> list[LiveObject]:
             objects = []
             for agent in _list_json(provider):
@@ -242,7 +234,7 @@ class AgentKind(Kind):
 
         return call(list_all, address=None, operation="list agents")
 
-    def _payload(self, ctx: ApplyContext, address: str, spec: Spec) -> dict[str, Any]:
+    def _payload(self, ctx: KindContext, address: str, spec: Spec) -> dict[str, Any]:
         payload: dict[str, Any] = {
             "model": spec["model"],
             "name": spec["name"],
@@ -257,7 +249,8 @@ class AgentKind(Kind):
             payload["reasoning"] = reasoning
         return payload
 
-    def create(self, provider: OpenAIProvider, ctx: ApplyContext, address: str, spec: Spec) -> Applied:
+    def create(self, ctx: KindContext, address: str, spec: Spec) -> Applied:
+        provider: OpenAIProvider = ctx.provider
         payload = self._payload(ctx, address, spec)
         agent = create_safely(
             provider,
@@ -267,28 +260,49 @@ class AgentKind(Kind):
         )
         return _applied(ctx, address, spec, agent.model_dump(mode="json", by_alias=True))
 
-    def update(
-        self, provider: OpenAIProvider, ctx: ApplyContext, address: str, remote_id: str, before: Spec, spec: Spec
-    ) -> Applied:
+    def update(self, ctx: KindContext, address: str, remote_id: str, before: Spec, spec: Spec) -> Applied:
+        provider: OpenAIProvider = ctx.provider
         payload = self._payload(ctx, address, spec)
         agent = call(
             lambda: provider.client.beta.agents.update(remote_id, **payload), address=address, operation="update"
         )
         return _applied(ctx, address, spec, agent.model_dump(mode="json", by_alias=True))
 
-    def delete(self, provider: OpenAIProvider, ctx: ApplyContext, address: str, remote_id: str) -> None:
+    def delete(self, ctx: KindContext, address: str, remote_id: str) -> None:
+        provider: OpenAIProvider = ctx.provider
         call(lambda: provider.client.beta.agents.delete(remote_id), address=address, operation="delete")
 
-    def read(self, provider: OpenAIProvider, remote_id: str, address: str) -> LiveObject:
+    def read(self, ctx: KindContext, remote_id: str, address: str) -> LiveObject:
+        provider: OpenAIProvider = ctx.provider
         agent = call(lambda: provider.client.beta.agents.retrieve(remote_id), address=address, operation="read")
         return LiveObject.from_metadata(self.kind, agent.model_dump(mode="json", by_alias=True))
 
-    def stamp(self, provider: OpenAIProvider, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: KindContext, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+        provider: OpenAIProvider = ctx.provider
         metadata = {**(live.raw.get("metadata") or {}), **stamp}
         updated = call(
             lambda: provider.client.beta.agents.update(live.id, metadata=metadata), address=address, operation="import"
         )
         return LiveObject.from_metadata(self.kind, updated.model_dump(mode="json", by_alias=True))
+
+
+def _recall(spec: Spec, attributes: Mapping[str, Any]) -> Spec:
+    """Fingerprint each MCP header whose variable is set, with the key the state keeps (none yet: unknown)."""
+    key = attributes.get(KEY)
+    secrets = spec.get(HEADER_ENV) or {}
+    if not key or not secrets:
+        return spec
+    tools = []
+    for tool in spec["tools"]:
+        envs = secrets.get(tool.get("server_label", ""), {}) if tool.get("type") == "mcp" else {}
+        if envs:
+            hidden = {
+                name: {"fingerprint": fingerprint(key, os.environ[env]) if os.environ.get(env) else None}
+                for name, env in envs.items()
+            }
+            tool = {**tool, "transport": {**tool["transport"], "headers": hidden}}
+        tools.append(tool)
+    return {**spec, "tools": tools}
 
 
 def _key_extra(attributes: Mapping[str, Any]) -> dict[str, Any]:
@@ -309,10 +323,13 @@ def _sent_tools(address: str, spec: Spec) -> list[dict[str, Any]]:
     return tools
 
 
-def _applied(ctx: ApplyContext, address: str, spec: Spec, raw: dict[str, Any]) -> Applied:
+def _applied(ctx: KindContext, address: str, spec: Spec, raw: dict[str, Any]) -> Applied:
     """The applied agent, with the fingerprint key its headers need (kept, or made for the first header)."""
     live = LiveObject.from_metadata(AgentKind.kind, raw)
     key = ctx.attributes(address).get(KEY) or (token_hex(32) if spec.get(HEADER_ENV) else None)
     attributes = {KEY: key} if key else {}
     live.extra = _key_extra(attributes)
     return Applied(live, attributes=attributes)
+
+
+register(AgentKind())

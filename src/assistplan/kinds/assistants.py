@@ -13,23 +13,33 @@ out of the live spec: the planner treats it as unknown, not changed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 from assistplan.kinds.base import (
     Applied,
-    ApplyContext,
+    DesireContext,
     Inventory,
     Kind,
+    KindContext,
     LiveObject,
     Spec,
     find_stamped,
     prune,
+    register,
     user_metadata,
 )
-from assistplan.kinds.blobs import BlobPool, file_entry
+from assistplan.kinds.blobs import file_entry, file_refs, pool_of, require_pool
 from assistplan.manifest.flowise_schema import row_problems, rows_from_schema, schema_from_rows
-from assistplan.providers.openai import OpenAIProvider, call, create_safely, quiet_deprecations
+from assistplan.manifest.models import AssistantSpec, ProjectConfig
+from assistplan.manifest.project import Resource
+from assistplan.providers.openai import (
+    OpenAIProvider,
+    assistants_shut_down,
+    call,
+    create_safely,
+    quiet_deprecations,
+)
 
 RANKING_DEFAULT = {"ranker": "auto", "score_threshold": 0.0}
 PURPOSE = "assistants"
@@ -93,16 +103,18 @@ def _normalize_tool(tool: Mapping[str, Any]) -> dict[str, Any]:
 
 class AssistantKind(Kind):
     kind = "Assistant"
-    uses_blobs = True
-    shut_down_at_openai = True
+    spec_model = AssistantSpec
+    depends_on = ("Function", "VectorStore")
+    reads = ("File",)
+    fields_in_labels = True
 
-    def desired(self, resource: Any, functions: Mapping[str, Any]) -> Spec:
+    def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
         spec = resource.spec.model_dump(mode="json", by_alias=True, exclude_none=True)
         file_search = spec.get("file_search") or {}
         tools = []
         for tool in spec.get("tools", []):
             if isinstance(tool, dict) and "function" in tool:
-                fn = functions[tool["function"]]
+                fn = ctx.project.functions[tool["function"]]
                 tools.append(_normalize_tool({"type": "function", "function": {"name": tool["function"], **fn}}))
             elif tool == "file_search":
                 options = {k: v for k, v in file_search.items() if k != "vector_store"}
@@ -146,6 +158,13 @@ class AssistantKind(Kind):
         folded["tools"] = [_fold_tool(tool, live_functions) for tool in folded["tools"]]
         return folded
 
+    def unserved(self, config: ProjectConfig) -> str | None:
+        """OpenAI itself shut the Assistants API down; compatible servers still serve it."""
+        return assistants_shut_down(config.openai.base_url)
+
+    def uses(self, spec: Spec) -> set[Hashable]:
+        return set(file_refs(spec))
+
     def reference_paths(self, spec: Spec) -> dict[str, str]:
         vector_store = (spec.get("tool_resources") or {}).get("file_search", {}).get("vector_store")
         return {"tool_resources.file_search.vector_store": vector_store} if vector_store else {}
@@ -159,7 +178,7 @@ class AssistantKind(Kind):
             resources["file_search"] = {"vector_store": inventory.id_to_address.get(store_ids[0], store_ids[0])}
         file_ids = (tool_resources.get("code_interpreter") or {}).get("file_ids") or []
         if file_ids:
-            pool: BlobPool = inventory.blobs
+            pool = pool_of(inventory)
             files: dict[str, Any] = {}
             for file_id in file_ids:
                 blob = pool.by_id.get(file_id) if pool else None
@@ -182,7 +201,10 @@ class AssistantKind(Kind):
         }
         return {key: value for key, value in spec.items() if key in raw or key not in OPTIONAL_FIELDS}
 
-    def refresh(self, provider: OpenAIProvider, inventory: Inventory) -> list[LiveObject]:
+    def refresh(self, ctx: KindContext) -> list[LiveObject]:
+        provider: OpenAIProvider = ctx.provider
+        inventory = ctx.inventory
+
         def list_all() -> list[LiveObject]:
             objects = []
             with quiet_deprecations():
@@ -196,7 +218,7 @@ class AssistantKind(Kind):
 
         return call(list_all, address=None, operation="list assistants")
 
-    def _payload(self, provider: OpenAIProvider, ctx: ApplyContext, address: str, spec: Spec) -> dict[str, Any]:
+    def _payload(self, provider: OpenAIProvider, ctx: KindContext, address: str, spec: Spec) -> dict[str, Any]:
         resources = spec.get("tool_resources") or {}
         tool_resources: dict[str, Any] = {}
         if "file_search" in resources:
@@ -206,8 +228,10 @@ class AssistantKind(Kind):
         else:
             tool_resources["file_search"] = {"vector_store_ids": []}
         files = (resources.get("code_interpreter") or {}).get("files") or {}
-        pool: BlobPool = ctx.blobs
-        file_ids = [pool.ensure(provider, ctx.root, path, entry, PURPOSE, address).id for path, entry in files.items()]
+        file_ids = [
+            require_pool(ctx.inventory).ensure(provider, ctx.root, path, entry, PURPOSE, address).id
+            for path, entry in files.items()
+        ]
         tool_resources["code_interpreter"] = {"file_ids": file_ids}
         payload = {
             "model": spec["model"],
@@ -225,7 +249,8 @@ class AssistantKind(Kind):
             payload["reasoning_effort"] = spec["reasoning_effort"]
         return payload
 
-    def create(self, provider: OpenAIProvider, ctx: ApplyContext, address: str, spec: Spec) -> Applied:
+    def create(self, ctx: KindContext, address: str, spec: Spec) -> Applied:
+        provider: OpenAIProvider = ctx.provider
         payload = self._payload(provider, ctx, address, spec)
         with quiet_deprecations():
             assistant = create_safely(
@@ -240,9 +265,8 @@ class AssistantKind(Kind):
             LiveObject.from_metadata(self.kind, assistant.model_dump(mode="json", by_alias=True, exclude_unset=True))
         )
 
-    def update(
-        self, provider: OpenAIProvider, ctx: ApplyContext, address: str, remote_id: str, before: Spec, spec: Spec
-    ) -> Applied:
+    def update(self, ctx: KindContext, address: str, remote_id: str, before: Spec, spec: Spec) -> Applied:
+        provider: OpenAIProvider = ctx.provider
         payload = self._payload(provider, ctx, address, spec)
         with quiet_deprecations():
             assistant = call(
@@ -254,18 +278,21 @@ class AssistantKind(Kind):
             LiveObject.from_metadata(self.kind, assistant.model_dump(mode="json", by_alias=True, exclude_unset=True))
         )
 
-    def delete(self, provider: OpenAIProvider, ctx: ApplyContext, address: str, remote_id: str) -> None:
+    def delete(self, ctx: KindContext, address: str, remote_id: str) -> None:
+        provider: OpenAIProvider = ctx.provider
         with quiet_deprecations():
             call(lambda: provider.client.beta.assistants.delete(remote_id), address=address, operation="delete")
 
-    def read(self, provider: OpenAIProvider, remote_id: str, address: str) -> LiveObject:
+    def read(self, ctx: KindContext, remote_id: str, address: str) -> LiveObject:
+        provider: OpenAIProvider = ctx.provider
         with quiet_deprecations():
             assistant = call(
                 lambda: provider.client.beta.assistants.retrieve(remote_id), address=address, operation="read"
             )
         return LiveObject.from_metadata(self.kind, assistant.model_dump(mode="json", by_alias=True, exclude_unset=True))
 
-    def stamp(self, provider: OpenAIProvider, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: KindContext, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+        provider: OpenAIProvider = ctx.provider
         metadata = {**(live.raw.get("metadata") or {}), **stamp}
         with quiet_deprecations():
             updated = call(
@@ -274,3 +301,6 @@ class AssistantKind(Kind):
                 operation="import",
             )
         return LiveObject.from_metadata(self.kind, updated.model_dump(mode="json", by_alias=True, exclude_unset=True))
+
+
+register(AssistantKind())

@@ -1,8 +1,13 @@
-"""What every kind implements, and the live-object and context types the planner and applier pass to kinds.
+"""What every kind implements, the one context object kinds are given, and the live-object and inventory types.
 
 A kind turns a manifest resource into a *normalized spec* (a JSON-ready dict in which references are addresses and
 files are `{path: {sha256, size}}`), reads live objects back into the same shape, and carries out create, update and
 delete. Normalized specs are what the planner diffs, what plans show and what the state records.
+
+A kind module defines one `Kind` subclass and registers an instance (`register`): its name, manifest model, provider
+and the kinds its resources refer to go to `assistplan.catalog`, which is the only list of kinds. Every hook that
+talks to an API gets a `KindContext`: the project name, the kind's provider connection, the inventory, the local
+files' root, and what the apply has recorded so far (ids of dependencies, state attributes, labels, progress).
 """
 
 from __future__ import annotations
@@ -10,12 +15,18 @@ from __future__ import annotations
 import hashlib
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
+from assistplan import catalog
+from assistplan.addrs import Address
 from assistplan.errors import ProviderError
+
+if TYPE_CHECKING:
+    from assistplan.manifest.models import ProjectConfig
+    from assistplan.manifest.project import Project, Resource
 
 LABEL_PROJECT = "assistplan:project"
 LABEL_ADDRESS = "assistplan:address"
@@ -88,6 +99,8 @@ class LiveObject:
     extra: dict[str, Any] = field(default_factory=dict)
     field_digests: dict[str, str] = field(default_factory=dict)
     """Per-field hashes of the applied spec, from the digest label (empty when the label carries none)."""
+    spec: Spec | None = None
+    """The normalized spec, computed once per command (`Inventory.normalize`)."""
 
     @classmethod
     def from_metadata(cls, kind: str, raw: dict[str, Any], extra: dict[str, Any] | None = None) -> LiveObject:
@@ -107,11 +120,12 @@ class LiveObject:
 
 @dataclass
 class Inventory:
-    """Everything the refresh read: live objects per kind and the file blobs of the project."""
+    """Everything the refresh read: live objects per kind, and what kinds share within a provider."""
 
     project: str
     objects: dict[str, list[LiveObject]] = field(default_factory=dict)
-    blobs: Any = None
+    shared: dict[str, Any] = field(default_factory=dict)
+    """What a kind's refresh found for other kinds of its provider to read (for example the pool of uploads)."""
     id_to_address: dict[str, str] = field(default_factory=dict)
     applied: dict[str, Spec] = field(default_factory=dict)
     attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -119,8 +133,8 @@ class Inventory:
     parallelism: int = 8
     """How many list requests may run at once (`--parallelism`)."""
     unowned: dict[str, list[LiveObject]] = field(default_factory=dict)
-    """Listed objects this project does not own, per kind, for kinds whose remote objects have no metadata: used
-    to refuse a create whose name another object already has."""
+    """Listed objects this project does not own, per kind, for kinds whose remote objects carry no labels: used to
+    refuse a create whose name another object already has."""
 
     def owns(self, raw_id: str, project_label: str | None) -> bool:
         """Whether an object is this project's: stamped with its name, or recorded in its state (imported)."""
@@ -129,34 +143,89 @@ class Inventory:
     def of_kind(self, kind: str) -> list[LiveObject]:
         return self.objects.get(kind, [])
 
+    def normalized(self, obj: LiveObject, kind: Kind) -> Spec:
+        """The object's normalized spec, computed on first use."""
+        if obj.spec is None:
+            obj.spec = kind.normalize(obj, self)
+        return obj.spec
 
-class ApplyContext(ABC):
-    """What a kind needs while applying: the project, the local files, and remote ids of other addresses."""
+
+class Records(Protocol):
+    """What an apply has recorded so far, as kinds may read it."""
+
+    def remote_id(self, address: str) -> str: ...
+
+    def attributes(self, address: str) -> dict[str, Any]: ...
+
+    def labels(self, address: str) -> dict[str, str]: ...
+
+    def progress(self, address: str, message: str) -> None: ...
+
+
+class NoRecords:
+    """Records outside an apply (refresh, import): nothing applied yet, labels without a digest, no progress."""
+
+    def __init__(self, project: str) -> None:
+        self.project = project
+
+    def remote_id(self, address: str) -> str:
+        raise ProviderError(f"{address} has no remote object yet (it was not applied)", address=address)
+
+    def attributes(self, address: str) -> dict[str, Any]:
+        return {}
+
+    def labels(self, address: str) -> dict[str, str]:
+        return labels(self.project, address, "")
+
+    def progress(self, address: str, message: str) -> None:
+        return None
+
+
+@dataclass
+class KindContext:
+    """What a kind's API hooks are given: the project, the kind's provider connection, the inventory, the local files'
+    root, and the apply's records."""
 
     project: str
+    provider: Any
+    inventory: Inventory
     root: Path
-    blobs: Any
+    records: Records
 
-    @abstractmethod
+    @property
+    def parallelism(self) -> int:
+        return self.inventory.parallelism
+
     def remote_id(self, address: str) -> str:
         """The remote id recorded for an address (a dependency applied earlier)."""
-
-    @abstractmethod
-    def progress(self, address: str, message: str) -> None:
-        """Report progress of a long operation (uploads, indexing)."""
-
-    @abstractmethod
-    def labels(self, address: str) -> dict[str, str]:
-        """The reserved metadata labels to stamp on the object at an address (project, address, spec digest)."""
+        return self.records.remote_id(address)
 
     def attributes(self, address: str) -> dict[str, Any]:
         """The kind-specific attributes the state records for an address ({} when none)."""
-        return {}
+        return self.records.attributes(address)
+
+    def labels(self, address: str) -> dict[str, str]:
+        """The reserved labels to stamp on the object at an address (project, address, spec digest)."""
+        return self.records.labels(address)
+
+    def progress(self, address: str, message: str) -> None:
+        """Report progress of a long operation (uploads, indexing)."""
+        self.records.progress(address, message)
+
+
+@dataclass(frozen=True)
+class DesireContext:
+    """What `Kind.desired` is given besides the resource: the manifests' project (Functions are resolved there), the
+    desired specs of resources of earlier kinds, and the attributes the state recorded for this address."""
+
+    project: Project
+    specs: Mapping[str, Spec]
+    attributes: Mapping[str, Any]
 
 
 @dataclass
 class Applied:
-    """The result of a create or update: the live object, its normalized spec and kind-specific state attributes."""
+    """The result of a create or update: the live object and kind-specific state attributes."""
 
     live: LiveObject
     attributes: dict[str, Any] = field(default_factory=dict)
@@ -179,30 +248,34 @@ def prune(value: Any) -> Any:
     return value
 
 
-class Kind(ABC):
-    """One remote object type."""
+@dataclass(frozen=True)
+class Garbage:
+    """An object of the project that no address claims and no resource needs, found by its kind (see
+    `Kind.garbage`): planned as a deletion at `address`."""
 
-    kind: str
-    provider: str = "openai"
-    replace_paths: frozenset[str] = frozenset()
-    uses_blobs: bool = False
-    """Whether its objects hold the project's uploaded files (the files listing is read only when a kind in use
-    does)."""
-    shut_down_at_openai: bool = False
-    """Whether OpenAI itself no longer serves this kind (only compatible servers do)."""
+    address: Address
+    remote_id: str
+    spec: Spec
+
+
+class Kind(ABC):
+    """One remote object type. Subclasses set the class attributes and implement the abstract hooks."""
+
+    kind: ClassVar[str]
+    spec_model: ClassVar[type[Any]]
+    """The manifest model of this kind (see `assistplan.manifest`)."""
+    provider: ClassVar[str] = "openai"
+    depends_on: ClassVar[tuple[str, ...]] = ()
+    """Kinds whose resources this kind's resources may refer to: applied before, deleted after."""
+    reads: ClassVar[tuple[str, ...]] = ()
+    """Kinds whose refresh this kind's normalization reads (listed whenever this kind is)."""
+    replace_paths: ClassVar[frozenset[str]] = frozenset()
+    fields_in_labels: ClassVar[bool] = False
+    """Whether the digest label carries a short hash of each field (where metadata values are long enough)."""
 
     @abstractmethod
-    def desired(self, resource: Any, functions: Mapping[str, Any]) -> Spec:
+    def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
         """The normalized spec of a manifest resource (defaults the server would fill in are filled in)."""
-
-    def link(self, spec: Spec, desired: Mapping[str, Spec]) -> Spec:
-        """Complete a desired spec from the desired specs of resources of earlier kinds (address -> spec), for a
-        kind whose remote object repeats what another resource declares."""
-        return spec
-
-    def recall(self, address: str, spec: Spec, attributes: Mapping[str, Any]) -> Spec:
-        """Complete a desired spec with what the state recorded for its address (for example a fingerprint key)."""
-        return spec
 
     def fold_live(self, desired: Spec, live: Spec) -> Spec:
         """Take server-chosen values into the desired spec where the manifest leaves the choice to the server."""
@@ -223,25 +296,69 @@ class Kind(ABC):
                 return obj
         return None
 
+    def unserved(self, config: ProjectConfig) -> str | None:
+        """Why the configured endpoint cannot serve this kind (checked before any request), or None."""
+        return None
+
+    def uses(self, spec: Spec) -> set[Hashable]:
+        """Shared content (held by objects of other kinds) that an object with this spec needs kept."""
+        return set()
+
+    def provides(self, spec: Spec) -> set[Hashable]:
+        """The shared content that an object with this spec is; other objects may still use it when it is removed
+        from the manifests (then it is forgotten, not deleted)."""
+        return set()
+
+    def garbage(
+        self, inventory: Inventory, needed: set[Hashable], claimed: set[str], keep: Sequence[LiveObject]
+    ) -> list[Garbage]:
+        """Objects of this kind that the project made, whose ids no address `claimed` and that nothing `needed`
+        keeps: deleted by the plan. `keep` are the live objects that stay."""
+        return []
+
+    def prepare(self, inventory: Inventory, deleting: set[str]) -> None:
+        """Before an apply that deletes the objects with these ids: stop offering them to creates."""
+        return None
+
     @abstractmethod
-    def refresh(self, provider: Any, inventory: Inventory) -> list[LiveObject]:
+    def refresh(self, ctx: KindContext) -> list[LiveObject]:
         """List the live objects of this kind (one call per page)."""
 
     @abstractmethod
-    def create(self, provider: Any, ctx: ApplyContext, address: str, spec: Spec) -> Applied: ...
+    def create(self, ctx: KindContext, address: str, spec: Spec) -> Applied: ...
 
     @abstractmethod
-    def update(
-        self, provider: Any, ctx: ApplyContext, address: str, remote_id: str, before: Spec, spec: Spec
-    ) -> Applied: ...
+    def update(self, ctx: KindContext, address: str, remote_id: str, before: Spec, spec: Spec) -> Applied: ...
 
     @abstractmethod
-    def delete(self, provider: Any, ctx: ApplyContext, address: str, remote_id: str) -> None: ...
+    def delete(self, ctx: KindContext, address: str, remote_id: str) -> None: ...
 
     @abstractmethod
-    def read(self, provider: Any, remote_id: str, address: str) -> LiveObject:
+    def read(self, ctx: KindContext, remote_id: str, address: str) -> LiveObject:
         """Retrieve one object by id (import, and objects recorded in state but missing from a listing)."""
 
     @abstractmethod
-    def stamp(self, provider: Any, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: KindContext, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         """Put this project's labels on an existing object, changing nothing else (import)."""
+
+
+S = TypeVar("S")
+
+
+def manifest_spec(resource: Resource, model: type[S]) -> S:
+    """A resource's manifest spec as its kind's model (the loader validated it with that model)."""
+    spec = resource.spec
+    if not isinstance(spec, model):
+        raise TypeError(f"{resource.address} has a {type(spec).__name__}, not a {model.__name__}")
+    return spec
+
+
+def register(kind: Kind) -> Kind:
+    """Put a kind in the catalog (called once by the kind's module)."""
+    catalog.register(catalog.KindInfo(kind.kind, kind.spec_model, kind.provider, kind.depends_on, kind))
+    return kind
+
+
+def registered() -> dict[str, Kind]:
+    """Every kind with a remote object, in catalog order."""
+    return {name: info.implementation for name, info in catalog.kinds().items() if info.implementation is not None}

@@ -20,6 +20,8 @@ from assistplan.providers.openai import OpenAIProvider, call, create_safely
 
 SHA_CHARS = 32
 PREFIX = "ap"
+POOL = "openai.blobs"
+"""The key of the project's blob pool in `Inventory.shared` (the File kind's refresh puts it there)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,20 @@ def parse_blob(raw: dict[str, Any]) -> Blob | None:
 def file_entry(sha256: str, size: int) -> dict[str, Any]:
     """How a file appears in a normalized spec's `files` map."""
     return {"sha256": sha256[:SHA_CHARS], "size": size}
+
+
+def pool_of(inventory: Any) -> BlobPool | None:
+    """The blob pool the refresh found (None when no kind that reads it was refreshed)."""
+    pool: BlobPool | None = inventory.shared.get(POOL)
+    return pool
+
+
+def require_pool(inventory: Any) -> BlobPool:
+    """The blob pool, for a kind about to upload or delete (the File kind is refreshed whenever such a kind is)."""
+    pool = pool_of(inventory)
+    if pool is None:
+        raise RuntimeError("the File kind was not refreshed: the pool of uploads is missing")
+    return pool
 
 
 def file_refs(spec: Any) -> set[tuple[str, str]]:

@@ -3,9 +3,9 @@
 The assistant's `details` (a JSON string) carries the mark `assistplan: {project, address, digest}` that identifies
 it. A CUSTOM assistant keeps its chat model, instruction and tools there, in the keys the Flowise editor uses. An
 OPENAI assistant links the OpenAI assistant of an Assistant manifest (`details.id`); Flowise writes `details` to that
-assistant on every save, so the spec repeats exactly what Flowise sends, taken from the Assistant's desired spec
-(`link`), and both sides agree after an apply. The built-in tools Flowise sends are a set (sorted), as the Assistant's
-tools are.
+assistant on every save, so the spec repeats exactly what Flowise sends, taken from the Assistant's desired spec (see
+`desired`), and both sides agree after an apply. The built-in tools Flowise sends are a set (sorted), as the
+Assistant's tools are.
 
 Flowise's traps, guarded here: `type` is never sent on update (it would change the type, leaving an assistant that
 can be neither updated nor deleted); `credential` is always sent (without it Flowise takes the workspace's first
@@ -26,12 +26,17 @@ from assistplan.kinds.base import (
     LABEL_DIGEST,
     LABEL_PROJECT,
     Applied,
-    ApplyContext,
+    DesireContext,
     Inventory,
+    KindContext,
     LiveObject,
     Spec,
+    manifest_spec,
+    register,
 )
 from assistplan.kinds.flowise_base import UNMARKED, FlowiseKind, Identity
+from assistplan.manifest.models import FlowiseAssistantSpec
+from assistplan.manifest.project import Resource
 from assistplan.providers.flowise import FlowiseProvider
 
 MARK = "assistplan"
@@ -50,18 +55,31 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
+def _sent(assistant: Mapping[str, Any]) -> dict[str, Any]:
+    """What Flowise will send to the OpenAI assistant: the linked Assistant's values."""
+    sent = {field: assistant.get(field) for field in OPENAI_FIELDS}
+    sent["tools"] = sorted(tool["type"] for tool in assistant.get("tools") or [] if tool.get("type") != "function")
+    return sent
+
+
 class FlowiseAssistantKind(FlowiseKind):
     kind = "FlowiseAssistant"
+    spec_model = FlowiseAssistantSpec
+    depends_on = ("Assistant", "FlowiseCredential", "FlowiseTool")
     path = "/assistants"
     noun = "assistant"
     replace_paths = frozenset({"type", "assistant"})
 
-    def desired(self, resource: Any, functions: Mapping[str, Any]) -> Spec:
-        spec = resource.spec
+    def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
+        spec = manifest_spec(resource, FlowiseAssistantSpec)
         credential = f"FlowiseCredential/{spec.credential}"
         if spec.type == "OPENAI":
-            return {"type": "OPENAI", "credential": credential, "assistant": f"Assistant/{spec.assistant}"}
+            assistant = f"Assistant/{spec.assistant}"
+            linked = {"type": "OPENAI", "credential": credential, "assistant": assistant}
+            return {**linked, "openai": _sent(ctx.specs.get(assistant) or {})}
         model = spec.chat_model
+        if model is None:
+            raise TypeError(f"{resource.address}: a CUSTOM assistant without chat_model passed validation")
         return {
             "type": "CUSTOM",
             "name": resource.address.name,
@@ -70,15 +88,6 @@ class FlowiseAssistantKind(FlowiseKind):
             "chat_model": {"name": model.name, "model": model.model, "temperature": model.temperature},
             "tools": [f"FlowiseTool/{name}" for name in spec.tools],
         }
-
-    def link(self, spec: Spec, desired: Mapping[str, Spec]) -> Spec:
-        """What Flowise will send to the OpenAI assistant: the linked Assistant's values."""
-        if spec["type"] != "OPENAI":
-            return spec
-        assistant = desired.get(spec["assistant"]) or {}
-        sent = {field: assistant.get(field) for field in OPENAI_FIELDS}
-        sent["tools"] = sorted(tool["type"] for tool in assistant.get("tools") or [] if tool.get("type") != "function")
-        return {**spec, "openai": sent}
 
     def reference_paths(self, spec: Spec) -> dict[str, str]:
         paths = {"credential": spec["credential"]}
@@ -131,7 +140,7 @@ class FlowiseAssistantKind(FlowiseKind):
             "tools": [addresses.get(tool, tool) for tool in tools],
         }
 
-    def _details(self, ctx: ApplyContext, address: str, spec: Spec) -> dict[str, Any]:
+    def _details(self, ctx: KindContext, address: str, spec: Spec) -> dict[str, Any]:
         labels = ctx.labels(address)
         mark = {"project": labels[LABEL_PROJECT], "address": labels[LABEL_ADDRESS], "digest": labels[LABEL_DIGEST]}
         if spec["type"] == "OPENAI":
@@ -155,7 +164,8 @@ class FlowiseAssistantKind(FlowiseKind):
                 return raw
         return None
 
-    def create(self, provider: FlowiseProvider, ctx: ApplyContext, address: str, spec: Spec) -> Applied:
+    def create(self, ctx: KindContext, address: str, spec: Spec) -> Applied:
+        provider: FlowiseProvider = ctx.provider
         body = {
             "details": json.dumps(self._details(ctx, address, spec)),
             "credential": ctx.remote_id(spec["credential"]),
@@ -168,14 +178,13 @@ class FlowiseAssistantKind(FlowiseKind):
         )
         return Applied(self.live(raw, ctx.project))
 
-    def update(
-        self, provider: FlowiseProvider, ctx: ApplyContext, address: str, remote_id: str, before: Spec, spec: Spec
-    ) -> Applied:
+    def update(self, ctx: KindContext, address: str, remote_id: str, before: Spec, spec: Spec) -> Applied:
+        provider: FlowiseProvider = ctx.provider
         if spec["type"] == "OPENAI":
             current = provider.get(f"{self.path}/{remote_id}", address=address, operation="read")
             if details(current).get("id") != ctx.remote_id(spec["assistant"]):
-                created = self.create(provider, ctx, address, spec)
-                self.delete(provider, ctx, address, remote_id)
+                created = self.create(ctx, address, spec)
+                self.delete(ctx, address, remote_id)
                 return created
         body = {
             "details": json.dumps(self._details(ctx, address, spec)),
@@ -184,17 +193,23 @@ class FlowiseAssistantKind(FlowiseKind):
         raw = provider.put(f"{self.path}/{remote_id}", body, address=address)
         return Applied(self.live(raw, ctx.project))
 
-    def delete(self, provider: FlowiseProvider, ctx: ApplyContext, address: str, remote_id: str) -> None:
+    def delete(self, ctx: KindContext, address: str, remote_id: str) -> None:
+        provider: FlowiseProvider = ctx.provider
         try:
             provider.delete(f"{self.path}/{remote_id}", address=address)
         except NotFoundError:
             return
 
-    def read(self, provider: FlowiseProvider, remote_id: str, address: str) -> LiveObject:
+    def read(self, ctx: KindContext, remote_id: str, address: str) -> LiveObject:
+        provider: FlowiseProvider = ctx.provider
         return self.live(provider.get(f"{self.path}/{remote_id}", address=address, operation="read"), "")
 
-    def stamp(self, provider: FlowiseProvider, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: KindContext, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+        provider: FlowiseProvider = ctx.provider
         self.check_owner(address, live, stamp)
         mark = {"project": stamp[LABEL_PROJECT], "address": stamp[LABEL_ADDRESS], "digest": stamp[LABEL_DIGEST]}
         body = {"details": json.dumps({**details(live.raw), MARK: mark}), "credential": live.raw.get("credential")}
         return self.live(provider.put(f"{self.path}/{live.id}", body, address=address, operation="import"), "")
+
+
+register(FlowiseAssistantKind())

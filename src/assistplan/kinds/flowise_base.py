@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from assistplan.errors import NotFoundError, PlanError, ProviderError
-from assistplan.kinds.base import LABEL_ADDRESS, LABEL_PROJECT, Inventory, Kind, LiveObject, Spec
+from assistplan.kinds.base import LABEL_ADDRESS, LABEL_PROJECT, Inventory, Kind, KindContext, LiveObject, Spec
 from assistplan.providers.flowise import FlowiseProvider
 
 Identity = tuple[str | None, str | None, str | None]
@@ -48,7 +48,9 @@ class FlowiseKind(Kind):
             raise ProviderError(f"Flowise listed {self.path} as something other than a list", operation="refresh")
         return [item for item in listed if isinstance(item, dict) and item.get("id")]
 
-    def refresh(self, provider: FlowiseProvider, inventory: Inventory) -> list[LiveObject]:
+    def refresh(self, ctx: KindContext) -> list[LiveObject]:
+        provider: FlowiseProvider = ctx.provider
+        inventory = ctx.inventory
         owned: list[LiveObject] = []
         others: list[LiveObject] = []
         for raw in self.list_raw(provider):

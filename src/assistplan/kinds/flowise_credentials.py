@@ -17,13 +17,23 @@ import hashlib
 import hmac
 import os
 import uuid
-from collections.abc import Mapping
 from secrets import token_hex
 from typing import Any
 
 from assistplan.errors import NotFoundError, PlanError, ProviderError
-from assistplan.kinds.base import Applied, ApplyContext, Inventory, LiveObject, Spec
+from assistplan.kinds.base import (
+    Applied,
+    DesireContext,
+    Inventory,
+    KindContext,
+    LiveObject,
+    Spec,
+    manifest_spec,
+    register,
+)
 from assistplan.kinds.flowise_base import UNMARKED, FlowiseKind, Identity
+from assistplan.manifest.models import FlowiseCredentialSpec
+from assistplan.manifest.project import Resource
 from assistplan.providers.flowise import FlowiseProvider
 
 NAMESPACE = uuid.UUID("6f1d2a52-36a9-4c0e-9a7e-4f0c5a1f2b8d")
@@ -50,27 +60,31 @@ def secret_value(address: str, field: str, env: str) -> str:
     return value
 
 
+def _fingerprinted(address: str, field: str, env: str, key: str | None) -> dict[str, Any]:
+    """A secret as the spec holds it: its variable, and its value's fingerprint when the state keeps a key (the
+    variable must be set either way)."""
+    value = secret_value(address, field, env)
+    return {"env": env, "fingerprint": fingerprint(key, value) if key else None}
+
+
 class FlowiseCredentialKind(FlowiseKind):
     kind = "FlowiseCredential"
+    spec_model = FlowiseCredentialSpec
     path = "/credentials"
     noun = "credential"
 
-    def desired(self, resource: Any, functions: Mapping[str, Any]) -> Spec:
-        spec = resource.spec
+    def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
+        """The credential; each secret fingerprinted with the key the state keeps (none yet: known after apply)."""
+        spec = manifest_spec(resource, FlowiseCredentialSpec)
+        key = ctx.attributes.get(KEY)
+        address = str(resource.address)
         return {
             "name": resource.address.name,
             "credential": spec.credential,
-            "secrets": {field: {"env": ref.env, "fingerprint": None} for field, ref in sorted(spec.secrets.items())},
+            "secrets": {
+                field: _fingerprinted(address, field, ref.env, key) for field, ref in sorted(spec.secrets.items())
+            },
         }
-
-    def recall(self, address: str, spec: Spec, attributes: Mapping[str, Any]) -> Spec:
-        """Fingerprint each secret with the key the state keeps (none yet: known after apply)."""
-        key = attributes.get(KEY)
-        secrets = {}
-        for field, ref in spec["secrets"].items():
-            value = secret_value(address, field, ref["env"])
-            secrets[field] = {"env": ref["env"], "fingerprint": fingerprint(key, value) if key else None}
-        return {**spec, "secrets": secrets}
 
     def identify(self, raw: dict[str, Any], project: str) -> Identity:
         address = f"{self.kind}/{raw.get('name')}"
@@ -91,7 +105,7 @@ class FlowiseCredentialKind(FlowiseKind):
         return spec
 
     def _write(
-        self, provider: FlowiseProvider, ctx: ApplyContext, address: str, spec: Spec, gone: list[str]
+        self, provider: FlowiseProvider, ctx: KindContext, address: str, spec: Spec, gone: list[str]
     ) -> tuple[dict[str, Any], Applied]:
         """The request body (with the secrets read from the environment) and what to record once it is sent."""
         key = ctx.attributes(address).get(KEY) or token_hex(32)
@@ -111,7 +125,8 @@ class FlowiseCredentialKind(FlowiseKind):
         live = self.live(raw, project, applied.live.extra)
         return Applied(live, attributes={**applied.attributes, UPDATED: raw.get("updatedDate")})
 
-    def create(self, provider: FlowiseProvider, ctx: ApplyContext, address: str, spec: Spec) -> Applied:
+    def create(self, ctx: KindContext, address: str, spec: Spec) -> Applied:
+        provider: FlowiseProvider = ctx.provider
         body, applied = self._write(provider, ctx, address, spec, [])
         remote_id = credential_id(ctx.project, address)
         raw = self.create_safely(
@@ -121,16 +136,16 @@ class FlowiseCredentialKind(FlowiseKind):
         )
         return self._applied(applied, raw, ctx.project)
 
-    def update(
-        self, provider: FlowiseProvider, ctx: ApplyContext, address: str, remote_id: str, before: Spec, spec: Spec
-    ) -> Applied:
+    def update(self, ctx: KindContext, address: str, remote_id: str, before: Spec, spec: Spec) -> Applied:
+        provider: FlowiseProvider = ctx.provider
         recorded = before.get("secrets")
         gone = sorted(set(recorded) - set(spec["secrets"])) if isinstance(recorded, dict) else []
         body, applied = self._write(provider, ctx, address, spec, gone)
         raw = provider.put(f"{self.path}/{remote_id}", body, address=address)
         return self._applied(applied, raw, ctx.project)
 
-    def delete(self, provider: FlowiseProvider, ctx: ApplyContext, address: str, remote_id: str) -> None:
+    def delete(self, ctx: KindContext, address: str, remote_id: str) -> None:
+        provider: FlowiseProvider = ctx.provider
         provider.delete(f"{self.path}/{remote_id}", address=address)
 
     def _get(self, provider: FlowiseProvider, remote_id: str, address: str) -> dict[str, Any] | None:
@@ -142,11 +157,15 @@ class FlowiseCredentialKind(FlowiseKind):
             raise ProviderError(f"Flowise answered credential {remote_id} with something other than an object")
         return {k: v for k, v in raw.items() if k not in ("plainDataObj", "encryptedData")}
 
-    def read(self, provider: FlowiseProvider, remote_id: str, address: str) -> LiveObject:
+    def read(self, ctx: KindContext, remote_id: str, address: str) -> LiveObject:
+        provider: FlowiseProvider = ctx.provider
         raw = self._get(provider, remote_id, address)
         if raw is None:
             raise NotFoundError(f"no Flowise credential has the id {remote_id}", address=address, operation="read")
         return self.live(raw, "")
 
-    def stamp(self, provider: FlowiseProvider, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: KindContext, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         return live
+
+
+register(FlowiseCredentialKind())

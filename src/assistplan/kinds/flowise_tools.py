@@ -13,9 +13,22 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from assistplan.kinds.base import LABEL_ADDRESS, LABEL_DIGEST, LABEL_PROJECT, Applied, ApplyContext, LiveObject, Spec
+from assistplan.kinds.base import (
+    LABEL_ADDRESS,
+    LABEL_DIGEST,
+    LABEL_PROJECT,
+    Applied,
+    DesireContext,
+    KindContext,
+    LiveObject,
+    Spec,
+    manifest_spec,
+    register,
+)
 from assistplan.kinds.flowise_base import UNMARKED, FlowiseKind, Identity
 from assistplan.manifest.flowise_schema import normalize_rows, payload_rows, rows_from_schema
+from assistplan.manifest.models import FlowiseToolSpec
+from assistplan.manifest.project import Resource
 from assistplan.providers.flowise import FlowiseProvider
 
 _MARK = re.compile(r"\A/\* assistplan: project=(\S+) address=(\S+) digest=(\S*) [^\n]*?\*/\n")
@@ -46,12 +59,14 @@ def default_color(name: str) -> str:
 
 class FlowiseToolKind(FlowiseKind):
     kind = "FlowiseTool"
+    spec_model = FlowiseToolSpec
+    depends_on = ("Function",)
     path = "/tools"
     noun = "tool"
 
-    def desired(self, resource: Any, functions: Mapping[str, Any]) -> Spec:
-        spec = resource.spec
-        function = functions[spec.function]
+    def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
+        spec = manifest_spec(resource, FlowiseToolSpec)
+        function = ctx.project.functions[spec.function]
         return {
             "name": resource.address.name,
             "description": function["description"],
@@ -82,7 +97,7 @@ class FlowiseToolKind(FlowiseKind):
             "icon": raw.get("iconSrc"),
         }
 
-    def _body(self, ctx: ApplyContext, address: str, spec: Spec) -> dict[str, Any]:
+    def _body(self, ctx: KindContext, address: str, spec: Spec) -> dict[str, Any]:
         body = {
             "name": spec["name"],
             "description": spec["description"],
@@ -101,7 +116,8 @@ class FlowiseToolKind(FlowiseKind):
                 return raw
         return None
 
-    def create(self, provider: FlowiseProvider, ctx: ApplyContext, address: str, spec: Spec) -> Applied:
+    def create(self, ctx: KindContext, address: str, spec: Spec) -> Applied:
+        provider: FlowiseProvider = ctx.provider
         body = self._body(ctx, address, spec)
         raw = self.create_safely(
             address,
@@ -110,20 +126,25 @@ class FlowiseToolKind(FlowiseKind):
         )
         return Applied(self.live(raw, ctx.project))
 
-    def update(
-        self, provider: FlowiseProvider, ctx: ApplyContext, address: str, remote_id: str, before: Spec, spec: Spec
-    ) -> Applied:
+    def update(self, ctx: KindContext, address: str, remote_id: str, before: Spec, spec: Spec) -> Applied:
+        provider: FlowiseProvider = ctx.provider
         raw = provider.put(f"{self.path}/{remote_id}", self._body(ctx, address, spec), address=address)
         return Applied(self.live(raw, ctx.project))
 
-    def delete(self, provider: FlowiseProvider, ctx: ApplyContext, address: str, remote_id: str) -> None:
+    def delete(self, ctx: KindContext, address: str, remote_id: str) -> None:
+        provider: FlowiseProvider = ctx.provider
         provider.delete(f"{self.path}/{remote_id}", address=address)
 
-    def read(self, provider: FlowiseProvider, remote_id: str, address: str) -> LiveObject:
+    def read(self, ctx: KindContext, remote_id: str, address: str) -> LiveObject:
+        provider: FlowiseProvider = ctx.provider
         return self.live(provider.get(f"{self.path}/{remote_id}", address=address, operation="read"), "")
 
-    def stamp(self, provider: FlowiseProvider, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: KindContext, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+        provider: FlowiseProvider = ctx.provider
         self.check_owner(address, live, stamp)
         code = split_mark(str(live.raw.get("func") or ""))[1]
         body = {"func": mark(code, stamp)}
         return self.live(provider.put(f"{self.path}/{live.id}", body, address=address, operation="import"), "")
+
+
+register(FlowiseToolKind())

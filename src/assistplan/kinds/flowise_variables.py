@@ -7,22 +7,24 @@ single variable is read from the list.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from assistplan.errors import NotFoundError
-from assistplan.kinds.base import Applied, ApplyContext, LiveObject, Spec
+from assistplan.kinds.base import Applied, DesireContext, KindContext, LiveObject, Spec, manifest_spec, register
 from assistplan.kinds.flowise_base import FlowiseKind
+from assistplan.manifest.models import FlowiseVariableSpec
+from assistplan.manifest.project import Resource
 from assistplan.providers.flowise import FlowiseProvider
 
 
 class FlowiseVariableKind(FlowiseKind):
     kind = "FlowiseVariable"
+    spec_model = FlowiseVariableSpec
     path = "/variables"
     noun = "variable"
 
-    def desired(self, resource: Any, functions: Mapping[str, Any]) -> Spec:
-        spec = resource.spec
+    def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
+        spec = manifest_spec(resource, FlowiseVariableSpec)
         return {
             "name": resource.address.name,
             "type": spec.type,
@@ -36,7 +38,8 @@ class FlowiseVariableKind(FlowiseKind):
     def _body(self, address: str, spec: Spec) -> dict[str, Any]:
         return {"name": address.partition("/")[2], "type": spec["type"], "value": spec["value"]}
 
-    def create(self, provider: FlowiseProvider, ctx: ApplyContext, address: str, spec: Spec) -> Applied:
+    def create(self, ctx: KindContext, address: str, spec: Spec) -> Applied:
+        provider: FlowiseProvider = ctx.provider
         body = self._body(address, spec)
 
         def find() -> dict[str, Any] | None:
@@ -46,20 +49,24 @@ class FlowiseVariableKind(FlowiseKind):
         raw = self.create_safely(address, lambda: provider.post(self.path, body, address=address), find)
         return Applied(self.live(raw, ctx.project))
 
-    def update(
-        self, provider: FlowiseProvider, ctx: ApplyContext, address: str, remote_id: str, before: Spec, spec: Spec
-    ) -> Applied:
+    def update(self, ctx: KindContext, address: str, remote_id: str, before: Spec, spec: Spec) -> Applied:
+        provider: FlowiseProvider = ctx.provider
         raw = provider.put(f"{self.path}/{remote_id}", self._body(address, spec), address=address)
         return Applied(self.live(raw, ctx.project))
 
-    def delete(self, provider: FlowiseProvider, ctx: ApplyContext, address: str, remote_id: str) -> None:
+    def delete(self, ctx: KindContext, address: str, remote_id: str) -> None:
+        provider: FlowiseProvider = ctx.provider
         provider.delete(f"{self.path}/{remote_id}", address=address)
 
-    def read(self, provider: FlowiseProvider, remote_id: str, address: str) -> LiveObject:
+    def read(self, ctx: KindContext, remote_id: str, address: str) -> LiveObject:
+        provider: FlowiseProvider = ctx.provider
         for raw in self.list_raw(provider):
             if raw["id"] == remote_id:
                 return self.live(raw, "")
         raise NotFoundError(f"no Flowise variable has the id {remote_id}", address=address, operation="read")
 
-    def stamp(self, provider: FlowiseProvider, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: KindContext, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         return live
+
+
+register(FlowiseVariableKind())

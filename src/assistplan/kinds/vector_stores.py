@@ -9,7 +9,7 @@ attached files: normalize leaves out what it cannot read, and the planner takes 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Hashable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from typing import Any
@@ -17,16 +17,20 @@ from typing import Any
 from assistplan.errors import NotFoundError, ProviderError
 from assistplan.kinds.base import (
     Applied,
-    ApplyContext,
+    DesireContext,
     Inventory,
     Kind,
+    KindContext,
     LiveObject,
     PartialApplyError,
     Spec,
     find_stamped,
+    register,
     user_metadata,
 )
-from assistplan.kinds.blobs import BlobPool, file_entry
+from assistplan.kinds.blobs import file_entry, file_refs, pool_of, require_pool
+from assistplan.manifest.models import VectorStoreSpec
+from assistplan.manifest.project import Resource
 from assistplan.providers.openai import OpenAIProvider, call, create_safely
 from assistplan.redact import scrub
 
@@ -41,10 +45,12 @@ INDEX_TIMEOUT_SECONDS = 1800.0
 
 class VectorStoreKind(Kind):
     kind = "VectorStore"
-    uses_blobs = True
+    spec_model = VectorStoreSpec
+    reads = ("File",)
+    fields_in_labels = True
     replace_paths = frozenset({"description", "chunking"})
 
-    def desired(self, resource: Any, functions: Mapping[str, Any]) -> Spec:
+    def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
         spec = resource.spec.model_dump(mode="json", by_alias=True, exclude_none=True)
         chunking = spec.get("chunking", "auto")
         return {
@@ -56,12 +62,12 @@ class VectorStoreKind(Kind):
             "files": {f.path: file_entry(f.sha256, f.size) for f in resource.files},
         }
 
-    def fold_live(self, desired: Spec, live: Spec) -> Spec:
-        return desired
+    def uses(self, spec: Spec) -> set[Hashable]:
+        return set(file_refs(spec))
 
     def normalize(self, obj: LiveObject, inventory: Inventory) -> Spec:
         raw = obj.raw
-        pool: BlobPool | None = inventory.blobs
+        pool = pool_of(inventory)
         files: dict[str, Any] = {}
         chunking = None
         for attachment in obj.extra.get("files", []):
@@ -89,7 +95,10 @@ class VectorStoreKind(Kind):
             spec["chunking"] = chunking
         return spec
 
-    def refresh(self, provider: OpenAIProvider, inventory: Inventory) -> list[LiveObject]:
+    def refresh(self, ctx: KindContext) -> list[LiveObject]:
+        provider: OpenAIProvider = ctx.provider
+        inventory = ctx.inventory
+
         def list_all() -> list[LiveObject]:
             objects = []
             for store in provider.client.vector_stores.list(limit=100):
@@ -111,7 +120,8 @@ class VectorStoreKind(Kind):
             for f in provider.client.vector_stores.files.list(store_id, limit=100)
         ]
 
-    def create(self, provider: OpenAIProvider, ctx: ApplyContext, address: str, spec: Spec) -> Applied:
+    def create(self, ctx: KindContext, address: str, spec: Spec) -> Applied:
+        provider: OpenAIProvider = ctx.provider
         params: dict[str, Any] = {
             "name": spec["name"],
             "metadata": {**spec["metadata"], **ctx.labels(address)},
@@ -128,9 +138,8 @@ class VectorStoreKind(Kind):
         )
         return self._sync_files(provider, ctx, address, store.id, {}, spec)
 
-    def update(
-        self, provider: OpenAIProvider, ctx: ApplyContext, address: str, remote_id: str, before: Spec, spec: Spec
-    ) -> Applied:
+    def update(self, ctx: KindContext, address: str, remote_id: str, before: Spec, spec: Spec) -> Applied:
+        provider: OpenAIProvider = ctx.provider
         expires = (
             {"anchor": "last_active_at", "days": spec["expires_after_days"]} if spec["expires_after_days"] else None
         )
@@ -149,7 +158,7 @@ class VectorStoreKind(Kind):
     def _sync_files(
         self,
         provider: OpenAIProvider,
-        ctx: ApplyContext,
+        ctx: KindContext,
         address: str,
         store_id: str,
         before: dict[str, Any],
@@ -161,7 +170,7 @@ class VectorStoreKind(Kind):
             str((a.get("attributes") or {}).get(ATTR_PATH) or f"<{a['id']}>"): a
             for a in self._attachments(provider, store_id)
         }
-        pool: BlobPool = ctx.blobs
+        pool = require_pool(ctx.inventory)
         attach = []
         for path, entry in wanted.items():
             existing = current.get(path)
@@ -200,7 +209,7 @@ class VectorStoreKind(Kind):
     def _attach_and_wait(
         self,
         provider: OpenAIProvider,
-        ctx: ApplyContext,
+        ctx: KindContext,
         address: str,
         store_id: str,
         attach: list[tuple[str, str, dict[str, Any]]],
@@ -250,16 +259,19 @@ class VectorStoreKind(Kind):
                 operation="detach file",
             )
 
-    def delete(self, provider: OpenAIProvider, ctx: ApplyContext, address: str, remote_id: str) -> None:
+    def delete(self, ctx: KindContext, address: str, remote_id: str) -> None:
+        provider: OpenAIProvider = ctx.provider
         call(lambda: provider.client.vector_stores.delete(remote_id), address=address, operation="delete")
 
-    def read(self, provider: OpenAIProvider, remote_id: str, address: str) -> LiveObject:
+    def read(self, ctx: KindContext, remote_id: str, address: str) -> LiveObject:
+        provider: OpenAIProvider = ctx.provider
         store = call(lambda: provider.client.vector_stores.retrieve(remote_id), address=address, operation="read")
         return LiveObject.from_metadata(
             self.kind, store.model_dump(mode="json", by_alias=True), {"files": self._attachments(provider, remote_id)}
         )
 
-    def stamp(self, provider: OpenAIProvider, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: KindContext, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+        provider: OpenAIProvider = ctx.provider
         metadata = {**(live.raw.get("metadata") or {}), **stamp}
         updated = call(
             lambda: provider.client.vector_stores.update(live.id, metadata=metadata),
@@ -269,3 +281,6 @@ class VectorStoreKind(Kind):
         return LiveObject.from_metadata(
             self.kind, updated.model_dump(mode="json", by_alias=True), {"files": self._attachments(provider, live.id)}
         )
+
+
+register(VectorStoreKind())

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from assistplan.addrs import KINDS, Address
+from assistplan import catalog
+from assistplan.addrs import Address
 from assistplan.diagnostics import Diagnostic, SourceRange
 from assistplan.manifest.cycles import cycle_diagnostics
 from assistplan.manifest.flowise_links import linked_assistant_problems
 from assistplan.manifest.flowise_schema import row_problems
 from assistplan.manifest.localfiles import FileCache, sorted_unique
 from assistplan.manifest.models import (
-    FLOWISE_KINDS,
     AgentFunctionTool,
     AgentSpec,
     AssistantSpec,
@@ -33,7 +33,6 @@ from assistplan.manifest.models import (
     JsonSchemaResponseFormat,
     KindSpec,
     ProjectConfig,
-    ResourceSpec,
     TextFormatJsonSchema,
     VectorStoreSpec,
 )
@@ -66,7 +65,7 @@ class Manifest:
     """One validated manifest document, before resolution."""
 
     address: Address
-    spec: ResourceSpec
+    spec: KindSpec
     file: str
     """Relative to the manifest root."""
     directory: Path
@@ -93,7 +92,7 @@ class Resolver:
         self.diagnostics: list[Diagnostic] = []
         self.sources: dict[str, list[str] | None] = {}
         """What may be shown of the files read here, by their names in diagnostics."""
-        self.names: dict[str, dict[str, Manifest]] = {kind: {} for kind in KINDS}
+        self.names: dict[str, dict[str, Manifest]] = {kind: {} for kind in catalog.names()}
         self.resources: dict[Address, Resource] = {}
 
     def error(self, work: _Work, path: JsonPath, message: str, *, key: bool = False) -> None:
@@ -117,10 +116,11 @@ class Resolver:
             FlowiseAssistantSpec: self.flowise_assistant,
         }
         resources = self.resources
-        for manifest in sorted(manifests, key=lambda m: (KINDS.index(m.address.kind), m.address.name)):
+        for manifest in sorted(manifests, key=lambda m: (catalog.rank(m.address.kind), m.address.name)):
             work = _Work(manifest)
-            if manifest.address.kind in FLOWISE_KINDS and self.config.flowise is None:
-                self.error(work, (), f'{manifest.address.kind} needs a "flowise" section in assistplan.yaml')
+            provider = catalog.kinds()[manifest.address.kind].provider
+            if provider is not None and getattr(self.config, provider, None) is None:
+                self.error(work, (), f'{manifest.address.kind} needs a "{provider}" section in assistplan.yaml')
             handler = handlers.get(type(manifest.spec))
             if handler is not None:
                 handler(work, manifest.spec)

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from assistplan.addrs import Address
 from assistplan.diagnostics import Diagnostic, Diagnostics, SourcePos, SourceRange, relative_name
@@ -19,7 +19,7 @@ from assistplan.errors import ManifestError
 from assistplan.manifest.config import Manifest, Resolver
 from assistplan.manifest.filefields import file_references
 from assistplan.manifest.localfiles import FileCache
-from assistplan.manifest.models import SPEC_TYPES, ProjectConfig, ResourceSpec
+from assistplan.manifest.models import ProjectConfig, spec_types
 from assistplan.manifest.project import Project
 from assistplan.manifest.safefs import MAX_MANIFEST_BYTES, Refused, confined, read_bytes
 from assistplan.manifest.templating import TemplateContext, render
@@ -209,9 +209,10 @@ class _Collector:
         if kind is None:
             self.error('missing required field "kind"', document.start)
             return
-        if not isinstance(kind, str) or kind not in SPEC_TYPES:
-            hint = did_you_mean(kind, SPEC_TYPES) if len(self.diagnostics) < MAX_HINTED_ERRORS else ""
-            message = f'unknown kind "{kind}"' + (hint or f": expected one of {', '.join(SPEC_TYPES)}")
+        types = spec_types()
+        if not isinstance(kind, str) or kind not in types:
+            hint = did_you_mean(kind, types) if len(self.diagnostics) < MAX_HINTED_ERRORS else ""
+            message = f'unknown kind "{kind}"' + (hint or f": expected one of {', '.join(types)}")
             self.error(message, positions.value(("kind",)))
             return
         name = data.get("name")
@@ -225,10 +226,10 @@ class _Collector:
             self.seen[address] = positions.value(("name",)) or document.start
         hints = len(self.diagnostics) < MAX_HINTED_ERRORS
         where = str(address) if address else None
-        spec, problems = validate_model(SPEC_TYPES[kind], data, positions, address=where, hints=hints)
+        spec, problems = validate_model(types[kind], data, positions, address=where, hints=hints)
         self.diagnostics.extend(problems)
         if spec is not None and address is not None:
-            resource_spec = cast(ResourceSpec, spec)
+            resource_spec = spec
             self.manifests.append(
                 Manifest(address, resource_spec, item.name, item.path.parent, positions, document.start)
             )

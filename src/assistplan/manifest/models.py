@@ -1,7 +1,7 @@
-"""The manifest models: one pydantic spec per kind, `assistplan.yaml`'s ProjectConfig, and their registry.
+"""The manifest models: one pydantic spec per kind and `assistplan.yaml`'s ProjectConfig.
 
-The kinds live in small modules (openai_models, agent_models, flowise_models); this module is where everyone
-imports them from.
+The kinds' models live in small modules (openai_models, agent_models, flowise_models); this module is where everyone
+imports them from. Which model belongs to which kind is declared by the kind's module (see `assistplan.catalog`).
 """
 
 from __future__ import annotations
@@ -65,7 +65,6 @@ from assistplan.manifest.openai_models import (
 
 __all__ = [
     "RESERVED_METADATA_KEYS",
-    "SPEC_TYPES",
     "USER_METADATA_MAX_PAIRS",
     "AgentFunctionTool",
     "AgentSpec",
@@ -98,7 +97,6 @@ __all__ = [
     "ProjectConfig",
     "RankingOptions",
     "Reasoning",
-    "ResourceSpec",
     "SecretRef",
     "StaticChunking",
     "StdioTransport",
@@ -110,33 +108,6 @@ __all__ = [
     "WebSearchLocation",
     "WebSearchTool",
 ]
-
-ResourceSpec = (
-    FunctionSpec
-    | FileSpec
-    | VectorStoreSpec
-    | AssistantSpec
-    | AgentSpec
-    | FlowiseToolSpec
-    | FlowiseVariableSpec
-    | FlowiseCredentialSpec
-    | FlowiseAssistantSpec
-)
-
-SPEC_TYPES: dict[str, type[KindSpec]] = {
-    "Function": FunctionSpec,
-    "File": FileSpec,
-    "VectorStore": VectorStoreSpec,
-    "Assistant": AssistantSpec,
-    "Agent": AgentSpec,
-    "FlowiseTool": FlowiseToolSpec,
-    "FlowiseVariable": FlowiseVariableSpec,
-    "FlowiseCredential": FlowiseCredentialSpec,
-    "FlowiseAssistant": FlowiseAssistantSpec,
-}
-"""Kind name -> spec model, in the order of `addrs.KINDS`."""
-
-FLOWISE_KINDS = frozenset(kind for kind in SPEC_TYPES if kind.startswith("Flowise"))
 
 
 class OpenAIConfig(Spec):
@@ -167,3 +138,10 @@ class ProjectConfig(Spec):
     flowise: FlowiseConfig | None = None
     state: Annotated[str, Field(min_length=1)] = ".assistplan/state.json"
     vars: dict[str, Any] = Field(default_factory=dict)
+
+
+def spec_types() -> dict[str, type[KindSpec]]:
+    """Kind name -> manifest model, in catalog order."""
+    from assistplan import catalog
+
+    return {name: info.spec_model for name, info in catalog.kinds().items()}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from assistplan.addrs import Address
 from assistplan.diagnostics import SourceRange
-from assistplan.manifest.models import ProjectConfig, ResourceSpec
+from assistplan.manifest.models import FunctionSpec, KindSpec, ProjectConfig
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class LocalFile:
 @dataclass(frozen=True)
 class Resource:
     address: Address
-    spec: ResourceSpec
+    spec: KindSpec
     source: SourceRange
     """Where the manifest document starts."""
     depends_on: tuple[Address, ...]
@@ -38,7 +40,20 @@ class Project:
     """Absolute manifest root."""
     config: ProjectConfig
     resources: dict[Address, Resource]
-    """Ordered by (kind order in addrs.KINDS, name)."""
+    """Ordered by (kind order in the catalog, name)."""
 
     def of_kind(self, kind: str) -> list[Resource]:
         return [resource for address, resource in self.resources.items() if address.kind == kind]
+
+    @cached_property
+    def functions(self) -> dict[str, dict[str, Any]]:
+        """Function name -> {description, parameters, strict}: what the tools that refer to a Function embed."""
+        return {
+            address.name: {
+                "description": spec.description or "",
+                "parameters": spec.parameters or {"type": "object", "properties": {}},
+                "strict": bool(spec.strict),
+            }
+            for address, resource in self.resources.items()
+            if isinstance(spec := resource.spec, FunctionSpec)
+        }

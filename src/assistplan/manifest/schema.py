@@ -10,12 +10,12 @@ import ast
 import inspect
 import itertools
 import textwrap
-from typing import Annotated, Any
+from typing import Annotated, Any, Union
 
 from pydantic import BaseModel, Field, TypeAdapter
 
 from assistplan.manifest.fields import Spec
-from assistplan.manifest.models import ProjectConfig, ResourceSpec
+from assistplan.manifest.models import ProjectConfig, spec_types
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -66,7 +66,8 @@ def _describe(schema: dict[str, Any]) -> dict[str, Any]:
 
 def manifest_schema() -> dict[str, Any]:
     """One manifest document: a `oneOf` of the kinds, told apart by `kind`."""
-    adapter: TypeAdapter[Any] = TypeAdapter(Annotated[ResourceSpec, Field(discriminator="kind")])
+    union: Any = Union[tuple(spec_types().values())]  # noqa: UP007 (a union built at run time)
+    adapter: TypeAdapter[Any] = TypeAdapter(Annotated[union, Field(discriminator="kind")])
     body = _describe(adapter.json_schema(by_alias=True))
     return {
         "$schema": DIALECT,

@@ -3,19 +3,18 @@
 An address is the live object its state records, when that object still exists; else the one stamped with the
 address (labels beat stale ids); else the one a kind recognises by content (files). Objects stamped with the project
 that no address claims are leftovers: duplicates of an address (an interrupted create, two applies at once) and
-orphans (a label with no usable address). Project file blobs that no desired resource needs are orphans too.
+orphans (a label with no usable address). Each live object is normalized once (`Inventory.normalized`).
 Pure: reads what refresh gathered.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
 
+from assistplan.addrs import Address
 from assistplan.kinds import Inventory, Kind, LiveObject, Spec
 from assistplan.kinds.base import field_digest
-from assistplan.kinds.blobs import Blob, file_refs
 from assistplan.plan.desired import Desired
 from assistplan.state import ResourceState, StateFile
 
@@ -32,24 +31,24 @@ class Live:
 
 @dataclass
 class Matched:
-    live: dict[str, Live] = field(default_factory=dict)
+    live: dict[Address, Live] = field(default_factory=dict)
     duplicates: list[Live] = field(default_factory=list)
     orphans: list[Live] = field(default_factory=list)
 
 
 def match_live(
-    desired: Mapping[str, Desired], state: StateFile | None, inventory: Inventory, kinds: Mapping[str, Kind]
+    desired: Mapping[Address, Desired], state: StateFile | None, inventory: Inventory, kinds: Mapping[str, Kind]
 ) -> Matched:
     by_id = {obj.id: obj for objects in inventory.objects.values() for obj in objects if obj.kind in kinds}
-    matched: dict[str, LiveObject] = {}
+    matched: dict[Address, LiveObject] = {}
     if state is not None:
         for address, recorded in state.resources.items():
             if recorded.id in by_id:
-                matched[address] = by_id[recorded.id]
+                matched[Address.of(address)] = by_id[recorded.id]
     claimed = {obj.id for obj in matched.values()}
     stamped = [obj for obj in by_id.values() if obj.id not in claimed and obj.project == inventory.project]
     for obj in stamped:
-        label = obj.address or ""
+        label = Address.of(obj.address or "")
         if _usable_address(obj) and label not in matched and label in desired:
             matched[label] = obj
             claimed.add(obj.id)
@@ -69,11 +68,11 @@ def match_live(
         elif obj.address in matched:
             duplicates.append(obj)
         else:
-            matched[str(obj.address)] = obj
+            matched[Address.of(obj.address or "")] = obj
             claimed.add(obj.id)
 
     def normalized(obj: LiveObject) -> Live:
-        return Live(obj, kinds[obj.kind].normalize(obj, inventory))
+        return Live(obj, inventory.normalized(obj, kinds[obj.kind]))
 
     return Matched(
         live={address: normalized(obj) for address, obj in matched.items()},
@@ -120,51 +119,9 @@ def fill_unread(live: Spec, source: Spec) -> Spec:
     return {**live, **missing} if missing else live
 
 
-def needed_files(desired: Mapping[str, Desired]) -> set[tuple[str, str]]:
-    """The (sha256, path) of every file the desired resources upload."""
-    needed: set[tuple[str, str]] = set()
+def needed(desired: Mapping[Address, Desired]) -> set[Hashable]:
+    """The shared content (uploads) that the desired resources use or are."""
+    found: set[Hashable] = set()
     for want in desired.values():
-        if want.kind.uses_blobs:
-            needed |= file_refs(want.spec)
-    return needed
-
-
-def orphan_blobs(
-    inventory: Inventory, needed: set[tuple[str, str]], keep: Mapping[str, Live], claimed: set[str]
-) -> list[Blob]:
-    """Project blobs to delete: those whose content and path no desired resource needs (`needed`), and extra copies
-    of needed ones (two uploads of the same file) that no kept object refers to. `claimed` blob ids belong to File
-    addresses."""
-    pool = inventory.blobs
-    if pool is None:
-        return []
-    groups: dict[tuple[str, str, str], list[Blob]] = {}
-    orphans: list[Blob] = []
-    for blob in pool.by_id.values():
-        if blob.id in claimed:
-            continue
-        if (blob.sha256, blob.path) in needed:
-            groups.setdefault((blob.sha256, blob.path, blob.purpose), []).append(blob)
-        else:
-            orphans.append(blob)
-    copied = {key: copies for key, copies in groups.items() if len(copies) > 1}
-    if not copied:
-        return sorted(orphans, key=lambda blob: (blob.path, blob.id))
-    referenced = {value for live in keep.values() for value in _strings((live.obj.raw, live.obj.extra))}
-    for key, copies in copied.items():
-        used = [blob for blob in copies if blob.id in referenced]
-        chosen = pool.find(*key)
-        survivors = {blob.id for blob in used} or {chosen.id if chosen else copies[0].id}
-        orphans.extend(blob for blob in copies if blob.id not in survivors)
-    return sorted(orphans, key=lambda blob: (blob.path, blob.id))
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _strings(item)
+        found |= want.kind.uses(want.spec) | want.kind.provides(want.spec)
+    return found

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from assistplan.addrs import Address
+
 FORMAT_VERSION = "1.0"
 
 
@@ -43,7 +45,7 @@ class ActionReason(StrEnum):
     DEPENDENCY_REPLACED = "dependency_replaced"
     DUPLICATE = "duplicate"
     ORPHAN = "orphan"
-    UNUSED_FILE = "unused_file"
+    UNUSED = "unused"
     SHARED = "shared"
 
 
@@ -66,7 +68,7 @@ class FieldChange:
 
 @dataclass(frozen=True)
 class ResourceChange:
-    address: str
+    address: Address
     kind: str
     name: str
     action: Action
@@ -75,9 +77,12 @@ class ResourceChange:
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
     changes: tuple[FieldChange, ...] = ()
-    depends_on: tuple[str, ...] = ()
+    depends_on: tuple[Address, ...] = ()
     digest: str | None = None
     prevent_destroy: bool = False
+    renews: bool = False
+    """The apply makes a new object for this address (a replacement, or a create of an object the state recorded):
+    resources that refer to it must be pointed at the new one."""
 
     @property
     def changed_paths(self) -> list[str]:
@@ -92,7 +97,7 @@ class ResourceChange:
 class Drift:
     """A live object that changed since assistplan last applied it (or was deleted outside assistplan)."""
 
-    address: str
+    address: Address
     kind: str
     name: str
     remote_id: str | None
@@ -104,7 +109,7 @@ class Drift:
 class PlanOptions:
     destroy: bool = False
     refresh_only: bool = False
-    targets: tuple[str, ...] = ()
+    targets: tuple[Address, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from assistplan.addrs import Address
 from assistplan.errors import PlanError, StalePlanError
 from assistplan.plan.model import (
     FORMAT_VERSION,
@@ -69,13 +70,17 @@ def _plan(raw: dict[str, Any]) -> Plan:
                 "action": Action(rc["action"]),
                 "reason": ActionReason(rc["reason"]) if rc.get("reason") else None,
                 "changes": tuple(_change(c) for c in rc["changes"]),
-                "depends_on": tuple(rc["depends_on"]),
+                "address": Address.of(rc["address"]),
+                "depends_on": tuple(Address.of(d) for d in rc["depends_on"]),
             }
         )
         for rc in raw["resource_changes"]
     )
-    drift = tuple(Drift(**{**d, "changes": tuple(_change(c) for c in d["changes"])}) for d in raw["drift"])
-    options = PlanOptions(**{**raw["options"], "targets": tuple(raw["options"]["targets"])})
+    drift = tuple(
+        Drift(**{**d, "address": Address.of(d["address"]), "changes": tuple(_change(c) for c in d["changes"])})
+        for d in raw["drift"]
+    )
+    options = PlanOptions(**{**raw["options"], "targets": tuple(Address.of(t) for t in raw["options"]["targets"])})
     return Plan(**{**raw, "resource_changes": changes, "drift": drift, "options": options})
 
 

@@ -1,19 +1,20 @@
-"""The planner: desired x state x live -> Plan. Pure: it reads what refresh gathered and never prints or calls out."""
+"""The planner: desired x state x live -> Plan. Pure: it reads what refresh gathered (and the time it is given),
+never prints, calls out or reads the clock. Decisions never depend on `ActionReason`, which is for display only.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
+from assistplan.addrs import Address, rank
 from assistplan.errors import PlanError
 from assistplan.kinds import Inventory, Kind, LiveObject, Spec, digest
-from assistplan.kinds.blobs import file_refs
-from assistplan.plan.desired import Desired, kind_rank
+from assistplan.plan.desired import Desired
 from assistplan.plan.diff import diff_specs, without_paths
 from assistplan.plan.graph import closure, topological_order
-from assistplan.plan.matching import Live, Matched, match_live, needed_files, orphan_blobs, with_unread
+from assistplan.plan.matching import Live, Matched, match_live, needed, with_unread
 from assistplan.plan.model import (
     Action,
     ActionReason,
@@ -24,26 +25,29 @@ from assistplan.plan.model import (
     PlanOptions,
     ResourceChange,
 )
-from assistplan.state import StateFile
+from assistplan.state import ResourceState, StateFile
 
 
 def make_plan(
     project: str,
-    desired: Mapping[str, Desired],
+    desired: Mapping[Address, Desired],
     state: StateFile | None,
     inventory: Inventory,
     kinds: Mapping[str, Kind],
-    options: PlanOptions | None = None,
+    options: PlanOptions,
+    *,
+    now: datetime,
 ) -> Plan:
-    """The plan for `desired` (the manifests' resources, also when destroying: lifecycle comes from them)."""
-    options = options or PlanOptions()
-    wanted = {} if options.destroy else desired
+    """The plan for `desired` (the manifests' resources, also when destroying: lifecycle comes from them), made at
+    `now`."""
+    wanted: Mapping[Address, Desired] = {} if options.destroy else desired
     matched = match_live(wanted, state, inventory, kinds)
-    changes: dict[str, ResourceChange] = {}
+    changes: dict[Address, ResourceChange] = {}
     drift: list[Drift] = []
-    addresses = set(wanted) | set(matched.live) | set(state.resources if state else {})
+    recorded_addresses = {Address.of(a) for a in (state.resources if state else {})}
+    addresses = set(wanted) | set(matched.live) | recorded_addresses
     for address in addresses:
-        kind = kinds.get(address.partition("/")[0])
+        kind = kinds.get(address.kind)
         if kind is None:
             continue
         want = wanted.get(address)
@@ -59,9 +63,9 @@ def make_plan(
             prevent = bool(declared and declared.prevent_destroy)
             changes[address] = _change(address, kind, want, recorded, found, options, prevent)
     if not options.refresh_only:
-        needed = needed_files(wanted)
-        changes = _keep_shared_files(changes, needed)
-        changes.update(_leftovers(matched, needed, changes, inventory))
+        kept = needed(wanted)
+        changes = _keep_shared(changes, kept, kinds)
+        changes.update(_leftovers(matched, kept, changes, inventory, kinds))
     changes = _propagate_replacements(changes, kinds)
     _check_prevent_destroy(changes.values())
     ordered = _order(changes)
@@ -70,60 +74,72 @@ def make_plan(
     return Plan(
         project=project,
         resource_changes=tuple(ordered),
-        drift=tuple(sorted(drift, key=lambda d: kind_rank(d.address))),
+        drift=tuple(sorted(drift, key=lambda d: rank(d.address))),
         options=options,
         state_lineage=state.lineage if state else None,
         state_serial=state.serial if state else 0,
         observed=observe(inventory, kinds),
-        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        created_at=now.isoformat(timespec="seconds"),
     )
 
 
 def _leftovers(
-    matched: Matched, needed: set[tuple[str, str]], changes: Mapping[str, ResourceChange], inventory: Inventory
-) -> dict[str, ResourceChange]:
-    """Deletions of what carries the project's label or file prefix but is no address: duplicates of an address,
-    objects whose label names no usable address, and file blobs nothing needs."""
-    out: dict[str, ResourceChange] = {}
+    matched: Matched,
+    kept: set[Hashable],
+    changes: Mapping[Address, ResourceChange],
+    inventory: Inventory,
+    kinds: Mapping[str, Kind],
+) -> dict[Address, ResourceChange]:
+    """Deletions of what carries the project's mark but is no address: duplicates of an address, objects whose label
+    names no usable address, and what a kind finds that nothing needs any more (`Kind.garbage`)."""
+    out: dict[Address, ResourceChange] = {}
     leftovers = [(found, ActionReason.DUPLICATE) for found in matched.duplicates]
     leftovers += [(found, ActionReason.ORPHAN) for found in matched.orphans]
     for found, reason in leftovers:
-        address = f"{found.obj.kind}/{_leftover_name(found.obj)}"
+        address = _leftover_address(found.obj)
         out[address] = ResourceChange(
-            address, found.obj.kind, address.partition("/")[2], Action.DELETE, reason, found.obj.id, before=found.spec
+            address, address.kind, address.name, Action.DELETE, reason, found.obj.id, before=found.spec
         )
     gone = {a for a, rc in changes.items() if rc.action in (Action.DELETE, Action.FORGET)}
-    keep = {a: live for a, live in matched.live.items() if a not in gone}
-    claimed = {rc.remote_id for rc in changes.values() if rc.kind == "File" and rc.remote_id}
-    for blob in orphan_blobs(inventory, needed, keep, claimed):
-        name = f"{blob.path}#{blob.id}"
-        before = {"path": blob.path, "purpose": blob.purpose, "sha256": blob.sha256, "size": blob.size}
-        out[f"File/{name}"] = ResourceChange(
-            f"File/{name}", "File", name, Action.DELETE, ActionReason.UNUSED_FILE, blob.id, before=before
-        )
+    keep = [live.obj for a, live in matched.live.items() if a not in gone]
+    claimed = {rc.remote_id for rc in changes.values() if rc.remote_id}
+    for kind in kinds.values():
+        for item in kind.garbage(inventory, kept, claimed, keep):
+            address = item.address
+            out[address] = ResourceChange(
+                address,
+                address.kind,
+                address.name,
+                Action.DELETE,
+                ActionReason.UNUSED,
+                item.remote_id,
+                before=item.spec,
+            )
     return out
 
 
-def _keep_shared_files(changes: dict[str, ResourceChange], needed: set[tuple[str, str]]) -> dict[str, ResourceChange]:
-    """A File removed from the manifests whose blob another resource still uploads is forgotten, not deleted."""
-    return {
-        address: replace(rc, action=Action.FORGET, reason=ActionReason.SHARED)
-        if rc.kind == "File" and rc.action is Action.DELETE and file_refs(rc.before) and file_refs(rc.before) <= needed
-        else rc
-        for address, rc in changes.items()
-    }
+def _keep_shared(
+    changes: dict[Address, ResourceChange], kept: set[Hashable], kinds: Mapping[str, Kind]
+) -> dict[Address, ResourceChange]:
+    """An object removed from the manifests that is content other resources still use is forgotten, not deleted."""
+    out = dict(changes)
+    for address, rc in changes.items():
+        if rc.action is Action.DELETE and rc.before is not None:
+            provided = kinds[rc.kind].provides(rc.before)
+            if provided and provided <= kept:
+                out[address] = replace(rc, action=Action.FORGET, reason=ActionReason.SHARED)
+    return out
 
 
-def _leftover_name(obj: LiveObject) -> str:
-    address = obj.address or ""
-    label = address.partition("/")[2] if address.startswith(f"{obj.kind}/") else ""
-    return f"{label}#{obj.id}"
+def _leftover_address(obj: LiveObject) -> Address:
+    label = Address.of(obj.address or "")
+    return Address(obj.kind, label.name if label.kind == obj.kind else "").leftover(obj.id)
 
 
 def observe(inventory: Inventory, kinds: Mapping[str, Kind]) -> dict[str, str]:
     """Remote id -> digest of the normalized live spec, for every listed object: what a saved plan checks."""
     return {
-        obj.id: digest(kinds[obj.kind].normalize(obj, inventory))
+        obj.id: digest(inventory.normalized(obj, kinds[obj.kind]))
         for objects in inventory.objects.values()
         for obj in objects
         if obj.kind in kinds
@@ -143,20 +159,20 @@ def _wanted(want: Desired, found: Live | None) -> Spec:
 
 
 def _change(
-    address: str,
+    address: Address,
     kind: Kind,
     want: Desired | None,
-    recorded: Any,
+    recorded: ResourceState | None,
     found: Live | None,
     options: PlanOptions,
     declared_prevent: bool,
 ) -> ResourceChange:
-    name = address.partition("/")[2]
-    base = ResourceChange(address=address, kind=kind.kind, name=name, action=Action.NOOP)
+    base = ResourceChange(address=address, kind=kind.kind, name=address.name, action=Action.NOOP)
     prevent = declared_prevent
     if want is None:
         if found is None:
-            return replace(base, action=Action.FORGET, reason=ActionReason.ALREADY_GONE, remote_id=recorded.id)
+            remote_id = recorded.id if recorded is not None else None
+            return replace(base, action=Action.FORGET, reason=ActionReason.ALREADY_GONE, remote_id=remote_id)
         reason = ActionReason.DESTROY if options.destroy else ActionReason.REMOVED_FROM_MANIFEST
         return replace(
             base,
@@ -171,29 +187,32 @@ def _change(
         base, after=spec, digest=want.digest, depends_on=want.depends_on, prevent_destroy=want.prevent_destroy
     )
     if found is None:
-        reason = ActionReason.REMOTE_MISSING if recorded is not None else ActionReason.NEW
-        return replace(base, action=Action.CREATE, reason=reason)
+        if recorded is not None:
+            return replace(base, action=Action.CREATE, reason=ActionReason.REMOTE_MISSING, renews=True)
+        return replace(base, action=Action.CREATE, reason=ActionReason.NEW)
     changes = without_paths(diff_specs(found.spec, spec, kind.replace_paths), want.ignore_changes)
     base = replace(base, before=found.spec, remote_id=found.obj.id, changes=tuple(changes))
     if not changes:
         return base
     if any(c.forces_replace for c in changes):
-        return replace(base, action=Action.REPLACE, reason=ActionReason.REPLACE_BECAUSE_CANNOT_UPDATE)
+        return replace(base, action=Action.REPLACE, reason=ActionReason.REPLACE_BECAUSE_CANNOT_UPDATE, renews=True)
     manifest_unchanged = (recorded.digest if recorded else found.obj.digest) == want.digest
     reason = ActionReason.DRIFT if manifest_unchanged else ActionReason.MANIFEST_CHANGED
     return replace(base, action=Action.UPDATE, reason=reason)
 
 
-def _refresh_only(address: str, found: Live | None) -> ResourceChange:
-    kind, _, name = address.partition("/")
+def _refresh_only(address: Address, found: Live | None) -> ResourceChange:
+    kind, name = address.kind, address.name
     if found is None:
         return ResourceChange(address, kind, name, Action.NOOP, reason=ActionReason.ALREADY_GONE)
     return ResourceChange(address, kind, name, Action.NOOP, remote_id=found.obj.id, before=found.spec, after=found.spec)
 
 
-def _drift(address: str, kind: Kind, want: Desired | None, recorded: Any, found: Live | None) -> Drift | None:
+def _drift(
+    address: Address, kind: Kind, want: Desired | None, recorded: ResourceState | None, found: Live | None
+) -> Drift | None:
     """What changed outside assistplan since the last apply (from the state, or from the stamped digest)."""
-    name = address.partition("/")[2]
+    name = address.name
     if recorded is not None and found is None:
         return Drift(address, kind.kind, name, recorded.id, deleted=True)
     if found is None:
@@ -213,13 +232,11 @@ def _flip(change: ChangeType) -> ChangeType:
     return {ChangeType.ADDED: ChangeType.REMOVED, ChangeType.REMOVED: ChangeType.ADDED}.get(change, change)
 
 
-def _propagate_replacements(changes: dict[str, ResourceChange], kinds: Mapping[str, Kind]) -> dict[str, ResourceChange]:
-    """A resource that refers to a replaced one must be updated to point at the new object."""
-    renewed = {
-        a: rc
-        for a, rc in changes.items()
-        if rc.action is Action.REPLACE or (rc.action is Action.CREATE and rc.reason is ActionReason.REMOTE_MISSING)
-    }
+def _propagate_replacements(
+    changes: dict[Address, ResourceChange], kinds: Mapping[str, Kind]
+) -> dict[Address, ResourceChange]:
+    """A resource that refers to a replaced (or re-created) one must be updated to point at the new object."""
+    renewed: dict[str, ResourceChange] = {a: rc for a, rc in changes.items() if rc.renews}
     if not renewed:
         return changes
     out = dict(changes)
@@ -234,7 +251,7 @@ def _propagate_replacements(changes: dict[str, ResourceChange], kinds: Mapping[s
             if target in renewed
         ]
         if extra:
-            reason = rc.reason if rc.action is Action.UPDATE else ActionReason.DEPENDENCY_REPLACED
+            reason = ActionReason.DEPENDENCY_REPLACED if rc.action is Action.NOOP else rc.reason
             out[address] = replace(
                 rc,
                 action=Action.UPDATE,
@@ -244,7 +261,7 @@ def _propagate_replacements(changes: dict[str, ResourceChange], kinds: Mapping[s
     return out
 
 
-def _check_prevent_destroy(changes: Any) -> None:
+def _check_prevent_destroy(changes: Iterable[ResourceChange]) -> None:
     blocked = [rc for rc in changes if rc.prevent_destroy and rc.action in (Action.DELETE, Action.REPLACE)]
     if blocked:
         lines = [
@@ -257,20 +274,23 @@ def _check_prevent_destroy(changes: Any) -> None:
         )
 
 
-def _order(changes: dict[str, ResourceChange]) -> list[ResourceChange]:
+def _order(changes: dict[Address, ResourceChange]) -> list[ResourceChange]:
     """Dependency order for everything that exists after the apply, then deletions, dependents first."""
     keep = {
         a: rc.depends_on
         for a, rc in changes.items()
         if rc.action is not Action.DELETE and rc.action is not Action.FORGET
     }
-    order = topological_order(keep, key=kind_rank)
-    gone = sorted((a for a in changes if a not in keep), key=kind_rank, reverse=True)
+    order = topological_order(keep, key=rank)
+    gone = sorted((a for a in changes if a not in keep), key=rank, reverse=True)
     return [changes[a] for a in order + gone]
 
 
 def _restrict(
-    ordered: list[ResourceChange], drift: list[Drift], targets: tuple[str, ...], desired: Mapping[str, Desired]
+    ordered: list[ResourceChange],
+    drift: list[Drift],
+    targets: tuple[Address, ...],
+    desired: Mapping[Address, Desired],
 ) -> tuple[list[ResourceChange], list[Drift]]:
     known = {rc.address for rc in ordered}
     unknown = [t for t in targets if t not in known]

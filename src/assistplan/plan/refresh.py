@@ -1,45 +1,65 @@
-"""Refresh: read the live objects of the kinds a project uses, by listing (one call per page, not one per object)."""
+"""Refresh: read the live objects of the kinds a project uses, by listing (one call per page, not one per object),
+then normalize each live object once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
-from assistplan.kinds import Inventory, Kind
-from assistplan.kinds.blobs import BlobPool
+from assistplan.addrs import Address
+from assistplan.kinds import Inventory, Kind, KindContext
+from assistplan.kinds.base import NoRecords
 from assistplan.state import StateFile
 
 
-def refresh(
-    providers: Mapping[str, Any], kinds: Iterable[Kind], project: str, state: StateFile | None, parallelism: int = 8
-) -> Inventory:
-    """List the given kinds concurrently; objects are kept when stamped with this project or recorded in its state.
-    Ids the state records that are no longer live are dropped, so nothing resolves to a deleted object."""
+def new_inventory(project: str, state: StateFile | None, parallelism: int = 8) -> Inventory:
+    """An inventory that knows what the state recorded (ids, applied specs, attributes) and has listed nothing."""
     resources = state.resources if state is not None else {}
-    inventory = Inventory(
+    return Inventory(
         project=project,
         id_to_address={rs.id: address for address, rs in resources.items()},
         applied={address: rs.applied for address, rs in resources.items()},
         attributes={address: dict(rs.attributes) for address, rs in resources.items()},
         parallelism=parallelism,
     )
-    kinds = [k for k in kinds if k.provider in providers]
-    with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
-        use_blobs = "openai" in providers and any(k.uses_blobs for k in kinds)
-        blobs = pool.submit(BlobPool.refresh, providers["openai"], project) if use_blobs else None
-        listed = {k.kind: pool.submit(k.refresh, providers[k.provider], inventory) for k in kinds if k.kind != "File"}
-        inventory.blobs = blobs.result() if blobs is not None else None
+
+
+def refresh(
+    provider: Callable[[str], Any],
+    kinds: Iterable[Kind],
+    inventory: Inventory,
+    root: Path,
+) -> Inventory:
+    """List the given kinds concurrently (`inventory.parallelism` at a time) and normalize what they found; objects
+    are kept when stamped with this project or recorded in its state. Ids the state records that are no longer live
+    are dropped, so nothing resolves to a deleted object."""
+    kinds = list(kinds)
+    records = NoRecords(inventory.project)
+    with ThreadPoolExecutor(max_workers=max(1, inventory.parallelism)) as pool:
+        listed = {
+            k.kind: pool.submit(
+                k.refresh, KindContext(inventory.project, provider(k.provider), inventory, root, records)
+            )
+            for k in kinds
+        }
         for name, future in listed.items():
             inventory.objects[name] = future.result()
-    for kind in kinds:
-        if kind.kind == "File":
-            inventory.objects["File"] = kind.refresh(providers[kind.provider], inventory)
     live_ids = {obj.id for objects in inventory.objects.values() for obj in objects}
-    live_ids |= set(inventory.blobs.by_id) if inventory.blobs is not None else set()
-    inventory.id_to_address = {i: a for i, a in inventory.id_to_address.items() if i in live_ids}
+    inventory.id_to_address = {
+        i: a for i, a in inventory.id_to_address.items() if i in live_ids or Address.of(a).kind not in listed
+    }
     for objects in inventory.objects.values():
         for obj in objects:
-            if obj.project == project and obj.address:
+            if obj.project == inventory.project and obj.address:
                 inventory.id_to_address.setdefault(obj.id, obj.address)
+    normalize(inventory, {k.kind: k for k in kinds})
     return inventory
+
+
+def normalize(inventory: Inventory, kinds: Mapping[str, Kind]) -> None:
+    """Compute every listed object's normalized spec, once."""
+    for name, objects in inventory.objects.items():
+        for obj in objects:
+            inventory.normalized(obj, kinds[name])

@@ -48,7 +48,7 @@ _REASONS: dict[str, str] = {
     "dependency_replaced": "a resource it refers to will be replaced",
     "duplicate": "another object already has this address (a leftover of an interrupted run)",
     "orphan": "it carries this project's label or file prefix but no address claims it",
-    "unused_file": "no resource of the project uses this uploaded file any more",
+    "unused": "nothing in the project uses it any more (an upload no resource needs)",
     "shared": "its file is still used by another resource, so it is only removed from the state",
 }
 
