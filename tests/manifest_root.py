@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +17,12 @@ from assistplan.cli import cli
 class ManifestRoot:
     root: Path
     runner: CliRunner
+    connectors: dict[str, Any] = field(default_factory=dict, kw_only=True)
+    """Provider connectors that replace the real ones for the commands run here (see `Workspace`)."""
 
     def run(self, *args: str, input: str | None = None) -> Result:
-        return self.runner.invoke(cli, ["--chdir", str(self.root), *args], input=input, catch_exceptions=False)
+        obj = {"connectors": self.connectors} if self.connectors else None
+        return self.runner.invoke(cli, ["--chdir", str(self.root), *args], input=input, catch_exceptions=False, obj=obj)
 
     def write(self, name: str, text: str) -> None:
         path = self.root / name

@@ -2,8 +2,8 @@
 kind's own module (`assistplan.kinds.<module>` calls `register` next to its implementation).
 
 Nothing else lists kinds. The order in which kinds are validated, planned and shown (by depth of dependencies,
-then by name) is derived here from the declared dependencies. The manifest and state layers read names and models from this
-module without importing any provider: the kind modules are imported once, on the first question asked.
+then by name) is derived here from the declared dependencies. The manifest and state layers read names and models
+from this module without importing any provider: the kind modules are imported once, on the first question asked.
 """
 
 from __future__ import annotations

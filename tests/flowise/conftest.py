@@ -16,9 +16,9 @@ import httpx
 import pytest
 from click.testing import CliRunner, Result
 
+from assistplan.manifest.models import ProjectConfig
 from assistplan.providers.flowise import FlowiseProvider
 from assistplan.sandbox.server import API_KEY, SandboxServer
-from assistplan.workflow import CONNECTORS, Workspace
 from manifest_root import ManifestRoot
 
 from . import server as flowise_server
@@ -125,16 +125,15 @@ class RecordingTransport(httpx.HTTPTransport):
 
 
 @pytest.fixture
-def sent(monkeypatch: pytest.MonkeyPatch) -> list[Sent]:
+def sent(fproject: FlowiseProject) -> list[Sent]:
     """Every request the `assistplan` commands of the test send to Flowise, in order."""
     transport = RecordingTransport()
 
-    def connect(workspace: Workspace) -> FlowiseProvider:
-        config = workspace.project.config.flowise
-        assert config is not None
-        return FlowiseProvider(config.url, os.environ[config.api_key_env], transport=transport)
+    def connect(config: ProjectConfig, root: Path) -> FlowiseProvider:
+        assert config.flowise is not None
+        return FlowiseProvider(config.flowise.url, os.environ[config.flowise.api_key_env], transport=transport)
 
-    monkeypatch.setitem(CONNECTORS, "flowise", connect)
+    fproject.connectors["flowise"] = connect
     return transport.sent
 
 

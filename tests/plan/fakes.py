@@ -11,15 +11,16 @@ is stamped with the project's labels exactly as an apply stamps them, with the d
 from __future__ import annotations
 
 import copy
-import inspect
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NoReturn
 
+from assistplan.addrs import Address
 from assistplan.errors import PlanError
-from assistplan.kinds.base import Inventory, Kind, LiveObject, Spec, digest, labels
-from assistplan.kinds.blobs import Blob, BlobPool
+from assistplan.kinds.base import DesireContext, Garbage, Inventory, Kind, KindContext, LiveObject, Spec, digest, labels
+from assistplan.kinds.blobs import POOL, Blob, BlobPool, file_refs
+from assistplan.kinds.files import FileKind
 from assistplan.plan.desired import Desired
 from assistplan.plan.model import ActionReason, FieldChange, Plan, PlanOptions
 from assistplan.plan.planner import make_plan
@@ -43,13 +44,16 @@ class FakeKind(Kind):
         kind: str,
         *,
         replace_paths: Iterable[str] = (),
-        uses_blobs: bool = False,
+        uploads: bool = False,
         references: Iterable[str] = (),
     ) -> None:
-        self.kind = kind
-        self.replace_paths = frozenset(replace_paths)
-        self.uses_blobs = uses_blobs
+        self.kind = kind  # type: ignore[misc]
+        self.replace_paths = frozenset(replace_paths)  # type: ignore[misc]
+        self.uploads = uploads
         self.references = tuple(references)
+
+    def uses(self, spec: Spec) -> set[Hashable]:
+        return set(file_refs(spec)) if self.uploads else set()
 
     def normalize(self, obj: LiveObject, inventory: Inventory) -> Spec:
         return copy.deepcopy(obj.raw["spec"])
@@ -60,26 +64,40 @@ class FakeKind(Kind):
     def _never(self, what: str) -> NoReturn:
         raise AssertionError(f"the planner called {self.kind}.{what}")
 
-    def desired(self, resource: Any, functions: Mapping[str, Any]) -> Spec:
+    def desired(self, resource: Any, ctx: DesireContext) -> Spec:
         self._never("desired")
 
-    def refresh(self, provider: Any, inventory: Inventory) -> list[LiveObject]:
+    def refresh(self, ctx: KindContext) -> list[LiveObject]:
         self._never("refresh")
 
-    def create(self, provider: Any, ctx: Any, address: str, spec: Spec) -> Any:
+    def create(self, ctx: KindContext, address: str, spec: Spec) -> Any:
         self._never("create")
 
-    def update(self, provider: Any, ctx: Any, address: str, remote_id: str, before: Spec, spec: Spec) -> Any:
+    def update(self, ctx: KindContext, address: str, remote_id: str, before: Spec, spec: Spec) -> Any:
         self._never("update")
 
-    def delete(self, provider: Any, ctx: Any, address: str, remote_id: str) -> None:
+    def delete(self, ctx: KindContext, address: str, remote_id: str) -> None:
         self._never("delete")
 
-    def read(self, provider: Any, remote_id: str, address: str) -> LiveObject:
+    def read(self, ctx: KindContext, remote_id: str, address: str) -> LiveObject:
         self._never("read")
 
-    def stamp(self, provider: Any, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: KindContext, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         self._never("stamp")
+
+
+class FakeFileKind(FakeKind):
+    """The File kind: what it is and which uploads are garbage are the real kind's rules."""
+
+    real = FileKind()
+
+    def provides(self, spec: Spec) -> set[Hashable]:
+        return self.real.provides(spec)
+
+    def garbage(
+        self, inventory: Inventory, needed: set[Hashable], claimed: set[str], keep: Sequence[LiveObject]
+    ) -> list[Garbage]:
+        return self.real.garbage(inventory, needed, claimed, keep)
 
 
 # Real kind names, so that the planner's kind order (files, stores, then what uses them) applies: a VectorStore
@@ -88,8 +106,8 @@ class FakeKind(Kind):
 KINDS: dict[str, Kind] = {
     kind.kind: kind
     for kind in (
-        FakeKind("File", replace_paths={"path", "sha256"}, uses_blobs=True),
-        FakeKind("VectorStore", replace_paths={"chunking"}, uses_blobs=True),
+        FakeFileKind("File", replace_paths={"path", "sha256"}),
+        FakeKind("VectorStore", replace_paths={"chunking"}, uploads=True),
         FakeKind("Assistant", references={"vector_store"}),
         FakeKind("Agent", references={"vector_store"}),
     )
@@ -110,11 +128,11 @@ def want(
 ) -> Desired:
     """A resource of the manifests."""
     return Desired(
-        address=address,
+        address=Address.of(address),
         kind=KINDS[address.partition("/")[0]],
         spec=spec,
         digest=digest(spec),
-        depends_on=tuple(depends_on),
+        depends_on=tuple(Address.of(d) for d in depends_on),
         prevent_destroy=prevent_destroy,
         ignore_changes=tuple(ignore_changes),
     )
@@ -189,15 +207,15 @@ def plan(scenario: Scenario) -> Plan:
     objects: dict[str, list[LiveObject]] = {}
     for obj in scenario.live:
         objects.setdefault(obj.kind, []).append(obj)
-    pool = None
+    inventory = Inventory(project=PROJECT, objects=objects)
     if scenario.blobs:
         pool = BlobPool(PROJECT)
         for item in scenario.blobs:
             pool.add(item)
-    inventory = Inventory(project=PROJECT, objects=objects, blobs=pool)
-    options = PlanOptions(destroy=scenario.destroy, refresh_only=scenario.refresh_only, targets=tuple(scenario.targets))
-    extra: dict[str, Any] = {"now": NOW} if "now" in inspect.signature(make_plan).parameters else {}
-    return make_plan(PROJECT, {d.address: d for d in scenario.want}, state, inventory, KINDS, options, **extra)
+        inventory.shared[POOL] = pool
+    targets = tuple(Address.of(target) for target in scenario.targets)
+    options = PlanOptions(destroy=scenario.destroy, refresh_only=scenario.refresh_only, targets=targets)
+    return make_plan(PROJECT, {d.address: d for d in scenario.want}, state, inventory, KINDS, options, now=NOW)
 
 
 Outcome = tuple[str, str | None]

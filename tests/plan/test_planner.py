@@ -128,9 +128,9 @@ REASON_ROWS = [
         {"VectorStore/#kb-1": ("delete", "orphan")},
     ),
     row(
-        "unused_file-project-upload-nothing-needs",
+        "unused-project-upload-nothing-needs",
         Scenario(want=[want(KB, STORE)], live=[live(KB, STORE)], blobs=[blob("old.md", SHA, id="file-9")]),
-        {KB: ("no-op", None), "File/old.md#file-9": ("delete", "unused_file")},
+        {KB: ("no-op", None), "File/old.md#file-9": ("delete", "unused")},
     ),
     row(
         "shared-removed-file-whose-content-a-store-uploads",
@@ -254,7 +254,7 @@ BEHAVIOUR_ROWS = [
             live=[live(KB, STORE_WITH_FAQ)],
             blobs=[blob("faq.md", SHA, id="file-1"), blob("faq.md", SHA, id="file-2")],
         ),
-        {KB: ("no-op", None), "File/faq.md#file-2": ("delete", "unused_file")},
+        {KB: ("no-op", None), "File/faq.md#file-2": ("delete", "unused")},
     ),
     row(
         "removed-file-no-store-uploads-is-deleted",
@@ -320,7 +320,7 @@ BEHAVIOUR_ROWS = [
             BOT: ("delete", "destroy"),
             HELPER: ("forget", "already_gone"),
             "VectorStore/kb#kb-2": ("delete", "duplicate"),
-            "File/faq.md#file-1": ("delete", "unused_file"),
+            "File/faq.md#file-1": ("delete", "unused"),
         },
     ),
     row(
@@ -559,7 +559,7 @@ def test_resource_changes_come_after_what_they_depend_on() -> None:
         )
     )
 
-    assert order(result) == [FAQ, KB, BOT, "Agent/b", "Agent/a"]
+    assert order(result) == [FAQ, KB, "Agent/b", "Agent/a", BOT]
 
 
 def test_deletions_come_last_dependents_first() -> None:
@@ -609,6 +609,6 @@ def test_drift_records_come_in_kind_order() -> None:
 
     assert [(address, deleted) for address, _, deleted, _ in drift(result)] == [
         (KB, False),
-        (BOT, False),
         (HELPER, True),
+        (BOT, False),
     ]

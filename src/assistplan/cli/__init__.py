@@ -63,7 +63,7 @@ class LazyGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, chdir: Path | None) -> None:
     """Plan and apply AI assistants, agents, vector stores and Flowise objects from YAML manifests."""
-    ctx.obj = {"chdir": chdir}
+    ctx.obj = {**(ctx.obj or {}), "chdir": chdir}
 
 
 def main() -> None:

@@ -163,10 +163,12 @@ def errors_reported() -> Iterator[None]:
 
 @contextmanager
 def workspace(ctx: click.Context, var_pairs: tuple[str, ...] = (), var_files: tuple[Path, ...] = ()) -> Iterator[Any]:
-    """The project at the manifest root, its provider connections closed on the way out."""
+    """The project at the manifest root, its provider connections closed on the way out. A caller embedding the
+    command may pass provider connectors in the click context object (`{"connectors": {...}}`)."""
     from assistplan.workflow import Workspace
 
-    opened = Workspace(engine_root(ctx), cli_vars=parse_vars(var_pairs), var_files=var_files)
+    connectors = (ctx.find_root().obj or {}).get("connectors")
+    opened = Workspace(engine_root(ctx), cli_vars=parse_vars(var_pairs), var_files=var_files, connectors=connectors)
     try:
         yield opened
     finally:

@@ -50,6 +50,7 @@ def state_rm(ctx: click.Context, address: str, lock_timeout: float) -> None:
         if require_state(opened).get(address) is None:
             _not_recorded(address)
         opened.store.record(address, None)
+        opened.store.compact()
     click.echo(f"Removed {address} from the state (the remote object is untouched).")
 
 
