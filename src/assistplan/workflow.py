@@ -8,10 +8,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistplan.addrs import Address
-from assistplan.apply.hooks import Hooks
-from assistplan.apply.results import ApplyResult
 from assistplan.errors import AssistplanError, PlanError
 from assistplan.kinds import Inventory, Kind, KindContext, digest, registered
 from assistplan.kinds.base import LABEL_DIGEST, LABEL_PROJECT, NoRecords, labels
@@ -22,6 +21,9 @@ from assistplan.plan.planner import make_plan, observe
 from assistplan.plan.refresh import new_inventory, refresh
 from assistplan.providers import Connector, Provider, default_connectors
 from assistplan.state import ResourceState, StateFile, StateLock, StateStore
+
+if TYPE_CHECKING:
+    from assistplan.apply import ApplyResult, Hooks
 
 
 @dataclass

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from secrets import token_hex
 from typing import Any
 
@@ -50,7 +49,6 @@ TOOL_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 TEXT_DEFAULT = {"format": {"type": "text"}, "verbosity": "medium"}
 EMPTY_TRANSPORT_LISTS = ("headers", "args", "env_vars")
-PAGE_SIZE = 100
 KEY = "fingerprint_key"
 HEADER_ENV = "header_env"
 
@@ -153,22 +151,6 @@ def normalize_text(text: Mapping[str, Any] | None) -> dict[str, Any]:
     return {"format": fmt, "verbosity": text.get("verbosity", TEXT_DEFAULT["verbosity"])}
 
 
-def _list_json(provider: OpenAIProvider) -> Iterator[dict[str, Any]]:
-    """Every agent as the API sends it, 100 a page, paging like the SDK does (after the last id while `has_more`).
-
-    The JSON is read as it is: building the SDK's models of a thousand agents, only to dump them again, costs the
-    client more time than the requests themselves. Normalizing either form gives the same spec.
-    """
-    after: dict[str, Any] = {}
-    while True:
-        page = json.loads(provider.client.beta.agents.with_raw_response.list(limit=PAGE_SIZE, **after).text)
-        data: list[dict[str, Any]] = page.get("data") or []
-        yield from data
-        if not page.get("has_more") or not data or not data[-1].get("id"):
-            return
-        after = {"after": data[-1]["id"]}
-
-
 class AgentKind(Kind):
     kind = "Agent"
     spec_model = AgentSpec
@@ -224,7 +206,7 @@ class AgentKind(Kind):
 
         def list_all() -> list[LiveObject]:
             objects = []
-            for agent in _list_json(provider):
+            for agent in provider.list_objects("/agents", address=None, operation="list agents"):
                 obj = LiveObject.from_metadata(self.kind, agent)
                 if inventory.owns(obj.id, obj.project):
                     address = inventory.id_to_address.get(obj.id) or obj.address or ""

@@ -207,13 +207,10 @@ class AssistantKind(Kind):
 
         def list_all() -> list[LiveObject]:
             objects = []
-            with quiet_deprecations():
-                for assistant in provider.client.beta.assistants.list(limit=100):
-                    obj = LiveObject.from_metadata(
-                        self.kind, assistant.model_dump(mode="json", by_alias=True, exclude_unset=True)
-                    )
-                    if inventory.owns(obj.id, obj.project):
-                        objects.append(obj)
+            for assistant in provider.list_objects("/assistants", address=None, operation="list assistants"):
+                obj = LiveObject.from_metadata(self.kind, assistant)
+                if inventory.owns(obj.id, obj.project):
+                    objects.append(obj)
             return objects
 
         return call(list_all, address=None, operation="list assistants")

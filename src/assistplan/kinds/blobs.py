@@ -20,6 +20,8 @@ from assistplan.providers.openai import OpenAIProvider, call, create_safely
 
 SHA_CHARS = 32
 PREFIX = "ap"
+LIST_PAGE = {"limit": "10000"}
+"""The files listing takes pages of up to 10,000."""
 POOL = "openai.blobs"
 """The key of the project's blob pool in `Inventory.shared` (the File kind's refresh puts it there)."""
 
@@ -104,9 +106,8 @@ class BlobPool:
     @classmethod
     def refresh(cls, provider: OpenAIProvider, project: str) -> BlobPool:
         pool = cls(project)
-        page = call(lambda: provider.client.files.list(limit=10_000), address=None, operation="list files")
-        for item in page.auto_paging_iter() if hasattr(page, "auto_paging_iter") else page:
-            blob = parse_blob(item.model_dump())
+        for item in provider.list_objects("/files", params=LIST_PAGE, address=None, operation="list files"):
+            blob = parse_blob(item)
             if blob is not None and blob.project == project:
                 pool.add(blob)
         return pool

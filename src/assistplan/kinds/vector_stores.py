@@ -101,8 +101,8 @@ class VectorStoreKind(Kind):
 
         def list_all() -> list[LiveObject]:
             objects = []
-            for store in provider.client.vector_stores.list(limit=100):
-                obj = LiveObject.from_metadata(self.kind, store.model_dump(mode="json", by_alias=True))
+            for store in provider.list_objects("/vector_stores", address=None, operation="list vector stores"):
+                obj = LiveObject.from_metadata(self.kind, store)
                 if inventory.owns(obj.id, obj.project):
                     objects.append(obj)
             with ThreadPoolExecutor(max_workers=max(1, inventory.parallelism)) as pool:
@@ -115,10 +115,8 @@ class VectorStoreKind(Kind):
         return call(list_all, address=None, operation="list vector stores")
 
     def _attachments(self, provider: OpenAIProvider, store_id: str) -> list[dict[str, Any]]:
-        return [
-            f.model_dump(mode="json", by_alias=True)
-            for f in provider.client.vector_stores.files.list(store_id, limit=100)
-        ]
+        path = f"/vector_stores/{store_id}/files"
+        return list(provider.list_objects(path, address=None, operation="list vector store files"))
 
     def create(self, ctx: KindContext, address: str, spec: Spec) -> Applied:
         provider: OpenAIProvider = ctx.provider

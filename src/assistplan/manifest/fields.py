@@ -54,7 +54,7 @@ class Spec(BaseModel):
     A field's docstring (the string literal under it) is its description in the editor schema (see schema.py).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False, defer_build=True)
 
 
 class Lifecycle(Spec):

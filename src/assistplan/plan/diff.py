@@ -1,12 +1,11 @@
-"""Field-level differences between two normalized specs (the only user of deepdiff)."""
+"""Field-level differences between two normalized specs (the only user of deepdiff, imported only when two specs
+differ: a plan with no changes never loads it)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 from typing import Any
-
-from deepdiff import DeepDiff
 
 from assistplan.plan.model import ChangeType, FieldChange
 
@@ -46,6 +45,8 @@ def diff_specs(
     """The changes that turn `before` into `after`, in path order; nulls and absent keys are distinct."""
     if _same(before, after):
         return []
+    from deepdiff import DeepDiff
+
     tree = DeepDiff(before, after, view="tree", ignore_order=False, threshold_to_diff_deeper=0)
     changes: list[FieldChange] = []
     for report, change_type in _REPORTS.items():
