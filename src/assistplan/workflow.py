@@ -173,19 +173,18 @@ class Workspace:
         if self.store.current is None:
             self.store.write(StateFile.new(self.name))
         needed = {self.kinds[rc.kind].provider for rc in plan.resource_changes if rc.kind in self.kinds}
-        try:
-            return apply_plan(
-                plan,
-                providers={name: self.provider(name) for name in needed},
-                kinds=self.kinds,
-                store=self.store,
-                inventory=inventory,
-                root=self.root,
-                hooks=hooks,
-                parallelism=parallelism,
-            )
-        finally:
-            self.store.compact()
+        result = apply_plan(
+            plan,
+            providers={name: self.provider(name) for name in needed},
+            kinds=self.kinds,
+            store=self.store,
+            inventory=inventory,
+            root=self.root,
+            hooks=hooks,
+            parallelism=parallelism,
+        )
+        self.store.compact()
+        return result
 
     def import_object(self, address: Address, remote_id: str) -> ResourceState:
         """Adopt an existing remote object: stamp it with this project's labels and record it in the state."""
