@@ -108,10 +108,17 @@ class Workspace:
             provider.close()
         self._providers.clear()
 
-    def refresh(self, state: StateFile | None, parallelism: int = 8) -> Inventory:
-        """Read the live objects of every kind in use, `parallelism` list requests at a time."""
+    def refresh(
+        self, state: StateFile | None, parallelism: int = 8, desired: Mapping[Address, Desired] | None = None
+    ) -> Inventory:
+        """Read the live objects of every kind in use, `parallelism` requests at a time. Given the desired
+        resources, kinds whose every address the state records (after a finished apply) may be read by id."""
         kinds = self.kinds_in_use(state)
         inventory = new_inventory(self.name, state, parallelism)
+        if state is not None and desired is not None and not self.store.interrupted:
+            recorded = set(state.resources)
+            partial = {address.kind for address in desired if address not in recorded}
+            inventory.read_by_id = frozenset(kind.kind for kind in kinds if kind.kind not in partial)
         if not kinds:
             return inventory
         self.check_served(kinds)
@@ -120,8 +127,8 @@ class Workspace:
     def plan(self, options: PlanOptions, parallelism: int = 8) -> Planned:
         """Refresh and plan; with no state file, the state is first rebuilt from the live labels."""
         state = self.load_state()
-        inventory = self.refresh(state, parallelism)
         desired = desired_resources(self.project, self.kinds, state)
+        inventory = self.refresh(state, parallelism, None if options.destroy else desired)
         if state is None and any(inventory.objects.values()):
             state = self.rebuild_state(inventory, None, desired)
         plan = make_plan(self.name, desired, state, inventory, self.kinds, options, now=datetime.now(UTC))

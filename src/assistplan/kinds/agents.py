@@ -38,6 +38,7 @@ from assistplan.kinds.base import (
 )
 from assistplan.manifest.models import AgentSpec
 from assistplan.manifest.project import Resource
+from assistplan.providers.listing import list_or_read
 from assistplan.providers.openai import OpenAIProvider, call, create_safely
 
 TOOL_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -206,7 +207,12 @@ class AgentKind(Kind):
 
         def list_all() -> list[LiveObject]:
             objects = []
-            for agent in provider.list_objects("/agents", address=None, operation="list agents"):
+            for agent in list_or_read(
+                lambda: provider.list_objects("/agents", address=None, operation="list agents"),
+                lambda remote_id: provider.get_object(f"/agents/{remote_id}", address=None, operation="read agent"),
+                inventory.known_ids(self.kind),
+                inventory.parallelism,
+            ):
                 obj = LiveObject.from_metadata(self.kind, agent)
                 if inventory.owns(obj.id, obj.project):
                     address = inventory.id_to_address.get(obj.id) or obj.address or ""

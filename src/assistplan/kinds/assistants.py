@@ -33,6 +33,7 @@ from assistplan.kinds.blobs import file_entry, file_refs, pool_of, require_pool
 from assistplan.manifest.flowise_schema import row_problems, rows_from_schema, schema_from_rows
 from assistplan.manifest.models import AssistantSpec, ProjectConfig
 from assistplan.manifest.project import Resource
+from assistplan.providers.listing import list_or_read
 from assistplan.providers.openai import (
     OpenAIProvider,
     assistants_shut_down,
@@ -207,7 +208,14 @@ class AssistantKind(Kind):
 
         def list_all() -> list[LiveObject]:
             objects = []
-            for assistant in provider.list_objects("/assistants", address=None, operation="list assistants"):
+            for assistant in list_or_read(
+                lambda: provider.list_objects("/assistants", address=None, operation="list assistants"),
+                lambda remote_id: provider.get_object(
+                    f"/assistants/{remote_id}", address=None, operation="read assistant"
+                ),
+                inventory.known_ids(self.kind),
+                inventory.parallelism,
+            ):
                 obj = LiveObject.from_metadata(self.kind, assistant)
                 if inventory.owns(obj.id, obj.project):
                     objects.append(obj)

@@ -135,6 +135,9 @@ class Inventory:
     unowned: dict[str, list[LiveObject]] = field(default_factory=dict)
     """Listed objects this project does not own, per kind, for kinds whose remote objects carry no labels: used to
     refuse a create whose name another object already has."""
+    read_by_id: frozenset[str] = frozenset()
+    """Kinds whose objects the refresh may read by id instead of listing the whole collection: the state records
+    every address of the kind the manifests declare, and the apply that wrote it finished."""
 
     def owns(self, raw_id: str, project_label: str | None) -> bool:
         """Whether an object is this project's: stamped with its name, or recorded in its state (imported)."""
@@ -142,6 +145,12 @@ class Inventory:
 
     def of_kind(self, kind: str) -> list[LiveObject]:
         return self.objects.get(kind, [])
+
+    def known_ids(self, kind: str) -> list[str]:
+        """The remote ids of a kind that may be read one by one (none unless the kind is in `read_by_id`)."""
+        if kind not in self.read_by_id:
+            return []
+        return [remote_id for remote_id, address in self.id_to_address.items() if Address.of(address).kind == kind]
 
     def normalized(self, obj: LiveObject, kind: Kind) -> Spec:
         """The object's normalized spec, computed on first use."""

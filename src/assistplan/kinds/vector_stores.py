@@ -31,6 +31,7 @@ from assistplan.kinds.base import (
 from assistplan.kinds.blobs import file_entry, file_refs, pool_of, require_pool
 from assistplan.manifest.models import VectorStoreSpec
 from assistplan.manifest.project import Resource
+from assistplan.providers.listing import list_or_read
 from assistplan.providers.openai import OpenAIProvider, call, create_safely
 from assistplan.redact import scrub
 
@@ -101,7 +102,14 @@ class VectorStoreKind(Kind):
 
         def list_all() -> list[LiveObject]:
             objects = []
-            for store in provider.list_objects("/vector_stores", address=None, operation="list vector stores"):
+            for store in list_or_read(
+                lambda: provider.list_objects("/vector_stores", address=None, operation="list vector stores"),
+                lambda remote_id: provider.get_object(
+                    f"/vector_stores/{remote_id}", address=None, operation="read vector store"
+                ),
+                inventory.known_ids(self.kind),
+                inventory.parallelism,
+            ):
                 obj = LiveObject.from_metadata(self.kind, store)
                 if inventory.owns(obj.id, obj.project):
                     objects.append(obj)

@@ -71,6 +71,8 @@ class StateStore:
         self.backup_path = self.path.with_name(self.path.name + ".backup")
         self.journal_path = self.path.with_name(self.path.name + ".journal")
         self._lock = threading.Lock()
+        self._sync_lock = threading.Lock()  # taken without `_lock` held, or before it, never after
+        self._synced: tuple[int, int] = (-1, 0)  # (journal fd, bytes of it known to be on disk)
         self._loaded = False  # whether what follows describes the files (set by load, write and compact)
         self._file: _Identity | None = None
         self._resources: dict[str, ResourceState] = {}
@@ -106,6 +108,11 @@ class StateStore:
         """The resource recorded at `address`, without building a snapshot."""
         # no lock: a dict lookup is atomic, the values are immutable, and `_resources` is only ever replaced whole
         return self._resources.get(address)
+
+    @property
+    def interrupted(self) -> bool:
+        """Whether the state came with a journal an unfinished run left (so objects it created may be unrecorded)."""
+        return self._sessions > 0
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -152,7 +159,9 @@ class StateStore:
                 raise StateError(f"cannot record {address}: {self._broken}")
             opening = self._fd is None
             prefix = self._open_journal(address) if opening else b""
-            self._append(address, prefix + line, opening)
+            fd, written = self._append(address, prefix + line, opening)
+        self._sync(address, fd, written)
+        with self._lock:
             if resource is None:
                 self._resources.pop(address, None)
             else:
@@ -162,7 +171,7 @@ class StateStore:
     def compact(self) -> None:
         """Fold the journal into the state file (its serial becomes the one `current` shows, the previous file is
         kept as `.backup`) and remove the journal. Idempotent; without a journal it only looks for one."""
-        with self._lock:
+        with self._sync_lock, self._lock:
             self._compact_locked()
 
     # -- reading
@@ -358,8 +367,9 @@ class StateStore:
             return journal.session_line(self._sessions + 1)
         return journal.header_line(self._file.lineage, self._file.serial)
 
-    def _append(self, address: str, data: bytes, opening: bool) -> None:
-        """Append `data` to the journal and sync it; on failure, cut the journal back to what it was."""
+    def _append(self, address: str, data: bytes, opening: bool) -> tuple[int, int]:
+        """Append `data` to the journal (not synced yet: see `_sync`); on failure, cut the journal back to what it
+        was. Returns the journal's descriptor and its size with `data`."""
         assert self._fd is not None and self._seen_journal is not None
         fd, (inode, size) = self._fd, self._seen_journal
         status = os.fstat(fd)
@@ -372,7 +382,6 @@ class StateStore:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
-            _sync_data(fd)
         except OSError as error:
             try:
                 os.ftruncate(fd, size)
@@ -385,11 +394,30 @@ class StateStore:
         self._journal_valid = size + len(data)
         if opening:
             self._sessions += 1
+        return fd, size + len(data)
+
+    def _sync(self, address: str, fd: int, written: int) -> None:
+        """Make the journal durable through `written` bytes. Records of other threads appended meanwhile share the
+        sync (group commit): one sync covers every line written before it started, so threads that recorded at
+        the same time wait for one sync instead of queueing for one each."""
+        with self._sync_lock:
+            synced_fd, synced = self._synced
+            if synced_fd == fd and synced >= written:
+                return
+            seen = self._seen_journal
+            target = max(written, seen[1]) if seen is not None and self._fd == fd else written
+            try:
+                _sync_data(fd)
+            except OSError as error:
+                self._broken = f"the state journal {self.journal_path} could not be synced ({error})"
+                raise StateError(f"cannot record {address} in {self.journal_path}: {error}") from error
+            self._synced = (fd, target)
 
     def _close_journal(self) -> None:
         if self._closer is None:
             return
         closer, self._closer, self._fd = self._closer, None, None
+        self._synced = (-1, 0)  # a descriptor number may be reused by the next journal
         with StateStore._open_lock:
             key = str(self.journal_path.absolute())
             if StateStore._open.get(key) is self:
