@@ -3,8 +3,6 @@
 Each row is one behaviour. Inputs come from `fakes`: fake kinds (a VectorStore cannot change `chunking` in place;
 Assistants and Agents refer to a store by address in `vector_store`), live objects stamped with the project's labels
 as an apply stamps them, and state entries. No provider is contacted: every provider call of a fake kind fails.
-
-Rows marked xfail state what the planner should do and does not yet; the reason says what it does instead.
 """
 
 from __future__ import annotations
@@ -51,9 +49,8 @@ FAQ_FILE = file_spec("faq.md", SHA)
 STORE_WITH_FAQ = {**STORE, "files": files(("faq.md", SHA))}
 
 
-def row(id: str, scenario: Scenario, expected: Any, *, xfail: str | None = None) -> Any:
-    marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
-    return pytest.param(scenario, expected, id=id, marks=marks)
+def row(id: str, scenario: Scenario, expected: Any) -> Any:
+    return pytest.param(scenario, expected, id=id)
 
 
 def kb_applied(spec: dict[str, Any] = STORE, *, edited_to: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -302,8 +299,6 @@ BEHAVIOUR_ROWS = [
             ),
         ),
         {KB: ("update", "manifest_changed")},
-        xfail="_wanted() copies the whole top-level field (`metadata`) from the live object for an ignored nested path "
-        "(`metadata.team`), so the manifest's change of `metadata.owner` is never planned: the plan is a no-op",
     ),
     # --destroy.
     row(
@@ -333,8 +328,6 @@ BEHAVIOUR_ROWS = [
             targets=[BOT],
         ),
         {BOT: ("delete", "destroy")},
-        xfail="--target takes the closure over dependencies also with --destroy, so destroying Assistant/bot also "
-        "destroys VectorStore/kb, which Agent/helper (not targeted, kept) still uses",
     ),
     row(
         "destroy-target-takes-what-depends-on-the-target",
@@ -345,8 +338,6 @@ BEHAVIOUR_ROWS = [
             **stack_applied(),
         ),
         {KB: ("delete", "destroy"), BOT: ("delete", "destroy")},
-        xfail="with --destroy, --target VectorStore/kb deletes only the store and leaves Assistant/bot referring to a "
-        "deleted store (Terraform's destroy -target takes the target's dependents)",
     ),
     # --refresh-only.
     row(
@@ -378,8 +369,6 @@ BEHAVIOUR_ROWS = [
         "refresh-only-never-created-resource-has-no-reason",
         Scenario(want=[want(KB, STORE)], refresh_only=True),
         {KB: ("no-op", None)},
-        xfail="_refresh_only() gives every address without a live object the reason already_gone, also a desired "
-        "resource that was never created (no state entry): the JSON plan says `already_gone` for it",
     ),
     # --target.
     row(
@@ -402,8 +391,6 @@ BEHAVIOUR_ROWS = [
         "target-a-replaced-resource-updates-what-refers-to-it",
         Scenario(want=[want(KB, RECHUNKED), want(BOT, BOT_SPEC, depends_on=[KB])], targets=[KB], **stack_applied()),
         {KB: ("replace", "replace_because_cannot_update"), BOT: ("update", "dependency_replaced")},
-        xfail="--target VectorStore/kb keeps only the replace: the update repointing Assistant/bot is dropped, and "
-        "apply then deletes the old store while the assistant still uses it",
     ),
 ]
 
@@ -464,8 +451,6 @@ DRIFT_ROWS = [
         "no-state-changed-outside-from-stamped-spec-to-live",
         Scenario(want=[want(KB, STORE)], live=[live(KB, OUTSIDE, applied=STORE)]),
         [(KB, "kb-1", False, [("name", "changed", "kb", "renamed outside")])],
-        xfail="without state, _drift() diffs desired -> live (already last-applied -> live) and then flips it, so the "
-        "record says `name` went from 'renamed outside' to 'kb' (and a field added outside is shown as removed)",
     ),
     row(
         "no-state-label-of-another-spec-knows-no-drift",
@@ -491,9 +476,6 @@ DRIFT_ROWS = [
         "ignored-field-changed-outside-is-reported",
         Scenario(want=[want(KB, STORE, ignore_changes=["name"])], **kb_applied(edited_to=OUTSIDE)),
         [(KB, "kb-1", False, [("name", "changed", "kb", "renamed outside")])],
-        xfail="_drift() drops ignore_changes paths, so a change outside in an ignored field is never shown as drift; "
-        "the README and the render fixture drift_only_plan say such drift is shown (with nothing to revert) and then "
-        "recorded by the next apply",
     ),
 ]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from assistplan.addrs import Address, rank
 from assistplan.errors import PlanError
@@ -57,7 +58,7 @@ def make_plan(
         if found_drift is not None:
             drift.append(found_drift)
         if options.refresh_only:
-            changes[address] = _refresh_only(address, found)
+            changes[address] = _refresh_only(address, found, recorded)
         else:
             declared = desired.get(address)
             prevent = bool(declared and declared.prevent_destroy)
@@ -70,7 +71,7 @@ def make_plan(
     _check_prevent_destroy(changes.values())
     ordered = _order(changes)
     if options.targets:
-        ordered, drift = _restrict(ordered, drift, options.targets, desired)
+        ordered, drift = _restrict(ordered, drift, options.targets, desired, options.destroy)
     return Plan(
         project=project,
         resource_changes=tuple(ordered),
@@ -152,10 +153,28 @@ def _wanted(want: Desired, found: Live | None) -> Spec:
         return want.spec
     spec = want.kind.fold_live(want.spec, found.spec)
     for path in want.ignore_changes:
-        field = path.split(".", 1)[0].split("[", 1)[0]
-        if field in found.spec:
-            spec = {**spec, field: found.spec[field]}
+        spec = _graft(spec, found.spec, path)
     return spec
+
+
+def _graft(spec: Spec, live: Spec, path: str) -> Spec:
+    """`spec` with the value at an ignored `path` taken from `live`: a dotted path of map keys (`metadata.team`)
+    replaces only that key; a path through a list (`tools[0]`) replaces the whole top-level field."""
+    keys = path.split(".")
+    if any("[" in key for key in keys):
+        keys = [path.split(".", 1)[0].split("[", 1)[0]]
+    grafted: Spec = _grafted(spec, live, keys)
+    return grafted
+
+
+def _grafted(spec: Any, live: Any, keys: list[str]) -> Any:
+    if not isinstance(spec, dict) or not isinstance(live, dict):
+        return live
+    key, rest = keys[0], keys[1:]
+    if key not in live:
+        return {k: v for k, v in spec.items() if k != key}
+    value = _grafted(spec.get(key), live[key], rest) if rest and key in spec else live[key]
+    return {**spec, key: value}
 
 
 def _change(
@@ -201,35 +220,32 @@ def _change(
     return replace(base, action=Action.UPDATE, reason=reason)
 
 
-def _refresh_only(address: Address, found: Live | None) -> ResourceChange:
+def _refresh_only(address: Address, found: Live | None, recorded: ResourceState | None) -> ResourceChange:
     kind, name = address.kind, address.name
     if found is None:
-        return ResourceChange(address, kind, name, Action.NOOP, reason=ActionReason.ALREADY_GONE)
+        reason = ActionReason.ALREADY_GONE if recorded is not None else None
+        return ResourceChange(address, kind, name, Action.NOOP, reason=reason)
     return ResourceChange(address, kind, name, Action.NOOP, remote_id=found.obj.id, before=found.spec, after=found.spec)
 
 
 def _drift(
     address: Address, kind: Kind, want: Desired | None, recorded: ResourceState | None, found: Live | None
 ) -> Drift | None:
-    """What changed outside assistplan since the last apply (from the state, or from the stamped digest)."""
+    """What changed outside assistplan since the last apply (from the state, or from the stamped digest), as last
+    applied -> live. With a state, ignored fields are shown too (the next apply records their live values, so they
+    show once); without one nothing could record them, so they are left out."""
     name = address.name
     if recorded is not None and found is None:
         return Drift(address, kind.kind, name, recorded.id, deleted=True)
     if found is None:
         return None
-    ignored = want.ignore_changes if want else ()
     if recorded is not None:
-        changes = without_paths(diff_specs(kind.fold_live(recorded.applied, found.spec), found.spec), ignored)
+        changes = diff_specs(kind.fold_live(recorded.applied, found.spec), found.spec)
     elif want is not None and found.obj.digest == want.digest:
-        changes = without_paths(diff_specs(_wanted(want, found), found.spec), ignored)
-        changes = [replace(c, before=c.after, after=c.before, change=_flip(c.change)) for c in changes]
+        changes = without_paths(diff_specs(kind.fold_live(want.spec, found.spec), found.spec), want.ignore_changes)
     else:
         changes = []
     return Drift(address, kind.kind, name, found.obj.id, changes=tuple(changes)) if changes else None
-
-
-def _flip(change: ChangeType) -> ChangeType:
-    return {ChangeType.ADDED: ChangeType.REMOVED, ChangeType.REMOVED: ChangeType.ADDED}.get(change, change)
 
 
 def _propagate_replacements(
@@ -291,10 +307,31 @@ def _restrict(
     drift: list[Drift],
     targets: tuple[Address, ...],
     desired: Mapping[Address, Desired],
+    destroy: bool,
 ) -> tuple[list[ResourceChange], list[Drift]]:
+    """The changes of the targets and of what they need: their dependencies, or, when destroying, what depends on
+    them (it cannot outlive them). A target that is replaced or re-created brings the updates that point its
+    dependents at the new object, and what those need."""
     known = {rc.address for rc in ordered}
     unknown = [t for t in targets if t not in known]
     if unknown:
         raise PlanError(f"--target {', '.join(unknown)}: no such resource in the manifests, the state or the live API")
-    wanted = closure(targets, {a: d.depends_on for a, d in desired.items()})
+    edges: dict[Address, set[Address]] = {a: set(d.depends_on) for a, d in desired.items()}
+    for rc in ordered:
+        edges.setdefault(rc.address, set()).update(rc.depends_on)
+    if destroy:
+        dependents: dict[Address, set[Address]] = {}
+        for address, deps in edges.items():
+            for dependency in deps:
+                dependents.setdefault(dependency, set()).add(address)
+        wanted = closure(targets, dependents)
+    else:
+        wanted = closure(targets, edges)
+        renewed = {rc.address for rc in ordered if rc.renews and rc.address in wanted}
+        repointed = [
+            rc.address
+            for rc in ordered
+            if rc.action is Action.UPDATE and rc.address not in wanted and renewed & set(rc.depends_on)
+        ]
+        wanted |= closure(repointed, edges)
     return [rc for rc in ordered if rc.address in wanted], [d for d in drift if d.address in wanted]
