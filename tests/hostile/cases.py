@@ -152,7 +152,7 @@ def custom_key_env(root: Path, url: str) -> None:
 
 
 def too_many_documents(root: Path, url: str) -> None:
-    body = "".join(f"---\nkind: FlowiseVariable\nname: v{index}\n" for index in range(5001))
+    body = "".join(f"---\nkind: FlowiseVariable\nname: v{index}\n" for index in range(12_001))
     write(root, {"assistplan.yaml": config(url), "many.yaml": body})
 
 

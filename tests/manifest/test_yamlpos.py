@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from assistplan.manifest import yamlpos
-from assistplan.manifest.yamlpos import LineMap, parse_documents, parse_single
+from assistplan.manifest.yamlpos import LineMap, document_after, parse_documents, parse_single
 
 
 def parse(text: str) -> tuple[list, list[str]]:
@@ -133,3 +133,15 @@ def test_parse_single_rejects_several_documents() -> None:
     document, errors = parse_single("a: 1\n---\nb: 2\n", LineMap("s.json"), what='"s.json"')
     assert document is None
     assert [f"{d.range}: {d.summary}" for d in errors] == ['s.json:3:1: "s.json" must hold a single YAML document']
+
+
+def test_the_document_after_a_count_is_found_without_building_the_documents() -> None:
+    text = "a: 1\n---\n---\nb: 2\n---\nc: 3\n"
+
+    assert document_after(text, 1) == (3, 0)
+    assert document_after(text, 2) == (5, 0)
+    assert document_after(text, 3) is None
+
+
+def test_a_text_that_does_not_parse_has_no_document_after_a_count() -> None:
+    assert document_after("a: 1\n---\nb: [2\n---\nc: 3\n", 2) is None

@@ -24,11 +24,14 @@ from assistplan.manifest.project import Project
 from assistplan.manifest.safefs import MAX_MANIFEST_BYTES, Refused, confined, read_bytes
 from assistplan.manifest.templating import TemplateContext, render
 from assistplan.manifest.validate import did_you_mean, validate_model
-from assistplan.manifest.yamlpos import Document, LineMap, parse_documents, parse_single
+from assistplan.manifest.yamlpos import Document, LineMap, document_after, parse_documents, parse_single
 
 CONFIG_FILE = "assistplan.yaml"
 MANIFEST_SUFFIXES = (".yaml", ".yml")
-MAX_DOCUMENTS = 5000
+MAX_DOCUMENTS = 12_000
+QUICK_COUNT_BYTES = 64 * 1024
+"""A file this large is first counted from the parser's events, so that one with too many documents is refused
+without building them."""
 """Manifest documents per project."""
 MAX_HINTED_ERRORS = 1000
 """Past this many errors, no "did you mean" suggestions are computed: collecting the rest stays cheap."""
@@ -101,9 +104,15 @@ def read_text(path: Path, name: str, root: Path | None, diagnostics: Diagnostics
 
 
 def _parse_file(
-    path: Path, name: str, root: Path | None, context: TemplateContext, diagnostics: Diagnostics
+    path: Path,
+    name: str,
+    root: Path | None,
+    context: TemplateContext,
+    diagnostics: Diagnostics,
+    max_documents: int | None = None,
 ) -> _ParsedFile:
-    """Read, render and parse one file; what may be shown of it goes to `diagnostics`, its problems stay with it."""
+    """Read, render and parse one file (at most `max_documents` of its documents); what may be shown of it goes to
+    `diagnostics`, its problems stay with it."""
     reading = Diagnostics()
     text = read_text(path, name, root, reading)
     diagnostics.sources.update(reading.sources)
@@ -112,7 +121,12 @@ def _parse_file(
     rendered, linemap, problem = render(text, name, context)
     if problem is not None:
         return _ParsedFile(path, name, [], [problem])
-    documents, problems = parse_documents(rendered, linemap)
+    if max_documents is not None and len(rendered) > QUICK_COUNT_BYTES:
+        extra = document_after(rendered, max_documents)
+        if extra is not None:
+            message = f"too many manifest documents: at most {MAX_DOCUMENTS} per project"
+            return _ParsedFile(path, name, [], [Diagnostic.error(message, range=SourceRange(linemap.pos(*extra)))])
+    documents, problems = parse_documents(rendered, linemap, max_documents)
     return _ParsedFile(path, name, documents, problems)
 
 
@@ -274,9 +288,11 @@ def load_project(
         message = f'"{name}" is a link to a folder outside the manifest root: manifests are read only from inside it'
         diagnostics.add(Diagnostic.error(message, range=_at_start(name)))
     parsed: list[_ParsedFile] = []
+    budget = MAX_DOCUMENTS + 1
     for path in paths:
-        if path.resolve() not in excluded and sum(len(item.documents) for item in parsed) <= MAX_DOCUMENTS:
-            parsed.append(_parse_file(path, name_of(path), root, context, diagnostics))
+        if path.resolve() not in excluded and budget > 0:
+            parsed.append(_parse_file(path, name_of(path), root, context, diagnostics, budget))
+            budget -= len(parsed[-1].documents)
     referenced = _referenced_files(parsed, cache)
     collector = _Collector(diagnostics)
     count = 0

@@ -300,20 +300,50 @@ class _Expansion:
         return size
 
 
-def parse_documents(text: str, linemap: LineMap) -> tuple[list[Document], list[Diagnostic]]:
-    """Every non-empty document in `text`, and every problem found (parsing stops at the first syntax error)."""
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+
+
+def document_after(text: str, count: int) -> tuple[int, int] | None:
+    """Where the content of the non-empty document after the first `count` starts (line, column), or None when there
+    are no more:
+    read from the parser's events, without building the documents (many times cheaper). None as well when the text
+    does not parse: `parse_documents` reports why."""
+    seen = 0
+    opened = False
+    try:
+        for event in yaml.parse(text, Loader=_FAST_LOADER):
+            if isinstance(event, yaml.DocumentStartEvent):
+                opened = True
+            elif opened:
+                empty = isinstance(event, yaml.ScalarEvent) and event.implicit[0] and event.value in _NULLS
+                if not empty:
+                    seen += 1
+                    if seen > count:
+                        mark = event.start_mark
+                        return (mark.line, mark.column) if mark is not None else (0, 0)
+                opened = False
+    except yaml.YAMLError:
+        return None
+    return None
+
+
+def parse_documents(
+    text: str, linemap: LineMap, max_documents: int | None = None
+) -> tuple[list[Document], list[Diagnostic]]:
+    """Every non-empty document in `text` (the first `max_documents` of them), and every problem found (parsing
+    stops at the first syntax error)."""
     surrogate = _SURROGATE.search(text)
     if surrogate is not None:
         message = f"invalid Unicode: a lone surrogate (U+{ord(surrogate.group()):04X}) is not a character"
         return [], [Diagnostic.error(message, range=SourceRange(linemap.pos(*_position(text, surrogate.start()))))]
-    documents, diagnostics, failed = _parse(text, linemap, _FAST_LOADER)
+    documents, diagnostics, failed = _parse(text, linemap, _FAST_LOADER, max_documents)
     if failed and _FAST_LOADER is not yaml.SafeLoader and len(text) <= _REPARSE_LIMIT:
-        documents, diagnostics, _ = _parse(text, linemap, yaml.SafeLoader)
+        documents, diagnostics, _ = _parse(text, linemap, yaml.SafeLoader, max_documents)
     return documents, diagnostics
 
 
 def _parse(
-    text: str, linemap: LineMap, loader_class: type[yaml.SafeLoader]
+    text: str, linemap: LineMap, loader_class: type[yaml.SafeLoader], max_documents: int | None
 ) -> tuple[list[Document], list[Diagnostic], bool]:
     diagnostics: list[Diagnostic] = []
     documents: list[Document] = []
@@ -332,6 +362,8 @@ def _parse(
             value = builder.build(node, (), None, frozenset())
             start = builder.positions.spans[()].value
             documents.append(Document(value, builder.positions, start, clean=len(diagnostics) == before))
+            if max_documents is not None and len(documents) >= max_documents:
+                break
     except yaml.YAMLError as exc:
         diagnostics.append(yaml_error(exc, linemap, text))
         return documents, diagnostics, "maximum nesting depth" not in str(exc)
