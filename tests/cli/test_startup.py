@@ -177,10 +177,6 @@ def test_a_no_op_plan_loads_only_the_format_it_prints(project: Project) -> None:
     assert not loaded & {"assistplan.cli.github", "assistplan.cli.flowise", "assistplan.cli.sandbox"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the kinds still list through the SDK; once they use OpenAIProvider.list_objects, remove this mark",
-)
 def test_a_no_op_plan_never_imports_the_sdk(project: Project) -> None:
     assert project.run("apply", "--auto-approve").code == 0
 
