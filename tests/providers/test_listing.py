@@ -1,5 +1,6 @@
-"""Listing a collection or reading its known objects by id, whichever finishes first; no HTTP, no sleeps: the side
-that must lose waits on an event the test sets only once the answer is known."""
+"""Listing a collection or reading its known objects by id, whichever finishes first once the collection proves to
+hold more than a page; no HTTP, no sleeps: the side that must lose waits on an event the test sets only once the
+answer is known. The page size here is 2: the account below holds five objects."""
 
 from __future__ import annotations
 
@@ -16,15 +17,16 @@ ACCOUNT = [{"id": f"obj_{index}"} for index in range(5)]
 WAIT = 30
 
 
-def stalled_listing(release: threading.Event, fail: bool = False) -> Any:
-    """A listing that yields the first object, then waits for `release` (and fails then, with `fail`)."""
+PAGE = 2
+
+
+def stalled_listing(release: threading.Event) -> Any:
+    """A listing that yields its first page, then waits for `release`."""
 
     def list_all() -> Iterator[dict[str, Any]]:
-        yield ACCOUNT[0]
+        yield from ACCOUNT[:PAGE]
         assert release.wait(timeout=WAIT)
-        if fail:
-            raise ProviderError("the server answered 500", operation="list agents")
-        yield from ACCOUNT[1:]
+        yield from ACCOUNT[PAGE:]
 
     return list_all
 
@@ -52,38 +54,49 @@ def ids(found: list[dict[str, Any]]) -> list[str]:
 
 
 def test_without_known_ids_the_collection_is_listed() -> None:
-    assert list_or_read(full_listing, stalled_read(threading.Event()), [], parallelism=4) == ACCOUNT
+    assert list_or_read(full_listing, stalled_read(threading.Event()), [], parallelism=4, page_size=PAGE) == ACCOUNT
 
 
 def test_reads_that_finish_first_are_the_answer_with_what_the_listing_saw() -> None:
     release = threading.Event()
     try:
-        found = list_or_read(stalled_listing(release), read, ["obj_3", "obj_4"], parallelism=4)
+        found = list_or_read(stalled_listing(release), read, ["obj_3", "obj_4"], parallelism=4, page_size=PAGE)
     finally:
         release.set()
 
-    assert ids(found) == ["obj_0", "obj_3", "obj_4"]
-    assert all(item.get("read") for item in found if item["id"] != "obj_0")
+    assert ids(found) == ["obj_0", "obj_1", "obj_3", "obj_4"]
+    assert all(item.get("read") for item in found if item["id"] in ("obj_3", "obj_4"))
 
 
 def test_a_listing_that_finishes_first_is_the_whole_answer() -> None:
     release = threading.Event()
     try:
-        found = list_or_read(full_listing, stalled_read(release), ["obj_3"], parallelism=4)
+        found = list_or_read(full_listing, stalled_read(release), ["obj_3"], parallelism=4, page_size=PAGE)
     finally:
         release.set()
 
     assert found == ACCOUNT
 
 
-def test_an_object_gone_when_read_is_left_out() -> None:
+def test_an_object_gone_when_read_makes_the_listing_the_answer() -> None:
     release = threading.Event()
-    try:
-        found = list_or_read(stalled_listing(release), read, ["obj_3", "obj_gone"], parallelism=4)
-    finally:
-        release.set()
 
-    assert ids(found) == ["obj_0", "obj_3"]
+    def read_then_release(remote_id: str) -> dict[str, Any]:
+        try:
+            return read(remote_id)
+        finally:
+            if remote_id == "obj_gone":
+                release.set()
+
+    found = list_or_read(stalled_listing(release), read_then_release, ["obj_gone"], parallelism=4, page_size=PAGE)
+
+    assert found == ACCOUNT
+
+
+def test_a_listing_of_one_page_reads_nothing_by_id() -> None:
+    found = list_or_read(full_listing, stalled_read(threading.Event()), ["obj_3"], parallelism=4, page_size=10)
+
+    assert found == ACCOUNT
 
 
 def test_a_failed_read_fails_the_refresh() -> None:
@@ -94,7 +107,7 @@ def test_a_failed_read_fails_the_refresh() -> None:
 
     try:
         with pytest.raises(ProviderError, match="answered 500"):
-            list_or_read(stalled_listing(release), failing, ["obj_3"], parallelism=4)
+            list_or_read(stalled_listing(release), failing, ["obj_3"], parallelism=4, page_size=PAGE)
     finally:
         release.set()
 
@@ -108,6 +121,6 @@ def test_a_failed_listing_fails_the_refresh_while_reads_are_missing() -> None:
 
     try:
         with pytest.raises(ProviderError, match="answered 500"):
-            list_or_read(failing_listing, stalled_read(release), ["obj_3"], parallelism=4)
+            list_or_read(failing_listing, stalled_read(release), ["obj_3"], parallelism=4, page_size=PAGE)
     finally:
         release.set()

@@ -111,7 +111,8 @@ def _parse_file(
     diagnostics: Diagnostics,
     max_documents: int | None = None,
 ) -> _ParsedFile:
-    """Read, render and parse one file (at most `max_documents` of its documents); what may be shown of it goes to
+    """Read, render and parse one file (at most `max_documents` of its documents: the last of them is one too many
+    for the project, refused without building the documents when the file is large); what may be shown of it goes to
     `diagnostics`, its problems stay with it."""
     reading = Diagnostics()
     text = read_text(path, name, root, reading)
@@ -122,7 +123,7 @@ def _parse_file(
     if problem is not None:
         return _ParsedFile(path, name, [], [problem])
     if max_documents is not None and len(rendered) > QUICK_COUNT_BYTES:
-        extra = document_after(rendered, max_documents)
+        extra = document_after(rendered, max_documents - 1)
         if extra is not None:
             message = f"too many manifest documents: at most {MAX_DOCUMENTS} per project"
             return _ParsedFile(path, name, [], [Diagnostic.error(message, range=SourceRange(linemap.pos(*extra)))])
