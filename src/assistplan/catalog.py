@@ -2,7 +2,7 @@
 kind's own module (`assistplan.kinds.<module>` calls `register` next to its implementation).
 
 Nothing else lists kinds. The order in which kinds are validated, planned and shown (by depth of dependencies,
-then by name) is derived here from the declared dependencies. The manifest and state layers read names and models
+then by name) is derived here from the declared dependencies. The manifest layer reads names and models
 from this module without importing any provider: the kind modules are imported once, on the first question asked.
 """
 
@@ -34,6 +34,7 @@ class KindInfo:
 
 _registered: dict[str, KindInfo] = {}
 _ordered: dict[str, KindInfo] = {}
+_ranks: dict[str, int] = {}
 _lock = threading.RLock()
 
 
@@ -50,6 +51,8 @@ def kinds() -> Mapping[str, KindInfo]:
         if not _ordered:
             importlib.import_module(KINDS_PACKAGE)
             _ordered.update((name, _registered[name]) for name in _dependency_order(_registered))
+            _ranks.clear()
+            _ranks.update((name, index) for index, name in enumerate(_ordered))
         return _ordered
 
 
@@ -64,10 +67,7 @@ def get(name: str) -> KindInfo | None:
 def rank(name: str) -> int:
     """The position of a kind in the catalog order (unknown kinds last)."""
     order = kinds()
-    for index, known in enumerate(order):
-        if known == name:
-            return index
-    return len(order)
+    return _ranks.get(name, len(order))
 
 
 def _dependency_order(registered: Mapping[str, KindInfo]) -> list[str]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from assistplan.addrs import Address
 from assistplan.errors import AssistplanError, PlanError
 from assistplan.kinds import Inventory, Kind, KindContext, digest, registered
-from assistplan.kinds.base import LABEL_DIGEST, LABEL_PROJECT, NoRecords, labels
+from assistplan.kinds.base import LABEL_DIGEST, LABEL_PROJECT, NoRecords, labels, parse_digest_label
 from assistplan.plan.desired import Desired, desired_resources
 from assistplan.plan.matching import match_live, with_unread
 from assistplan.plan.model import Plan, PlanOptions
@@ -219,7 +219,7 @@ class Workspace:
             kind=kind.kind,
             name=address.name,
             id=stamped.id,
-            digest=(stamped.raw.get("metadata") or {}).get(LABEL_DIGEST, ""),
+            digest=parse_digest_label((stamped.raw.get("metadata") or {}).get(LABEL_DIGEST))[0] or "",
             applied=kind.normalize(stamped, inventory),
             imported=True,
         )

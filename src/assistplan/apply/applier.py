@@ -3,8 +3,8 @@
 Creates, updates and the create half of replacements run first, each as soon as what it depends on has succeeded;
 deletions (and the old halves of replacements) run afterwards, dependents first. A failure skips what depends on it;
 everything else finishes. Leftovers (duplicates, orphans, unused uploads) are deletions like any other. Scheduling
-costs O(1) per action: each finished action releases its dependents through counters, and results arrive through a
-queue instead of waiting over every running future.
+costs O(1) per action and dependency: each finished action removes itself from the set each dependent still waits
+on, and results arrive through a queue instead of waiting over every running future.
 """
 
 from __future__ import annotations
@@ -135,6 +135,7 @@ class _Runner:
         self.result = result
         self.replaced: dict[Address, str] = {}
         self.failed: set[Address] = set()
+        self.changes = {rc.address: rc for rc in plan.resource_changes}
         self.dependents: dict[Address, list[ResourceChange]] = {}
         for rc in plan.resource_changes:
             for dependency in rc.depends_on:
@@ -273,8 +274,9 @@ class _Runner:
     def held(self) -> set[Hashable]:
         """The shared content (uploads) that resources which failed to update may still use."""
         held: set[Hashable] = set()
-        for rc in self.plan.resource_changes:
-            if rc.address in self.failed and rc.before is not None:
+        for address in self.failed:
+            rc = self.changes.get(address)
+            if rc is not None and rc.before is not None:
                 held |= self.kinds[rc.kind].uses(rc.before)
         return held
 

@@ -100,7 +100,7 @@ class LiveObject:
     field_digests: dict[str, str] = field(default_factory=dict)
     """Per-field hashes of the applied spec, from the digest label (empty when the label carries none)."""
     spec: Spec | None = None
-    """The normalized spec, computed once per command (`Inventory.normalize`)."""
+    """The normalized spec, computed once per command (`Inventory.normalized`)."""
 
     @classmethod
     def from_metadata(cls, kind: str, raw: dict[str, Any], extra: dict[str, Any] | None = None) -> LiveObject:
@@ -225,7 +225,8 @@ class KindContext:
 @dataclass(frozen=True)
 class DesireContext:
     """What `Kind.desired` is given besides the resource: the manifests' project (Functions are resolved there), the
-    desired specs of resources of earlier kinds, and the attributes the state recorded for this address."""
+    desired specs of the resources desired before this one (every kind this one depends on comes earlier), and the
+    attributes the state recorded for this address."""
 
     project: Project
     specs: Mapping[str, Spec]
@@ -344,7 +345,7 @@ class Kind(ABC):
 
     @abstractmethod
     def read(self, ctx: KindContext, remote_id: str, address: str) -> LiveObject:
-        """Retrieve one object by id (import, and objects recorded in state but missing from a listing)."""
+        """Retrieve one object by id (import; a File's update, which changes nothing remote)."""
 
     @abstractmethod
     def stamp(self, ctx: KindContext, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:

@@ -144,7 +144,7 @@ class BlobPool:
             name = blob_filename(self.project, entry["sha256"], path)
 
             def find_existing() -> Any:
-                for item in provider.client.files.list(purpose=purpose).data:
+                for item in provider.client.files.list(purpose=purpose, limit=10_000):
                     if item.filename == name:
                         return item
                 return None
