@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 from collections.abc import Mapping
 from secrets import token_hex
@@ -240,21 +241,25 @@ class AgentKind(Kind):
     def create(self, ctx: KindContext, address: str, spec: Spec) -> Applied:
         provider: OpenAIProvider = ctx.provider
         payload = self._payload(ctx, address, spec)
-        agent = create_safely(
+        agent: dict[str, Any] = create_safely(
             provider,
             address=address,
-            create=lambda client: client.beta.agents.create(**payload),
-            find_existing=lambda: find_stamped(provider.client.beta.agents.list(limit=100), ctx.project, address),
+            create=lambda client: json.loads(client.beta.agents.with_raw_response.create(**payload).text),
+            find_existing=lambda: find_stamped(
+                provider.list_objects("/agents", address=address, operation="look up"), ctx.project, address
+            ),
         )
-        return _applied(ctx, address, spec, agent.model_dump(mode="json", by_alias=True))
+        return _applied(ctx, address, spec, agent)
 
     def update(self, ctx: KindContext, address: str, remote_id: str, before: Spec, spec: Spec) -> Applied:
         provider: OpenAIProvider = ctx.provider
         payload = self._payload(ctx, address, spec)
-        agent = call(
-            lambda: provider.client.beta.agents.update(remote_id, **payload), address=address, operation="update"
+        agent: dict[str, Any] = call(
+            lambda: json.loads(provider.client.beta.agents.with_raw_response.update(remote_id, **payload).text),
+            address=address,
+            operation="update",
         )
-        return _applied(ctx, address, spec, agent.model_dump(mode="json", by_alias=True))
+        return _applied(ctx, address, spec, agent)
 
     def delete(self, ctx: KindContext, address: str, remote_id: str) -> None:
         provider: OpenAIProvider = ctx.provider

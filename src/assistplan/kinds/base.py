@@ -78,9 +78,10 @@ def user_metadata(metadata: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def find_stamped(items: Iterable[Any], project: str, address: str) -> Any:
-    """The first listed SDK object whose metadata names this project and address, or None."""
+    """The first listed object (an SDK model or the JSON the API sent) whose metadata names this project and
+    address, or None."""
     for item in items:
-        metadata = getattr(item, "metadata", None) or {}
+        metadata = (item.get("metadata") if isinstance(item, dict) else getattr(item, "metadata", None)) or {}
         if metadata.get(LABEL_PROJECT) == project and metadata.get(LABEL_ADDRESS) == address:
             return item
     return None
