@@ -23,6 +23,7 @@ from secrets import token_hex
 from typing import Any
 
 from assistplan import redact
+from assistplan.addrs import Address
 from assistplan.errors import PlanError
 from assistplan.kinds.base import (
     Applied,
@@ -238,7 +239,7 @@ class AgentKind(Kind):
             payload["reasoning"] = reasoning
         return payload
 
-    def create(self, ctx: KindContext, address: str, spec: Spec) -> Applied:
+    def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
         provider: OpenAIProvider = ctx.provider
         payload = self._payload(ctx, address, spec)
         agent: dict[str, Any] = create_safely(
@@ -251,7 +252,7 @@ class AgentKind(Kind):
         )
         return _applied(ctx, address, spec, agent)
 
-    def update(self, ctx: KindContext, address: str, remote_id: str, before: Spec, spec: Spec) -> Applied:
+    def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
         provider: OpenAIProvider = ctx.provider
         payload = self._payload(ctx, address, spec)
         agent: dict[str, Any] = call(
@@ -261,16 +262,16 @@ class AgentKind(Kind):
         )
         return _applied(ctx, address, spec, agent)
 
-    def delete(self, ctx: KindContext, address: str, remote_id: str) -> None:
+    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
         provider: OpenAIProvider = ctx.provider
         call(lambda: provider.client.beta.agents.delete(remote_id), address=address, operation="delete")
 
-    def read(self, ctx: KindContext, remote_id: str, address: str) -> LiveObject:
+    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
         provider: OpenAIProvider = ctx.provider
         agent = call(lambda: provider.client.beta.agents.retrieve(remote_id), address=address, operation="read")
         return LiveObject.from_metadata(self.kind, agent.model_dump(mode="json", by_alias=True))
 
-    def stamp(self, ctx: KindContext, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         provider: OpenAIProvider = ctx.provider
         metadata = {**(live.raw.get("metadata") or {}), **stamp}
         updated = call(

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from typing import Any
 
+from assistplan.addrs import Address
 from assistplan.kinds.base import (
     Applied,
     DesireContext,
@@ -254,7 +255,7 @@ class AssistantKind(Kind):
             payload["reasoning_effort"] = spec["reasoning_effort"]
         return payload
 
-    def create(self, ctx: KindContext, address: str, spec: Spec) -> Applied:
+    def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
         provider: OpenAIProvider = ctx.provider
         payload = self._payload(provider, ctx, address, spec)
         with quiet_deprecations():
@@ -270,7 +271,7 @@ class AssistantKind(Kind):
             LiveObject.from_metadata(self.kind, assistant.model_dump(mode="json", by_alias=True, exclude_unset=True))
         )
 
-    def update(self, ctx: KindContext, address: str, remote_id: str, before: Spec, spec: Spec) -> Applied:
+    def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
         provider: OpenAIProvider = ctx.provider
         payload = self._payload(provider, ctx, address, spec)
         with quiet_deprecations():
@@ -283,12 +284,12 @@ class AssistantKind(Kind):
             LiveObject.from_metadata(self.kind, assistant.model_dump(mode="json", by_alias=True, exclude_unset=True))
         )
 
-    def delete(self, ctx: KindContext, address: str, remote_id: str) -> None:
+    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
         provider: OpenAIProvider = ctx.provider
         with quiet_deprecations():
             call(lambda: provider.client.beta.assistants.delete(remote_id), address=address, operation="delete")
 
-    def read(self, ctx: KindContext, remote_id: str, address: str) -> LiveObject:
+    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
         provider: OpenAIProvider = ctx.provider
         with quiet_deprecations():
             assistant = call(
@@ -296,7 +297,7 @@ class AssistantKind(Kind):
             )
         return LiveObject.from_metadata(self.kind, assistant.model_dump(mode="json", by_alias=True, exclude_unset=True))
 
-    def stamp(self, ctx: KindContext, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         provider: OpenAIProvider = ctx.provider
         metadata = {**(live.raw.get("metadata") or {}), **stamp}
         with quiet_deprecations():

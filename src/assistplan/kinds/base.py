@@ -300,7 +300,7 @@ class Kind(ABC):
         """Paths in the spec that hold an address of another resource (so a replaced dependency updates this)."""
         return {}
 
-    def match(self, address: str, spec: Spec, inventory: Inventory) -> LiveObject | None:
+    def match(self, address: Address, spec: Spec, inventory: Inventory) -> LiveObject | None:
         """The live object that is this address when the state does not say: the one stamped with it."""
         for obj in inventory.of_kind(self.kind):
             if obj.address == address and obj.project == inventory.project:
@@ -336,20 +336,20 @@ class Kind(ABC):
         """List the live objects of this kind (one call per page)."""
 
     @abstractmethod
-    def create(self, ctx: KindContext, address: str, spec: Spec) -> Applied: ...
+    def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied: ...
 
     @abstractmethod
-    def update(self, ctx: KindContext, address: str, remote_id: str, before: Spec, spec: Spec) -> Applied: ...
+    def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied: ...
 
     @abstractmethod
-    def delete(self, ctx: KindContext, address: str, remote_id: str) -> None: ...
+    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None: ...
 
     @abstractmethod
-    def read(self, ctx: KindContext, remote_id: str, address: str) -> LiveObject:
+    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
         """Retrieve one object by id (import; a File's update, which changes nothing remote)."""
 
     @abstractmethod
-    def stamp(self, ctx: KindContext, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         """Put this project's labels on an existing object, changing nothing else (import)."""
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
+from assistplan.addrs import Address
 from assistplan.errors import NotFoundError, PlanError
 from assistplan.providers.openai import OpenAIProvider, call, create_safely
 
@@ -161,7 +162,7 @@ class BlobPool:
             self.add(blob)
             return blob
 
-    def delete(self, provider: OpenAIProvider, blob_id: str, address: str) -> None:
+    def delete(self, provider: OpenAIProvider, blob_id: str, address: Address) -> None:
         """Delete a blob; one already gone counts as deleted."""
         with suppress(NotFoundError):
             call(lambda: provider.client.files.delete(blob_id), address=address, operation="delete file")

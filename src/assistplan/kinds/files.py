@@ -66,7 +66,7 @@ class FileKind(Kind):
             if blob_id in pool.by_id and Address.of(address).kind == self.kind
         ]
 
-    def match(self, address: str, spec: Spec, inventory: Inventory) -> LiveObject | None:
+    def match(self, address: Address, spec: Spec, inventory: Inventory) -> LiveObject | None:
         """A blob of this project with the same content, path and purpose: the file, uploaded before."""
         blob = require_pool(inventory).find(spec["sha256"], spec["path"], spec["purpose"])
         return _live(blob, address) if blob is not None else None
@@ -107,21 +107,21 @@ class FileKind(Kind):
         if pool is not None:
             pool.retire(deleting)
 
-    def create(self, ctx: KindContext, address: str, spec: Spec) -> Applied:
+    def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
         provider: OpenAIProvider = ctx.provider
         blob = require_pool(ctx.inventory).ensure(provider, ctx.root, spec["path"], spec, spec["purpose"], address)
         return Applied(_live(blob, address))
 
-    def update(self, ctx: KindContext, address: str, remote_id: str, before: Spec, spec: Spec) -> Applied:
+    def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
         return Applied(self.read(ctx, remote_id, address))
 
-    def delete(self, ctx: KindContext, address: str, remote_id: str) -> None:
+    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
         """Delete the upload. The planner never deletes a File whose upload another resource still uses: it
         forgets it."""
         provider: OpenAIProvider = ctx.provider
         require_pool(ctx.inventory).delete(provider, remote_id, address)
 
-    def read(self, ctx: KindContext, remote_id: str, address: str) -> LiveObject:
+    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
         provider: OpenAIProvider = ctx.provider
         raw = call(lambda: provider.client.files.retrieve(remote_id), address=address, operation="read")
         dumped = raw.model_dump(mode="json")
@@ -140,7 +140,7 @@ class FileKind(Kind):
             },
         )
 
-    def stamp(self, ctx: KindContext, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         """Files carry no metadata: an imported file is known by the state alone."""
         live.address = address
         return live

@@ -20,6 +20,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from assistplan.addrs import Address
 from assistplan.errors import NotFoundError
 from assistplan.kinds.base import (
     LABEL_ADDRESS,
@@ -164,7 +165,7 @@ class FlowiseAssistantKind(FlowiseKind):
                 return raw
         return None
 
-    def create(self, ctx: KindContext, address: str, spec: Spec) -> Applied:
+    def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
         provider: FlowiseProvider = ctx.provider
         body = {
             "details": json.dumps(self._details(ctx, address, spec)),
@@ -178,7 +179,7 @@ class FlowiseAssistantKind(FlowiseKind):
         )
         return Applied(self.live(raw, ctx.project))
 
-    def update(self, ctx: KindContext, address: str, remote_id: str, before: Spec, spec: Spec) -> Applied:
+    def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
         provider: FlowiseProvider = ctx.provider
         if spec["type"] == "OPENAI":
             current = provider.get(f"{self.path}/{remote_id}", address=address, operation="read")
@@ -193,18 +194,18 @@ class FlowiseAssistantKind(FlowiseKind):
         raw = provider.put(f"{self.path}/{remote_id}", body, address=address)
         return Applied(self.live(raw, ctx.project))
 
-    def delete(self, ctx: KindContext, address: str, remote_id: str) -> None:
+    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
         provider: FlowiseProvider = ctx.provider
         try:
             provider.delete(f"{self.path}/{remote_id}", address=address)
         except NotFoundError:
             return
 
-    def read(self, ctx: KindContext, remote_id: str, address: str) -> LiveObject:
+    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
         provider: FlowiseProvider = ctx.provider
         return self.live(provider.get(f"{self.path}/{remote_id}", address=address, operation="read"), "")
 
-    def stamp(self, ctx: KindContext, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         provider: FlowiseProvider = ctx.provider
         self.check_owner(address, live, stamp)
         mark = {"project": stamp[LABEL_PROJECT], "address": stamp[LABEL_ADDRESS], "digest": stamp[LABEL_DIGEST]}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from assistplan.addrs import Address
 from assistplan.errors import NotFoundError, PlanError, ProviderError
 from assistplan.kinds.base import LABEL_ADDRESS, LABEL_PROJECT, Inventory, Kind, KindContext, LiveObject, Spec
 from assistplan.providers.flowise import FlowiseProvider
@@ -68,7 +69,7 @@ class FlowiseKind(Kind):
         name = spec.get("name")
         return f"named {name!r}" if name is not None and self.display_name(obj.raw) == name else None
 
-    def match(self, address: str, spec: Spec, inventory: Inventory) -> LiveObject | None:
+    def match(self, address: Address, spec: Spec, inventory: Inventory) -> LiveObject | None:
         found = super().match(address, spec, inventory)
         if found is not None:
             return found

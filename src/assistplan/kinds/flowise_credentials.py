@@ -20,6 +20,7 @@ import uuid
 from secrets import token_hex
 from typing import Any
 
+from assistplan.addrs import Address
 from assistplan.errors import NotFoundError, PlanError, ProviderError
 from assistplan.kinds.base import (
     Applied,
@@ -125,7 +126,7 @@ class FlowiseCredentialKind(FlowiseKind):
         live = self.live(raw, project, applied.live.extra)
         return Applied(live, attributes={**applied.attributes, UPDATED: raw.get("updatedDate")})
 
-    def create(self, ctx: KindContext, address: str, spec: Spec) -> Applied:
+    def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
         provider: FlowiseProvider = ctx.provider
         body, applied = self._write(provider, ctx, address, spec, [])
         remote_id = credential_id(ctx.project, address)
@@ -136,7 +137,7 @@ class FlowiseCredentialKind(FlowiseKind):
         )
         return self._applied(applied, raw, ctx.project)
 
-    def update(self, ctx: KindContext, address: str, remote_id: str, before: Spec, spec: Spec) -> Applied:
+    def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
         provider: FlowiseProvider = ctx.provider
         recorded = before.get("secrets")
         gone = sorted(set(recorded) - set(spec["secrets"])) if isinstance(recorded, dict) else []
@@ -144,7 +145,7 @@ class FlowiseCredentialKind(FlowiseKind):
         raw = provider.put(f"{self.path}/{remote_id}", body, address=address)
         return self._applied(applied, raw, ctx.project)
 
-    def delete(self, ctx: KindContext, address: str, remote_id: str) -> None:
+    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
         provider: FlowiseProvider = ctx.provider
         provider.delete(f"{self.path}/{remote_id}", address=address)
 
@@ -157,14 +158,14 @@ class FlowiseCredentialKind(FlowiseKind):
             raise ProviderError(f"Flowise answered credential {remote_id} with something other than an object")
         return {k: v for k, v in raw.items() if k not in ("plainDataObj", "encryptedData")}
 
-    def read(self, ctx: KindContext, remote_id: str, address: str) -> LiveObject:
+    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
         provider: FlowiseProvider = ctx.provider
         raw = self._get(provider, remote_id, address)
         if raw is None:
             raise NotFoundError(f"no Flowise credential has the id {remote_id}", address=address, operation="read")
         return self.live(raw, "")
 
-    def stamp(self, ctx: KindContext, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         return live
 
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from assistplan.addrs import Address
 from assistplan.kinds.base import (
     LABEL_ADDRESS,
     LABEL_DIGEST,
@@ -116,7 +117,7 @@ class FlowiseToolKind(FlowiseKind):
                 return raw
         return None
 
-    def create(self, ctx: KindContext, address: str, spec: Spec) -> Applied:
+    def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
         provider: FlowiseProvider = ctx.provider
         body = self._body(ctx, address, spec)
         raw = self.create_safely(
@@ -126,20 +127,20 @@ class FlowiseToolKind(FlowiseKind):
         )
         return Applied(self.live(raw, ctx.project))
 
-    def update(self, ctx: KindContext, address: str, remote_id: str, before: Spec, spec: Spec) -> Applied:
+    def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
         provider: FlowiseProvider = ctx.provider
         raw = provider.put(f"{self.path}/{remote_id}", self._body(ctx, address, spec), address=address)
         return Applied(self.live(raw, ctx.project))
 
-    def delete(self, ctx: KindContext, address: str, remote_id: str) -> None:
+    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
         provider: FlowiseProvider = ctx.provider
         provider.delete(f"{self.path}/{remote_id}", address=address)
 
-    def read(self, ctx: KindContext, remote_id: str, address: str) -> LiveObject:
+    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
         provider: FlowiseProvider = ctx.provider
         return self.live(provider.get(f"{self.path}/{remote_id}", address=address, operation="read"), "")
 
-    def stamp(self, ctx: KindContext, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         provider: FlowiseProvider = ctx.provider
         self.check_owner(address, live, stamp)
         code = split_mark(str(live.raw.get("func") or ""))[1]

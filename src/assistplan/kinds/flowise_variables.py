@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from assistplan.addrs import Address
 from assistplan.errors import NotFoundError
 from assistplan.kinds.base import Applied, DesireContext, KindContext, LiveObject, Spec, manifest_spec, register
 from assistplan.kinds.flowise_base import FlowiseKind
@@ -36,9 +37,9 @@ class FlowiseVariableKind(FlowiseKind):
         return {"name": raw.get("name"), "type": raw.get("type"), "value": raw.get("value")}
 
     def _body(self, address: str, spec: Spec) -> dict[str, Any]:
-        return {"name": address.partition("/")[2], "type": spec["type"], "value": spec["value"]}
+        return {"name": Address.of(address).name, "type": spec["type"], "value": spec["value"]}
 
-    def create(self, ctx: KindContext, address: str, spec: Spec) -> Applied:
+    def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
         provider: FlowiseProvider = ctx.provider
         body = self._body(address, spec)
 
@@ -49,23 +50,23 @@ class FlowiseVariableKind(FlowiseKind):
         raw = self.create_safely(address, lambda: provider.post(self.path, body, address=address), find)
         return Applied(self.live(raw, ctx.project))
 
-    def update(self, ctx: KindContext, address: str, remote_id: str, before: Spec, spec: Spec) -> Applied:
+    def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
         provider: FlowiseProvider = ctx.provider
         raw = provider.put(f"{self.path}/{remote_id}", self._body(address, spec), address=address)
         return Applied(self.live(raw, ctx.project))
 
-    def delete(self, ctx: KindContext, address: str, remote_id: str) -> None:
+    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
         provider: FlowiseProvider = ctx.provider
         provider.delete(f"{self.path}/{remote_id}", address=address)
 
-    def read(self, ctx: KindContext, remote_id: str, address: str) -> LiveObject:
+    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
         provider: FlowiseProvider = ctx.provider
         for raw in self.list_raw(provider):
             if raw["id"] == remote_id:
                 return self.live(raw, "")
         raise NotFoundError(f"no Flowise variable has the id {remote_id}", address=address, operation="read")
 
-    def stamp(self, ctx: KindContext, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         return live
 
 

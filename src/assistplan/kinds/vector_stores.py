@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from typing import Any
 
+from assistplan.addrs import Address
 from assistplan.errors import NotFoundError, ProviderError
 from assistplan.kinds.base import (
     Applied,
@@ -126,7 +127,7 @@ class VectorStoreKind(Kind):
         path = f"/vector_stores/{store_id}/files"
         return list(provider.list_objects(path, address=None, operation="list vector store files"))
 
-    def create(self, ctx: KindContext, address: str, spec: Spec) -> Applied:
+    def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
         provider: OpenAIProvider = ctx.provider
         params: dict[str, Any] = {
             "name": spec["name"],
@@ -144,7 +145,7 @@ class VectorStoreKind(Kind):
         )
         return self._sync_files(provider, ctx, address, store.id, {}, spec)
 
-    def update(self, ctx: KindContext, address: str, remote_id: str, before: Spec, spec: Spec) -> Applied:
+    def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
         provider: OpenAIProvider = ctx.provider
         expires = (
             {"anchor": "last_active_at", "days": spec["expires_after_days"]} if spec["expires_after_days"] else None
@@ -265,18 +266,18 @@ class VectorStoreKind(Kind):
                 operation="detach file",
             )
 
-    def delete(self, ctx: KindContext, address: str, remote_id: str) -> None:
+    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
         provider: OpenAIProvider = ctx.provider
         call(lambda: provider.client.vector_stores.delete(remote_id), address=address, operation="delete")
 
-    def read(self, ctx: KindContext, remote_id: str, address: str) -> LiveObject:
+    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
         provider: OpenAIProvider = ctx.provider
         store = call(lambda: provider.client.vector_stores.retrieve(remote_id), address=address, operation="read")
         return LiveObject.from_metadata(
             self.kind, store.model_dump(mode="json", by_alias=True), {"files": self._attachments(provider, remote_id)}
         )
 
-    def stamp(self, ctx: KindContext, address: str, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         provider: OpenAIProvider = ctx.provider
         metadata = {**(live.raw.get("metadata") or {}), **stamp}
         updated = call(
