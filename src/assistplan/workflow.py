@@ -124,6 +124,11 @@ class Workspace:
         self.check_served(kinds)
         return refresh(self.provider, kinds, inventory, self.root)
 
+    def refresh_for(self, state: StateFile | None, options: PlanOptions, parallelism: int = 8) -> Inventory:
+        """The refresh a plan with these options makes (apply of a saved plan refreshes the same way)."""
+        desired = None if options.destroy else desired_resources(self.project, self.kinds, state)
+        return self.refresh(state, parallelism, desired)
+
     def plan(self, options: PlanOptions, parallelism: int = 8) -> Planned:
         """Refresh and plan; with no state file, the state is first rebuilt from the live labels."""
         state = self.load_state()

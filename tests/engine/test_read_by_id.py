@@ -3,6 +3,8 @@ address of the kind and the apply that wrote it finished; never for destroy. Eit
 
 from __future__ import annotations
 
+import gc
+
 from assistplan.plan.model import PlanOptions
 from assistplan.state import StateStore
 from assistplan.workflow import Workspace
@@ -55,17 +57,36 @@ def test_a_kind_with_an_address_the_state_does_not_record_is_listed(project: Pro
     assert has_changes
 
 
-def test_after_an_interrupted_apply_every_collection_is_listed(project: Project) -> None:
-    apply(project)
+def interrupt(project: Project) -> None:
+    """Leave the journal an apply killed after one record leaves (the store that wrote it is gone)."""
     store = StateStore(project.state_path)
     state = store.load()
     assert state is not None
     address, recorded = next(iter(state.resources.items()))
     store.record(address, recorded)
+    del store
+    gc.collect()
 
+
+def test_after_an_interrupted_apply_every_plan_lists_every_collection(project: Project) -> None:
+    apply(project)
+    interrupt(project)
+
+    first, has_changes = plan(project)
+    second, _ = plan(project)
+
+    assert first == second == frozenset()
+    assert not has_changes
+
+
+def test_an_apply_after_an_interrupted_one_lets_the_next_plan_read_by_id(project: Project) -> None:
+    apply(project)
+    interrupt(project)
+
+    apply(project)
     read_by_id, has_changes = plan(project)
 
-    assert read_by_id == frozenset()
+    assert read_by_id == KINDS_READ_BY_ID
     assert not has_changes
 
 

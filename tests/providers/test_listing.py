@@ -1,10 +1,9 @@
-"""Listing a collection or reading its known objects by id, whichever finishes first once the collection proves to
-hold more than a page; no HTTP, no sleeps: the side that must lose waits on an event the test sets only once the
-answer is known. The page size here is 2: the account below holds five objects."""
+"""Listing a collection or reading its known objects by id: the answer depends on the collection (how many pages it
+holds against how many rounds the reads take, and whether a known object is gone), never on which side is faster.
+No HTTP: the listing and the reads are plain functions."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,26 +12,18 @@ import pytest
 from assistplan.errors import NotFoundError, ProviderError
 from assistplan.providers.listing import list_or_read
 
-ACCOUNT = [{"id": f"obj_{index}"} for index in range(5)]
-WAIT = 30
-
-
 PAGE = 2
 
 
-def stalled_listing(release: threading.Event) -> Any:
-    """A listing that yields its first page, then waits for `release`."""
+def account(size: int) -> list[dict[str, Any]]:
+    return [{"id": f"obj_{index}"} for index in range(size)]
 
+
+def listing(objects: list[dict[str, Any]]) -> Any:
     def list_all() -> Iterator[dict[str, Any]]:
-        yield from ACCOUNT[:PAGE]
-        assert release.wait(timeout=WAIT)
-        yield from ACCOUNT[PAGE:]
+        yield from objects
 
     return list_all
-
-
-def full_listing() -> Iterator[dict[str, Any]]:
-    yield from ACCOUNT
 
 
 def read(remote_id: str) -> dict[str, Any]:
@@ -41,86 +32,48 @@ def read(remote_id: str) -> dict[str, Any]:
     return {"id": remote_id, "read": True}
 
 
-def stalled_read(release: threading.Event) -> Any:
-    def read_one(remote_id: str) -> dict[str, Any]:
-        assert release.wait(timeout=WAIT)
-        return read(remote_id)
-
-    return read_one
-
-
-def ids(found: list[dict[str, Any]]) -> list[str]:
-    return sorted(item["id"] for item in found)
+def never_read(remote_id: str) -> dict[str, Any]:
+    raise AssertionError(f"{remote_id} was read")
 
 
 def test_without_known_ids_the_collection_is_listed() -> None:
-    assert list_or_read(full_listing, stalled_read(threading.Event()), [], parallelism=4, page_size=PAGE) == ACCOUNT
+    assert list_or_read(listing(account(5)), never_read, [], parallelism=4, page_size=PAGE) == account(5)
 
 
-def test_reads_that_finish_first_are_the_answer_with_what_the_listing_saw() -> None:
-    release = threading.Event()
-    try:
-        found = list_or_read(stalled_listing(release), read, ["obj_3", "obj_4"], parallelism=4, page_size=PAGE)
-    finally:
-        release.set()
-
-    assert ids(found) == ["obj_0", "obj_1", "obj_3", "obj_4"]
-    assert all(item.get("read") for item in found if item["id"] in ("obj_3", "obj_4"))
+def test_a_collection_of_one_page_is_listed_and_nothing_is_read() -> None:
+    assert list_or_read(listing(account(1)), never_read, ["obj_0"], parallelism=4, page_size=PAGE) == account(1)
 
 
-def test_a_listing_that_finishes_first_is_the_whole_answer() -> None:
-    release = threading.Event()
-    try:
-        found = list_or_read(full_listing, stalled_read(release), ["obj_3"], parallelism=4, page_size=PAGE)
-    finally:
-        release.set()
+def test_a_listing_shorter_than_the_reads_is_the_answer() -> None:
+    known = ["obj_1", "obj_2", "obj_3", "obj_4"]
 
-    assert found == ACCOUNT
+    assert list_or_read(listing(account(5)), read, known, parallelism=2, page_size=PAGE) == account(5)
 
 
-def test_an_object_gone_when_read_makes_the_listing_the_answer() -> None:
-    release = threading.Event()
+def test_a_listing_longer_than_the_reads_gives_way_to_them() -> None:
+    found = list_or_read(listing(account(50)), read, ["obj_7", "obj_40"], parallelism=3, page_size=PAGE)
 
-    def read_then_release(remote_id: str) -> dict[str, Any]:
-        try:
-            return read(remote_id)
-        finally:
-            if remote_id == "obj_gone":
-                release.set()
-
-    found = list_or_read(stalled_listing(release), read_then_release, ["obj_gone"], parallelism=4, page_size=PAGE)
-
-    assert found == ACCOUNT
+    assert found == [{"id": "obj_7", "read": True}, {"id": "obj_40", "read": True}]
 
 
-def test_a_listing_of_one_page_reads_nothing_by_id() -> None:
-    found = list_or_read(full_listing, stalled_read(threading.Event()), ["obj_3"], parallelism=4, page_size=10)
+def test_a_known_object_gone_makes_the_whole_listing_the_answer() -> None:
+    found = list_or_read(listing(account(50)), read, ["obj_7", "obj_gone"], parallelism=3, page_size=PAGE)
 
-    assert found == ACCOUNT
+    assert found == account(50)
 
 
 def test_a_failed_read_fails_the_refresh() -> None:
-    release = threading.Event()
-
     def failing(remote_id: str) -> dict[str, Any]:
         raise ProviderError("the server answered 500", operation="read agent")
 
-    try:
-        with pytest.raises(ProviderError, match="answered 500"):
-            list_or_read(stalled_listing(release), failing, ["obj_3"], parallelism=4, page_size=PAGE)
-    finally:
-        release.set()
+    with pytest.raises(ProviderError, match="answered 500"):
+        list_or_read(listing(account(50)), failing, ["obj_7"], parallelism=3, page_size=PAGE)
 
 
-def test_a_failed_listing_fails_the_refresh_while_reads_are_missing() -> None:
-    release = threading.Event()
-
+def test_a_failed_listing_fails_the_refresh() -> None:
     def failing_listing() -> Iterator[dict[str, Any]]:
+        yield from account(PAGE)
         raise ProviderError("the server answered 500", operation="list agents")
-        yield {}
 
-    try:
-        with pytest.raises(ProviderError, match="answered 500"):
-            list_or_read(failing_listing, stalled_read(release), ["obj_3"], parallelism=4, page_size=PAGE)
-    finally:
-        release.set()
+    with pytest.raises(ProviderError, match="answered 500"):
+        list_or_read(failing_listing, read, ["obj_7"], parallelism=3, page_size=PAGE)

@@ -5,6 +5,7 @@ No test here times anything: that a record's cost does not grow with the state i
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -452,6 +453,20 @@ def test_after_the_lock_folded_its_journal_the_store_records_into_a_new_one(stor
 
     assert journal_lines(store)[0]["serial"] == 2
     assert ids(StateStore(store.path).load()) == {"Assistant/a": "asst_a", "Assistant/b": "asst_b"}
+
+
+def test_releasing_the_lock_keeps_a_journal_a_killed_run_left(store: StateStore) -> None:
+    killed = StateStore(store.path)
+    killed.load()
+    killed.record("Assistant/a", resource("a", "asst_a"))
+    del killed
+    gc.collect()
+
+    with StateLock(store.path, "plan"):
+        pass
+
+    assert store.journal_path.exists()
+    assert ids(StateStore(store.path).load()) == {"Assistant/a": "asst_a"}
 
 
 def test_releasing_the_lock_leaves_a_journal_it_cannot_fold_for_load_to_report(store: StateStore) -> None:

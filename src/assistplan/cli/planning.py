@@ -30,7 +30,14 @@ APPLY_PARALLELISM = parallelism_option(4, "How many actions (and list requests) 
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan for `apply PLANFILE`.")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes or drift.")
-@click.option("--target", "targets", multiple=True, metavar="ADDR", help="Plan only ADDR and what it depends on.")
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="ADDR",
+    help="Plan only ADDR and what it needs: what it depends on (with --destroy: what depends on it), and the "
+    "updates that point its dependents at it when it is replaced.",
+)
 @refresh_only_option
 @click.option("--destroy", is_flag=True, help="Plan the deletion of everything the project owns.")
 @parallelism_option(10, "How many list requests run at once while reading the live objects.")
@@ -74,7 +81,14 @@ def plan(
 @click.command()
 @click.argument("planfile", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
-@click.option("--target", "targets", multiple=True, metavar="ADDR", help="Apply only ADDR and what it depends on.")
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="ADDR",
+    help="Apply only ADDR and what it needs: what it depends on, and the updates that point its dependents at it "
+    "when it is replaced.",
+)
 @refresh_only_option
 @APPLY_PARALLELISM
 @var_options
@@ -138,13 +152,14 @@ def _plan_and_apply(
         if planfile is not None:
             plan = load_plan(planfile)
             state = opened.load_state()
-            inventory = opened.refresh(state, parallelism)
+            inventory = opened.refresh_for(state, plan.options, parallelism)
             check_fresh(plan, state, opened.observed(inventory), inventory.id_to_address)
         else:
             planned = opened.plan(options, parallelism)
             plan, inventory, state = planned.plan, planned.inventory, planned.state
             click.echo(render(plan, "text"), nl=False)
             if not plan.has_changes and not plan.drift and not options.refresh_only:
+                opened.store.compact()
                 step_summary(lambda: apply_summary(opened.name, None))
                 return
             if not auto_approve and plan.has_changes:

@@ -4,9 +4,10 @@ The lock itself is an OS file lock on `<state>.lock` (released by the kernel if 
 `<state>.lock.info` says who holds it, for what and since when; it is only informational, so a stale one left by
 a crashed process is simply overwritten by the next holder.
 
-Before letting go, the holder folds a state journal left beside the state file into it (`StateStore.compact_journal`),
-so that once no run holds the lock the state file alone is the whole state, even when the run did not compact it
-itself or an earlier run was killed. A fold that fails leaves the journal in place, to be replayed by the next load.
+Before letting go, the holder folds the state journal it wrote into the state file (`StateStore.compact_journal`),
+even when the run did not compact it itself. A journal left by a run that was killed stays until an apply folds it
+in: it marks the state as interrupted. A fold that fails leaves the journal in place, to be replayed by the next
+load.
 """
 
 from __future__ import annotations

@@ -88,14 +88,17 @@ class StateStore:
     @classmethod
     def compact_journal(cls, path: Path) -> None:
         """Fold the journal beside the state file at `path` into it, through this process's store that has it open
-        when there is one (so none of its records can slip between the fold and the removal); cheap without one."""
+        (so none of its records can slip between the fold and the removal). A journal no store of this process
+        wrote, left by a run that was killed, stays: it tells the next commands that objects may have been created
+        without being recorded (so they list rather than read by id), until an apply folds it in."""
         path = Path(path)
         journal_path = path.with_name(path.name + ".journal")
         if not os.path.lexists(journal_path):
             return
         with cls._open_lock:
             store = cls._open.get(str(journal_path.absolute()))
-        (store or cls(path)).compact()
+        if store is not None:
+            store.compact()
 
     @property
     def current(self) -> StateFile | None:
