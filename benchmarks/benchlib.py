@@ -8,6 +8,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -17,26 +18,47 @@ from pathlib import Path
 
 KEY_ENV = "ASSISTPLAN_BENCH_OPENAI_KEY"
 PEAK_FILE_ENV = "ASSISTPLAN_BENCH_PEAK_FILE"
-MAX_DOCUMENTS = 5000  # assistplan.manifest.loader.MAX_DOCUMENTS: manifest documents the loader accepts per project
 DOCUMENTS_ENV = "ASSISTPLAN_BENCH_MAX_DOCUMENTS"
 AGENTS_PER_FILE = 1000  # a manifest file holds at most 1 MiB
-# A benchmark project of more documents than the loader accepts is measured with the limit raised in the process
-RAISE_DOCUMENT_LIMIT = f"""
+# The peak RSS of a measured process: run_child puts this `sitecustomize` module on a PYTHONPATH entry of the run's
+# own, so the interpreter imports it at startup whatever the command line (`-m assistplan` or `-c`). Its atexit
+# function reads VmHWM, the peak RSS of this program alone (wait4's ru_maxrss also counts the parent it was started
+# from). atexit functions run at a normal exit, and the CLI of a tree that ends the process with os._exit runs them
+# before it does. A `sitecustomize` module further down the path, if there is one, still runs.
+SITECUSTOMIZE = f"""
+import atexit, os, sys
+
+
+def _assistplan_bench_record_peak():
+    if os.path.exists("/proc/self/status"):
+        with open("/proc/self/status") as status:
+            parts = status.read().split("VmHWM:")
+        with open(os.environ["{PEAK_FILE_ENV}"], "w") as peak:
+            peak.write(parts[-1].split()[0] if len(parts) == 2 else "")
+
+
+if os.environ.get("{PEAK_FILE_ENV}"):
+    atexit.register(_assistplan_bench_record_peak)
+
+import importlib.machinery
+
+_here = os.path.dirname(os.path.abspath(__file__))
+_spec = importlib.machinery.PathFinder.find_spec(
+    "sitecustomize", [entry for entry in sys.path if os.path.abspath(entry or ".") != _here]
+)
+if _spec is not None and _spec.loader is not None:
+    import importlib.util
+
+    _spec.loader.exec_module(importlib.util.module_from_spec(_spec))
+"""
+# How a tree without `assistplan/__main__.py` (5511773 and before) is started: its console script's function, called
+# from `python -c`. A project of more manifest documents than such a tree's loader accepts is measured with the limit
+# raised in the process (`DOCUMENTS_ENV`); a tree run with `-m` never has its limit raised.
+CLI_FALLBACK_SNIPPET = f"""
 import os
 if os.environ.get("{DOCUMENTS_ENV}"):
     import assistplan.manifest.loader
     assistplan.manifest.loader.MAX_DOCUMENTS = int(os.environ["{DOCUMENTS_ENV}"])
-"""
-CLI_SNIPPET = f"""
-import atexit, os
-{RAISE_DOCUMENT_LIMIT}
-def record_peak():
-    # VmHWM: the peak RSS of this program alone (wait4's ru_maxrss also counts the parent it was started from)
-    if os.path.exists("/proc/self/status"):
-        status = open("/proc/self/status").read().split("VmHWM:")
-        open(os.environ["{PEAK_FILE_ENV}"], "w").write(status[-1].split()[0] if len(status) == 2 else "")
-
-atexit.register(record_peak)
 from assistplan.cli import main
 main()
 """
@@ -101,7 +123,7 @@ def write_project(root: Path, name: str, base_url: str, agents: int, stores: int
 @dataclass
 class ChildRun:
     """One finished (or killed) child process. `cpu` is user + system time from wait4; `peak_rss_mb` is the VmHWM the
-    CLI snippet writes as it exits (None when it was killed, or off Linux)."""
+    `SITECUSTOMIZE` module writes as it exits (None when it was killed, or off Linux)."""
 
     exit_code: int
     output: str
@@ -111,13 +133,27 @@ class ChildRun:
     timed_out: bool = False
 
 
+def cli_command(args: Sequence[str], module: bool = True) -> list[str]:
+    """The command line that runs the CLI with `args` in a fresh Python process: `python -m assistplan`, as a user
+    runs it (the same as the console script); with `module` false, for a tree without `assistplan/__main__.py`,
+    `python -c` with a snippet that calls the console script's function (`CLI_FALLBACK_SNIPPET`)."""
+    if module:
+        return [sys.executable, "-m", "assistplan", *args]
+    return [sys.executable, "-c", CLI_FALLBACK_SNIPPET, *args]
+
+
 def run_child(
     argv: Sequence[str], env: Mapping[str, str], timeout: float | None = None, cwd: Path | None = None
 ) -> ChildRun:
     """Run `argv` in its own session, its output (stdout and stderr) in a temporary file; past `timeout` seconds the
-    whole session is killed. The wall time ends when wait4 returns, in a thread, so it carries no polling delay."""
+    whole session is killed. The wall time ends when wait4 returns, in a thread, so it carries no polling delay. A
+    Python child records its peak RSS through `SITECUSTOMIZE`, put first on its PYTHONPATH."""
     with tempfile.TemporaryDirectory(prefix="assistplan-bench-run-") as folder:
         output_path, peak_path = Path(folder) / "output", Path(folder) / "peak"
+        hooks = Path(folder) / "hooks"
+        hooks.mkdir()
+        (hooks / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
+        path = os.pathsep.join(part for part in (str(hooks), env.get("PYTHONPATH", "")) if part)
         with output_path.open("wb") as sink:
             started = time.perf_counter()
             process = subprocess.Popen(
@@ -125,7 +161,7 @@ def run_child(
                 stdin=subprocess.DEVNULL,
                 stdout=sink,
                 stderr=subprocess.STDOUT,
-                env={**env, PEAK_FILE_ENV: str(peak_path)},
+                env={**env, PEAK_FILE_ENV: str(peak_path), "PYTHONPATH": path},
                 cwd=cwd,
                 start_new_session=True,
             )

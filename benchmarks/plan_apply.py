@@ -5,14 +5,13 @@ files is applied once with no latency (setup, not measured); then a no-op `plan`
 latency and with `--latency-ms`, API calls per route, the sandbox's requests per second and CPU time, and the peak
 memory. Then a fresh project of `--creates` agents is applied at each `--parallelism`.
 
-The setup runs the engine's own plan and apply (`Workspace.plan`, `Workspace.apply`) but keeps the state in memory
-until the end: the state store rewrites the whole state file after every action, which for 1,100 resources takes
-minutes.
+The setup runs the engine's own plan and apply (`Workspace.plan`, `Workspace.apply`, the state journalled as in
+any apply).
 
 Every measured command is the real CLI: in this process through click's CliRunner (imports done; the sandbox's
-thread shares the GIL), and as its own process (cold start, as a user runs it; its CPU time and peak RSS come from
-wait4, its peak RSS from /proc/self/status). Nothing is asserted about time: the script prints figures. Linux (on
-other systems the figures read from /proc show as n/a).
+thread shares the GIL), and as its own process (`python -m assistplan`, cold start, as a user runs it; its CPU time
+comes from wait4, its peak RSS from /proc/self/status). Nothing is asserted about time: the script prints figures.
+Linux (on other systems the figures read from /proc show as n/a).
 
     .venv/bin/python benchmarks/plan_apply.py [--latency-ms 50] [--agents 100,1000] [--stores 100]
         [--files-per-store 10] [--creates 200] [--parallelism 4,8] [--repeat 3]
@@ -35,14 +34,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchlib import CLI_SNIPPET, KEY_ENV, load_average, parse_counts, proc_cpu_seconds, run_child, write_project
+from benchlib import KEY_ENV, cli_command, load_average, parse_counts, proc_cpu_seconds, run_child, write_project
 from click.testing import CliRunner
 
 from assistplan.apply import SilentHooks
 from assistplan.cli import cli
 from assistplan.plan.model import PlanOptions
 from assistplan.sandbox import API_KEY, SandboxServer, start_in_process
-from assistplan.state import ResourceState, StateFile
 from assistplan.workflow import Workspace
 
 PAGE = 100
@@ -54,44 +52,16 @@ SANDBOX_THREAD = "assistplan-sandbox"
 # --- projects ---------------------------------------------------------------------------------------------------------
 
 
-class MemoryStore:
-    """A state store that keeps the state in memory (the setup writes the file once, at the end)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.current: StateFile | None = None
-        self._lock = threading.Lock()
-
-    def load(self) -> StateFile | None:
-        return self.current
-
-    def write(self, state: StateFile) -> StateFile:
-        self.current = state
-        return state
-
-    def record(self, address: str, resource: ResourceState | None) -> StateFile:
-        with self._lock:
-            assert self.current is not None, "the applier records only after the state is written"
-            current = self.current
-            self.current = current.without(address) if resource is None else current.with_resource(address, resource)
-            return self.current
-
-
 def setup_apply(root: Path) -> float:
-    """Apply the project with no latency, writing the state file once at the end; returns the seconds taken."""
+    """Apply the project with no latency; returns the seconds taken."""
     started = time.perf_counter()
     workspace = Workspace(root)
-    state_file = workspace.store
-    memory = MemoryStore(state_file.path)
-    workspace.store = memory  # type: ignore[assignment]
     try:
         with workspace.lock("apply", 10.0):
             planned = workspace.plan(PlanOptions())
             result = workspace.apply(planned.plan, planned.inventory, SilentHooks(), SETUP_PARALLELISM)
             if not result.ok:
                 sys.exit(f"the setup apply failed: {result.failed[:3]}")
-            if memory.current is not None:
-                state_file.write(memory.current)
     finally:
         workspace.close()
     return time.perf_counter() - started
@@ -168,10 +138,11 @@ class Bench:
         return self._measure(action)
 
     def own_process(self, root: Path, *args: str) -> Run:
-        """Run the CLI as a fresh process (cold start); its CPU time comes from wait4, its peak RSS from /proc."""
+        """Run the CLI as a fresh process (`python -m assistplan`, cold start); its CPU time comes from wait4, its
+        peak RSS from /proc."""
 
         def action() -> Outcome:
-            child = run_child([sys.executable, "-c", CLI_SNIPPET, "--chdir", str(root), *args], os.environ)
+            child = run_child(cli_command(["--chdir", str(root), *args]), os.environ)
             return Outcome(child.exit_code, child.output, child.cpu, child.peak_rss_mb)
 
         return self._measure(action)

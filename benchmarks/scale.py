@@ -5,15 +5,20 @@
    agents of the project, with no address twice, and `plan --detailed-exitcode` must exit 0.
 2. No-op plan: projects of 3 resources (two agents, a vector store of one file), `--agents` agents, and
    `--agents-with-stores` agents plus `--stores` vector stores of `--files-per-store` files are applied once with no
-   latency by the current tree (setup, not measured), then `plan --detailed-exitcode` runs `--repeat` times at
+   latency by the current tree's CLI (setup, not measured), then `plan --detailed-exitcode` runs `--repeat` times at
    `--latency-ms` and must exit 0; the table shows medians.
+3. A small project in a big account: `--account-agents` agents of another project and a project of
+   `--project-agents` agents are applied (setup), then the project's no-op plan runs `--repeat` times with its state
+   file (reads by id may race the listing) and without it (listings only), the calls split by route.
 
-Every measured command runs as its own process: wall time, CPU (user + system, from wait4), peak RSS (VmHWM, read
-as the process exits) and the API calls the sandbox counted. The sandbox runs in a process of its own (the current
-tree's code, data in memory, indexing instant), so its work does not share the GIL with the command; the latency is
-set through its control API and added to every request. The current tree ("now") is src/ as it is when the script
-starts, copied, so that edits made during a long run do not mix in. A project of more manifest documents than the
-loader accepts (5,000) runs with that limit raised in the measured process, and the table says so.
+Every measured command runs as its own process, started as a user starts the CLI (`python -m assistplan`; a tree
+without assistplan/__main__.py runs its console script's function from `python -c`): wall time, CPU (user + system,
+from wait4), peak RSS (VmHWM, read as the process exits) and the API calls the sandbox counted. The sandbox runs in
+a process of its own (the current tree's code, data in memory, indexing instant), so its work does not share the GIL
+with the command; the latency is set through its control API and added to every request. The current tree ("now") is
+src/ as it is when the script starts, copied, so that edits made during a long run do not mix in. A project of more
+manifest documents than a tree's loader accepts (5,000 at 5511773; 12,000 now) runs with that limit raised in the
+measured process when the tree is started from `python -c`, and the table says so.
 
 With `--baseline REV` the script checks REV out in a temporary git worktree and runs every measured command a second
 time with that tree's code (PYTHONPATH=<worktree>/src, the same Python), printing both side by side; a baseline
@@ -21,14 +26,15 @@ command running longer than `--baseline-timeout` is killed and shown as "> N s".
 targets are printed beside the figures. Linux (figures read from /proc show as n/a elsewhere).
 
     .venv/bin/python benchmarks/scale.py [--creates 1000,5000,10000] [--latency-ms 50] [--parallelism 8]
-        [--agents 1000] [--agents-with-stores 5000] [--stores 100] [--files-per-store 2] [--repeat 3]
-        [--baseline REV] [--baseline-timeout 300] [--timeout SECONDS] [--quick]
+        [--agents 1000] [--agents-with-stores 5000] [--stores 100] [--files-per-store 2] [--account-agents 5000]
+        [--project-agents 250] [--repeat 3] [--baseline REV] [--baseline-timeout 300] [--timeout SECONDS] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import signal
@@ -39,20 +45,18 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, TypeVar
 
 from benchlib import (
-    CLI_SNIPPET,
     DOCUMENTS_ENV,
     KEY_ENV,
-    MAX_DOCUMENTS,
-    RAISE_DOCUMENT_LIMIT,
     ChildRun,
+    cli_command,
     documents,
     load_average,
     parse_counts,
@@ -61,6 +65,7 @@ from benchlib import (
     write_project,
 )
 
+T = TypeVar("T")
 BENCHMARKS = Path(__file__).resolve().parent
 REPO = BENCHMARKS.parent
 API_KEY = "sk-sandbox"
@@ -71,6 +76,9 @@ APPLY_TARGET = 1.3  # wall within this many times the request floor
 TINY_PLAN_TARGET = 0.5  # seconds, the project of 3 resources
 PLAN_TARGETS = ((1000, 1.5), (5000, 3.0))  # (up to this many agents, seconds)
 SETUP_PARALLELISM = 16
+LIST_ROUTE, READ_ROUTE = "GET /agents", "GET /agents/{agent_id}"
+PAGE = 100  # objects per listed page
+PLAN_PARALLELISM = 10  # plan --parallelism's default
 SANDBOX_SNIPPET = """
 import sys
 from assistplan.sandbox import start_in_process
@@ -80,21 +88,11 @@ print(server.url, flush=True)
 sys.stdin.read()  # serve until the benchmark closes stdin (or exits)
 server.stop()
 """
-# The setup applies with the engine's own Workspace but keeps the state in memory until the end (plan_apply.py's
-# setup_apply): the state store may rewrite the whole file after every action, which at thousands of resources takes
-# far longer than the benchmark.
-SETUP_SNIPPET = f"""
-import sys
-from pathlib import Path
-
-sys.path.insert(0, {str(BENCHMARKS)!r})
-{RAISE_DOCUMENT_LIMIT}
-from plan_apply import SETUP_PARALLELISM, setup_apply
-
-assert SETUP_PARALLELISM == {SETUP_PARALLELISM}
-setup_apply(Path.cwd())
+CHECK_IMPORT_SNIPPET = """
+import assistplan, assistplan.cli, assistplan.manifest.loader
+print(assistplan.__file__)
+print(assistplan.manifest.loader.MAX_DOCUMENTS)
 """
-CHECK_IMPORT_SNIPPET = "import assistplan, assistplan.cli; print(assistplan.__file__)"
 
 
 class BenchError(Exception):
@@ -202,17 +200,25 @@ def tree_env(src: Path) -> dict[str, str]:
 
 @dataclass
 class Tree:
-    """A tree of assistplan source whose CLI is measured."""
+    """A tree of assistplan source whose CLI is measured. `check` finds how it starts (`module`: `python -m
+    assistplan`, else the `-c` fallback) and how many manifest documents its loader accepts."""
 
     label: str
     src: Path
     timeout: float | None
+    module: bool = True
+    max_documents: int = 0
 
     def env(self) -> dict[str, str]:
         return tree_env(self.src)
 
+    @property
+    def started_as(self) -> str:
+        return "python -m assistplan" if self.module else "python -c 'from assistplan.cli import main; main()'"
+
     def check(self) -> None:
-        """Compile the tree (so no run pays for it) and check that its code, not an installed copy, is imported."""
+        """Compile the tree (so no run pays for it), check that its code, not an installed copy, is imported, and
+        read how it starts and its loader's document limit."""
         compiled = subprocess.run(
             [sys.executable, "-m", "compileall", "-q", str(self.src)], capture_output=True, text=True, check=False
         )
@@ -221,16 +227,31 @@ class Tree:
         found = subprocess.run(
             [sys.executable, "-c", CHECK_IMPORT_SNIPPET], capture_output=True, text=True, env=self.env(), check=False
         )
-        imported = Path(found.stdout.strip() or ".").resolve()
-        if found.returncode != 0 or not imported.is_relative_to(self.src.resolve()):
+        lines = found.stdout.split()
+        imported = Path(lines[0] if lines else ".").resolve()
+        if found.returncode != 0 or len(lines) != 2 or not imported.is_relative_to(self.src.resolve()):
             raise BenchError(
-                f"{self.label}: PYTHONPATH={self.src} imports assistplan from {found.stdout.strip() or '?'}, "
+                f"{self.label}: PYTHONPATH={self.src} imports assistplan from {lines[0] if lines else '?'}, "
                 f"not from that tree:\n{found.stderr[-2000:]}"
             )
+        self.max_documents = int(lines[1])
+        self.module = (self.src / "assistplan" / "__main__.py").is_file()
+
+    def raises_limit(self, project: Project) -> bool:
+        """Whether the project has more manifest documents than this tree's loader accepts (then the `-c` fallback
+        raises the limit in the measured process; a tree started with `-m` cannot have it raised)."""
+        return project.documents > self.max_documents
 
     def cli(self, project: Project, *args: str) -> ChildRun:
-        env = {**self.env(), **project.env()}
-        return run_child([sys.executable, "-c", CLI_SNIPPET, *args], env, self.timeout, cwd=project.root)
+        env = self.env()
+        if self.raises_limit(project):
+            if self.module:
+                raise BenchError(
+                    f"{self.label}: {project.name} has {project.documents:,} manifest documents, more than the "
+                    f"{self.max_documents:,} its loader accepts"
+                )
+            env[DOCUMENTS_ENV] = str(project.documents)
+        return run_child(cli_command(args, self.module), env, self.timeout, cwd=project.root)
 
 
 @dataclass
@@ -246,9 +267,21 @@ class Project:
         write_project(work / name, name, base_url, agents, stores, files_per_store)
         return cls(work / name, name, documents(agents, stores))
 
-    def env(self) -> dict[str, str]:
-        """More documents than the loader accepts: the commands raise its limit (RAISE_DOCUMENT_LIMIT)."""
-        return {DOCUMENTS_ENV: str(self.documents)} if self.documents > MAX_DOCUMENTS else {}
+    @property
+    def state(self) -> Path:
+        return self.root / STATE_FILE
+
+    def remove_state(self) -> None:
+        """Remove the state file, its journal and its backup: the next command starts from the live labels."""
+        for path in (self.state, *(self.state.with_name(self.state.name + end) for end in (".journal", ".backup"))):
+            path.unlink(missing_ok=True)
+
+    def restore_state(self, data: bytes) -> None:
+        """Put the state file back as it was after the setup, with no journal beside it."""
+        self.state.parent.mkdir(exist_ok=True)
+        if not self.state.exists() or self.state.read_bytes() != data:
+            self.state.write_bytes(data)
+        self.state.with_name(self.state.name + ".journal").unlink(missing_ok=True)
 
 
 @contextmanager
@@ -292,9 +325,13 @@ class Measured:
     """One measured command of one tree: its run, the sandbox's work meanwhile, and what the checks found."""
 
     run: ChildRun
-    calls: int
+    routes: dict[str, int]
     sandbox_cpu: float | None
     problem: str | None = None
+
+    @property
+    def calls(self) -> int:
+        return sum(self.routes.values())
 
 
 @dataclass
@@ -312,9 +349,14 @@ class Bench:
         run = tree.cli(project, *args)
         after = self.sandbox.cpu()
         self.sandbox.set_latency(0)
-        calls = sum(self.sandbox.counters().values())
+        routes = self.sandbox.counters()
         cpu = after - before if before is not None and after is not None else None
-        return Measured(run, calls, cpu)
+        return Measured(run, routes, cpu)
+
+    def setup(self, tree: Tree, project: Project) -> ChildRun:
+        """Apply `project` with no latency (not measured): the CLI of `tree`, `--parallelism` SETUP_PARALLELISM."""
+        self.sandbox.set_latency(0)
+        return tree.cli(project, "apply", "--auto-approve", "--parallelism", str(SETUP_PARALLELISM))
 
     def note(self, measured: Measured, problem: str) -> None:
         """Attach a problem to a measurement; the table marks it, and the notes under it say what happened."""
@@ -422,27 +464,91 @@ def bench_plan(bench: Bench, trees: list[Tree], size: PlanSize) -> PlanRow:
     )
     bench.sandbox.reset()
     progress(f"setting up {size.label} (no latency, not measured)")
-    setup = run_child([sys.executable, "-c", SETUP_SNIPPET], {**trees[0].env(), **project.env()}, cwd=project.root)
-    state_path = project.root / STATE_FILE
+    setup = bench.setup(trees[0], project)
     results: dict[str, list[Measured]] = {tree.label: [] for tree in trees}
-    if setup.exit_code != 0 or not state_path.exists():
-        bench.notes.append(f"setting up {size.label} failed (exit {setup.exit_code}):\n{indent(setup.output[-3000:])}")
+    if setup_failed(bench, setup, project, size.label):
         shutil.rmtree(project.root, ignore_errors=True)
         return PlanRow(size, setup.seconds, results, f"!{len(bench.notes)}")
-    state = state_path.read_bytes()
+    state = project.state.read_bytes()
     for attempt in range(bench.options.repeat):
         for tree in trees:
             runs = results[tree.label]
             if any(run.problem for run in runs):
                 continue  # killed or failed before: once is enough
-            if state_path.read_bytes() != state:
-                state_path.write_bytes(state)
+            project.restore_state(state)
             progress(f"{tree.label}: no-op plan of {size.label} ({attempt + 1}/{bench.options.repeat})")
             measured = bench.measure(tree, project, "plan", "--detailed-exitcode")
             bench.failed(measured, f"{tree.label}, no-op plan of {size.label}", " (2: it found changes)")
             runs.append(measured)
     shutil.rmtree(project.root, ignore_errors=True)
     return PlanRow(size, setup.seconds, results)
+
+
+def setup_failed(bench: Bench, setup: ChildRun, project: Project, what: str) -> bool:
+    """Note a setup that failed or left no state file (then the row shows the note); True when it did."""
+    if setup.exit_code == 0 and project.state.exists():
+        return False
+    bench.notes.append(f"setting up {what} failed (exit {setup.exit_code}):\n{indent(setup.output[-3000:])}")
+    return True
+
+
+@dataclass
+class AccountRow:
+    """A small project in a big account: the no-op plans with the state file and without it, per tree."""
+
+    label: str
+    setup_seconds: float
+    results: dict[str, dict[str, list[Measured]]]  # by variant, then by tree label
+    problem: str | None = None
+
+
+ACCOUNT_VARIANTS = {
+    "state": "with the state file (reads by id may race the listing)",
+    "no-state": "without the state file (listings only)",
+}
+
+
+def bench_account(bench: Bench, trees: list[Tree]) -> AccountRow:
+    """An account holding `--account-agents` agents of another project, and a project of `--project-agents` agents
+    applied in it (both set up with no latency by the current tree, not measured); then `--repeat` no-op plans of
+    each tree with the state file and without it (state, journal and backup removed first), taking turns."""
+    options = bench.options
+    others, agents = options.account_agents, options.project_agents
+    label = f"{agents:,} agents among {others + agents:,}"
+    base_url = bench.sandbox.base_url
+    variants: dict[str, dict[str, list[Measured]]] = {
+        variant: {tree.label: [] for tree in trees} for variant in ACCOUNT_VARIANTS
+    }
+    bench.sandbox.reset()
+    other = Project.write(bench.work, "scale-account-other", base_url, others, 0, 0)
+    project = Project.write(bench.work, "scale-account-project", base_url, agents, 0, 0)
+    try:
+        seconds = 0.0
+        for setting_up, what in ((other, f"{others:,} agents of another project"), (project, label)):
+            progress(f"setting up {what} (no latency, not measured)")
+            setup = bench.setup(trees[0], setting_up)
+            seconds += setup.seconds
+            if setup_failed(bench, setup, setting_up, what):
+                return AccountRow(label, seconds, variants, f"!{len(bench.notes)}")
+        state = project.state.read_bytes()
+        for attempt in range(options.repeat):
+            for variant, description in ACCOUNT_VARIANTS.items():
+                for tree in trees:
+                    runs = variants[variant][tree.label]
+                    if any(run.problem for run in runs):
+                        continue
+                    if variant == "state":
+                        project.restore_state(state)
+                    else:
+                        project.remove_state()
+                    progress(f"{tree.label}: no-op plan of {label}, {description} ({attempt + 1}/{options.repeat})")
+                    measured = bench.measure(tree, project, "plan", "--detailed-exitcode")
+                    bench.failed(measured, f"{tree.label}, no-op plan of {label} {description}", " (2: changes)")
+                    runs.append(measured)
+        return AccountRow(label, seconds, variants)
+    finally:
+        shutil.rmtree(other.root, ignore_errors=True)
+        shutil.rmtree(project.root, ignore_errors=True)
 
 
 # --- report -----------------------------------------------------------------------------------------------------------
@@ -454,6 +560,8 @@ GROUPS = {
     "cpu": "CPU s",
     "rss": "peak RSS MB",
     "calls": "API calls",
+    "list": "GET /agents",
+    "read": "GET /agents/{id}",
     "sandbox": "sandbox CPU s",
     "check": "checks",
 }
@@ -489,6 +597,8 @@ def tree_cells(runs: list[Measured], tree: Tree, floor: float | None, target: fl
         "cpu": two(median([measured.run.cpu for measured in runs])),
         "rss": "n/a" if peak is None else f"{peak:.0f}",
         "calls": f"{statistics.median(measured.calls for measured in runs):.0f}",
+        "list": f"{statistics.median(measured.routes.get(LIST_ROUTE, 0) for measured in runs):.0f}",
+        "read": f"{statistics.median(measured.routes.get(READ_ROUTE, 0) for measured in runs):.0f}",
         "sandbox": two(median([measured.sandbox_cpu for measured in runs])),
         "check": next((measured.problem for measured in runs if measured.problem), "ok"),
     }
@@ -529,10 +639,10 @@ def print_grouped(
         print(render(line))
 
 
-def report_apply(rows: list[ApplyRow], trees: list[Tree], options: argparse.Namespace) -> None:
+def report_apply(rows: list[ApplyRow], trees: list[Tree], options: argparse.Namespace, load: str) -> None:
     print(
         f"\nApply N creates: a fresh project of N agents, one fresh process, {options.latency_ms:g} ms per request, "
-        f"--parallelism {options.parallelism}.\n"
+        f"--parallelism {options.parallelism}; {load}.\n"
         f"floor = N x latency / parallelism; target: wall within {APPLY_TARGET:g}x the floor."
     )
     lines = []
@@ -543,13 +653,13 @@ def report_apply(rows: list[ApplyRow], trees: list[Tree], options: argparse.Name
         lines.append(([f"{row.creates:,}", f"{floor:.2f}", f"<= {target:.2f}"], cells))
     groups = ["wall", "ratio", "met", "cpu", "rss", "calls", "sandbox", "check"]
     print_grouped(["creates", "floor s", "target s"], groups, [tree.label for tree in trees], lines)
-    limit_note([documents(row.creates, 0) for row in rows])
+    limit_note(trees, [documents(row.creates, 0) for row in rows])
 
 
-def report_plans(rows: list[PlanRow], trees: list[Tree], options: argparse.Namespace) -> None:
+def report_plans(rows: list[PlanRow], trees: list[Tree], options: argparse.Namespace, load: str) -> None:
     print(
         f"\nNo-op plan --detailed-exitcode, one fresh process, {options.latency_ms:g} ms per request: "
-        f"median of {options.repeat}.\nsetup: apply with no latency by the current tree, not measured."
+        f"median of {options.repeat}; {load}.\nsetup: apply with no latency by the current tree, not measured."
     )
     lines = []
     for row in rows:
@@ -561,16 +671,41 @@ def report_plans(rows: list[PlanRow], trees: list[Tree], options: argparse.Names
         lines.append((lead, cells))
     groups = ["wall", "met", "cpu", "rss", "calls", "sandbox", "check"]
     print_grouped(["project", "target s", "setup s"], groups, [tree.label for tree in trees], lines)
-    limit_note([documents(row.size.agents, row.size.stores) for row in rows])
+    limit_note(trees, [documents(row.size.agents, row.size.stores) for row in rows])
 
 
-def limit_note(counts: list[int]) -> None:
-    over = [count for count in counts if count > MAX_DOCUMENTS]
-    if over:
-        print(
-            f"  projects of more than {MAX_DOCUMENTS:,} manifest documents (the loader's limit; here "
-            f"{', '.join(f'{count:,}' for count in over)}) run with the limit raised in the measured process"
-        )
+def report_account(row: AccountRow, trees: list[Tree], options: argparse.Namespace, load: str) -> None:
+    latency = options.latency_ms / 1000
+    others, agents = options.account_agents, options.project_agents
+    pages = max(1, math.ceil((others + agents) / PAGE))
+    rounds = math.ceil(agents / PLAN_PARALLELISM)
+    print(
+        f"\nA small project in a big account: {agents:,} agents of the project among {others + agents:,} in the "
+        f"account (the others of another project).\nNo-op plan --detailed-exitcode, one fresh process, "
+        f"{options.latency_ms:g} ms per request: median of {options.repeat}; setup: two applies with no latency by "
+        f"the current tree, not measured ({row.setup_seconds:.0f} s); {load}.\n"
+        f"Listing every agent: {pages} pages one after the other, {pages * latency:.2f} s of requests; reading the "
+        f"project's agents by id, {PLAN_PARALLELISM} at a time (plan --parallelism): {rounds} rounds, "
+        f"{rounds * latency:.2f} s."
+    )
+    lines = []
+    for variant, description in ACCOUNT_VARIANTS.items():
+        cells = {tree.label: tree_cells(row.results[variant][tree.label], tree, None, None) for tree in trees}
+        if row.problem:
+            cells = {label: {"check": row.problem} for label in cells}
+        lines.append(([description], cells))
+    groups = ["wall", "cpu", "rss", "calls", "list", "read", "sandbox", "check"]
+    print_grouped(["plan"], groups, [tree.label for tree in trees], lines)
+
+
+def limit_note(trees: list[Tree], counts: list[int]) -> None:
+    for tree in trees:
+        over = [count for count in counts if count > tree.max_documents]
+        if over:
+            print(
+                f"  {tree.label}: projects of more than {tree.max_documents:,} manifest documents (its loader's limit;"
+                f" here {', '.join(f'{count:,}' for count in over)}) run with the limit raised in the measured process"
+            )
 
 
 def print_notes(notes: list[str]) -> None:
@@ -601,6 +736,15 @@ def parse_options() -> argparse.Namespace:
     )
     parser.add_argument("--stores", type=int, default=100, help="vector stores of that project (default 100)")
     parser.add_argument("--files-per-store", type=int, default=2, help="files in each vector store (default 2)")
+    parser.add_argument(
+        "--account-agents",
+        type=int,
+        default=None,
+        help="agents of another project in the account of the big-account plan (default 5000; 0 skips it)",
+    )
+    parser.add_argument(
+        "--project-agents", type=int, default=None, help="agents of the project in the big account (default 250)"
+    )
     parser.add_argument("--repeat", type=int, choices=range(1, 21), default=3, metavar="N", help="no-op plans timed")
     parser.add_argument("--baseline", metavar="REV", help="also measure this commit, side by side")
     parser.add_argument(
@@ -624,6 +768,10 @@ def parse_options() -> argparse.Namespace:
         options.agents = [100] if quick else [1000]
     if options.agents_with_stores is None:
         options.agents_with_stores = 100 if quick else 5000
+    if options.account_agents is None:
+        options.account_agents = 300 if quick else 5000
+    if options.project_agents is None:
+        options.project_agents = 50 if quick else 250
     if quick and "--stores" not in sys.argv:
         options.stores = 10
     if options.parallelism < 1 or options.latency_ms < 0:
@@ -646,15 +794,32 @@ def run(options: argparse.Namespace, work: Path, baseline: tuple[str, Path] | No
         tree.check()
     sandbox = Sandbox(trees[0].src, work)
     bench = Bench(sandbox, work, options)
+    loads: list[str] = []
+
+    def under_load(measure: Callable[[], T]) -> T:
+        """Run one part of the benchmark, noting the 1-minute load average at its start and end for its table."""
+        start = load_average()
+        result = measure()
+        loads.append(f"load average {start} at the start, {load_average()} at the end")
+        return result
+
     try:
-        applies = [bench_apply(bench, trees, creates) for creates in options.creates]
-        plans = [bench_plan(bench, trees, project) for project in plan_projects(options)]
+        applies = under_load(lambda: [bench_apply(bench, trees, creates) for creates in options.creates])
+        plans = under_load(lambda: [bench_plan(bench, trees, project) for project in plan_projects(options)])
+        account = (
+            under_load(lambda: bench_account(bench, trees))
+            if options.account_agents and options.project_agents
+            else None
+        )
     finally:
         sandbox.stop()
+    print("\nHow each tree's CLI was started: " + "; ".join(f"{tree.label}: {tree.started_as}" for tree in trees))
     if applies:
-        report_apply(applies, trees, options)
+        report_apply(applies, trees, options, loads[0])
     if plans:
-        report_plans(plans, trees, options)
+        report_plans(plans, trees, options, loads[1])
+    if account is not None:
+        report_account(account, trees, options, loads[2])
     print_notes(bench.notes)
 
 
