@@ -34,13 +34,13 @@ from assistplan.kinds.base import (
     LiveObject,
     Spec,
     find_stamped,
+    owned_objects,
     prune,
     register,
     user_metadata,
 )
 from assistplan.manifest.models import AgentSpec
 from assistplan.manifest.project import Resource
-from assistplan.providers.listing import list_or_read
 from assistplan.providers.openai import OpenAIProvider, call, create_safely
 
 TOOL_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -204,25 +204,12 @@ class AgentKind(Kind):
         }
 
     def refresh(self, ctx: KindContext) -> list[LiveObject]:
-        provider: OpenAIProvider = ctx.provider
         inventory = ctx.inventory
-
-        def list_all() -> list[LiveObject]:
-            objects = []
-            for agent in list_or_read(
-                lambda: provider.list_objects("/agents", address=None, operation="list agents"),
-                lambda remote_id: provider.get_object(f"/agents/{remote_id}", address=None, operation="read agent"),
-                inventory.known_ids(self.kind),
-                inventory.parallelism,
-            ):
-                obj = LiveObject.from_metadata(self.kind, agent)
-                if inventory.owns(obj.id, obj.project):
-                    address = inventory.id_to_address.get(obj.id) or obj.address or ""
-                    obj.extra = _key_extra(inventory.attributes.get(address) or {})
-                    objects.append(obj)
-            return objects
-
-        return call(list_all, address=None, operation="list agents")
+        objects = owned_objects(ctx, self.kind, "/agents", "agent")
+        for obj in objects:
+            address = inventory.id_to_address.get(obj.id) or obj.address or ""
+            obj.extra = _key_extra(inventory.attributes.get(address) or {})
+        return objects
 
     def _payload(self, ctx: KindContext, address: str, spec: Spec) -> dict[str, Any]:
         payload: dict[str, Any] = {

@@ -26,6 +26,7 @@ from assistplan.kinds.base import (
     LiveObject,
     Spec,
     find_stamped,
+    owned_objects,
     prune,
     register,
     user_metadata,
@@ -34,7 +35,6 @@ from assistplan.kinds.blobs import file_entry, file_refs, pool_of, require_pool
 from assistplan.manifest.flowise_schema import row_problems, rows_from_schema, schema_from_rows
 from assistplan.manifest.models import AssistantSpec, ProjectConfig
 from assistplan.manifest.project import Resource
-from assistplan.providers.listing import list_or_read
 from assistplan.providers.openai import (
     OpenAIProvider,
     assistants_shut_down,
@@ -204,25 +204,7 @@ class AssistantKind(Kind):
         return {key: value for key, value in spec.items() if key in raw or key not in OPTIONAL_FIELDS}
 
     def refresh(self, ctx: KindContext) -> list[LiveObject]:
-        provider: OpenAIProvider = ctx.provider
-        inventory = ctx.inventory
-
-        def list_all() -> list[LiveObject]:
-            objects = []
-            for assistant in list_or_read(
-                lambda: provider.list_objects("/assistants", address=None, operation="list assistants"),
-                lambda remote_id: provider.get_object(
-                    f"/assistants/{remote_id}", address=None, operation="read assistant"
-                ),
-                inventory.known_ids(self.kind),
-                inventory.parallelism,
-            ):
-                obj = LiveObject.from_metadata(self.kind, assistant)
-                if inventory.owns(obj.id, obj.project):
-                    objects.append(obj)
-            return objects
-
-        return call(list_all, address=None, operation="list assistants")
+        return owned_objects(ctx, self.kind, "/assistants", "assistant")
 
     def _payload(self, provider: OpenAIProvider, ctx: KindContext, address: str, spec: Spec) -> dict[str, Any]:
         resources = spec.get("tool_resources") or {}

@@ -353,6 +353,22 @@ class Kind(ABC):
         """Put this project's labels on an existing object, changing nothing else (import)."""
 
 
+def owned_objects(ctx: KindContext, kind: str, path: str, noun: str) -> list[LiveObject]:
+    """The objects of an OpenAI collection at `path` that this project owns: listed, or read by id where the
+    inventory allows it and that is cheaper (see `assistplan.providers.listing`)."""
+    from assistplan.providers.listing import list_or_read
+
+    provider, inventory = ctx.provider, ctx.inventory
+    items = list_or_read(
+        lambda: provider.list_objects(path, address=None, operation=f"list {noun}s"),
+        lambda remote_id: provider.get_object(f"{path}/{remote_id}", address=None, operation=f"read {noun}"),
+        inventory.known_ids(kind),
+        inventory.parallelism,
+    )
+    objects = (LiveObject.from_metadata(kind, item) for item in items)
+    return [obj for obj in objects if inventory.owns(obj.id, obj.project)]
+
+
 S = TypeVar("S")
 
 

@@ -26,13 +26,13 @@ from assistplan.kinds.base import (
     PartialApplyError,
     Spec,
     find_stamped,
+    owned_objects,
     register,
     user_metadata,
 )
 from assistplan.kinds.blobs import file_entry, file_refs, pool_of, require_pool
 from assistplan.manifest.models import VectorStoreSpec
 from assistplan.manifest.project import Resource
-from assistplan.providers.listing import list_or_read
 from assistplan.providers.openai import OpenAIProvider, call, create_safely
 from assistplan.redact import scrub
 
@@ -102,18 +102,7 @@ class VectorStoreKind(Kind):
         inventory = ctx.inventory
 
         def list_all() -> list[LiveObject]:
-            objects = []
-            for store in list_or_read(
-                lambda: provider.list_objects("/vector_stores", address=None, operation="list vector stores"),
-                lambda remote_id: provider.get_object(
-                    f"/vector_stores/{remote_id}", address=None, operation="read vector store"
-                ),
-                inventory.known_ids(self.kind),
-                inventory.parallelism,
-            ):
-                obj = LiveObject.from_metadata(self.kind, store)
-                if inventory.owns(obj.id, obj.project):
-                    objects.append(obj)
+            objects = owned_objects(ctx, self.kind, "/vector_stores", "vector store")
             with ThreadPoolExecutor(max_workers=max(1, inventory.parallelism)) as pool:
                 for obj, files in zip(
                     objects, pool.map(lambda o: self._attachments(provider, o.id), objects), strict=True
