@@ -77,3 +77,9 @@ def test_a_failed_listing_fails_the_refresh() -> None:
 
     with pytest.raises(ProviderError, match="answered 500"):
         list_or_read(failing_listing, read, ["obj_7"], parallelism=3, page_size=PAGE)
+
+
+def test_a_collection_not_much_larger_than_the_reads_costs_no_read() -> None:
+    known = [f"obj_{index}" for index in range(20)]
+
+    assert list_or_read(listing(account(30)), never_read, known, parallelism=2, page_size=PAGE) == account(30)

@@ -1,14 +1,15 @@
 """Reading the objects of one collection at the cost of the project, not of the account: list every page, or,
-when the objects wanted are known by id and the collection holds more pages than reading them takes, read them one
-by one.
+when the objects wanted are known by id and the collection holds many more pages than reading them takes, read
+them one by one.
 
 The listing walks its pages one after another, so its cost grows with everything the account holds; reading `k`
-objects by id takes about k / (parallelism - 1) rounds of requests, whatever the account holds. When the ids are
-known (the state records every address of the kind, and the last apply finished) and the first page is full, the
-reads start beside the listing. The answer does not depend on which side is faster, only on the collection: a
-listing that ends within as many pages as the reads take rounds is the answer (it also shows objects the state does
-not know); a longer one is stopped there, and the answer is the objects read. An object that answers 404 was
-deleted outside, so something changed: the collection is then listed to the end, and the listing is the answer.
+objects by id takes R = k / (parallelism - 1) rounds of requests, whatever the account holds. When the ids are
+known (the state records every address of the kind, and the last apply finished), the reads start beside the
+listing once it has walked R / 2 pages without ending, so a collection not much larger than the project costs no
+read. The answer does not depend on which side is faster, only on the collection: a listing that ends within
+R / 2 + R pages is the answer (it also shows objects the state does not know); a longer one is stopped there, and
+the answer is the objects read. An object that answers 404 was deleted outside, so something changed: the
+collection is then listed to the end, and the listing is the answer.
 """
 
 from __future__ import annotations
@@ -33,8 +34,11 @@ def list_or_read(
     other side finish in the background."""
     if not known:
         return list(list_all())
-    # how many objects the listing may walk through before reading by id is the cheaper way
-    budget = page_size * math.ceil(len(known) / max(1, parallelism - 1))
+    rounds = math.ceil(len(known) / max(1, parallelism - 1))
+    # the reads start once the listing has walked half as many pages as they take rounds (a shorter listing costs
+    # no read at all), and the listing is the answer when it ends within those pages and the rounds of the reads
+    start = page_size * math.ceil(rounds / 2)
+    budget = start + page_size * rounds
     lock = threading.Lock()
     listed: list[dict[str, Any]] = []
     big = threading.Event()
@@ -44,7 +48,7 @@ def list_or_read(
         for item in list_all():
             with lock:
                 listed.append(item)
-                if len(listed) == page_size:
+                if len(listed) == start:
                     big.set()
                 if len(listed) > budget:
                     return False
