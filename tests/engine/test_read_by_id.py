@@ -96,3 +96,18 @@ def test_destroy_lists_every_collection(project: Project) -> None:
     read_by_id, _ = plan(project, PlanOptions(destroy=True))
 
     assert read_by_id == frozenset()
+
+
+def test_in_an_account_of_many_pages_the_project_agent_is_read_by_id_and_plans_no_changes(project: Project) -> None:
+    apply(project)
+    client = project.client()
+    for index in range(250):
+        client.beta.agents.create(model="gpt-5", name=f"other-{index}", metadata={"team": "another"})
+    project.sandbox.reset_counters()
+
+    read_by_id, has_changes = plan(project)
+
+    assert "Agent" in read_by_id
+    assert not has_changes
+    assert project.sandbox.count("GET /agents/{agent_id}") == 1
+    assert project.sandbox.count("GET /agents") == 3  # the listing stops on the page that passes its budget of two
