@@ -81,6 +81,36 @@ class _Work:
     updates: dict[str, Any] = field(default_factory=dict)
 
 
+class _Resolution:
+    """One document's view of the resolver (`manifest.resolution.Resolution`)."""
+
+    def __init__(self, resolver: Resolver, work: _Work) -> None:
+        self._resolver = resolver
+        self._work = work
+
+    @property
+    def address(self) -> Address:
+        return self._work.manifest.address
+
+    def reference(self, kind: str, name: str, path: JsonPath) -> Any | None:
+        found = self._resolver.reference(self._work, kind, name, path)
+        return None if found is None else found.spec
+
+    def text_file(self, path: JsonPath, relpath: str) -> str | None:
+        return self._resolver.text_file(self._work, path, relpath)
+
+    def files(self, patterns: list[str], path: JsonPath, limit: int) -> list[LocalFile]:
+        found = self._resolver.files(self._work, patterns, path, limit)
+        self._work.files = list(sorted_unique([*self._work.files, *found]))
+        return found
+
+    def error(self, path: JsonPath, message: str, *, key: bool = False) -> None:
+        self._resolver.error(self._work, path, message, key=key)
+
+    def update(self, field: str, value: Any) -> None:
+        self._work.updates[field] = value
+
+
 class Resolver:
     def __init__(
         self, config: ProjectConfig, context: TemplateContext, cache: FileCache, name_of: Callable[[Path], str]
@@ -124,6 +154,7 @@ class Resolver:
             handler = handlers.get(type(manifest.spec))
             if handler is not None:
                 handler(work, manifest.spec)
+            manifest.spec.resolve(_Resolution(self, work))
             resources[manifest.address] = Resource(
                 address=manifest.address,
                 spec=manifest.spec.model_copy(update=work.updates) if work.updates else manifest.spec,

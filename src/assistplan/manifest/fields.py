@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
+
+if TYPE_CHECKING:
+    from assistplan.manifest.resolution import Resolution
 
 RESERVED_METADATA_KEYS: tuple[str, ...] = ("assistplan:project", "assistplan:address", "assistplan:digest")
 RESERVED_METADATA_PREFIX = "assistplan:"
@@ -101,6 +104,11 @@ class KindSpec(Spec):
     """Unique per kind; the address is Kind/name."""
     lifecycle: Lifecycle = Field(default_factory=Lifecycle)
     """How plan and apply treat this object."""
+
+    def resolve(self, resolution: Resolution) -> None:
+        """Resolve what this document refers to outside itself (other resources by name, local files), reporting
+        problems through `resolution`. A kind whose model overrides this needs nothing in `manifest.config`."""
+        return None
 
 
 def exclusive(spec: Any, inline: str, from_file: str, *, required: bool, label: str | None = None) -> list[Problem]:

@@ -53,6 +53,7 @@ BETA_HEADERS = {
     "agents": "agents=v1",
     "assistants": "assistants=v2",
     "threads": "assistants=v2",
+    "vaults": "agents=v1",
     "vector_stores": "assistants=v2",
 }
 """The `OpenAI-Beta` header the SDK sends, by the first segment of the path."""

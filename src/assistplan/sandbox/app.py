@@ -1,12 +1,18 @@
 """The Starlette application: OpenAI routes under `/v1`, control routes under `/_sandbox`, and the middleware that
 gives every response an `x-request-id`, checks the API key, answers unknown URLs, counts requests and injects faults.
+
+The OpenAI routes are found, not listed: every module of this package that defines `ROUTES` contributes them, so a new
+resource is one module. They are tried most specific first (a literal path segment before a `{parameter}` at the same
+place), so `/agents/automations` is never taken for the agent `automations`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import logging
+import pkgutil
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -20,16 +26,8 @@ from starlette.routing import BaseRoute, Match
 from starlette.routing import Route as StarletteRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistplan.sandbox import (
-    agents,
-    assistants,
-    control,
-    file_batches,
-    files,
-    profiles,
-    vector_store_files,
-    vector_stores,
-)
+from assistplan import sandbox
+from assistplan.sandbox import control, profiles
 from assistplan.sandbox.errors import (
     SandboxError,
     echoed_credentials,
@@ -47,14 +45,24 @@ log = logging.getLogger(__name__)
 
 PREFIX = "/v1"
 TRANSPORT_KEY = "assistplan.sandbox.transport"
-ROUTES: list[Route] = [
-    *files.ROUTES,
-    *vector_stores.ROUTES,
-    *vector_store_files.ROUTES,
-    *file_batches.ROUTES,
-    *assistants.ROUTES,
-    *agents.ROUTES,
-]
+
+
+def _specificity(route: Route) -> tuple[tuple[int, ...], str]:
+    """Sort key: literal segments before parameters, position by position."""
+    segments = route.path.strip("/").split("/")
+    return tuple(1 if segment.startswith("{") else 0 for segment in segments), route.key
+
+
+def _discover() -> list[Route]:
+    found: list[Route] = []
+    for module in pkgutil.iter_modules(sandbox.__path__):
+        if module.name in ("app", "server", "testing", "__main__"):
+            continue
+        found.extend(getattr(importlib.import_module(f"{sandbox.__name__}.{module.name}"), "ROUTES", ()))
+    return sorted(found, key=_specificity)
+
+
+ROUTES: list[Route] = _discover()
 BAD_JSON = (
     "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library "
     "correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)"

@@ -5,7 +5,8 @@
 - `openai`: the OpenAI platform after 2026-08-26: only `Settings.api_key` is accepted (401 `invalid_api_key`
   otherwise), and every `/assistants` route answers 404 (the Assistants API was shut down).
 - `spec`: every response object carries only the fields the official OpenAPI spec declares for its type.
-- `assistants-only`: an OpenAI-compatible server without the Agents API: `/agents` routes answer 404.
+- `assistants-only`: an OpenAI-compatible server without the Agents API or the platform around it: `/agents` (and
+  everything under it: environment templates, automations, sessions), `/vaults` and `/skills` routes answer 404.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from assistplan.sandbox.errors import SandboxError, incorrect_key, unauthorized
 API_KEY = "sk-sandbox"
 DEFAULT = "sandbox"
 PROFILES: tuple[str, ...] = (DEFAULT, "openai", "spec", "assistants-only")
+AGENTS_PLATFORM = ("/agents", "/vaults", "/skills")
+"""Path prefixes of the Agents API and the platform around it, which an Assistants-only server lacks."""
 
 # Top-level properties per `object` type in the official OpenAPI spec (github.com/openai/openai-openapi,
 # openapi.yaml at f85dbe2, 2026-08-21): components.schemas AssistantObject, VectorStoreObject, VectorStoreFileObject,
@@ -89,7 +92,7 @@ def serves(profile: str, route_key: str) -> bool:
     if profile == "openai":
         return not path.startswith("/assistants")
     if profile == "assistants-only":
-        return not path.startswith("/agents")
+        return not path.startswith(AGENTS_PLATFORM)
     return True
 
 

@@ -1,0 +1,38 @@
+"""What a manifest model's `resolve` hook is given: references by name, local files and folders, errors, updates.
+
+A kind's model resolves its own references here (see `KindSpec.resolve`), so that adding a kind does not touch the
+resolver. Every path is a JSON path inside the document (`("tools", 0, "credential")`); errors point at it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from assistplan.addrs import Address
+from assistplan.manifest.project import LocalFile
+from assistplan.manifest.yamlpos import JsonPath
+
+
+class Resolution(Protocol):
+    """The resolver, as one document's `resolve` hook sees it."""
+
+    @property
+    def address(self) -> Address:
+        """The document's address."""
+
+    def reference(self, kind: str, name: str, path: JsonPath) -> Any | None:
+        """The manifest spec of the `kind` resource called `name` (recorded as a dependency of this document), or
+        None after reporting `unknown KIND "name"` with the closest names at `path`."""
+
+    def text_file(self, path: JsonPath, relpath: str) -> str | None:
+        """The text of a file beside the manifest (rendered when its name ends in `.j2`), or None after an error."""
+
+    def files(self, patterns: list[str], path: JsonPath, limit: int) -> list[LocalFile]:
+        """The files matching `patterns` (globs allowed, `**` included), at most `limit`, sorted and unique; they
+        become the resource's local files (digested, and re-read at apply)."""
+
+    def error(self, path: JsonPath, message: str, *, key: bool = False) -> None:
+        """Report a problem at the value (or the key) at `path`."""
+
+    def update(self, field: str, value: Any) -> None:
+        """Replace a field of the resolved spec (for example an inline twin read from its `*_file`)."""
