@@ -1,0 +1,326 @@
+"""Skill: a folder of the repository as an OpenAI skill (`/skills`, no beta header), with immutable versions.
+
+The normalized spec is the skill's content, as its newest version holds it: `name` and `description` (from SKILL.md)
+and `files`, each path inside the folder with its sha256 and size, so a plan names the files that changed; `path`
+(the folder, relative to the manifest root); `default` ("latest" while the newest version is the default, else the
+default's number; with `promote: false` whatever the server has); `promote` and `keep_versions`, which the API does
+not show (the state and the marker's digest stand for them). A change of the files uploads a new version of the same skill (an update,
+never a replace), made the default only when the manifest says `promote: true`; then versions beyond
+`keep_versions` are deleted, oldest first, never the default one.
+
+Skills carry no metadata and take their name from SKILL.md, so identity lives in a marker file (`MARKER`) that every
+upload adds to the bundle (not to the folder): the project, the address and the digests. The state keeps the skill's
+id and the content of the version it last saw (attributes), so a plan downloads a skill's content only when its
+`latest_version` moved since (someone uploaded a version) or the state does not know the skill: without a state, each
+listed skill's newest bundle is downloaded once to read its marker (and the default's, when they differ and the newest
+has no marker of this project). A skill of the same name without this project's marker is never touched: planning to
+create beside it is an error that names it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from assistplan.addrs import Address
+from assistplan.errors import PlanError
+from assistplan.kinds.base import (
+    LABEL_DIGEST,
+    Applied,
+    DesireContext,
+    Inventory,
+    Kind,
+    KindContext,
+    LiveObject,
+    Spec,
+    manifest_spec,
+    register,
+)
+from assistplan.kinds.blobs import SHA_CHARS, file_entry
+from assistplan.manifest.project import Resource
+from assistplan.manifest.skill_models import (
+    MARKER,
+    SKILL_FILES,
+    SkillSpec,
+    inside,
+    join,
+    skill_folder,
+    skill_front_matter,
+)
+from assistplan.providers.openai import OpenAIProvider, call, create_safely
+
+CONTENT = "content"
+"""Attribute and `LiveObject.extra` key: the newest version's name, description and files."""
+VERSION = "version"
+"""Attribute: the skill's `latest_version` when its content was last read or uploaded."""
+DIGEST = "digest"
+"""Attribute: the spec digest the newest version's marker carries."""
+CONTENT_FIELDS = ("name", "description", "files")
+
+Bundle = list[tuple[str, bytes]]
+
+
+def content_digest(files: dict[str, bytes]) -> str:
+    """sha256 over the sorted paths (inside the folder) and bytes of a skill's files, the marker left out."""
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.encode() + b"\0" + hashlib.sha256(files[path]).digest())
+    return digest.hexdigest()
+
+
+def unpack(data: bytes) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """A downloaded bundle's content (name, description, files) and its marker (None when it has none)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        entries = {info.filename: archive.read(info) for info in archive.infolist() if not info.is_dir()}
+    files = {path.partition("/")[2]: body for path, body in entries.items()}
+    marker_bytes = files.pop(MARKER, None)
+    marker = None
+    if marker_bytes is not None:
+        try:
+            loaded = json.loads(marker_bytes)
+        except ValueError:
+            loaded = None
+        marker = loaded if isinstance(loaded, dict) else None
+    name = description = None
+    skill_md = next((files[name] for name in SKILL_FILES if name in files), None)
+    if skill_md is not None:
+        found = skill_front_matter(skill_md.decode("utf-8-sig", errors="replace"))
+        if not isinstance(found, str):
+            name, description = found
+    entries_map = {path: file_entry(hashlib.sha256(body).hexdigest(), len(body)) for path, body in files.items()}
+    return {"name": name, "description": description, "files": dict(sorted(entries_map.items()))}, marker
+
+
+class SkillKind(Kind):
+    kind = "Skill"
+    spec_model = SkillSpec
+
+    def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
+        spec = manifest_spec(resource, SkillSpec)
+        folder = skill_folder(resource.files)
+        files = {inside(folder, local.path): file_entry(local.sha256, local.size) for local in resource.files}
+        skill_md = next(local for local in resource.files if local.path in {join(folder, n) for n in SKILL_FILES})
+        found = skill_front_matter(skill_md.abspath.read_text(encoding="utf-8-sig"))
+        name, description = found if not isinstance(found, str) else (None, None)
+        desired: Spec = {
+            "name": name,
+            "description": description,
+            "path": folder,
+            "files": dict(sorted(files.items())),
+            "promote": spec.promote,
+            "keep_versions": spec.keep_versions,
+        }
+        if spec.promote:
+            desired["default"] = "latest"
+        return desired
+
+    def fold_live(self, desired: Spec, live: Spec) -> Spec:
+        """Without `promote`, where the default version points is left to whoever moves it."""
+        if "default" in desired or "default" not in live:
+            return desired
+        return {**desired, "default": live["default"]}
+
+    def normalize(self, obj: LiveObject, inventory: Inventory) -> Spec:
+        content = obj.extra.get(CONTENT) or {}
+        raw = obj.raw
+        default = raw.get("default_version")
+        return {
+            "name": content.get("name"),
+            "description": content.get("description"),
+            "files": content.get("files") or {},
+            "default": "latest" if default == raw.get("latest_version") else default,
+        }
+
+    def match(self, address: Address, spec: Spec, inventory: Inventory) -> LiveObject | None:
+        found = super().match(address, spec, inventory)
+        if found is not None:
+            return found
+        for obj in inventory.unowned.get(self.kind, []):
+            if obj.raw.get("name") == spec.get("name"):
+                raise PlanError(
+                    f'{address}: a skill named "{obj.raw.get("name")}" already exists (id {obj.id}) without this '
+                    "project's marker, and assistplan never takes over an object it did not create. Adopt it with "
+                    f"`assistplan import {address} {obj.id}`, change the name in SKILL.md, or delete the other skill"
+                )
+        return None
+
+    def refresh(self, ctx: KindContext) -> list[LiveObject]:
+        provider: OpenAIProvider = ctx.provider
+        inventory = ctx.inventory
+        prove = self.kind not in inventory.read_by_id
+        known: list[LiveObject] = []
+        unread: list[dict[str, Any]] = []
+        others: list[LiveObject] = []
+        for raw in provider.list_objects("/skills", address=None, operation="list skills"):
+            address = inventory.id_to_address.get(raw["id"])
+            attributes = inventory.attributes.get(address or "") or {}
+            if address is not None and attributes.get(VERSION) == raw.get("latest_version") and CONTENT in attributes:
+                extra = {CONTENT: attributes[CONTENT]}
+                known.append(
+                    LiveObject(self.kind, raw["id"], raw, inventory.project, address, attributes.get(DIGEST), extra)
+                )
+            elif address is not None or prove:
+                unread.append(raw)
+            else:
+                others.append(LiveObject(self.kind, raw["id"], raw))
+        with ThreadPoolExecutor(max_workers=max(1, min(inventory.parallelism, len(unread) or 1))) as pool:
+            read = list(pool.map(lambda raw: _read(provider, raw, inventory.project), unread))
+        for obj in read:
+            (known if inventory.owns(obj.id, obj.project) else others).append(obj)
+        inventory.unowned[self.kind] = others
+        return known
+
+    def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
+        provider: OpenAIProvider = ctx.provider
+        bundle, marker_digest = _bundle(ctx, address, spec)
+        raw: dict[str, Any] = create_safely(
+            provider,
+            address=address,
+            create=lambda client: client.skills.create(files=bundle).model_dump(mode="json"),
+            find_existing=lambda: _find_marked(provider, ctx.project, address, spec.get("name")),
+        )
+        return _applied(raw, spec, marker_digest)
+
+    def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
+        provider: OpenAIProvider = ctx.provider
+        promote = bool(spec.get("promote"))
+        marker_digest = ctx.attributes(address).get(DIGEST)
+        if any(before.get(key) != spec.get(key) for key in CONTENT_FIELDS):
+            bundle, marker_digest = _bundle(ctx, address, spec)
+            ctx.progress(address, f"uploading a new version ({len(bundle)} files)")
+            call(
+                lambda: provider.client.skills.versions.create(remote_id, files=bundle, default=promote),
+                address=address,
+                operation="upload a new version",
+            )
+        skill = _retrieve(provider, remote_id, address)
+        if promote and skill["default_version"] != skill["latest_version"]:
+            latest = skill["latest_version"]
+            skill = call(
+                lambda: provider.client.skills.update(remote_id, default_version=latest).model_dump(mode="json"),
+                address=address,
+                operation="set the default version",
+            )
+        keep = spec.get("keep_versions")
+        if keep is not None:
+            _prune(provider, skill, keep, address)
+        return _applied(skill, spec, marker_digest)
+
+    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
+        provider: OpenAIProvider = ctx.provider
+        call(lambda: provider.client.skills.delete(remote_id), address=address, operation="delete")
+
+    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
+        provider: OpenAIProvider = ctx.provider
+        return _read(provider, _retrieve(provider, remote_id, address), ctx.project)
+
+    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+        """An imported skill is this project's through the state; the marker comes with its next upload."""
+        if live.project and live.project != ctx.project:
+            raise PlanError(
+                f"{live.id} is marked as {live.address} of project {live.project!r}; "
+                "assistplan never takes over another project's object"
+            )
+        return live
+
+
+def _retrieve(provider: OpenAIProvider, skill_id: str, address: str | None) -> dict[str, Any]:
+    return provider.get_object(f"/skills/{skill_id}", address=address, operation="read")
+
+
+def _download(provider: OpenAIProvider, skill_id: str, version: str) -> bytes:
+    response = call(
+        lambda: provider.client.skills.versions.content.retrieve(version, skill_id=skill_id),
+        address=None,
+        operation=f"download version {version} of skill {skill_id}",
+    )
+    return response.content
+
+
+def _read(provider: OpenAIProvider, raw: dict[str, Any], project: str) -> LiveObject:
+    """A skill with its newest version's content and the marker that says whose it is (the default version's,
+    when the newest carries none of this project's)."""
+    content, marker = unpack(_download(provider, raw["id"], raw["latest_version"]))
+    default = raw.get("default_version")
+    if (marker or {}).get("project") != project and default and default != raw["latest_version"]:
+        _, marker = unpack(_download(provider, raw["id"], default))
+    marker = marker or {}
+    return LiveObject(
+        "Skill",
+        raw["id"],
+        raw,
+        marker.get("project"),
+        marker.get("address"),
+        marker.get("digest"),
+        {CONTENT: content},
+    )
+
+
+def _find_marked(provider: OpenAIProvider, project: str, address: str, name: Any) -> dict[str, Any] | None:
+    """The skill of this name whose newest bundle carries this project's marker for `address` (a create whose
+    answer was lost)."""
+    for raw in provider.list_objects("/skills", address=address, operation="look up"):
+        if raw.get("name") != name:
+            continue
+        obj = _read(provider, raw, project)
+        if (obj.project, obj.address) == (project, address):
+            return raw
+    return None
+
+
+def _bundle(ctx: KindContext, address: str, spec: Spec) -> tuple[Bundle, str]:
+    """The files to upload, under one top-level folder named after the address, with the marker; and the spec
+    digest the marker carries."""
+    top = Address.of(address).name
+    folder = spec.get("path") or ""
+    files = {
+        path: _read_checked(ctx.root, join(folder, path), entry["sha256"]) for path, entry in spec["files"].items()
+    }
+    spec_digest = ctx.labels(address).get(LABEL_DIGEST, "").partition(";")[0]
+    marker = {"project": ctx.project, "address": str(address), "digest": spec_digest, "content": content_digest(files)}
+    bundle = [(f"{top}/{path}", body) for path, body in sorted(files.items())]
+    bundle.append((f"{top}/{MARKER}", json.dumps(marker, sort_keys=True).encode()))
+    return bundle, spec_digest
+
+
+def _read_checked(root: Path, path: str, sha256: str) -> bytes:
+    content = (root / path).read_bytes()
+    actual = hashlib.sha256(content).hexdigest()
+    if actual[:SHA_CHARS] != sha256[:SHA_CHARS]:
+        raise PlanError(f"{path} changed after the plan was made (sha256 {actual[:12]}, planned {sha256[:12]})")
+    return content
+
+
+def _prune(provider: OpenAIProvider, skill: dict[str, Any], keep: int, address: str) -> None:
+    """Delete the versions older than the newest `keep`, never the default one."""
+    skill_id = skill["id"]
+    listed = provider.list_objects(f"/skills/{skill_id}/versions", address=address, operation="list versions")
+    numbers = sorted((item["version"] for item in listed), key=int, reverse=True)
+    for number in numbers[keep:]:
+        if number != skill["default_version"]:
+            _delete_version(provider, skill_id, number, address)
+
+
+def _delete_version(provider: OpenAIProvider, skill_id: str, number: str, address: str) -> None:
+    call(
+        lambda: provider.client.skills.versions.delete(number, skill_id=skill_id),
+        address=address,
+        operation=f"delete old version {number}",
+    )
+
+
+def _applied(raw: dict[str, Any], spec: Spec, marker_digest: str | None) -> Applied:
+    content = {key: spec.get(key) for key in CONTENT_FIELDS}
+    live = LiveObject("Skill", raw["id"], raw, extra={CONTENT: content})
+    attributes: dict[str, Any] = {VERSION: raw.get("latest_version"), CONTENT: content}
+    if marker_digest:
+        attributes[DIGEST] = marker_digest
+    return Applied(live, attributes)
+
+
+register(SkillKind())
