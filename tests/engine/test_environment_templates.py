@@ -1,0 +1,215 @@
+"""EnvironmentTemplate through the command against the sandbox: identity in the name, write-only fields kept as
+fingerprints and digests, no perpetual diffs without a state file, foreign templates untouched, lost creates adopted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistplan.sandbox.faults import FaultConfig
+from conftest import Project
+
+TOKEN = "tok-SECRET-never-print-8841"
+ROTATED = "tok-ROTATED-never-print-2277"
+COMMAND_SECRET = "cmd-SECRET-never-print-5150"
+NAME = "assistplan:test-shop:EnvironmentTemplate/analysis"
+
+TEMPLATE = f"""\
+kind: File
+name: rates
+path: data/rates.csv
+purpose: user_data
+---
+kind: EnvironmentTemplate
+name: analysis
+packages:
+  python: [pandas]
+network:
+  access: restricted
+  allowed_domains: [pypi.org]
+env:
+  API_TOKEN: {{env: TEMPLATE_API_TOKEN}}
+setup_commands:
+  - command: echo {COMMAND_SECRET} > /workspace/.netrc
+files:
+  - {{file: rates, path: /workspace/data/rates.csv}}
+  - {{source: data/notes.txt, path: /workspace/notes.txt}}
+"""
+
+
+@pytest.fixture
+def templates(project: Project, monkeypatch: pytest.MonkeyPatch) -> Project:
+    monkeypatch.setenv("TEMPLATE_API_TOKEN", TOKEN)
+    project.write("templates.yaml", TEMPLATE)
+    project.write("data/rates.csv", "currency,rate\nEUR,1.08\n")
+    project.write("data/notes.txt", "Rates are refreshed nightly.\n")
+    return project
+
+
+def applied(project: Project) -> str:
+    result = project.run("apply", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    output: str = result.output
+    return output
+
+
+def changes(project: Project) -> dict[str, tuple[list[str], list[str]]]:
+    result = project.run("plan", "--format", "json")
+    assert result.exit_code == 0, result.output
+    view = json.loads(result.output)
+    return {
+        rc["address"]: (rc["change"]["actions"], rc["change"]["changed_paths"])
+        for rc in view["resource_changes"]
+        if rc["change"]["actions"] != ["no-op"]
+    }
+
+
+def remote(project: Project) -> list[Any]:
+    return list(project.client().beta.agents.environments.templates.list())
+
+
+def test_apply_creates_the_template_named_with_its_identity(templates: Project) -> None:
+    applied(templates)
+
+    [template] = remote(templates)
+    assert template.name == NAME
+    assert template.packages.python == ["pandas"]
+    assert template.to_dict()["network"] == {"access": "restricted", "allowed_domains": ["pypi.org"]}
+    rates_id = templates.state()["resources"]["File/rates"]["id"]
+    assert [f.to_dict() for f in template.files] == [
+        {"type": "file_id", "file_id": rates_id, "path": "/workspace/data/rates.csv"},
+        {"type": "inline", "path": "/workspace/notes.txt", "size_bytes": 29},
+    ]
+
+
+def test_plan_after_apply_has_no_changes_with_and_without_the_state_file(templates: Project) -> None:
+    applied(templates)
+
+    with_state = templates.run("plan", "--detailed-exitcode")
+    templates.state_path.unlink()
+    without_state = templates.run("plan", "--detailed-exitcode")
+    after_rebuild = templates.run("plan", "--detailed-exitcode")
+
+    assert with_state.exit_code == 0, with_state.output
+    assert without_state.exit_code == 0, without_state.output
+    assert after_rebuild.exit_code == 0, after_rebuild.output
+
+
+def test_editing_packages_updates_exactly_that_field(templates: Project) -> None:
+    applied(templates)
+    templates.edit("templates.yaml", "python: [pandas]", "python: [pandas, polars]")
+
+    assert changes(templates) == {"EnvironmentTemplate/analysis": (["update"], ["packages.python[1]"])}
+    applied(templates)
+    assert remote(templates)[0].packages.python == ["pandas", "polars"]
+    assert templates.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_a_rotated_env_value_plans_an_update_of_its_fingerprint_only(
+    templates: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    applied(templates)
+    monkeypatch.setenv("TEMPLATE_API_TOKEN", ROTATED)
+
+    assert changes(templates) == {"EnvironmentTemplate/analysis": (["update"], ["env.API_TOKEN.fingerprint"])}
+    applied(templates)
+    assert templates.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_an_edited_setup_command_plans_an_update_of_its_fingerprint_never_its_text(templates: Project) -> None:
+    applied(templates)
+    templates.edit("templates.yaml", "> /workspace/.netrc", "> /workspace/.pypirc")
+
+    result = templates.run("plan")
+
+    assert changes(templates) == {"EnvironmentTemplate/analysis": (["update"], ["setup_commands.fingerprint"])}
+    assert COMMAND_SECRET not in result.output and ".pypirc" not in result.output
+
+
+def test_an_edited_inline_file_plans_an_update_of_its_content(templates: Project) -> None:
+    applied(templates)
+    templates.write("data/notes.txt", "Rates are refreshed at noon.\n")
+
+    assert changes(templates) == {
+        "EnvironmentTemplate/analysis": (["update"], ['file_contents["/workspace/notes.txt"].sha256'])
+    }
+
+
+def test_a_template_changed_outside_plans_its_write_only_fields_again(templates: Project) -> None:
+    applied(templates)
+    template = remote(templates)[0]
+    templates.client().beta.agents.environments.templates.update(template.id, env={"API_TOKEN": "replaced"})
+    state = templates.state()
+    state["resources"]["EnvironmentTemplate/analysis"]["attributes"]["updated_at"] -= 1  # applied a second earlier
+    templates.state_path.write_text(json.dumps(state))
+
+    actions, paths = changes(templates)["EnvironmentTemplate/analysis"]
+
+    assert actions == ["update"]
+    assert {"env", "setup_commands", "file_contents", "network_blocked_domains"} <= set(paths)
+    applied(templates)
+    assert templates.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_removing_the_template_deletes_it(templates: Project) -> None:
+    applied(templates)
+    templates.write("templates.yaml", TEMPLATE.split("---\n")[0])
+
+    output = applied(templates)
+
+    assert "Plan: 0 to add, 0 to change, 1 to destroy." in output
+    assert remote(templates) == []
+
+
+def test_a_foreign_template_is_never_touched(templates: Project) -> None:
+    client = templates.client().beta.agents.environments.templates
+    foreign = [client.create(name="hand-made").id, client.create(name="assistplan:other-shop:EnvironmentTemplate/x").id]
+
+    applied(templates)
+    destroyed = templates.run("destroy", "--auto-approve")
+
+    assert destroyed.exit_code == 0, destroyed.output
+    assert sorted(t.id for t in remote(templates)) == sorted(foreign)
+
+
+def test_a_lost_create_response_does_not_duplicate_the_template(templates: Project) -> None:
+    route = "POST /agents/environments/templates"
+    templates.sandbox.set_faults(routes={route: FaultConfig(rate=1.0, modes=("lost",), max_faults=1)})
+
+    applied(templates)
+
+    assert templates.sandbox.count(route) == 1
+    assert [t.name for t in remote(templates)] == [NAME]
+    assert templates.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_secrets_appear_in_no_output_state_or_plan_file(
+    templates: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    planfile = tmp_path / "plan.json"
+    outputs = [templates.run("plan", "--out", str(planfile)), templates.run("apply", str(planfile))]
+    monkeypatch.setenv("TEMPLATE_API_TOKEN", ROTATED)
+    outputs += [
+        templates.run("plan", "--format", "json"),
+        templates.run("plan", "--format", "markdown"),
+        templates.run("apply", "--auto-approve"),
+        templates.run("state", "pull"),
+    ]
+
+    assert all(result.exit_code == 0 for result in outputs), [r.output for r in outputs]
+    written = [p.read_text() for p in templates.state_path.parent.iterdir() if p.is_file()] + [planfile.read_text()]
+    texts = [result.output for result in outputs] + written
+    assert not [text for text in texts if TOKEN in text or ROTATED in text or COMMAND_SECRET in text]
+
+
+def test_an_unset_env_variable_fails_the_apply_naming_it(templates: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TEMPLATE_API_TOKEN")
+
+    result = templates.run("apply", "--auto-approve")
+
+    assert result.exit_code == 1
+    assert "env.API_TOKEN: the environment variable TEMPLATE_API_TOKEN is not set" in result.output
+    assert remote(templates) == []
