@@ -63,7 +63,7 @@ def _at_most(items: list[Any] | dict[str, Any], limit: int, what: str) -> list[A
     return items
 
 
-class Packages(Spec):
+class TemplatePackages(Spec):
     """Packages installed in each new environment."""
 
     python: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
@@ -78,7 +78,7 @@ class Packages(Spec):
         return value
 
 
-class Network(Spec):
+class TemplateNetwork(Spec):
     """The environment's network access: enabled, disabled, or restricted to (or away from) some domains."""
 
     access: Literal["enabled", "disabled", "restricted"]
@@ -88,7 +88,7 @@ class Network(Spec):
     """With access restricted and no allowed_domains: domains never reachable (no wildcards). Never read back."""
 
     @model_validator(mode="after")
-    def _consistent(self) -> Network:
+    def _consistent(self) -> TemplateNetwork:
         problems: list[Problem] = []
         if self.blocked_domains and self.access != "restricted":
             problems.append(("needs access: restricted", ("blocked_domains",)))
@@ -103,13 +103,13 @@ class Network(Spec):
         return self
 
 
-class EnvRef(Spec):
+class TemplateEnvRef(Spec):
     """Where an env value comes from: an environment variable of the machine running apply."""
 
     env: Annotated[str, Field(pattern=ENV_NAME_PATTERN)]
 
 
-class SetupCommand(Spec):
+class TemplateSetupCommand(Spec):
     """A command run when each new environment starts (confidential: never read back, never shown in plans)."""
 
     command: Annotated[str, Field(min_length=1, max_length=COMMAND_MAX)]
@@ -152,7 +152,7 @@ class TemplateSkill(Spec):
     """A version number or latest; omitted, the skill's default version."""
 
 
-class Desktop(Spec):
+class TemplateDesktop(Spec):
     enabled: bool
     """Provision a desktop and browser proxy in each environment."""
 
@@ -161,19 +161,21 @@ class EnvironmentTemplateSpec(KindSpec):
     """Reusable configuration of a fresh OpenAI-hosted environment (Agents API, `OpenAI-Beta: agents=v1`)."""
 
     kind: Literal["EnvironmentTemplate"]
-    packages: Packages = Field(default_factory=Packages)
+    packages: TemplatePackages = Field(default_factory=TemplatePackages)
     """{python, npm, system}: lists of packages."""
-    network: Network = Field(default_factory=lambda: Network(access="disabled"))
+    network: TemplateNetwork = Field(default_factory=lambda: TemplateNetwork(access="disabled"))
     """{access, allowed_domains, blocked_domains}; disabled when omitted (always sent explicitly)."""
-    env: dict[Annotated[str, Field(min_length=1, max_length=ENV_NAME_MAX)], EnvRef] = Field(default_factory=dict)
+    env: dict[Annotated[str, Field(min_length=1, max_length=ENV_NAME_MAX)], TemplateEnvRef] = Field(
+        default_factory=dict
+    )
     """{NAME: {env: VARIABLE}}: values come only from environment variables; never read back, stored or shown."""
-    setup_commands: list[SetupCommand] = Field(default_factory=list)
+    setup_commands: list[TemplateSetupCommand] = Field(default_factory=list)
     """Commands run in order when each environment starts; confidential (never read back or shown)."""
     files: list[TemplateFile] = Field(default_factory=list)
     """Files placed in each environment: {file: FILE, path} or {source: LOCAL_PATH, path}."""
     skills: list[TemplateSkill] = Field(default_factory=list)
     """Skill manifests: {skill: NAME, version: N | latest}."""
-    desktop: Desktop = Field(default_factory=lambda: Desktop(enabled=False))
+    desktop: TemplateDesktop = Field(default_factory=lambda: TemplateDesktop(enabled=False))
     """{enabled: true} provisions a desktop and browser proxy."""
     capability_directories: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
     """Directories that expose capabilities to the agent."""
@@ -183,13 +185,15 @@ class EnvironmentTemplateSpec(KindSpec):
     def _only_env(cls, value: Any) -> Any:
         """Refuse literal values without ever repeating them in the message."""
         if isinstance(value, dict):
-            check([(ENV_REFERENCE, (key,)) for key, item in value.items() if not isinstance(item, dict | EnvRef)])
+            check(
+                [(ENV_REFERENCE, (key,)) for key, item in value.items() if not isinstance(item, dict | TemplateEnvRef)]
+            )
             _at_most(value, ENV_MAX, "variables")
         return value
 
     @field_validator("setup_commands")
     @classmethod
-    def _commands(cls, value: list[SetupCommand]) -> list[SetupCommand]:
+    def _commands(cls, value: list[TemplateSetupCommand]) -> list[TemplateSetupCommand]:
         _at_most(value, SETUP_COMMANDS_MAX, "setup commands")
         return value
 
