@@ -7,9 +7,9 @@ import json
 import zipfile
 
 import pytest
-from conftest import Project
 
 from assistplan.sandbox.faults import FaultConfig
+from conftest import Project
 
 SKILL_MD = """\
 ---

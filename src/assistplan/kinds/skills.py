@@ -4,15 +4,16 @@ The normalized spec is the skill's content, as its newest version holds it: `nam
 and `files`, each path inside the folder with its sha256 and size, so a plan names the files that changed; `path`
 (the folder, relative to the manifest root); `default` ("latest" while the newest version is the default, else the
 default's number; with `promote: false` whatever the server has); `promote` and `keep_versions`, which the API does
-not show (the state and the marker's digest stand for them). A change of the files uploads a new version of the same skill (an update,
-never a replace), made the default only when the manifest says `promote: true`; then versions beyond
-`keep_versions` are deleted, oldest first, never the default one.
+not show (the state and the marker's digest stand for them). A change of the files uploads a new version of the
+same skill (an update, never a replace), made the default only when the manifest says `promote: true`; then versions
+beyond `keep_versions` are deleted, oldest first, never the default one.
 
 Skills carry no metadata and take their name from SKILL.md, so identity lives in a marker file (`MARKER`) that every
 upload adds to the bundle (not to the folder): the project, the address and the digests. The state keeps the skill's
 id and the content of the version it last saw (attributes), so a plan downloads a skill's content only when its
-`latest_version` moved since (someone uploaded a version) or the state does not know the skill: without a state, each
-listed skill's newest bundle is downloaded once to read its marker (and the default's, when they differ and the newest
+`latest_version` moved since (someone uploaded a version) or the state does not know the skill. Unless the state
+records every Skill of the manifests after a finished apply (`Inventory.read_by_id`), each listed skill the state does
+not know has its newest bundle downloaded once to read its marker (and the default's, when they differ and the newest
 has no marker of this project). A skill of the same name without this project's marker is never touched: planning to
 create beside it is an error that names it.
 """
