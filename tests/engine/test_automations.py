@@ -201,3 +201,17 @@ def test_agent_created_and_foreign_automations_are_left_alone(nightly: Project) 
     nightly.run("destroy", "--auto-approve")
 
     assert sorted(a.id for a in remote(nightly)) == sorted([foreign.id, "auto_byagent"])
+
+
+def test_an_environment_template_is_sent_by_id_and_plans_no_changes(nightly: Project) -> None:
+    nightly.write("templates.yaml", "kind: EnvironmentTemplate\nname: analysis\npackages: {python: [pandas]}\n")
+    nightly.edit("automations.yaml", "metadata:", "environment_template: analysis\nmetadata:")
+
+    applied(nightly)
+
+    template_id = nightly.state()["resources"]["EnvironmentTemplate/analysis"]["id"]
+    environment = remote(nightly)[0].target.environment
+    assert (environment.type, environment.environment_template_id) == ("openai_hosted", template_id)
+    no_changes(nightly)
+    nightly.state_path.unlink()
+    no_changes(nightly)
