@@ -224,3 +224,20 @@ def test_a_lost_create_response_leaves_one_skill(skills: Project) -> None:
     assert "1 added" in output
     assert len(list(skills.client().skills.list())) == 1
     no_changes(skills)
+
+
+def test_import_adopts_a_foreign_skill_without_uploading_until_its_files_change(skills: Project) -> None:
+    client = skills.client()
+    foreign = client.skills.create(files=[("other/SKILL.md", SKILL_MD.encode()), ("other/calc.py", CALC.encode())])
+
+    imported = skills.run("import", "Skill/math", foreign.id)
+
+    assert imported.exit_code == 0, imported.output
+    assert changes(skills) == [("Skill/math", ["update"], ["keep_versions", "path", "promote"])]
+    applied(skills)
+    assert client.skills.retrieve(foreign.id).latest_version == "1"
+    no_changes(skills)
+    skills.write("skills/basic-math/calc.py", CALC + "# exact\n")
+    applied(skills)
+    assert [s.id for s in client.skills.list()] == [foreign.id]
+    assert "math/.assistplan.json" in bundle(skills, foreign.id, "2")
