@@ -10,6 +10,10 @@ fingerprint (HMAC-SHA256 under a random key the state keeps for the agent) and, 
 names; the API echoes header values, which are fingerprinted the same way and never kept in clear. A value read for
 a request is registered with `assistplan.redact`, so an error message echoing it is scrubbed. `header_env` is
 not returned by the API, so the live spec leaves it out.
+
+An MCP tool's `credential` holds the address of a VaultCredential (sent as `credential_id`, the credential's API id;
+a live id is mapped back to the address of the project's credential, or kept as `credential_id`), so a replaced
+credential re-points the agent between the new credential's creation and the old one's deletion.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from assistplan.kinds.base import (
     register,
     user_metadata,
 )
+from assistplan.kinds.vault_credentials import VaultCredentialKind, credential_address, split_id
 from assistplan.manifest.models import AgentSpec
 from assistplan.manifest.project import Resource
 from assistplan.providers.openai import OpenAIProvider, call, create_safely
@@ -110,6 +115,8 @@ def desired_tool(tool: dict[str, Any], functions: Mapping[str, Any]) -> dict[str
     if "function" in tool:
         name = tool["function"]
         return normalize_tool(function_tool(functions[name], name, tool))
+    if tool.get("credential"):
+        tool = {**tool, "credential": f"{VaultCredentialKind.kind}/{tool['credential']}"}
     headers = (tool.get("transport") or {}).get("headers")
     if headers:
         hidden = {name: {"fingerprint": None} for name in headers}
@@ -125,6 +132,15 @@ def header_env(tools: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
         if tool.get("type") == "mcp" and headers:
             found[tool["server_label"]] = {name: ref["env"] for name, ref in sorted(headers.items())}
     return found
+
+
+def live_credential(tool: dict[str, Any], inventory: Inventory) -> dict[str, Any]:
+    """A live MCP tool whose `credential_id` names one of the project's credentials, as that credential's address."""
+    credential_id = tool.get("credential_id")
+    address = credential_address(inventory, credential_id) if credential_id else None
+    if address is None:
+        return tool
+    return {**{key: value for key, value in tool.items() if key != "credential_id"}, "credential": address}
 
 
 def _fold_tool(wanted: dict[str, Any], live: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -157,7 +173,7 @@ def normalize_text(text: Mapping[str, Any] | None) -> dict[str, Any]:
 class AgentKind(Kind):
     kind = "Agent"
     spec_model = AgentSpec
-    depends_on = ("Function",)
+    depends_on = ("Function", "VaultCredential")
     fields_in_labels = True
 
     def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
@@ -189,6 +205,13 @@ class AgentKind(Kind):
         tools = [_fold_tool(t, live_mcp.get(t.get("server_label"))) for t in desired["tools"]]
         return {**desired, "reasoning": reasoning, "tools": tools}
 
+    def reference_paths(self, spec: Spec) -> dict[str, str]:
+        return {
+            f"tools[{index}].credential": tool["credential"]
+            for index, tool in enumerate(spec.get("tools") or [])
+            if tool.get("type") == "mcp" and tool.get("credential")
+        }
+
     def normalize(self, obj: LiveObject, inventory: Inventory) -> Spec:
         raw = obj.raw
         reasoning = raw.get("reasoning") or {}
@@ -196,7 +219,10 @@ class AgentKind(Kind):
             "name": raw.get("name"),
             "model": raw.get("model"),
             "instructions": raw.get("instructions"),
-            "tools": [fingerprint_headers(normalize_tool(t), obj.extra.get(KEY)) for t in raw.get("tools") or []],
+            "tools": [
+                live_credential(fingerprint_headers(normalize_tool(t), obj.extra.get(KEY)), inventory)
+                for t in raw.get("tools") or []
+            ],
             "reasoning": {"effort": reasoning.get("effort"), "summary": reasoning.get("summary")},
             "text": normalize_text(raw.get("text")),
             "service_tier": raw.get("service_tier") or "auto",
@@ -216,7 +242,7 @@ class AgentKind(Kind):
             "model": spec["model"],
             "name": spec["name"],
             "instructions": spec.get("instructions"),
-            "tools": _sent_tools(address, spec),
+            "tools": [_with_credential_id(ctx, tool) for tool in _sent_tools(address, spec)],
             "text": spec["text"],
             "service_tier": spec["service_tier"],
             "metadata": {**spec["metadata"], **ctx.labels(address)},
@@ -302,6 +328,15 @@ def _sent_tools(address: str, spec: Spec) -> list[dict[str, Any]]:
             tool = {**tool, "transport": {**tool["transport"], "headers": values}}
         tools.append(tool)
     return tools
+
+
+def _with_credential_id(ctx: KindContext, tool: dict[str, Any]) -> dict[str, Any]:
+    """An MCP tool as sent: its credential's address replaced by the credential's API id."""
+    address = tool.get("credential")
+    if not address:
+        return tool
+    rest = {key: value for key, value in tool.items() if key != "credential"}
+    return {**rest, "credential_id": split_id(ctx.remote_id(address))[1]}
 
 
 def _applied(ctx: KindContext, address: str, spec: Spec, raw: dict[str, Any]) -> Applied:

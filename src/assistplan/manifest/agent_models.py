@@ -3,11 +3,12 @@
 MCP `transport.headers` values are references only (`{env: NAME}`): users put tokens there, so every value is read
 from the environment at apply time and is never shown, stored or digested in clear (the spec keeps a keyed
 fingerprint). A literal value is a validate error that names the reference syntax without repeating the value.
+An MCP tool's `credential` names a VaultCredential manifest, resolved (with "did you mean") by `AgentSpec.resolve`.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
@@ -22,6 +23,9 @@ from assistplan.manifest.fields import (
     exclusive,
 )
 from assistplan.manifest.openai_models import SHORTHAND, ReasoningEffort, duplicate_tools, shorthand_or_type
+
+if TYPE_CHECKING:
+    from assistplan.manifest.resolution import Resolution
 
 
 class AgentFunctionTool(Spec):
@@ -97,8 +101,10 @@ class McpTool(Spec):
     allowed_tools: list[str] | None = None
     """The server's tools the agent may call (all when omitted)."""
     connection_origin: Literal["service", "environment"] | None = None
+    credential: Annotated[str, Field(min_length=1)] | None = None
+    """The VaultCredential manifest (static_bearer or mcp_oauth) the server is called with."""
     credential_id: str | None = None
-    """A vault credential for the server."""
+    """The id of a vault credential this project does not manage (instead of `credential`)."""
     request_metadata: dict[str, Any] | None = None
     required: bool | None = None
     """The server must initialise before the first turn."""
@@ -210,5 +216,21 @@ class AgentSpec(KindSpec):
                         (f'server_label "{tool.server_label}" is used twice', ("tools", index, "server_label"))
                     )
                 labels.add(tool.server_label)
+                if tool.credential is not None and tool.credential_id is not None:
+                    problems.append(('cannot be used together with "credential"', ("tools", index, "credential_id")))
         check(problems)
         return self
+
+    def resolve(self, resolution: Resolution) -> None:
+        """Each MCP tool's `credential` names a VaultCredential that can serve an MCP server."""
+        for index, tool in enumerate(self.tools):
+            if not isinstance(tool, McpTool) or tool.credential is None:
+                continue
+            path = ("tools", index, "credential")
+            found = resolution.reference("VaultCredential", tool.credential, path)
+            if found is not None and found.auth.type == "environment_variable":
+                resolution.error(
+                    path,
+                    f'VaultCredential "{tool.credential}" is an environment_variable credential: it serves code in '
+                    "hosted sandboxes, not MCP servers (use static_bearer or mcp_oauth)",
+                )

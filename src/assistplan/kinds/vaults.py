@@ -1,0 +1,148 @@
+"""Vault: an Agents platform vault (`/vaults`, beta header agents=v1), a named collection of credentials.
+
+Vaults carry metadata, so they carry the project's labels and are listed with the API's metadata filter
+(`metadata[assistplan:project]=<project>`): foreign vaults are never even read. The filter is eventually consistent,
+so two things do not rely on it: a vault the state records that the filtered listing misses is read by id, and a
+create whose response was lost looks for its vault in the full listing before trying again.
+
+The listing is shared with VaultCredential, which lists the credentials of each of the project's vaults: it is made
+once per refresh, by whichever of the two kinds asks first. Deleting a vault deletes its credentials (the API
+cascades); the plan deletes them first anyway, and a credential already gone counts as deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from assistplan.addrs import Address
+from assistplan.errors import NotFoundError
+from assistplan.kinds.base import (
+    LABEL_PROJECT,
+    Applied,
+    DesireContext,
+    Inventory,
+    Kind,
+    KindContext,
+    LiveObject,
+    Spec,
+    find_stamped,
+    manifest_spec,
+    register,
+    user_metadata,
+)
+from assistplan.manifest.project import Resource
+from assistplan.manifest.vault_models import VaultSpec
+from assistplan.providers.openai import OpenAIProvider, call, create_safely
+
+SHARED_LISTING = "vaults"
+
+
+class _Once:
+    """A value computed by the first thread that asks for it; the others wait for it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._value: list[LiveObject] | None = None
+
+    def get(self, compute: Callable[[], list[LiveObject]]) -> list[LiveObject]:
+        with self._lock:
+            if self._value is None:
+                self._value = compute()
+            return self._value
+
+
+def project_vaults(ctx: KindContext) -> list[LiveObject]:
+    """The vaults this project owns, listed once per refresh however many kinds ask."""
+    once: _Once = ctx.inventory.shared.setdefault(SHARED_LISTING, _Once())
+    return once.get(lambda: _list_vaults(ctx.provider, ctx.inventory))
+
+
+def _list_vaults(provider: OpenAIProvider, inventory: Inventory) -> list[LiveObject]:
+    params = {f"metadata[{LABEL_PROJECT}]": inventory.project}
+    listed = [
+        LiveObject.from_metadata(VaultKind.kind, raw)
+        for raw in provider.list_objects("/vaults", params=params, address=None, operation="list vaults")
+    ]
+    seen = {obj.id for obj in listed}
+    for remote_id, address in inventory.id_to_address.items():
+        if Address.of(address).kind == VaultKind.kind and remote_id not in seen:
+            try:
+                raw = provider.get_object(f"/vaults/{remote_id}", address=address, operation="read vault")
+            except NotFoundError:
+                continue
+            listed.append(LiveObject.from_metadata(VaultKind.kind, raw))
+    return [obj for obj in listed if inventory.owns(obj.id, obj.project)]
+
+
+def _json(response: Any) -> dict[str, Any]:
+    body: dict[str, Any] = json.loads(response.text)
+    return body
+
+
+class VaultKind(Kind):
+    kind = "Vault"
+    spec_model = VaultSpec
+
+    def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
+        spec = manifest_spec(resource, VaultSpec)
+        return {"name": resource.address.name, "metadata": dict(spec.metadata)}
+
+    def normalize(self, obj: LiveObject, inventory: Inventory) -> Spec:
+        return {"name": obj.raw.get("name"), "metadata": user_metadata(obj.raw.get("metadata"))}
+
+    def refresh(self, ctx: KindContext) -> list[LiveObject]:
+        return project_vaults(ctx)
+
+    def _body(self, ctx: KindContext, address: str, spec: Spec) -> dict[str, Any]:
+        return {"name": spec["name"], "metadata": {**spec["metadata"], **ctx.labels(address)}}
+
+    def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
+        provider: OpenAIProvider = ctx.provider
+        body = self._body(ctx, address, spec)
+        raw: dict[str, Any] = create_safely(
+            provider,
+            address=address,
+            create=lambda client: _json(client.beta.agents.vaults.with_raw_response.create(**body)),
+            find_existing=lambda: find_stamped(
+                provider.list_objects("/vaults", address=address, operation="look up"), ctx.project, address
+            ),
+        )
+        return Applied(LiveObject.from_metadata(self.kind, raw))
+
+    def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
+        provider: OpenAIProvider = ctx.provider
+        body = self._body(ctx, address, spec)
+        raw = call(
+            lambda: _json(provider.client.beta.agents.vaults.with_raw_response.update(remote_id, **body)),
+            address=address,
+            operation="update",
+        )
+        return Applied(LiveObject.from_metadata(self.kind, raw))
+
+    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
+        provider: OpenAIProvider = ctx.provider
+        try:
+            call(lambda: provider.client.beta.agents.vaults.delete(remote_id), address=address, operation="delete")
+        except NotFoundError:
+            return
+
+    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
+        provider: OpenAIProvider = ctx.provider
+        raw = provider.get_object(f"/vaults/{remote_id}", address=address, operation="read")
+        return LiveObject.from_metadata(self.kind, raw)
+
+    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+        provider: OpenAIProvider = ctx.provider
+        metadata = {**(live.raw.get("metadata") or {}), **stamp}
+        raw = call(
+            lambda: _json(provider.client.beta.agents.vaults.with_raw_response.update(live.id, metadata=metadata)),
+            address=address,
+            operation="import",
+        )
+        return LiveObject.from_metadata(self.kind, raw)
+
+
+register(VaultKind())
