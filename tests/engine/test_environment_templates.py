@@ -213,3 +213,20 @@ def test_an_unset_env_variable_fails_the_apply_naming_it(templates: Project, mon
     assert result.exit_code == 1
     assert "env.API_TOKEN: the environment variable TEMPLATE_API_TOKEN is not set" in result.output
     assert remote(templates) == []
+
+
+def test_a_skill_reference_keeps_its_selector_and_plans_no_changes_with_or_without_state(templates: Project) -> None:
+    templates.write(
+        "skills/csv-tools/SKILL.md", "---\nname: csv-tools\ndescription: Reads CSV files.\n---\nUse pandas.\n"
+    )
+    templates.write("skills.yaml", "kind: Skill\nname: csv-tools\npath: skills/csv-tools\n")
+    templates.edit("templates.yaml", "packages:\n", "skills:\n  - {skill: csv-tools, version: latest}\npackages:\n")
+    applied(templates)
+
+    skill_id = templates.state()["resources"]["Skill/csv-tools"]["id"]
+    assert [s.to_dict() for s in remote(templates)[0].skills] == [
+        {"type": "skill_reference", "skill_id": skill_id, "version": "latest"}
+    ]
+    assert templates.run("plan", "--detailed-exitcode").exit_code == 0
+    templates.state_path.unlink()
+    assert templates.run("plan", "--detailed-exitcode").exit_code == 0
