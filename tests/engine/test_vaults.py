@@ -248,3 +248,67 @@ def test_the_secret_is_in_no_output_state_or_plan_file(project: Project, monkeyp
     files = [p for p in project.state_path.parent.iterdir() if p.is_file()] + [planfile]
     texts = [r.output for r in outputs] + [p.read_bytes().decode("latin-1") for p in files]
     assert not [text for text in texts if SECRET in text or ROTATED in text]
+
+
+OTHER_CREDENTIALS = """\
+---
+kind: VaultCredential
+name: docs
+vault: tools
+auth:
+  type: mcp_oauth
+  mcp_server_url: https://docs.example/mcp
+  access_token: {env: ASSISTPLAN_TEST_GITHUB_TOKEN}
+  refresh:
+    client_id: assistplan
+    token_endpoint: https://auth.example/token
+    refresh_token: {env: ASSISTPLAN_TEST_GITHUB_TOKEN}
+    token_endpoint_auth: {type: client_secret_basic, client_secret: {env: ASSISTPLAN_TEST_GITHUB_TOKEN}}
+    scope: read
+---
+kind: VaultCredential
+name: service
+vault: tools
+auth:
+  type: environment_variable
+  secret_name: SERVICE_API_KEY
+  secret_value: {env: ASSISTPLAN_TEST_GITHUB_TOKEN}
+  networking: {type: limited, allowed_hosts: [API.Example.com]}
+"""
+
+
+def test_oauth_and_environment_variable_credentials_plan_no_changes_with_and_without_state(project: Project) -> None:
+    project.write("stack.yaml", STACK + OTHER_CREDENTIALS)
+    apply(project)
+
+    assert no_changes(project)
+    project.state_path.unlink()
+    assert no_changes(project)
+
+
+def test_a_new_oauth_scope_updates_the_credential_in_place(project: Project) -> None:
+    project.write("stack.yaml", STACK + OTHER_CREDENTIALS)
+    apply(project)
+    project.edit("stack.yaml", "scope: read", "scope: read write")
+
+    assert changes(project) == {"VaultCredential/docs": (["update"], ["scope"])}
+    apply(project)
+    assert no_changes(project)
+
+
+def test_a_new_allowed_host_replaces_the_credential(project: Project) -> None:
+    project.write("stack.yaml", STACK + OTHER_CREDENTIALS)
+    apply(project)
+    project.edit("stack.yaml", "[API.Example.com]", "[api.example.com, files.example.com]")
+
+    assert changes(project) == {"VaultCredential/service": (["create", "delete"], ["auth.networking.allowed_hosts[1]"])}
+
+
+def test_an_edited_vault_metadata_value_updates_the_vault(project: Project) -> None:
+    apply(project)
+    project.edit("stack.yaml", "team: support", "team: platform")
+
+    assert changes(project) == {"Vault/tools": (["update"], ["metadata.team"])}
+    apply(project)
+    assert [vault.metadata["team"] for vault in project.client().beta.agents.vaults.list()] == ["platform"]
+    assert no_changes(project)
