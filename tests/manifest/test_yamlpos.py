@@ -145,3 +145,30 @@ def test_the_document_after_a_count_is_found_without_building_the_documents() ->
 
 def test_a_text_that_does_not_parse_has_no_document_after_a_count() -> None:
     assert document_after("a: 1\n---\nb: [2\n---\nc: 3\n", 2) is None
+
+
+def test_positions_of_a_document_without_problems_are_recorded_when_first_asked() -> None:
+    (document,), errors = parse("kind: Agent\nname: a\ntools:\n  - {type: web_search}\n")
+    assert errors == []
+    assert document.value == {"kind": "Agent", "name": "a", "tools": [{"type": "web_search"}]}
+    assert str(document.start) == "f.yaml:1:1"
+    assert str(document.positions.value(("tools", 0, "type"))) == "f.yaml:4:12"
+    assert document.positions.raw(("name",)) == "a"
+
+
+def test_a_deeply_nested_document_has_the_same_values_and_positions() -> None:
+    depth = 100
+    text = "".join(f"{'  ' * level}k{level}:\n" for level in range(depth)) + f"{'  ' * depth}leaf: 1\n"
+    (document,), errors = parse(text)
+    assert errors == []
+    value = document.value
+    for level in range(depth):
+        value = value[f"k{level}"]
+    assert value == {"leaf": 1}
+    path = (*(f"k{level}" for level in range(depth)), "leaf")
+    assert str(document.positions.value(path)) == f"f.yaml:{depth + 1}:{2 * depth + 7}"
+
+
+def test_an_escaped_lone_surrogate_is_refused() -> None:
+    _, errors = parse('a: "x\\ud800y"\n')
+    assert errors == ["f.yaml:1:4: invalid Unicode: a lone surrogate (U+D800) is not a character"]

@@ -209,7 +209,7 @@ class _Collector:
 
     def __init__(self, diagnostics: Diagnostics) -> None:
         self.diagnostics = diagnostics
-        self.seen: dict[Address, SourceRange] = {}
+        self.seen: dict[Address, Document] = {}
         self.manifests: list[Manifest] = []
 
     def error(self, message: str, where: SourceRange | None, address: str | None = None) -> None:
@@ -235,10 +235,11 @@ class _Collector:
         if address is not None:
             first = self.seen.get(address)
             if first is not None:
-                message = f"duplicate address {address} (first defined at {first.start})"
+                defined = first.positions.value(("name",)) or first.start
+                message = f"duplicate address {address} (first defined at {defined.start})"
                 self.error(message, positions.value(("name",)), str(address))
                 return
-            self.seen[address] = positions.value(("name",)) or document.start
+            self.seen[address] = document
         hints = len(self.diagnostics) < MAX_HINTED_ERRORS
         where = str(address) if address else None
         spec, problems = validate_model(types[kind], data, positions, address=where, hints=hints)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -64,15 +64,33 @@ class Span:
     """The scalar's text as written, for hints such as "put it in quotes"."""
 
 
-@dataclass
 class Positions:
-    """Where each value (and each mapping key) of one document was written, by JSON path."""
+    """Where each value (and each mapping key) of one document was written, by JSON path. Given a `record` function
+    instead of the spans, they are recorded on first use: most documents are never asked where anything is."""
 
-    spans: dict[JsonPath, Span] = field(default_factory=dict)
+    def __init__(
+        self, spans: dict[JsonPath, Span] | None = None, record: Callable[[], dict[JsonPath, Span]] | None = None
+    ) -> None:
+        self._spans = spans if spans is not None or record is not None else {}
+        self._record = record
+
+    @property
+    def spans(self) -> dict[JsonPath, Span]:
+        if self._spans is None:
+            assert self._record is not None
+            self._spans, self._record = self._record(), None
+        return self._spans
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Positions) and self.spans == other.spans
+
+    def __repr__(self) -> str:
+        return f"Positions({self.spans!r})"
 
     def _nearest(self, path: JsonPath) -> tuple[JsonPath, Span] | None:
+        spans = self.spans
         for length in range(len(path), -1, -1):
-            span = self.spans.get(path[:length])
+            span = spans.get(path[:length])
             if span is not None:
                 return path[:length], span
         return None
@@ -108,6 +126,13 @@ class Document:
     """False when building the value found problems (already reported): the value has holes, skip it."""
 
 
+def _node_range(node: Node, linemap: LineMap) -> SourceRange:
+    start = linemap.pos(node.start_mark.line, node.start_mark.column)
+    end_mark = node.end_mark
+    end = linemap.pos(end_mark.line, end_mark.column)
+    return SourceRange(start, end if end.file == start.file and end >= start else None)
+
+
 class _Builder:
     """Turns one composed node tree into plain values, recording positions and problems."""
 
@@ -118,10 +143,7 @@ class _Builder:
         self.constructor = yaml.SafeLoader("")
 
     def range(self, node: Node) -> SourceRange:
-        start = self.linemap.pos(node.start_mark.line, node.start_mark.column)
-        end_mark = node.end_mark
-        end = self.linemap.pos(end_mark.line, end_mark.column)
-        return SourceRange(start, end if end.file == start.file and end >= start else None)
+        return _node_range(node, self.linemap)
 
     def error(self, node: Node, message: str) -> None:
         self.diagnostics.append(Diagnostic.error(message, range=self.range(node)))
@@ -208,6 +230,77 @@ class _Builder:
                 else:
                     pairs.append((key_node, value_node))
         return pairs
+
+
+class _Unclean(Exception):
+    """The fast build met something `_Builder` reports (or a nesting it guards): build the document with it."""
+
+
+_FAST_DEPTH = 64
+"""Deeper documents are built by `_Builder` alone, so that both builds fail (or not) at the same depth."""
+
+
+class _FastBuilder:
+    """Plain values from a composed node tree, without positions; raises `_Unclean` wherever `_Builder` would report
+    a problem, so that a document it builds is one `_Builder` builds to the same value with no diagnostics."""
+
+    def __init__(self) -> None:
+        self.constructor = yaml.SafeLoader("")
+        self.active: set[int] = set()
+
+    def value(self, node: Node) -> Any:
+        self.active.clear()
+        return self.build(node, 0)
+
+    def build(self, node: Node, depth: int) -> Any:
+        if isinstance(node, ScalarNode):
+            return self.scalar(node)
+        if depth > _FAST_DEPTH or id(node) in self.active:
+            raise _Unclean
+        self.active.add(id(node))
+        if isinstance(node, SequenceNode) and node.tag == _SEQ_TAG:
+            value: Any = [self.build(item, depth + 1) for item in node.value]
+        elif isinstance(node, MappingNode) and node.tag == _MAP_TAG:
+            value = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode) or key_node.tag == _MERGE_TAG:
+                    raise _Unclean
+                key = key_node.value
+                if key in value or (key_node.style == '"' and _SURROGATE.search(key)):
+                    raise _Unclean
+                value[key] = self.build(value_node, depth + 1)
+        else:
+            raise _Unclean
+        self.active.discard(id(node))
+        return value
+
+    def scalar(self, node: ScalarNode) -> Any:
+        # The text has no lone surrogate (`parse_documents` checked): only an escape in double quotes makes one
+        if node.style == '"' and _SURROGATE.search(node.value):
+            raise _Unclean
+        tag = node.tag
+        if tag == _STR_TAG:
+            return node.value
+        if tag not in _STANDARD_SCALAR_TAGS:
+            raise _Unclean
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            raise _Unclean from exc
+        if isinstance(value, datetime.date | datetime.datetime):
+            return node.value
+        return value
+
+
+def _recorded(node: Node, linemap: LineMap) -> Callable[[], dict[JsonPath, Span]]:
+    """The positions of a document the fast build took, recorded by `_Builder` when first asked for."""
+
+    def record() -> dict[JsonPath, Span]:
+        builder = _Builder(linemap, [])
+        builder.build(node, (), None, frozenset())
+        return builder.positions.spans
+
+    return record
 
 
 def _mark_range(linemap: LineMap, mark: yaml.Mark | None) -> SourceRange | None:
@@ -342,12 +435,26 @@ def parse_documents(
     return documents, diagnostics
 
 
+def _document(node: Node, linemap: LineMap, diagnostics: list[Diagnostic], fast: _FastBuilder) -> Document:
+    """One document's value; its positions are recorded on first use unless building it found problems."""
+    try:
+        value = fast.value(node)
+    except _Unclean:
+        before = len(diagnostics)
+        builder = _Builder(linemap, diagnostics)
+        value = builder.build(node, (), None, frozenset())
+        start = builder.positions.spans[()].value
+        return Document(value, builder.positions, start, clean=len(diagnostics) == before)
+    return Document(value, Positions(record=_recorded(node, linemap)), _node_range(node, linemap))
+
+
 def _parse(
     text: str, linemap: LineMap, loader_class: type[yaml.SafeLoader], max_documents: int | None
 ) -> tuple[list[Document], list[Diagnostic], bool]:
     diagnostics: list[Diagnostic] = []
     documents: list[Document] = []
     expansion = _Expansion()
+    fast = _FastBuilder()
     try:
         for node in _compose(text, loader_class):
             if node is None or (isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null"):
@@ -357,11 +464,7 @@ def _parse(
                 where = SourceRange(linemap.pos(node.start_mark.line, node.start_mark.column))
                 diagnostics.append(Diagnostic.error(too_large, range=where))
                 break
-            before = len(diagnostics)
-            builder = _Builder(linemap, diagnostics)
-            value = builder.build(node, (), None, frozenset())
-            start = builder.positions.spans[()].value
-            documents.append(Document(value, builder.positions, start, clean=len(diagnostics) == before))
+            documents.append(_document(node, linemap, diagnostics, fast))
             if max_documents is not None and len(documents) >= max_documents:
                 break
     except yaml.YAMLError as exc:
