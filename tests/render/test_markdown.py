@@ -185,3 +185,16 @@ BIG_VIEW = plan_view(big_plan(60))
 @given(st.integers(min_value=600, max_value=400_000))
 def test_markdown_never_exceeds_max_chars(max_chars: int) -> None:
     assert len(render_markdown(BIG_VIEW, max_chars=max_chars)) <= max_chars
+
+
+def test_markdown_shows_a_rotated_secret_as_a_sensitive_change_without_its_fingerprint() -> None:
+    change = ResourceChange(
+        "EnvironmentTemplate/py",
+        "EnvironmentTemplate",
+        "py",
+        Action.UPDATE,
+        changes=(FieldChange("env.API_TOKEN.fingerprint", ChangeType.CHANGED, "28f60e67ebbe9c02", "1e12b01716422e42"),),
+    )
+    out = render_markdown(plan_view(plan(change)))
+    assert "| `env.API_TOKEN` | (sensitive value) | (sensitive value changed) |" in out
+    assert "28f60e67" not in out and "1e12b017" not in out

@@ -119,3 +119,16 @@ def test_text_escapes_control_characters_in_values() -> None:
 def test_text_warns_when_targeting_is_in_effect() -> None:
     p = plan(escalation_create(), options=PlanOptions(targets=("Agent/escalation",)))
     assert "Warning: Resource targeting is in effect (Agent/escalation)" in text(p)
+
+
+def test_text_shows_a_rotated_secret_as_a_sensitive_change_without_its_fingerprint() -> None:
+    change = ResourceChange(
+        "VaultCredential/github",
+        "VaultCredential",
+        "github",
+        Action.UPDATE,
+        changes=(FieldChange("secrets.token.fingerprint", ChangeType.CHANGED, "24adc411232eb9c1", "64396fcd6dcddb19"),),
+    )
+    out = text(plan(change))
+    assert "~ secrets.token = (sensitive value changed)" in out
+    assert "24adc411" not in out and "64396fcd" not in out

@@ -67,6 +67,10 @@ def _fields(
         symbol = code(_SYMBOLS[field["change"]], in_table=True)
         old = _cell(field["before"]) if field["change"] != "added" else ""
         new = _cell(field["after"]) if field["change"] != "removed" else ""
+        if field.get("sensitive"):
+            old, new = (field["before"] or "", field["after"] or "")
+            if field["change"] == "changed":
+                new = "(sensitive value changed)"
         rows.append([symbol, code(field["path"], in_table=True), old, new + marker])
     return ([table(["", "Field", *labels], rows)] if rows else []) + diffs
 

@@ -128,6 +128,9 @@ def _field(field: dict[str, Any], width: int, paint: _Paint) -> list[str]:
     marker = paint("  # forces replacement", "red") if field["forces_replace"] else ""
     before, after = field["before"], field["after"]
     path = printable(field["path"])
+    if field.get("sensitive"):
+        value = "(sensitive value changed)" if field["change"] == "changed" else _value(after or before)
+        return [f"      {symbol} {path:<{width}} = {value}{marker}"]
     if not _is_block(field):
         if field["change"] == "added":
             value = _value(after)

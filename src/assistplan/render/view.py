@@ -12,6 +12,10 @@ from typing import Any
 
 from assistplan.plan.model import FORMAT_VERSION, Action, Drift, FieldChange, Plan, ResourceChange
 
+SECRET_LEAF = "fingerprint"
+"""The last key of a path that holds a secret's keyed fingerprint (the spec never holds a secret itself)."""
+SENSITIVE = "(sensitive value)"
+
 
 def plan_view(plan: Plan, *, commit: str | None = None, noops: bool = True) -> dict[str, Any]:
     """The whole plan as plain JSON data: resources in plan (dependency) order, no-ops included.
@@ -78,16 +82,29 @@ def _drift(drift: Drift) -> dict[str, Any]:
 
 
 def _field_changes(changes: Iterable[FieldChange]) -> list[dict[str, Any]]:
-    return [
-        {
-            "path": c.path,
+    return [_field_change(c) for c in changes]
+
+
+def _field_change(c: FieldChange) -> dict[str, Any]:
+    """One field change; a secret's keyed fingerprint (a path ending in `.fingerprint`) is shown as the secret it
+    stands for, `sensitive`, with `SENSITIVE` for its values: a reviewer learns that it changed, nothing more."""
+    path, dot, leaf = c.path.rpartition(".")
+    if dot and leaf == SECRET_LEAF:
+        return {
+            "path": path,
             "change": c.change.value,
-            "before": jsonable(c.before),
-            "after": jsonable(c.after),
+            "before": None if c.before is None else SENSITIVE,
+            "after": None if c.after is None else SENSITIVE,
             "forces_replace": c.forces_replace,
+            "sensitive": True,
         }
-        for c in changes
-    ]
+    return {
+        "path": c.path,
+        "change": c.change.value,
+        "before": jsonable(c.before),
+        "after": jsonable(c.after),
+        "forces_replace": c.forces_replace,
+    }
 
 
 def jsonable(value: Any) -> Any:
