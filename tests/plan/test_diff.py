@@ -37,3 +37,9 @@ def test_null_and_absent_are_different() -> None:
     [change] = diff_specs({"description": None}, {})
 
     assert (change.path, change.change) == ("description", ChangeType.REMOVED)
+
+
+def test_a_bool_and_an_int_of_the_same_value_differ_in_type_deep_inside() -> None:
+    before = {"tools": [{"function": {"strict": True}}]}
+    after = {"tools": [{"function": {"strict": 1}}]}
+    assert [(c.path, c.change) for c in diff_specs(before, after)] == [("tools[0].function.strict", ChangeType.CHANGED)]

@@ -68,12 +68,21 @@ def diff_specs(
 
 def _same(before: Any, after: Any) -> bool:
     """Equal with the same types all the way down: exactly when DeepDiff reports nothing, and much faster."""
-    if type(before) is not type(after):
+    return bool(before == after) and _same_types(before, after)
+
+
+def _same_types(before: Any, after: Any) -> bool:
+    """`before` and `after` being equal, whether their values have the same types all the way down (and every
+    value equals itself, which a NaN does not)."""
+    kind = type(before)
+    if kind is not type(after):
         return False
+    if kind is str:
+        return True
     if isinstance(before, dict):
-        return before.keys() == after.keys() and all(_same(value, after[key]) for key, value in before.items())
+        return all(map(_same_types, before.values(), map(after.__getitem__, before)))
     if isinstance(before, list):
-        return len(before) == len(after) and all(_same(b, a) for b, a in zip(before, after, strict=True))
+        return all(map(_same_types, before, after))
     return bool(before == after)
 
 
