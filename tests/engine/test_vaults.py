@@ -312,3 +312,23 @@ def test_an_edited_vault_metadata_value_updates_the_vault(project: Project) -> N
     apply(project)
     assert [vault.metadata["team"] for vault in project.client().beta.agents.vaults.list()] == ["platform"]
     assert no_changes(project)
+
+
+def test_an_imported_credential_is_sent_its_secret_once_then_plans_no_changes(project: Project) -> None:
+    client = project.client()
+    vault = client.beta.agents.vaults.create(name="tools", metadata={"team": "support"})
+    auth = {"type": "static_bearer", "mcp_server_url": "https://mcp.github.example/mcp", "token": "unknown"}
+    made = client.beta.agents.vaults.credentials.create(
+        vault.id, name="github", auth=auth, metadata={"owner": "platform"}
+    )  # type: ignore[arg-type]
+    project.write("stack.yaml", STACK.split("---\nkind: Agent")[0])
+
+    assert project.run("import", "Vault/tools", vault.id).exit_code == 0
+    result = project.run("import", "VaultCredential/github", f"{vault.id}/{made.id}")
+    assert result.exit_code == 0, result.output
+
+    assert changes(project) == {"VaultCredential/github": (["update"], ["secrets"])}
+    apply(project)
+    stored = project.sandbox.store.get("vault.credential", made.id, vault.id) or {}
+    assert stored["_secrets"] == {"token": SECRET}
+    assert no_changes(project)
