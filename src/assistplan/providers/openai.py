@@ -229,13 +229,36 @@ class OpenAIProvider:
         """
         return self._get(path, None, address=address, operation=operation)[0]
 
+    def get_bytes(self, path: str, *, address: str | None, operation: str) -> bytes:
+        """The body at `path` as bytes (e.g. a skill version's zip, `f"/skills/{skill_id}/versions/1/content"`, asked
+        for with `Accept: application/binary` as the SDK asks); retried and mapped to errors like `get_object`."""
+        return self._send(path, None, "application/binary", address=address, operation=operation)[0].content
+
     def _get(
         self, path: str, params: Mapping[str, str] | None, *, address: str | None, operation: str
     ) -> tuple[dict[str, Any], str]:
         """One GET, retried as the SDK retries reads; its JSON object and ` (GET url)` for messages."""
+        response, where = self._send(path, params, None, address=address, operation=operation)
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise ProviderError(
+                f"the API answered {response.status_code} with something that is not a JSON object{where}",
+                address=address,
+                operation=operation,
+                request_id=response.headers.get("x-request-id") or None,
+            )
+        return body, where
+
+    def _send(
+        self, path: str, params: Mapping[str, str] | None, accept: str | None, *, address: str | None, operation: str
+    ) -> tuple[httpx.Response, str]:
+        """One GET, retried as the SDK retries reads; its successful response and ` (GET url)` for messages."""
         import httpx
 
-        headers = {}
+        headers = {} if accept is None else {"Accept": accept}
         beta = BETA_HEADERS.get(path.strip("/").partition("/")[0])
         if beta is not None:
             headers["OpenAI-Beta"] = beta
@@ -260,18 +283,7 @@ class OpenAIProvider:
                     attempt += 1
                     continue
                 raise _status_error(response, where, address=address, operation=operation)
-            try:
-                body = response.json()
-            except ValueError:
-                body = None
-            if not isinstance(body, dict):
-                raise ProviderError(
-                    f"the API answered {response.status_code} with something that is not a JSON object{where}",
-                    address=address,
-                    operation=operation,
-                    request_id=response.headers.get("x-request-id") or None,
-                )
-            return body, where
+            return response, where
 
 
 def _status_error(response: httpx.Response, where: str, *, address: str | None, operation: str) -> ProviderError:
