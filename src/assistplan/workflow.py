@@ -4,7 +4,8 @@ apply, import. No printing here: the CLI renders what these return.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -109,10 +110,11 @@ class Workspace:
         self._providers.clear()
 
     def refresh(
-        self, state: StateFile | None, parallelism: int = 8, desired: Mapping[Address, Desired] | None = None
+        self, state: StateFile | None, parallelism: int = 8, desired: Collection[Address] | None = None
     ) -> Inventory:
-        """Read the live objects of every kind in use, `parallelism` requests at a time. Given the desired
-        resources, kinds whose every address the state records (after a finished apply) may be read by id."""
+        """Read the live objects of every kind in use, `parallelism` requests at a time. Given the addresses of the
+        desired resources, kinds whose every address the state records (after a finished apply) may be read by
+        id."""
         kinds = self.kinds_in_use(state)
         inventory = new_inventory(self.name, state, parallelism)
         if state is not None and desired is not None and not self.store.interrupted:
@@ -132,8 +134,12 @@ class Workspace:
     def plan(self, options: PlanOptions, parallelism: int = 8) -> Planned:
         """Refresh and plan; with no state file, the state is first rebuilt from the live labels."""
         state = self.load_state()
-        desired = desired_resources(self.project, self.kinds, state)
-        inventory = self.refresh(state, parallelism, None if options.destroy else desired)
+        declared = None if options.destroy else [a for a in self.project.resources if a.kind in self.kinds]
+        # the requests of the refresh wait on the API: the desired specs are computed meanwhile
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistplan-refresh") as background:
+            refreshing = background.submit(self.refresh, state, parallelism, declared)
+            desired = desired_resources(self.project, self.kinds, state)
+            inventory = refreshing.result()
         if state is None and any(inventory.objects.values()):
             state = self.rebuild_state(inventory, None, desired)
         plan = make_plan(self.name, desired, state, inventory, self.kinds, options, now=datetime.now(UTC))

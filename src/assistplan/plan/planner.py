@@ -202,15 +202,27 @@ def _change(
             prevent_destroy=prevent,
         )
     spec = _wanted(want, found)
-    base = replace(
-        base, after=spec, digest=want.digest, depends_on=want.depends_on, prevent_destroy=want.prevent_destroy
-    )
     if found is None:
+        base = replace(
+            base, after=spec, digest=want.digest, depends_on=want.depends_on, prevent_destroy=want.prevent_destroy
+        )
         if recorded is not None:
             return replace(base, action=Action.CREATE, reason=ActionReason.REMOTE_MISSING, renews=True)
         return replace(base, action=Action.CREATE, reason=ActionReason.NEW)
     changes = without_paths(diff_specs(found.spec, spec, kind.replace_paths), want.ignore_changes)
-    base = replace(base, before=found.spec, remote_id=found.obj.id, changes=tuple(changes))
+    base = ResourceChange(
+        address=address,
+        kind=kind.kind,
+        name=address.name,
+        action=Action.NOOP,
+        remote_id=found.obj.id,
+        before=found.spec,
+        after=spec,
+        changes=tuple(changes),
+        depends_on=want.depends_on,
+        digest=want.digest,
+        prevent_destroy=want.prevent_destroy,
+    )
     if not changes:
         return base
     if any(c.forces_replace for c in changes):
