@@ -98,5 +98,6 @@ def timezone_problem(name: str) -> str | None:
     if name in zones:
         return None
     close = difflib.get_close_matches(name, sorted(zones), n=3, cutoff=0.6)
-    hint = f"; did you mean {' or '.join(repr(zone) for zone in close)}?" if close else ""
+    quoted = " or ".join(f'"{zone}"' for zone in close)
+    hint = f" (did you mean {quoted}?)" if close else ""
     return f'"{name}" is not an IANA time zone (such as "Europe/Berlin" or "UTC"){hint}'

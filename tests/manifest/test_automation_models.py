@@ -65,7 +65,7 @@ def test_an_unknown_timezone_is_an_error_with_the_closest_zone(failing: Failing)
     [line] = failing(files(AUTOMATION.replace("Europe/Berlin", "Europe/Berln")))
 
     assert line.startswith('automations.yaml:4:31: schedule.timezone: "Europe/Berln" is not an IANA time zone')
-    assert "did you mean 'Europe/Berlin'" in line
+    assert '(did you mean "Europe/Berlin"' in line
 
 
 def test_run_at_must_be_a_timestamp_with_an_offset(failing: Failing) -> None:
