@@ -109,6 +109,21 @@ def test_a_missing_object_is_not_found_naming_the_resource_the_request_and_its_i
     assert str(error).startswith("Agent/support read: 404: ")
 
 
+def test_get_bytes_reads_a_binary_body_retried_and_mapped_like_get_object(
+    provider: OpenAIProvider, sandbox: SandboxServer, openai_client: openai.OpenAI, delays: list[float]
+) -> None:
+    skill = openai_client.skills.create(files=[("math/SKILL.md", b"---\nname: math\ndescription: Sums.\n---\n")])
+    expected = openai_client.skills.versions.content.retrieve("1", skill_id=skill.id).content
+    sandbox.set_faults(rate=1.0, modes=("500",), max_faults=1)
+
+    data = provider.get_bytes(f"/skills/{skill.id}/versions/1/content", address="Skill/math", operation="download")
+
+    assert data == expected
+    assert len(delays) == 1
+    with pytest.raises(NotFoundError, match=r"^Skill/math download: 404: .*\(GET .*/skills/skill_gone/content\)"):
+        provider.get_bytes("/skills/skill_gone/content", address="Skill/math", operation="download")
+
+
 def test_a_refused_key_is_a_configuration_error(sandbox: SandboxServer, delays: list[float]) -> None:
     sandbox.settings.profile = "openai"
     refused = OpenAIProvider(base_url=sandbox.base_url, api_key="sk-wrong-key-0123456789")
