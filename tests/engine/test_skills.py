@@ -8,6 +8,7 @@ import zipfile
 
 import pytest
 
+from assistplan.providers.openai import OpenAIProvider
 from assistplan.sandbox.faults import FaultConfig
 from conftest import Project
 
@@ -108,6 +109,22 @@ def test_a_plan_with_state_downloads_no_content(skills: Project) -> None:
     no_changes(skills)
 
     assert skills.sandbox.count("GET /skills/{skill_id}/versions/{version}/content") == 0
+
+
+def test_a_plan_without_state_proves_ownership_without_the_sdk(
+    skills: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    applied(skills)
+    skills.state_path.unlink()
+    skills.sandbox.reset_counters()
+
+    def no_sdk(provider: OpenAIProvider) -> None:
+        raise AssertionError("a plan reads skills without the openai SDK")
+
+    monkeypatch.setattr(OpenAIProvider, "client", property(no_sdk))
+
+    no_changes(skills)
+    assert skills.sandbox.count("GET /skills/{skill_id}/versions/{version}/content") == 1
 
 
 def test_editing_one_file_plans_exactly_that_file(skills: Project) -> None:

@@ -235,12 +235,12 @@ def _retrieve(provider: OpenAIProvider, skill_id: str, address: str | None) -> d
 
 
 def _download(provider: OpenAIProvider, skill_id: str, version: str) -> bytes:
-    response = call(
-        lambda: provider.client.skills.versions.content.retrieve(version, skill_id=skill_id),
+    """A version's bundle, through the provider's HTTP layer (a plan never needs the SDK for it)."""
+    return provider.get_bytes(
+        f"/skills/{skill_id}/versions/{version}/content",
         address=None,
         operation=f"download version {version} of skill {skill_id}",
     )
-    return response.content
 
 
 def _read(provider: OpenAIProvider, raw: dict[str, Any], project: str) -> LiveObject:
