@@ -230,3 +230,30 @@ def test_a_skill_reference_keeps_its_selector_and_plans_no_changes_with_or_witho
     assert templates.run("plan", "--detailed-exitcode").exit_code == 0
     templates.state_path.unlink()
     assert templates.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_a_plan_of_templates_that_name_no_file_does_not_list_the_uploads(templates: Project) -> None:
+    (templates.root / "stack.yaml").unlink()
+    templates.write("templates.yaml", TEMPLATE.split("---\n")[1].split("files:\n")[0])
+    applied(templates)
+    templates.sandbox.reset_counters()
+
+    assert templates.run("plan", "--detailed-exitcode").exit_code == 0
+    templates.state_path.unlink()
+    assert templates.run("plan", "--detailed-exitcode").exit_code == 0
+    assert templates.sandbox.count("GET /files") == 0
+
+
+def test_an_imported_template_reads_its_files_back_by_name(templates: Project) -> None:
+    applied(templates)
+    template_id = remote(templates)[0].id
+    assert templates.run("state", "rm", "EnvironmentTemplate/analysis").exit_code == 0
+
+    imported = templates.run("import", "EnvironmentTemplate/analysis", template_id)
+
+    assert imported.exit_code == 0, imported.output
+    result = templates.run("plan", "--format", "json")
+    view = json.loads(result.output)
+    assert view["resource_drift"] == []
+    [template] = [rc for rc in view["resource_changes"] if rc["address"] == "EnvironmentTemplate/analysis"]
+    assert not [path for path in template["change"]["changed_paths"] if path.startswith("files")]

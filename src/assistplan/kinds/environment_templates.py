@@ -17,6 +17,11 @@ for them: they read as changed and the update writes them again. Every update se
 Without a state file the key is unknown: write-only fields are taken as desired, so a rotated env value or an edited
 setup command is not detected until an apply with the state (any update sends them again); packages, network access,
 files (by path, File and size), skills and the rest are compared as read.
+
+A `file_id` entry reads back as the File it is through the project's pool of uploads, which the refresh lists only
+when the File kind is in use: whenever a template names a File, the manifests declare it (or the state recorded it),
+so a project whose templates name no File makes no `/files` request. An import lists the pool itself when the
+template names a file.
 """
 
 from __future__ import annotations
@@ -45,7 +50,7 @@ from assistplan.kinds.base import (
     manifest_spec,
     register,
 )
-from assistplan.kinds.blobs import pool_of, require_pool
+from assistplan.kinds.blobs import POOL, BlobPool, pool_of, require_pool
 from assistplan.manifest.project import Resource
 from assistplan.manifest.template_models import FILE_PURPOSE, EnvironmentTemplateSpec
 from assistplan.providers.openai import OpenAIProvider, call, create_safely
@@ -94,7 +99,6 @@ class EnvironmentTemplateKind(Kind):
     kind = "EnvironmentTemplate"
     spec_model = EnvironmentTemplateSpec
     depends_on = ("File", "Skill")
-    reads = ("File",)
 
     def __init__(self) -> None:
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
@@ -302,8 +306,12 @@ class EnvironmentTemplateKind(Kind):
         call(lambda: templates.delete(remote_id), address=address, operation="delete")
 
     def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
+        """Import: the template, and the project's uploads when it names any (so its Files read back by name)."""
         provider: OpenAIProvider = ctx.provider
         raw = provider.get_object(f"{PATH}/{remote_id}", address=address, operation="read")
+        named = any(entry.get("type") == "file_id" for entry in raw.get("files") or [])
+        if named and pool_of(ctx.inventory) is None:
+            ctx.inventory.shared[POOL] = BlobPool.refresh(provider, ctx.project)
         return self._live(raw)
 
     def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
