@@ -127,6 +127,17 @@ def test_a_plan_without_state_proves_ownership_without_the_sdk(
     assert skills.sandbox.count("GET /skills/{skill_id}/versions/{version}/content") == 1
 
 
+def test_an_empty_file_is_uploaded_with_the_skill(skills: Project) -> None:
+    skills.write("skills/basic-math/__init__.py", "")
+
+    applied(skills)
+
+    assert bundle(skills, skill_id(skills), "1")["math/__init__.py"] == b""
+    no_changes(skills)
+    skills.state_path.unlink()
+    no_changes(skills)
+
+
 def test_editing_one_file_plans_exactly_that_file(skills: Project) -> None:
     applied(skills)
     skills.write("skills/basic-math/calc.py", CALC + "\n\ndef mul(a, b):\n    return a * b\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.manifest.conftest import Failing, Loader
+from .conftest import Failing, Loader
 
 OPENAI = "project: test\nopenai: {api_key_env: OPENAI_API_KEY}\n"
 MANIFEST = "kind: Skill\nname: math\npath: skills/math\n"
@@ -26,6 +26,27 @@ def test_a_skill_folder_becomes_the_resource_files(load: Loader) -> None:
         "skills/math/SKILL.md",
         "skills/math/calc.py",
         "skills/math/lib/units.py",
+    ]
+
+
+def test_an_empty_file_is_part_of_the_skill(load: Loader) -> None:
+    project = load(files(**{"skills/math/__init__.py": ""}))
+
+    [resource] = project.resources.values()
+    assert [(local.path, local.size) for local in resource.files if local.size == 0] == [("skills/math/__init__.py", 0)]
+
+
+def test_an_empty_file_of_a_skill_is_still_refused_as_a_file_or_in_a_vector_store(failing: Failing) -> None:
+    tree = files(**{"skills/math/empty.md": ""})
+    tree["uploads.yaml"] = (
+        "kind: File\nname: empty\npath: skills/math/empty.md\n---\n"
+        "kind: VectorStore\nname: kb\nfiles: [skills/math/*.md]\n"
+    )
+
+    assert failing(tree) == [
+        'uploads.yaml:3:7: path[0]: "skills/math/empty.md" is empty: the API refuses empty files',
+        'uploads.yaml:7:9: files[0]: "skills/math/*.md" matches "skills/math/empty.md", which is empty: the API '
+        "refuses empty files",
     ]
 
 

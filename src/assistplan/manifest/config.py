@@ -99,8 +99,8 @@ class _Resolution:
     def text_file(self, path: JsonPath, relpath: str) -> str | None:
         return self._resolver.text_file(self._work, path, relpath)
 
-    def files(self, patterns: list[str], path: JsonPath, limit: int) -> list[LocalFile]:
-        found = self._resolver.files(self._work, patterns, path, limit)
+    def files(self, patterns: list[str], path: JsonPath, limit: int, *, allow_empty: bool = False) -> list[LocalFile]:
+        found = self._resolver.files(self._work, patterns, path, limit, allow_empty=allow_empty)
         self._work.files = list(sorted_unique([*self._work.files, *found]))
         return found
 
@@ -235,10 +235,17 @@ class Resolver:
         self.diagnostics.extend(problems)
 
     def files(
-        self, work: _Work, patterns: list[str], path: JsonPath, limit: int, types: frozenset[str] | None = None
+        self,
+        work: _Work,
+        patterns: list[str],
+        path: JsonPath,
+        limit: int,
+        types: frozenset[str] | None = None,
+        *,
+        allow_empty: bool = False,
     ) -> list[LocalFile]:
         """The files of `patterns`, at most `limit` in all (counted before any is read), each with a suffix in
-        `types` when given."""
+        `types` when given, empty only when `allow_empty`."""
         matched: dict[Path, tuple[int, str, str]] = {}
         for index, pattern in enumerate(patterns):
             try:
@@ -253,7 +260,7 @@ class Resolver:
         found: list[LocalFile] = []
         for index, pattern, match in matched.values():
             try:
-                local = self.cache.matched_file(work.manifest.directory, pattern, match)
+                local = self.cache.matched_file(work.manifest.directory, pattern, match, allow_empty=allow_empty)
             except Refused as exc:
                 self.error(work, (*path, index), str(exc))
                 continue

@@ -32,13 +32,12 @@ class FileCache:
             raise Refused(f'"{relpath}" is absolute: write a path relative to the manifest file')
         return confined(directory / relpath, self.root, relpath)
 
-    def local_file(self, path: Path, shown: str) -> LocalFile:
-        """A regular file (already confined), hashed; refused when empty or over the upload limit."""
+    def local_file(self, path: Path, shown: str, *, allow_empty: bool = False) -> LocalFile:
+        """A regular file (already confined), hashed; refused when over the upload limit, or empty unless
+        `allow_empty` (the Files API refuses empty uploads; a skill bundle takes them)."""
         found = self._files.get(path)
         if found is None:
             _, size = regular_size(path, self.root, shown, None)
-            if size == 0:
-                raise Refused(f'"{shown}" is empty: the API refuses empty files')
             if size > MAX_UPLOAD_BYTES:
                 raise Refused(f'"{shown}" is {size} bytes, more than the 512 MB the API accepts per file')
             digest = hashlib.sha256()
@@ -48,13 +47,15 @@ class FileCache:
                     digest.update(chunk)
             found = LocalFile(path.relative_to(self.root).as_posix(), path, digest.hexdigest(), size)
             self._files[path] = found
+        if found.size == 0 and not allow_empty:
+            raise Refused(f'"{shown}" is empty: the API refuses empty files')
         return found
 
-    def file(self, directory: Path, relpath: str) -> LocalFile:
+    def file(self, directory: Path, relpath: str, *, allow_empty: bool = False) -> LocalFile:
         """One existing regular file, for upload."""
         path = self.inside(directory, relpath)
         try:
-            return self.local_file(path, relpath)
+            return self.local_file(path, relpath, allow_empty=allow_empty)
         except OSError as exc:
             raise Refused(f'cannot read "{relpath}": {exc.strerror or exc}') from exc
 
@@ -83,10 +84,10 @@ class FileCache:
             raise Refused(f'"{pattern}" matches no files')
         return matches
 
-    def matched_file(self, directory: Path, pattern: str, match: str) -> LocalFile:
+    def matched_file(self, directory: Path, pattern: str, match: str, *, allow_empty: bool = False) -> LocalFile:
         """One path `pattern` matched, as an upload; its problems name the pattern."""
         try:
-            return self.file(directory, match)
+            return self.file(directory, match, allow_empty=allow_empty)
         except Refused as exc:
             message, prefix = str(exc), f'"{match}" '
             if match != pattern and message.startswith(prefix):

@@ -4,7 +4,8 @@ The folder is named relative to the manifest and never leaves the manifest root 
 file below it is part of the skill except names starting with a dot. It needs exactly one `SKILL.md` (or `skill.md`)
 at its top, starting with YAML front matter whose `name` the API accepts (lowercase letters, digits and hyphens, at
 most 64) and a non-empty `description`; it holds at most 499 files, because every upload adds assistplan's marker
-file (`MARKER`) to the 500 the API takes. These are checked at validate, so the API never refuses the upload.
+file (`MARKER`) to the 500 the API takes. These are checked at validate, so the API never refuses the upload. Empty
+files (an empty `__init__.py`) are part of the skill: a bundle takes them, unlike the Files API.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class SkillSpec(KindSpec):
         if has_magic(self.path):
             resolution.error(("path",), "a Skill names one folder, not a pattern")
             return
-        files = resolution.files([f"{normpath(self.path)}/**"], ("path",), MAX_SKILL_FILES)
+        files = resolution.files([f"{normpath(self.path)}/**"], ("path",), MAX_SKILL_FILES, allow_empty=True)
         if not files:
             return
         folder = skill_folder(files)
