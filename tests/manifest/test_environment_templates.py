@@ -96,10 +96,16 @@ def test_a_file_uploaded_for_another_purpose_is_an_error(failing: Failing) -> No
 
 
 def test_a_missing_local_file_is_an_error(failing: Failing) -> None:
-    [line] = failing(template("files: [{source: missing.txt, path: /workspace/m.txt}]\n"))
+    assert failing(template("files: [{source: missing.txt, path: /workspace/m.txt}]\n")) == [
+        't.yaml:3:18: files[0].source: file not found: "missing.txt"'
+    ]
 
-    assert line.startswith("t.yaml:3:18: files[0].source")
-    assert line.endswith('file not found: "missing.txt"')
+
+def test_an_empty_local_file_is_an_error_at_its_source(failing: Failing) -> None:
+    files = template("files:\n  - {path: /workspace/e.txt, source: empty.txt}\n")
+    files["empty.txt"] = ""
+
+    assert failing(files) == ['t.yaml:4:38: files[0].source: "empty.txt" is empty: the API refuses empty files']
 
 
 def test_an_unknown_skill_is_an_error(failing: Failing) -> None:

@@ -65,7 +65,7 @@ def test_skill_md_only_in_a_subfolder_is_an_error(failing: Failing) -> None:
 
 def test_a_missing_folder_is_an_error(failing: Failing) -> None:
     assert failing(files(manifest=MANIFEST.replace("skills/math", "skills/maths"))) == [
-        'skills.yaml:3:7: path[0]: "skills/maths/**" matches no files'
+        'skills.yaml:3:7: path: "skills/maths/**" matches no files'
     ]
 
 
@@ -101,7 +101,7 @@ def test_a_folder_outside_the_manifest_root_is_an_error(failing: Failing, projec
     (outside / "SKILL.md").write_text(SKILL_MD)
 
     assert failing(files(manifest=MANIFEST.replace("skills/math", "../elsewhere"))) == [
-        'skills.yaml:3:7: path[0]: "../elsewhere" is outside the manifest root'
+        'skills.yaml:3:7: path: "../elsewhere" is outside the manifest root'
     ]
 
 

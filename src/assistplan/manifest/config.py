@@ -99,7 +99,9 @@ class _Resolution:
     def text_file(self, path: JsonPath, relpath: str) -> str | None:
         return self._resolver.text_file(self._work, path, relpath)
 
-    def files(self, patterns: list[str], path: JsonPath, limit: int, *, allow_empty: bool = False) -> list[LocalFile]:
+    def files(
+        self, patterns: str | list[str], path: JsonPath, limit: int, *, allow_empty: bool = False
+    ) -> list[LocalFile]:
         found = self._resolver.files(self._work, patterns, path, limit, allow_empty=allow_empty)
         self._work.files = list(sorted_unique([*self._work.files, *found]))
         return found
@@ -237,7 +239,7 @@ class Resolver:
     def files(
         self,
         work: _Work,
-        patterns: list[str],
+        patterns: str | list[str],
         path: JsonPath,
         limit: int,
         types: frozenset[str] | None = None,
@@ -245,15 +247,20 @@ class Resolver:
         allow_empty: bool = False,
     ) -> list[LocalFile]:
         """The files of `patterns`, at most `limit` in all (counted before any is read), each with a suffix in
-        `types` when given, empty only when `allow_empty`."""
+        `types` when given, empty only when `allow_empty`. A pattern's problems are reported at `path` when
+        `patterns` is one string, else at the pattern's index below it."""
+
+        def at(index: int) -> JsonPath:
+            return path if isinstance(patterns, str) else (*path, index)
+
         matched: dict[Path, tuple[int, str, str]] = {}
-        for index, pattern in enumerate(patterns):
+        for index, pattern in enumerate([patterns] if isinstance(patterns, str) else patterns):
             try:
                 for match in self.cache.expand(work.manifest.directory, pattern):
                     key = Path(os.path.normpath(work.manifest.directory / match))
                     matched.setdefault(key, (index, pattern, match))
             except Refused as exc:
-                self.error(work, (*path, index), str(exc))
+                self.error(work, at(index), str(exc))
         if len(matched) > limit:
             self.error(work, path, f"{len(matched)} files, at most {limit}", key=True)
             return []
@@ -262,11 +269,11 @@ class Resolver:
             try:
                 local = self.cache.matched_file(work.manifest.directory, pattern, match, allow_empty=allow_empty)
             except Refused as exc:
-                self.error(work, (*path, index), str(exc))
+                self.error(work, at(index), str(exc))
                 continue
             if types is not None and PurePosixPath(local.path).suffix.lower() not in types:
                 message = f'"{local.path}": file_search cannot index this type of file'
-                self.error(work, (*path, index), f"{message} (it takes {' '.join(sorted(types))})")
+                self.error(work, at(index), f"{message} (it takes {' '.join(sorted(types))})")
             found.append(local)
         return list(sorted_unique(found))
 

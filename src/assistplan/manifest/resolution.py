@@ -27,10 +27,13 @@ class Resolution(Protocol):
     def text_file(self, path: JsonPath, relpath: str) -> str | None:
         """The text of a file beside the manifest (rendered when its name ends in `.j2`), or None after an error."""
 
-    def files(self, patterns: list[str], path: JsonPath, limit: int, *, allow_empty: bool = False) -> list[LocalFile]:
+    def files(
+        self, patterns: str | list[str], path: JsonPath, limit: int, *, allow_empty: bool = False
+    ) -> list[LocalFile]:
         """The files matching `patterns` (globs allowed, `**` included), at most `limit`, sorted and unique; they
-        become the resource's local files (digested, and re-read at apply). Empty files are refused (the Files API
-        refuses them) unless `allow_empty`."""
+        become the resource's local files (digested, and re-read at apply). A problem with one pattern is reported
+        at `path` when `patterns` is that one string, else at its index below `path`. Empty files are refused (the
+        Files API refuses them) unless `allow_empty`."""
 
     def error(self, path: JsonPath, message: str, *, key: bool = False) -> None:
         """Report a problem at the value (or the key) at `path`."""

@@ -53,7 +53,7 @@ class SkillSpec(KindSpec):
         if has_magic(self.path):
             resolution.error(("path",), "a Skill names one folder, not a pattern")
             return
-        files = resolution.files([f"{normpath(self.path)}/**"], ("path",), MAX_SKILL_FILES, allow_empty=True)
+        files = resolution.files(f"{normpath(self.path)}/**", ("path",), MAX_SKILL_FILES, allow_empty=True)
         if not files:
             return
         folder = skill_folder(files)

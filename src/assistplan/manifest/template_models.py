@@ -234,7 +234,7 @@ class EnvironmentTemplateSpec(KindSpec):
                     message = f'File "{entry.file}" has purpose {purpose}; environment files need {FILE_PURPOSE}'
                     resolution.error(("files", index, "file"), message)
             elif entry.source is not None:
-                for local in resolution.files([entry.source], ("files", index, "source"), 1):
+                for local in resolution.files(entry.source, ("files", index, "source"), 1):
                     files[index] = entry.model_copy(update={"source": local.path})
                     if 4 * -(-local.size // 3) > INLINE_DATA_MAX:
                         message = f'"{local.path}" is {local.size} bytes, more than an inline file may hold (~5 MiB)'
