@@ -43,16 +43,20 @@ def register(info: KindInfo) -> None:
     with _lock:
         _registered[info.name] = info
         _ordered.clear()
+        _ranks.clear()
 
 
 def kinds() -> Mapping[str, KindInfo]:
     """Every kind, dependencies first (by depth), then by name."""
+    if _ordered:
+        return _ordered
     with _lock:
         if not _ordered:
             importlib.import_module(KINDS_PACKAGE)
-            _ordered.update((name, _registered[name]) for name in _dependency_order(_registered))
+            ordered = {name: _registered[name] for name in _dependency_order(_registered)}
             _ranks.clear()
-            _ranks.update((name, index) for index, name in enumerate(_ordered))
+            _ranks.update((name, index) for index, name in enumerate(ordered))
+            _ordered.update(ordered)
         return _ordered
 
 
@@ -66,8 +70,9 @@ def get(name: str) -> KindInfo | None:
 
 def rank(name: str) -> int:
     """The position of a kind in the catalog order (unknown kinds last)."""
-    order = kinds()
-    return _ranks.get(name, len(order))
+    if not _ranks:
+        kinds()
+    return _ranks.get(name, len(_ranks))
 
 
 def _dependency_order(registered: Mapping[str, KindInfo]) -> list[str]:

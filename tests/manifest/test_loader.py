@@ -57,9 +57,9 @@ def test_resources_are_ordered_by_kind_then_name(load: Loader) -> None:
     project = load({"m.yaml": manifest, "f.yaml": FUNCTION})
     assert [str(a) for a in project.resources] == [
         "Function/get_order_status",
+        "Assistant/beta",
         "Agent/alpha",
         "Agent/zeta",
-        "Assistant/beta",
     ]
 
 

@@ -541,7 +541,7 @@ def test_resource_changes_come_after_what_they_depend_on() -> None:
         )
     )
 
-    assert order(result) == [FAQ, KB, "Agent/b", "Agent/a", BOT]
+    assert order(result) == [FAQ, KB, BOT, "Agent/b", "Agent/a"]
 
 
 def test_deletions_come_last_dependents_first() -> None:
@@ -591,6 +591,6 @@ def test_drift_records_come_in_kind_order() -> None:
 
     assert [(address, deleted) for address, _, deleted, _ in drift(result)] == [
         (KB, False),
-        (HELPER, True),
         (BOT, False),
+        (HELPER, True),
     ]
