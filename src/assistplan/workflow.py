@@ -16,7 +16,7 @@ from assistplan.errors import AssistplanError, PlanError
 from assistplan.kinds import Inventory, Kind, KindContext, digest, registered
 from assistplan.kinds.base import LABEL_DIGEST, LABEL_PROJECT, NoRecords, labels, parse_digest_label
 from assistplan.plan.desired import Desired, desired_resources
-from assistplan.plan.matching import match_live, with_unread
+from assistplan.plan.matching import fill_unread, match_live, with_unread
 from assistplan.plan.model import Plan, PlanOptions
 from assistplan.plan.planner import make_plan, observe
 from assistplan.plan.refresh import new_inventory, refresh
@@ -231,7 +231,9 @@ class Workspace:
             name=address.name,
             id=stamped.id,
             digest=parse_digest_label((stamped.raw.get("metadata") or {}).get(LABEL_DIGEST))[0] or "",
-            applied=kind.normalize(stamped, inventory),
+            applied=fill_unread(
+                kind.normalize(stamped, inventory), {k: v for k, v in want.spec.items() if k in kind.manifest_fields}
+            ),
             imported=True,
         )
         self.store.record(address, record)

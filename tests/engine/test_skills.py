@@ -261,11 +261,20 @@ def test_import_adopts_a_foreign_skill_without_uploading_until_its_files_change(
     imported = skills.run("import", "Skill/math", foreign.id)
 
     assert imported.exit_code == 0, imported.output
-    assert changes(skills) == [("Skill/math", ["update"], ["keep_versions", "path", "promote"])]
-    applied(skills)
-    assert client.skills.retrieve(foreign.id).latest_version == "1"
     no_changes(skills)
+    assert client.skills.retrieve(foreign.id).latest_version == "1"
     skills.write("skills/basic-math/calc.py", CALC + "# exact\n")
     applied(skills)
     assert [s.id for s in client.skills.list()] == [foreign.id]
     assert "math/.assistplan.json" in bundle(skills, foreign.id, "2")
+
+
+def test_an_imported_skill_plans_only_what_differs_from_the_manifest(skills: Project) -> None:
+    client = skills.client()
+    foreign = client.skills.create(files=[("other/SKILL.md", SKILL_MD.encode()), ("other/calc.py", b"old = 1\n")])
+    client.skills.versions.create(foreign.id, files=[("other/SKILL.md", SKILL_MD.encode())], default=False)
+
+    assert skills.run("import", "Skill/math", foreign.id).exit_code == 0
+
+    assert changes(skills) == [("Skill/math", ["update"], ["default", 'files["calc.py"]'])]
+    assert plan_json(skills)["resource_drift"] == []

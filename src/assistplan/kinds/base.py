@@ -281,6 +281,9 @@ class Kind(ABC):
     reads: ClassVar[tuple[str, ...]] = ()
     """Kinds whose refresh this kind's normalization reads (listed whenever this kind is)."""
     replace_paths: ClassVar[frozenset[str]] = frozenset()
+    manifest_fields: ClassVar[frozenset[str]] = frozenset()
+    """Top-level spec fields that only the manifest holds, with no remote counterpart (a Skill's folder): `import`
+    records them as the manifest says, so an adopted object differs from the manifest only where the object does."""
     fields_in_labels: ClassVar[bool] = False
     """Whether the digest label carries a short hash of each field (where metadata values are long enough)."""
 

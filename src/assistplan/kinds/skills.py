@@ -3,10 +3,11 @@
 The normalized spec is the skill's content, as its newest version holds it: `name` and `description` (from SKILL.md)
 and `files`, each path inside the folder with its sha256 and size, so a plan names the files that changed; `path`
 (the folder, relative to the manifest root); `default` ("latest" while the newest version is the default, else the
-default's number; with `promote: false` whatever the server has); `promote` and `keep_versions`, which the API does
-not show (the state and the marker's digest stand for them). A change of the files uploads a new version of the
-same skill (an update, never a replace), made the default only when the manifest says `promote: true`; then versions
-beyond `keep_versions` are deleted, oldest first, never the default one.
+default's number; with `promote: false` whatever the server has); `promote` and `keep_versions`. The API shows none
+of `path`, `promote` and `keep_versions` (`manifest_fields`): the state and the marker's digest stand for them, and an
+import records them as the manifest says. A change of the files uploads a new version of the same skill (an update,
+never a replace), made the default only when the manifest says `promote: true`; then versions beyond `keep_versions`
+are deleted, oldest first, never the default one.
 
 Skills carry no metadata and take their name from SKILL.md, so identity lives in a marker file (`MARKER`) that every
 upload adds to the bundle (not to the folder): the project, the address and the digests. The state keeps the skill's
@@ -100,6 +101,7 @@ def unpack(data: bytes) -> tuple[dict[str, Any], dict[str, Any] | None]:
 class SkillKind(Kind):
     kind = "Skill"
     spec_model = SkillSpec
+    manifest_fields = frozenset({"path", "promote", "keep_versions"})
 
     def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
         spec = manifest_spec(resource, SkillSpec)
