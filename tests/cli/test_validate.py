@@ -61,8 +61,8 @@ def test_validate_the_repository_examples(runner: CliRunner, monkeypatch: pytest
     result = runner.invoke(cli, ["validate"])
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        "The manifests in assistants are valid: project acme-support, 4 resources "
-        "(1 Function, 1 VectorStore, 1 Agent, 1 Assistant).\n"
+        "The manifests in assistants are valid: project acme-support, 9 resources (1 Function, 1 Skill, 1 Vault, "
+        "1 VectorStore, 1 Assistant, 1 EnvironmentTemplate, 1 VaultCredential, 1 Agent, 1 Automation).\n"
     )
     flowise = runner.invoke(cli, ["--chdir", "assistants/flowise", "validate"])
     assert flowise.exit_code == 0, flowise.output
@@ -136,7 +136,7 @@ def test_init_scaffolds_a_project_that_validates(
     assert "project: acme-bots\n" in (tmp_path / "acme-bots" / "assistplan.yaml").read_text()
     validated = runner.invoke(cli, ["--chdir", "acme-bots", "validate"])
     assert validated.exit_code == 0, validated.output
-    assert "4 resources (1 Function, 1 VectorStore, 1 Agent, 1 Assistant)" in validated.stdout
+    assert "4 resources (1 Function, 1 VectorStore, 1 Assistant, 1 Agent)" in validated.stdout
 
 
 def test_init_defaults_to_assistants_named_after_the_parent(

@@ -291,8 +291,9 @@ REPOSITORY_EXAMPLE = Path(__file__).resolve().parents[2] / "assistants"
 
 @pytest.mark.parametrize("profile", ["sandbox", "spec"])
 def test_the_repository_example_plans_no_changes_without_state_after_apply(
-    project: Project, tmp_path: Path, profile: str
+    project: Project, tmp_path: Path, profile: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("ACME_ORDERS_MCP_TOKEN", "example-token")
     example = Project(root=tmp_path / "example", runner=project.runner, sandbox=project.sandbox)
     shutil.copytree(REPOSITORY_EXAMPLE, example.root, ignore=shutil.ignore_patterns(".assistplan"))
     example.edit("assistplan.yaml", "base_url: sandbox", f"base_url: {project.sandbox.base_url}")

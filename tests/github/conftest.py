@@ -12,6 +12,8 @@ from .fakegithub import FakeGitHub
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO_ROOT / "assistants"
+EXAMPLE_TOKEN_ENV = "ACME_ORDERS_MCP_TOKEN"
+"""The variable the example's vault credential reads its MCP token from (set as the quickstart sets it)."""
 
 
 GITHUB_VARIABLES = (
@@ -40,8 +42,10 @@ def fake_github() -> Iterator[FakeGitHub]:
 
 
 @pytest.fixture
-def example(tmp_path: Path) -> Path:
-    """A copy of the repository's example stack (embedded sandbox: no key, no server), without local state."""
+def example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the repository's example stack (embedded sandbox: no key, no server), without local state, with its
+    MCP token set in the environment as the quickstart sets it."""
+    monkeypatch.setenv(EXAMPLE_TOKEN_ENV, "example-token")
     root = tmp_path / "assistants"
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".assistplan", "flowise"))
     return root

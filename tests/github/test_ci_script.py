@@ -61,12 +61,12 @@ def test_plan_with_changes_succeeds_and_comments(example: Path, fake_github: Fak
 
     assert result.returncode == 0, result.stderr
     plan_md = ci.read("plan.md")
-    assert plan_md.startswith(f"{MARKER}\n### assistplan plan — acme-support: 3 to add, 0 to change, 0 to destroy\n")
+    assert plan_md.startswith(f"{MARKER}\n### assistplan plan — acme-support: 8 to add, 0 to change, 0 to destroy\n")
     assert plan_md.endswith(f"commit {HEAD_SHA}</sub>\n")
     assert [c["body"] for c in fake_github.on(7)] == [plan_md]
     assert ci.summary.read_text(encoding="utf-8") == plan_md + "\n"
     view = json.loads(ci.read("plan.json"))
-    assert (view["summary"]["add"], view["commit"]) == (3, HEAD_SHA)
+    assert (view["summary"]["add"], view["commit"]) == (8, HEAD_SHA)
     assert json.loads(ci.read("saved.plan"))["plan"]["project"] == "acme-support"
     assert "The manifests in assistants are valid" in result.stderr
     assert TOKEN not in result.stdout + result.stderr
@@ -155,10 +155,10 @@ def test_apply_then_plan_shows_no_changes(example: Path, fake_github: FakeGitHub
     planned = ci.run("plan", ASSISTPLAN_PR="7")
 
     assert applied.returncode == 0, applied.stderr
-    assert "Apply complete! Resources: 3 added, 0 changed, 0 destroyed." in applied.stdout
+    assert "Apply complete! Resources: 8 added, 0 changed, 0 destroyed." in applied.stdout
     assert planned.returncode == 0, planned.stderr
     assert ci.summary.read_text(encoding="utf-8").startswith(
-        "### assistplan apply — acme-support: Apply complete\n\n**Resources: 3 added, 0 changed, 0 destroyed.**"
+        "### assistplan apply — acme-support: Apply complete\n\n**Resources: 8 added, 0 changed, 0 destroyed.**"
     )
     (comment,) = fake_github.on(7)
     assert comment["body"].startswith(f"{MARKER}\n### assistplan plan — acme-support: No changes\n")

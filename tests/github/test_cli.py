@@ -50,7 +50,7 @@ def test_plan_appends_the_markdown_plan_to_the_job_summary(example: Path, tmp_pa
     text = run("--chdir", str(example), "plan", env=env)
     markdown = run("--chdir", str(example), "plan", "--format", "markdown", env=env)
 
-    assert "Plan: 3 to add, 0 to change, 0 to destroy." in text.output
+    assert "Plan: 8 to add, 0 to change, 0 to destroy." in text.output
     assert summary.read_text(encoding="utf-8") == f"{markdown.output}\n{markdown.output}\n"
 
 
@@ -64,7 +64,7 @@ def test_apply_appends_what_it_did_to_the_job_summary(example: Path, tmp_path: P
     second = summary.read_text(encoding="utf-8").removeprefix(first)
 
     assert first.startswith("### assistplan apply — acme-support: Apply complete\n\n")
-    assert "**Resources: 3 added, 0 changed, 0 destroyed.**" in first
+    assert "**Resources: 8 added, 0 changed, 0 destroyed.**" in first
     assert "| `Assistant/support` | create | done in " in first
     assert second == (
         "### assistplan apply — acme-support: No changes\n\nNo changes. Your assistants match the manifests.\n\n"
