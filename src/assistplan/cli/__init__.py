@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "destroy": ("assistplan.cli.planning", "destroy"),
     "show": ("assistplan.cli.planning", "show"),
     "import": ("assistplan.cli.planning", "import_"),
+    "export": ("assistplan.cli.export", "export"),
     "output": ("assistplan.cli.planning", "output"),
     "state": ("assistplan.cli.state", "state"),
     "sandbox": ("assistplan.cli.sandbox", "sandbox"),

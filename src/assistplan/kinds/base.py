@@ -25,6 +25,7 @@ from assistplan.addrs import Address
 from assistplan.errors import ProviderError
 
 if TYPE_CHECKING:
+    from assistplan.kinds.exporting import ExportContext, Exported
     from assistplan.manifest.models import ProjectConfig
     from assistplan.manifest.project import Project, Resource
 
@@ -140,9 +141,14 @@ class Inventory:
     """Kinds whose objects the refresh may read by id instead of listing the whole collection: the state records
     every address of the kind the manifests declare, and the apply that wrote it finished."""
 
+    exporting: bool = False
+    """Set by `export` only: the refresh keeps every listed object, this project's or not (`owns` answers True),
+    so that the exporters see what no project manages. A plan never sets it."""
+
     def owns(self, raw_id: str, project_label: str | None) -> bool:
-        """Whether an object is this project's: stamped with its name, or recorded in its state (imported)."""
-        return project_label == self.project or raw_id in self.id_to_address
+        """Whether the refresh keeps an object: this project's (stamped with its name, or recorded in its state:
+        imported), or any object while `exporting`."""
+        return self.exporting or project_label == self.project or raw_id in self.id_to_address
 
     def of_kind(self, kind: str) -> list[LiveObject]:
         return self.objects.get(kind, [])
@@ -354,6 +360,12 @@ class Kind(ABC):
     @abstractmethod
     def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         """Put this project's labels on an existing object, changing nothing else (import)."""
+
+    def export(self, obj: LiveObject, ctx: ExportContext) -> Exported | None:
+        """The manifest of a live object for `assistplan export` (see `assistplan.kinds.exporting`), written so
+        that, once the object is adopted, the next plan shows no changes. None: this object is not exported. A kind
+        that does not override this hook is not exported at all."""
+        return None
 
 
 def owned_objects(ctx: KindContext, kind: str, path: str, noun: str) -> list[LiveObject]:
