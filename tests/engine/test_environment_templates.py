@@ -257,3 +257,59 @@ def test_an_imported_template_reads_its_files_back_by_name(templates: Project) -
     assert view["resource_drift"] == []
     [template] = [rc for rc in view["resource_changes"] if rc["address"] == "EnvironmentTemplate/analysis"]
     assert not [path for path in template["change"]["changed_paths"] if path.startswith("files")]
+
+
+SKILLED = """\
+kind: Skill
+name: csv-tools
+path: skills/csv-tools
+{promote}---
+kind: EnvironmentTemplate
+name: default
+skills: [{{skill: csv-tools}}]
+---
+kind: EnvironmentTemplate
+name: pinned
+skills: [{{skill: csv-tools, version: 1}}]
+---
+kind: EnvironmentTemplate
+name: newest
+skills: [{{skill: csv-tools, version: latest}}]
+"""
+CSV_SKILL = "---\nname: csv-tools\ndescription: Reads CSV files.\n---\nUse pandas.\n"
+
+
+def skilled(project: Project, promote: str = "") -> None:
+    (project.root / "stack.yaml").unlink()
+    project.write("templates.yaml", SKILLED.format(promote=promote))
+    project.write("skills/csv-tools/SKILL.md", CSV_SKILL)
+    applied(project)
+    project.write("skills/csv-tools/SKILL.md", CSV_SKILL.replace("pandas", "the csv module"))
+
+
+def test_a_new_default_skill_version_is_planned_as_reaching_the_templates_that_name_no_version(
+    templates: Project,
+) -> None:
+    skilled(templates)
+
+    view = json.loads(templates.run("plan", "--format", "json").output)
+    text = templates.run("plan").output
+
+    [skill] = [rc for rc in view["resource_changes"] if rc["address"] == "Skill/csv-tools"]
+    assert skill["notes"] == [
+        "reaches EnvironmentTemplate/default at its next session start: skills[0] names no version, so it takes the "
+        "new default version",
+        "reaches EnvironmentTemplate/newest at its next session start: skills[0] names latest, so it takes the new "
+        "latest version",
+    ]
+    assert "  # reaches EnvironmentTemplate/default at its next session start" in text
+    assert list(changes(templates)) == ["Skill/csv-tools"]
+
+
+def test_a_version_not_promoted_reaches_only_the_templates_that_name_latest(templates: Project) -> None:
+    skilled(templates, promote="promote: false\n")
+
+    view = json.loads(templates.run("plan", "--format", "json").output)
+
+    [skill] = [rc for rc in view["resource_changes"] if rc["address"] == "Skill/csv-tools"]
+    assert [note.split(" at ")[0] for note in skill["notes"]] == ["reaches EnvironmentTemplate/newest"]

@@ -11,7 +11,7 @@ is stamped with the project's labels exactly as an apply stamps them, with the d
 from __future__ import annotations
 
 import copy
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NoReturn
@@ -46,11 +46,13 @@ class FakeKind(Kind):
         replace_paths: Iterable[str] = (),
         uploads: bool = False,
         references: Iterable[str] = (),
+        reached_through: Iterable[str] = (),
     ) -> None:
         self.kind = kind  # type: ignore[misc]
         self.replace_paths = frozenset(replace_paths)  # type: ignore[misc]
         self.uploads = uploads
         self.references = tuple(references)
+        self.reached_through = tuple(reached_through)
 
     def uses(self, spec: Spec) -> set[Hashable]:
         return set(file_refs(spec)) if self.uploads else set()
@@ -60,6 +62,11 @@ class FakeKind(Kind):
 
     def reference_paths(self, spec: Spec) -> dict[str, str]:
         return {path: spec[path] for path in self.references if isinstance(spec.get(path), str)}
+
+    def reached(self, address: str, spec: Spec, updates: Mapping[str, tuple[Spec, Spec]]) -> list[tuple[str, str]]:
+        """Every update of what the `reached_through` paths name reaches the object."""
+        named = [(path, spec.get(path)) for path in self.reached_through]
+        return [(target, f"reaches {address} through {path}") for path, target in named if target in updates]
 
     def _never(self, what: str) -> NoReturn:
         raise AssertionError(f"the planner called {self.kind}.{what}")
@@ -102,14 +109,14 @@ class FakeFileKind(FakeKind):
 
 # Real kind names, so that the planner's kind order (files, stores, then what uses them) applies: a VectorStore
 # cannot change `chunking` in place and uploads the files of its `files` map; Assistants and Agents refer to a
-# store by address in `vector_store`.
+# store by address in `vector_store`, and an Agent is reached by every update of its store (`Kind.reached`).
 KINDS: dict[str, Kind] = {
     kind.kind: kind
     for kind in (
         FakeFileKind("File", replace_paths={"path", "sha256"}),
         FakeKind("VectorStore", replace_paths={"chunking"}, uploads=True),
         FakeKind("Assistant", references={"vector_store"}),
-        FakeKind("Agent", references={"vector_store"}),
+        FakeKind("Agent", references={"vector_store"}, reached_through={"vector_store"}),
     )
 }
 

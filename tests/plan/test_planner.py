@@ -528,6 +528,37 @@ def test_a_dependent_of_a_replaced_resource_is_repointed_at_the_new_object() -> 
     ]
 
 
+def test_an_update_carries_a_note_for_each_resource_it_reaches_unchanged() -> None:
+    result = plan(
+        Scenario(
+            want=[
+                want(KB, EDITED),
+                want("Agent/b", HELPER_SPEC, depends_on=[KB]),
+                want("Agent/a", {**HELPER_SPEC, "model": "m2"}, depends_on=[KB]),
+            ],
+            state=[recorded(KB, STORE), recorded("Agent/b", HELPER_SPEC), recorded("Agent/a", HELPER_SPEC)],
+            live=[live(KB, STORE), live("Agent/b", HELPER_SPEC), live("Agent/a", HELPER_SPEC)],
+        )
+    )
+
+    assert change(result, KB).notes == ("reaches Agent/a through vector_store", "reaches Agent/b through vector_store")
+    assert change(result, "Agent/a").notes == ()
+    assert summary(result) == {"add": 0, "change": 2, "destroy": 0, "forget": 0}
+
+
+def test_a_replacement_carries_no_note_its_referrers_are_repointed() -> None:
+    result = plan(
+        Scenario(
+            want=[want(KB, RECHUNKED), want(HELPER, HELPER_SPEC, depends_on=[KB])],
+            state=[recorded(KB, STORE), recorded(HELPER, HELPER_SPEC)],
+            live=[live(KB, STORE), live(HELPER, HELPER_SPEC)],
+        )
+    )
+
+    assert change(result, KB).notes == ()
+    assert change(result, HELPER).changed_paths == ["vector_store"]
+
+
 def test_resource_changes_come_after_what_they_depend_on() -> None:
     result = plan(
         Scenario(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -10,6 +11,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from assistplan.plan.model import Action, ChangeType, FieldChange, Plan, ResourceChange
 from assistplan.render import plan_view, render_markdown
+from assistplan.render.mdparts import escape
 
 from .plans import (
     big_plan,
@@ -198,3 +200,11 @@ def test_markdown_shows_a_rotated_secret_as_a_sensitive_change_without_its_finge
     out = render_markdown(plan_view(plan(change)))
     assert "| `env.API_TOKEN` | (sensitive value) | (sensitive value changed) |" in out
     assert "28f60e67" not in out and "1e12b017" not in out
+
+
+def test_markdown_lists_what_an_update_reaches_above_its_fields() -> None:
+    note = "reaches EnvironmentTemplate/etl at its next session start: skills[0] names no version"
+
+    comment = markdown(plan(replace(support_agent_update(), notes=(note,))))
+
+    assert f"\n\n- {escape(note)}\n\nRemote id: " in comment

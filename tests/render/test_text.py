@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from syrupy.assertion import SnapshotAssertion
 
 from assistplan.plan.model import Action, ChangeType, FieldChange, Plan, PlanOptions, ResourceChange
@@ -132,3 +134,12 @@ def test_text_shows_a_rotated_secret_as_a_sensitive_change_without_its_fingerpri
     out = text(plan(change))
     assert "~ secrets.token = (sensitive value changed)" in out
     assert "24adc411" not in out and "64396fcd" not in out
+
+
+def test_text_shows_what_an_update_reaches_under_its_headline() -> None:
+    note = "reaches EnvironmentTemplate/etl at its next session start"
+
+    lines = text(plan(replace(support_agent_update(), notes=(note,)))).splitlines()
+
+    headline = lines.index("  # Agent/support will be updated in-place")
+    assert lines[headline + 1 : headline + 3] == ["  # (because the manifest changed)", f"  # {note}"]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from assistplan.plan.model import FORMAT_VERSION, Action, FieldChange, ResourceChange
 from assistplan.render import plan_view
 
-from .plans import ADDED, every_action_plan, plan
+from .plans import ADDED, escalation_create, every_action_plan, plan, support_agent_update
 
 
 def test_view_keeps_plan_order_including_noops() -> None:
@@ -75,3 +76,12 @@ def test_view_turns_tuples_and_sets_into_lists() -> None:
     view = plan_view(plan(change))
     assert view["resource_changes"][0]["change"]["after"] == {"tags": ["b", "a"], "ids": [1, 2]}
     assert json.loads(json.dumps(view)) == view
+
+
+def test_view_carries_notes_only_on_changes_that_have_some() -> None:
+    note = "reaches EnvironmentTemplate/etl at its next session start"
+    noted = replace(support_agent_update(), notes=(note,))
+
+    view = plan_view(plan(noted, escalation_create()))
+
+    assert [rc.get("notes") for rc in view["resource_changes"]] == [[note], None]

@@ -320,6 +320,13 @@ class Kind(ABC):
         """Why the configured endpoint cannot serve this kind (checked before any request), or None."""
         return None
 
+    def reached(self, address: str, spec: Spec, updates: Mapping[str, tuple[Spec, Spec]]) -> list[tuple[str, str]]:
+        """How in-place updates of resources this object refers to reach it with no change of its own (for example a
+        template naming a skill without a version takes the skill's new default version at the next session start):
+        (updated address, note) pairs, the note shown with that update. `updates` maps each address updated in place
+        to its (before, after) specs."""
+        return []
+
     def uses(self, spec: Spec) -> set[Hashable]:
         """Shared content (held by objects of other kinds) that an object with this spec needs kept."""
         return set()

@@ -51,6 +51,7 @@ from assistplan.kinds.base import (
     register,
 )
 from assistplan.kinds.blobs import POOL, BlobPool, pool_of, require_pool
+from assistplan.kinds.skills import moved_selectors
 from assistplan.manifest.project import Resource
 from assistplan.manifest.template_models import FILE_PURPOSE, EnvironmentTemplateSpec
 from assistplan.providers.openai import OpenAIProvider, call, create_safely
@@ -158,6 +159,24 @@ class EnvironmentTemplateKind(Kind):
 
     def reference_paths(self, spec: Spec) -> dict[str, str]:
         return {f"skills[{i}].skill": s["skill"] for i, s in enumerate(spec["skills"])}
+
+    def reached(self, address: str, spec: Spec, updates: Mapping[str, tuple[Spec, Spec]]) -> list[tuple[str, str]]:
+        """A skill update reaches the template where it moves the version a reference selects (no version: the
+        default; latest: the newest), resolved afresh at each session start, with no update of the template."""
+        reached: list[tuple[str, str]] = []
+        for index, entry in enumerate(spec["skills"]):
+            version, target = entry["version"], entry["skill"]
+            if target in updates and version in moved_selectors(*updates[target]):
+                which = "default" if version is None else "latest"
+                named = "names no version" if version is None else "names latest"
+                reached.append(
+                    (
+                        target,
+                        f"reaches {address} at its next session start: skills[{index}] {named}, so "
+                        f"it takes the new {which} version",
+                    )
+                )
+        return reached
 
     def normalize(self, obj: LiveObject, inventory: Inventory) -> Spec:
         raw = obj.raw

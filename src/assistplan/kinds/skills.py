@@ -98,6 +98,20 @@ def unpack(data: bytes) -> tuple[dict[str, Any], dict[str, Any] | None]:
     return {"name": name, "description": description, "files": dict(sorted(entries_map.items()))}, marker
 
 
+def moved_selectors(before: Spec, after: Spec) -> frozenset[str | None]:
+    """The version selectors of a skill reference (`"latest"`; None, the default version) that an update of the skill
+    from `before` to `after` points at another version: new content is a new newest version, also the default when
+    promoted; a promotion alone moves the default."""
+    moved: set[str | None] = set()
+    if any(before.get(key) != after.get(key) for key in CONTENT_FIELDS):
+        moved.add("latest")
+        if after.get("promote"):
+            moved.add(None)
+    if after.get("default") == "latest" and before.get("default") != "latest":
+        moved.add(None)
+    return frozenset(moved)
+
+
 class SkillKind(Kind):
     kind = "Skill"
     spec_model = SkillSpec

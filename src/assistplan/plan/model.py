@@ -83,6 +83,8 @@ class ResourceChange:
     renews: bool = False
     """The apply makes a new object for this address (a replacement, or a create of an object the state recorded):
     resources that refer to it must be pointed at the new one."""
+    notes: tuple[str, ...] = ()
+    """What this change does to other resources without changing them (see `Kind.reached`), in words: for display."""
 
     @property
     def changed_paths(self) -> list[str]:

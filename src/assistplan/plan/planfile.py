@@ -72,6 +72,7 @@ def _plan(raw: dict[str, Any]) -> Plan:
                 "changes": tuple(_change(c) for c in rc["changes"]),
                 "address": Address.of(rc["address"]),
                 "depends_on": tuple(Address.of(d) for d in rc["depends_on"]),
+                "notes": tuple(rc.get("notes", ())),
             }
         )
         for rc in raw["resource_changes"]

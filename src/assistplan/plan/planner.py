@@ -68,6 +68,7 @@ def make_plan(
         changes = _keep_shared(changes, kept, kinds)
         changes.update(_leftovers(matched, kept, changes, inventory, kinds))
     changes = _propagate_replacements(changes, kinds)
+    changes = _note_reached(changes, kinds)
     _check_prevent_destroy(changes.values())
     ordered = _order(changes)
     if options.targets:
@@ -286,6 +287,28 @@ def _propagate_replacements(
                 reason=reason,
                 changes=tuple(sorted([*rc.changes, *extra], key=lambda c: c.path)),
             )
+    return out
+
+
+def _note_reached(changes: dict[Address, ResourceChange], kinds: Mapping[str, Kind]) -> dict[Address, ResourceChange]:
+    """Notes on the in-place updates that reach resources which stay as they are (`Kind.reached`)."""
+    updates = {
+        str(a): (rc.before, rc.after)
+        for a, rc in changes.items()
+        if rc.action is Action.UPDATE and rc.before is not None and rc.after is not None
+    }
+    if not updates:
+        return changes
+    notes: dict[str, list[str]] = {}
+    for address, rc in changes.items():
+        if rc.action in (Action.NOOP, Action.UPDATE) and rc.after is not None:
+            for target, note in kinds[rc.kind].reached(address, rc.after, updates):
+                if target in updates:
+                    notes.setdefault(target, []).append(note)
+    out = dict(changes)
+    for target, found in notes.items():
+        address = Address.of(target)
+        out[address] = replace(changes[address], notes=tuple(sorted(found)))
     return out
 
 

@@ -101,6 +101,8 @@ def _change_blocks(view: dict[str, Any]) -> list[Block]:
         reason = words.reason_phrase(rc)
         what = words.VERBS[action] + (f" — because {reason}" if reason else "")
         body = change_body(rc) or "No field changes to show."
+        if rc.get("notes"):
+            body = "\n".join(f"- {_md(note)}" for note in rc["notes"]) + "\n\n" + body
         blocks.append(Block(_details(title, what, body), f"{code(title)} {words.VERBS[action]}"))
     if blocks:
         blocks[0] = Block(f"#### Changes\n\n{blocks[0].text}", blocks[0].entry)

@@ -101,6 +101,7 @@ def _resource(change: dict[str, Any], paint: _Paint) -> list[str]:
     reason = words.reason_phrase(change)
     if reason and change["action_reason"] != "new":
         out.append(f"  # (because {reason})")
+    out += [f"  # {printable(note)}" for note in change.get("notes", ())]
     fields = display_changes(change)
     out += _block(words.SYMBOLS[action], change["kind"], change["name"], change["remote_id"], fields, paint)
     return out

@@ -51,7 +51,8 @@ def plan_view(plan: Plan, *, commit: str | None = None, noops: bool = True) -> d
 
 
 def _resource_change(rc: ResourceChange) -> dict[str, Any]:
-    return {
+    """One resource change; `notes` (what it does to resources that stay as they are) only when it has some."""
+    view: dict[str, Any] = {
         "address": rc.address,
         "kind": rc.kind,
         "name": rc.name,
@@ -67,6 +68,9 @@ def _resource_change(rc: ResourceChange) -> dict[str, Any]:
         },
         "action_reason": rc.reason.value if rc.reason is not None else None,
     }
+    if rc.notes:
+        view["notes"] = list(rc.notes)
+    return view
 
 
 def _drift(drift: Drift) -> dict[str, Any]:
