@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sandbox": ("assistplan.cli.sandbox", "sandbox"),
     "github": ("assistplan.cli.github", "github"),
     "flowise": ("assistplan.cli.flowise", "flowise"),
+    "migrate": ("assistplan.cli.migrate", "migrate"),
 }
 """Each subcommand by name: the module defining it and the attribute holding it."""
 
