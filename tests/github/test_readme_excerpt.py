@@ -40,6 +40,7 @@ def test_the_excerpt_shows_the_agents_platform_change() -> None:
 
     assert '  ~ Skill "ticket-digest" {' in text
     assert '      + files["escalation.md"]   = 216 B, sha256 ' in text
+    assert "  # reaches EnvironmentTemplate/ticket-analysis at its next session start: " in text
     assert "      ~ secrets.token = (sensitive value changed)\n" in text
     assert '      ~ expression = "0 1 * * *" -> "0 3 * * *"\n' in text
     assert text.count("+Greet the customer by name when you know it.") == 2
