@@ -67,8 +67,10 @@ def export(
     if not result.written:
         click.echo("Nothing to export.")
     elif result.adopted:
+        count = len(result.adopted)
         click.echo(
-            f"\nAdopted {len(result.adopted)} objects: they are this project's now, and the next plan shows no changes."
+            f"\nAdopted {count} object{'s' if count > 1 else ''}: this project manages "
+            f"{'them' if count > 1 else 'it'} now, and the next plan shows no changes."
         )
     for address in result.differing:
         click.echo(f"Warning: {address} holds something its manifest cannot say; the next plan shows the difference.")

@@ -87,10 +87,12 @@ class Selection:
         """The manifest name of a referenced object, queuing it when it is listed and not another project's."""
         if remote_id in self.names:
             return self.names[remote_id]
-        for obj in self.inventory.of_kind(kind):
+        address = self.inventory.id_to_address.get(remote_id)
+        if address is not None and Address.of(address).kind == kind and not exportable(self.kinds[kind]):
+            return Address.of(address).name
+        for obj in self.inventory.of_kind(kind) if exportable(self.kinds[kind]) else ():
             if obj.id == remote_id:
                 return self.add(obj) if self.owner(obj) in (None, self.project) else None
-        address = self.inventory.id_to_address.get(remote_id)
         return Address.of(address).name if address else None
 
 

@@ -3,6 +3,7 @@ blocks, kept verbatim by the templating that every manifest goes through."""
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import yaml
@@ -10,6 +11,7 @@ import yaml
 from assistplan.kinds.exporting import Exported
 
 TEMPLATE_MARKS = ("{{", "{%", "{#")
+COMMENT_WIDTH = 118
 
 
 class _Dumper(yaml.SafeDumper):
@@ -29,7 +31,8 @@ def document_text(exported: Exported) -> str:
     """The manifest file's text: comments, then the document. Text that looks like a template is wrapped in
     `{% raw %}` so that rendering the manifest leaves it as it is."""
     text = _dump(exported.document)
-    comments = "".join(f"# {line}\n" if line else "#\n" for line in exported.comments)
+    lines = [wrapped for line in exported.comments for wrapped in textwrap.wrap(line, COMMENT_WIDTH) or [""]]
+    comments = "".join(f"# {line}\n" if line else "#\n" for line in lines)
     if any(mark in text for mark in TEMPLATE_MARKS):
         return f"{comments}# {{% raw %}} (not a template)\n{text}# {{% endraw %}}\n"
     return comments + text

@@ -43,6 +43,7 @@ from assistplan.kinds.base import (
     register,
     user_metadata,
 )
+from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.kinds.vault_credentials import VaultCredentialKind, credential_address, split_id
 from assistplan.manifest.models import AgentSpec
 from assistplan.manifest.project import Resource
@@ -113,8 +114,8 @@ def fingerprint_headers(tool: dict[str, Any], key: str | None) -> dict[str, Any]
 
 def desired_tool(tool: dict[str, Any], functions: Mapping[str, Any]) -> dict[str, Any]:
     if "function" in tool:
-        name = tool["function"]
-        return normalize_tool(function_tool(functions[name], name, tool))
+        function = functions[tool["function"]]
+        return normalize_tool(function_tool(function, function.get("name", tool["function"]), tool))
     if tool.get("credential"):
         tool = {**tool, "credential": f"{VaultCredentialKind.kind}/{tool['credential']}"}
     headers = (tool.get("transport") or {}).get("headers")
@@ -181,7 +182,7 @@ class AgentKind(Kind):
         tools = [desired_tool(tool, ctx.project.functions) for tool in spec.get("tools", [])]
         reasoning = spec.get("reasoning")
         desired: Spec = {
-            "name": resource.address.name,
+            "name": spec.get("display_name") or resource.address.name,
             "model": spec["model"],
             "instructions": spec.get("instructions"),
             "tools": tools,
@@ -291,6 +292,11 @@ class AgentKind(Kind):
             lambda: provider.client.beta.agents.update(live.id, metadata=metadata), address=address, operation="import"
         )
         return LiveObject.from_metadata(self.kind, updated.model_dump(mode="json", by_alias=True))
+
+    def export(self, obj: LiveObject, ctx: ExportContext) -> Exported | None:
+        from assistplan.kinds.openai_exports import export_agent
+
+        return export_agent(self, obj, ctx)
 
 
 def _recall(spec: Spec, attributes: Mapping[str, Any]) -> Spec:

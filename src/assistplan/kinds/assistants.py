@@ -31,7 +31,8 @@ from assistplan.kinds.base import (
     register,
     user_metadata,
 )
-from assistplan.kinds.blobs import file_entry, file_refs, pool_of, require_pool
+from assistplan.kinds.blobs import existing_entries, file_entry, file_refs, pool_of, require_pool
+from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.manifest.flowise_schema import row_problems, rows_from_schema, schema_from_rows
 from assistplan.manifest.models import AssistantSpec, ProjectConfig
 from assistplan.manifest.project import Resource
@@ -127,10 +128,12 @@ class AssistantKind(Kind):
         resources: dict[str, Any] = {}
         if file_search.get("vector_store"):
             resources["file_search"] = {"vector_store": f"VectorStore/{file_search['vector_store']}"}
-        if resource.files:
-            resources["code_interpreter"] = {"files": {f.path: file_entry(f.sha256, f.size) for f in resource.files}}
+        files = {f.path: file_entry(f.sha256, f.size) for f in resource.files}
+        files.update(existing_entries((spec.get("code_interpreter") or {}).get("existing_files") or []))
+        if files:
+            resources["code_interpreter"] = {"files": files}
         return {
-            "name": resource.address.name,
+            "name": spec.get("display_name") or resource.address.name,
             "model": spec["model"],
             "description": spec.get("description") or None,
             "instructions": spec.get("instructions") or None,
@@ -217,7 +220,9 @@ class AssistantKind(Kind):
             tool_resources["file_search"] = {"vector_store_ids": []}
         files = (resources.get("code_interpreter") or {}).get("files") or {}
         file_ids = [
-            require_pool(ctx.inventory).ensure(provider, ctx.root, path, entry, PURPOSE, address).id
+            entry["file_id"]
+            if "file_id" in entry
+            else require_pool(ctx.inventory).ensure(provider, ctx.root, path, entry, PURPOSE, address).id
             for path, entry in files.items()
         ]
         tool_resources["code_interpreter"] = {"file_ids": file_ids}
@@ -289,6 +294,11 @@ class AssistantKind(Kind):
                 operation="import",
             )
         return LiveObject.from_metadata(self.kind, updated.model_dump(mode="json", by_alias=True, exclude_unset=True))
+
+    def export(self, obj: LiveObject, ctx: ExportContext) -> Exported | None:
+        from assistplan.kinds.openai_exports import export_assistant
+
+        return export_assistant(self, obj, ctx)
 
 
 register(AssistantKind())

@@ -61,6 +61,12 @@ def file_entry(sha256: str, size: int) -> dict[str, Any]:
     return {"sha256": sha256[:SHA_CHARS], "size": size}
 
 
+def existing_entries(file_ids: list[str]) -> dict[str, Any]:
+    """How files uploaded outside assistplan (`existing_files`) appear in a normalized spec's `files` map: by id, as
+    a live object's unknown uploads are read back."""
+    return {f"<{file_id}>": {"file_id": file_id} for file_id in file_ids}
+
+
 def pool_of(inventory: Any) -> BlobPool | None:
     """The blob pool the refresh found (None when no kind that reads it was refreshed)."""
     pool: BlobPool | None = inventory.shared.get(POOL)

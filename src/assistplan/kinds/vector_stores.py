@@ -30,7 +30,8 @@ from assistplan.kinds.base import (
     register,
     user_metadata,
 )
-from assistplan.kinds.blobs import file_entry, file_refs, pool_of, require_pool
+from assistplan.kinds.blobs import existing_entries, file_entry, file_refs, pool_of, require_pool
+from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.manifest.models import VectorStoreSpec
 from assistplan.manifest.project import Resource
 from assistplan.providers.openai import OpenAIProvider, call, create_safely
@@ -55,13 +56,15 @@ class VectorStoreKind(Kind):
     def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
         spec = resource.spec.model_dump(mode="json", by_alias=True, exclude_none=True)
         chunking = spec.get("chunking", "auto")
+        files = {f.path: file_entry(f.sha256, f.size) for f in resource.files}
+        files.update(existing_entries(spec.get("existing_files") or []))
         return {
-            "name": resource.address.name,
+            "name": spec.get("display_name") or resource.address.name,
             "description": spec.get("description"),
             "chunking": AUTO_CHUNKING if chunking == "auto" else dict(chunking),
             "expires_after_days": spec.get("expires_after_days"),
             "metadata": dict(spec.get("metadata", {})),
-            "files": {f.path: file_entry(f.sha256, f.size) for f in resource.files},
+            "files": files,
         }
 
     def uses(self, spec: Spec) -> set[Hashable]:
@@ -170,12 +173,14 @@ class VectorStoreKind(Kind):
         attach = []
         for path, entry in wanted.items():
             existing = current.get(path)
-            sha = (existing or {}).get("attributes", {}).get(ATTR_SHA)
             if (
                 existing is not None
-                and sha == entry["sha256"]
+                and _holds(existing, entry)
                 and existing.get("status") not in ("failed", "cancelled")
             ):
+                continue
+            if "file_id" in entry:
+                attach.append((path, entry["file_id"], entry))
                 continue
             ctx.progress(address, f"uploading {path}")
             blob = pool.ensure(provider, ctx.root, path, entry, PURPOSE, address)
@@ -188,7 +193,7 @@ class VectorStoreKind(Kind):
             if attachment["id"] in attached_ids:
                 continue
             wanted_entry = wanted.get(path)
-            stale = wanted_entry is None or (attachment.get("attributes") or {}).get(ATTR_SHA) != wanted_entry["sha256"]
+            stale = wanted_entry is None or not _holds(attachment, wanted_entry)
             if stale or attachment.get("status") in ("failed", "cancelled"):
                 self._detach(provider, address, store_id, attachment["id"])
         store = call(lambda: provider.client.vector_stores.retrieve(store_id), address=address, operation="read")
@@ -215,7 +220,9 @@ class VectorStoreKind(Kind):
         files = [
             {
                 "file_id": file_id,
-                "attributes": {ATTR_PROJECT: ctx.project, ATTR_PATH: path, ATTR_SHA: entry["sha256"]},
+                "attributes": {ATTR_PROJECT: ctx.project, ATTR_PATH: path, ATTR_SHA: entry["sha256"]}
+                if "sha256" in entry
+                else {ATTR_PROJECT: ctx.project},
                 "chunking_strategy": strategy,
             }
             for path, file_id, entry in attach
@@ -277,6 +284,18 @@ class VectorStoreKind(Kind):
         return LiveObject.from_metadata(
             self.kind, updated.model_dump(mode="json", by_alias=True), {"files": self._attachments(provider, live.id)}
         )
+
+    def export(self, obj: LiveObject, ctx: ExportContext) -> Exported | None:
+        from assistplan.kinds.openai_exports import export_vector_store
+
+        return export_vector_store(self, obj, ctx)
+
+
+def _holds(attachment: dict[str, Any], entry: dict[str, Any]) -> bool:
+    """Whether an attachment is the wanted file: the same content, or the same existing upload."""
+    if "file_id" in entry:
+        return bool(attachment.get("id") == entry["file_id"])
+    return bool((attachment.get("attributes") or {}).get(ATTR_SHA) == entry["sha256"])
 
 
 register(VectorStoreKind())

@@ -188,6 +188,8 @@ class AgentSpec(KindSpec):
     """A saved agent configuration (Agents API, `OpenAI-Beta: agents=v1`)."""
 
     kind: Literal["Agent"]
+    display_name: Annotated[str, Field(min_length=1, max_length=256)] | None = None
+    """The agent's name on the server, when it is not the manifest name (kept by `export`)."""
     model: Annotated[str, Field(min_length=1)]
     """The model id, for example gpt-5."""
     instructions: str | None = None

@@ -37,8 +37,11 @@ class FunctionSpec(KindSpec):
 
     kind: Literal["Function"]
     name: Annotated[str, Field(pattern=FUNCTION_NAME_PATTERN)]
-    description: Annotated[str, Field(min_length=1, max_length=1024)]
+    description: Annotated[str, Field(max_length=1024)]
     """What the function does (at most 1024 characters); the model reads it to decide when to call it."""
+    tool_name: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    """The name the model calls the function by, when it is not the manifest name (two functions of the same name
+    with different schemas, exported from different agents)."""
     strict: bool = False
     """Strict mode: the arguments always match the schema, which must follow OpenAI's strict rules."""
     parameters: dict[str, Any] | None = None
@@ -91,16 +94,28 @@ class VectorStoreSpec(KindSpec):
     """A vector store and the local files attached to it."""
 
     kind: Literal["VectorStore"]
+    display_name: Annotated[str, Field(min_length=1, max_length=256)] | None = None
+    """The store's name on the server, when it is not the manifest name (kept by `export`)."""
     description: str | None = None
     """Sent on create only: the API cannot change or return it."""
-    files: Annotated[list[str], Field(min_length=1)]
-    """Paths or globs relative to this manifest (`**` for any depth); at least one file."""
+    files: Annotated[list[str], Field(min_length=1)] = Field(default_factory=list)
+    """Paths or globs relative to this manifest (`**` for any depth); at least one file, unless `existing_files`
+    says which files the store holds."""
+    existing_files: list[Annotated[str, Field(min_length=1)]] | None = None
+    """Ids of files already uploaded (outside assistplan) that stay attached as they are: their content cannot be
+    downloaded, so they are never uploaded again. Written by `export`."""
     chunking: Chunking = "auto"
     """"auto", or static chunking with max_chunk_size_tokens and chunk_overlap_tokens."""
     expires_after_days: Annotated[int, Field(ge=1, le=365)] | None = None
     """Delete the store this many days after it was last active."""
     metadata: Metadata = Field(default_factory=dict)
     """String pairs: at most 13 (assistplan uses 3 of the API's 16); keys <= 64, values <= 512 chars."""
+
+    @model_validator(mode="after")
+    def _some_files(self) -> VectorStoreSpec:
+        if not self.files and self.existing_files is None:
+            raise problem('needs "files" (at least 1 item) or "existing_files"')
+        return self
 
 
 class FunctionRef(Spec):
@@ -145,6 +160,9 @@ class FileSearch(Spec):
 class CodeInterpreter(Spec):
     files: list[str] = Field(default_factory=list)
     """Paths or globs relative to this manifest: at most 20 files."""
+    existing_files: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    """Ids of files already uploaded (outside assistplan), used as they are and never uploaded again: their
+    content cannot be downloaded. Written by `export`."""
 
 
 class TextResponseFormat(Spec):
@@ -186,6 +204,8 @@ class AssistantSpec(KindSpec):
     """An OpenAI assistant (Assistants API v2, served by compatible servers)."""
 
     kind: Literal["Assistant"]
+    display_name: Annotated[str, Field(min_length=1, max_length=256)] | None = None
+    """The assistant's name on the server, when it is not the manifest name (kept by `export`)."""
     model: Annotated[str, Field(min_length=1)]
     """The model id, for example gpt-4o."""
     description: Annotated[str, Field(max_length=512)] | None = None

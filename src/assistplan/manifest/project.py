@@ -47,9 +47,11 @@ class Project:
 
     @cached_property
     def functions(self) -> dict[str, dict[str, Any]]:
-        """Function name -> {description, parameters, strict}: what the tools that refer to a Function embed."""
+        """Function name -> {name, description, parameters, strict}: what the tools that refer to a Function embed
+        (`name` is the tool's name: the manifest name unless `tool_name` says otherwise)."""
         return {
             address.name: {
+                "name": spec.tool_name or address.name,
                 "description": spec.description or "",
                 "parameters": spec.parameters or {"type": "object", "properties": {}},
                 "strict": bool(spec.strict),
