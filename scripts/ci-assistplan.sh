@@ -10,6 +10,8 @@
 #   ASSISTPLAN_OUT        plan: the folder for plan.md, plan.json, saved.plan and plan.log (default: assistplan-plan)
 #   ASSISTPLAN_COMMIT     plan: the commit named in the comment's footer (default: $GITHUB_SHA)
 #   ASSISTPLAN_PR         plan: the pull request to comment on (no comment when empty)
+#   ASSISTPLAN_ENV        NAME=value lines exported for the manifests' {env: NAME} references (not secret)
+#   ASSISTPLAN_SECRET_ENV NAME=value lines exported the same way; each value is masked in the GitHub log first
 #   GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL: for the comment; GITHUB_STEP_SUMMARY: the job summary
 #
 # Exit status: 0 when the plan or apply succeeded, with or without changes; 1 on any error.
@@ -22,6 +24,30 @@ while IFS= read -r file; do
     var_args+=(--var-file "$file")
   fi
 done <<<"${ASSISTPLAN_VAR_FILES:-}"
+
+# Export NAME=value lines ($2); with $1 = mask, each value is masked in the GitHub Actions log before it is set.
+# A malformed line stops the job, naming its number only: it may hold a secret.
+export_lines() {
+  local mask=$1 number=0 line name
+  while IFS= read -r line; do
+    number=$((number + 1))
+    if [[ -z $line ]]; then
+      continue
+    fi
+    name=${line%%=*}
+    if [[ $line != *=* || ! $name =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]]; then
+      echo "assistplan: line $number of the environment lines is not NAME=value" >&2
+      exit 1
+    fi
+    if [[ $mask == mask && ${GITHUB_ACTIONS:-} == true && -n ${line#*=} ]]; then
+      echo "::add-mask::${line#*=}"
+    fi
+    export "$name=${line#*=}"
+  done <<<"$2"
+}
+export_lines plain "${ASSISTPLAN_ENV:-}"
+export_lines mask "${ASSISTPLAN_SECRET_ENV:-}"
+unset ASSISTPLAN_SECRET_ENV
 
 # assistplan without the GitHub token, which only the comment needs (manifest templates can read the environment).
 tokenless() {

@@ -9,7 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import GITHUB_VARIABLES, REPO_ROOT
+import pytest
+
+from .conftest import EXAMPLE_TOKEN_ENV, GITHUB_VARIABLES, REPO_ROOT
 from .fakegithub import TOKEN, FakeGitHub
 
 SCRIPT = REPO_ROOT / "scripts" / "ci-assistplan.sh"
@@ -179,3 +181,40 @@ def test_an_unknown_command_is_refused(example: Path, fake_github: FakeGitHub) -
 
     assert result.returncode == 1
     assert "usage:" in result.stderr
+
+
+def test_the_secret_environment_lines_reach_the_apply_and_are_masked_first(
+    example: Path, fake_github: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(EXAMPLE_TOKEN_ENV)
+    secret = "mcp-token-from-a-github-secret-7781"
+
+    result = job(example, fake_github).run(
+        "apply", GITHUB_ACTIONS="true", ASSISTPLAN_SECRET_ENV=f"\n{EXAMPLE_TOKEN_ENV}={secret}\n"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"::add-mask::{secret}\n")
+    assert secret not in result.stdout.replace(f"::add-mask::{secret}\n", "", 1) + result.stderr
+
+
+def test_the_plain_environment_lines_reach_the_plan_unmasked(
+    example: Path, fake_github: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(EXAMPLE_TOKEN_ENV)
+    ci = job(example, fake_github)
+    ci.run("apply", ASSISTPLAN_ENV=f"{EXAMPLE_TOKEN_ENV}=example-token")
+
+    result = ci.run("plan", GITHUB_ACTIONS="true", ASSISTPLAN_ENV=f"{EXAMPLE_TOKEN_ENV}=example-token")
+
+    assert result.returncode == 0, result.stderr
+    assert "::add-mask::" not in result.stdout
+    assert ci.read("plan.md").startswith(f"{MARKER}\n### assistplan plan — acme-support: No changes\n")
+
+
+def test_a_malformed_environment_line_stops_the_job_without_showing_it(example: Path, fake_github: FakeGitHub) -> None:
+    result = job(example, fake_github).run("apply", ASSISTPLAN_SECRET_ENV="GOOD=1\nnot-a-name=hunter2-secret")
+
+    assert result.returncode == 1
+    assert "line 2 of the environment lines is not NAME=value" in result.stderr
+    assert "hunter2" not in result.stdout + result.stderr

@@ -68,11 +68,11 @@ def test_checkouts_do_not_keep_the_token(path: Path) -> None:
             assert step["with"]["persist-credentials"] is False
 
 
-def test_the_reusable_workflow_takes_the_folder_python_var_files_and_keys() -> None:
+def test_the_reusable_workflow_takes_the_folder_python_var_files_environment_lines_and_keys() -> None:
     call = reusable()["on"]["workflow_call"]
 
-    assert {"manifests", "python-version", "var-files", "environment"} <= set(call["inputs"])
-    assert set(call["secrets"]) == {"OPENAI_API_KEY", "FLOWISE_API_KEY"}
+    assert {"manifests", "python-version", "var-files", "environment", "env"} <= set(call["inputs"])
+    assert set(call["secrets"]) == {"OPENAI_API_KEY", "FLOWISE_API_KEY", "ASSISTPLAN_SECRET_ENV"}
     assert not any(secret["required"] for secret in call["secrets"].values())
 
 
