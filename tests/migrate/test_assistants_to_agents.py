@@ -231,3 +231,43 @@ def test_the_example_stack_migrates_to_manifests_that_validate(tmp_path: Path, m
         ("EnvironmentTemplate", "support"),
     ]
     valid(example)
+
+
+def test_in_place_refuses_a_document_that_is_yaml_only_once_rendered(root: ManifestRoot) -> None:
+    root.write(
+        "generated.yaml",
+        """\
+        {% for name in ["alpha", "beta"] %}
+        ---
+        kind: Assistant
+        name: {{ name }}
+        model: gpt-4o
+        {% endfor %}
+        """,
+    )
+    before = (root.root / "assistants.yaml").read_text(encoding="utf-8")
+
+    result = root.run("migrate", "assistants-to-agents", "--in-place")
+
+    assert result.exit_code == 1
+    assert "cannot be replaced in place" in result.output
+    assert (root.root / "assistants.yaml").read_text(encoding="utf-8") == before
+
+
+def test_a_document_that_is_yaml_only_once_rendered_migrates_to_new_files(root: ManifestRoot) -> None:
+    root.write(
+        "generated.yaml",
+        """\
+        {% for name in ["alpha", "beta"] %}
+        ---
+        kind: Assistant
+        name: {{ name }}
+        model: gpt-4o
+        {% endfor %}
+        """,
+    )
+
+    migrated(root)
+
+    assert documents(root, "alpha.agent.yaml")[0]["model"] == "gpt-4o"
+    valid(root)

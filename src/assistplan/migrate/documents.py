@@ -177,6 +177,13 @@ class Output:
         self.new_files[path] = "\n".join([*header, "---\n".join(doc.text() for doc in documents)])
 
     def replace(self, source: Source, documents: list[Document]) -> None:
+        """Replace the document of `source` in its file; refused when that document is not plain YAML as written
+        (a Jinja loop or condition makes it), since its text is not the one resource's alone."""
+        if source.written is None:
+            raise AssistplanError(
+                f"{source.display}:{source.start + 1}: this document only becomes YAML when rendered, so it cannot "
+                "be replaced in place: migrate without --in-place and delete the old document yourself"
+            )
         self.replaced.setdefault(source.path, []).append(
             (source.start, source.end, "---\n".join(doc.text() for doc in documents))
         )
