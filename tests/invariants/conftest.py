@@ -1,6 +1,11 @@
 """The invariant suite's knobs: the projects each sandbox profile may hold (every test runs once per profile through
 the `sandbox_profile` fixture of `assistplan.sandbox.testing`), and hypothesis
 settings that make every run the same (derandomized, no database, no deadline, few examples).
+
+The Agents platform kinds (vaults and credentials, skills, environment templates, automations) are added to the
+projects of the `sandbox` and `openai` profiles: in the first example of every property (hypothesis's simplest draw),
+then in about half of the others. The `spec` profile changes nothing in their responses (the official spec declares
+no Agents API), so it would repeat the `sandbox` profile's runs at their cost; `assistants-only` serves none of them.
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ from hypothesis import HealthCheck, Phase, note, settings
 from hypothesis import strategies as st
 
 from assistplan.sandbox.server import API_KEY, SandboxServer
-from invariants.projects import GeneratedProject, changes, projects
+from invariants.platform import platform_changes, platform_kinds
+from invariants.projects import GeneratedProject, changes, present, projects
 from invariants.workspace import Workspace, workspace
 
 SHRINK = os.environ.get("ASSISTPLAN_INVARIANTS_SHRINK") == "1"
@@ -43,10 +49,24 @@ one project (the first example uses every optional field) per profile within CI'
 ASSISTPLAN_INVARIANTS_SCALE for more."""
 
 
-def projects_for(profile: str) -> st.SearchStrategy[GeneratedProject]:
-    """Projects of the kinds a server of `profile` serves: no Agents without the Agents API, no Assistants where
-    the Assistants API is shut down."""
-    return projects(assistants_allowed=profile != "openai", agents_allowed=profile != "assistants-only")
+PLATFORM_PROFILES = ("sandbox", "openai")
+"""The profiles whose projects hold the Agents platform kinds."""
+
+
+@st.composite
+def projects_for(draw: st.DrawFn, profile: str) -> GeneratedProject:
+    """Projects of the kinds a server of `profile` serves: no Agents (nor the platform around them) without the
+    Agents API, no Assistants where the Assistants API is shut down."""
+    project = draw(projects(assistants_allowed=profile != "openai", agents_allowed=profile != "assistants-only"))
+    if profile in PLATFORM_PROFILES and draw(present):
+        project = draw(platform_kinds(project))
+    return project
+
+
+@st.composite
+def changes_of(draw: st.DrawFn, project: GeneratedProject) -> GeneratedProject:
+    """The drawn next version of a project, its Agents platform part included."""
+    return draw(platform_changes(project, draw(changes(project))))
 
 
 @contextmanager
@@ -56,7 +76,7 @@ def project_and_its_change(
     """A workspace on a drawn project, with the drawn next version of that project (both noted for a failure)."""
     first = data.draw(projects_for(profile), label="project")
     with workspace(sandbox, first, API_KEY) as ws:
-        change = data.draw(changes(first), label="its next version")
+        change = data.draw(changes_of(first), label="its next version")
         note(first.listing())
         note(change.listing())
         yield ws, first, change

@@ -15,13 +15,20 @@ def assert_no_orphans(ws: Workspace) -> None:
     assert ws.inventory().orphans(ws.project, ws.claims()) == []
 
 
+def assert_no_surplus_versions(ws: Workspace) -> None:
+    """No skill keeps more versions than its manifest's `keep_versions` (besides an older default version)."""
+    assert ws.inventory().surplus_versions(ws.project, ws.kept_versions()) == {}
+
+
 def assert_converged(ws: Workspace) -> None:
     """A clean apply exits 0 and leaves exactly what the manifests declare: every address and every local file once
-    on the server, nothing else of the project's, and a plan with no changes."""
+    on the server, nothing else of the project's, no skill versions beyond what the manifests keep, and a plan with no
+    changes."""
     result = ws.apply()
     assert result.exit_code == 0, result.output
     assert_no_duplicates(ws)
     assert_no_orphans(ws)
+    assert_no_surplus_versions(ws)
     assert ws.inventory().missing(ws.project, ws.claims()) == set()
     plan = ws.plan()
     assert plan.exit_code == 0, plan.output

@@ -1,4 +1,5 @@
-"""Hypothesis strategies for whole manifest roots of the OpenAI kinds: Function, File, VectorStore, Assistant, Agent.
+"""Hypothesis strategies for whole manifest roots of the OpenAI kinds: Function, File, VectorStore, Assistant, Agent
+(the Agents platform kinds are added by `invariants.platform`).
 
 A `GeneratedProject` is data: the manifest documents (plain dicts, written as YAML) and the small local files they
 name. Every generated value stays inside what `assistplan validate` accepts: names follow the documented patterns,
@@ -53,7 +54,10 @@ class GeneratedProject:
     files: dict[str, str] = field(default_factory=dict)
     """Files that are uploaded (File, VectorStore and code_interpreter files), by path from the root."""
     sources: dict[str, str] = field(default_factory=dict)
-    """Files the manifests read through `*_file` fields (instructions, parameters), by path from the root."""
+    """Files the manifests read through `*_file` fields (instructions, parameters), skill folders and files sent
+    inline, by path from the root."""
+    env: dict[str, str] = field(default_factory=dict)
+    """The environment variables the manifests' `{env: NAME}` references read, with their values."""
 
     @property
     def documents(self) -> list[dict[str, Any]]:
@@ -94,7 +98,33 @@ class GeneratedProject:
         """The whole project as text, for failure reports and /work/notes/invariants.md."""
         parts = [f"# {name}\n{self.render(documents)}" for name, documents in self.manifests.items()]
         parts += [f"# {name}\n{content!r}\n" for name, content in {**self.files, **self.sources}.items()]
+        parts += [f"# ${name}={value}" for name, value in self.env.items()]
         return "\n".join(parts)
+
+
+REFERENCES = {"agent": "Agent", "vault": "Vault", "environment_template": "EnvironmentTemplate"}
+"""Top-level manifest fields that name another resource, and its kind."""
+
+
+def references(documents: list[dict[str, Any]]) -> set[str]:
+    """The `Kind/name` of every resource some document names (an Automation's agent, template and vaults, a
+    credential's vault, a template's Files and Skills, an MCP tool's credential)."""
+    named: set[str] = set()
+    for document in documents:
+        named |= {f"{kind}/{document[key]}" for key, kind in REFERENCES.items() if isinstance(document.get(key), str)}
+        named |= {f"Vault/{vault}" for vault in document.get("vaults", [])}
+        named |= {
+            f"File/{entry['file']}"
+            for entry in document.get("files", [])
+            if isinstance(entry, dict) and "file" in entry
+        }
+        named |= {f"Skill/{entry['skill']}" for entry in document.get("skills", [])}
+        named |= {
+            f"VaultCredential/{tool['credential']}"
+            for tool in document.get("tools", [])
+            if isinstance(tool, dict) and "credential" in tool
+        }
+    return named
 
 
 def unique_names(names: st.SearchStrategy[str], min_size: int, max_size: int) -> st.SearchStrategy[list[str]]:
@@ -365,15 +395,17 @@ def projects(draw: st.DrawFn, *, assistants_allowed: bool = True, agents_allowed
 @st.composite
 def changes(draw: st.DrawFn, project: GeneratedProject) -> GeneratedProject:
     """A next version of `project`, as a later commit would be: some local files get new content (new blobs, the old
-    ones to be deleted), Files and Agents (which nothing refers to) may be removed, instructions and metadata change."""
-    changed = GeneratedProject(files=dict(project.files), sources=dict(project.sources))
+    ones to be deleted), Files and Agents that nothing refers to may be removed, instructions and metadata change."""
+    changed = GeneratedProject(files=dict(project.files), sources=dict(project.sources), env=dict(project.env))
+    named = references(project.documents)
     for path, content in project.files.items():
         if draw(present):
             changed.files[path] = content + draw(text(1, 20))
     for name, documents in project.manifests.items():
         kept = []
         for document in documents:
-            if document["kind"] in ("File", "Agent") and draw(st.booleans()):
+            address = f"{document['kind']}/{document['name']}"
+            if document["kind"] in ("File", "Agent") and address not in named and draw(st.booleans()):
                 if document["kind"] == "File":
                     changed.files.pop(str(Path(name).parent / document["path"]), None)
                 continue

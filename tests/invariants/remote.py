@@ -1,16 +1,21 @@
 """What is on the server, read over plain HTTP (no SDK models, so every profile's responses read the same).
 
-`Inventory` lists every assistant, agent, vector store and file; routes a profile does not serve (404) are skipped.
-It answers the invariants' questions: which objects carry a project's label or file-name prefix, which of them are
-duplicates (two objects for one address, two files with one name), which are orphans (no address claims them), and
-the exact bytes of any object, for "nothing not ours was touched".
+`Inventory` lists every file, vector store, assistant and agent, and on the Agents platform every environment template,
+automation, vault with its credentials, and skill with its versions (the marker of its newest bundle read); routes a
+profile does not serve (404) are skipped. It answers the invariants' questions: which objects belong to a project
+(its labels, its file-name prefix, its template-name mark, its skill marker), which of them are duplicates (two
+objects for one address, two files with one name), which are orphans (no address claims them), which skills keep more
+versions than their manifest allows, and the exact bytes of any object, for "nothing not ours was touched".
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import json
+import zipfile
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -18,8 +23,29 @@ import httpx
 
 PROJECT_KEY = "assistplan:project"
 ADDRESS_KEY = "assistplan:address"
-BETA = {"assistants": "assistants=v2", "vector_stores": "assistants=v2", "agents": "agents=v1", "files": None}
-KIND_OF_COLLECTION = {"assistants": "Assistant", "agents": "Agent", "vector_stores": "VectorStore"}
+BETA = {
+    "assistants": "assistants=v2",
+    "vector_stores": "assistants=v2",
+    "agents": "agents=v1",
+    "vaults": "agents=v1",
+    "files": None,
+    "skills": None,
+}
+"""The `OpenAI-Beta` header of each path's first segment."""
+TEMPLATES = "agents/environments/templates"
+AUTOMATIONS = "agents/automations"
+KIND_OF_COLLECTION = {
+    "assistants": "Assistant",
+    "agents": "Agent",
+    "vector_stores": "VectorStore",
+    "vaults": "Vault",
+    TEMPLATES: "EnvironmentTemplate",
+    AUTOMATIONS: "Automation",
+    "skills": "Skill",
+}
+LISTED = ("files", "vector_stores", "assistants", "agents", TEMPLATES, AUTOMATIONS, "vaults", "skills")
+TEMPLATE_MARK = "assistplan"
+SKILL_MARKER = ".assistplan.json"
 BLOB_SHA_CHARS = 32
 
 
@@ -29,14 +55,47 @@ def blob_name(project: str, content: str, path: str) -> str:
     return f"ap.{project}.{digest}.{quote(path, safe='')}"
 
 
+def kind_of(collection: str) -> str:
+    """The kind of a collection path (`vaults/<id>/credentials` holds VaultCredentials)."""
+    return "VaultCredential" if collection.endswith("/credentials") else KIND_OF_COLLECTION[collection]
+
+
+def template_identity(name: Any) -> dict[str, str]:
+    """The project and address an environment template's name carries (`assistplan:<project>:EnvironmentTemplate/x`),
+    as labels; none for any other name."""
+    parts = name.split(":", 2) if isinstance(name, str) else []
+    if len(parts) != 3 or parts[0] != TEMPLATE_MARK or not parts[2].startswith("EnvironmentTemplate/"):
+        return {}
+    return {PROJECT_KEY: parts[1], ADDRESS_KEY: parts[2]}
+
+
+def skill_marker(bundle: bytes) -> dict[str, str]:
+    """The project and address of a skill bundle's marker file, as labels; none without a marker."""
+    with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
+        for info in archive.infolist():
+            if info.filename.rpartition("/")[2] == SKILL_MARKER:
+                marker = json.loads(archive.read(info))
+                return {PROJECT_KEY: marker.get("project"), ADDRESS_KEY: marker.get("address")}
+    return {}
+
+
 @dataclass(frozen=True)
 class RemoteObject:
     collection: str
     id: str
     body: dict[str, Any]
+    identity: dict[str, str] | None = None
+    """The project and address of an object without metadata (a template's name mark, a skill's marker)."""
+    versions: list[str] = field(default_factory=list)
+    """A skill's version numbers."""
 
     @property
     def labels(self) -> dict[str, str]:
+        """Its project and address; an automation an agent created is nobody's project's (it is the agent's)."""
+        if (self.body.get("created_by") or {}).get("type") == "agent":
+            return {}
+        if self.identity is not None:
+            return self.identity
         return self.body.get("metadata") or {}
 
     @property
@@ -56,7 +115,7 @@ class RemoteObject:
         """What identifies the object within its project: `Kind/name` from its label, or a file's name."""
         if self.collection == "files":
             return self.filename
-        return self.labels.get(ADDRESS_KEY, f"{KIND_OF_COLLECTION[self.collection]}?{self.id}")
+        return self.labels.get(ADDRESS_KEY, f"{kind_of(self.collection)}?{self.id}")
 
 
 class Remote:
@@ -69,7 +128,7 @@ class Remote:
         self.http.close()
 
     def _headers(self, collection: str) -> dict[str, str]:
-        beta = BETA[collection]
+        beta = BETA[collection.partition("/")[0]]
         return {"OpenAI-Beta": beta} if beta else {}
 
     def list(self, collection: str) -> list[dict[str, Any]] | None:
@@ -101,6 +160,8 @@ class Remote:
                 f"/vector_stores/{object_id}/files", params={"limit": 100}, headers=self._headers(collection)
             )
             raw += b"\n--files--\n" + attached.content
+        elif collection == "skills":
+            raw += b"\n--versions--\n" + self.http.get(f"/skills/{object_id}/versions", params={"limit": 100}).content
         return raw
 
     def create(self, collection: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -113,11 +174,25 @@ class Remote:
         response.raise_for_status()
         return response.json()
 
+    def skill(self, body: dict[str, Any]) -> RemoteObject:
+        """A skill with its versions and the marker of its newest bundle."""
+        versions = [str(item["version"]) for item in self.list(f"skills/{body['id']}/versions") or []]
+        bundle = self.http.get(f"/skills/{body['id']}/versions/{body['latest_version']}/content")
+        bundle.raise_for_status()
+        return RemoteObject("skills", body["id"], body, skill_marker(bundle.content), versions)
+
     def inventory(self) -> Inventory:
         objects: list[RemoteObject] = []
-        for collection in ("files", "vector_stores", "assistants", "agents"):
+        for collection in LISTED:
             for body in self.list(collection) or []:
-                objects.append(RemoteObject(collection, body["id"], body))
+                if collection == "skills":
+                    objects.append(self.skill(body))
+                    continue
+                identity = template_identity(body.get("name")) if collection == TEMPLATES else None
+                objects.append(RemoteObject(collection, body["id"], body, identity))
+                if collection == "vaults":
+                    credentials = f"vaults/{body['id']}/credentials"
+                    objects += [RemoteObject(credentials, item["id"], item) for item in self.list(credentials) or []]
         return Inventory(objects)
 
 
@@ -141,3 +216,17 @@ class Inventory:
     def missing(self, project: str, claims: set[str]) -> set[str]:
         """Expected claims no object of the project makes."""
         return claims - {obj.claim() for obj in self.of(project)}
+
+    def surplus_versions(self, project: str, keep: dict[str, int]) -> dict[str, list[str]]:
+        """Skills of the project (by address) holding more versions than their manifest's `keep_versions` (the
+        default version is kept beyond that when it is older), with their versions."""
+        surplus: dict[str, list[str]] = {}
+        for obj in self.of(project):
+            limit = keep.get(obj.claim())
+            if obj.collection != "skills" or limit is None:
+                continue
+            newest = sorted(obj.versions, key=int, reverse=True)[:limit]
+            allowed = len(newest) + (str(obj.body.get("default_version")) not in newest)
+            if len(obj.versions) > allowed:
+                surplus[obj.claim()] = obj.versions
+        return surplus

@@ -15,8 +15,9 @@ from invariants.workspace import Workspace, workspace
 
 RECOVERABLE = ("kind", "name", "id", "digest", "applied", "imported")
 """What `state pull` must rebuild for every address, equal to what apply recorded. Not compared: `updated_at` (when
-the entry was written) and `attributes` (kind-specific keys only the state holds, such as the fingerprint key of an
-MCP header; the generated projects have none)."""
+the entry was written) and `attributes` (kind-specific keys only the state holds, such as the fingerprint key of a
+credential's or an environment template's secrets); so the fingerprints made with that key are not compared either
+(a rebuilt state knows which variable each secret comes from, not the fingerprint of its value)."""
 
 
 def applied(ws: Workspace) -> dict[str, Any]:
@@ -26,8 +27,19 @@ def applied(ws: Workspace) -> dict[str, Any]:
     return ws.state()
 
 
+def without_fingerprints(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: without_fingerprints(item) for key, item in value.items() if key != "fingerprint"}
+    if isinstance(value, list):
+        return [without_fingerprints(item) for item in value]
+    return value
+
+
 def recoverable(state: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {address: {key: entry.get(key) for key in RECOVERABLE} for address, entry in state["resources"].items()}
+    return {
+        address: {key: without_fingerprints(entry.get(key)) for key in RECOVERABLE}
+        for address, entry in state["resources"].items()
+    }
 
 
 @SUITE

@@ -45,9 +45,11 @@ class Workspace:
 
     def run(self, *args: str) -> Result:
         """`assistplan --chdir ROOT ARGS...` in this process."""
-        return CliRunner().invoke(
-            cli, ["--chdir", str(self.root), *args], env={KEY_ENV: self.api_key}, catch_exceptions=False
-        )
+        return CliRunner().invoke(cli, ["--chdir", str(self.root), *args], env=self.env(), catch_exceptions=False)
+
+    def env(self) -> dict[str, str]:
+        """The variables a command gets: the API key's, and those the manifests' `{env: NAME}` references read."""
+        return {**self.generated.env, KEY_ENV: self.api_key}
 
     def apply(self) -> Result:
         return self.run("apply", "--auto-approve")
@@ -59,7 +61,7 @@ class Workspace:
         """`assistplan --chdir ROOT ARGS...` as a child process (its output discarded)."""
         return subprocess.Popen(
             [*CLI, "--chdir", str(self.root), *args],
-            env={**os.environ, KEY_ENV: self.api_key},
+            env={**os.environ, **self.env()},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -81,6 +83,14 @@ class Workspace:
         }
         blobs = {blob_name(self.project, content, path) for path, content in self.generated.files.items()}
         return addresses | blobs
+
+    def kept_versions(self) -> dict[str, int]:
+        """`keep_versions` of each Skill that sets it, by address."""
+        return {
+            f"Skill/{document['name']}": document["keep_versions"]
+            for document in self.generated.documents
+            if document["kind"] == "Skill" and "keep_versions" in document
+        }
 
 
 def write_root(root: Path, sandbox: SandboxServer, generated: GeneratedProject, project: str = PROJECT) -> None:

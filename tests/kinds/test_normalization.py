@@ -1,4 +1,6 @@
 """Normalization tables, without HTTP: what a server or Flowise writes back compares equal to what the manifest says.
+The Agents platform kinds' read-backs are shaped as the sandbox answers them (Skills compare content, not read-backs:
+the invariant suite covers them).
 
 Each case builds the desired spec from a manifest model, reads a live object shaped as the API reference documents it,
 and checks the comparison the planner makes: the live spec against the desired spec with server choices folded in.
@@ -15,7 +17,11 @@ from pydantic import ValidationError
 from assistplan.addrs import Address
 from assistplan.kinds.agents import KEY, AgentKind
 from assistplan.kinds.assistants import AssistantKind, flowise_rewrite
+from assistplan.kinds.automations import AutomationKind
 from assistplan.kinds.base import DesireContext, Inventory, LiveObject, Spec
+from assistplan.kinds.environment_templates import EnvironmentTemplateKind
+from assistplan.kinds.vault_credentials import VaultCredentialKind
+from assistplan.kinds.vaults import VaultKind
 from assistplan.manifest.agent_models import AgentSpec
 from assistplan.manifest.openai_models import AssistantSpec
 
@@ -351,3 +357,225 @@ def test_a_function_changed_beyond_flowise_rewrite_is_a_change() -> None:
     )
 
     assert wanted["tools"] != live["tools"]
+
+
+PLATFORM_IDS = {
+    "vault_1": "Vault/tools",
+    "agent_1": "Agent/support",
+    "envtpl_1": "EnvironmentTemplate/analysis",
+    "vault_1/cred_1": "VaultCredential/github",
+}
+"""The project's live ids and their addresses, as the state maps them."""
+
+
+def platform_desired(kind: Any, manifest: dict[str, Any]) -> Spec:
+    spec = kind.spec_model.model_validate(manifest)
+    resource = SimpleNamespace(address=Address(manifest["kind"], manifest["name"]), spec=spec, files=())
+    project = SimpleNamespace(functions=FUNCTIONS, config=SimpleNamespace(project="p"), root="/manifests")
+    return kind.desired(resource, DesireContext(project, {}, {}))  # type: ignore[arg-type]
+
+
+def platform_live(kind: Any, raw: dict[str, Any]) -> Spec:
+    obj = LiveObject.from_metadata(kind.kind, raw)
+    if kind.kind == "VaultCredential":
+        obj.id = f"{raw['vault_id']}/{raw['id']}"
+    return kind.normalize(obj, Inventory(project="p", id_to_address=dict(PLATFORM_IDS)))
+
+
+def unread_filled(wanted: Spec, live: Spec) -> Spec:
+    """The live spec with the write-only fields the API never returns taken as desired, as the planner does."""
+    return {**live, **{key: value for key, value in wanted.items() if key not in live}}
+
+
+CREDENTIAL_READ_BACK = {"id": "cred_1", "object": "vault.credential", "vault_id": "vault_1", "name": "github"}
+CREDENTIAL_READ_BACK_DEFAULTS = [
+    pytest.param(
+        {"type": "static_bearer", "mcp_server_url": "https://mcp.example/mcp", "token": {"env": "GITHUB_TOKEN"}},
+        {"type": "static_bearer", "mcp_server_url": "https://mcp.example/mcp"},
+        id="static_bearer",
+    ),
+    pytest.param(
+        {"type": "mcp_oauth", "mcp_server_url": "https://mcp.example/mcp", "access_token": {"env": "GITHUB_TOKEN"}},
+        {"type": "mcp_oauth", "mcp_server_url": "https://mcp.example/mcp", "expires_at": None, "refresh": None},
+        id="mcp_oauth",
+    ),
+    pytest.param(
+        {
+            "type": "mcp_oauth",
+            "mcp_server_url": "https://mcp.example/mcp",
+            "access_token": {"env": "GITHUB_TOKEN"},
+            "refresh": {
+                "client_id": "assistplan",
+                "token_endpoint": "https://auth.example/token",
+                "refresh_token": {"env": "GITHUB_REFRESH"},
+                "token_endpoint_auth": {"type": "none"},
+            },
+        },
+        {
+            "type": "mcp_oauth",
+            "mcp_server_url": "https://mcp.example/mcp",
+            "expires_at": "2031-01-31T00:00:00Z",
+            "refresh": {
+                "client_id": "assistplan",
+                "token_endpoint": "https://auth.example/token",
+                "token_endpoint_auth": {"type": "none"},
+                "resource": None,
+                "scope": None,
+            },
+        },
+        id="mcp_oauth-refresh-server-expiry",
+    ),
+    pytest.param(
+        {
+            "type": "environment_variable",
+            "secret_name": "API_KEY",
+            "secret_value": {"env": "API_KEY"},
+            "networking": {"type": "limited", "allowed_hosts": ["API.example"]},
+        },
+        {
+            "type": "environment_variable",
+            "secret_name": "API_KEY",
+            "networking": {"type": "limited", "allowed_hosts": ["api.example"]},
+        },
+        id="environment_variable-hosts-lowercased",
+    ),
+]
+
+
+def test_a_vault_read_back_equals_the_manifest() -> None:
+    kind = VaultKind()
+    desired = platform_desired(kind, {"kind": "Vault", "name": "tools"})
+    live = platform_live(kind, {"id": "vault_1", "object": "vault", "created_at": 1, "metadata": {}, "name": "tools"})
+
+    wanted, live = compared(kind, desired, live)
+
+    assert wanted == live
+
+
+@pytest.mark.parametrize(("auth", "read_back"), CREDENTIAL_READ_BACK_DEFAULTS)
+def test_a_vault_credential_read_back_without_secrets_equals_the_manifest(
+    auth: dict[str, Any], read_back: dict[str, Any]
+) -> None:
+    kind = VaultCredentialKind()
+    manifest = {"kind": "VaultCredential", "name": "github", "vault": "tools", "auth": auth}
+    raw = {**CREDENTIAL_READ_BACK, "created_at": 1, "updated_at": 1, "metadata": {}, "auth": read_back}
+
+    wanted, live = compared(kind, platform_desired(kind, manifest), platform_live(kind, raw))
+
+    assert "secrets" not in live
+    assert wanted == unread_filled(wanted, live)
+
+
+TEMPLATE_READ_BACK = {
+    "id": "envtpl_1",
+    "object": "agent.environment.template",
+    "created_at": 1,
+    "updated_at": 1,
+    "name": "assistplan:p:EnvironmentTemplate/analysis",
+    "capability_directories": [],
+    "files": [],
+    "network": {"access": "disabled", "allowed_domains": []},
+    "packages": {"npm": [], "python": [], "system": []},
+    "plugins": [],
+    "skills": [],
+    "desktop": {"enabled": False},
+}
+
+
+@pytest.mark.parametrize(
+    ("manifest", "read_back"),
+    [
+        pytest.param({}, {}, id="every-default"),
+        pytest.param(
+            {"packages": {"python": ["pandas"]}, "network": {"access": "restricted", "blocked_domains": ["x.example"]}},
+            {
+                "packages": {"npm": [], "python": ["pandas"], "system": []},
+                "network": {"access": "restricted", "allowed_domains": []},
+            },
+            id="packages-and-blocked-domains",
+        ),
+        pytest.param(
+            {"skills": [{"skill": "invoice-math"}, {"skill": "charts", "version": 2}]},
+            {
+                "skills": [
+                    {"type": "skill_reference", "skill_id": "skill_1", "version": None},
+                    {"type": "skill_reference", "skill_id": "skill_2", "version": "2"},
+                ]
+            },
+            id="skill-version-selectors",
+        ),
+    ],
+)
+def test_an_environment_template_read_back_with_server_defaults_equals_the_manifest(
+    manifest: dict[str, Any], read_back: dict[str, Any]
+) -> None:
+    kind = EnvironmentTemplateKind()
+    desired = platform_desired(kind, {"kind": "EnvironmentTemplate", "name": "analysis", **manifest})
+    ids = {"skill_1": "Skill/invoice-math", "skill_2": "Skill/charts"}
+    obj = LiveObject("EnvironmentTemplate", "envtpl_1", {**TEMPLATE_READ_BACK, **read_back}, "p")
+    live = kind.normalize(obj, Inventory(project="p", id_to_address={**PLATFORM_IDS, **ids}))
+
+    wanted, live = compared(kind, desired, live)
+
+    assert wanted == unread_filled(wanted, live)
+
+
+AUTOMATION_TARGET = {
+    "type": "new_session",
+    "agent_id": "agent_1",
+    "agent": None,
+    "environment": {"type": "none"},
+    "input": [{"type": "message", "role": "user", "content": [{"type": "input_text", "text": "Summarise."}]}],
+    "metadata": {"assistplan:project": "p", "assistplan:address": "Automation/nightly"},
+    "vault_ids": [],
+}
+HOSTED = {
+    "type": "openai_hosted",
+    "environment_template_id": "envtpl_1",
+    **dict.fromkeys(("environment_id", "container_size", "capability_directories", "desktop", "files")),
+    **dict.fromkeys(("network", "packages", "plugins", "skills")),
+}
+
+
+@pytest.mark.parametrize(
+    ("manifest", "read_back"),
+    [
+        pytest.param(
+            {"schedule": {"cron": "0 3 * * *", "timezone": "UTC"}},
+            {"type": "periodic", "expression": "0 3 * * *", "timezone": "UTC"},
+            id="periodic-no-environment",
+        ),
+        pytest.param(
+            {"run_at": "2031-03-01T03:00:00Z", "environment_template": "analysis", "vaults": ["tools"]},
+            {
+                "type": "once",
+                "run_at": 1930100400,
+                "target": {**AUTOMATION_TARGET, "environment": HOSTED, "vault_ids": ["vault_1"]},
+            },
+            id="once-hosted-environment-and-vaults",
+        ),
+    ],
+)
+def test_an_automation_read_back_with_server_defaults_equals_the_manifest(
+    manifest: dict[str, Any], read_back: dict[str, Any]
+) -> None:
+    kind = AutomationKind()
+    desired = platform_desired(
+        kind, {"kind": "Automation", "name": "nightly", "agent": "support", "input": "Summarise.", **manifest}
+    )
+    raw = {
+        "id": "auto_1",
+        "object": "agent.automation",
+        "name": "nightly",
+        "created_at": 1,
+        "created_by": {"type": "developer"},
+        "metadata": {},
+        "status": "active",
+        "pause_reason": None,
+        "target": AUTOMATION_TARGET,
+        **read_back,
+    }
+
+    wanted, live = compared(kind, desired, platform_live(kind, raw))
+
+    assert wanted == live
