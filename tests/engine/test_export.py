@@ -347,3 +347,13 @@ def test_exporting_a_thousand_agents_and_a_hundred_vector_stores_reads_by_listin
     assert "GET /agents/{agent_id}" not in reads
     assert "GET /vector_stores/{vector_store_id}" not in reads
     assert account.sandbox.count("POST /agents/{agent_id}") == 1000
+
+
+def test_text_that_looks_like_a_template_is_kept_as_it_is(account: Project) -> None:
+    account.client().beta.agents.create(model="gpt-5", name="greeter", instructions="Greet {{ user }} by {% name %}.")
+
+    result = account.run("export")
+
+    assert result.exit_code == 0, result.output
+    assert "{% raw %}" in files_under(account.root)["agents/greeter.yaml"]
+    no_changes(account)
