@@ -7,6 +7,9 @@
     POST   /_sandbox/faults     replace it (body: FaultConfig fields; `routes` maps route keys to configs)
     DELETE /_sandbox/faults     stop injecting faults
     POST   /_sandbox/reset      forget every object and file, reset counters and faults, clear triggers
+    GET    /_sandbox/replies    the scripted model's queued and pattern replies (see scripted_model.py)
+    POST   /_sandbox/replies    add some (body: {"queue": [reply, ...], "patterns": {regex: reply}})
+    DELETE /_sandbox/replies    forget them
 
 No API key is needed, and these routes are neither counted nor subject to faults.
 """
@@ -19,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from assistplan.sandbox import scripted_model
 from assistplan.sandbox.errors import SandboxError
 from assistplan.sandbox.faults import FaultConfig, FaultInjector
 from assistplan.sandbox.store import Store
@@ -59,4 +63,5 @@ def routes(store: Store, faults: FaultInjector, triggers: Triggers) -> list[Rout
         Route(PREFIX + "counters", counters, methods=["GET", "DELETE"]),
         Route(PREFIX + "faults", fault_config, methods=["GET", "POST", "DELETE"]),
         Route(PREFIX + "reset", reset, methods=["POST"]),
+        *scripted_model.routes(store),
     ]

@@ -3,7 +3,7 @@
 - `sandbox` (default): any non-empty key is accepted; every route is served; responses carry the resolved defaults
   the SDK models (e.g. `reasoning_effort` on assistants).
 - `openai`: the OpenAI platform after 2026-08-26: only `Settings.api_key` is accepted (401 `invalid_api_key`
-  otherwise), and every `/assistants` route answers 404 (the Assistants API was shut down).
+  otherwise), and every `/assistants` and `/threads` route answers 404 (the Assistants API was shut down).
 - `spec`: every response object carries only the fields the official OpenAPI spec declares for its type.
 - `assistants-only`: an OpenAI-compatible server without the Agents API or the platform around it: `/agents` (and
   everything under it: environment templates, automations, sessions), `/vaults` and `/skills` routes answer 404.
@@ -90,7 +90,7 @@ def serves(profile: str, route_key: str) -> bool:
     """Whether a server of `profile` has the route (`"METHOD /template"`)."""
     path = route_key.partition(" ")[2]
     if profile == "openai":
-        return not path.startswith("/assistants")
+        return not path.startswith(("/assistants", "/threads"))
     if profile == "assistants-only":
         return not path.startswith(AGENTS_PLATFORM)
     return True

@@ -6,12 +6,14 @@ Served: create (`agent_id` of a saved agent, which must exist, and/or an inline 
 `agent.session.input.message` per event; 202 with an empty body), turns (list, retrieve), items (list, newest first
 by default) and a turn's items.
 
-The sandbox runs no model. Every turn completes at once with one assistant message, phase `final_answer`, whose text
-is fixed: `Sandbox reply to: <the input's text parts, joined by a newline>`. The session is `idle` again when the
-create or the event post returns. With `"stream": true` in the body (the SDK still sends `Accept:
-application/json`), create answers Server-Sent Events: `agent.session.created`, `agent.session.turn.created` (the
-turn in progress), `agent.session.turn.item.done` (the assistant message), `agent.session.turn.completed` and
-`agent.session.idle`, each with an `event_id`; the SDK's `get_final_result().output_text` reads the reply from them.
+Every turn completes at once with one assistant message, phase `final_answer`, whose text is the scripted model's
+answer (scripted_model.py) to the session's messages so far, a turn's user messages read as one (their text parts
+joined by a newline): with no fact, question or exact reply involved, `Sandbox reply to: <that text>`. The session
+calls no functions. The session is `idle` again when the create or the event post returns. With `"stream": true`
+in the body (the SDK still sends `Accept: application/json`), create answers Server-Sent Events:
+`agent.session.created`, `agent.session.turn.created` (the turn in progress), `agent.session.turn.item.done` (the
+assistant message), `agent.session.turn.completed` and `agent.session.idle`, each with an `event_id`; the SDK's
+`get_final_result().output_text` reads the reply from them.
 Not served: the event subscription (`GET …/events`), session update, artifacts, traces and subagents. A hosted
 environment reads back without `environment_template_id` and with empty files, packages, plugins and skills;
 templates are not expanded into it.
@@ -25,7 +27,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from assistplan.sandbox import agents
+from assistplan.sandbox import agents, scripted_model
 from assistplan.sandbox.automations import INLINE_AGENT_FIELDS, environment, user_messages
 from assistplan.sandbox.errors import SandboxError, invalid, missing_parameter, not_found
 from assistplan.sandbox.routing import AGENTS_BETA, Call, delete, deleted, get, list_query, paginate, post
@@ -47,14 +49,22 @@ CREATE_FIELDS = (
     "stream",
 )
 AGENT_FIELDS = ("id", "name", *INLINE_AGENT_FIELDS)
-REPLY_PREFIX = "Sandbox reply to: "
 INPUT_EVENT = "agent.session.input.message"
 
 
-def reply(messages: list[dict[str, Any]]) -> str:
-    """The sandbox's fixed answer to a turn's input."""
-    texts = [part["text"] for message in messages for part in message["content"] if part["type"] == "input_text"]
-    return REPLY_PREFIX + "\n".join(texts)
+def reply(call: Call, session_id: str) -> str:
+    """The scripted model's answer to the session's messages so far (a turn's user messages read as one)."""
+    conversation: list[scripted_model.Message] = []
+    for item in call.store.children(ITEM, session_id):
+        if item.get("type") != "message" or item["role"] not in ("user", "assistant"):
+            continue
+        kind = "input_text" if item["role"] == "user" else "output_text"
+        text = "\n".join(part["text"] for part in item["content"] if part["type"] == kind)
+        if item["role"] == "user" and conversation and conversation[-1].role == "user":
+            text = f"{conversation.pop().text}\n{text}"
+        conversation.append(scripted_model.Message(item["role"], text))
+    answer = scripted_model.respond(call.store, conversation)
+    return answer.text if answer.text is not None else ""
 
 
 def _input(value: Any, param: str) -> list[dict[str, Any]]:
@@ -163,7 +173,7 @@ def _turn(call: Call, session: dict[str, Any], messages: list[dict[str, Any]], e
         "phase": "final_answer",
         "status": "completed",
         "turn_id": turn["id"],
-        "content": [{"type": "output_text", "text": reply(messages)}],
+        "content": [{"type": "output_text", "text": reply(call, session_id)}],
     }
     call.store.put(ITEM, answer, parent=session_id)
     events.add("agent.session.turn.item.done", item=answer, output_index=0, session_id=session_id, turn_id=turn["id"])
