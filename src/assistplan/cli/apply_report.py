@@ -28,10 +28,12 @@ def confirm(tty: bool, destroying: bool) -> None:
         raise SystemExit(1)
     what = "destroy every object of this project" if destroying else "perform these actions"
     answer = click.prompt(
-        f"\nassistplan will {what}.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value", default=""
+        f"\nassistplan will {what}.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value",
+        default="",
+        show_default=False,
     )
     if answer.strip() != "yes":
-        click.echo("Apply cancelled.")
+        click.echo(f"{'Destroy' if destroying else 'Apply'} cancelled.")
         raise SystemExit(1)
 
 
@@ -61,8 +63,8 @@ class ApplyHooks:
             click.secho(f"{result.address}: {result.step} failed: {result.error}", fg="red", err=True)
 
 
-def report(result: Any, refresh_only: bool) -> None:
-    """The counts of what was done; exit 1 listing what failed or was skipped."""
+def report(result: Any, refresh_only: bool, destroying: bool = False) -> None:
+    """The counts of what was done (for `destroy`, what was destroyed); exit 1 listing what failed or was skipped."""
     added = result.count("create") + result.count("replace")
     changed = result.count("update")
     destroyed = result.count("delete") + result.count("delete old")
@@ -70,11 +72,14 @@ def report(result: Any, refresh_only: bool) -> None:
         click.echo(f"\nRefresh complete: {result.count('refresh')} recorded, {result.count('forget')} forgotten.")
     failed, skipped = result.failed, result.skipped
     summary = f"{added} added, {changed} changed, {destroyed} destroyed."
+    command = "Apply"
+    if destroying:
+        summary, command = f"{destroyed} destroyed.", "Destroy"
     if not failed and not skipped:
         if not refresh_only:
-            click.secho(f"\nApply complete! Resources: {summary}", fg="green", bold=True)
+            click.secho(f"\n{command} complete! Resources: {summary}", fg="green", bold=True)
         return
-    click.secho(f"\nApply failed. Resources: {summary}", fg="red", bold=True, err=True)
+    click.secho(f"\n{command} failed. Resources: {summary}", fg="red", bold=True, err=True)
     for item in failed:
         rid = (
             f" (request id {item.request_id})" if item.request_id and item.request_id not in (item.error or "") else ""

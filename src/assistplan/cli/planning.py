@@ -166,7 +166,7 @@ def _plan_and_apply(
                 confirm(sys.stdin.isatty(), options.destroy)
         result = opened.apply(plan, inventory, ApplyHooks(tty=sys.stderr.isatty()), parallelism)
     step_summary(lambda: apply_summary(opened.name, result))
-    report(result, options.refresh_only)
+    report(result, options.refresh_only, options.destroy)
 
 
 @click.command()
