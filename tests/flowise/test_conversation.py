@@ -1,0 +1,107 @@
+"""The seed conversation through a real Flowise whose OpenAI calls go to the sandbox: a chatflow with the OpenAI
+Assistant node serving an Assistant with the order-status tool remembers within one chat session and not across
+sessions, and answers an order look-up by running the tool."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import FlowiseProject
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+SECRET_ENV = "ASSISTPLAN_TEST_FLOWISE_OPENAI_KEY"
+CHATFLOW = Path(__file__).with_name("openai-assistant-chatflow.json")
+
+MANIFESTS = f"""\
+kind: Function
+name: get_order_status
+description: Look up the shipping status of an order.
+parameters:
+  type: object
+  properties:
+    order_id: {{type: string, description: The order number.}}
+  required: [order_id]
+---
+kind: Assistant
+name: support
+model: gpt-4o
+instructions: You are Acme's support assistant.
+tools:
+  - function: get_order_status
+---
+kind: FlowiseCredential
+name: openai
+credential: openAIApi
+secrets:
+  openAIApiKey: {{env: {SECRET_ENV}}}
+---
+kind: FlowiseTool
+name: get_order_status
+function: get_order_status
+code: return 'shipped';
+---
+kind: FlowiseAssistant
+name: support-openai
+type: OPENAI
+assistant: support
+credential: openai
+"""
+
+
+@pytest.fixture
+def chatflow_id(fproject: FlowiseProject, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The id of a saved chatflow whose OpenAI Assistant node serves `support` with the order-status tool node."""
+    monkeypatch.setenv(SECRET_ENV, "sk-flowise-test")
+    fproject.write("seed.yaml", MANIFESTS)
+    fproject.apply()
+    flow: dict[str, Any] = json.loads(CHATFLOW.read_text(encoding="utf-8"))
+    for node in flow["nodes"]:
+        inputs = node["data"]["inputs"]
+        if node["data"]["name"] == "openAIAssistant":
+            inputs["selectedAssistant"] = fproject.remote_id("FlowiseAssistant/support-openai")
+        else:
+            inputs["selectedTool"] = fproject.remote_id("FlowiseTool/get_order_status")
+    with fproject.api() as api:
+        saved = api.post("/chatflows", json={"name": "support", "type": "CHATFLOW", "flowData": json.dumps(flow)})
+        saved.raise_for_status()
+    return str(saved.json()["id"])
+
+
+def ask(project: FlowiseProject, chatflow_id: str, session: str, question: str) -> dict[str, Any]:
+    with project.api() as api:
+        answer = api.post(
+            f"/prediction/{chatflow_id}", json={"question": question, "overrideConfig": {"sessionId": session}}
+        )
+    assert answer.status_code == 200, answer.text
+    reply: dict[str, Any] = answer.json()
+    return reply
+
+
+def test_one_session_remembers_the_name(fproject: FlowiseProject, chatflow_id: str) -> None:
+    ask(fproject, chatflow_id, "alex", "My name is Alex.")
+
+    reply = ask(fproject, chatflow_id, "alex", "What's my name?")
+
+    assert reply["text"] == "Your name is Alex."
+
+
+def test_another_session_does_not_remember(fproject: FlowiseProject, chatflow_id: str) -> None:
+    ask(fproject, chatflow_id, "alex", "My name is Alex.")
+
+    reply = ask(fproject, chatflow_id, "someone-else", "What's my name?")
+
+    assert reply["text"] == "I don't know your name yet."
+
+
+def test_an_order_look_up_runs_the_tool(fproject: FlowiseProject, chatflow_id: str) -> None:
+    reply = ask(fproject, chatflow_id, "orders", "Where is order A-1001?")
+
+    assert reply["text"] == "get_order_status returned: shipped"
+    assert [(used["tool"], used["toolInput"]) for used in reply["usedTools"]] == [
+        ("get_order_status", {"order_id": "A-1001"})
+    ]
