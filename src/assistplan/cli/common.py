@@ -133,19 +133,12 @@ def fail(error: Exception) -> NoReturn:
         click.secho(f"Error: {scrub(_message(error))}", fg="red", err=True)
     raise SystemExit(1)
 
+
 def _message(error: Exception) -> str:
     """The error's message: a KeyError's own text, not the quoted repr its `str` gives."""
     if isinstance(error, KeyError) and len(error.args) == 1:
         return str(error.args[0])
     return str(error)
-
-
-def show_diagnostics(diagnostics: Diagnostics) -> None:
-    """Print diagnostics to standard error as a compiler does, with their source lines."""
-    from assistplan.render.diagnostics import render_diagnostics
-
-    click.echo(render_diagnostics(diagnostics, _read_lines, color=color()), err=True, nl=False)
-
 
 
 SOURCE_LIMIT = 4 * 1024 * 1024
