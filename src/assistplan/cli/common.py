@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 import click
 
 from assistplan.addrs import Address
+from assistplan.diagnostics import Diagnostics
 
 FORMATS = click.Choice(["text", "markdown", "json"])
 
@@ -124,9 +125,7 @@ def fail(error: Exception) -> NoReturn:
     from assistplan.errors import ManifestError
 
     if isinstance(error, ManifestError):
-        from assistplan.render.diagnostics import render_diagnostics
-
-        click.echo(render_diagnostics(error.diagnostics, _read_lines, color=color()), err=True, nl=False)
+        show_diagnostics(error.diagnostics)
     else:
         from assistplan.redact import scrub
 
@@ -139,6 +138,13 @@ def _message(error: Exception) -> str:
     if isinstance(error, KeyError) and len(error.args) == 1:
         return str(error.args[0])
     return str(error)
+
+
+def show_diagnostics(diagnostics: Diagnostics) -> None:
+    """Print diagnostics to standard error as a compiler does, with their source lines."""
+    from assistplan.render.diagnostics import render_diagnostics
+
+    click.echo(render_diagnostics(diagnostics, _read_lines, color=color()), err=True, nl=False)
 
 
 SOURCE_LIMIT = 4 * 1024 * 1024

@@ -16,7 +16,7 @@ from typing import Any
 
 from assistplan import catalog
 from assistplan.addrs import Address
-from assistplan.diagnostics import Diagnostic, SourceRange
+from assistplan.diagnostics import Diagnostic, Severity, SourceRange
 from assistplan.manifest.cycles import cycle_diagnostics
 from assistplan.manifest.flowise_links import linked_assistant_problems
 from assistplan.manifest.flowise_schema import row_problems
@@ -109,6 +109,13 @@ class _Resolution:
     def error(self, path: JsonPath, message: str, *, key: bool = False) -> None:
         self._resolver.error(self._work, path, message, key=key)
 
+    def warning(self, path: JsonPath, message: str) -> None:
+        self._resolver.error(self._work, path, message, severity=Severity.WARNING)
+
+    def find(self, kind: str, name: str) -> Any | None:
+        found = self._resolver.names[kind].get(name)
+        return None if found is None else found.spec
+
     def update(self, field: str, value: Any) -> None:
         self._work.updates[field] = value
 
@@ -127,12 +134,15 @@ class Resolver:
         self.names: dict[str, dict[str, Manifest]] = {kind: {} for kind in catalog.names()}
         self.resources: dict[Address, Resource] = {}
 
-    def error(self, work: _Work, path: JsonPath, message: str, *, key: bool = False) -> None:
-        """An error about the value (or key) at `path` of the manifest; the message is prefixed with the path."""
+    def error(
+        self, work: _Work, path: JsonPath, message: str, *, key: bool = False, severity: Severity = Severity.ERROR
+    ) -> None:
+        """An error (or warning) about the value (or key) at `path` of the manifest; the message is prefixed with the
+        path."""
         positions = work.manifest.positions
         where = positions.key(path) if key else positions.value(path)
         text = f"{format_path(path)}: {message}" if path else message
-        self.diagnostics.append(Diagnostic.error(text, range=where, address=str(work.manifest.address)))
+        self.diagnostics.append(Diagnostic(severity, text, address=str(work.manifest.address), range=where))
 
     def resolve(self, manifests: Iterable[Manifest]) -> dict[Address, Resource]:
         manifests = list(manifests)

@@ -318,7 +318,7 @@ def load_project(
     diagnostics.extend(resolver.diagnostics)
     if diagnostics.has_errors:
         raise ManifestError(diagnostics)
-    return Project(root=root, config=config, resources=resources)
+    return Project(root=root, config=config, resources=resources, warnings=diagnostics)
 
 
 def _single(message: str) -> Diagnostics:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from assistplan.addrs import Address
-from assistplan.diagnostics import SourceRange
+from assistplan.diagnostics import Diagnostics, SourceRange
 from assistplan.manifest.models import FunctionSpec, KindSpec, ProjectConfig
 
 
@@ -41,6 +41,8 @@ class Project:
     config: ProjectConfig
     resources: dict[Address, Resource]
     """Ordered by (kind order in the catalog, name)."""
+    warnings: Diagnostics = field(default_factory=Diagnostics, compare=False)
+    """What the manifests say that is valid but probably not meant (with the source lines they may be shown with)."""
 
     def of_kind(self, kind: str) -> list[Resource]:
         return [resource for address, resource in self.resources.items() if address.kind == kind]

@@ -38,5 +38,11 @@ class Resolution(Protocol):
     def error(self, path: JsonPath, message: str, *, key: bool = False) -> None:
         """Report a problem at the value (or the key) at `path`."""
 
+    def warning(self, path: JsonPath, message: str) -> None:
+        """Report something valid but probably wrong at the value at `path` (`validate` shows it; nothing fails)."""
+
+    def find(self, kind: str, name: str) -> Any | None:
+        """The manifest spec of the `kind` resource called `name`, or None; records no dependency, reports nothing."""
+
     def update(self, field: str, value: Any) -> None:
         """Replace a field of the resolved spec (for example an inline twin read from its `*_file`)."""
