@@ -7,6 +7,7 @@ as soon as the command has returned (see `main`).
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -62,10 +63,13 @@ class LazyGroup(click.Group):
     default=None,
     help="Manifest root (default: ./assistants if it exists, else the current directory).",
 )
+@click.option("--no-color", is_flag=True, help="Print no colors or styles (as when NO_COLOR is set).")
 @click.pass_context
-def cli(ctx: click.Context, chdir: Path | None) -> None:
+def cli(ctx: click.Context, chdir: Path | None, no_color: bool) -> None:
     """Plan and apply AI assistants, agents, vector stores and Flowise objects from YAML manifests."""
     ctx.obj = {**(ctx.obj or {}), "chdir": chdir}
+    if no_color or os.environ.get("NO_COLOR"):
+        ctx.color = False
 
 
 def main() -> None:

@@ -86,10 +86,15 @@ def addresses(targets: tuple[str, ...]) -> tuple[Address, ...]:
 
 
 def color(stream: Any = None) -> bool:
+    """Whether to style what is printed on STREAM (standard output by default): only on a terminal, and never with
+    `--no-color` or a non-empty NO_COLOR."""
     import os
     import sys
 
-    return "NO_COLOR" not in os.environ and (stream or sys.stdout).isatty()
+    context = click.get_current_context(silent=True)
+    if context is not None and context.color is False:
+        return False
+    return not os.environ.get("NO_COLOR") and bool((stream or sys.stdout).isatty())
 
 
 def render(plan: Any, fmt: str, commit: str | None = None) -> str:
