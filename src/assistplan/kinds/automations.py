@@ -39,6 +39,7 @@ from assistplan.kinds.base import (
     register,
     user_metadata,
 )
+from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.manifest.automation_models import AutomationSpec, run_at_seconds
 from assistplan.manifest.project import Resource
 from assistplan.providers.openai import OpenAIProvider, call, create_safely
@@ -78,7 +79,7 @@ class AutomationKind(Kind):
 
     def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
         spec = manifest_spec(resource, AutomationSpec)
-        desired: Spec = {"name": resource.address.name}
+        desired: Spec = {"name": spec.display_name or resource.address.name}
         if spec.schedule is not None:
             desired.update(type="periodic", expression=spec.schedule.cron, timezone=spec.schedule.timezone)
         else:
@@ -205,6 +206,11 @@ class AutomationKind(Kind):
     def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
         provider: OpenAIProvider = ctx.provider
         call(lambda: provider.client.beta.agents.automations.delete(remote_id), address=address, operation="delete")
+
+    def export(self, obj: LiveObject, ctx: ExportContext) -> Exported | None:
+        from assistplan.kinds.platform_exports import export_automation
+
+        return export_automation(self, obj, ctx)
 
     def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
         provider: OpenAIProvider = ctx.provider

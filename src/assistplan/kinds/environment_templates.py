@@ -22,6 +22,9 @@ A `file_id` entry reads back as the File it is through the project's pool of upl
 when the File kind is in use: whenever a template names a File, the manifests declare it (or the state recorded it),
 so a project whose templates name no File makes no `/files` request. An import lists the pool itself when the
 template names a file.
+
+`export` adopts a template by renaming it to carry the mark (as `import` does); while it adopts one, the template
+reads back under the name it is about to take.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ from assistplan.kinds.base import (
     register,
 )
 from assistplan.kinds.blobs import POOL, BlobPool, pool_of, require_pool
+from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.kinds.skills import moved_selectors
 from assistplan.manifest.project import Resource
 from assistplan.manifest.template_models import FILE_PURPOSE, EnvironmentTemplateSpec
@@ -191,8 +195,11 @@ class EnvironmentTemplateKind(Kind):
                 files.append({"path": entry.get("path"), "file": upload or {"id": entry.get("file_id")}})
             else:
                 files.append({"path": entry.get("path"), "size": entry.get("size_bytes")})
+        name = raw.get("name")
+        if inventory.exporting and obj.project is None and obj.id in inventory.id_to_address:
+            name = template_name(inventory.project, inventory.id_to_address[obj.id])
         spec: Spec = {
-            "name": raw.get("name"),
+            "name": name,
             "packages": {key: list(packages.get(key) or []) for key in ("python", "npm", "system")},
             "network": {"access": network.get("access"), "allowed_domains": list(network.get("allowed_domains") or [])},
             "files": files,
@@ -323,6 +330,11 @@ class EnvironmentTemplateKind(Kind):
         provider: OpenAIProvider = ctx.provider
         templates = provider.client.beta.agents.environments.templates
         call(lambda: templates.delete(remote_id), address=address, operation="delete")
+
+    def export(self, obj: LiveObject, ctx: ExportContext) -> Exported | None:
+        from assistplan.kinds.platform_exports import export_environment_template
+
+        return export_environment_template(self, obj, ctx)
 
     def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
         """Import: the template, and the project's uploads when it names any (so its Files read back by name)."""

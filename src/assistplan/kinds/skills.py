@@ -44,6 +44,7 @@ from assistplan.kinds.base import (
     register,
 )
 from assistplan.kinds.blobs import SHA_CHARS, file_entry
+from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.manifest.project import Resource
 from assistplan.manifest.skill_models import (
     MARKER,
@@ -62,6 +63,8 @@ VERSION = "version"
 """Attribute: the skill's `latest_version` when its content was last read or uploaded."""
 DIGEST = "digest"
 """Attribute: the spec digest the newest version's marker carries."""
+BUNDLE = "bundle"
+"""`LiveObject.extra` key, while exporting only: the newest version's zip as downloaded."""
 CONTENT_FIELDS = ("name", "description", "files")
 
 Bundle = list[tuple[str, bytes]]
@@ -176,7 +179,12 @@ class SkillKind(Kind):
         for raw in provider.list_objects("/skills", address=None, operation="list skills"):
             address = inventory.id_to_address.get(raw["id"])
             attributes = inventory.attributes.get(address or "") or {}
-            if address is not None and attributes.get(VERSION) == raw.get("latest_version") and CONTENT in attributes:
+            if (
+                not inventory.exporting
+                and address is not None
+                and attributes.get(VERSION) == raw.get("latest_version")
+                and CONTENT in attributes
+            ):
                 extra = {CONTENT: attributes[CONTENT]}
                 known.append(
                     LiveObject(self.kind, raw["id"], raw, inventory.project, address, attributes.get(DIGEST), extra)
@@ -186,7 +194,7 @@ class SkillKind(Kind):
             else:
                 others.append(LiveObject(self.kind, raw["id"], raw))
         with ThreadPoolExecutor(max_workers=max(1, min(inventory.parallelism, len(unread) or 1))) as pool:
-            read = list(pool.map(lambda raw: _read(provider, raw, inventory.project), unread))
+            read = list(pool.map(lambda raw: _read(provider, raw, inventory.project, inventory.exporting), unread))
         for obj in read:
             (known if inventory.owns(obj.id, obj.project) else others).append(obj)
         inventory.unowned[self.kind] = others
@@ -236,6 +244,11 @@ class SkillKind(Kind):
         provider: OpenAIProvider = ctx.provider
         return _read(provider, _retrieve(provider, remote_id, address), ctx.project)
 
+    def export(self, obj: LiveObject, ctx: ExportContext) -> Exported | None:
+        from assistplan.kinds.platform_exports import export_skill
+
+        return export_skill(self, obj, ctx)
+
     def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         """An imported skill is this project's through the state; the marker comes with its next upload."""
         if live.project and live.project != ctx.project:
@@ -259,10 +272,11 @@ def _download(provider: OpenAIProvider, skill_id: str, version: str) -> bytes:
     )
 
 
-def _read(provider: OpenAIProvider, raw: dict[str, Any], project: str) -> LiveObject:
+def _read(provider: OpenAIProvider, raw: dict[str, Any], project: str, keep: bool = False) -> LiveObject:
     """A skill with its newest version's content and the marker that says whose it is (the default version's,
-    when the newest carries none of this project's)."""
-    content, marker = unpack(_download(provider, raw["id"], raw["latest_version"]))
+    when the newest carries none of this project's); with `keep`, the newest bundle itself too (`BUNDLE`)."""
+    data = _download(provider, raw["id"], raw["latest_version"])
+    content, marker = unpack(data)
     default = raw.get("default_version")
     if (marker or {}).get("project") != project and default and default != raw["latest_version"]:
         _, marker = unpack(_download(provider, raw["id"], default))
@@ -274,7 +288,7 @@ def _read(provider: OpenAIProvider, raw: dict[str, Any], project: str) -> LiveOb
         marker.get("project"),
         marker.get("address"),
         marker.get("digest"),
-        {CONTENT: content},
+        {CONTENT: content, BUNDLE: data} if keep else {CONTENT: content},
     )
 
 

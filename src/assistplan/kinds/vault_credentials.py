@@ -46,6 +46,7 @@ from assistplan.kinds.base import (
     register,
     user_metadata,
 )
+from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.kinds.vaults import project_vaults
 from assistplan.manifest.project import Resource
 from assistplan.manifest.vault_models import (
@@ -181,7 +182,7 @@ class VaultCredentialKind(Kind):
             value = os.environ.get(env)
             secrets[field] = {"env": env, "fingerprint": fingerprint(key, value) if key and value else None}
         desired: Spec = {
-            "name": resource.address.name,
+            "name": spec.display_name or resource.address.name,
             "vault": f"Vault/{spec.vault}",
             "auth": _desired_auth(spec.auth),
             "secrets": secrets,
@@ -359,6 +360,11 @@ class VaultCredentialKind(Kind):
             )
         except NotFoundError:
             return
+
+    def export(self, obj: LiveObject, ctx: ExportContext) -> Exported | None:
+        from assistplan.kinds.platform_exports import export_vault_credential
+
+        return export_vault_credential(self, obj, ctx)
 
     def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
         provider: OpenAIProvider = ctx.provider

@@ -33,6 +33,7 @@ from assistplan.kinds.base import (
     register,
     user_metadata,
 )
+from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.manifest.project import Resource
 from assistplan.manifest.vault_models import VaultSpec
 from assistplan.providers.openai import OpenAIProvider, call, create_safely
@@ -61,7 +62,7 @@ def project_vaults(ctx: KindContext) -> list[LiveObject]:
 
 
 def _list_vaults(provider: OpenAIProvider, inventory: Inventory) -> list[LiveObject]:
-    params = {f"metadata[{LABEL_PROJECT}]": inventory.project}
+    params = {} if inventory.exporting else {f"metadata[{LABEL_PROJECT}]": inventory.project}
     listed = [
         LiveObject.from_metadata(VaultKind.kind, raw)
         for raw in provider.list_objects("/vaults", params=params, address=None, operation="list vaults")
@@ -88,7 +89,7 @@ class VaultKind(Kind):
 
     def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
         spec = manifest_spec(resource, VaultSpec)
-        return {"name": resource.address.name, "metadata": dict(spec.metadata)}
+        return {"name": spec.display_name or resource.address.name, "metadata": dict(spec.metadata)}
 
     def normalize(self, obj: LiveObject, inventory: Inventory) -> Spec:
         return {"name": obj.raw.get("name"), "metadata": user_metadata(obj.raw.get("metadata"))}
@@ -128,6 +129,11 @@ class VaultKind(Kind):
             call(lambda: provider.client.beta.agents.vaults.delete(remote_id), address=address, operation="delete")
         except NotFoundError:
             return
+
+    def export(self, obj: LiveObject, ctx: ExportContext) -> Exported | None:
+        from assistplan.kinds.platform_exports import export_vault
+
+        return export_vault(self, obj, ctx)
 
     def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
         provider: OpenAIProvider = ctx.provider

@@ -76,6 +76,8 @@ class AutomationSpec(KindSpec):
     """Scheduled work: each run starts a new session of a saved Agent with the given input."""
 
     kind: Literal["Automation"]
+    display_name: Name | None = None
+    """The automation's name on the server, when it is not the manifest name (kept by `export`)."""
     schedule: Schedule | None = None
     """{cron, timezone}: runs periodically (or give `run_at` for a single run)."""
     run_at: str | None = None
