@@ -18,6 +18,7 @@ from assistplan.kinds.base import LABEL_DIGEST, LABEL_PROJECT, NoRecords, labels
 from assistplan.plan.desired import Desired, desired_resources
 from assistplan.plan.matching import fill_unread, match_live, with_unread
 from assistplan.plan.model import Plan, PlanOptions
+from assistplan.plan.moves import moved_state, resource_moves
 from assistplan.plan.planner import make_plan, observe
 from assistplan.plan.refresh import new_inventory, refresh
 from assistplan.providers import Connector, Provider, default_connectors
@@ -115,6 +116,7 @@ class Workspace:
         """Read the live objects of every kind in use, `parallelism` requests at a time. Given the addresses of the
         desired resources, kinds whose every address the state records (after a finished apply) may be read by
         id."""
+        state = self.moved(state)
         kinds = self.kinds_in_use(state)
         inventory = new_inventory(self.name, state, parallelism)
         if state is not None and desired is not None and not self.store.interrupted:
@@ -124,11 +126,15 @@ class Workspace:
         if not kinds:
             return inventory
         self.check_served(kinds)
-        return refresh(self.provider, kinds, inventory, self.root)
+        return refresh(self.provider, kinds, inventory, self.root, resource_moves(self.project.resources))
+
+    def moved(self, state: StateFile | None) -> StateFile | None:
+        """The state with the records of resources the manifests moved (`moved_from`) under their new addresses."""
+        return moved_state(state, resource_moves(self.project.resources))[0]
 
     def refresh_for(self, state: StateFile | None, options: PlanOptions, parallelism: int = 8) -> Inventory:
         """The refresh a plan with these options makes (apply of a saved plan refreshes the same way)."""
-        desired = None if options.destroy else desired_resources(self.project, self.kinds, state)
+        desired = None if options.destroy else desired_resources(self.project, self.kinds, self.moved(state))
         return self.refresh(state, parallelism, desired)
 
     def plan(self, options: PlanOptions, parallelism: int = 8) -> Planned:
@@ -138,7 +144,7 @@ class Workspace:
         # the requests of the refresh wait on the API: the desired specs are computed meanwhile
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistplan-refresh") as background:
             refreshing = background.submit(self.refresh, state, parallelism, declared)
-            desired = desired_resources(self.project, self.kinds, state)
+            desired = desired_resources(self.project, self.kinds, self.moved(state))
             inventory = refreshing.result()
         if state is None and any(inventory.objects.values()):
             state = self.rebuild_state(inventory, None, desired)

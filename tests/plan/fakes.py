@@ -132,8 +132,9 @@ def want(
     depends_on: Sequence[str] = (),
     prevent_destroy: bool = False,
     ignore_changes: Sequence[str] = (),
+    moved_from: Sequence[str] = (),
 ) -> Desired:
-    """A resource of the manifests."""
+    """A resource of the manifests; `moved_from` are the addresses it had before it was renamed."""
     return Desired(
         address=Address.of(address),
         kind=KINDS[address.partition("/")[0]],
@@ -142,6 +143,7 @@ def want(
         depends_on=tuple(Address.of(d) for d in depends_on),
         prevent_destroy=prevent_destroy,
         ignore_changes=tuple(ignore_changes),
+        moved_from=tuple(Address.of(m) for m in moved_from),
     )
 
 
@@ -199,6 +201,7 @@ class Scenario:
     destroy: bool = False
     refresh_only: bool = False
     targets: Sequence[str] = ()
+    replace: Sequence[str] = ()
 
 
 def plan(scenario: Scenario) -> Plan:
@@ -221,7 +224,12 @@ def plan(scenario: Scenario) -> Plan:
             pool.add(item)
         inventory.shared[POOL] = pool
     targets = tuple(Address.of(target) for target in scenario.targets)
-    options = PlanOptions(destroy=scenario.destroy, refresh_only=scenario.refresh_only, targets=targets)
+    options = PlanOptions(
+        destroy=scenario.destroy,
+        refresh_only=scenario.refresh_only,
+        targets=targets,
+        replace=tuple(Address.of(address) for address in scenario.replace),
+    )
     return make_plan(PROJECT, {d.address: d for d in scenario.want}, state, inventory, KINDS, options, now=NOW)
 
 

@@ -32,6 +32,7 @@ from .fakes import (
 )
 
 KB = "VectorStore/kb"
+NEW_KB = "VectorStore/knowledge"
 BOT = "Assistant/bot"
 HELPER = "Agent/helper"
 FAQ = "File/faq"
@@ -138,6 +139,16 @@ REASON_ROWS = [
             blobs=[blob("faq.md", SHA, id="faq-1")],
         ),
         {KB: ("no-op", None), FAQ: ("forget", "shared")},
+    ),
+    row(
+        "moved-renamed-with-moved_from-keeps-the-object",
+        Scenario(want=[want(NEW_KB, STORE, moved_from=[KB])], **kb_applied()),
+        {NEW_KB: ("update", "moved")},
+    ),
+    row(
+        "replace_requested-unchanged-resource-named-by-replace",
+        Scenario(want=[want(KB, STORE)], replace=[KB], **kb_applied()),
+        {KB: ("replace", "replace_requested")},
     ),
 ]
 
@@ -392,6 +403,64 @@ BEHAVIOUR_ROWS = [
         Scenario(want=[want(KB, RECHUNKED), want(BOT, BOT_SPEC, depends_on=[KB])], targets=[KB], **stack_applied()),
         {KB: ("replace", "replace_because_cannot_update"), BOT: ("update", "dependency_replaced")},
     ),
+    # Moves: the object keeps its id; the update restamps its labels.
+    row(
+        "moved-no-state-found-by-its-old-address-label",
+        Scenario(want=[want(NEW_KB, STORE, moved_from=[KB])], live=[live(KB, STORE)]),
+        {NEW_KB: ("update", "moved")},
+    ),
+    row(
+        "moved-with-a-changed-field-is-one-update",
+        Scenario(want=[want(NEW_KB, EDITED, moved_from=[KB])], **kb_applied()),
+        {NEW_KB: ("update", "moved")},
+    ),
+    row(
+        "moved-in-the-state-only-label-still-old-is-restamped",
+        Scenario(want=[want(NEW_KB, STORE)], state=[recorded(NEW_KB, STORE)], live=[live(KB, STORE, id="knowledge-1")]),
+        {NEW_KB: ("update", "moved")},
+    ),
+    row(
+        "moved-already-applied-is-no-op",
+        Scenario(
+            want=[want(NEW_KB, STORE, moved_from=[KB])], state=[recorded(NEW_KB, STORE)], live=[live(NEW_KB, STORE)]
+        ),
+        {NEW_KB: ("no-op", None)},
+    ),
+    row(
+        "moved-from-the-newest-of-several-old-addresses",
+        Scenario(
+            want=[want(NEW_KB, STORE, moved_from=["VectorStore/first", KB])],
+            state=[recorded(KB, STORE)],
+            live=[live(KB, STORE)],
+        ),
+        {NEW_KB: ("update", "moved")},
+    ),
+    row(
+        "moved-refresh-only-changes-nothing",
+        Scenario(want=[want(NEW_KB, STORE, moved_from=[KB])], refresh_only=True, **kb_applied()),
+        {NEW_KB: ("no-op", None)},
+    ),
+    row(
+        "moved-destroy-deletes-it-once",
+        Scenario(want=[want(NEW_KB, STORE, moved_from=[KB])], destroy=True, **kb_applied()),
+        {NEW_KB: ("delete", "destroy")},
+    ),
+    row(
+        "moved-with-a-field-that-forces-replacement-is-replaced",
+        Scenario(want=[want(NEW_KB, RECHUNKED, moved_from=[KB])], **kb_applied()),
+        {NEW_KB: ("replace", "replace_because_cannot_update")},
+    ),
+    # --replace: create the new object, repoint what refers to it, then delete the old one.
+    row(
+        "replace-requested-repoints-dependents",
+        Scenario(want=[want(KB, STORE), want(BOT, BOT_SPEC, depends_on=[KB])], replace=[KB], **stack_applied()),
+        {KB: ("replace", "replace_requested"), BOT: ("update", "dependency_replaced")},
+    ),
+    row(
+        "replace-requested-of-a-resource-not-yet-created-creates-it",
+        Scenario(want=[want(KB, STORE)], replace=[KB]),
+        {KB: ("create", "new")},
+    ),
 ]
 
 
@@ -415,6 +484,21 @@ ERROR_ROWS = [
         "unknown-target",
         Scenario(want=[want(KB, STORE)], targets=["Assistant/nope"]),
         "--target Assistant/nope: no such resource",
+    ),
+    row(
+        "replace-of-an-address-not-in-the-manifests",
+        Scenario(want=[want(KB, STORE)], replace=["Assistant/nope"]),
+        "--replace Assistant/nope: no such resource in the manifests",
+    ),
+    row(
+        "moved-from-an-address-still-declared",
+        Scenario(want=[want(KB, STORE), want(NEW_KB, STORE, moved_from=[KB])]),
+        "VectorStore/knowledge says moved_from: VectorStore/kb, but VectorStore/kb is still declared",
+    ),
+    row(
+        "two-resources-moved-from-one-address",
+        Scenario(want=[want(NEW_KB, STORE, moved_from=[KB]), want("VectorStore/other", STORE, moved_from=[KB])]),
+        "both say moved_from: VectorStore/kb",
     ),
 ]
 
@@ -512,6 +596,29 @@ def test_a_duplicate_is_deleted_by_its_own_id() -> None:
     result = plan(Scenario(want=[want(KB, STORE)], live=[live(KB, STORE, id="kb-1"), live(KB, STORE, id="kb-2")]))
 
     assert (change(result, KB).remote_id, change(result, "VectorStore/kb#kb-2").remote_id) == ("kb-1", "kb-2")
+
+
+def test_a_moved_object_keeps_its_remote_id_and_names_its_old_address() -> None:
+    result = plan(Scenario(want=[want(NEW_KB, STORE, moved_from=[KB])], live=[live(KB, STORE)]))
+
+    assert (change(result, NEW_KB).remote_id, change(result, NEW_KB).moved_from) == ("kb-1", KB)
+    assert order(result) == [NEW_KB]
+
+
+def test_a_moved_object_is_updated_only_in_the_fields_that_changed() -> None:
+    result = plan(Scenario(want=[want(NEW_KB, EDITED, moved_from=[KB])], **kb_applied()))
+
+    assert fields(change(result, NEW_KB).changes) == [("name", "changed", "kb", "kb v2")]
+
+
+def test_a_requested_replacement_renews_the_object() -> None:
+    result = plan(Scenario(want=[want(KB, STORE)], replace=[KB], **kb_applied()))
+
+    assert (change(result, KB).renews, change(result, KB).remote_id, summary(result)) == (
+        True,
+        "kb-1",
+        {"add": 1, "change": 0, "destroy": 1, "forget": 0},
+    )
 
 
 def test_a_replace_names_the_field_that_forces_it() -> None:

@@ -2,7 +2,8 @@
 
 Creates, updates and the create half of replacements run first, each as soon as what it depends on has succeeded;
 deletions (and the old halves of replacements) run afterwards, dependents first. A failure skips what depends on it;
-everything else finishes. Leftovers (duplicates, orphans, unused uploads) are deletions like any other. Scheduling
+everything else finishes. Moved objects are recorded under their new addresses first. Leftovers (duplicates,
+orphans, unused uploads) are deletions like any other. Scheduling
 costs O(1) per action and dependency: each finished action removes itself from the set each dependent still waits
 on, and results arrive through a queue instead of waiting over every running future.
 """
@@ -81,6 +82,7 @@ def apply_plan(
     }
     result = ApplyResult()
     runner = _Runner(plan, kinds, contexts, store, inventory, hooks, result)
+    runner.record_moved()
     if plan.options.refresh_only:
         runner.record_refresh()
         return result
@@ -282,6 +284,18 @@ class _Runner:
 
     def _dependents_failed(self, address: Address) -> bool:
         return any(rc.address in self.failed for rc in self.dependents.get(address, []))
+
+    def record_moved(self) -> None:
+        """Carry the state records of moved objects to their new addresses (the object keeps its remote id); the
+        update that follows restamps its labels."""
+        for rc in self.plan.resource_changes:
+            old = self.store.get(rc.moved_from) if rc.moved_from is not None else None
+            if old is None or rc.moved_from is None or old.id != rc.remote_id:
+                continue
+            if self.store.get(rc.address) is None:
+                self.inventory.id_to_address[old.id] = rc.address
+                self.store.record(rc.address, old.model_copy(update={"name": rc.name}))
+            self.store.record(rc.moved_from, None)
 
     def record_adopted(self) -> None:
         """Record live objects the plan matched by their labels but the state does not know (a crash between a

@@ -1,4 +1,4 @@
-"""The `state` group: list, show, rm and pull on the state file."""
+"""The `state` group: list, show, rm, mv and pull on the state file."""
 
 from __future__ import annotations
 
@@ -52,6 +52,36 @@ def state_rm(ctx: click.Context, address: str, lock_timeout: float) -> None:
         opened.store.record(address, None)
         opened.store.compact()
     click.echo(f"Removed {address} from the state (the remote object is untouched).")
+
+
+@state.command(name="mv")
+@click.argument("source")
+@click.argument("destination")
+@lock_option
+@click.pass_context
+def state_mv(ctx: click.Context, source: str, destination: str, lock_timeout: float) -> None:
+    """Record the object of SOURCE under DESTINATION (same kind), changing nothing remote; the next apply restamps
+    its labels. Rename the manifest to DESTINATION too."""
+    from assistplan.addrs import Address
+    from assistplan.workflow import require_state
+
+    try:
+        old, new = Address.parse(source), Address.parse(destination)
+    except ValueError as exc:
+        fail(exc)
+    if old.kind != new.kind:
+        fail(ValueError(f"cannot move {old} to {new}: an object keeps its kind"))
+    with errors_reported(), workspace(ctx) as opened, opened.lock("state mv", lock_timeout):
+        recorded = require_state(opened)
+        moved = recorded.get(old)
+        if moved is None:
+            _not_recorded(old)
+        if recorded.get(new) is not None:
+            fail(ValueError(f"{new} is already in the state: `state rm` it first"))
+        opened.store.record(new, moved.model_copy(update={"name": new.name}))
+        opened.store.record(old, None)
+        opened.store.compact()
+    click.echo(f"Moved {old} to {new} in the state ({moved.id}; the remote object is untouched until the next apply).")
 
 
 @state.command(name="pull")

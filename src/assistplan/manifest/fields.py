@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 if TYPE_CHECKING:
@@ -104,11 +105,37 @@ class KindSpec(Spec):
     """Unique per kind; the address is Kind/name."""
     lifecycle: Lifecycle = Field(default_factory=Lifecycle)
     """How plan and apply treat this object."""
+    moved_from: str | list[str] | None = None
+    """The address (or addresses, oldest first) this resource had before it was renamed, as `Kind/old-name`: the
+    plan moves the object to the new address, keeping its remote id, instead of replacing it."""
+
+    @model_validator(mode="after")
+    def _check_moved_from(self) -> KindSpec:
+        olds = moved_addresses(self.moved_from)
+        problems: list[Problem] = []
+        for index, old in enumerate(olds):
+            at: tuple[str | int, ...] = ("moved_from", index) if isinstance(self.moved_from, list) else ("moved_from",)
+            kind, slash, name = old.partition("/")
+            if not slash or not re.fullmatch(RESOURCE_NAME_PATTERN, name) or not kind:
+                problems.append((f'"{old}" is not an address: expected Kind/old-name, for example Agent/support', at))
+            elif kind != self.kind:
+                problems.append((f"must name a {self.kind} address (a move keeps the kind), not {old}", at))
+            elif name == self.name:
+                problems.append((f"{old} is this resource's own address", at))
+        check(problems)
+        return self
 
     def resolve(self, resolution: Resolution) -> None:
         """Resolve what this document refers to outside itself (other resources by name, local files), reporting
         problems through `resolution`. A kind whose model overrides this needs nothing in `manifest.config`."""
         return None
+
+
+def moved_addresses(moved_from: str | list[str] | None) -> list[str]:
+    """The addresses a `moved_from` field names, oldest first."""
+    if moved_from is None:
+        return []
+    return [moved_from] if isinstance(moved_from, str) else list(moved_from)
 
 
 def exclusive(spec: Any, inline: str, from_file: str, *, required: bool, label: str | None = None) -> list[Problem]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from assistplan.addrs import Address
 from assistplan.kinds import DesireContext, Kind, Spec, digest
 from assistplan.manifest import Project
+from assistplan.manifest.fields import moved_addresses
 from assistplan.state import StateFile
 
 
@@ -20,6 +21,8 @@ class Desired:
     depends_on: tuple[Address, ...]
     prevent_destroy: bool = False
     ignore_changes: tuple[str, ...] = ()
+    moved_from: tuple[Address, ...] = ()
+    """The addresses this resource had before it was renamed (`moved_from`), oldest first."""
 
 
 def desired_resources(
@@ -46,5 +49,6 @@ def desired_resources(
             depends_on=tuple(d for d in resource.depends_on if d.kind in kinds),
             prevent_destroy=bool(lifecycle.prevent_destroy),
             ignore_changes=tuple(lifecycle.ignore_changes),
+            moved_from=tuple(Address.of(old) for old in moved_addresses(resource.spec.moved_from)),
         )
     return desired

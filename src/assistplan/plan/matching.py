@@ -1,7 +1,8 @@
 """Which live object each address is, what is left over, and what a live object's unread fields are taken to be.
 
 An address is the live object its state records, when that object still exists; else the one stamped with the
-address (labels beat stale ids); else the one a kind recognises by content (files). Objects stamped with the project
+address (labels beat stale ids); else the one stamped with an address it was moved from (`moved_from`); else the
+one a kind recognises by content (files). Objects stamped with the project
 that no address claims are leftovers: duplicates of an address (an interrupted create, two applies at once) and
 orphans (a label with no usable address). Each live object is normalized once (`Inventory.normalized`).
 Pure: reads what refresh gathered.
@@ -47,10 +48,12 @@ def match_live(
                 matched[Address.of(address)] = by_id[recorded.id]
     claimed = {obj.id for obj in matched.values()}
     stamped = [obj for obj in by_id.values() if obj.id not in claimed and obj.project == inventory.project]
-    for obj in stamped:
-        label = Address.of(obj.address or "")
-        if _usable_address(obj) and label not in matched and label in desired:
-            matched[label] = obj
+    renamed = {old: address for address, want in desired.items() for old in want.moved_from}
+    labelled = [(obj, Address.of(obj.address or "")) for obj in stamped if _usable_address(obj)]
+    labelled += [(obj, renamed[label]) for obj, label in labelled if label in renamed]
+    for obj, target in labelled:
+        if obj.id not in claimed and target in desired and target not in matched:
+            matched[target] = obj
             claimed.add(obj.id)
     for address, want in desired.items():
         if address not in matched:

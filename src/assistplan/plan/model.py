@@ -47,6 +47,8 @@ class ActionReason(StrEnum):
     ORPHAN = "orphan"
     UNUSED = "unused"
     SHARED = "shared"
+    MOVED = "moved"
+    REPLACE_REQUESTED = "replace_requested"
 
 
 class ChangeType(StrEnum):
@@ -85,6 +87,9 @@ class ResourceChange:
     resources that refer to it must be pointed at the new one."""
     notes: tuple[str, ...] = ()
     """What this change does to other resources without changing them (see `Kind.reached`), in words: for display."""
+    moved_from: Address | None = None
+    """The address the object had (in the state or its labels) before it was renamed: the apply restamps it with
+    this address and records it here, keeping its remote id."""
 
     @property
     def changed_paths(self) -> list[str]:
@@ -112,6 +117,8 @@ class PlanOptions:
     destroy: bool = False
     refresh_only: bool = False
     targets: tuple[Address, ...] = ()
+    replace: tuple[Address, ...] = ()
+    """Addresses to replace (create new, then delete old) even though they could be updated in place."""
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,7 @@ def _plan(raw: dict[str, Any]) -> Plan:
                 "address": Address.of(rc["address"]),
                 "depends_on": tuple(Address.of(d) for d in rc["depends_on"]),
                 "notes": tuple(rc.get("notes", ())),
+                "moved_from": Address.of(rc["moved_from"]) if rc.get("moved_from") else None,
             }
         )
         for rc in raw["resource_changes"]
@@ -81,7 +82,13 @@ def _plan(raw: dict[str, Any]) -> Plan:
         Drift(**{**d, "address": Address.of(d["address"]), "changes": tuple(_change(c) for c in d["changes"])})
         for d in raw["drift"]
     )
-    options = PlanOptions(**{**raw["options"], "targets": tuple(Address.of(t) for t in raw["options"]["targets"])})
+    options = PlanOptions(
+        **{
+            **raw["options"],
+            "targets": tuple(Address.of(t) for t in raw["options"]["targets"]),
+            "replace": tuple(Address.of(t) for t in raw["options"].get("replace", ())),
+        }
+    )
     return Plan(**{**raw, "resource_changes": changes, "drift": drift, "options": options})
 
 

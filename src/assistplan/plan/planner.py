@@ -26,6 +26,7 @@ from assistplan.plan.model import (
     PlanOptions,
     ResourceChange,
 )
+from assistplan.plan.moves import declared_moves, moved_state
 from assistplan.state import ResourceState, StateFile
 
 
@@ -42,6 +43,8 @@ def make_plan(
     """The plan for `desired` (the manifests' resources, also when destroying: lifecycle comes from them), made at
     `now`."""
     wanted: Mapping[Address, Desired] = {} if options.destroy else desired
+    _check_replace(options.replace, wanted)
+    state, carried = moved_state(state, declared_moves((a, d.moved_from) for a, d in desired.items()))
     matched = match_live(wanted, state, inventory, kinds)
     changes: dict[Address, ResourceChange] = {}
     drift: list[Drift] = []
@@ -58,11 +61,13 @@ def make_plan(
         if found_drift is not None:
             drift.append(found_drift)
         if options.refresh_only:
-            changes[address] = _refresh_only(address, found, recorded)
+            change = _refresh_only(address, found, recorded)
         else:
             declared = desired.get(address)
             prevent = bool(declared and declared.prevent_destroy)
-            changes[address] = _change(address, kind, want, recorded, found, options, prevent)
+            change = _change(address, kind, want, recorded, found, options, prevent)
+        moved_from = carried.get(address) or _relabelled(address, found, inventory.project)
+        changes[address] = _moved(change, moved_from, restamp=not options.refresh_only)
     if not options.refresh_only:
         kept = needed(wanted)
         changes = _keep_shared(changes, kept, kinds)
@@ -83,6 +88,33 @@ def make_plan(
         observed=observe(inventory, kinds),
         created_at=now.isoformat(timespec="seconds"),
     )
+
+
+def _check_replace(replace: tuple[Address, ...], wanted: Mapping[Address, Desired]) -> None:
+    unknown = [str(address) for address in replace if address not in wanted]
+    if unknown:
+        raise PlanError(f"--replace {', '.join(unknown)}: no such resource in the manifests")
+
+
+def _relabelled(address: Address, found: Live | None, project: str) -> Address | None:
+    """The other address of this kind that the live object's labels still name (it was moved), or None."""
+    if found is None or found.obj.project != project or not found.obj.address:
+        return None
+    label = Address.of(found.obj.address)
+    return label if label.kind == address.kind and label.name and label != address else None
+
+
+def _moved(change: ResourceChange, moved_from: Address | None, *, restamp: bool) -> ResourceChange:
+    """A change of a moved object. Kept in place (and `restamp`: not a refresh-only plan), it is updated, at least
+    to restamp its labels with the new address."""
+    if moved_from is None:
+        return change
+    change = replace(change, moved_from=moved_from)
+    if not restamp or change.remote_id is None or change.after is None:
+        return change
+    if change.action in (Action.NOOP, Action.UPDATE):
+        return replace(change, action=Action.UPDATE, reason=ActionReason.MOVED)
+    return change
 
 
 def _leftovers(
@@ -224,10 +256,12 @@ def _change(
         digest=want.digest,
         prevent_destroy=want.prevent_destroy,
     )
-    if not changes:
+    if not changes and address not in options.replace:
         return base
     if any(c.forces_replace for c in changes):
         return replace(base, action=Action.REPLACE, reason=ActionReason.REPLACE_BECAUSE_CANNOT_UPDATE, renews=True)
+    if address in options.replace:
+        return replace(base, action=Action.REPLACE, reason=ActionReason.REPLACE_REQUESTED, renews=True)
     manifest_unchanged = (recorded.digest if recorded else found.obj.digest) == want.digest
     reason = ActionReason.DRIFT if manifest_unchanged else ActionReason.MANIFEST_CHANGED
     return replace(base, action=Action.UPDATE, reason=reason)

@@ -31,10 +31,12 @@ def refresh(
     kinds: Iterable[Kind],
     inventory: Inventory,
     root: Path,
+    moves: Mapping[Address, Address] | None = None,
 ) -> Inventory:
     """List the given kinds concurrently (`inventory.parallelism` at a time) and normalize what they found; objects
     are kept when stamped with this project or recorded in its state. Ids the state records that are no longer live
-    are dropped, so nothing resolves to a deleted object."""
+    are dropped, so nothing resolves to a deleted object. An object labelled with an address that `moves` maps to a
+    new one is known by the new address."""
     kinds = list(kinds)
     records = NoRecords(inventory.project)
     with ThreadPoolExecutor(max_workers=max(1, inventory.parallelism)) as pool:
@@ -53,7 +55,7 @@ def refresh(
     for objects in inventory.objects.values():
         for obj in objects:
             if obj.project == inventory.project and obj.address:
-                inventory.id_to_address.setdefault(obj.id, obj.address)
+                inventory.id_to_address.setdefault(obj.id, (moves or {}).get(Address.of(obj.address), obj.address))
     normalize(inventory, {k.kind: k for k in kinds})
     return inventory
 

@@ -97,10 +97,15 @@ def _drift_section(view: dict[str, Any], paint: _Paint, *, has_changes: bool) ->
 
 def _resource(change: dict[str, Any], paint: _Paint) -> list[str]:
     action = words.action_of(change)
-    out = [f"  # {paint(change['address'], 'bold')} {words.HEADLINES[action]}"]
+    subject, predicate = words.headline(change)
+    out = [f"  # {paint(subject, 'bold')} {predicate}"]
     reason = words.reason_phrase(change)
-    if reason and change["action_reason"] != "new":
+    if change.get("previous_address") and change["action_reason"] != "moved":
+        out.append(f"  # (moved from {change['previous_address']})")
+    if reason and change["action_reason"] not in ("new", "moved"):
         out.append(f"  # (because {reason})")
+    elif change["action_reason"] == "moved":
+        out.append("  # (the object keeps its remote id; its labels are restamped with the new address)")
     out += [f"  # {printable(note)}" for note in change.get("notes", ())]
     fields = display_changes(change)
     out += _block(words.SYMBOLS[action], change["kind"], change["name"], change["remote_id"], fields, paint)

@@ -51,7 +51,8 @@ def plan_view(plan: Plan, *, commit: str | None = None, noops: bool = True) -> d
 
 
 def _resource_change(rc: ResourceChange) -> dict[str, Any]:
-    """One resource change; `notes` (what it does to resources that stay as they are) only when it has some."""
+    """One resource change; `notes` (what it does to resources that stay as they are) only when it has some, and
+    `previous_address` (as in Terraform's JSON) only when the object moved from another address."""
     view: dict[str, Any] = {
         "address": rc.address,
         "kind": rc.kind,
@@ -70,6 +71,8 @@ def _resource_change(rc: ResourceChange) -> dict[str, Any]:
     }
     if rc.notes:
         view["notes"] = list(rc.notes)
+    if rc.moved_from is not None:
+        view["previous_address"] = rc.moved_from
     return view
 
 

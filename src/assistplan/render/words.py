@@ -50,6 +50,7 @@ _REASONS: dict[str, str] = {
     "orphan": "it carries this project's label or file prefix but no address claims it",
     "unused": "nothing in the project uses it any more (an upload no resource needs)",
     "shared": "its file is still used by another resource, so it is only removed from the state",
+    "replace_requested": "its replacement was requested (--replace)",
 }
 
 ACTION_ORDER: tuple[str, ...] = (CREATE, UPDATE, REPLACE, DELETE, FORGET)
@@ -74,9 +75,21 @@ def reason_phrase(change: dict[str, Any]) -> str | None:
             return "it cannot be updated in place"
         names = ", ".join(f"`{p}`" for p in paths)
         return f"{names} cannot be updated in place"
+    if reason == "moved":
+        return f"it moved from `{change.get('previous_address')}`: the object keeps its remote id and is restamped"
     if reason is None:
         return None
     return _REASONS.get(str(reason), str(reason).replace("_", " "))
+
+
+def headline(change: dict[str, Any]) -> tuple[str, str]:
+    """The subject and the rest of a resource change's headline: `Agent/new` `will be created`, or, for an object
+    kept at a new address, `Agent/old` `has moved to Agent/new`."""
+    action = action_of(change)
+    previous = change.get("previous_address")
+    if previous and action in (UPDATE, NOOP):
+        return str(previous), f"has moved to {change['address']}"
+    return str(change["address"]), HEADLINES[action]
 
 
 def summary_line(summary: dict[str, Any]) -> str:

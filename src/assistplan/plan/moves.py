@@ -1,0 +1,63 @@
+"""Moves: a resource renamed in the manifests (`moved_from: Kind/old-name`) keeps its remote object.
+
+`declared_moves` reads the moves the manifests declare (old address -> new address). `moved_state` is the state as
+if those moves were already recorded: a record under an old address is carried to the new one (with its remote id
+and attributes, such as the key of secret fingerprints), so that the refresh, the desired specs and the planner see
+the object under its new address. Without a state file, the planner finds the object by its old address label
+(`plan.matching`). The apply restamps the object's labels and records the move (`apply.applier`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from assistplan.addrs import Address
+from assistplan.errors import PlanError
+from assistplan.manifest.fields import moved_addresses
+from assistplan.manifest.project import Resource
+from assistplan.state import StateFile
+
+
+def resource_moves(resources: Mapping[Address, Resource]) -> dict[Address, Address]:
+    """Old address -> new address for every `moved_from` of the manifests' resources."""
+    return declared_moves(
+        (address, tuple(Address.of(old) for old in moved_addresses(resource.spec.moved_from)))
+        for address, resource in resources.items()
+    )
+
+
+def declared_moves(moved_from: Iterable[tuple[Address, tuple[Address, ...]]]) -> dict[Address, Address]:
+    """Old address -> new address, from (new address, its `moved_from` addresses) pairs; an old address that is
+    still declared, or that two resources claim, is an error."""
+    pairs = list(moved_from)
+    declared = {address for address, _ in pairs}
+    moves: dict[Address, Address] = {}
+    for address, olds in pairs:
+        for old in olds:
+            if old in declared:
+                raise PlanError(
+                    f"{address} says moved_from: {old}, but {old} is still declared in the manifests: "
+                    "remove one of them"
+                )
+            if old in moves:
+                raise PlanError(f"{moves[old]} and {address} both say moved_from: {old}; only one can take it")
+            moves[old] = address
+    return moves
+
+
+def moved_state(
+    state: StateFile | None, moves: Mapping[Address, Address]
+) -> tuple[StateFile | None, dict[Address, Address]]:
+    """The state with each moved record under its new address, and new address -> old address for the records
+    carried. A record is carried only when the state has nothing under the new address yet; when several old
+    addresses of one resource are recorded, the last one `moved_from` names (the newest) is carried."""
+    if state is None or not moves:
+        return state, {}
+    carried: dict[Address, Address] = {}
+    for old, new in moves.items():
+        if state.get(old) is not None and state.get(new) is None:
+            carried[new] = old
+    resources = dict(state.resources)
+    for new, old in carried.items():
+        resources[new] = resources.pop(old).model_copy(update={"name": new.name})
+    return state.model_copy(update={"resources": resources}), carried
