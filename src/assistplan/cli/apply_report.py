@@ -17,8 +17,9 @@ PAST = {
 }
 
 
-def confirm(tty: bool, destroying: bool) -> None:
-    """Return only when the user typed yes; exit 1 otherwise, or when there is no terminal to ask on."""
+def confirm(tty: bool, destroying: bool, targeted: bool = False) -> None:
+    """Return only when the user typed yes; exit 1 otherwise, or when there is no terminal to ask on. A `targeted`
+    destroy deletes only the objects its plan lists."""
     if not tty:
         click.secho(
             "Error: not on a terminal, so there is no one to confirm: pass --auto-approve, or apply a saved plan.",
@@ -26,7 +27,9 @@ def confirm(tty: bool, destroying: bool) -> None:
             err=True,
         )
         raise SystemExit(1)
-    what = "destroy every object of this project" if destroying else "perform these actions"
+    what = "perform these actions"
+    if destroying:
+        what = "destroy the objects listed above" if targeted else "destroy every object of this project"
     answer = click.prompt(
         f"\nassistplan will {what}.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value",
         default="",

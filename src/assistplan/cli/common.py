@@ -77,12 +77,12 @@ def refresh_only_option(fn: Any) -> Any:
     )(fn)
 
 
-def addresses(targets: tuple[str, ...]) -> tuple[Address, ...]:
-    """The --target addresses in canonical form, or a usage error naming the first bad one."""
+def addresses(targets: tuple[str, ...], option: str = "--target") -> tuple[Address, ...]:
+    """The addresses given to `option` in canonical form, or a usage error naming the first bad one."""
     try:
         return tuple(Address.parse(t) for t in targets)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--target") from None
+        raise click.BadParameter(str(exc), param_hint=option) from None
 
 
 def color(stream: Any = None) -> bool:

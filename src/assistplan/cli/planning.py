@@ -13,6 +13,7 @@ from assistplan.cli.common import (
     addresses,
     commit_option,
     errors_reported,
+    fail,
     lock_option,
     parallelism_option,
     recorded_state,
@@ -24,6 +25,17 @@ from assistplan.cli.common import (
 )
 
 APPLY_PARALLELISM = parallelism_option(4, "How many actions (and list requests) run at once.")
+
+
+def replace_option(fn: Any) -> Any:
+    return click.option(
+        "--replace",
+        "replacing",
+        multiple=True,
+        metavar="ADDR",
+        help="Replace ADDR even if it could be updated in place: create the new object, point what refers to it at "
+        "the new one, then delete the old one.",
+    )(fn)
 
 
 @click.command()
@@ -38,6 +50,7 @@ APPLY_PARALLELISM = parallelism_option(4, "How many actions (and list requests) 
     help="Plan only ADDR and what it needs: what it depends on (with --destroy: what depends on it), and the "
     "updates that point its dependents at it when it is replaced.",
 )
+@replace_option
 @refresh_only_option
 @click.option("--destroy", is_flag=True, help="Plan the deletion of everything the project owns.")
 @parallelism_option(10, "How many list requests run at once while reading the live objects.")
@@ -51,6 +64,7 @@ def plan(
     fmt: str,
     detailed_exitcode: bool,
     targets: tuple[str, ...],
+    replacing: tuple[str, ...],
     refresh_only: bool,
     destroy: bool,
     parallelism: int,
@@ -64,7 +78,12 @@ def plan(
 
     with errors_reported():
         with workspace(ctx, var_pairs, var_files) as opened:
-            options = PlanOptions(destroy=destroy, refresh_only=refresh_only, targets=addresses(targets))
+            options = PlanOptions(
+                destroy=destroy,
+                refresh_only=refresh_only,
+                targets=addresses(targets),
+                replace=addresses(replacing, "--replace"),
+            )
             with opened.lock("plan", lock_timeout):
                 planned = opened.plan(options, parallelism)
         click.echo(render(planned.plan, fmt, commit), nl=False)
@@ -89,6 +108,7 @@ def plan(
     help="Apply only ADDR and what it needs: what it depends on, and the updates that point its dependents at it "
     "when it is replaced.",
 )
+@replace_option
 @refresh_only_option
 @APPLY_PARALLELISM
 @var_options
@@ -99,6 +119,7 @@ def apply(
     planfile: Path | None,
     auto_approve: bool,
     targets: tuple[str, ...],
+    replacing: tuple[str, ...],
     refresh_only: bool,
     parallelism: int,
     var_pairs: tuple[str, ...],
@@ -108,12 +129,23 @@ def apply(
     """Apply the changes (planning first, or exactly a saved PLANFILE)."""
     from assistplan.plan.model import PlanOptions
 
-    options = PlanOptions(refresh_only=refresh_only, targets=addresses(targets))
+    if planfile is not None and (targets or replacing):
+        raise click.UsageError("--target and --replace plan anew: they cannot be used with a saved PLANFILE")
+    options = PlanOptions(
+        refresh_only=refresh_only, targets=addresses(targets), replace=addresses(replacing, "--replace")
+    )
     _plan_and_apply(ctx, planfile, auto_approve, options, parallelism, var_pairs, var_files, lock_timeout)
 
 
 @click.command()
 @click.option("--auto-approve", is_flag=True, help="Destroy without asking.")
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="ADDR",
+    help="Destroy only ADDR and what depends on it (it cannot outlive ADDR).",
+)
 @APPLY_PARALLELISM
 @var_options
 @lock_option
@@ -121,15 +153,16 @@ def apply(
 def destroy(
     ctx: click.Context,
     auto_approve: bool,
+    targets: tuple[str, ...],
     parallelism: int,
     var_pairs: tuple[str, ...],
     var_files: tuple[Path, ...],
     lock_timeout: float,
 ) -> None:
-    """Delete every remote object the project owns."""
+    """Delete every remote object the project owns (with --target, only those objects and what depends on them)."""
     from assistplan.plan.model import PlanOptions
 
-    options = PlanOptions(destroy=True)
+    options = PlanOptions(destroy=True, targets=addresses(targets))
     _plan_and_apply(ctx, None, auto_approve, options, parallelism, var_pairs, var_files, lock_timeout)
 
 
@@ -163,7 +196,7 @@ def _plan_and_apply(
                 step_summary(lambda: apply_summary(opened.name, None))
                 return
             if not auto_approve and plan.has_changes:
-                confirm(sys.stdin.isatty(), options.destroy)
+                confirm(sys.stdin.isatty(), options.destroy, targeted=bool(options.targets))
         result = opened.apply(plan, inventory, ApplyHooks(tty=sys.stderr.isatty()), parallelism)
     step_summary(lambda: apply_summary(opened.name, result))
     report(result, options.refresh_only, options.destroy)
@@ -203,14 +236,27 @@ def import_(
 
 
 @click.command()
+@click.argument("address", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
-def output(ctx: click.Context, fmt: str) -> None:
-    """Remote ids by address, for application code."""
+def output(ctx: click.Context, address: str | None, fmt: str) -> None:
+    """Remote ids by address, for application code; with ADDRESS, that address's remote id alone."""
     import json
 
     with errors_reported():
         state = recorded_state(ctx)
+    if address is not None:
+        from assistplan.addrs import Address
+
+        try:
+            wanted = Address.parse(address)
+        except ValueError as exc:
+            fail(exc)
+        recorded = state.get(wanted)
+        if recorded is None:
+            fail(ValueError(f"{wanted} is not in the state (`assistplan state list` lists what is)"))
+        click.echo(json.dumps(recorded.id) if fmt == "json" else recorded.id)
+        return
     ids = {address: rs.id for address, rs in sorted(state.resources.items())}
     if fmt == "json":
         click.echo(json.dumps(ids, indent=2))
