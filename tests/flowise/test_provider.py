@@ -73,7 +73,7 @@ def test_an_unreachable_server_is_a_configuration_error_naming_the_url() -> None
     ):
         client.get("/tools", address=None, operation="list tools")
 
-    assert f"could not reach Flowise at {url}" in str(caught.value)
+    assert f"could not connect to Flowise at {url} (connection refused; GET /tools)" in str(caught.value)
 
 
 def test_secrets_registered_for_redaction_never_appear_in_messages(provider: FlowiseProvider) -> None:

@@ -70,6 +70,9 @@ def cli(ctx: click.Context, chdir: Path | None, no_color: bool) -> None:
     ctx.obj = {**(ctx.obj or {}), "chdir": chdir}
     if no_color or os.environ.get("NO_COLOR"):
         ctx.color = False
+    from assistplan.providers import report_notices
+
+    report_notices(lambda message: click.echo(message, err=True))
 
 
 def main() -> None:

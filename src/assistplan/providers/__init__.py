@@ -1,5 +1,9 @@
 """Provider clients: how assistplan reaches each remote API, and the connectors that open them from a project's
-settings. A `Workspace` is given its connectors (tests give their own); `default_connectors` are the real ones."""
+settings. A `Workspace` is given its connectors (tests give their own); `default_connectors` are the real ones.
+
+While a provider waits to try a connection again it says so through `notice` (the command prints it on standard
+error, see `report_notices`); the connect timeout and the retries of a connection that cannot be made are here too.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from assistplan.errors import AssistplanError
+
+CONNECT_TIMEOUT = 5.0
+"""Seconds to wait for a connection to a server; reading its answer may take longer (each provider's TIMEOUT)."""
+CONNECT_RETRIES = 3
+"""How many times a request whose connection could not be made is tried again, with a notice each time."""
+
+_reporters: list[Callable[[str], None]] = []
 
 if TYPE_CHECKING:
     from assistplan.manifest.models import ProjectConfig
@@ -21,6 +32,49 @@ class Provider(Protocol):
 
 Connector = Callable[["ProjectConfig", Path], Provider]
 """Opens a provider from the project's settings (`assistplan.yaml`) and its manifest root."""
+
+
+def report_notices(reporter: Callable[[str], None]) -> None:
+    """From now on, send the providers' notices (one line each, such as a retry) to `reporter` instead of the last
+    one given."""
+    _reporters[:] = [reporter]
+
+
+def notice(message: str) -> None:
+    """Tell the person running the command what a provider is doing while they wait (nothing when no one listens)."""
+    for reporter in list(_reporters):
+        reporter(message)
+
+
+def retrying_connection(url: str, retry: int) -> None:
+    """The notice for retry `retry` (1-based) of a request to `url` whose connection could not be made."""
+    from assistplan.redact import scrub
+
+    notice(scrub(f"could not connect to {url}, retrying ({retry}/{CONNECT_RETRIES})…"))
+
+
+def display_url(url: str) -> str:
+    """`url` as messages show it: without a user name or password."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
+def connection_failure(exc: Exception) -> str:
+    """Why a connection could not be made, in a few words: refused, timed out, or the transport's own message."""
+    import httpx
+
+    from assistplan.redact import scrub
+
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"no answer within {CONNECT_TIMEOUT:g} s"
+    text = str(exc)
+    if "refused" in text.lower():
+        return "connection refused"
+    return scrub(text) or type(exc).__name__
 
 
 def connect_openai(config: ProjectConfig, root: Path) -> Provider:

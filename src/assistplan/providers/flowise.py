@@ -5,10 +5,12 @@ with status 200, and several services wrap "not found" in a 500. Every response 
 JSON was asked for is an error, "not found" is recognised from a 404 or from a 500 whose message names the object
 asked for, and everything else maps to a ProviderError naming the address and the operation. Reads, updates and
 deletes are retried on connection failures and on 5xx that are not "not found"; creates never are (a POST replayed
-blindly could duplicate the object: the kinds look the object up instead). The API key is sent as a bearer token and
-never appears in a message, nor does any secret value registered with `redact`, nor anything shaped like a credential
-(`assistplan.redact`). Errors name the request (method and URL) and Flowise's request id when it sends one. httpx is
-imported on first use.
+blindly could duplicate the object: the kinds look the object up instead), except when the connection could not be
+made at all (nothing was sent). A connection must be made within `CONNECT_TIMEOUT`; one that cannot be is tried
+again `CONNECT_RETRIES` times, each announced by a notice naming the server's URL. The API key is sent as a bearer
+token and never appears in a message, nor does any secret value registered with `redact`, nor anything shaped like a
+credential (`assistplan.redact`). Errors name the request (method and URL, without credentials) and Flowise's request
+id when it sends one. httpx is imported on first use.
 """
 
 from __future__ import annotations
@@ -22,6 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 from assistplan import redact
 from assistplan.errors import ConfigurationError, NotFoundError, ProviderError
+from assistplan.providers import (
+    CONNECT_RETRIES,
+    CONNECT_TIMEOUT,
+    connection_failure,
+    display_url,
+    retrying_connection,
+)
 
 API_PREFIX = "/api/v1"
 RETRIES = 3
@@ -51,7 +60,7 @@ class FlowiseProvider:
         self._client = httpx.Client(
             base_url=self.url + API_PREFIX,
             headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
-            timeout=TIMEOUT,
+            timeout=httpx.Timeout(TIMEOUT, connect=CONNECT_TIMEOUT),
             transport=transport,
         )
         self._backoff = backoff
@@ -99,16 +108,31 @@ class FlowiseProvider:
         operation: str,
         json: dict[str, Any] | None = None,
     ) -> Any:
-        """Send one request and return its JSON; retried unless it is a POST."""
+        """Send one request and return its JSON; retried unless it is a POST (which is tried again only when its
+        connection could not be made)."""
         import httpx
 
         attempts = 1 if method == "POST" else RETRIES + 1
-        for attempt in range(attempts):
+        attempt = connects = 0
+        while True:
             try:
                 response = self._client.request(method, path, json=json)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                if connects < CONNECT_RETRIES:
+                    connects += 1
+                    retrying_connection(f"Flowise at {display_url(self.url)}", connects)
+                    time.sleep(self._backoff(connects - 1))
+                    continue
+                raise ConfigurationError(
+                    f"could not connect to Flowise at {self.scrub(display_url(self.url))} "
+                    f"({connection_failure(exc)}; {method} {path})",
+                    address=address,
+                    operation=operation,
+                ) from None
             except httpx.TransportError as exc:
                 error: ProviderError = ConfigurationError(
-                    f"could not reach Flowise at {self.scrub(self.url)} ({method} {path}: {type(exc).__name__})",
+                    f"could not reach Flowise at {self.scrub(display_url(self.url))} "
+                    f"({method} {path}: {type(exc).__name__})",
                     address=address,
                     operation=operation,
                 )
@@ -121,9 +145,10 @@ class FlowiseProvider:
                     if exc.status is None or exc.status < 500:
                         raise
                     error = exc
-            if attempt < attempts - 1:
-                time.sleep(self._backoff(attempt))
-        raise error
+            attempt += 1
+            if attempt == attempts:
+                raise error
+            time.sleep(self._backoff(attempt - 1))
 
     def _check(self, response: httpx.Response, path: str, *, address: str | None, operation: str) -> Any:
         status = response.status_code
@@ -151,7 +176,7 @@ class FlowiseProvider:
                 ) from None
         raw_message = _message(response)
         message = self.scrub(raw_message)
-        where = f" ({response.request.method} {self.scrub(str(response.request.url))})"
+        where = f" ({response.request.method} {self.scrub(display_url(str(response.request.url)))})"
         request_id = response.headers.get("x-request-id")
         if status == 401:
             raise ConfigurationError(

@@ -6,11 +6,13 @@ Reads that only need the JSON the API sends (listing a collection page by page, 
 for creates) are built on first use, so a command that only reads never imports the SDK; `--help`, `--version` and
 `validate` import neither.
 
-Both paths send the same base URL, key and timeout and apply the same policy. Reads are retried (on 408, 409, 429
-and 5xx, on dropped connections and timeouts, honouring `retry-after-ms`/`retry-after` up to two minutes, as the
-SDK does); creates go out with retries off, because the SDK would replay a POST without an idempotency key: the kinds
-look the object up by its labels before trying again (`create_safely`). Every error is a `ProviderError` naming the
-resource, the operation, the request (method and URL) and the remote request id (`x-request-id`), scrubbed of keys
+Both paths send the same base URL, key and timeouts (a connection must be made within `CONNECT_TIMEOUT`) and apply
+the same policy. Reads are retried (on 408, 409, 429 and 5xx, on dropped connections and timeouts, honouring
+`retry-after-ms`/`retry-after` up to two minutes, as the SDK does); a connection that cannot be made is tried again
+`CONNECT_RETRIES` times, each announced by a notice naming the URL, then fails naming it; creates go out with retries
+off, because the SDK would replay a POST without an idempotency key: the kinds look the object up by its labels
+before trying again (`create_safely`). Every error is a `ProviderError` naming the resource, the operation, the
+request (method and URL, without credentials) and the remote request id (`x-request-id`), scrubbed of keys
 (`assistplan.redact`); a 404 is a `NotFoundError`, a refused key a `ConfigurationError`.
 """
 
@@ -29,6 +31,13 @@ from urllib.parse import urlsplit
 
 from assistplan import __version__, redact
 from assistplan.errors import ConfigurationError, NotFoundError, ProviderError
+from assistplan.providers import (
+    CONNECT_RETRIES,
+    CONNECT_TIMEOUT,
+    connection_failure,
+    display_url,
+    retrying_connection,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -84,8 +93,8 @@ class OpenAIProvider:
     `client` is the SDK client with the read retries; `create_client` its twin with retries off, for creates. `http`
     is the `httpx.Client` behind `list_objects` and `get_object`. Each is made once, under a lock, because the refresh
     reads from several threads at a time (importing the SDK does not hold up the HTTP client). `backoff` (between
-    create attempts) and `sleep` (between read retries) can be replaced, e.g. by tests, and `transport` replaces the
-    network under `http`.
+    create attempts) and `sleep` (between read retries, and between tries of a connection) can be replaced, e.g. by
+    tests, and `transport` replaces the network under `http`.
     """
 
     def __init__(
@@ -96,12 +105,14 @@ class OpenAIProvider:
         closers: list[Callable[[], None]] | None = None,
         timeout: float = TIMEOUT,
         read_retries: int = READ_RETRIES,
+        connect_retries: int = CONNECT_RETRIES,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.base_url = base_url
         self.closers: list[Callable[[], None]] = list(closers or [])
         self.timeout = timeout
         self.read_retries = read_retries
+        self.connect_retries = connect_retries
         self.backoff: Callable[[int], float] = default_backoff
         self.sleep: Callable[[float], None] = time.sleep
         self._api_key = api_key
@@ -119,10 +130,13 @@ class OpenAIProvider:
         """The SDK client (imports `openai` on first use), retrying reads and updates."""
         with self._sdk_lock:
             if self._client is None:
-                from openai import OpenAI
+                from openai import OpenAI, Timeout
 
                 self._client = OpenAI(
-                    api_key=self._api_key, base_url=self.base_url, max_retries=self.read_retries, timeout=self.timeout
+                    api_key=self._api_key,
+                    base_url=self.base_url,
+                    max_retries=self.read_retries,
+                    timeout=Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout)),
                 )
             return self._client
 
@@ -154,7 +168,7 @@ class OpenAIProvider:
                 self._http = httpx.Client(
                     base_url=self.base_url,
                     headers=headers,
-                    timeout=self.timeout,
+                    timeout=httpx.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout)),
                     follow_redirects=True,
                     limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100),
                     transport=self._transport,
@@ -264,11 +278,19 @@ class OpenAIProvider:
             headers["OpenAI-Beta"] = beta
         http = self.http
         request = http.build_request("GET", path, params=params, headers=headers)
-        where = f" (GET {redact.scrub(str(request.url))})"
-        attempt = 0
+        where = f" (GET {redact.scrub(display_url(str(request.url)))})"
+        attempt = connects = 0
         while True:
             try:
                 response = http.send(request)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                if connects < self.connect_retries:
+                    connects += 1
+                    retrying_connection(display_url(self.base_url), connects)
+                    self.sleep(_read_delay(connects - 1, None))
+                    continue
+                failure = f"could not connect to {display_url(self.base_url)} ({connection_failure(exc)})"
+                raise ProviderError(failure + where, address=address, operation=operation) from None
             except httpx.TransportError as exc:
                 if attempt < self.read_retries:
                     self.sleep(_read_delay(attempt, None))
@@ -477,7 +499,7 @@ def _where(exc: Exception) -> str:
     request = getattr(exc, "request", None)
     if request is None:
         return ""
-    return f" ({request.method} {redact.scrub(str(request.url))})"
+    return f" ({request.method} {redact.scrub(display_url(str(request.url)))})"
 
 
 def is_retryable(exc: BaseException) -> bool:
