@@ -46,6 +46,11 @@ def notice(message: str) -> None:
         reporter(message)
 
 
+def connect_delay(retry: int) -> float:
+    """Seconds before retry `retry` (1-based) of a connection that could not be made: 0.25, 0.5, then 1."""
+    return float(min(0.25 * 2 ** (retry - 1), 1.0))
+
+
 def retrying_connection(url: str, retry: int) -> None:
     """The notice for retry `retry` (1-based) of a request to `url` whose connection could not be made."""
     from assistplan.redact import scrub

@@ -34,6 +34,7 @@ from assistplan.errors import ConfigurationError, NotFoundError, ProviderError
 from assistplan.providers import (
     CONNECT_RETRIES,
     CONNECT_TIMEOUT,
+    connect_delay,
     connection_failure,
     display_url,
     retrying_connection,
@@ -287,7 +288,7 @@ class OpenAIProvider:
                 if connects < self.connect_retries:
                     connects += 1
                     retrying_connection(display_url(self.base_url), connects)
-                    self.sleep(_read_delay(connects - 1, None))
+                    self.sleep(connect_delay(connects))
                     continue
                 failure = f"could not connect to {display_url(self.base_url)} ({connection_failure(exc)})"
                 raise ProviderError(failure + where, address=address, operation=operation) from None
