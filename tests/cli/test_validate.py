@@ -129,10 +129,8 @@ def test_init_scaffolds_a_project_that_validates(
     monkeypatch.chdir(tmp_path)
     created = runner.invoke(cli, ["init", "acme-bots"])
     assert created.exit_code == 0, created.output
-    assert (
-        created.stdout
-        == "Created a manifest root in acme-bots (7 files). Next:\n  assistplan --chdir acme-bots validate\n"
-    )
+    next_step = "  assistplan --chdir acme-bots validate\n"
+    assert created.stdout == f"Created a manifest root in acme-bots (7 files and a .gitignore). Next:\n{next_step}"
     assert "project: acme-bots\n" in (tmp_path / "acme-bots" / "assistplan.yaml").read_text()
     validated = runner.invoke(cli, ["--chdir", "acme-bots", "validate"])
     assert validated.exit_code == 0, validated.output

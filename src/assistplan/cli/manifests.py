@@ -60,6 +60,29 @@ def init(ctx: click.Context, directory: Path | None) -> None:
     for path, content in planned:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
-    click.echo(f"Created a manifest root in {target} ({len(planned)} files). Next:")
+    ignored = _ignore_local_files(target / ".gitignore")
+    click.echo(f"Created a manifest root in {target} ({len(planned)} files{ignored}). Next:")
     prefix = "" if target == Path("assistants") else f"--chdir {target} "
     click.echo(f"  assistplan {prefix}validate")
+
+
+GITIGNORE = (
+    "# assistplan's local files: the state (with its backup, journal and lock) and the sandbox's database\n",
+    ".assistplan/\n",
+)
+"""What `init` puts in the manifest root's `.gitignore`: the comment, then the pattern."""
+
+
+def _ignore_local_files(path: Path) -> str:
+    """Write `path` with GITIGNORE, or append the pattern to an existing file that lacks it; never rewrite a line.
+    Returns how the closing message mentions it."""
+    if not path.exists():
+        path.write_text("".join(GITIGNORE), encoding="utf-8")
+        return " and a .gitignore"
+    text = path.read_text(encoding="utf-8")
+    if {line.strip() for line in text.splitlines()} & {".assistplan", ".assistplan/", "/.assistplan", "/.assistplan/"}:
+        return ""
+    separator = "" if not text or text.endswith("\n") else "\n"
+    with path.open("a", encoding="utf-8") as existing:
+        existing.write(separator + "".join(GITIGNORE))
+    return "; .assistplan/ added to the .gitignore"
