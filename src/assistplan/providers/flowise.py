@@ -233,6 +233,37 @@ def _is_not_found(status: int, message: str, path: str) -> bool:
     return bool(wanted) and wanted[-1].lower() in message.lower()
 
 
+VERSION_TIMEOUT = 3.0
+"""Seconds `server_version` waits for the connection and for the answer."""
+
+
+def server_version(url: str, *, transport: httpx.BaseTransport | None = None) -> str:
+    """The version the Flowise server at `url` reports (`GET /api/v1/version`, which needs no key), asked once and
+    waiting at most VERSION_TIMEOUT seconds; a ProviderError naming the URL when it gives none."""
+    import httpx
+
+    endpoint = redact.scrub(display_url(f"{url.rstrip('/')}{API_PREFIX}/version"))
+    try:
+        with httpx.Client(timeout=VERSION_TIMEOUT, transport=transport) as client:
+            response = client.get(f"{url.rstrip('/')}{API_PREFIX}/version", headers={"Accept": "application/json"})
+    except httpx.TransportError as exc:
+        reason = f"no answer within {VERSION_TIMEOUT:g} s" if isinstance(exc, httpx.TimeoutException) else None
+        raise ProviderError(
+            f"could not connect to {endpoint} ({reason or connection_failure(exc)})", operation="read version"
+        ) from None
+    try:
+        reported = response.json().get("version") if response.status_code == 200 else None
+    except (ValueError, AttributeError):
+        reported = None
+    if not isinstance(reported, str) or not reported:
+        raise ProviderError(
+            f"{endpoint} answered HTTP {response.status_code} without a version",
+            operation="read version",
+            status=response.status_code,
+        )
+    return reported
+
+
 def connect(*, url: str, api_key_env: str) -> FlowiseProvider:
     """The client for a project's `flowise:` settings; the key comes from the environment variable it names."""
     key = os.environ.get(api_key_env, "")
