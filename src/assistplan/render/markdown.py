@@ -6,6 +6,7 @@ from typing import Any
 
 from assistplan.render import words
 from assistplan.render.mdfields import change_body, drift_body
+from assistplan.render.mdgraph import picture_blocks
 from assistplan.render.mdparts import Block, alert, capped, code, escape, fit, html_text
 
 MAX_CHARS = 60_000
@@ -14,7 +15,7 @@ MAX_CHARS = 60_000
 def render_markdown(view: dict[str, Any], *, commit: str | None = None, max_chars: int = MAX_CHARS) -> str:
     """The comment, never longer than `max_chars`; `commit` defaults to the view's."""
     commit = commit if commit is not None else view.get("commit")
-    blocks = _drift_blocks(view) + _change_blocks(view)
+    blocks = _drift_blocks(view) + picture_blocks(view) + _change_blocks(view)
 
     def note(left_out: int) -> str:
         return alert(
