@@ -97,19 +97,26 @@ def color(stream: Any = None) -> bool:
     return not os.environ.get("NO_COLOR") and bool((stream or sys.stdout).isatty())
 
 
-def render(plan: Any, fmt: str, commit: str | None = None) -> str:
-    """The plan in `fmt`; only the JSON format copies the resources that do not change (the others count them)."""
+def render(plan: Any, fmt: str, commit: str | None = None, warnings: Diagnostics | None = None) -> str:
+    """The plan in `fmt`; only the JSON format copies the resources that do not change (the others count them).
+    The policy rules' `warnings` are listed in the JSON and Markdown formats (the text format's go to stderr)."""
+    from assistplan.render.policy import policy_warnings
     from assistplan.render.view import plan_view
 
+    view = plan_view(plan, commit=commit, noops=fmt == "json")
+    entries = policy_warnings(warnings or ())
+    if entries:
+        view["policy_warnings"] = entries
     if fmt == "json":
         from assistplan.render.json import render_json
 
-        return render_json(plan_view(plan, commit=commit))
-    view = plan_view(plan, commit=commit, noops=False)
+        return render_json(view)
     if fmt == "markdown":
+        from assistplan.kinds import registered
         from assistplan.render.markdown import render_markdown
 
-        return render_markdown(view)
+        high_impact = {name: kind.high_impact_paths for name, kind in registered().items()}
+        return render_markdown(view, high_impact_paths=high_impact)
     from assistplan.render.text import render_text
 
     return render_text(view, color=color())
@@ -134,13 +141,7 @@ def fail(error: Exception) -> NoReturn:
     else:
         from assistplan.redact import scrub
 
-        message = scrub(_message(error))
-        click.secho(f"Error: {message}", fg="red", err=True)
-        if in_github_actions():
-            from assistplan.diagnostics import Diagnostic
-            from assistplan.render.diagnostics import render_annotations
-
-            click.echo(render_annotations(Diagnostics([Diagnostic.error(message)])), err=True, nl=False)
+        click.secho(f"Error: {scrub(_message(error))}", fg="red", err=True)
     raise SystemExit(1)
 
 
@@ -152,34 +153,10 @@ def _message(error: Exception) -> str:
 
 
 def show_diagnostics(diagnostics: Diagnostics) -> None:
-    """Print diagnostics to standard error as a compiler does, with their source lines; in GitHub Actions, also as
-    workflow commands that GitHub shows as annotations on the files (`in_github_actions`)."""
+    """Print diagnostics to standard error as a compiler does, with their source lines."""
     from assistplan.render.diagnostics import render_diagnostics
 
     click.echo(render_diagnostics(diagnostics, _read_lines, color=color()), err=True, nl=False)
-    if in_github_actions():
-        from assistplan.render.diagnostics import render_annotations
-
-        click.echo(render_annotations(diagnostics, display_path=_in_repository), err=True, nl=False)
-
-
-def in_github_actions() -> bool:
-    """Whether GitHub Actions runs the command (`GITHUB_ACTIONS=true`)."""
-    import os
-
-    return os.environ.get("GITHUB_ACTIONS") == "true"
-
-
-def _in_repository(name: str) -> str:
-    """A diagnostic's file relative to the checked-out repository (GITHUB_WORKSPACE), as annotations name files;
-    unchanged when it is outside or the workspace is unknown."""
-    import os
-
-    workspace = os.environ.get("GITHUB_WORKSPACE")
-    if not workspace:
-        return name
-    path, root = Path(name).resolve(), Path(workspace).resolve()
-    return path.relative_to(root).as_posix() if path.is_relative_to(root) else name
 
 
 SOURCE_LIMIT = 4 * 1024 * 1024

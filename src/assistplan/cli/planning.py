@@ -19,6 +19,7 @@ from assistplan.cli.common import (
     recorded_state,
     refresh_only_option,
     render,
+    show_diagnostics,
     step_summary,
     var_options,
     workspace,
@@ -84,10 +85,13 @@ def plan(
                 targets=addresses(targets),
                 replace=addresses(replacing, "--replace"),
             )
+            warnings = opened.project.warnings
+            if warnings:
+                show_diagnostics(warnings)
             with opened.lock("plan", lock_timeout):
                 planned = opened.plan(options, parallelism)
-        click.echo(render(planned.plan, fmt, commit), nl=False)
-        step_summary(lambda: render(planned.plan, "markdown", commit))
+        click.echo(render(planned.plan, fmt, commit, warnings), nl=False)
+        step_summary(lambda: render(planned.plan, "markdown", commit, warnings))
         if out is not None:
             from assistplan.plan.planfile import save_plan
 
@@ -188,6 +192,8 @@ def _plan_and_apply(
             inventory = opened.refresh_for(state, plan.options, parallelism)
             check_fresh(plan, state, opened.observed(inventory), inventory.id_to_address)
         else:
+            if opened.project.warnings:
+                show_diagnostics(opened.project.warnings)
             planned = opened.plan(options, parallelism)
             plan, inventory, state = planned.plan, planned.inventory, planned.state
             click.echo(render(plan, "text"), nl=False)

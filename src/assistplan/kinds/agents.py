@@ -176,6 +176,7 @@ class AgentKind(Kind):
     spec_model = AgentSpec
     depends_on = ("Function", "VaultCredential")
     fields_in_labels = True
+    high_impact_paths = ("model", "service_tier", "tools")
 
     def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
         spec = resource.spec.model_dump(mode="json", by_alias=True, exclude_none=True)

@@ -110,6 +110,7 @@ class AssistantKind(Kind):
     depends_on = ("Function", "VectorStore")
     reads = ("File",)
     fields_in_labels = True
+    high_impact_paths = ("model", "tools")
 
     def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
         spec = resource.spec.model_dump(mode="json", by_alias=True, exclude_none=True)

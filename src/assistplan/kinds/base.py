@@ -287,6 +287,8 @@ class Kind(ABC):
     reads: ClassVar[tuple[str, ...]] = ()
     """Kinds whose refresh this kind's normalization reads (listed whenever this kind is)."""
     replace_paths: ClassVar[frozenset[str]] = frozenset()
+    high_impact_paths: ClassVar[tuple[str, ...]] = ()
+    """Spec paths whose changes the pull-request comment flags as high-impact (a model, the tools)."""
     manifest_fields: ClassVar[frozenset[str]] = frozenset()
     """Top-level spec fields that only the manifest holds, with no remote counterpart (a Skill's folder): `import`
     records them as the manifest says, so an adopted object differs from the manifest only where the object does."""

@@ -8,7 +8,7 @@ An MCP tool's `credential` names a VaultCredential manifest, resolved (with "did
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
@@ -23,6 +23,7 @@ from assistplan.manifest.fields import (
     exclusive,
 )
 from assistplan.manifest.openai_models import SHORTHAND, ReasoningEffort, duplicate_tools, shorthand_or_type
+from assistplan.manifest.policy_models import PolicyPaths
 
 if TYPE_CHECKING:
     from assistplan.manifest.resolution import Resolution
@@ -186,6 +187,10 @@ class AgentText(Spec):
 
 class AgentSpec(KindSpec):
     """A saved agent configuration (Agents API, `OpenAI-Beta: agents=v1`)."""
+
+    policy_paths: ClassVar[PolicyPaths] = PolicyPaths(
+        models=("model",), tools=("tools[]",), mcp_urls=("tools[].transport.server_url",)
+    )
 
     kind: Literal["Agent"]
     display_name: Annotated[str, Field(min_length=1, max_length=256)] | None = None

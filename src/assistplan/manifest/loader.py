@@ -20,6 +20,7 @@ from assistplan.manifest.config import Manifest, Resolver
 from assistplan.manifest.filefields import file_references
 from assistplan.manifest.localfiles import FileCache
 from assistplan.manifest.models import ProjectConfig, spec_types
+from assistplan.manifest.policy import check_policy
 from assistplan.manifest.project import Project
 from assistplan.manifest.safefs import MAX_MANIFEST_BYTES, Refused, confined, read_bytes
 from assistplan.manifest.templating import TemplateContext, render
@@ -316,6 +317,8 @@ def load_project(
     resources = resolver.resolve(collector.manifests)
     diagnostics.sources.update(resolver.sources)
     diagnostics.extend(resolver.diagnostics)
+    resolved = [(m.address, resources[m.address].spec, m.positions, m.start) for m in collector.manifests]
+    diagnostics.extend(check_policy(config.policy, resolved))
     if diagnostics.has_errors:
         raise ManifestError(diagnostics)
     return Project(root=root, config=config, resources=resources, warnings=diagnostics)

@@ -62,6 +62,7 @@ from assistplan.manifest.openai_models import (
     TextResponseFormat,
     VectorStoreSpec,
 )
+from assistplan.manifest.policy_models import PolicyConfig
 
 __all__ = [
     "RESERVED_METADATA_KEYS",
@@ -93,6 +94,7 @@ __all__ = [
     "Lifecycle",
     "McpTool",
     "OpenAIConfig",
+    "PolicyConfig",
     "ProgrammaticToolCallingTool",
     "ProjectConfig",
     "RankingOptions",
@@ -131,13 +133,15 @@ class FlowiseConfig(Spec):
 
 
 class ProjectConfig(Spec):
-    """`assistplan.yaml`: the project's name, where its APIs are, where its state lives, template variables."""
+    """`assistplan.yaml`: the project's name, where its APIs are, where its state lives, template variables, policy."""
 
     project: Annotated[str, Field(pattern=PROJECT_PATTERN)]
     openai: OpenAIConfig = Field(default_factory=OpenAIConfig)
     flowise: FlowiseConfig | None = None
     state: Annotated[str, Field(min_length=1)] = ".assistplan/state.json"
     vars: dict[str, Any] = Field(default_factory=dict)
+    policy: PolicyConfig | None = None
+    """Rules every resource must follow (allowed models, tool types, MCP hosts; required metadata; limits)."""
 
 
 def spec_types() -> dict[str, type[KindSpec]]:

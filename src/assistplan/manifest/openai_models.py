@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
@@ -16,6 +16,7 @@ from assistplan.manifest.fields import (
     exclusive,
     problem,
 )
+from assistplan.manifest.policy_models import PolicyPaths
 
 ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
 FilePurpose = Literal["assistants", "user_data", "vision", "batch", "fine-tune", "evals"]
@@ -202,6 +203,10 @@ ResponseFormat = Annotated[
 
 class AssistantSpec(KindSpec):
     """An OpenAI assistant (Assistants API v2, served by compatible servers)."""
+
+    policy_paths: ClassVar[PolicyPaths] = PolicyPaths(
+        models=("model",), tools=("tools[]",), temperature=("temperature",), top_p=("top_p",)
+    )
 
     kind: Literal["Assistant"]
     display_name: Annotated[str, Field(min_length=1, max_length=256)] | None = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
@@ -23,6 +23,7 @@ from assistplan.manifest.fields import (
     Spec,
     problem,
 )
+from assistplan.manifest.policy_models import PolicyPaths
 
 if TYPE_CHECKING:
     from assistplan.manifest.resolution import Resolution
@@ -180,6 +181,8 @@ CredentialAuth = Annotated[StaticBearerAuth | McpOAuthAuth | EnvironmentVariable
 
 class VaultCredentialSpec(KindSpec):
     """A credential in a vault; its secrets are write-only and come from environment variables."""
+
+    policy_paths: ClassVar[PolicyPaths] = PolicyPaths(mcp_urls=("auth.mcp_server_url",))
 
     kind: Literal["VaultCredential"]
     display_name: Annotated[str, Field(min_length=1, max_length=256)] | None = None

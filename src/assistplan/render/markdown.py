@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from assistplan.render import words
 from assistplan.render.mdfields import change_body, drift_body
-from assistplan.render.mdgraph import picture_blocks
 from assistplan.render.mdparts import Block, alert, capped, code, escape, fit, html_text
+from assistplan.render.policy import high_impact_banner, policy_section
 
 MAX_CHARS = 60_000
 
 
-def render_markdown(view: dict[str, Any], *, commit: str | None = None, max_chars: int = MAX_CHARS) -> str:
-    """The comment, never longer than `max_chars`; `commit` defaults to the view's."""
+def render_markdown(
+    view: dict[str, Any],
+    *,
+    commit: str | None = None,
+    max_chars: int = MAX_CHARS,
+    high_impact_paths: Mapping[str, Sequence[str]] | None = None,
+) -> str:
+    """The comment, never longer than `max_chars`; `commit` defaults to the view's. Changes of the paths
+    `high_impact_paths` names for their kind (see `Kind.high_impact_paths`) are flagged in a banner."""
     commit = commit if commit is not None else view.get("commit")
-    blocks = _drift_blocks(view) + picture_blocks(view) + _change_blocks(view)
+    blocks = _drift_blocks(view) + _change_blocks(view)
 
     def note(left_out: int) -> str:
         return alert(
@@ -26,7 +34,7 @@ def render_markdown(view: dict[str, Any], *, commit: str | None = None, max_char
             ],
         )
 
-    return fit(_head(view), blocks, _footer(view, commit), max_chars, note)
+    return fit(_head(view, high_impact_paths or {}), blocks, _footer(view, commit), max_chars, note)
 
 
 def marker(project: str) -> str:
@@ -34,7 +42,7 @@ def marker(project: str) -> str:
     return f"<!-- assistplan-plan:{project} -->"
 
 
-def _head(view: dict[str, Any]) -> str:
+def _head(view: dict[str, Any], high_impact_paths: Mapping[str, Sequence[str]]) -> str:
     summary = view["summary"]
     changes = words.changed(view)
     drifted = len(view["resource_drift"])
@@ -50,10 +58,11 @@ def _head(view: dict[str, Any]) -> str:
         line = escape(words.no_changes_message(view))
     parts = [f"{marker(view['project'])}\n### assistplan plan — {escape(view['project'])}: {status}", line]
     parts += _banner(changes)
+    parts += high_impact_banner(changes, high_impact_paths)
     note = words.targets_note(view)
     if note:
         parts.append(alert("WARNING", [escape(note)]))
-    return "\n\n".join(parts) + "\n\n"
+    return "\n\n".join(parts) + "\n\n" + policy_section(view)
 
 
 def _banner(changes: list[dict[str, Any]]) -> list[str]:
