@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "github": ("assistplan.cli.github", "github"),
     "flowise": ("assistplan.cli.flowise", "flowise"),
     "migrate": ("assistplan.cli.migrate", "migrate"),
+    "graph": ("assistplan.cli.graph", "graph"),
     "version": ("assistplan.cli.version", "version"),
 }
 """Each subcommand by name: the module defining it and the attribute holding it."""
