@@ -141,7 +141,13 @@ def fail(error: Exception) -> NoReturn:
     else:
         from assistplan.redact import scrub
 
-        click.secho(f"Error: {scrub(_message(error))}", fg="red", err=True)
+        message = scrub(_message(error))
+        click.secho(f"Error: {message}", fg="red", err=True)
+        if in_github_actions():
+            from assistplan.diagnostics import Diagnostic
+            from assistplan.render.diagnostics import render_annotations
+
+            click.echo(render_annotations(Diagnostics([Diagnostic.error(message)])), err=True, nl=False)
     raise SystemExit(1)
 
 
@@ -153,10 +159,34 @@ def _message(error: Exception) -> str:
 
 
 def show_diagnostics(diagnostics: Diagnostics) -> None:
-    """Print diagnostics to standard error as a compiler does, with their source lines."""
+    """Print diagnostics to standard error as a compiler does, with their source lines; in GitHub Actions, also as
+    workflow commands that GitHub shows as annotations on the files (`in_github_actions`)."""
     from assistplan.render.diagnostics import render_diagnostics
 
     click.echo(render_diagnostics(diagnostics, _read_lines, color=color()), err=True, nl=False)
+    if in_github_actions():
+        from assistplan.render.diagnostics import render_annotations
+
+        click.echo(render_annotations(diagnostics, display_path=_in_repository), err=True, nl=False)
+
+
+def in_github_actions() -> bool:
+    """Whether GitHub Actions runs the command (`GITHUB_ACTIONS=true`)."""
+    import os
+
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+def _in_repository(name: str) -> str:
+    """A diagnostic's file relative to the checked-out repository (GITHUB_WORKSPACE), as annotations name files;
+    unchanged when it is outside or the workspace is unknown."""
+    import os
+
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if not workspace:
+        return name
+    path, root = Path(name).resolve(), Path(workspace).resolve()
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else name
 
 
 SOURCE_LIMIT = 4 * 1024 * 1024

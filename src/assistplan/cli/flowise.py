@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from assistplan.cli.common import errors_reported, var_options, workspace
+from assistplan.cli.common import var_options
 
 
 @click.group()
@@ -18,23 +18,16 @@ def flowise() -> None:
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the manifests and code files (default: the manifest root).",
+    help="Folder inside the manifest root to write to (default: the manifest root).",
 )
+@click.option("--merge", is_flag=True, help="Skip what exists (declared addresses, files) instead of refusing.")
 @var_options
 @click.pass_context
 def flowise_export_tools(
-    ctx: click.Context, out: Path | None, var_pairs: tuple[str, ...], var_files: tuple[Path, ...]
+    ctx: click.Context, out: Path | None, merge: bool, var_pairs: tuple[str, ...], var_files: tuple[Path, ...]
 ) -> None:
-    """Write Function and FlowiseTool manifests for the Flowise tools this project does not manage yet."""
-    from assistplan.flowise_export import export_tools
+    """Alias of `assistplan export --kind FlowiseTool`: FlowiseTool manifests (with their Functions and code) for
+    the Flowise tools, adopted in the same step."""
+    from assistplan.cli.export import export
 
-    with errors_reported(), workspace(ctx, var_pairs, var_files) as opened:
-        exported = export_tools(opened.provider("flowise"), out or opened.root, opened.name)
-    for tool in exported:
-        click.echo(f"Wrote {tool.manifest} and {tool.code}")
-    if exported:
-        click.echo("\nTo manage these tools from the manifests, adopt them:")
-        for tool in exported:
-            click.echo(f"  assistplan import {tool.address} {tool.remote_id}")
-    else:
-        click.echo("No Flowise tools to export.")
+    ctx.invoke(export, kinds=("FlowiseTool",), out=out, merge=merge, var_pairs=var_pairs, var_files=var_files)

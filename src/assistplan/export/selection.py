@@ -31,9 +31,9 @@ class Filters:
 
 
 def remote_name(obj: LiveObject) -> str:
-    """The name the object has on the server (its file name for an upload), or its id."""
-    for key in ("name", "filename", "path"):
-        value = obj.raw.get(key)
+    """The name the object has on the server (its file name for an upload; `extra["name"]` for a kind that keeps it
+    inside another field, like a Flowise assistant's `details`), or its id."""
+    for value in (*(obj.raw.get(key) for key in ("name", "filename", "path")), obj.extra.get("name")):
         if isinstance(value, str) and value:
             return value
     return obj.id

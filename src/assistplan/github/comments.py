@@ -17,6 +17,8 @@ from assistplan.render.mdparts import alert, escape, fence
 ACTIONS_BOT = "github-actions[bot]"
 LOG_LIMIT = 20_000
 _MARKER = re.compile(r"^<!-- assistplan-plan:[a-z0-9-]{1,40} -->$")
+_WORKFLOW_COMMAND = re.compile(r"^::(error|warning|notice)( [^:]*)?::")
+"""The annotation lines assistplan adds in GitHub Actions: the log shows the same errors without them."""
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,9 @@ def pull_request_number(environ: Mapping[str, str]) -> int | None:
 
 def failure_comment(project: str, log: str, *, commit: str | None = None) -> str:
     """The comment for a plan that could not be made: it replaces the previous plan, which is no longer current.
-    The log is scrubbed of anything shaped like a credential before it is posted."""
-    log = scrub(log)
+    The log is scrubbed of anything shaped like a credential, and of the annotation lines (workflow commands) that
+    repeat its errors for GitHub, before it is posted."""
+    log = scrub("".join(line for line in log.splitlines(keepends=True) if not _WORKFLOW_COMMAND.match(line)))
     if len(log) > LOG_LIMIT:
         log = log[:LOG_LIMIT] + f"\n… ({len(log) - LOG_LIMIT:,} more characters in the job log)"
     parts = [

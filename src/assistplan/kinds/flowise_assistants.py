@@ -35,6 +35,7 @@ from assistplan.kinds.base import (
     manifest_spec,
     register,
 )
+from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.kinds.flowise_base import UNMARKED, FlowiseKind, Identity
 from assistplan.manifest.models import FlowiseAssistantSpec
 from assistplan.manifest.project import Resource
@@ -84,12 +85,21 @@ class FlowiseAssistantKind(FlowiseKind):
             raise TypeError(f"{resource.address}: a CUSTOM assistant without chat_model passed validation")
         return {
             "type": "CUSTOM",
-            "name": resource.address.name,
+            "name": spec.display_name or resource.address.name,
             "credential": credential,
             "instructions": spec.instructions or "",
             "chat_model": {"name": model.name, "model": model.model, "temperature": model.temperature},
             "tools": [f"FlowiseTool/{name}" for name in spec.tools],
         }
+
+    def fold_live(self, desired: Spec, live: Spec) -> Spec:
+        """OPENAI: a temperature or top_p that the live `details` leave out is never sent to OpenAI (the OpenAI
+        assistant keeps the value its Assistant manifest gives), so it equals whatever that manifest says."""
+        sent = live.get("openai")
+        if desired["type"] != "OPENAI" or not isinstance(sent, dict):
+            return desired
+        unset = {key: None for key in ("temperature", "top_p") if sent.get(key) is None}
+        return {**desired, "openai": {**desired["openai"], **unset}} if unset else desired
 
     def reference_paths(self, spec: Spec) -> dict[str, str]:
         paths = {"credential": spec["credential"]}
@@ -107,6 +117,10 @@ class FlowiseAssistantKind(FlowiseKind):
 
     def display_name(self, raw: dict[str, Any]) -> str:
         return str(details(raw).get("name") or "")
+
+    def extra(self, raw: dict[str, Any], inventory: Inventory) -> dict[str, Any]:
+        """The name kept inside `details`, which export names the assistant after."""
+        return {"name": self.display_name(raw)}
 
     def clash(self, obj: LiveObject, spec: Spec, inventory: Inventory) -> str | None:
         if spec["type"] == "CUSTOM":
@@ -212,6 +226,11 @@ class FlowiseAssistantKind(FlowiseKind):
         mark = {"project": stamp[LABEL_PROJECT], "address": stamp[LABEL_ADDRESS], "digest": stamp[LABEL_DIGEST]}
         body = {"details": json.dumps({**details(live.raw), MARK: mark}), "credential": live.raw.get("credential")}
         return self.live(provider.put(f"{self.path}/{live.id}", body, address=address, operation="import"), "")
+
+    def export(self, obj: LiveObject, ctx: ExportContext) -> Exported | None:
+        from assistplan.kinds.flowise_exports import export_assistant
+
+        return export_assistant(self, obj, ctx)
 
 
 register(FlowiseAssistantKind())

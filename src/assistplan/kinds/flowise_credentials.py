@@ -32,6 +32,7 @@ from assistplan.kinds.base import (
     manifest_spec,
     register,
 )
+from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.kinds.flowise_base import UNMARKED, FlowiseKind, Identity
 from assistplan.manifest.models import FlowiseCredentialSpec
 from assistplan.manifest.project import Resource
@@ -62,8 +63,10 @@ def secret_value(address: str, field: str, env: str) -> str:
 
 
 def _fingerprinted(address: str, field: str, env: str, key: str | None) -> dict[str, Any]:
-    """A secret as the spec holds it: its variable, and its value's fingerprint when the state keeps a key (the
-    variable must be set either way)."""
+    """A secret as the spec holds it: its variable, and its value's fingerprint when the state keeps a key and the
+    variable is set (a credential that exists needs it only when its secrets are written)."""
+    if not os.environ.get(env):
+        return {"env": env, "fingerprint": None}
     value = secret_value(address, field, env)
     return {"env": env, "fingerprint": fingerprint(key, value) if key else None}
 
@@ -80,12 +83,35 @@ class FlowiseCredentialKind(FlowiseKind):
         key = ctx.attributes.get(KEY)
         address = str(resource.address)
         return {
-            "name": resource.address.name,
+            "name": spec.display_name or resource.address.name,
             "credential": spec.credential,
             "secrets": {
                 field: _fingerprinted(address, field, ref.env, key) for field, ref in sorted(spec.secrets.items())
             },
         }
+
+    def fold_live(self, desired: Spec, live: Spec) -> Spec:
+        """A secret whose fingerprint cannot be made here (no key yet, or its variable is not set where plan runs)
+        is taken as last applied, when it names the same variable."""
+        applied = live.get("secrets")
+        if not isinstance(applied, dict):
+            return desired
+        secrets = {
+            field: applied[field]
+            if entry["fingerprint"] is None and (applied.get(field) or {}).get("env") == entry["env"]
+            else entry
+            for field, entry in desired["secrets"].items()
+        }
+        return {**desired, "secrets": secrets}
+
+    def match(self, address: Address, spec: Spec, inventory: Inventory) -> LiveObject | None:
+        """The credential that this address is when the state does not say; a credential to create needs every
+        variable its secrets name (the error names the first one not set)."""
+        found = super().match(address, spec, inventory)
+        if found is None:
+            for field, entry in spec["secrets"].items():
+                secret_value(address, field, entry["env"])
+        return found
 
     def identify(self, raw: dict[str, Any], project: str) -> Identity:
         address = f"{self.kind}/{raw.get('name')}"
@@ -95,6 +121,17 @@ class FlowiseCredentialKind(FlowiseKind):
         address = inventory.id_to_address.get(raw["id"]) or self.identify(raw, inventory.project)[1]
         updated = (inventory.attributes.get(address or "") or {}).get(UPDATED)
         return {"moved": updated is not None and updated != raw.get("updatedDate")}
+
+    def refresh(self, ctx: KindContext) -> list[LiveObject]:
+        """The credentials; while exporting, each not another project's also with its field names (one read each)."""
+        objects = super().refresh(ctx)
+        if ctx.inventory.exporting:
+            from assistplan.kinds.flowise_exports import FIELDS, secret_fields
+
+            for obj in objects:
+                if obj.project in (None, ctx.project):
+                    obj.extra[FIELDS] = secret_fields(ctx.provider, obj.id)
+        return objects
 
     def normalize(self, obj: LiveObject, inventory: Any) -> Spec:
         """The credential; its secrets only when just written, or marked unknown when changed in Flowise since."""
@@ -167,6 +204,11 @@ class FlowiseCredentialKind(FlowiseKind):
 
     def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         return live
+
+    def export(self, obj: LiveObject, ctx: ExportContext) -> Exported | None:
+        from assistplan.kinds.flowise_exports import export_credential
+
+        return export_credential(self, obj, ctx)
 
 
 register(FlowiseCredentialKind())

@@ -26,6 +26,7 @@ from assistplan.kinds.base import (
     manifest_spec,
     register,
 )
+from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.kinds.flowise_base import UNMARKED, FlowiseKind, Identity
 from assistplan.manifest.flowise_schema import normalize_rows, payload_rows, rows_from_schema
 from assistplan.manifest.models import FlowiseToolSpec
@@ -69,7 +70,7 @@ class FlowiseToolKind(FlowiseKind):
         spec = manifest_spec(resource, FlowiseToolSpec)
         function = ctx.project.functions[spec.function]
         return {
-            "name": resource.address.name,
+            "name": spec.display_name or resource.address.name,
             "description": function["description"],
             "schema": rows_from_schema(function["parameters"]),
             "code": spec.code or "",
@@ -146,6 +147,11 @@ class FlowiseToolKind(FlowiseKind):
         code = split_mark(str(live.raw.get("func") or ""))[1]
         body = {"func": mark(code, stamp)}
         return self.live(provider.put(f"{self.path}/{live.id}", body, address=address, operation="import"), "")
+
+    def export(self, obj: LiveObject, ctx: ExportContext) -> Exported | None:
+        from assistplan.kinds.flowise_exports import export_tool
+
+        return export_tool(self, obj, ctx)
 
 
 register(FlowiseToolKind())

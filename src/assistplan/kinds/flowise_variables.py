@@ -12,6 +12,7 @@ from typing import Any
 from assistplan.addrs import Address
 from assistplan.errors import NotFoundError
 from assistplan.kinds.base import Applied, DesireContext, KindContext, LiveObject, Spec, manifest_spec, register
+from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.kinds.flowise_base import FlowiseKind
 from assistplan.manifest.models import FlowiseVariableSpec
 from assistplan.manifest.project import Resource
@@ -27,7 +28,7 @@ class FlowiseVariableKind(FlowiseKind):
     def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
         spec = manifest_spec(resource, FlowiseVariableSpec)
         return {
-            "name": resource.address.name,
+            "name": spec.display_name or resource.address.name,
             "type": spec.type,
             "value": "" if spec.type == "runtime" else spec.value,
         }
@@ -37,7 +38,7 @@ class FlowiseVariableKind(FlowiseKind):
         return {"name": raw.get("name"), "type": raw.get("type"), "value": raw.get("value")}
 
     def _body(self, address: str, spec: Spec) -> dict[str, Any]:
-        return {"name": Address.of(address).name, "type": spec["type"], "value": spec["value"]}
+        return {"name": spec.get("name") or Address.of(address).name, "type": spec["type"], "value": spec["value"]}
 
     def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
         provider: FlowiseProvider = ctx.provider
@@ -68,6 +69,11 @@ class FlowiseVariableKind(FlowiseKind):
 
     def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         return live
+
+    def export(self, obj: LiveObject, ctx: ExportContext) -> Exported | None:
+        from assistplan.kinds.flowise_exports import export_variable
+
+        return export_variable(self, obj, ctx)
 
 
 register(FlowiseVariableKind())

@@ -1,4 +1,8 @@
-"""Models of the Flowise kinds: custom tools, variables, credentials and assistants."""
+"""Models of the Flowise kinds: custom tools, variables, credentials and assistants.
+
+Each kind's name in Flowise is the manifest name unless `display_name` gives another (`export` keeps a remote name
+that is not a valid manifest name there, so that the next plan never renames the object).
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,8 @@ class FlowiseToolSpec(KindSpec):
     """A Flowise custom tool whose description and schema rows come from a Function manifest."""
 
     kind: Literal["FlowiseTool"]
+    display_name: Annotated[str, Field(min_length=1, max_length=256)] | None = None
+    """The tool's name in Flowise, when it is not the manifest name (kept by `export`)."""
     function: Annotated[str, Field(min_length=1)]
     """The Function manifest giving the tool's description and argument rows."""
     code: str | None = None
@@ -43,6 +49,8 @@ class FlowiseVariableSpec(KindSpec):
     """A Flowise variable; `runtime` variables resolve to the server's environment variable of the same name."""
 
     kind: Literal["FlowiseVariable"]
+    display_name: Annotated[str, Field(min_length=1, max_length=256)] | None = None
+    """The variable's name in Flowise, when it is not the manifest name (kept by `export`)."""
     value: str = ""
     type: Literal["static", "runtime"] = "static"
     """static, or runtime: the Flowise server's environment variable of the same name."""
@@ -58,6 +66,8 @@ class FlowiseCredentialSpec(KindSpec):
     """A Flowise credential; write-only, its secrets are never read back, stored or printed."""
 
     kind: Literal["FlowiseCredential"]
+    display_name: Annotated[str, Field(min_length=1, max_length=256)] | None = None
+    """The credential's name in Flowise, when it is not the manifest name (kept by `export`)."""
     credential: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
     """The Flowise credential component, for example openAIApi."""
     secrets: Annotated[dict[str, SecretRef], Field(min_length=1)]
@@ -90,6 +100,8 @@ class FlowiseAssistantSpec(KindSpec):
 
     kind: Literal["FlowiseAssistant"]
     type: Literal["CUSTOM", "OPENAI"]
+    display_name: Annotated[str, Field(min_length=1, max_length=256)] | None = None
+    """CUSTOM: the assistant's name in Flowise, when it is not the manifest name (kept by `export`)."""
     credential: Annotated[str, Field(min_length=1)]
     """The FlowiseCredential manifest."""
     assistant: str | None = None
@@ -107,7 +119,7 @@ class FlowiseAssistantSpec(KindSpec):
         if self.type == "OPENAI":
             if self.assistant is None:
                 problems.append(('an OPENAI assistant needs "assistant" (the name of an Assistant manifest)', ()))
-            for field in ("instructions", "instructions_file", "chat_model"):
+            for field in ("display_name", "instructions", "instructions_file", "chat_model"):
                 if getattr(self, field) is not None:
                     problems.append(("only for CUSTOM assistants", (field,)))
             if self.tools:

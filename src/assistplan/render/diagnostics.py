@@ -102,3 +102,36 @@ def render_diagnostics(
     counts = [_count(errors, "error")] + ([_count(warnings, "warning")] if warnings else [])
     out.append(" and ".join(counts))
     return "\n".join(out) + "\n"
+
+
+def render_annotations(diags: Diagnostics, *, display_path: Callable[[str], str] | None = None) -> str:
+    """The first MAX_SHOWN diagnostics as GitHub Actions workflow commands, one line each: `::error file=F,line=L,
+    col=C,endLine=L,endColumn=C,title=assistplan::message` (`::warning` for warnings), which GitHub shows as
+    annotations on the files of a pull request. A diagnostic without a place is an annotation of the run.
+    `display_path` rewrites file names (for example relative to the repository); the message is the summary, then
+    the detail lines, escaped as the workflow commands require."""
+    display = display_path or (lambda name: name)
+    out: list[str] = []
+    for diagnostic in diags.sorted()[:MAX_SHOWN]:
+        properties: list[tuple[str, object]] = []
+        message = diagnostic.summary
+        where = diagnostic.range
+        if where is None:
+            message = f"{diagnostic.address}: {message}" if diagnostic.address else message
+        else:
+            properties += [("file", display(where.file)), ("line", where.start.line), ("col", where.start.col)]
+            if where.end is not None and where.end.file == where.file:
+                properties += [("endLine", where.end.line), ("endColumn", where.end.col)]
+        properties.append(("title", "assistplan"))
+        message = "\n".join([message, *diagnostic.detail.splitlines()])
+        fields = ",".join(f"{name}={_escape_property(str(value))}" for name, value in properties)
+        out.append(f"::{diagnostic.severity.value} {fields}::{_escape_data(message)}")
+    return "".join(line + "\n" for line in out)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")

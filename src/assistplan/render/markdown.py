@@ -7,6 +7,7 @@ from typing import Any
 
 from assistplan.render import words
 from assistplan.render.mdfields import change_body, drift_body
+from assistplan.render.mdgraph import picture_blocks
 from assistplan.render.mdparts import Block, alert, capped, code, escape, fit, html_text
 from assistplan.render.policy import high_impact_banner, policy_section
 
@@ -23,7 +24,7 @@ def render_markdown(
     """The comment, never longer than `max_chars`; `commit` defaults to the view's. Changes of the paths
     `high_impact_paths` names for their kind (see `Kind.high_impact_paths`) are flagged in a banner."""
     commit = commit if commit is not None else view.get("commit")
-    blocks = _drift_blocks(view) + _change_blocks(view)
+    blocks = _drift_blocks(view) + picture_blocks(view) + _change_blocks(view)
 
     def note(left_out: int) -> str:
         return alert(

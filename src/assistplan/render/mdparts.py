@@ -61,21 +61,26 @@ def capped(items: list[str], more: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Block:
-    """A piece of the comment; `entry` is its line in the list of what was left out, None for no resource."""
+    """A piece of the comment; `entry` is its line in the list of what was left out, None for no resource. An
+    `optional` block is shown only when the whole comment fits with it."""
 
     text: str
     entry: str | None = None
+    optional: bool = False
 
 
 def fit(head: str, blocks: list[Block], footer: str, max_chars: int, note: Callable[[int], str]) -> str:
     """The comment in at most `max_chars`: as many blocks as fit, then `note` and a list of the blocks left out.
 
-    `note` is given the number of resources left out. The list names every one of them unless that list
-    alone would take more than half the budget, in which case it is cut short to fit.
+    Optional blocks go first when not everything fits. `note` is given the number of resources left out. The list
+    names every one of them unless that list alone would take more than half the budget, in which case it is cut
+    short to fit.
     """
     full = head + "".join(b.text for b in blocks) + footer
     if len(full) <= max_chars:
         return full
+    if any(b.optional for b in blocks):
+        return fit(head, [b for b in blocks if not b.optional], footer, max_chars, note)
     sizes = [0]
     for block in blocks:
         sizes.append(sizes[-1] + len(block.text))

@@ -1,8 +1,9 @@
 """The plan view: one JSON-ready dict, shaped like `terraform show -json`, that every renderer consumes.
 
 The full view (the JSON format) copies every resource change, no-ops included. The text and Markdown formats show
-only what changes, so for them `plan_view(..., noops=False)` leaves the no-ops out and only counts them: a no-op plan
-of a thousand resources copies and formats nothing.
+only what changes, so for them `plan_view(..., noops=False)` leaves the no-ops out and only counts them (naming, in
+`unchanged_dependents`, those that depend on a change): a no-op plan of a thousand resources copies and formats
+nothing.
 """
 
 from __future__ import annotations
@@ -47,7 +48,33 @@ def plan_view(plan: Plan, *, commit: str | None = None, noops: bool = True) -> d
     }
     if not noops:
         view["noop_count"] = len(plan.resource_changes) - len(changes)
+        dependents = _unchanged_dependents(plan)
+        if dependents:
+            view["unchanged_dependents"] = dependents
     return view
+
+
+def _unchanged_dependents(plan: Plan) -> list[dict[str, Any]]:
+    """The resources left as they are that depend, directly or not, on one that changes, with what they depend on
+    (for the picture of what a plan reaches); nothing is computed when nothing changes."""
+    reached = {rc.address for rc in plan.resource_changes if rc.action is not Action.NOOP}
+    if not reached:
+        return []
+    dependents: dict[str, list[ResourceChange]] = {}
+    for rc in plan.resource_changes:
+        for dependency in rc.depends_on:
+            dependents.setdefault(dependency, []).append(rc)
+    stack = list(reached)
+    found: list[ResourceChange] = []
+    while stack:
+        for rc in dependents.get(stack.pop(), ()):
+            if rc.address not in reached:
+                reached.add(rc.address)
+                found.append(rc)
+                stack.append(rc.address)
+    order = {rc.address: index for index, rc in enumerate(plan.resource_changes)}
+    found.sort(key=lambda rc: order[rc.address])
+    return [{"address": rc.address, "depends_on": list(rc.depends_on)} for rc in found]
 
 
 def _resource_change(rc: ResourceChange) -> dict[str, Any]:

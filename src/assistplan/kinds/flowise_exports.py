@@ -1,0 +1,158 @@
+"""The `export` hooks of the Flowise kinds: FlowiseTool, FlowiseVariable, FlowiseCredential and FlowiseAssistant
+manifests made from live objects, so that the adopted objects plan as no changes.
+
+A tool's description and schema rows become a Function, shared with the project's Functions and with other tools
+where name and content agree (`ExportContext.function`), and its code a `.js` file beside its manifest. Where the
+remote name is not a valid manifest name (`my tool (v2)`), the manifest keeps it in `display_name`, so the next plan
+never renames the object. A credential's secrets cannot be read back (Flowise answers a redaction marker in their
+place): its manifest names an environment variable per field, `{env: NAME}`, and a comment says to set them before
+an apply that changes it; the field names come from one read of the credential during export, whose values are
+dropped at once. An assistant names its credential, its tools and (OPENAI) its Assistant, which come along.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistplan.errors import AssistplanError
+from assistplan.kinds.base import Kind, LiveObject
+from assistplan.kinds.exporting import ExportContext, Exported, valid_name
+from assistplan.kinds.flowise_assistants import details
+from assistplan.manifest.fields import FUNCTION_NAME_PATTERN
+from assistplan.manifest.flowise_schema import schema_from_rows
+from assistplan.providers.flowise import FlowiseProvider
+
+FIELDS = "fields"
+"""`LiveObject.extra` key of a credential's field names (read during export only)."""
+MAX_DESCRIPTION = 1024
+COMPONENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+SECRETS_UNREAD = (
+    "Secret values cannot be read back (Flowise answers a redaction marker in their place): set {names} before an "
+    "apply that changes this credential (a plan needs none)."
+)
+
+
+def _named(kind: str, obj: LiveObject, ctx: ExportContext, folder: str, remote: str) -> Exported:
+    name = ctx.name(obj)
+    exported = Exported({"kind": kind, "name": name}, f"flowise/{folder}/{name}.yaml")
+    if remote and remote != name:
+        exported.document["display_name"] = remote
+    return exported
+
+
+def export_tool(kind: Kind, obj: LiveObject, ctx: ExportContext) -> Exported:
+    spec = ctx.inventory.normalized(obj, kind)
+    remote = str(spec.get("name") or "")
+    description = str(spec.get("description") or "")
+    if not description or len(description) > MAX_DESCRIPTION:
+        raise AssistplanError(
+            f"Flowise tool {remote!r} ({obj.id}): its Function needs a description of 1 to {MAX_DESCRIPTION} "
+            f"characters, and this tool's has {len(description)}; change it in Flowise, or leave the tool out "
+            "with --name"
+        )
+    rows = spec.get("schema")
+    try:
+        if not isinstance(rows, list):
+            raise ValueError("is not a JSON list of rows")
+        parameters = schema_from_rows(rows)
+    except ValueError as error:
+        raise AssistplanError(f"Flowise tool {remote!r} ({obj.id}): its schema {error}") from None
+    exported = _named("FlowiseTool", obj, ctx, "tools", remote)
+    tool_name = valid_name(remote, FUNCTION_NAME_PATTERN, "function")
+    exported.document["function"] = ctx.function(tool_name, description, parameters)
+    code = ctx.path(f"flowise/tools/{ctx.name(obj)}.js")
+    exported.files[code] = str(spec.get("code") or "")
+    exported.document["code_file"] = code.rpartition("/")[2]
+    for key in ("color", "icon"):
+        if spec.get(key):
+            exported.document[key] = spec[key]
+    return exported
+
+
+def export_variable(kind: Kind, obj: LiveObject, ctx: ExportContext) -> Exported:
+    spec = ctx.inventory.normalized(obj, kind)
+    exported = _named("FlowiseVariable", obj, ctx, "variables", str(spec.get("name") or ""))
+    runtime = spec.get("type") == "runtime"
+    if runtime:
+        exported.document["type"] = "runtime"
+    elif spec.get("value"):
+        exported.document["value"] = spec["value"]
+    if spec.get("type") not in ("static", "runtime"):
+        exported.comments.append(
+            f"Flowise stores this variable's type as {spec.get('type')!r}, which it treats as static; the next apply "
+            "writes static."
+        )
+    return exported
+
+
+def secret_fields(provider: FlowiseProvider, remote_id: str) -> list[str]:
+    """The names of a credential's fields (their values are dropped unread: Flowise redacts the secret ones)."""
+    raw = provider.get(f"/credentials/{remote_id}", address=None, operation="read credential fields")
+    plain = raw.get("plainDataObj") if isinstance(raw, dict) else None
+    return sorted(str(key) for key in plain) if isinstance(plain, dict) else []
+
+
+def export_credential(kind: Kind, obj: LiveObject, ctx: ExportContext) -> Exported | None:
+    spec = ctx.inventory.normalized(obj, kind)
+    component = str(spec.get("credential") or "")
+    fields = obj.extra.get(FIELDS) or []
+    if not COMPONENT.match(component) or not fields:
+        return None
+    exported = _named("FlowiseCredential", obj, ctx, "credentials", str(spec.get("name") or ""))
+    exported.document["credential"] = component
+    names = {field: _env_name(ctx.name(obj), field) for field in fields}
+    exported.document["secrets"] = {field: {"env": env} for field, env in names.items()}
+    exported.comments.append(SECRETS_UNREAD.format(names=", ".join(names.values())))
+    return exported
+
+
+def _env_name(name: str, field: str) -> str:
+    """`OpenAI-key-prod`, `openAIApiKey` -> `OPENAI_KEY_PROD_OPEN_AI_API_KEY`."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", field)
+    env = re.sub(r"[^A-Za-z0-9]+", "_", f"{name}_{words}").strip("_").upper()
+    return env if re.match(r"^[A-Z_]", env) else f"_{env}"
+
+
+def export_assistant(kind: Kind, obj: LiveObject, ctx: ExportContext) -> Exported | None:
+    info = details(obj.raw)
+    credential = ctx.reference("FlowiseCredential", str(obj.raw.get("credential")))
+    if credential is None:
+        return None
+    if obj.raw.get("type") != "CUSTOM":
+        assistant = ctx.reference("Assistant", str(info.get("id")))
+        if assistant is None:
+            return None
+        exported = _named("FlowiseAssistant", obj, ctx, "assistants", "")
+        exported.document.update(type="OPENAI", credential=credential, assistant=assistant)
+        return exported
+    return _custom(kind, obj, ctx, credential, info)
+
+
+def _custom(kind: Kind, obj: LiveObject, ctx: ExportContext, credential: str, info: dict[str, Any]) -> Exported | None:
+    spec = ctx.inventory.normalized(obj, kind)
+    model = spec["chat_model"]
+    if not model.get("name") or not model.get("model"):
+        return None
+    name = ctx.name(obj)
+    exported = _named("FlowiseAssistant", obj, ctx, "assistants", str(spec.get("name") or ""))
+    document = exported.document
+    document.update(type="CUSTOM", credential=credential)
+    ctx.text(exported, "instructions", spec.get("instructions"), f"flowise/prompts/{name}.md")
+    document["chat_model"] = {key: value for key, value in model.items() if value is not None}
+    tools: list[str] = []
+    for entry in info.get("tools") or []:
+        selected = (entry.get("inputs") or {}).get("selectedTool") if isinstance(entry, dict) else None
+        tool = ctx.reference("FlowiseTool", str(selected)) if selected else None
+        if tool is None:
+            label = entry.get("label") or entry.get("name") if isinstance(entry, dict) else entry
+            exported.comments.append(
+                f"The tool {label!r} is not a custom tool this project can name: the next apply removes it."
+            )
+        else:
+            tools.append(tool)
+    if tools:
+        document["tools"] = tools
+    if info.get("documentStores"):
+        exported.comments.append("Document stores cannot be written in a manifest: the next apply removes them.")
+    return exported
