@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "flowise": ("assistplan.cli.flowise", "flowise"),
     "migrate": ("assistplan.cli.migrate", "migrate"),
     "graph": ("assistplan.cli.graph", "graph"),
+    "projects": ("assistplan.cli.projects", "projects"),
     "version": ("assistplan.cli.version", "version"),
 }
 """Each subcommand by name: the module defining it and the attribute holding it."""
