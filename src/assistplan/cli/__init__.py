@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "migrate": ("assistplan.cli.migrate", "migrate"),
     "graph": ("assistplan.cli.graph", "graph"),
     "projects": ("assistplan.cli.projects", "projects"),
+    "test": ("assistplan.cli.test", "test"),
     "version": ("assistplan.cli.version", "version"),
 }
 """Each subcommand by name: the module defining it and the attribute holding it."""
