@@ -18,7 +18,7 @@ FORMATS = click.Choice(["text", "markdown", "json"])
 
 def engine_root(ctx: click.Context) -> Path:
     """--chdir, else ./assistants when it holds an assistplan.yaml, else the current directory."""
-    chdir = (ctx.obj or {}).get("chdir")
+    chdir = (ctx.obj or {}).get("chdir") or ctx.find_root().params.get("chdir")
     if chdir is not None:
         return Path(chdir)
     default = Path("assistants")
@@ -83,6 +83,45 @@ def addresses(targets: tuple[str, ...], option: str = "--target") -> tuple[Addre
         return tuple(Address.parse(t) for t in targets)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint=option) from None
+
+
+def complete_addresses(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Shell completion of an address (`--target`, `--replace`, `import`): those the manifests declare and those the
+    state records, starting with `incomplete`. Read from the disk only, never the network; nothing when the
+    manifests cannot be read."""
+    return _completions(ctx, incomplete, manifests=True)
+
+
+def complete_recorded_addresses(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Shell completion of an address the state records (`state show`, `state rm`, `output`), from the disk only."""
+    return _completions(ctx, incomplete, manifests=False)
+
+
+def _completions(ctx: click.Context, incomplete: str, *, manifests: bool) -> list[Any]:
+    from click.shell_completion import CompletionItem
+
+    from assistplan.errors import AssistplanError
+    from assistplan.manifest import load_project
+    from assistplan.state.store import StateStore
+
+    root = engine_root(ctx)
+    found: set[str] = set()
+    state = ".assistplan/state.json"
+    try:
+        project = load_project(root)
+    except (AssistplanError, OSError, ValueError):
+        project = None
+    if project is not None:
+        state = project.config.state
+        if manifests:
+            found.update(str(address) for address in project.resources)
+    try:
+        recorded = StateStore(root / state).load()
+    except (AssistplanError, OSError, ValueError):
+        recorded = None
+    if recorded is not None:
+        found.update(recorded.resources)
+    return [CompletionItem(address) for address in sorted(found) if address.startswith(incomplete)]
 
 
 def color(stream: Any = None) -> bool:

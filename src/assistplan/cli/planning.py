@@ -12,6 +12,8 @@ from assistplan.cli.common import (
     FORMATS,
     addresses,
     commit_option,
+    complete_addresses,
+    complete_recorded_addresses,
     errors_reported,
     fail,
     lock_option,
@@ -34,6 +36,7 @@ def replace_option(fn: Any) -> Any:
         "replacing",
         multiple=True,
         metavar="ADDR",
+        shell_complete=complete_addresses,
         help="Replace ADDR even if it could be updated in place: create the new object, point what refers to it at "
         "the new one, then delete the old one.",
     )(fn)
@@ -48,6 +51,7 @@ def replace_option(fn: Any) -> Any:
     "targets",
     multiple=True,
     metavar="ADDR",
+    shell_complete=complete_addresses,
     help="Plan only ADDR and what it needs: what it depends on (with --destroy: what depends on it), and the "
     "updates that point its dependents at it when it is replaced.",
 )
@@ -109,6 +113,7 @@ def plan(
     "targets",
     multiple=True,
     metavar="ADDR",
+    shell_complete=complete_addresses,
     help="Apply only ADDR and what it needs: what it depends on, and the updates that point its dependents at it "
     "when it is replaced.",
 )
@@ -148,6 +153,7 @@ def apply(
     "targets",
     multiple=True,
     metavar="ADDR",
+    shell_complete=complete_addresses,
     help="Destroy only ADDR and what depends on it (it cannot outlive ADDR).",
 )
 @APPLY_PARALLELISM
@@ -221,7 +227,7 @@ def show(planfile: Path, fmt: str, commit: str | None) -> None:
 
 
 @click.command(name="import")
-@click.argument("address")
+@click.argument("address", shell_complete=complete_addresses)
 @click.argument("remote_id")
 @var_options
 @lock_option
@@ -242,7 +248,7 @@ def import_(
 
 
 @click.command()
-@click.argument("address", required=False)
+@click.argument("address", required=False, shell_complete=complete_recorded_addresses)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
 def output(ctx: click.Context, address: str | None, fmt: str) -> None:

@@ -6,7 +6,14 @@ from typing import NoReturn
 
 import click
 
-from assistplan.cli.common import errors_reported, fail, lock_option, recorded_state, workspace
+from assistplan.cli.common import (
+    complete_recorded_addresses,
+    errors_reported,
+    fail,
+    lock_option,
+    recorded_state,
+    workspace,
+)
 
 
 @click.group()
@@ -25,7 +32,7 @@ def state_list(ctx: click.Context) -> None:
 
 
 @state.command(name="show")
-@click.argument("address")
+@click.argument("address", shell_complete=complete_recorded_addresses)
 @click.pass_context
 def state_show(ctx: click.Context, address: str) -> None:
     """One address as recorded: remote id, digest and the last-applied spec."""
@@ -39,7 +46,7 @@ def state_show(ctx: click.Context, address: str) -> None:
 
 
 @state.command(name="rm")
-@click.argument("address")
+@click.argument("address", shell_complete=complete_recorded_addresses)
 @lock_option
 @click.pass_context
 def state_rm(ctx: click.Context, address: str, lock_timeout: float) -> None:
@@ -55,7 +62,7 @@ def state_rm(ctx: click.Context, address: str, lock_timeout: float) -> None:
 
 
 @state.command(name="mv")
-@click.argument("source")
+@click.argument("source", shell_complete=complete_recorded_addresses)
 @click.argument("destination")
 @lock_option
 @click.pass_context
