@@ -129,6 +129,18 @@ def test_a_lost_state_finds_the_credential_by_its_id_and_plans_no_changes(projec
     assert [c["id"] for c in live_credentials(project)] == [remote_id]
 
 
+def test_a_lost_state_finds_a_credential_with_a_display_name_by_its_id(project: FlowiseProject) -> None:
+    project.edit("credentials.yaml", "name: openai\n", "name: openai\ndisplay_name: OpenAI key (prod)\n")
+    project.apply()
+    remote_id = project.remote_id("FlowiseCredential/openai")
+    project.state_path.unlink()
+
+    assert "No changes." in project.ok("plan").output
+    project.apply()
+
+    assert [(c["id"], c["name"]) for c in live_credentials(project)] == [(remote_id, "OpenAI key (prod)")]
+
+
 def test_the_redaction_marker_is_never_sent(project: FlowiseProject, sent: list[Sent]) -> None:
     project.apply()
     project.edit("credentials.yaml", "credential: openAIApi", "credential: azureOpenAIApi")

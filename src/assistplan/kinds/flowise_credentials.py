@@ -8,7 +8,8 @@ changed in Flowise after the last apply (its `updatedDate` moved), because its s
 Otherwise the live spec leaves `secrets` out (Flowise never returns them): the planner takes them as last applied.
 
 Flowise honours a client-chosen credential id, so the id is derived from the project and the address: a lost state
-is recovered, and a create whose response was lost is simply found.
+is recovered, and a create whose response was lost is simply found. A listed credential tells its address by its name
+and id together; one with a `display_name` (whose name is not its address's) is found by the id alone.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import hashlib
 import hmac
 import os
 import uuid
+from dataclasses import replace
 from secrets import token_hex
 from typing import Any
 
@@ -105,8 +107,13 @@ class FlowiseCredentialKind(FlowiseKind):
         return {**desired, "secrets": secrets}
 
     def match(self, address: Address, spec: Spec, inventory: Inventory) -> LiveObject | None:
-        """The credential that this address is when the state does not say; a credential to create needs every
-        variable its secrets name (the error names the first one not set)."""
+        """The credential that this address is when the state does not say: the one with the id derived from it,
+        whatever its name; a credential to create needs every variable its secrets name (the error names the first one
+        not set)."""
+        remote_id = credential_id(inventory.project, str(address))
+        for obj in [*inventory.of_kind(self.kind), *inventory.unowned.get(self.kind, [])]:
+            if obj.id == remote_id:
+                return replace(obj, project=inventory.project, address=str(address))
         found = super().match(address, spec, inventory)
         if found is None:
             for field, entry in spec["secrets"].items():
