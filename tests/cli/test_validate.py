@@ -61,12 +61,13 @@ def test_validate_the_repository_examples(runner: CliRunner, monkeypatch: pytest
     result = runner.invoke(cli, ["validate"])
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        "The manifests in assistants are valid: project acme-support, 9 resources (1 Function, 1 Skill, 1 Vault, "
-        "1 VectorStore, 1 Assistant, 1 EnvironmentTemplate, 1 VaultCredential, 1 Agent, 1 Automation).\n"
+        "The manifests in assistants are valid: project acme-support, 10 resources (1 Function, 1 Skill, 1 Vault, "
+        "1 VectorStore, 1 Assistant, 1 EnvironmentTemplate, 1 VaultCredential, 1 Agent, 1 Automation, "
+        "1 ConversationTest).\n"
     )
     flowise = runner.invoke(cli, ["--chdir", "assistants/flowise", "validate"])
     assert flowise.exit_code == 0, flowise.output
-    assert "project acme-support-flowise, 8 resources" in flowise.stdout
+    assert "project acme-support-flowise, 13 resources" in flowise.stdout
 
 
 def test_validate_reports_every_error_and_exits_1(
