@@ -33,6 +33,6 @@ def test_the_example_applies_and_then_plans_no_changes(
     planned = runner.invoke(cli, ["--chdir", str(root), "plan", "--detailed-exitcode"], catch_exceptions=False)
 
     assert applied.exit_code == 0, applied.output
-    assert "Apply complete! Resources: 7 added, 0 changed, 0 destroyed." in applied.output
+    assert "Apply complete! Resources: 9 added, 0 changed, 0 destroyed." in applied.output
     assert planned.exit_code == 0, planned.output
     assert "No changes." in planned.output
