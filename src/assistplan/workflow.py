@@ -36,7 +36,8 @@ class Planned:
 
 
 class Workspace:
-    """One project: its manifests, its state file, and (lazily) its provider connections."""
+    """One project (in one of its environments): its manifests, its state file, and (lazily) its provider
+    connections."""
 
     def __init__(
         self,
@@ -45,19 +46,23 @@ class Workspace:
         cli_vars: Mapping[str, str] | None = None,
         var_files: Sequence[Path] = (),
         connectors: Mapping[str, Connector] | None = None,
+        environment: str | None = None,
     ) -> None:
         from assistplan.manifest import load_project
 
         self.root = root.resolve()
-        self.project = load_project(self.root, cli_vars=cli_vars, var_files=var_files)
-        self.store = StateStore(self.root / self.project.config.state, project=self.project.config.project)
+        self.environment = environment
+        """The environment asked for (None: assistplan.yaml's default one, if any)."""
+        self.project = load_project(self.root, cli_vars=cli_vars, var_files=var_files, environment=environment)
+        self.store = StateStore(self.root / self.project.config.state, project=self.name)
         self.kinds: dict[str, Kind] = registered()
         self.connectors: dict[str, Connector] = {**default_connectors(), **(connectors or {})}
         self._providers: dict[str, Provider] = {}
 
     @property
     def name(self) -> str:
-        return self.project.config.project
+        """The identity stamped on this project's objects: its name, or `<project>@<environment>`."""
+        return self.project.identity
 
     def lock(self, operation: str, timeout: float) -> StateLock:
         return StateLock(self.store.path, operation, timeout=timeout)

@@ -67,11 +67,19 @@ class LazyGroup(click.Group):
     default=None,
     help="Manifest root (default: ./assistants if it exists, else the current directory).",
 )
+@click.option(
+    "--env",
+    "environment",
+    envvar="ASSISTPLAN_ENV",
+    metavar="NAME",
+    default=None,
+    help="Environment of assistplan.yaml to work on (default: $ASSISTPLAN_ENV, else default_environment).",
+)
 @click.option("--no-color", is_flag=True, help="Print no colors or styles (as when NO_COLOR is set).")
 @click.pass_context
-def cli(ctx: click.Context, chdir: Path | None, no_color: bool) -> None:
+def cli(ctx: click.Context, chdir: Path | None, environment: str | None, no_color: bool) -> None:
     """Plan and apply AI assistants, agents, vector stores and Flowise objects from YAML manifests."""
-    ctx.obj = {**(ctx.obj or {}), "chdir": chdir}
+    ctx.obj = {**(ctx.obj or {}), "chdir": chdir, "environment": environment or None}
     if no_color or os.environ.get("NO_COLOR"):
         ctx.color = False
     from assistplan.providers import report_notices

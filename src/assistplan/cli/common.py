@@ -25,6 +25,12 @@ def engine_root(ctx: click.Context) -> Path:
     return default if (default / "assistplan.yaml").is_file() else Path(".")
 
 
+def environment(ctx: click.Context) -> str | None:
+    """The environment asked for with --env or ASSISTPLAN_ENV (None: assistplan.yaml's default one, if any)."""
+    chosen = (ctx.find_root().obj or {}).get("environment")
+    return chosen if isinstance(chosen, str) else None
+
+
 def parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
     out = {}
     for pair in pairs:
@@ -262,7 +268,13 @@ def workspace(ctx: click.Context, var_pairs: tuple[str, ...] = (), var_files: tu
     from assistplan.workflow import Workspace
 
     connectors = (ctx.find_root().obj or {}).get("connectors")
-    opened = Workspace(engine_root(ctx), cli_vars=parse_vars(var_pairs), var_files=var_files, connectors=connectors)
+    opened = Workspace(
+        engine_root(ctx),
+        cli_vars=parse_vars(var_pairs),
+        var_files=var_files,
+        connectors=connectors,
+        environment=environment(ctx),
+    )
     try:
         yield opened
     finally:

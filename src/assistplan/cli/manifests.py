@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from assistplan.cli.common import engine_root, errors_reported, parse_vars, show_diagnostics, var_options
+from assistplan.cli.common import (
+    engine_root,
+    environment,
+    errors_reported,
+    parse_vars,
+    show_diagnostics,
+    var_options,
+)
 
 
 @click.command()
@@ -20,14 +27,15 @@ def validate(ctx: click.Context, var_pairs: tuple[str, ...], var_files: tuple[Pa
 
     where = engine_root(ctx)
     with errors_reported():
-        project = load_project(where, cli_vars=parse_vars(var_pairs), var_files=var_files)
+        project = load_project(where, cli_vars=parse_vars(var_pairs), var_files=var_files, environment=environment(ctx))
     if project.warnings:
         show_diagnostics(project.warnings)
     counts = Counter(address.kind for address in project.resources)
     summary = ", ".join(f"{number} {kind}" for kind, number in counts.items())
     total = len(project.resources)
     click.echo(
-        f"The manifests in {where} are valid: project {project.config.project}, "
+        f"The manifests in {where} are valid: project {project.config.project}"
+        f"{f', environment {project.environment}' if project.environment else ''}, "
         f"{total} resource{'' if total == 1 else 's'}{f' ({summary})' if summary else ''}."
     )
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from assistplan.cli.common import engine_root, errors_reported, parse_vars, var_options
+from assistplan.cli.common import engine_root, environment, errors_reported, parse_vars, var_options
 
 
 @click.group()
@@ -86,7 +86,9 @@ def _run(
     if in_place and out is not None:
         raise click.UsageError("--in-place and --out cannot be used together")
     with errors_reported():
-        project = load_project(engine_root(ctx), cli_vars=parse_vars(var_pairs), var_files=var_files)
+        project = load_project(
+            engine_root(ctx), cli_vars=parse_vars(var_pairs), var_files=var_files, environment=environment(ctx)
+        )
         if out is not None and not out.resolve().is_relative_to(project.root):
             raise AssistplanError(
                 f"--out {out} is outside the manifest root {project.root}: the new manifests "

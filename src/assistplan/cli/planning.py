@@ -188,12 +188,15 @@ def _plan_and_apply(
 ) -> None:
     import sys
 
+    from assistplan.errors import PlanError
     from assistplan.github.summary import apply_summary
     from assistplan.plan.planfile import check_fresh, load_plan
 
     with errors_reported(), workspace(ctx, var_pairs, var_files) as opened, opened.lock("apply", lock_timeout):
         if planfile is not None:
             plan = load_plan(planfile)
+            if plan.project != opened.name:
+                raise PlanError(f"{planfile} is a plan of {plan.project!r}, not of {opened.name!r}: choose its --env")
             state = opened.load_state()
             inventory = opened.refresh_for(state, plan.options, parallelism)
             check_fresh(plan, state, opened.observed(inventory), inventory.id_to_address)

@@ -29,7 +29,9 @@ def adopt(
     workspace: Workspace, selection: Selection, items: list[Item], options: ExportOptions, result: ExportResult
 ) -> None:
     """Stamp and record every written item that is adopted (`options.parallelism` at a time)."""
-    workspace.project = load_project(workspace.root, cli_vars=options.cli_vars, var_files=options.var_files)
+    workspace.project = load_project(
+        workspace.root, cli_vars=options.cli_vars, var_files=options.var_files, environment=workspace.environment
+    )
     inventory = selection.inventory
     adopted = [(item.address, item.obj) for item in items if item.exported.adopt and item.obj is not None]
     for address, obj in adopted:

@@ -127,7 +127,7 @@ class EnvironmentTemplateKind(Kind):
                 files.append({"path": entry.path, "size": source.size})
                 contents[entry.path] = {"source": source.path, "sha256": source.sha256}
         desired: Spec = {
-            "name": template_name(ctx.project.config.project, resource.address),
+            "name": template_name(ctx.project.identity, resource.address),
             "packages": spec.packages.model_dump(mode="json"),
             "network": {"access": spec.network.access, "allowed_domains": list(spec.network.allowed_domains)},
             "network_blocked_domains": list(spec.network.blocked_domains),

@@ -17,6 +17,7 @@ from assistplan.addrs import Address
 from assistplan.diagnostics import Diagnostic, Diagnostics, SourcePos, SourceRange, relative_name
 from assistplan.errors import ManifestError
 from assistplan.manifest.config import Manifest, Resolver
+from assistplan.manifest.environments import Selected, select
 from assistplan.manifest.filefields import file_references
 from assistplan.manifest.localfiles import FileCache
 from assistplan.manifest.models import ProjectConfig, spec_types
@@ -147,8 +148,9 @@ def _load_var_file(path: Path, name: str, diagnostics: Diagnostics) -> dict[str,
 
 
 def _load_config(
-    path: Path, name: str, root: Path, context: TemplateContext, diagnostics: Diagnostics
-) -> ProjectConfig | None:
+    path: Path, name: str, root: Path, context: TemplateContext, diagnostics: Diagnostics, environment: str | None
+) -> Selected | None:
+    """assistplan.yaml's settings, as the requested (or default) environment gives them."""
     before = len(diagnostics)
     parsed = _parse_file(path, name, root, context, diagnostics)
     diagnostics.extend(parsed.diagnostics)
@@ -170,11 +172,16 @@ def _load_config(
     diagnostics.extend(problems)
     if config is None:
         return None
-    problem = _state_path_problem(config.state, root)
-    if problem is not None:
-        diagnostics.add(Diagnostic.error(f"state: {problem}", range=document.positions.value(("state",))))
+    selected = select(config, environment, document.positions)
+    if isinstance(selected, Diagnostic):
+        diagnostics.add(selected)
         return None
-    return config
+    problem = _state_path_problem(selected.config.state, root)
+    if problem is not None:
+        at = document.positions.value(selected.state_at)
+        diagnostics.add(Diagnostic.error(f"{'.'.join(map(str, selected.state_at))}: {problem}", range=at))
+        return None
+    return selected
 
 
 def _state_path_problem(state: str, root: Path) -> str | None:
@@ -258,30 +265,34 @@ def load_project(
     cli_vars: Mapping[str, str] | None = None,
     var_files: Sequence[Path] = (),
     environ: Mapping[str, str] | None = None,
+    environment: str | None = None,
 ) -> Project:
     """Load, validate and resolve the manifests under `root`; raises ManifestError carrying every problem.
 
     Template variables: `vars` of assistplan.yaml, then each var file in order, then `cli_vars`; later ones win.
     assistplan.yaml itself is rendered with the var files, `cli_vars` and `env()`. `environ` defaults to os.environ.
+    `environment` names one of assistplan.yaml's environments (None: its default one, if any); its vars come between
+    the project's and the var files (see `assistplan.manifest.environments`).
     """
     root = Path(root).resolve()
     diagnostics = Diagnostics()
     if not (root / CONFIG_FILE).exists() and not (root / CONFIG_FILE).is_symlink():
         hint = "" if root.is_dir() else " (not a folder)" if root.exists() else " (the folder does not exist)"
         raise ManifestError(_single(f"no {CONFIG_FILE} in {root}{hint}: create one with `assistplan init`"))
-    environment = dict(os.environ) if environ is None else dict(environ)
+    variables = dict(os.environ) if environ is None else dict(environ)
     name_of = display_namer()
     overrides: dict[str, Any] = {}
     for var_file in var_files:
         overrides |= _load_var_file(Path(var_file).resolve(), name_of(Path(var_file)), diagnostics)
     overrides |= dict(cli_vars or {})
     config_path = root / CONFIG_FILE
-    context = TemplateContext(overrides, environment)
-    config = _load_config(config_path, name_of(config_path), root, context, diagnostics)
-    if config is None:
+    context = TemplateContext(overrides, variables)
+    selected = _load_config(config_path, name_of(config_path), root, context, diagnostics, environment)
+    if selected is None:
         raise ManifestError(diagnostics)
+    config = selected.config
     key_names = {config.openai.api_key_env} | ({config.flowise.api_key_env} if config.flowise else set())
-    context = TemplateContext({**config.vars, **overrides}, environment, frozenset(key_names))
+    context = TemplateContext({**config.vars, **overrides}, variables, frozenset(key_names))
     excluded = {Path(var_file).resolve() for var_file in var_files}
     cache = FileCache(root)
     paths, escaping = discover(root)
@@ -321,7 +332,9 @@ def load_project(
     diagnostics.extend(check_policy(config.policy, resolved))
     if diagnostics.has_errors:
         raise ManifestError(diagnostics)
-    return Project(root=root, config=config, resources=resources, warnings=diagnostics)
+    return Project(
+        root=root, config=config, resources=resources, warnings=diagnostics, environment=selected.environment
+    )
 
 
 def _single(message: str) -> Diagnostics:

@@ -28,6 +28,7 @@ from assistplan.manifest.agent_models import (
     WebSearchLocation,
     WebSearchTool,
 )
+from assistplan.manifest.environment_models import EnvironmentConfig, check_environment_names
 from assistplan.manifest.fields import (
     ENV_NAME_PATTERN,
     PROJECT_PATTERN,
@@ -142,6 +143,16 @@ class ProjectConfig(Spec):
     vars: dict[str, Any] = Field(default_factory=dict)
     policy: PolicyConfig | None = None
     """Rules every resource must follow (allowed models, tool types, MCP hosts; required metadata; limits)."""
+    environments: dict[str, EnvironmentConfig] = Field(default_factory=dict)
+    """Named environments (dev, prod, ...), each overriding vars, provider settings and the state path; one is
+    chosen with --env NAME or ASSISTPLAN_ENV, and its objects are stamped `<project>@<environment>`."""
+    default_environment: str | None = None
+    """The environment used when none is chosen; without it, a project with environments needs --env."""
+
+    @field_validator("environments")
+    @classmethod
+    def _environment_names(cls, value: dict[str, EnvironmentConfig]) -> dict[str, EnvironmentConfig]:
+        return check_environment_names(value)
 
 
 def spec_types() -> dict[str, type[KindSpec]]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from assistplan.addrs import Address
 from assistplan.diagnostics import Diagnostics, SourceRange
+from assistplan.manifest.environments import identity
 from assistplan.manifest.models import FunctionSpec, KindSpec, ProjectConfig
 
 
@@ -43,6 +44,13 @@ class Project:
     """Ordered by (kind order in the catalog, name)."""
     warnings: Diagnostics = field(default_factory=Diagnostics, compare=False)
     """What the manifests say that is valid but probably not meant (with the source lines they may be shown with)."""
+    environment: str | None = None
+    """The environment of assistplan.yaml in use (None: the project declares none)."""
+
+    @property
+    def identity(self) -> str:
+        """What this project's remote objects are stamped with: `<project>`, or `<project>@<environment>`."""
+        return identity(self.config.project, self.environment)
 
     def of_kind(self, kind: str) -> list[Resource]:
         return [resource for address, resource in self.resources.items() if address.kind == kind]

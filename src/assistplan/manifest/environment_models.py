@@ -1,0 +1,67 @@
+"""The `environments` of `assistplan.yaml`: what one named environment (dev, staging, prod) overrides.
+
+An environment overrides only what it names: template variables (merged over the project's), fields of the
+`openai` and `flowise` sections, and the state path. Which one is used, and how its identity is stamped, is
+`assistplan.manifest.environments`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+
+from assistplan.manifest.fields import ENV_NAME_PATTERN, Spec, problem
+
+ENVIRONMENT_NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,19}$"
+"""An environment's name: it becomes part of the identity stamped on remote objects (`<project>@<environment>`)."""
+ENVIRONMENT_NAME_WORDING = 'a lowercase letter or digit, then lowercase letters, digits and "-", at most 20 characters'
+
+
+def check_base_url(value: str | None) -> str | None:
+    """`sandbox`, an http(s) URL, or None."""
+    if value is not None and value != "sandbox" and not value.startswith(("http://", "https://")):
+        raise problem(f'must be "sandbox" or an http:// or https:// URL, got "{value}"')
+    return value
+
+
+class OpenAIOverride(Spec):
+    """Fields of `openai` this environment sets differently."""
+
+    base_url: str | None = None
+    """"sandbox" for the built-in sandbox, or an http(s) URL."""
+    api_key_env: Annotated[str | None, Field(pattern=ENV_NAME_PATTERN)] = None
+    """The name of the variable holding this environment's key."""
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return check_base_url(value)
+
+
+class FlowiseOverride(Spec):
+    """Fields of `flowise` this environment sets differently (`url` is required when the project sets none)."""
+
+    url: Annotated[str | None, Field(pattern=r"^https?://\S+$")] = None
+    api_key_env: Annotated[str | None, Field(pattern=ENV_NAME_PATTERN)] = None
+
+
+class EnvironmentConfig(Spec):
+    """One named environment: what it overrides of the project's settings."""
+
+    vars: dict[str, Any] = Field(default_factory=dict)
+    """Template variables, merged over the project's `vars` (--var-file and --var still win)."""
+    openai: OpenAIOverride | None = None
+    flowise: FlowiseOverride | None = None
+    state: Annotated[str | None, Field(min_length=1)] = None
+    """State file, relative to the manifest root (default: `.assistplan/<environment>/state.json`, that is the
+    project's `state` with the environment's name as a folder before the file name)."""
+
+
+def check_environment_names(value: dict[str, EnvironmentConfig]) -> dict[str, EnvironmentConfig]:
+    """Every environment name follows ENVIRONMENT_NAME_PATTERN."""
+    for name in value:
+        if not re.fullmatch(ENVIRONMENT_NAME_PATTERN, name):
+            raise problem(f'environment name "{name}" is invalid: expected {ENVIRONMENT_NAME_WORDING}', (name,))
+    return value
