@@ -11,6 +11,7 @@ import click
 from assistplan.cli.common import (
     color,
     engine_root,
+    environment,
     errors_reported,
     fail,
     parse_vars,
@@ -63,10 +64,9 @@ def test(
 
             connectors = (ctx.find_root().obj or {}).get("connectors")
             root, cli_vars = engine_root(ctx), parse_vars(var_pairs)
-            with applied_to_sandbox(root, cli_vars=cli_vars, var_files=var_files, connectors=connectors) as (
-                opened,
-                state,
-            ):
+            with applied_to_sandbox(
+                root, cli_vars=cli_vars, var_files=var_files, connectors=connectors, environment=environment(ctx)
+            ) as (opened, state):
                 if not _has_tests(opened, names):
                     return
                 selection = Selection(names, skip=flowise_skipped)

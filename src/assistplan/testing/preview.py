@@ -40,9 +40,10 @@ def applied_to_sandbox(
     cli_vars: Mapping[str, str],
     var_files: Sequence[Path],
     connectors: Mapping[str, Connector] | None,
+    environment: str | None,
 ) -> Iterator[tuple[Workspace, StateFile]]:
-    """A workspace of the project at `root` on a fresh in-memory sandbox, with its OpenAI kinds applied there, and
-    the state that apply left."""
+    """A workspace of the project at `root` (in `environment` of its assistplan.yaml) on a fresh in-memory sandbox,
+    with its OpenAI kinds applied there, and the state that apply left."""
     from assistplan.providers.openai import OpenAIProvider
     from assistplan.sandbox import start_in_process
     from assistplan.sandbox.server import API_KEY
@@ -57,7 +58,9 @@ def applied_to_sandbox(
     try:
         with tempfile.TemporaryDirectory(prefix="assistplan-preview-") as scratch:
             replaced = {**(connectors or {}), PROVIDER: connect}
-            workspace = Workspace(root, cli_vars=cli_vars, var_files=var_files, connectors=replaced)
+            workspace = Workspace(
+                root, cli_vars=cli_vars, var_files=var_files, connectors=replaced, environment=environment
+            )
             try:
                 workspace.store = StateStore(Path(scratch) / "state.json", project=workspace.name)
                 workspace.kinds = {name: kind for name, kind in workspace.kinds.items() if kind.provider == PROVIDER}
