@@ -40,6 +40,31 @@ def test_discovery_skips_hidden_folders_and_sub_projects(load: Loader) -> None:
     assert list(project.resources) == [Address("Function", "get_order_status"), Address("Agent", "a")]
 
 
+def test_yaml_inside_a_skill_folder_is_part_of_the_skill_not_a_manifest(load: Loader) -> None:
+    project = load(
+        {
+            "skills.yaml": "kind: Skill\nname: csv-tools\npath: skills/csv-tools\n",
+            "skills/csv-tools/SKILL.md": "---\nname: csv-tools\ndescription: Reads CSV files.\n---\nUse pandas.\n",
+            "skills/csv-tools/config.yaml": "delimiter: ';'\n",
+            "skills/csv-tools/examples/kinds.yml": "kind: Broken\n",
+        }
+    )
+    [skill] = project.resources.values()
+    assert skill.address == Address("Skill", "csv-tools")
+    assert "skills/csv-tools/config.yaml" in [local.path for local in skill.files]
+
+
+def test_a_lowercase_skill_md_marks_a_skill_folder_too(load: Loader) -> None:
+    project = load(
+        {
+            "skills.yaml": "kind: Skill\nname: csv-tools\npath: skills/csv-tools\n",
+            "skills/csv-tools/skill.md": "---\nname: csv-tools\ndescription: Reads CSV files.\n---\nUse pandas.\n",
+            "skills/csv-tools/config.yaml": "kind: Broken\n",
+        }
+    )
+    assert list(project.resources) == [Address("Skill", "csv-tools")]
+
+
 def test_resources_are_ordered_by_kind_then_name(load: Loader) -> None:
     manifest = """
     kind: Agent

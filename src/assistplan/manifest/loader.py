@@ -24,6 +24,7 @@ from assistplan.manifest.models import ProjectConfig, spec_types
 from assistplan.manifest.policy import check_policy
 from assistplan.manifest.project import Project
 from assistplan.manifest.safefs import MAX_MANIFEST_BYTES, Refused, confined, read_bytes
+from assistplan.manifest.skill_models import SKILL_FILES
 from assistplan.manifest.templating import TemplateContext, render
 from assistplan.manifest.validate import did_you_mean, validate_model
 from assistplan.manifest.yamlpos import Document, LineMap, document_after, parse_documents, parse_single
@@ -59,8 +60,9 @@ class _ParsedFile:
 
 
 def discover(root: Path) -> tuple[list[Path], list[Path]]:
-    """Every `*.yaml`/`*.yml` below `root` except its assistplan.yaml, skipping hidden folders and sub-projects;
-    and every link to a folder outside the root (folders are walked without following links)."""
+    """Every `*.yaml`/`*.yml` below `root` except its assistplan.yaml, skipping hidden folders, sub-projects and
+    skill bundles (folders holding a `SKILL.md`: their files are a Skill's content); and every link to a folder outside
+    the root (folders are walked without following links)."""
     found: list[Path] = []
     escaping: list[Path] = []
     for directory, folders, files in os.walk(root):
@@ -71,13 +73,17 @@ def discover(root: Path) -> tuple[list[Path], list[Path]]:
             if path.is_symlink():
                 if not path.resolve().is_relative_to(root):
                     escaping.append(path)
-            elif not folder.startswith(".") and not (path / CONFIG_FILE).exists():
+            elif not folder.startswith(".") and not (path / CONFIG_FILE).exists() and not _skill_bundle(path):
                 kept.append(folder)
         folders[:] = kept
         for name in sorted(files):
             if name.endswith(MANIFEST_SUFFIXES) and not name.startswith(".") and (here, name) != (root, CONFIG_FILE):
                 found.append(here / name)
     return found, escaping
+
+
+def _skill_bundle(folder: Path) -> bool:
+    return any((folder / name).is_file() for name in SKILL_FILES)
 
 
 def _at_start(name: str) -> SourceRange:
