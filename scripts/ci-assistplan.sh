@@ -1,23 +1,34 @@
 #!/usr/bin/env bash
 # The steps of the assistplan GitHub workflow (.github/workflows/assistplan.yml), runnable anywhere.
 #
-#   ci-assistplan.sh plan    validate; plan, saved and as Markdown and JSON; the pull-request comment
-#   ci-assistplan.sh apply   validate; apply --auto-approve
+#   ci-assistplan.sh projects  the projects to plan, as a matrix: matrix=JSON and empty=true|false in $GITHUB_OUTPUT
+#   ci-assistplan.sh plan      validate; plan, saved and as Markdown and JSON; the pull-request comment
+#   ci-assistplan.sh apply     validate; apply --auto-approve
+#   ci-assistplan.sh drift     plan --refresh-only; open, update or close the project's drift issue
 #
 # Settings, from the environment:
-#   ASSISTPLAN_DIR        the manifest root (required)
-#   ASSISTPLAN_VAR_FILES  variable files passed as --var-file, one path per line
-#   ASSISTPLAN_OUT        plan: the folder for plan.md, plan.json, saved.plan and plan.log (default: assistplan-plan)
-#   ASSISTPLAN_COMMIT     plan: the commit named in the comment's footer (default: $GITHUB_SHA)
-#   ASSISTPLAN_PR         plan: the pull request to comment on (no comment when empty)
-#   ASSISTPLAN_ENV        NAME=value lines exported for the manifests' {env: NAME} references (not secret)
-#   ASSISTPLAN_SECRET_ENV NAME=value lines exported the same way; each value is masked in the GitHub log first
-#   GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL: for the comment; GITHUB_STEP_SUMMARY: the job summary
+#   ASSISTPLAN_DIR           the manifest root (required, but for projects with ASSISTPLAN_PROJECTS)
+#   ASSISTPLAN_ENV           the environment of assistplan.yaml to work on (none when empty)
+#   ASSISTPLAN_VAR_FILES     variable files passed as --var-file, one path per line
+#   ASSISTPLAN_PROJECTS      projects: list every manifest root under this folder (default: ASSISTPLAN_DIR alone)
+#   ASSISTPLAN_CHANGED_SINCE projects with ASSISTPLAN_PROJECTS: only the roots a change since this commit touches
+#                            (every root when it is empty or not in the clone)
+#   ASSISTPLAN_OUT           plan, drift: the folder for plan.md, plan.json, saved.plan and plan.log
+#                            (default: assistplan-plan)
+#   ASSISTPLAN_COMMIT        plan, drift: the commit named in the comment's footer (default: $GITHUB_SHA)
+#   ASSISTPLAN_PR            plan: the pull request to comment on (no comment when empty)
+#   ASSISTPLAN_ENV_LINES     NAME=value lines exported for the manifests' {env: NAME} references (not secret)
+#   ASSISTPLAN_SECRET_ENV    NAME=value lines exported the same way; each value is masked in the GitHub log first
+#   GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL: for the comment and the issue; GITHUB_STEP_SUMMARY: the job
+#   summary; GITHUB_OUTPUT: the step's outputs
 #
-# Exit status: 0 when the plan or apply succeeded, with or without changes; 1 on any error.
+# Exit status: 0 when the plan, apply or drift check succeeded, with or without changes or drift; 1 on any error.
 set -euo pipefail
 
-dir=${ASSISTPLAN_DIR:?ASSISTPLAN_DIR must name the manifest root}
+if [[ -z ${ASSISTPLAN_ENV:-} ]]; then
+  unset ASSISTPLAN_ENV
+fi
+dir=${ASSISTPLAN_DIR:-}
 var_args=()
 while IFS= read -r file; do
   if [[ -n $file ]]; then
@@ -45,16 +56,47 @@ export_lines() {
     export "$name=${line#*=}"
   done <<<"$2"
 }
-export_lines plain "${ASSISTPLAN_ENV:-}"
+export_lines plain "${ASSISTPLAN_ENV_LINES:-}"
 export_lines mask "${ASSISTPLAN_SECRET_ENV:-}"
-unset ASSISTPLAN_SECRET_ENV
+unset ASSISTPLAN_ENV_LINES ASSISTPLAN_SECRET_ENV
 
 # assistplan without the GitHub token, which only the comment needs (manifest templates can read the environment).
 tokenless() {
   env -u GITHUB_TOKEN assistplan "$@"
 }
 
+require_dir() {
+  if [[ -z $dir ]]; then
+    echo "assistplan: ASSISTPLAN_DIR must name the manifest root" >&2
+    exit 1
+  fi
+}
+
+run_projects() {
+  local args matrix ref=${ASSISTPLAN_CHANGED_SINCE:-}
+  if [[ -n ${ASSISTPLAN_PROJECTS:-} ]]; then
+    args=("$ASSISTPLAN_PROJECTS")
+    if [[ -n $ref ]] && git rev-parse --verify --quiet "$ref^{commit}" >/dev/null; then
+      args+=(--changed-since "$ref" "${var_args[@]}")
+    elif [[ -n $ref ]]; then
+      echo "assistplan: commit $ref is not in the clone: every project is listed" >&2
+    fi
+  else
+    require_dir
+    args=("$dir" --max-depth 0)
+  fi
+  matrix=$(tokenless projects "${args[@]}" --format json)
+  echo "$matrix"
+  if [[ -n ${GITHUB_OUTPUT:-} ]]; then
+    {
+      echo "matrix=$matrix"
+      if [[ $matrix == '{"include": []}' ]]; then echo "empty=true"; else echo "empty=false"; fi
+    } >>"$GITHUB_OUTPUT"
+  fi
+}
+
 run_plan() {
+  require_dir
   local out=${ASSISTPLAN_OUT:-assistplan-plan}
   local commit_args=()
   local status=0
@@ -94,15 +136,41 @@ run_plan() {
 }
 
 run_apply() {
+  require_dir
   tokenless --chdir "$dir" validate "${var_args[@]}"
   tokenless --chdir "$dir" apply --auto-approve "${var_args[@]}"
 }
 
+run_drift() {
+  require_dir
+  local out=${ASSISTPLAN_OUT:-assistplan-plan}
+  local commit_args=()
+  local status=0
+  if [[ -n ${ASSISTPLAN_COMMIT:-} ]]; then
+    commit_args=(--commit "$ASSISTPLAN_COMMIT")
+  fi
+  mkdir -p "$out"
+  rm -f "$out/plan.md"
+  # --detailed-exitcode: 0 no drift, 2 drift, anything else an error.
+  tokenless --chdir "$dir" plan --refresh-only --format markdown --detailed-exitcode \
+    "${commit_args[@]}" "${var_args[@]}" >"$out/plan.md" || status=$?
+  case $status in
+    0) assistplan github drift-issue --file "$out/plan.md" --resolved "${commit_args[@]}" ;;
+    2) assistplan github drift-issue --file "$out/plan.md" ;;
+    *)
+      echo "assistplan: the drift check failed; the errors are above." >&2
+      return 1
+      ;;
+  esac
+}
+
 case ${1:-} in
+  projects) run_projects ;;
   plan) run_plan ;;
   apply) run_apply ;;
+  drift) run_drift ;;
   *)
-    echo "usage: $0 plan|apply" >&2
+    echo "usage: $0 projects|plan|apply|drift" >&2
     exit 1
     ;;
 esac

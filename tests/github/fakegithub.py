@@ -1,4 +1,5 @@
-"""A loopback stand-in for GitHub's issue-comments API: comments kept in memory, every request recorded."""
+"""A loopback stand-in for GitHub's issues and issue-comments API: issues and comments kept in memory, every request
+recorded."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ BOT = "github-actions[bot]"
 
 _LIST_OR_CREATE = re.compile(r"^/repos/(?P<repo>[^/]+/[^/]+)/issues/(?P<issue>\d+)/comments$")
 _UPDATE = re.compile(r"^/repos/(?P<repo>[^/]+/[^/]+)/issues/comments/(?P<id>\d+)$")
+_ISSUES = re.compile(r"^/repos/(?P<repo>[^/]+/[^/]+)/issues$")
+_ISSUE = re.compile(r"^/repos/(?P<repo>[^/]+/[^/]+)/issues/(?P<number>\d+)$")
 
 
 @dataclass(frozen=True)
@@ -27,10 +30,13 @@ class Recorded:
 
 
 class FakeGitHub:
-    """Serves GET/POST issue comments and PATCH a comment for one repository, on 127.0.0.1."""
+    """Serves GET/POST issue comments, PATCH a comment, GET/POST issues and PATCH an issue for one repository, on
+    127.0.0.1. Issues and pull requests share their numbers, as on GitHub, and the issue list holds both."""
 
     def __init__(self) -> None:
         self.comments: dict[int, dict[str, Any]] = {}
+        self.issues: dict[int, dict[str, Any]] = {}
+        self.next_number = 40
         self.requests: list[Recorded] = []
         self.next_id = 1001
         self.failure: tuple[int, str] | None = None
@@ -66,6 +72,26 @@ class FakeGitHub:
         }
         return comment_id
 
+    def add_issue(self, title: str, body: str, *, author: str = BOT, pull_request: bool = False) -> int:
+        number = self.next_number
+        self.next_number += 1
+        kind = "pull" if pull_request else "issues"
+        self.issues[number] = {
+            "number": number,
+            "title": title,
+            "body": body,
+            "state": "open",
+            "state_reason": None,
+            "user": {"login": author},
+            "html_url": f"https://github.com/{REPOSITORY}/{kind}/{number}",
+            **(
+                {"pull_request": {"url": f"https://api.github.com/repos/{REPOSITORY}/pulls/{number}"}}
+                if pull_request
+                else {}
+            ),
+        }
+        return number
+
     def on(self, issue: int) -> list[dict[str, Any]]:
         return [c for c in sorted(self.comments.values(), key=lambda c: c["id"]) if c["issue"] == issue]
 
@@ -88,6 +114,22 @@ class FakeGitHub:
             comment = self.comments[int(update["id"])]
             comment["body"] = body["body"]
             return 200, comment
+        return self._issues(method, route.path, parse_qs(route.query), body)
+
+    def _issues(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+        listing = _ISSUES.match(path)
+        one = _ISSUE.match(path)
+        if listing and listing["repo"] == REPOSITORY and method == "GET":
+            size, page = int(query["per_page"][0]), int(query["page"][0])
+            state = query.get("state", ["open"])[0]
+            found = [i for _, i in sorted(self.issues.items()) if state == "all" or i["state"] == state]
+            return 200, found[(page - 1) * size : page * size]
+        if listing and listing["repo"] == REPOSITORY and method == "POST":
+            return 201, self.issues[self.add_issue(body["title"], body["body"])]
+        if one and one["repo"] == REPOSITORY and method == "PATCH" and int(one["number"]) in self.issues:
+            issue = self.issues[int(one["number"])]
+            issue.update({key: body[key] for key in ("title", "body", "state", "state_reason") if key in body})
+            return 200, issue
         return 404, {"message": "Not Found"}
 
 

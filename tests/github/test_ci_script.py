@@ -203,9 +203,9 @@ def test_the_plain_environment_lines_reach_the_plan_unmasked(
 ) -> None:
     monkeypatch.delenv(EXAMPLE_TOKEN_ENV)
     ci = job(example, fake_github)
-    ci.run("apply", ASSISTPLAN_ENV=f"{EXAMPLE_TOKEN_ENV}=example-token")
+    ci.run("apply", ASSISTPLAN_ENV_LINES=f"{EXAMPLE_TOKEN_ENV}=example-token")
 
-    result = ci.run("plan", GITHUB_ACTIONS="true", ASSISTPLAN_ENV=f"{EXAMPLE_TOKEN_ENV}=example-token")
+    result = ci.run("plan", GITHUB_ACTIONS="true", ASSISTPLAN_ENV_LINES=f"{EXAMPLE_TOKEN_ENV}=example-token")
 
     assert result.returncode == 0, result.stderr
     assert "::add-mask::" not in result.stdout

@@ -27,6 +27,13 @@ def reusable() -> dict[str, Any]:
     return load(REPO_ROOT / ".github" / "workflows" / "assistplan.yml")
 
 
+def drift() -> dict[str, Any]:
+    return load(REPO_ROOT / ".github" / "workflows" / "assistplan-drift.yml")
+
+
+MATRIX = "${{ fromJSON(needs.projects.outputs.matrix) }}"
+
+
 def steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
     return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
 
@@ -71,15 +78,40 @@ def test_checkouts_do_not_keep_the_token(path: Path) -> None:
 def test_the_reusable_workflow_takes_the_folder_python_var_files_environment_lines_and_keys() -> None:
     call = reusable()["on"]["workflow_call"]
 
-    assert {"manifests", "python-version", "var-files", "environment", "env"} <= set(call["inputs"])
+    assert {"manifests", "projects", "python-version", "var-files", "environment", "env"} <= set(call["inputs"])
+    assert call["inputs"]["projects"]["default"] == ""
     assert set(call["secrets"]) == {"OPENAI_API_KEY", "FLOWISE_API_KEY", "ASSISTPLAN_SECRET_ENV"}
     assert not any(secret["required"] for secret in call["secrets"].values())
+
+
+def test_the_projects_job_lists_the_matrix_and_may_only_read() -> None:
+    projects = reusable()["jobs"]["projects"]
+
+    assert projects["permissions"] == {"contents": "read"}
+    assert projects["outputs"] == {
+        "matrix": "${{ steps.list.outputs.matrix }}",
+        "empty": "${{ steps.list.outputs.empty }}",
+    }
+    assert projects["steps"][-1]["run"] == ".assistplan-tool/scripts/ci-assistplan.sh projects"
+    assert projects["steps"][-1]["env"]["ASSISTPLAN_PROJECTS"] == "${{ inputs.projects }}"
+
+
+@pytest.mark.parametrize("name", ["plan", "apply"])
+def test_plan_and_apply_run_a_job_per_project_and_environment(name: str) -> None:
+    job = reusable()["jobs"][name]
+
+    assert job["needs"] == "projects"
+    assert job["if"].endswith("needs.projects.outputs.empty == 'false'")
+    assert job["strategy"] == {"fail-fast": False, "matrix": MATRIX}
+    assert job["concurrency"]["group"].endswith("-${{ matrix.dir }}-${{ matrix.environment }}")
+    env = job["steps"][-1 if name == "apply" else -2]["env"]
+    assert (env["ASSISTPLAN_DIR"], env["ASSISTPLAN_ENV"]) == ("${{ matrix.dir }}", "${{ matrix.environment }}")
 
 
 def test_plan_runs_on_pull_requests_and_may_write_only_pull_requests() -> None:
     plan = reusable()["jobs"]["plan"]
 
-    assert plan["if"] == "github.event_name == 'pull_request'"
+    assert plan["if"].startswith("github.event_name == 'pull_request' && ")
     assert plan["permissions"] == {"contents": "read", "pull-requests": "write"}
     assert plan["concurrency"]["cancel-in-progress"] is True
     assert [s["run"] for s in plan["steps"] if "run" in s][-1] == ".assistplan-tool/scripts/ci-assistplan.sh plan"
@@ -95,7 +127,7 @@ def test_apply_runs_on_the_default_branch_in_an_environment_one_at_a_time() -> N
     assert apply["environment"] == "${{ inputs.environment }}"
     assert apply["permissions"] == {"contents": "read"}
     assert apply["concurrency"]["cancel-in-progress"] is False
-    assert "${{ inputs.manifests }}" in apply["concurrency"]["group"]
+    assert apply["concurrency"]["group"].startswith("assistplan-apply-${{ inputs.environment }}-")
     assert [s["run"] for s in apply["steps"] if "run" in s][-1] == ".assistplan-tool/scripts/ci-assistplan.sh apply"
 
 
@@ -103,6 +135,24 @@ def test_the_token_reaches_only_the_step_that_comments() -> None:
     holders = [s["name"] for s in steps(reusable()) if "GITHUB_TOKEN" in (s.get("env") or {})]
 
     assert holders == ["Plan, and comment on the pull request"]
+
+
+def test_the_drift_check_plans_every_project_and_may_write_only_issues() -> None:
+    workflow = drift()
+    check = workflow["jobs"]["drift"]
+
+    assert set(workflow["on"]) == {"workflow_call"}
+    assert workflow["jobs"]["projects"]["permissions"] == {"contents": "read"}
+    assert "ASSISTPLAN_CHANGED_SINCE" not in workflow["jobs"]["projects"]["steps"][-1]["env"]
+    assert check["permissions"] == {"contents": "read", "issues": "write"}
+    assert check["strategy"] == {"fail-fast": False, "matrix": MATRIX}
+    assert check["concurrency"] == {
+        "group": "assistplan-drift-${{ matrix.dir }}-${{ matrix.environment }}",
+        "cancel-in-progress": False,
+    }
+    assert [s["run"] for s in check["steps"] if "run" in s][-1] == ".assistplan-tool/scripts/ci-assistplan.sh drift"
+    holders = [s["name"] for s in steps(workflow) if "GITHUB_TOKEN" in (s.get("env") or {})]
+    assert holders == ["Check for drift, and keep the drift issue"]
 
 
 def test_this_repository_plans_and_applies_its_example_stack() -> None:

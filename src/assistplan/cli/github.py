@@ -1,7 +1,8 @@
-"""The `github` group: the plan comment on a pull request, for GitHub Actions."""
+"""The `github` group: the plan comment on a pull request and the drift issue, for GitHub Actions."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -11,7 +12,23 @@ from assistplan.cli.common import commit_option, engine_root, errors_reported
 
 @click.group()
 def github() -> None:
-    """GitHub Actions helpers: the plan comment on a pull request (GITHUB_TOKEN, GITHUB_REPOSITORY)."""
+    """GitHub Actions helpers: the plan comment on a pull request, the drift issue (GITHUB_TOKEN, GITHUB_REPOSITORY).
+
+    With an environment chosen (--env NAME or ASSISTPLAN_ENV), the comment and the issue are that environment's."""
+
+
+def _environment(ctx: click.Context) -> str | None:
+    """The environment chosen for the command (--env NAME before the command, or ASSISTPLAN_ENV)."""
+    chosen = (ctx.find_root().obj or {}).get("environment")
+    return str(chosen) if chosen else None
+
+
+author_option = click.option(
+    "--author",
+    default="github-actions[bot]",
+    show_default=True,
+    help="The account the token posts as: only its comments and issues are updated.",
+)
 
 
 @github.command("comment")
@@ -23,24 +40,54 @@ def github() -> None:
     help="The comment: the output of `plan --format markdown` or `github failure-report`.",
 )
 @click.option("--pr", type=click.IntRange(min=1), help="Pull request number (default: the one in $GITHUB_EVENT_PATH).")
-@click.option(
-    "--author",
-    default="github-actions[bot]",
-    show_default=True,
-    help="The account the token posts as: only its comments are updated.",
-)
-def github_comment(path: Path, pr: int | None, author: str) -> None:
+@author_option
+@click.pass_context
+def github_comment(ctx: click.Context, path: Path, pr: int | None, author: str) -> None:
     """Post the plan on a pull request, or update the comment posted before (found by its hidden marker line)."""
-    import os
-
-    from assistplan.github import client_from_env, pull_request_number, upsert_comment
+    from assistplan.github import client_from_env, for_environment, pull_request_number, upsert_comment
 
     with errors_reported():
         number = pr or pull_request_number(os.environ)
         if number is None:
             raise click.UsageError("no pull request: pass --pr N (GITHUB_EVENT_PATH holds none)")
-        posted = upsert_comment(client_from_env(os.environ), number, path.read_text(encoding="utf-8"), author=author)
+        body = for_environment(path.read_text(encoding="utf-8"), _environment(ctx))
+        posted = upsert_comment(client_from_env(os.environ), number, body, author=author)
     click.echo(f"Plan comment {posted.action} on pull request #{number}: {posted.comment.url}")
+
+
+@github.command("drift-issue")
+@click.option(
+    "--file",
+    "path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The output of `plan --refresh-only --format markdown`.",
+)
+@click.option(
+    "--resolved",
+    is_flag=True,
+    help="The plan found no drift: close the project's open drift issue, if any (exit status 0 of "
+    "`plan --refresh-only --detailed-exitcode`).",
+)
+@author_option
+@commit_option
+@click.pass_context
+def github_drift_issue(ctx: click.Context, path: Path, resolved: bool, author: str, commit: str | None) -> None:
+    """Open an issue with the drift a refresh-only plan found, or update the one still open (one per project and
+    environment, found by its hidden marker line); with --resolved, close it."""
+    from assistplan.github import client_from_env, for_environment, report_drift, resolve_drift
+
+    with errors_reported():
+        body = for_environment(path.read_text(encoding="utf-8"), _environment(ctx))
+        client = client_from_env(os.environ)
+        if resolved:
+            done = resolve_drift(client, body, author=author, commit=commit)
+        else:
+            done = report_drift(client, body, author=author)
+    if done.issue is None:
+        click.echo("No drift, and no drift issue open.")
+    else:
+        click.echo(f"Drift issue #{done.issue.number} {done.action}: {done.issue.url}")
 
 
 @github.command("failure-report")
@@ -49,28 +96,10 @@ def github_comment(path: Path, pr: int | None, author: str) -> None:
 @click.pass_context
 def github_failure_report(ctx: click.Context, log: Path, commit: str | None) -> None:
     """Print the plan comment for a failed plan: the errors in LOG, under the project's marker line."""
-    from assistplan.github import failure_comment
+    from assistplan.github import failure_comment, for_environment
+    from assistplan.projects import project_name
 
     with errors_reported():
-        project = _project_name(engine_root(ctx))
-    click.echo(failure_comment(project, log.read_text(encoding="utf-8", errors="replace"), commit=commit), nl=False)
-
-
-def _project_name(root: Path) -> str:
-    """The `project` of ROOT/assistplan.yaml, read without the manifests (which may be what failed)."""
-    import re
-
-    import yaml
-
-    from assistplan.github import GitHubError
-    from assistplan.manifest.fields import PROJECT_PATTERN
-
-    config = root / "assistplan.yaml"
-    try:
-        data = yaml.safe_load(config.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise GitHubError(f"cannot read the project name from {config}: {error}") from None
-    project = data.get("project") if isinstance(data, dict) else None
-    if not isinstance(project, str) or not re.match(PROJECT_PATTERN, project):
-        raise GitHubError(f"{config} names no valid project, so there is no plan comment to update")
-    return project
+        project = project_name(engine_root(ctx))
+    report = failure_comment(project, log.read_text(encoding="utf-8", errors="replace"), commit=commit)
+    click.echo(for_environment(report, _environment(ctx)), nl=False)

@@ -1,4 +1,5 @@
-"""One plan comment per project on a pull request: found by its hidden marker line, created once, then updated."""
+"""One plan comment per project and environment on a pull request: found by its hidden marker line, created once,
+then updated."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ from assistplan.render.mdparts import alert, escape, fence
 
 ACTIONS_BOT = "github-actions[bot]"
 LOG_LIMIT = 20_000
-_MARKER = re.compile(r"^<!-- assistplan-plan:[a-z0-9-]{1,40} -->$")
+_MARKER = re.compile(
+    r"^<!-- assistplan-plan:(?P<project>[a-z0-9-]{1,40})(?:@(?P<environment>[a-z0-9][a-z0-9-]{0,19}))? -->$"
+)
+"""The first line of a plan comment: the project, and `@ENVIRONMENT` when the plan is of one environment."""
 _WORKFLOW_COMMAND = re.compile(r"^::(error|warning|notice)( [^:]*)?::")
 """The annotation lines assistplan adds in GitHub Actions: the log shows the same errors without them."""
 
@@ -29,13 +33,37 @@ class Posted:
 
 def marker_of(body: str) -> str:
     """The marker line a plan comment starts with; GitHubError when the body is not an assistplan comment."""
-    first = body.split("\n", 1)[0].rstrip("\r")
-    if not _MARKER.match(first):
+    return _marker(body).group(0)
+
+
+def _marker(body: str) -> re.Match[str]:
+    found = _MARKER.match(body.split("\n", 1)[0].rstrip("\r"))
+    if found is None:
         raise GitHubError(
             "the comment must start with an assistplan marker line such as <!-- assistplan-plan:PROJECT --> "
             "(write it with `assistplan plan --format markdown`)"
         )
-    return first
+    return found
+
+
+def for_environment(body: str, environment: str | None) -> str:
+    """The comment of a plan of ENVIRONMENT: its marker line and heading name the project as `PROJECT@ENVIRONMENT`
+    (as a plan of an environment names it), so each environment of a project has a comment of its own."""
+    first, _, rest = body.partition("\n")
+    found = _MARKER.match(first.rstrip("\r"))
+    if environment is None or found is None or found["environment"] is not None:
+        return body
+    project = found["project"]
+    heading = f"### assistplan plan — {escape(project)}"
+    if rest.startswith(heading):
+        rest = f"{heading}@{escape(environment)}{rest[len(heading) :]}"
+    return f"<!-- assistplan-plan:{project}@{environment} -->\n{rest}"
+
+
+def marker_parts(body: str) -> tuple[str, str | None]:
+    """The project and environment (None without one) named by the body's marker line."""
+    found = _marker(body)
+    return found["project"], found["environment"]
 
 
 def upsert_comment(client: CommentsClient, issue: int, body: str, *, author: str = ACTIONS_BOT) -> Posted:

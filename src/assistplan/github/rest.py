@@ -1,4 +1,5 @@
-"""The few GitHub REST calls the plan comment needs, over the standard library; the token never leaves the headers."""
+"""The few GitHub REST calls the plan comment and the drift issue need, over the standard library; the token never
+leaves the headers."""
 
 from __future__ import annotations
 
@@ -29,6 +30,15 @@ class Comment:
     url: str
 
 
+@dataclass(frozen=True)
+class Issue:
+    number: int
+    author: str
+    title: str
+    body: str
+    url: str
+
+
 class CommentsClient(Protocol):
     """Issue comments of one repository (a pull request is an issue to this API)."""
 
@@ -39,8 +49,20 @@ class CommentsClient(Protocol):
     def update_comment(self, comment_id: int, body: str) -> Comment: ...
 
 
+class IssuesClient(Protocol):
+    """Issues of one repository: the open ones, a new one, an edit (title, body, closing) and a comment."""
+
+    def list_open_issues(self) -> list[Issue]: ...
+
+    def create_issue(self, title: str, body: str) -> Issue: ...
+
+    def update_issue(self, number: int, fields: dict[str, str]) -> Issue: ...
+
+    def create_comment(self, issue: int, body: str) -> Comment: ...
+
+
 class RestClient:
-    """`CommentsClient` over the GitHub REST API."""
+    """`CommentsClient` and `IssuesClient` over the GitHub REST API."""
 
     def __init__(self, api_url: str, repository: str, token: str, *, timeout: float = 30.0) -> None:
         if not api_url.startswith(("https://", "http://")):
@@ -54,21 +76,36 @@ class RestClient:
         self.timeout = timeout
 
     def list_comments(self, issue: int) -> list[Comment]:
-        comments: list[Comment] = []
-        page = 1
-        while True:
-            query = parse.urlencode({"per_page": PAGE_SIZE, "page": page})
-            batch = self._call("GET", f"/repos/{self.repository}/issues/{issue}/comments?{query}")
-            comments += [_comment(item) for item in batch]
-            if len(batch) < PAGE_SIZE:
-                return comments
-            page += 1
+        return [_comment(item) for item in self._pages(f"/repos/{self.repository}/issues/{issue}/comments", {})]
 
     def create_comment(self, issue: int, body: str) -> Comment:
         return _comment(self._call("POST", f"/repos/{self.repository}/issues/{issue}/comments", {"body": body}))
 
     def update_comment(self, comment_id: int, body: str) -> Comment:
         return _comment(self._call("PATCH", f"/repos/{self.repository}/issues/comments/{comment_id}", {"body": body}))
+
+    def list_open_issues(self) -> list[Issue]:
+        """The open issues, oldest first; pull requests (which this endpoint lists too) left out."""
+        params = {"state": "open", "sort": "created", "direction": "asc"}
+        items = self._pages(f"/repos/{self.repository}/issues", params)
+        return [_issue(item) for item in items if "pull_request" not in item]
+
+    def create_issue(self, title: str, body: str) -> Issue:
+        return _issue(self._call("POST", f"/repos/{self.repository}/issues", {"title": title, "body": body}))
+
+    def update_issue(self, number: int, fields: dict[str, str]) -> Issue:
+        return _issue(self._call("PATCH", f"/repos/{self.repository}/issues/{number}", fields))
+
+    def _pages(self, path: str, params: dict[str, str]) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            query = parse.urlencode({**params, "per_page": PAGE_SIZE, "page": page})
+            batch = self._call("GET", f"{path}?{query}")
+            items += batch
+            if len(batch) < PAGE_SIZE:
+                return items
+            page += 1
 
     def _call(self, method: str, path: str, payload: dict[str, Any] | None = None) -> Any:
         data = json.dumps(payload).encode("utf-8") if payload is not None else None
@@ -108,6 +145,17 @@ def _comment(item: dict[str, Any]) -> Comment:
     return Comment(int(item["id"]), str(user.get("login", "")), item.get("body") or "", str(item["html_url"]))
 
 
+def _issue(item: dict[str, Any]) -> Issue:
+    user = item.get("user") or {}
+    return Issue(
+        int(item["number"]),
+        str(user.get("login", "")),
+        str(item.get("title") or ""),
+        item.get("body") or "",
+        str(item["html_url"]),
+    )
+
+
 def _message(exc: error.HTTPError) -> str:
     try:
         body = json.loads(exc.read() or b"{}")
@@ -118,5 +166,8 @@ def _message(exc: error.HTTPError) -> str:
 
 def _hint(status: int) -> str:
     if status in (401, 403, 404):
-        return " (does the job's token have `pull-requests: write`, and is the pull request in this repository?)"
+        return (
+            " (does the job's token have `pull-requests: write` for the plan comment, `issues: write` for the drift"
+            " issue, and is the pull request in this repository?)"
+        )
     return ""
