@@ -1,4 +1,5 @@
-"""The plan comment: one per project and pull request, found by its marker line, created once and then updated."""
+"""The plan comment: one per project, environment and pull request, found by its marker line, created once and then
+updated."""
 
 from __future__ import annotations
 
@@ -6,8 +7,17 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from assistplan.github import Comment, GitHubError, failure_comment, pull_request_number, upsert_comment
+from assistplan.cli import cli
+from assistplan.github import (
+    Comment,
+    GitHubError,
+    failure_comment,
+    for_environment,
+    pull_request_number,
+    upsert_comment,
+)
 from assistplan.github.comments import LOG_LIMIT
 
 BOT = "github-actions[bot]"
@@ -161,3 +171,42 @@ def test_a_failure_report_never_posts_a_credential_from_the_log() -> None:
 
     assert "sk-proj-abcdefghijklmnop1234" not in comment
     assert "Error: 400 from server" in comment
+
+
+def test_a_plan_of_an_environment_names_it_in_the_marker_and_the_heading() -> None:
+    assert for_environment(PLAN, "staging") == (
+        "<!-- assistplan-plan:acme-support@staging -->\n### assistplan plan — acme-support@staging: 1 to add\n"
+    )
+
+
+def test_a_plan_that_names_its_environment_or_none_is_left_as_it_is() -> None:
+    named = "<!-- assistplan-plan:acme-support@prod -->\n### assistplan plan — acme-support@prod: 1 to add\n"
+
+    assert for_environment(named, "staging") == named
+    assert for_environment(PLAN, None) == PLAN
+
+
+def test_each_environment_of_a_project_has_a_comment_of_its_own() -> None:
+    client = FakeComments((BOT, for_environment(PLAN, "staging")))
+
+    posted = upsert_comment(client, 7, for_environment(NEW_PLAN, "prod"))
+
+    assert posted.action == "created"
+    assert [c.body.split("\n", 1)[0] for c in client.comments] == [
+        "<!-- assistplan-plan:acme-support@staging -->",
+        "<!-- assistplan-plan:acme-support@prod -->",
+    ]
+
+
+def test_the_failure_report_of_an_environment_replaces_that_environments_comment(example: Path) -> None:
+    log = example.parent / "plan.log"
+    log.write_text("error: broken\n", encoding="utf-8")
+
+    result = CliRunner().invoke(
+        cli, ["--chdir", str(example), "--env", "staging", "github", "failure-report", str(log)]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        "<!-- assistplan-plan:acme-support@staging -->\n### assistplan plan — acme-support@staging: Failed\n"
+    )
