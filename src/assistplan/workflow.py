@@ -124,6 +124,7 @@ class Workspace:
         state = self.moved(state)
         kinds = self.kinds_in_use(state)
         inventory = new_inventory(self.name, state, parallelism)
+        inventory.siblings = self.project.siblings
         if state is not None and desired is not None and not self.store.interrupted:
             recorded = set(state.resources)
             partial = {address.kind for address in desired if address not in recorded}

@@ -1,5 +1,6 @@
-"""Environments through the command against one sandbox: the same manifests applied to dev and prod stay apart
-through apply, drift, state loss and destroy; --env and ASSISTPLAN_ENV choose one; validate renders each one's vars;
+"""Environments through the command against one sandbox: the same manifests applied to dev and prod (Agent,
+VectorStore, File, Vault, VaultCredential, Skill, EnvironmentTemplate) stay apart through apply, drift, state loss and
+destroy; --env and ASSISTPLAN_ENV choose one; validate renders each one's vars;
 a project without environments is stamped with its name alone."""
 
 from __future__ import annotations
@@ -47,12 +48,26 @@ auth:
   mcp_server_url: https://mcp.github.example/mcp
   token: {env: ASSISTPLAN_TEST_GITHUB_TOKEN}
 ---
+kind: Skill
+name: math
+path: skills/basic-math
+---
 kind: EnvironmentTemplate
 name: analysis
 packages:
   python: [pandas]
 files:
   - {file: rates, path: /workspace/data/rates.csv}
+skills:
+  - {skill: math}
+"""
+
+SKILL_MD = """\
+---
+name: basic-math
+description: Add or multiply numbers.
+---
+Use exact sums.
 """
 
 
@@ -80,6 +95,7 @@ def project(tmp_path: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPa
     proj.write("stack.yaml", STACK)
     proj.write("handbook/returns.md", "# Returns\n\nItems can be returned within 30 days.\n")
     proj.write("data/rates.csv", "currency,rate\nEUR,1.08\n")
+    proj.write("skills/basic-math/SKILL.md", SKILL_MD)
     return proj
 
 
@@ -141,6 +157,7 @@ def test_each_environment_applies_its_own_set_of_objects(project: Project) -> No
         "assistplan:test-shop@dev:EnvironmentTemplate/analysis",
         "assistplan:test-shop@prod:EnvironmentTemplate/analysis",
     ]
+    assert [skill.name for skill in client.skills.list()] == ["basic-math", "basic-math"]
     names = sorted(file.filename for file in client.files.list())
     assert [name.split(".")[1] for name in names if name.endswith("rates.csv")] == ["test-shop@dev", "test-shop@prod"]
 
@@ -196,6 +213,7 @@ def test_destroying_dev_leaves_prod_intact(project: Project) -> None:
     assert [template.id for template in client.beta.agents.environments.templates.list()] == [
         prod["EnvironmentTemplate/analysis"]
     ]
+    assert [skill.id for skill in client.skills.list()] == [prod["Skill/math"]]
     assert changes(project, "prod") == {}
     assert recorded_ids(project, "prod") == prod
 

@@ -141,6 +141,10 @@ class Inventory:
     """Kinds whose objects the refresh may read by id instead of listing the whole collection: the state records
     every address of the kind the manifests declare, and the apply that wrote it finished."""
 
+    siblings: frozenset[str] = frozenset()
+    """The identities of this project's other environments (and its name without one): their objects may have the
+    names this one's have (the same manifests applied to dev and prod), and are never this one's to change."""
+
     exporting: bool = False
     """Set by `export` only: the refresh keeps every listed object, this project's or not (`owns` answers True),
     so that the exporters see what no project manages. A plan never sets it."""

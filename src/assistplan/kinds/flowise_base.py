@@ -74,6 +74,8 @@ class FlowiseKind(Kind):
         if found is not None:
             return found
         for obj in inventory.unowned.get(self.kind, []):
+            if obj.project in inventory.siblings:
+                continue
             what = self.clash(obj, spec, inventory)
             if what is not None:
                 raise PlanError(

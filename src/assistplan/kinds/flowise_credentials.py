@@ -120,6 +120,14 @@ class FlowiseCredentialKind(FlowiseKind):
                 secret_value(address, field, entry["env"])
         return found
 
+    def clash(self, obj: LiveObject, spec: Spec, inventory: Inventory) -> str | None:
+        """A credential of another environment of this project (its id derived from that environment's identity)
+        shares the name without clashing."""
+        address = f"{self.kind}/{self.display_name(obj.raw)}"
+        if any(obj.id == credential_id(other, address) for other in inventory.siblings):
+            return None
+        return super().clash(obj, spec, inventory)
+
     def identify(self, raw: dict[str, Any], project: str) -> Identity:
         address = f"{self.kind}/{raw.get('name')}"
         return (project, address, None) if raw.get("id") == credential_id(project, address) else UNMARKED

@@ -161,7 +161,7 @@ class SkillKind(Kind):
         if found is not None:
             return found
         for obj in inventory.unowned.get(self.kind, []):
-            if obj.raw.get("name") == spec.get("name"):
+            if obj.raw.get("name") == spec.get("name") and obj.project not in inventory.siblings:
                 raise PlanError(
                     f'{address}: a skill named "{obj.raw.get("name")}" already exists (id {obj.id}) without this '
                     "project's marker, and assistplan never takes over an object it did not create. Adopt it with "

@@ -27,6 +27,13 @@ def identity(project: str, environment: str | None) -> str:
     return project if environment is None else f"{project}{SEPARATOR}{environment}"
 
 
+def siblings(config: ProjectConfig, environment: str | None) -> frozenset[str]:
+    """The identities of the project's other environments, and its name alone unless that is this identity: objects
+    stamped with them may share names with this environment's, and are never this environment's to change."""
+    others = {identity(config.project, name) for name in config.environments} | {config.project}
+    return frozenset(others - {identity(config.project, environment)})
+
+
 def environment_state(state: str, environment: str) -> str:
     """An environment's default state path: the project's, with the environment as a folder before the file name
     (`.assistplan/state.json` -> `.assistplan/dev/state.json`)."""

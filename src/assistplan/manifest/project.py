@@ -9,7 +9,7 @@ from typing import Any
 
 from assistplan.addrs import Address
 from assistplan.diagnostics import Diagnostics, SourceRange
-from assistplan.manifest.environments import identity
+from assistplan.manifest.environments import identity, siblings
 from assistplan.manifest.models import FunctionSpec, KindSpec, ProjectConfig
 
 
@@ -51,6 +51,11 @@ class Project:
     def identity(self) -> str:
         """What this project's remote objects are stamped with: `<project>`, or `<project>@<environment>`."""
         return identity(self.config.project, self.environment)
+
+    @property
+    def siblings(self) -> frozenset[str]:
+        """The identities of this project's other environments (see `assistplan.manifest.environments.siblings`)."""
+        return siblings(self.config, self.environment)
 
     def of_kind(self, kind: str) -> list[Resource]:
         return [resource for address, resource in self.resources.items() if address.kind == kind]
