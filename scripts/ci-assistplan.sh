@@ -17,6 +17,9 @@
 #                            (default: assistplan-plan)
 #   ASSISTPLAN_COMMIT        plan, drift: the commit named in the comment's footer (default: $GITHUB_SHA)
 #   ASSISTPLAN_PR            plan: the pull request to comment on (no comment when empty)
+#   ASSISTPLAN_TESTS         plan, apply: "true" runs the conversation tests (`assistplan test`): on a plan against
+#                            the change applied to a throwaway sandbox (their section joins the comment), after an
+#                            apply against the live objects; a failed test fails the step
 #   ASSISTPLAN_ENV_LINES     NAME=value lines exported for the manifests' {env: NAME} references (not secret)
 #   ASSISTPLAN_SECRET_ENV    NAME=value lines exported the same way; each value is masked in the GitHub log first
 #   GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL: for the comment and the issue; GITHUB_STEP_SUMMARY: the job
@@ -117,6 +120,14 @@ run_plan() {
   if ((status == 0 || status == 2)) && [[ -s $out/saved.plan ]]; then
     status=0
     tokenless show "$out/saved.plan" --format json "${commit_args[@]}" >"$out/plan.json"
+    if [[ ${ASSISTPLAN_TESTS:-} == true ]]; then
+      rm -f "$out/tests.md" "$out/tests.xml"
+      tokenless --chdir "$dir" test --sandbox --markdown "$out/tests.md" --junit "$out/tests.xml" \
+        "${var_args[@]}" >&2 || status=1
+      if [[ -s $out/tests.md ]]; then
+        { echo && cat "$out/tests.md"; } >>"$out/plan.md"
+      fi
+    fi
   else
     status=1
     echo "assistplan: the plan failed; the errors are above." >&2
@@ -139,6 +150,9 @@ run_apply() {
   require_dir
   tokenless --chdir "$dir" validate "${var_args[@]}"
   tokenless --chdir "$dir" apply --auto-approve "${var_args[@]}"
+  if [[ ${ASSISTPLAN_TESTS:-} == true ]]; then
+    tokenless --chdir "$dir" test "${var_args[@]}"
+  fi
 }
 
 run_drift() {

@@ -218,3 +218,18 @@ def test_a_malformed_environment_line_stops_the_job_without_showing_it(example: 
     assert result.returncode == 1
     assert "line 2 of the environment lines is not NAME=value" in result.stderr
     assert "hunter2" not in result.stdout + result.stderr
+
+
+def test_a_plan_with_tests_runs_them_against_the_change_in_a_sandbox_and_comments_their_section(
+    example: Path, fake_github: FakeGitHub
+) -> None:
+    ci = job(example, fake_github)
+
+    result = ci.run("plan", ASSISTPLAN_PR="7", ASSISTPLAN_TESTS="true")
+
+    assert result.returncode == 0, result.stderr
+    plan_md = ci.read("plan.md")
+    assert "### Conversation tests" in plan_md
+    assert [c["body"] for c in fake_github.on(7)] == [plan_md]
+    assert ci.read("tests.xml").startswith("<?xml")
+    assert not (example / ".assistplan" / "state.json").exists()
