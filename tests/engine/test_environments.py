@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from assistplan.cli import cli
 from assistplan.sandbox.server import API_KEY, SandboxServer
 from conftest import KEY_ENV, Project
 
@@ -304,3 +305,26 @@ def test_a_saved_plan_is_applied_only_in_its_own_environment(project: Project, t
     assert result.exit_code == 1
     assert "is a plan of 'test-shop@dev', not of 'test-shop@prod': choose its --env" in result.output
     assert list(project.client().beta.agents.list()) == []
+
+
+def recorded_completions(project: Project, *words: str) -> list[str]:
+    """What bash would be offered after `assistplan --chdir ROOT WORDS state show File/`."""
+    line = ["assistplan", "--chdir", str(project.root), *words, "state", "show", "File/"]
+    environ = {"_ASSISTPLAN_COMPLETE": "bash_complete", "COMP_WORDS": " ".join(line), "COMP_CWORD": str(len(line) - 1)}
+    result = project.runner.invoke(cli, [], prog_name="assistplan", env=environ)
+    return [entry.partition(",")[2] for entry in result.stdout.splitlines() if entry]
+
+
+def test_completion_reads_the_chosen_environments_state(project: Project) -> None:
+    apply(project, "prod")
+
+    assert recorded_completions(project, "--env", "prod") == ["File/rates"]
+    assert recorded_completions(project, "--env", "dev") == []
+
+
+def test_version_names_the_chosen_environments_server(project: Project, sandbox: SandboxServer) -> None:
+    prod = "vars: {stage: production}"
+    project.edit("assistplan.yaml", prod, f"{prod}\n    openai: {{base_url: sandbox}}")
+
+    assert f"OpenAI API at {sandbox.base_url}:" in run(project, "dev", "version")
+    assert "OpenAI API at sandbox:" in run(project, "prod", "version")

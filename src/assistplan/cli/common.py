@@ -27,7 +27,8 @@ def engine_root(ctx: click.Context) -> Path:
 
 def environment(ctx: click.Context) -> str | None:
     """The environment asked for with --env or ASSISTPLAN_ENV (None: assistplan.yaml's default one, if any)."""
-    chosen = (ctx.find_root().obj or {}).get("environment")
+    root = ctx.find_root()
+    chosen = (root.obj or {}).get("environment") or root.params.get("environment")
     return chosen if isinstance(chosen, str) else None
 
 
@@ -114,7 +115,7 @@ def _completions(ctx: click.Context, incomplete: str, *, manifests: bool) -> lis
     found: set[str] = set()
     state = ".assistplan/state.json"
     try:
-        project = load_project(root)
+        project = load_project(root, environment=environment(ctx))
     except (AssistplanError, OSError, ValueError):
         project = None
     if project is not None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from assistplan.cli.common import engine_root
+from assistplan.cli.common import engine_root, environment
 
 PACKAGES = ("openai", "httpx")
 """The libraries named: the OpenAI SDK and the HTTP client of the JSON layer and of Flowise."""
@@ -31,7 +31,7 @@ def version(ctx: click.Context, fmt: str) -> None:
         "assistplan": __version__,
         "python": f"{platform.python_version()} ({platform.python_implementation()})",
         "packages": {name: _installed(name) for name in PACKAGES},
-        **_servers(engine_root(ctx)),
+        **_servers(engine_root(ctx), environment(ctx)),
     }
     if fmt == "json":
         click.echo(json.dumps(report, indent=2))
@@ -56,7 +56,7 @@ def _installed(name: str) -> str | None:
         return None
 
 
-def _servers(root: Path) -> dict[str, Any]:
+def _servers(root: Path, chosen: str | None) -> dict[str, Any]:
     """`servers`: one entry per API the project's assistplan.yaml configures; None (and `detail` saying why) when
     there is no project to read."""
     from assistplan import __version__
@@ -65,7 +65,7 @@ def _servers(root: Path) -> dict[str, Any]:
     from assistplan.providers.openai import SANDBOX, resolve_base_url
 
     try:
-        config = load_project(root).config
+        config = load_project(root, environment=chosen).config
     except ManifestError as error:
         first = error.diagnostics.sorted()[0].summary if len(error.diagnostics) else "it has errors"
         return {"servers": None, "detail": f"the project at {root} could not be read ({first})"}
