@@ -101,6 +101,9 @@ class FakeFileKind(FakeKind):
     def provides(self, spec: Spec) -> set[Hashable]:
         return self.real.provides(spec)
 
+    def foreign(self, spec: Spec) -> bool:
+        return self.real.foreign(spec)
+
     def garbage(
         self, inventory: Inventory, needed: set[Hashable], claimed: set[str], keep: Sequence[LiveObject]
     ) -> list[Garbage]:

@@ -48,6 +48,7 @@ HELPER_SPEC = {"model": "m1", "vector_store": KB}
 SHA = "a" * 32
 FAQ_FILE = file_spec("faq.md", SHA)
 STORE_WITH_FAQ = {**STORE, "files": files(("faq.md", SHA))}
+EXISTING_FAQ = {"existing": "faq-1", "purpose": "assistants"}
 
 
 def row(id: str, scenario: Scenario, expected: Any) -> Any:
@@ -139,6 +140,11 @@ REASON_ROWS = [
             blobs=[blob("faq.md", SHA, id="faq-1")],
         ),
         {KB: ("no-op", None), FAQ: ("forget", "shared")},
+    ),
+    row(
+        "foreign-removed-file-given-by-id",
+        Scenario(state=[recorded(FAQ, EXISTING_FAQ)], live=[live(FAQ, EXISTING_FAQ, stamped=False, id="faq-1")]),
+        {FAQ: ("forget", "foreign")},
     ),
     row(
         "moved-renamed-with-moved_from-keeps-the-object",

@@ -342,6 +342,11 @@ class Kind(ABC):
         from the manifests (then it is forgotten, not deleted)."""
         return set()
 
+    def foreign(self, spec: Spec) -> bool:
+        """Whether an object with this spec was made outside assistplan and is only referred to (a File given by
+        id): removed from the manifests or destroyed, it is forgotten, never deleted."""
+        return False
+
     def garbage(
         self, inventory: Inventory, needed: set[Hashable], claimed: set[str], keep: Sequence[LiveObject]
     ) -> list[Garbage]:

@@ -106,6 +106,9 @@ class BlobPool:
 
     project: str
     by_id: dict[str, Blob] = field(default_factory=dict)
+    others: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Every other listed file by id, as listed: uploaded outside assistplan, or by another project (what a File
+    given by id, `existing`, is)."""
     _by_key: dict[tuple[str, str, str], Blob] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _key_locks: dict[tuple[str, str, str], threading.Lock] = field(default_factory=dict)
@@ -117,6 +120,8 @@ class BlobPool:
             blob = parse_blob(item)
             if blob is not None and blob.project == project:
                 pool.add(blob)
+            else:
+                pool.others[item["id"]] = item
         return pool
 
     def add(self, blob: Blob) -> None:

@@ -18,7 +18,8 @@ Without a state file the key is unknown: write-only fields are taken as desired,
 setup command is not detected until an apply with the state (any update sends them again); packages, network access,
 files (by path, File and size), skills and the rest are compared as read.
 
-A `file_id` entry reads back as the File it is through the project's pool of uploads, which the refresh lists only
+A `file_id` entry reads back as the File it is through the project's pool of uploads (a file that is not one of them,
+as its id: a File given by id, `existing`, is named by its id), which the refresh lists only
 when the File kind is in use: whenever a template names a File, the manifests declare it (or the state recorded it),
 so a project whose templates name no File makes no `/files` request. An import lists the pool itself when the
 template names a file.
@@ -68,6 +69,8 @@ WRITTEN = "written"
 MOVED = "moved"
 UNKNOWN = "changed outside assistplan"
 WRITE_ONLY = ("env", "setup_commands", "network_blocked_domains", "file_contents")
+UPLOAD_KEYS = ("path", "sha256", "size")
+"""What names a project's upload in a template's `files`."""
 
 
 def template_name(project: str, address: str) -> str:
@@ -121,7 +124,8 @@ class EnvironmentTemplateKind(Kind):
         for entry in spec.files:
             if entry.file is not None:
                 upload = ctx.specs[f"File/{entry.file}"]
-                files.append({"path": entry.path, "file": {key: upload[key] for key in ("path", "sha256", "size")}})
+                named = {"id": upload["existing"]} if "existing" in upload else {k: upload[k] for k in UPLOAD_KEYS}
+                files.append({"path": entry.path, "file": named})
             else:
                 source = local[entry.source or ""]
                 files.append({"path": entry.path, "size": source.size})
@@ -287,6 +291,8 @@ class EnvironmentTemplateKind(Kind):
     def _file(self, ctx: KindContext, address: str, entry: dict[str, Any], contents: Mapping[str, Any]) -> Any:
         if "file" in entry:
             upload = entry["file"]
+            if "id" in upload:
+                return {"type": "file_id", "file_id": upload["id"], "path": entry["path"]}
             blob = require_pool(ctx.inventory).find(upload["sha256"], upload["path"], FILE_PURPOSE)
             if blob is None:
                 raise PlanError(f"{address}: the upload of {upload['path']} is gone; plan again")

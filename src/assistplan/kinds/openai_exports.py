@@ -1,26 +1,33 @@
-"""The `export` hooks of the OpenAI kinds: Agent, Assistant and VectorStore manifests made from live objects (their
-function tools become shared Function manifests through the export context).
+"""The `export` hooks of the OpenAI kinds: Agent, Assistant, VectorStore and File manifests made from live objects
+(their function tools become shared Function manifests through the export context).
 
 Each document says what the object's normalized spec holds, leaving out what equals a default, so that the adopted
 object plans as no changes. What cannot be read back is said in a comment: an MCP header's value (the manifest names
 an environment variable to set before the next apply), and the content of files uploaded outside assistplan (the
-manifest keeps them by id in `existing_files`; they are never uploaded again).
+manifest keeps them by id, in `existing_files` or as a File's `existing`; they are never uploaded again). A file that
+a vector store or an assistant holds is kept by that object's `existing_files` and gets no File of its own unless an
+environment template names it.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, get_args
 
 from assistplan.kinds.agents import TEXT_DEFAULT, TOOL_DEFAULTS, normalize_tool
 from assistplan.kinds.assistants import RANKING_DEFAULT
-from assistplan.kinds.base import Kind, LiveObject, Spec, user_metadata
+from assistplan.kinds.base import Kind, LiveObject, Spec, registered, user_metadata
 from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.kinds.vector_stores import AUTO_CHUNKING
+from assistplan.manifest.openai_models import FilePurpose
 
 EXISTING_FILES = (
     "Its files were uploaded outside assistplan and cannot be downloaded: existing_files keeps them attached by id, "
     "and they are never uploaded again."
+)
+EXISTING_FILE = (
+    "This file was uploaded outside assistplan and cannot be downloaded: existing keeps it by id; it is never uploaded "
+    "again, and removing this manifest leaves it on the server."
 )
 
 
@@ -176,3 +183,49 @@ def export_vector_store(kind: Kind, obj: LiveObject, ctx: ExportContext) -> Expo
     if metadata:
         document["metadata"] = metadata
     return exported
+
+
+def export_file(kind: Kind, obj: LiveObject, ctx: ExportContext) -> Exported | None:
+    """A File given by id, for a file uploaded outside assistplan (none for a file a vector store or an assistant
+    keeps in its `existing_files`, unless a template names it, or for a purpose a manifest cannot give)."""
+    spec = ctx.inventory.normalized(obj, kind)
+    purpose = spec.get("purpose")
+    if "existing" not in spec or purpose not in get_args(FilePurpose):
+        return None
+    if purpose == "assistants" and obj.id in _kept(ctx) and obj.id not in _named_by_templates(ctx):
+        return None
+    name = ctx.name(obj)
+    exported = Exported({"kind": "File", "name": name, "existing": obj.id}, f"files/{name}.yaml")
+    if purpose != "assistants":
+        exported.document["purpose"] = purpose
+    exported.comments.append(EXISTING_FILE)
+    return exported
+
+
+def _kept(ctx: ExportContext) -> set[str]:
+    """The ids of the files that vector stores and assistants hold."""
+    kinds = registered()
+    return {
+        file_id
+        for kind in ("VectorStore", "Assistant")
+        for obj in ctx.inventory.of_kind(kind)
+        for file_id in _file_ids(ctx.inventory.normalized(obj, kinds[kind]))
+    }
+
+
+def _file_ids(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        found = [value["file_id"]] if isinstance(value.get("file_id"), str) else []
+        return found + [file_id for item in value.values() for file_id in _file_ids(item)]
+    if isinstance(value, list):
+        return [file_id for item in value for file_id in _file_ids(item)]
+    return []
+
+
+def _named_by_templates(ctx: ExportContext) -> set[str]:
+    return {
+        str(entry.get("file_id"))
+        for obj in ctx.inventory.of_kind("EnvironmentTemplate")
+        for entry in obj.raw.get("files") or []
+        if entry.get("type") == "file_id"
+    }

@@ -25,7 +25,6 @@ from assistplan.manifest.models import (
     AgentFunctionTool,
     AgentSpec,
     AssistantSpec,
-    FileSpec,
     FlowiseAssistantSpec,
     FlowiseToolSpec,
     FunctionRef,
@@ -150,7 +149,6 @@ class Resolver:
             self.names[manifest.address.kind][manifest.address.name] = manifest
         handlers: dict[type[KindSpec], Callable[[_Work, Any], None]] = {
             FunctionSpec: self.function,
-            FileSpec: self.file,
             VectorStoreSpec: self.vector_store,
             AssistantSpec: self.assistant,
             AgentSpec: self.agent,
@@ -305,12 +303,6 @@ class Resolver:
         self.check_schema(schema, site, strict=spec.strict, object_root=True)
         work.updates["parameters"] = schema
 
-    def file(self, work: _Work, spec: FileSpec) -> None:
-        if _is_glob(spec.path):
-            self.error(work, ("path",), "a File names one file, not a pattern")
-            return
-        work.files = self.files(work, [spec.path], ("path",), 1)
-
     def vector_store(self, work: _Work, spec: VectorStoreSpec) -> None:
         work.files = self.files(work, spec.files, ("files",), MAX_VECTOR_STORE_FILES, FILE_SEARCH_EXTENSIONS)
 
@@ -382,10 +374,6 @@ class Resolver:
         for index, name in enumerate(spec.tools):
             self.reference(work, "FlowiseTool", name, ("tools", index))
         self.instructions(work, spec, None)
-
-
-def _is_glob(path: str) -> bool:
-    return any(char in path for char in "*?[")
 
 
 def _agent_tools_json(spec: AgentSpec, functions: dict[int, FunctionSpec]) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
@@ -17,6 +17,9 @@ from assistplan.manifest.fields import (
     problem,
 )
 from assistplan.manifest.policy_models import PolicyPaths
+
+if TYPE_CHECKING:
+    from assistplan.manifest.resolution import Resolution
 
 ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
 FilePurpose = Literal["assistants", "user_data", "vision", "batch", "fine-tune", "evals"]
@@ -57,13 +60,32 @@ class FunctionSpec(KindSpec):
 
 
 class FileSpec(KindSpec):
-    """A file uploaded to OpenAI, identified by its content."""
+    """A file uploaded to OpenAI: a local file, identified by its content, or a file uploaded outside assistplan,
+    identified by its id."""
 
     kind: Literal["File"]
-    path: Annotated[str, Field(min_length=1)]
+    path: Annotated[str, Field(min_length=1)] | None = None
     """The file, relative to this manifest."""
+    existing: Annotated[str, Field(min_length=1)] | None = None
+    """The id of a file uploaded outside assistplan, referred to as it is: its content cannot be downloaded, so it is
+    never uploaded again, and it stays on the server when this manifest is removed. Written by `export`."""
     purpose: FilePurpose = "assistants"
     """The upload purpose."""
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> FileSpec:
+        if (self.path is None) == (self.existing is None):
+            raise problem('give exactly one of "path" (a local file) or "existing" (the id of an uploaded file)')
+        return self
+
+    def resolve(self, resolution: Resolution) -> None:
+        """The local file of `path` becomes the resource's file (a File given by id has none)."""
+        if self.path is None:
+            return
+        if any(char in self.path for char in "*?["):
+            resolution.error(("path",), "a File names one file, not a pattern")
+            return
+        resolution.files([self.path], ("path",), 1)
 
 
 class StaticChunking(Spec):

@@ -47,6 +47,7 @@ class ActionReason(StrEnum):
     ORPHAN = "orphan"
     UNUSED = "unused"
     SHARED = "shared"
+    FOREIGN = "foreign"
     MOVED = "moved"
     REPLACE_REQUESTED = "replace_requested"
 

@@ -155,12 +155,16 @@ def _leftovers(
 def _keep_shared(
     changes: dict[Address, ResourceChange], kept: set[Hashable], kinds: Mapping[str, Kind]
 ) -> dict[Address, ResourceChange]:
-    """An object removed from the manifests that is content other resources still use is forgotten, not deleted."""
+    """An object removed from the manifests that is content other resources still use, or that assistplan did not
+    make, is forgotten, not deleted."""
     out = dict(changes)
     for address, rc in changes.items():
         if rc.action is Action.DELETE and rc.before is not None:
-            provided = kinds[rc.kind].provides(rc.before)
-            if provided and provided <= kept:
+            kind = kinds[rc.kind]
+            provided = kind.provides(rc.before)
+            if kind.foreign(rc.before):
+                out[address] = replace(rc, action=Action.FORGET, reason=ActionReason.FOREIGN)
+            elif provided and provided <= kept:
                 out[address] = replace(rc, action=Action.FORGET, reason=ActionReason.SHARED)
     return out
 

@@ -50,6 +50,7 @@ _REASONS: dict[str, str] = {
     "orphan": "it carries this project's label or file prefix but no address claims it",
     "unused": "nothing in the project uses it any more (an upload no resource needs)",
     "shared": "its file is still used by another resource, so it is only removed from the state",
+    "foreign": "it was made outside assistplan and is only referred to, so it is only removed from the state",
     "replace_requested": "its replacement was requested (--replace)",
 }
 
