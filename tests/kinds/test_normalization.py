@@ -371,7 +371,7 @@ PLATFORM_IDS = {
 def platform_desired(kind: Any, manifest: dict[str, Any]) -> Spec:
     spec = kind.spec_model.model_validate(manifest)
     resource = SimpleNamespace(address=Address(manifest["kind"], manifest["name"]), spec=spec, files=())
-    project = SimpleNamespace(functions=FUNCTIONS, config=SimpleNamespace(project="p"), root="/manifests")
+    project = SimpleNamespace(functions=FUNCTIONS, config=SimpleNamespace(project="p"), identity="p", root="/manifests")
     return kind.desired(resource, DesireContext(project, {}, {}))  # type: ignore[arg-type]
 
 
