@@ -3,7 +3,7 @@ the errors of choosing one that is unknown, missing or invalid, each at its line
 
 from __future__ import annotations
 
-from tests.manifest.conftest import Failing, Loader
+from .conftest import Failing, Loader
 
 CONFIG = """\
 project: acme
