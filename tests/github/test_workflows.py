@@ -117,7 +117,12 @@ def test_plan_runs_on_pull_requests_and_may_write_only_pull_requests() -> None:
     assert [s["run"] for s in plan["steps"] if "run" in s][-1] == ".assistplan-tool/scripts/ci-assistplan.sh plan"
     upload = plan["steps"][-1]
     assert upload["uses"].startswith("actions/upload-artifact@")
-    assert {Path(p).name for p in upload["with"]["path"].splitlines()} == {"plan.json", "saved.plan", "plan.md"}
+    assert {Path(p).name for p in upload["with"]["path"].splitlines()} == {
+        "plan.json",
+        "saved.plan",
+        "plan.md",
+        "tests.xml",
+    }
 
 
 def test_apply_runs_on_the_default_branch_in_an_environment_one_at_a_time() -> None:
