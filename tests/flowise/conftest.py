@@ -85,7 +85,7 @@ class FlowiseProject(ManifestRoot):
     def plan_json(self, *args: str) -> dict[str, Any]:
         result = self.run("plan", "--format", "json", *args)
         assert result.exit_code in (0, 2), result.output
-        return json.loads(result.output)
+        return json.loads(result.stdout)
 
     def changes(self) -> dict[str, tuple[list[str], list[str]]]:
         """address -> (actions, changed paths) of every resource the plan would change."""

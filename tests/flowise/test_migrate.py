@@ -41,7 +41,7 @@ def test_the_migrated_example_applies_and_then_plans_no_changes(
 
     assert migrated.exit_code == 0, migrated.output
     assert planned.exit_code == 0, planned.output
-    actions = {rc["address"]: rc["change"]["actions"] for rc in json.loads(planned.output)["resource_changes"]}
+    actions = {rc["address"]: rc["change"]["actions"] for rc in json.loads(planned.stdout)["resource_changes"]}
     assert actions["FlowiseAssistant/support-openai-custom"] == ["create"]
     assert actions["FlowiseAssistant/support-openai"] == ["create"]
     assert not [address for address, action in actions.items() if "delete" in action]
