@@ -40,7 +40,9 @@ from assistplan.kinds.base import (
     find_stamped,
     owned_objects,
     prune,
+    read_object,
     register,
+    stamp_metadata,
     user_metadata,
 )
 from assistplan.kinds.exporting import ExportContext, Exported
@@ -282,17 +284,10 @@ class AgentKind(Kind):
         call(lambda: provider.client.beta.agents.delete(remote_id), address=address, operation="delete")
 
     def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
-        provider: OpenAIProvider = ctx.provider
-        agent = call(lambda: provider.client.beta.agents.retrieve(remote_id), address=address, operation="read")
-        return LiveObject.from_metadata(self.kind, agent.model_dump(mode="json", by_alias=True))
+        return LiveObject.from_metadata(self.kind, read_object(ctx, f"/agents/{remote_id}", address))
 
     def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
-        provider: OpenAIProvider = ctx.provider
-        metadata = {**(live.raw.get("metadata") or {}), **stamp}
-        updated = call(
-            lambda: provider.client.beta.agents.update(live.id, metadata=metadata), address=address, operation="import"
-        )
-        return LiveObject.from_metadata(self.kind, updated.model_dump(mode="json", by_alias=True))
+        return LiveObject.from_metadata(self.kind, stamp_metadata(ctx, f"/agents/{live.id}", address, live, stamp))
 
     def export(self, obj: LiveObject, ctx: ExportContext) -> Exported | None:
         from assistplan.kinds.openai_exports import export_agent

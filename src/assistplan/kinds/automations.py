@@ -36,7 +36,9 @@ from assistplan.kinds.base import (
     manifest_spec,
     owned_objects,
     prune,
+    read_object,
     register,
+    stamp_metadata,
     user_metadata,
 )
 from assistplan.kinds.exporting import ExportContext, Exported
@@ -213,21 +215,10 @@ class AutomationKind(Kind):
         return export_automation(self, obj, ctx)
 
     def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
-        provider: OpenAIProvider = ctx.provider
-        raw = provider.get_object(f"{PATH}/{remote_id}", address=address, operation="read")
-        return LiveObject.from_metadata(self.kind, raw)
+        return LiveObject.from_metadata(self.kind, read_object(ctx, f"{PATH}/{remote_id}", address))
 
     def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
-        provider: OpenAIProvider = ctx.provider
-        metadata = {**(live.raw.get("metadata") or {}), **stamp}
-        raw = call(
-            lambda: json.loads(
-                provider.client.beta.agents.automations.with_raw_response.update(live.id, metadata=metadata).text
-            ),
-            address=address,
-            operation="import",
-        )
-        return LiveObject.from_metadata(self.kind, raw)
+        return LiveObject.from_metadata(self.kind, stamp_metadata(ctx, f"{PATH}/{live.id}", address, live, stamp))
 
 
 def _switch(provider: OpenAIProvider, address: str, remote_id: str, verb: str) -> dict[str, Any]:

@@ -402,6 +402,24 @@ def owned_objects(ctx: KindContext, kind: str, path: str, noun: str) -> list[Liv
     return [obj for obj in objects if inventory.owns(obj.id, obj.project)]
 
 
+def read_object(ctx: KindContext, path: str, address: Address) -> dict[str, Any]:
+    """The object at `path` (its collection's path, then its id), read through the provider's JSON layer for
+    `import`: a failure names the address, the operation "read", the URL and the request id."""
+    raw: dict[str, Any] = ctx.provider.get_object(path, address=address, operation="read")
+    return raw
+
+
+def stamp_metadata(
+    ctx: KindContext, path: str, address: Address, live: LiveObject, stamp: Mapping[str, str]
+) -> dict[str, Any]:
+    """Put `stamp` (this project's labels) in the metadata of the object at `path`, keeping its other pairs: one
+    update through the provider's JSON layer, changing nothing else; the object as it then is. A failure names the
+    address, the operation "import", the URL and the request id."""
+    metadata = {**(live.raw.get("metadata") or {}), **stamp}
+    raw: dict[str, Any] = ctx.provider.update_object(path, {"metadata": metadata}, address=address, operation="import")
+    return raw
+
+
 S = TypeVar("S")
 
 

@@ -43,7 +43,9 @@ from assistplan.kinds.base import (
     find_stamped,
     manifest_spec,
     prune,
+    read_object,
     register,
+    stamp_metadata,
     user_metadata,
 )
 from assistplan.kinds.exporting import ExportContext, Exported
@@ -367,25 +369,16 @@ class VaultCredentialKind(Kind):
         return export_vault_credential(self, obj, ctx)
 
     def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
-        provider: OpenAIProvider = ctx.provider
-        vault_id, credential_id = split_id(remote_id)
-        raw = provider.get_object(f"/vaults/{vault_id}/credentials/{credential_id}", address=address, operation="read")
-        return self._live(raw)
+        return self._live(read_object(ctx, _path(remote_id), address))
 
     def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
-        provider: OpenAIProvider = ctx.provider
-        vault_id, credential_id = split_id(live.id)
-        metadata = {**(live.raw.get("metadata") or {}), **stamp}
-        raw = call(
-            lambda: json.loads(
-                provider.client.beta.agents.vaults.credentials.with_raw_response.update(
-                    credential_id, vault_id=vault_id, metadata=metadata
-                ).text
-            ),
-            address=address,
-            operation="import",
-        )
-        return self._live(raw)
+        return self._live(stamp_metadata(ctx, _path(live.id), address, live, stamp))
+
+
+def _path(remote_id: str) -> str:
+    """The URL path of the credential whose id is `<vault id>/<credential id>`."""
+    vault_id, credential_id = split_id(remote_id)
+    return f"/vaults/{vault_id}/credentials/{credential_id}"
 
 
 register(VaultCredentialKind())

@@ -30,7 +30,9 @@ from assistplan.kinds.base import (
     Spec,
     find_stamped,
     manifest_spec,
+    read_object,
     register,
+    stamp_metadata,
     user_metadata,
 )
 from assistplan.kinds.exporting import ExportContext, Exported
@@ -136,19 +138,10 @@ class VaultKind(Kind):
         return export_vault(self, obj, ctx)
 
     def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
-        provider: OpenAIProvider = ctx.provider
-        raw = provider.get_object(f"/vaults/{remote_id}", address=address, operation="read")
-        return LiveObject.from_metadata(self.kind, raw)
+        return LiveObject.from_metadata(self.kind, read_object(ctx, f"/vaults/{remote_id}", address))
 
     def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
-        provider: OpenAIProvider = ctx.provider
-        metadata = {**(live.raw.get("metadata") or {}), **stamp}
-        raw = call(
-            lambda: _json(provider.client.beta.agents.vaults.with_raw_response.update(live.id, metadata=metadata)),
-            address=address,
-            operation="import",
-        )
-        return LiveObject.from_metadata(self.kind, raw)
+        return LiveObject.from_metadata(self.kind, stamp_metadata(ctx, f"/vaults/{live.id}", address, live, stamp))
 
 
 register(VaultKind())

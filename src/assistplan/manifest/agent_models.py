@@ -8,6 +8,7 @@ An MCP tool's `credential` names a VaultCredential manifest, resolved (with "did
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
@@ -21,12 +22,22 @@ from assistplan.manifest.fields import (
     Spec,
     check,
     exclusive,
+    read_instructions,
 )
-from assistplan.manifest.openai_models import SHORTHAND, ReasoningEffort, duplicate_tools, shorthand_or_type
+from assistplan.manifest.openai_models import (
+    SHORTHAND,
+    FunctionSpec,
+    ReasoningEffort,
+    duplicate_tools,
+    shorthand_or_type,
+)
 from assistplan.manifest.policy_models import PolicyPaths
 
 if TYPE_CHECKING:
     from assistplan.manifest.resolution import Resolution
+
+MAX_AGENT_TOOLS_BYTES = 3 * 1024 * 1024
+"""The API's limit on an agent's tool list, as compact JSON with the functions inlined."""
 
 
 class AgentFunctionTool(Spec):
@@ -229,6 +240,48 @@ class AgentSpec(KindSpec):
         return self
 
     def resolve(self, resolution: Resolution) -> None:
+        """Reads `instructions_file` and the text format's `schema_file`; function tools name Functions (the tool
+        list, functions inlined, must fit the API's limit); each MCP tool's `credential` names a VaultCredential that
+        can serve an MCP server."""
+        read_instructions(resolution, self.instructions_file)
+        functions: dict[int, FunctionSpec] = {}
+        for index, tool in enumerate(self.tools):
+            if isinstance(tool, AgentFunctionTool):
+                resolution.reference("Function", tool.function, ("tools", index, "function"))
+                function = resolution.resolved("Function", tool.function)
+                if isinstance(function, FunctionSpec):
+                    functions[index] = function
+        text_format = self.text.format if self.text is not None else None
+        if isinstance(text_format, TextFormatJsonSchema) and self.text is not None:
+            base = ("text", "format")
+            schema = resolution.schema(
+                text_format.schema_,
+                (*base, "schema_file"),
+                text_format.schema_file,
+                (*base, "schema"),
+                strict=False,
+                object_root=False,
+            )
+            if schema is not None:
+                new_format = text_format.model_copy(update={"schema_": schema})
+                resolution.update("text", self.text.model_copy(update={"format": new_format}))
+        size = len(self._tools_json(functions).encode())
+        if size > MAX_AGENT_TOOLS_BYTES:
+            resolution.error(("tools",), f"{size} bytes of JSON, at most {MAX_AGENT_TOOLS_BYTES}", key=True)
+        self._resolve_credentials(resolution)
+
+    def _tools_json(self, functions: dict[int, FunctionSpec]) -> str:
+        """The tool list as the API receives it (functions inlined), compact, to check the 3 MiB limit."""
+        tools: list[Any] = []
+        for index, tool in enumerate(self.tools):
+            payload = tool.model_dump(mode="json", by_alias=True, exclude_none=True)
+            function = functions.get(index)
+            if function is not None:
+                payload |= {"type": "function", "description": function.description, "parameters": function.parameters}
+            tools.append(payload)
+        return json.dumps(tools, separators=(",", ":"), ensure_ascii=False)
+
+    def _resolve_credentials(self, resolution: Resolution) -> None:
         """Each MCP tool's `credential` names a VaultCredential that can serve an MCP server."""
         for index, tool in enumerate(self.tools):
             if not isinstance(tool, McpTool) or tool.credential is None:

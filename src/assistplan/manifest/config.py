@@ -1,13 +1,14 @@
 """Resolution: validated manifests become the project's desired resources.
 
-Loads every `*_file` into its inline twin, expands file globs, resolves references between resources (reporting an
-unknown name with the closest existing ones), checks function and response schemas, and reports reference cycles
-(see cycles.py).
+Each document's model resolves what it refers to outside itself through its `resolve` hook (see resolution.py):
+this module gives the hook references by name (reporting an unknown name with the closest existing ones), `*_file`
+reading (rendered when `.j2`), file globs and JSON Schema checks, then reports reference cycles (see cycles.py). It
+names no kind: documents are resolved in the catalog's dependency order, so a hook can read the resolved spec of
+anything it refers to.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,23 +19,8 @@ from assistplan import catalog
 from assistplan.addrs import Address
 from assistplan.diagnostics import Diagnostic, Severity, SourceRange
 from assistplan.manifest.cycles import cycle_diagnostics
-from assistplan.manifest.flowise_links import linked_assistant_problems
-from assistplan.manifest.flowise_schema import row_problems
 from assistplan.manifest.localfiles import FileCache, sorted_unique
-from assistplan.manifest.models import (
-    AgentFunctionTool,
-    AgentSpec,
-    AssistantSpec,
-    FlowiseAssistantSpec,
-    FlowiseToolSpec,
-    FunctionRef,
-    FunctionSpec,
-    JsonSchemaResponseFormat,
-    KindSpec,
-    ProjectConfig,
-    TextFormatJsonSchema,
-    VectorStoreSpec,
-)
+from assistplan.manifest.models import KindSpec, ProjectConfig
 from assistplan.manifest.project import LocalFile, Resource
 from assistplan.manifest.safefs import Refused
 from assistplan.manifest.strict import (
@@ -47,16 +33,6 @@ from assistplan.manifest.strict import (
 from assistplan.manifest.templating import TemplateContext, render
 from assistplan.manifest.validate import did_you_mean
 from assistplan.manifest.yamlpos import JsonPath, LineMap, Positions, format_path, parse_single
-
-MAX_CODE_INTERPRETER_FILES = 20
-MAX_VECTOR_STORE_FILES = 2000
-"""Files one vector store may hold per request to the API (a file batch)."""
-FILE_SEARCH_EXTENSIONS = frozenset(
-    {".c", ".cpp", ".cs", ".css", ".doc", ".docx", ".go", ".html", ".java", ".js", ".json", ".md", ".pdf", ".php"}
-    | {".pptx", ".py", ".rb", ".sh", ".tex", ".ts", ".txt"}
-)
-"""The file types OpenAI's file_search indexes (platform docs, "Supported files")."""
-MAX_AGENT_TOOLS_BYTES = 3 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -99,17 +75,44 @@ class _Resolution:
         return self._resolver.text_file(self._work, path, relpath)
 
     def files(
-        self, patterns: str | list[str], path: JsonPath, limit: int, *, allow_empty: bool = False
+        self,
+        patterns: str | list[str],
+        path: JsonPath,
+        limit: int,
+        types: frozenset[str] | None = None,
+        *,
+        allow_empty: bool = False,
     ) -> list[LocalFile]:
-        found = self._resolver.files(self._work, patterns, path, limit, allow_empty=allow_empty)
+        found = self._resolver.files(self._work, patterns, path, limit, types, allow_empty=allow_empty)
         self._work.files = list(sorted_unique([*self._work.files, *found]))
         return found
+
+    def schema(
+        self,
+        inline: dict[str, Any] | None,
+        file_path: JsonPath,
+        relpath: str | None,
+        label: JsonPath,
+        *,
+        strict: bool,
+        object_root: bool,
+    ) -> dict[str, Any] | None:
+        found = self._resolver.schema(self._work, inline, file_path, relpath, label)
+        if found is None:
+            return None
+        schema, site = found
+        self._resolver.check_schema(schema, site, strict=strict, object_root=object_root)
+        return schema
 
     def error(self, path: JsonPath, message: str, *, key: bool = False) -> None:
         self._resolver.error(self._work, path, message, key=key)
 
     def warning(self, path: JsonPath, message: str) -> None:
         self._resolver.error(self._work, path, message, severity=Severity.WARNING)
+
+    def resolved(self, kind: str, name: str) -> Any | None:
+        found = self._resolver.resources.get(Address(kind, name))
+        return None if found is None else found.spec
 
     def find(self, kind: str, name: str) -> Any | None:
         found = self._resolver.names[kind].get(name)
@@ -147,23 +150,12 @@ class Resolver:
         manifests = list(manifests)
         for manifest in manifests:
             self.names[manifest.address.kind][manifest.address.name] = manifest
-        handlers: dict[type[KindSpec], Callable[[_Work, Any], None]] = {
-            FunctionSpec: self.function,
-            VectorStoreSpec: self.vector_store,
-            AssistantSpec: self.assistant,
-            AgentSpec: self.agent,
-            FlowiseToolSpec: self.flowise_tool,
-            FlowiseAssistantSpec: self.flowise_assistant,
-        }
         resources = self.resources
         for manifest in sorted(manifests, key=lambda m: (catalog.rank(m.address.kind), m.address.name)):
             work = _Work(manifest)
             provider = catalog.kinds()[manifest.address.kind].provider
             if provider is not None and getattr(self.config, provider, None) is None:
                 self.error(work, (), f'{manifest.address.kind} needs a "{provider}" section in assistplan.yaml')
-            handler = handlers.get(type(manifest.spec))
-            if handler is not None:
-                handler(work, manifest.spec)
             manifest.spec.resolve(_Resolution(self, work))
             resources[manifest.address] = Resource(
                 address=manifest.address,
@@ -284,105 +276,3 @@ class Resolver:
                 self.error(work, at(index), f"{message} (it takes {' '.join(sorted(types))})")
             found.append(local)
         return list(sorted_unique(found))
-
-    def instructions(self, work: _Work, spec: Any, limit: int | None) -> None:
-        if spec.instructions_file is None:
-            return
-        text = self.text_file(work, ("instructions_file",), spec.instructions_file)
-        if text is None:
-            return
-        if limit is not None and len(text) > limit:
-            self.error(work, ("instructions_file",), f"instructions are {len(text)} characters long, at most {limit}")
-        work.updates["instructions"] = text
-
-    def function(self, work: _Work, spec: FunctionSpec) -> None:
-        found = self.schema(work, spec.parameters, ("parameters_file",), spec.parameters_file, ("parameters",))
-        if found is None:
-            return
-        schema, site = found
-        self.check_schema(schema, site, strict=spec.strict, object_root=True)
-        work.updates["parameters"] = schema
-
-    def vector_store(self, work: _Work, spec: VectorStoreSpec) -> None:
-        work.files = self.files(work, spec.files, ("files",), MAX_VECTOR_STORE_FILES, FILE_SEARCH_EXTENSIONS)
-
-    def assistant(self, work: _Work, spec: AssistantSpec) -> None:
-        self.instructions(work, spec, 256_000)
-        for index, tool in enumerate(spec.tools):
-            if isinstance(tool, FunctionRef):
-                self.reference(work, "Function", tool.function, ("tools", index, "function"))
-        if spec.file_search is not None:
-            self.reference(work, "VectorStore", spec.file_search.vector_store, ("file_search", "vector_store"))
-        if spec.code_interpreter is not None:
-            files = spec.code_interpreter.files
-            work.files = self.files(work, files, ("code_interpreter", "files"), MAX_CODE_INTERPRETER_FILES)
-        response_format = spec.response_format
-        if isinstance(response_format, JsonSchemaResponseFormat):
-            options = response_format.json_schema
-            base = ("response_format", "json_schema")
-            label = (*base, "schema")
-            found = self.schema(work, options.schema_, (*base, "schema_file"), options.schema_file, label)
-            if found is not None:
-                schema, site = found
-                self.check_schema(schema, site, strict=bool(options.strict), object_root=bool(options.strict))
-                new_options = options.model_copy(update={"schema_": schema})
-                work.updates["response_format"] = response_format.model_copy(update={"json_schema": new_options})
-
-    def agent(self, work: _Work, spec: AgentSpec) -> None:
-        self.instructions(work, spec, None)
-        functions: dict[int, FunctionSpec] = {}
-        for index, tool in enumerate(spec.tools):
-            if isinstance(tool, AgentFunctionTool):
-                found = self.reference(work, "Function", tool.function, ("tools", index, "function"))
-                if found is not None and isinstance(found.spec, FunctionSpec):
-                    functions[index] = found.spec
-        text_format = spec.text.format if spec.text is not None else None
-        if isinstance(text_format, TextFormatJsonSchema) and spec.text is not None:
-            base = ("text", "format")
-            found_schema = self.schema(
-                work, text_format.schema_, (*base, "schema_file"), text_format.schema_file, (*base, "schema")
-            )
-            if found_schema is not None:
-                schema, site = found_schema
-                self.check_schema(schema, site, strict=False, object_root=False)
-                new_format = text_format.model_copy(update={"schema_": schema})
-                work.updates["text"] = spec.text.model_copy(update={"format": new_format})
-        size = len(_agent_tools_json(spec, functions).encode())
-        if size > MAX_AGENT_TOOLS_BYTES:
-            self.error(work, ("tools",), f"{size} bytes of JSON, at most {MAX_AGENT_TOOLS_BYTES}", key=True)
-
-    def flowise_tool(self, work: _Work, spec: FlowiseToolSpec) -> None:
-        found = self.reference(work, "Function", spec.function, ("function",))
-        function = self.resources.get(found.address) if found is not None else None
-        if function is not None and isinstance(function.spec, FunctionSpec):
-            for message, path in row_problems(function.spec.parameters or {}):
-                where = format_path(("parameters", *path))
-                self.error(work, ("function",), f'Function "{spec.function}" {where}: {message}')
-        if spec.code_file is not None:
-            code = self.text_file(work, ("code_file",), spec.code_file)
-            if code is not None:
-                work.updates["code"] = code
-
-    def flowise_assistant(self, work: _Work, spec: FlowiseAssistantSpec) -> None:
-        if spec.assistant is not None:
-            found = self.reference(work, "Assistant", spec.assistant, ("assistant",))
-            linked = self.resources.get(found.address) if found is not None else None
-            if linked is not None and isinstance(linked.spec, AssistantSpec):
-                for message in linked_assistant_problems(linked.spec):
-                    self.error(work, ("assistant",), f'Assistant "{spec.assistant}", served by Flowise, {message}')
-        self.reference(work, "FlowiseCredential", spec.credential, ("credential",))
-        for index, name in enumerate(spec.tools):
-            self.reference(work, "FlowiseTool", name, ("tools", index))
-        self.instructions(work, spec, None)
-
-
-def _agent_tools_json(spec: AgentSpec, functions: dict[int, FunctionSpec]) -> str:
-    """The agent's tool list as the API receives it (functions inlined), compact, to check the 3 MiB limit."""
-    tools: list[Any] = []
-    for index, tool in enumerate(spec.tools):
-        payload = tool.model_dump(mode="json", by_alias=True, exclude_none=True)
-        function = functions.get(index)
-        if function is not None:
-            payload |= {"type": "function", "description": function.description, "parameters": function.parameters}
-        tools.append(payload)
-    return json.dumps(tools, separators=(",", ":"), ensure_ascii=False)

@@ -127,8 +127,21 @@ class KindSpec(Spec):
 
     def resolve(self, resolution: Resolution) -> None:
         """Resolve what this document refers to outside itself (other resources by name, local files), reporting
-        problems through `resolution`. A kind whose model overrides this needs nothing in `manifest.config`."""
+        problems through `resolution`: cross-references, file globs, `*_file` fields. The resolver itself names no
+        kind; everything a kind refers to is resolved here."""
         return None
+
+
+def read_instructions(resolution: Resolution, instructions_file: str | None, limit: int | None = None) -> None:
+    """Read `instructions_file` (when set) into `instructions`, reporting a text longer than `limit` characters."""
+    if instructions_file is None:
+        return
+    text = resolution.text_file(("instructions_file",), instructions_file)
+    if text is None:
+        return
+    if limit is not None and len(text) > limit:
+        resolution.error(("instructions_file",), f"instructions are {len(text)} characters long, at most {limit}")
+    resolution.update("instructions", text)
 
 
 def moved_addresses(moved_from: str | list[str] | None) -> list[str]:

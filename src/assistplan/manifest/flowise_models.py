@@ -6,7 +6,7 @@ that is not a valid manifest name there, so that the next plan never renames the
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -18,8 +18,16 @@ from assistplan.manifest.fields import (
     Spec,
     check,
     exclusive,
+    read_instructions,
 )
+from assistplan.manifest.flowise_links import linked_assistant_problems
+from assistplan.manifest.flowise_schema import row_problems
+from assistplan.manifest.openai_models import AssistantSpec, FunctionSpec
 from assistplan.manifest.policy_models import PolicyPaths
+from assistplan.manifest.yamlpos import format_path
+
+if TYPE_CHECKING:
+    from assistplan.manifest.resolution import Resolution
 
 
 class FlowiseToolSpec(KindSpec):
@@ -43,6 +51,19 @@ class FlowiseToolSpec(KindSpec):
     def _one_code(self) -> FlowiseToolSpec:
         check(exclusive(self, "code", "code_file", required=True))
         return self
+
+    def resolve(self, resolution: Resolution) -> None:
+        """`function` names a Function whose schema Flowise rows can express; `code_file` is read into `code`."""
+        resolution.reference("Function", self.function, ("function",))
+        function = resolution.resolved("Function", self.function)
+        if isinstance(function, FunctionSpec):
+            for message, path in row_problems(function.parameters or {}):
+                where = format_path(("parameters", *path))
+                resolution.error(("function",), f'Function "{self.function}" {where}: {message}')
+        if self.code_file is not None:
+            code = resolution.text_file(("code_file",), self.code_file)
+            if code is not None:
+                resolution.update("code", code)
 
 
 class FlowiseVariableSpec(KindSpec):
@@ -131,3 +152,17 @@ class FlowiseAssistantSpec(KindSpec):
                 problems.append(('a CUSTOM assistant needs "chat_model"', ()))
         check(problems)
         return self
+
+    def resolve(self, resolution: Resolution) -> None:
+        """OPENAI: `assistant` names an Assistant Flowise can serve as written; `credential` names a
+        FlowiseCredential and `tools` FlowiseTools; `instructions_file` is read into `instructions`."""
+        if self.assistant is not None:
+            resolution.reference("Assistant", self.assistant, ("assistant",))
+            linked = resolution.resolved("Assistant", self.assistant)
+            if isinstance(linked, AssistantSpec):
+                for message in linked_assistant_problems(linked):
+                    resolution.error(("assistant",), f'Assistant "{self.assistant}", served by Flowise, {message}')
+        resolution.reference("FlowiseCredential", self.credential, ("credential",))
+        for index, name in enumerate(self.tools):
+            resolution.reference("FlowiseTool", name, ("tools", index))
+        read_instructions(resolution, self.instructions_file)

@@ -15,6 +15,7 @@ from assistplan.manifest.fields import (
     check,
     exclusive,
     problem,
+    read_instructions,
 )
 from assistplan.manifest.policy_models import PolicyPaths
 
@@ -23,6 +24,14 @@ if TYPE_CHECKING:
 
 ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
 FilePurpose = Literal["assistants", "user_data", "vision", "batch", "fine-tune", "evals"]
+MAX_CODE_INTERPRETER_FILES = 20
+MAX_VECTOR_STORE_FILES = 2000
+"""Files one vector store may hold per request to the API (a file batch)."""
+FILE_SEARCH_EXTENSIONS = frozenset(
+    {".c", ".cpp", ".cs", ".css", ".doc", ".docx", ".go", ".html", ".java", ".js", ".json", ".md", ".pdf", ".php"}
+    | {".pptx", ".py", ".rb", ".sh", ".tex", ".ts", ".txt"}
+)
+"""The file types OpenAI's file_search indexes (platform docs, "Supported files")."""
 SHORTHAND = "shorthand"
 """The union tag of a plain-string spelling (`chunking: auto`, `response_format: auto`)."""
 
@@ -57,6 +66,20 @@ class FunctionSpec(KindSpec):
     def _one_schema(self) -> FunctionSpec:
         check(exclusive(self, "parameters", "parameters_file", required=True))
         return self
+
+    def resolve(self, resolution: Resolution) -> None:
+        """`parameters_file` is read into `parameters`; the schema is checked (an object root; strict rules when
+        `strict`)."""
+        schema = resolution.schema(
+            self.parameters,
+            ("parameters_file",),
+            self.parameters_file,
+            ("parameters",),
+            strict=self.strict,
+            object_root=True,
+        )
+        if schema is not None:
+            resolution.update("parameters", schema)
 
 
 class FileSpec(KindSpec):
@@ -139,6 +162,10 @@ class VectorStoreSpec(KindSpec):
         if not self.files and self.existing_files is None:
             raise problem('needs "files" (at least 1 item) or "existing_files"')
         return self
+
+    def resolve(self, resolution: Resolution) -> None:
+        """The files matched by `files` become the store's local files (types file_search indexes only)."""
+        resolution.files(self.files, ("files",), MAX_VECTOR_STORE_FILES, FILE_SEARCH_EXTENSIONS)
 
 
 class FunctionRef(Spec):
@@ -266,6 +293,35 @@ class AssistantSpec(KindSpec):
                 problems.append((f'configured, but "{builtin}" is not in "tools"', (builtin,)))
         check(problems)
         return self
+
+    def resolve(self, resolution: Resolution) -> None:
+        """Reads `instructions_file` and a `schema_file` of the response format; function tools name Functions, and
+        file_search a VectorStore; code_interpreter's files become the assistant's local files."""
+        read_instructions(resolution, self.instructions_file, 256_000)
+        for index, tool in enumerate(self.tools):
+            if isinstance(tool, FunctionRef):
+                resolution.reference("Function", tool.function, ("tools", index, "function"))
+        if self.file_search is not None:
+            resolution.reference("VectorStore", self.file_search.vector_store, ("file_search", "vector_store"))
+        if self.code_interpreter is not None:
+            path = ("code_interpreter", "files")
+            resolution.files(self.code_interpreter.files, path, MAX_CODE_INTERPRETER_FILES)
+        response_format = self.response_format
+        if isinstance(response_format, JsonSchemaResponseFormat):
+            options = response_format.json_schema
+            base = ("response_format", "json_schema")
+            strict = bool(options.strict)
+            schema = resolution.schema(
+                options.schema_,
+                (*base, "schema_file"),
+                options.schema_file,
+                (*base, "schema"),
+                strict=strict,
+                object_root=strict,
+            )
+            if schema is not None:
+                new_options = options.model_copy(update={"schema_": schema})
+                resolution.update("response_format", response_format.model_copy(update={"json_schema": new_options}))
 
 
 def duplicate_tools(tools: list[Any]) -> list[Problem]:

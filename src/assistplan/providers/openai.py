@@ -249,6 +249,35 @@ class OpenAIProvider:
         for with `Accept: application/binary` as the SDK asks); retried and mapped to errors like `get_object`."""
         return self._send(path, None, "application/binary", address=address, operation=operation)[0].content
 
+    def update_object(
+        self, path: str, body: Mapping[str, Any], *, address: str | None, operation: str
+    ) -> dict[str, Any]:
+        """POST `body` to the object at `path` (e.g. `f"/vaults/{vault_id}"` with `{"metadata": {...}}`) through the
+        SDK client, with its retries for updates and the `OpenAI-Beta` header it would send (`BETA_HEADERS`); the
+        object as the API sends it back. Failures are mapped to errors like the SDK's (see `call`)."""
+        import httpx
+
+        beta = BETA_HEADERS.get(path.strip("/").partition("/")[0])
+        headers = {} if beta is None else {"OpenAI-Beta": beta}
+        response = call(
+            lambda: self.client.post(path, body=dict(body), cast_to=httpx.Response, options={"headers": headers}),
+            address=address,
+            operation=operation,
+        )
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict):
+            where = f" (POST {redact.scrub(display_url(str(response.request.url)))})"
+            raise ProviderError(
+                f"the API answered {response.status_code} with something that is not a JSON object{where}",
+                address=address,
+                operation=operation,
+                request_id=response.headers.get("x-request-id") or None,
+            )
+        return answer
+
     def _get(
         self, path: str, params: Mapping[str, str] | None, *, address: str | None, operation: str
     ) -> tuple[dict[str, Any], str]:
