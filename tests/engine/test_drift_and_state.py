@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
+from assistplan.sandbox.faults import FaultConfig
 from assistplan.sandbox.indexing import FILE_KIND
 from assistplan.sandbox.server import SandboxServer
 from assistplan.state import StateLock
@@ -195,6 +197,19 @@ def test_import_adopts_an_unmanaged_agent(project: Project) -> None:
     stamped = project.client().beta.agents.retrieve(agent.id).metadata
     assert stamped["assistplan:project"] == "test-shop"
     assert stamped["owner"] == "ops"
+
+
+def test_an_import_whose_stamp_fails_names_the_resource_operation_url_and_request_id(project: Project) -> None:
+    agent = project.client().beta.agents.create(model="gpt-5", name="support-agent")
+    project.sandbox.set_faults(routes={"POST /agents/{agent_id}": FaultConfig(rate=1.0, modes=("500",))})
+
+    result = project.run("import", "Agent/support-agent", agent.id)
+
+    assert result.exit_code == 1
+    line = next(line for line in result.output.splitlines() if "Agent/support-agent" in line)
+    assert "import" in line
+    assert f"(POST {project.sandbox.base_url}/agents/{agent.id})" in line
+    assert re.search(r"\(request id req_[0-9a-f]{32}\)", line)
 
 
 def test_objects_of_other_projects_are_never_touched(project: Project) -> None:
