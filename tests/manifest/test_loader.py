@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -313,3 +314,29 @@ def test_find_cycles_reports_each_cycle_once() -> None:
     graph = {a: (b,), b: (c,), c: (a,), d: (d,)}
     assert find_cycles(graph) == [[a, b, c], [d]]
     assert find_cycles({a: (b,), b: (), c: (a, b)}) == []
+
+
+def test_an_agent_whose_tools_with_their_functions_inlined_pass_3_mib_is_refused_at_its_tools(
+    failing: Failing,
+) -> None:
+    description = "x" * (3 * 1024 * 1024)
+    schema = {"type": "object", "properties": {"q": {"type": "string", "description": description}}}
+    files = {
+        "m.yaml": """
+        kind: Function
+        name: big
+        description: d
+        parameters_file: schemas/big.json
+        ---
+        kind: Agent
+        name: a
+        model: gpt-5
+        tools:
+          - function: big
+        """,
+        "schemas/big.json": json.dumps(schema),
+    }
+    tools = [{"function": "big", "type": "function", "description": "d", "parameters": schema}]
+    size = len(json.dumps(tools, separators=(",", ":")))
+
+    assert failing(files) == [f"m.yaml:9:1: tools: {size} bytes of JSON, at most 3145728"]
