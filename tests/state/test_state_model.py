@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 
 import pytest
 from pydantic import ValidationError
 
+from assistplan.addrs import Address
 from assistplan.state import STATE_VERSION, ResourceState, StateFile
 
 
@@ -91,3 +93,18 @@ def test_a_resource_filed_under_the_wrong_address_is_invalid() -> None:
 def test_models_are_frozen() -> None:
     with pytest.raises(ValidationError):
         StateFile.new("demo").serial = 5  # type: ignore[misc]
+
+
+def test_a_state_read_from_json_keys_its_resources_by_typed_addresses() -> None:
+    written = StateFile.new("demo").with_resource("Assistant/support", resource()).model_dump_json()
+
+    (address,) = StateFile.model_validate_json(written).resources
+
+    assert isinstance(address, Address)
+    assert (address.kind, address.name) == ("Assistant", "support")
+
+
+def test_typed_addresses_are_written_as_their_kind_slash_name_text() -> None:
+    state = StateFile.new("demo").with_resource(Address("Assistant", "support"), resource())
+
+    assert list(json.loads(state.model_dump_json())["resources"]) == ["Assistant/support"]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from assistplan.addrs import Address
 from assistplan.errors import StateError
 from assistplan.state import ResourceState, StateFile, StateStore
 
@@ -144,6 +145,16 @@ def test_record_continues_from_a_loaded_state(store: StateStore) -> None:
 
     assert other.get("Assistant/a") is not None
     assert other.current.serial == 2
+
+
+def test_a_loaded_state_and_its_replayed_journal_key_resources_by_typed_addresses(store: StateStore) -> None:
+    store.write(StateFile.new("demo").with_resource("Assistant/a", resource("a")))
+    store.record(Address("Assistant", "b"), resource("b"))
+
+    loaded = StateStore(store.path).load()
+
+    assert all(isinstance(address, Address) for address in loaded.resources)
+    assert sorted(address.name for address in loaded.resources) == ["a", "b"]
 
 
 def test_record_without_a_loaded_or_written_state_raises(store: StateStore) -> None:

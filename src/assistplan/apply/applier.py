@@ -46,7 +46,7 @@ class _Records:
         }
 
     def remote_id(self, address: str) -> str:
-        recorded = self._store.get(address)
+        recorded = self._store.get(Address.of(address))
         if recorded is None:
             raise AssistplanError(f"{address} has no remote object yet (it was not applied)")
         return recorded.id
@@ -58,7 +58,7 @@ class _Records:
         return labels(self.project, address, self._digests.get(address, ""), self._specs.get(address))
 
     def attributes(self, address: str) -> dict[str, Any]:
-        recorded = self._store.get(address)
+        recorded = self._store.get(Address.of(address))
         return dict(recorded.attributes) if recorded else {}
 
 

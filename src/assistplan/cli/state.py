@@ -6,6 +6,7 @@ from typing import NoReturn
 
 import click
 
+from assistplan.addrs import Address
 from assistplan.cli.common import (
     complete_recorded_addresses,
     errors_reported,
@@ -14,6 +15,11 @@ from assistplan.cli.common import (
     recorded_state,
     workspace,
 )
+
+
+def _address(ctx: click.Context, param: click.Parameter, value: str) -> Address:
+    """ADDRESS as the state keys it (any recorded address, a leftover's included)."""
+    return Address.of(value)
 
 
 @click.group()
@@ -32,9 +38,9 @@ def state_list(ctx: click.Context) -> None:
 
 
 @state.command(name="show")
-@click.argument("address", shell_complete=complete_recorded_addresses)
+@click.argument("address", shell_complete=complete_recorded_addresses, callback=_address)
 @click.pass_context
-def state_show(ctx: click.Context, address: str) -> None:
+def state_show(ctx: click.Context, address: Address) -> None:
     """One address as recorded: remote id, digest and the last-applied spec."""
     import json
 
@@ -46,10 +52,10 @@ def state_show(ctx: click.Context, address: str) -> None:
 
 
 @state.command(name="rm")
-@click.argument("address", shell_complete=complete_recorded_addresses)
+@click.argument("address", shell_complete=complete_recorded_addresses, callback=_address)
 @lock_option
 @click.pass_context
-def state_rm(ctx: click.Context, address: str, lock_timeout: float) -> None:
+def state_rm(ctx: click.Context, address: Address, lock_timeout: float) -> None:
     """Forget ADDRESS without deleting its remote object."""
     from assistplan.workflow import require_state
 
@@ -69,7 +75,6 @@ def state_rm(ctx: click.Context, address: str, lock_timeout: float) -> None:
 def state_mv(ctx: click.Context, source: str, destination: str, lock_timeout: float) -> None:
     """Record the object of SOURCE under DESTINATION (same kind), changing nothing remote; the next apply restamps
     its labels. Rename the manifest to DESTINATION too."""
-    from assistplan.addrs import Address
     from assistplan.workflow import require_state
 
     try:
@@ -102,5 +107,5 @@ def state_pull(ctx: click.Context, lock_timeout: float) -> None:
     click.echo(rebuilt.model_dump_json(indent=2))
 
 
-def _not_recorded(address: str) -> NoReturn:
+def _not_recorded(address: Address) -> NoReturn:
     fail(KeyError(f"{address} is not in the state"))

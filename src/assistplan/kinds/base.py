@@ -129,6 +129,8 @@ class Inventory:
     shared: dict[str, Any] = field(default_factory=dict)
     """What a kind's refresh found for other kinds of its provider to read (for example the pool of uploads)."""
     id_to_address: dict[str, str] = field(default_factory=dict)
+    """Remote id -> address as text: normalized specs hold it like any other string (an `Address`, a `str` subclass,
+    would diff against the desired text as a change of type)."""
     applied: dict[str, Spec] = field(default_factory=dict)
     attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
     """The kind-specific attributes the state records, per address."""

@@ -45,7 +45,7 @@ def match_live(
     if state is not None:
         for address, recorded in state.resources.items():
             if recorded.id in by_id:
-                matched[Address.of(address)] = by_id[recorded.id]
+                matched[address] = by_id[recorded.id]
     claimed = {obj.id for obj in matched.values()}
     stamped = [obj for obj in by_id.values() if obj.id not in claimed and obj.project == inventory.project]
     renamed = {old: address for address, want in desired.items() for old in want.moved_from}

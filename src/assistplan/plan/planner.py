@@ -48,7 +48,7 @@ def make_plan(
     matched = match_live(wanted, state, inventory, kinds)
     changes: dict[Address, ResourceChange] = {}
     drift: list[Drift] = []
-    recorded_addresses = {Address.of(a) for a in (state.resources if state else {})}
+    recorded_addresses = set(state.resources) if state else set()
     addresses = set(wanted) | set(matched.live) | recorded_addresses
     for address in addresses:
         kind = kinds.get(address.kind)

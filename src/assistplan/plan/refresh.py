@@ -19,7 +19,7 @@ def new_inventory(project: str, state: StateFile | None, parallelism: int = 8) -
     resources = state.resources if state is not None else {}
     return Inventory(
         project=project,
-        id_to_address={rs.id: address for address, rs in resources.items()},
+        id_to_address={rs.id: str(address) for address, rs in resources.items()},
         applied={address: rs.applied for address, rs in resources.items()},
         attributes={address: dict(rs.attributes) for address, rs in resources.items()},
         parallelism=parallelism,

@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from assistplan.addrs import Address
 from assistplan.errors import StateError
 from assistplan.state.model import ResourceState
 
@@ -44,7 +45,7 @@ class Parsed:
     """
 
     header: Header | None
-    changes: list[tuple[str, ResourceState | None]] = field(default_factory=list)
+    changes: list[tuple[Address, ResourceState | None]] = field(default_factory=list)
     sessions: int = 0
     valid_size: int = 0
 
@@ -57,11 +58,11 @@ def session_line(session: int) -> bytes:
     return _line({"session": session})
 
 
-def set_line(address: str, resource: ResourceState) -> bytes:
+def set_line(address: Address, resource: ResourceState) -> bytes:
     return _line({"set": address, "resource": resource.model_dump(mode="json")})
 
 
-def remove_line(address: str) -> bytes:
+def remove_line(address: Address) -> bytes:
     return _line({"remove": address})
 
 
@@ -118,9 +119,9 @@ def _header(value: dict[str, Any], path: Path) -> Header:
     return Header(lineage=lineage, serial=serial)
 
 
-def _change(value: dict[str, Any], number: int, path: Path) -> tuple[str, ResourceState | None]:
+def _change(value: dict[str, Any], number: int, path: Path) -> tuple[Address, ResourceState | None]:
     if set(value) == {"remove"} and isinstance(value["remove"], str):
-        return value["remove"], None
+        return Address.of(value["remove"]), None
     if set(value) != {"set", "resource"} or not isinstance(value["set"], str):
         raise _corrupt(path, number, f"expected a set, remove or session line, found {_shown(value)}")
     address = value["set"]
@@ -134,7 +135,7 @@ def _change(value: dict[str, Any], number: int, path: Path) -> tuple[str, Resour
         raise _corrupt(path, number, f"invalid resource for {address}: {problems}") from error
     if resource.address != address:
         raise _corrupt(path, number, f"the resource recorded under {address} is {resource.address}")
-    return address, resource
+    return resource.address, resource
 
 
 def _shown(value: Any) -> str:

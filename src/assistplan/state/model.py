@@ -1,18 +1,44 @@
 """The state file as data: which remote object each address is, and what was last applied to it.
 
 Both models are frozen; changes return a new `StateFile` (`with_resource`, `without`), so a state that has been read
-can be shared between threads. Serialization and persistence belong to `store`.
+can be shared between threads. Resources are keyed by `Address`, parsed once when a state is read; on disk the keys
+are their `Kind/name` text. Serialization and persistence belong to `store`.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    field_validator,
+    model_validator,
+)
+
+from assistplan.addrs import Address
 
 STATE_VERSION = 1
+
+
+def _address(value: Any) -> Address:
+    if not isinstance(value, str):
+        raise ValueError(f"an address must be a string (Kind/name), not {type(value).__name__}")
+    return Address.of(value)
+
+
+StateAddress = Annotated[
+    Address,
+    PlainValidator(_address, json_schema_input_type=str),
+    PlainSerializer(str, return_type=str),
+]
+"""An address read from (or written to) a state file: `Kind/name` text on disk, an `Address` in memory."""
 
 
 def utc_now() -> datetime:
@@ -34,8 +60,8 @@ class ResourceState(BaseModel):
     updated_at: AwareDatetime = Field(default_factory=utc_now, description="when this address was last written")
 
     @property
-    def address(self) -> str:
-        return f"{self.kind}/{self.name}"
+    def address(self) -> Address:
+        return Address(self.kind, self.name)
 
 
 class StateFile(BaseModel):
@@ -47,7 +73,7 @@ class StateFile(BaseModel):
     lineage: str
     serial: int = Field(default=0, ge=0)
     project: str
-    resources: dict[str, ResourceState] = Field(default_factory=dict)
+    resources: dict[StateAddress, ResourceState] = Field(default_factory=dict)
 
     @field_validator("version")
     @classmethod
@@ -74,22 +100,22 @@ class StateFile(BaseModel):
         """An empty state with a fresh lineage and serial 0; nothing is written."""
         return cls(lineage=str(uuid.uuid4()), project=project)
 
-    def get(self, address: str) -> ResourceState | None:
+    def get(self, address: Address) -> ResourceState | None:
         return self.resources.get(address)
 
-    def with_resource(self, address: str, resource: ResourceState) -> StateFile:
+    def with_resource(self, address: Address, resource: ResourceState) -> StateFile:
         """A copy with `address` set to `resource`, stamped with the current time as `updated_at`."""
         if address != resource.address:
             raise ValueError(f"cannot store {resource.address} under address {address}")
         stamped = resource.model_copy(update={"updated_at": utc_now()})
-        return self.model_copy(update={"resources": {**self.resources, address: stamped}})
+        return self.model_copy(update={"resources": {**self.resources, resource.address: stamped}})
 
-    def without(self, address: str) -> StateFile:
+    def without(self, address: Address) -> StateFile:
         """A copy without `address`; the same state when the address is not there."""
         if address not in self.resources:
             return self
         return self.model_copy(update={"resources": {a: r for a, r in self.resources.items() if a != address}})
 
-    def by_id(self) -> dict[str, str]:
+    def by_id(self) -> dict[str, Address]:
         """Remote id -> address, for every resource."""
         return {resource.id: address for address, resource in self.resources.items()}

@@ -35,6 +35,7 @@ from typing import Any, ClassVar
 
 from pydantic import ValidationError
 
+from assistplan.addrs import Address
 from assistplan.errors import StateError
 from assistplan.state import journal
 from assistplan.state.atomic import atomic_write, fsync_directory, keep_as_backup
@@ -75,7 +76,7 @@ class StateStore:
         self._synced: tuple[int, int] = (-1, 0)  # (journal fd, bytes of it known to be on disk)
         self._loaded = False  # whether what follows describes the files (set by load, write and compact)
         self._file: _Identity | None = None
-        self._resources: dict[str, ResourceState] = {}
+        self._resources: dict[Address, ResourceState] = {}
         self._sessions = 0  # sessions in the journal being replayed or appended; 0 when there is none to replay
         self._seen_file: _FileSignature | None = None
         self._seen_journal: _JournalSignature | None = None
@@ -107,7 +108,7 @@ class StateStore:
         with self._lock:
             return self._snapshot_locked()
 
-    def get(self, address: str) -> ResourceState | None:
+    def get(self, address: Address) -> ResourceState | None:
         """The resource recorded at `address`, without building a snapshot."""
         # no lock: a dict lookup is atomic, the values are immutable, and `_resources` is only ever replaced whole
         return self._resources.get(address)
@@ -141,7 +142,7 @@ class StateStore:
             self._snapshot = written
             return written
 
-    def record(self, address: str, resource: ResourceState | None) -> None:
+    def record(self, address: Address, resource: ResourceState | None) -> None:
         """Set (or, with None, remove) one address, stamped with the current time; durable when this returns.
 
         Appends one line to the journal (creating it with its header, or opening a new session of one left by an
@@ -168,7 +169,7 @@ class StateStore:
             if resource is None:
                 self._resources.pop(address, None)
             else:
-                self._resources[address] = resource
+                self._resources[resource.address] = resource
             self._snapshot = None
 
     def compact(self) -> None:

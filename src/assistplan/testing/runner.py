@@ -118,7 +118,7 @@ def _run_one(
     return ConversationResult(str(address), spec.target, source, tuple(turns), seconds=time.monotonic() - started)
 
 
-def _recorded(state: StateFile, address: str, test: ConversationTestSpec) -> str:
+def _recorded(state: StateFile, address: Address, test: ConversationTestSpec) -> str:
     recorded = state.get(address)
     if recorded is None:
         raise NotApplied(f"{address} is not in the state: apply the project before testing {test.kind}/{test.name}")
@@ -128,7 +128,7 @@ def _recorded(state: StateFile, address: str, test: ConversationTestSpec) -> str
 def _open(workspace: Workspace, state: StateFile, spec: ConversationTestSpec, chat_prefix: str) -> Conversation:
     from assistplan.testing.openai_targets import AgentConversation, AssistantConversation
 
-    target_id = _recorded(state, spec.target, spec)
+    target_id = _recorded(state, Address.of(spec.target), spec)
     kind = spec.target_kind
     if kind == "Agent":
         template = spec.environment_template
@@ -138,8 +138,8 @@ def _open(workspace: Workspace, state: StateFile, spec: ConversationTestSpec, ch
             target_id,
             environment_template_id=None
             if template is None
-            else _recorded(state, f"EnvironmentTemplate/{template}", spec),
-            vault_ids=tuple(_recorded(state, f"Vault/{vault}", spec) for vault in spec.vaults),
+            else _recorded(state, Address("EnvironmentTemplate", template), spec),
+            vault_ids=tuple(_recorded(state, Address("Vault", vault), spec) for vault in spec.vaults),
         )
     if kind == "Assistant":
         return AssistantConversation(_openai(workspace.provider("openai")), spec.target, target_id, spec.tool_outputs)
