@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
 
+from assistplan.sandbox.profiles import PROFILES
 from assistplan.sandbox.server import API_KEY, SandboxServer
 from invariants.conftest import COSTLIEST, PLATFORM_PROFILES, project_and_its_change, projects_for
 from invariants.convergence import assert_converged
@@ -109,35 +110,40 @@ def kill_twice(ws: Workspace, data: st.DataObject, total: int) -> None:
     killed_apply(ws, *second)
 
 
-KILL_TABLE = [
-    pytest.param(
-        [("POST /vector_stores", 1, "after"), ("POST /vector_stores/{vector_store_id}/file_batches", 1, "after")],
-        id="store-created-unanswered-then-batch-attached-unanswered",
-    ),
-    pytest.param(
-        [
-            ("POST /skills", 1, "after"),
-            ("POST /agents/environments/templates", 1, "after"),
-            ("POST /vaults/{vault_id}/credentials", 1, "after"),
-            ("POST /agents/automations", 1, "after"),
-        ],
-        id="skill-template-credential-automation-each-created-unanswered",
-    ),
-]
+KILL_TABLE: dict[str, list[tuple[str, int, str]]] = {
+    "store-created-unanswered-then-batch-attached-unanswered": [
+        ("POST /vector_stores", 1, "after"),
+        ("POST /vector_stores/{vector_store_id}/file_batches", 1, "after"),
+    ],
+    "skill-template-credential-automation-each-created-unanswered": [
+        ("POST /skills", 1, "after"),
+        ("POST /agents/environments/templates", 1, "after"),
+        ("POST /vaults/{vault_id}/credentials", 1, "after"),
+        ("POST /agents/automations", 1, "after"),
+    ],
+}
 """Kill sequences by route (the Nth request of a route, before or after the server handles it), one apply each."""
 PLATFORM_ROUTES = ("POST /vaults", "POST /skills", "POST /agents/")
 PLATFORM_TABLE_PROFILE = PLATFORM_PROFILES[-1]
 """The profile that runs the table's Agents platform rows (the `sandbox` profile answers those routes the same)."""
 
 
-@pytest.mark.parametrize("kills", KILL_TABLE)
+def table_rows() -> list[object]:
+    """Each row of the table once per profile that serves its routes: every profile, or only the platform one."""
+    rows: list[object] = []
+    for name, kills in KILL_TABLE.items():
+        platform = any(route.startswith(PLATFORM_ROUTES) for route, *_ in kills)
+        for profile in (PLATFORM_TABLE_PROFILE,) if platform else PROFILES:
+            rows.append(pytest.param(kills, profile, id=f"{name}-{profile}"))
+    return rows
+
+
+@pytest.mark.parametrize(("kills", "sandbox_profile"), table_rows(), indirect=["sandbox_profile"])
 @COSTLIEST
 @given(data=st.data())
 def test_an_apply_killed_at_each_point_of_a_table_converges_on_the_next_apply(
     sandbox: SandboxServer, sandbox_profile: str, kills: list[tuple[str, int, str]], data: st.DataObject
 ) -> None:
-    if sandbox_profile != PLATFORM_TABLE_PROFILE and any(route.startswith(PLATFORM_ROUTES) for route, *_ in kills):
-        pytest.skip(f"the Agents platform rows run in the {PLATFORM_TABLE_PROFILE} profile")
     with workspace(sandbox, data.draw(projects_for(sandbox_profile), label="project"), API_KEY) as ws:
         note(ws.generated.listing())
         for route, n, when in kills:
