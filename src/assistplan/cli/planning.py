@@ -256,12 +256,12 @@ def _plan_and_apply(
             click.echo(render(plan, "text"), nl=False)
             if not plan.has_changes and not plan.drift and not options.refresh_only:
                 opened.store.compact()
-                step_summary(lambda: apply_summary(opened.name, None))
+                step_summary(lambda: apply_summary(opened.name, None, destroying=options.destroy))
                 return
             if not auto_approve and plan.has_changes:
                 confirm(sys.stdin.isatty(), options.destroy, targeted=bool(options.targets))
         result = opened.apply(plan, inventory, ApplyHooks(tty=sys.stderr.isatty()), parallelism)
-    step_summary(lambda: apply_summary(opened.name, result))
+    step_summary(lambda: apply_summary(opened.name, result, destroying=plan.options.destroy))
     report(result, options.refresh_only, options.destroy)
 
 
