@@ -237,3 +237,19 @@ def test_changed_since_needs_projects(repo: Path) -> None:
 
     assert result.exit_code == 2
     assert "--changed-since chooses among the projects of --projects PATH" in result.output
+
+
+def test_refresh_only_shows_the_drift_of_each_project(repo: Path, sandbox: SandboxServer) -> None:
+    state = json.loads((repo / "teams" / "billing" / ".assistplan" / "state.json").read_text(encoding="utf-8"))
+    make_client(sandbox).beta.agents.update(state["resources"]["Agent/helper"]["id"], instructions="Edited by hand.")
+
+    result = run("plan", "--projects", "repo", "--refresh-only", "--detailed-exitcode", "--format", "json")
+
+    assert result.exit_code == 2
+    drifted = {name: [d["address"] for d in entry["plan"]["resource_drift"]] for name, entry in plans(result).items()}
+    assert drifted == {"billing": ["Agent/helper"], "orders": [], "support": []}
+    assert {name: entry["exit_code"] for name, entry in plans(result).items()} == {
+        "billing": 2,
+        "orders": 0,
+        "support": 0,
+    }

@@ -111,3 +111,74 @@ def test_embedded_sandboxes_of_two_roots_are_two_accounts(monkeypatch: pytest.Mo
     second = account("openai", config("sandbox"), tmp_path / "b")
 
     assert first != second
+
+
+class FakeProvider:
+    """A provider that answers every read with the path it was asked for, counting the reads."""
+
+    def __init__(self) -> None:
+        self.reads: list[str] = []
+        self.closed = False
+
+    def list_objects(
+        self, path: str, *, params: dict[str, str] | None = None, address: str | None, operation: str
+    ) -> Iterator[dict[str, Any]]:
+        self.reads.append(path)
+        yield {"id": path}
+
+    def get(self, path: str, *, address: str | None, operation: str) -> Any:
+        self.reads.append(path)
+        return [{"id": path}]
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def opened(provider_name: str, settings: dict[str, Any]) -> tuple[list[FakeProvider], list[Any]]:
+    """Two projects' providers opened through the shared connectors of one run (the fakes, and what the projects
+    got)."""
+    fakes: list[FakeProvider] = []
+
+    def connect(config: ProjectConfig, root: Path) -> FakeProvider:
+        fakes.append(FakeProvider())
+        return fakes[-1]
+
+    connectors = SharedListings().connectors({provider_name: connect})
+    config = ProjectConfig.model_validate({"project": "shop", **settings})
+    return fakes, [connectors[provider_name](config, Path("root")) for _ in range(2)]
+
+
+def test_two_projects_openai_listings_are_walked_once_and_lookups_of_one_resource_are_not_shared(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TEST_KEY", "sk-key")
+    fakes, providers = opened("openai", {"openai": {"base_url": "https://api.example/v1", "api_key_env": "TEST_KEY"}})
+
+    for provider in providers:
+        assert list(provider.list_objects("/agents", address=None, operation="list agents")) == [{"id": "/agents"}]
+        list(provider.list_objects("/agents", address="Agent/helper", operation="look up"))
+
+    assert [fake.reads for fake in fakes] == [["/agents", "/agents"], ["/agents"]]
+
+
+def test_two_projects_flowise_collections_are_read_once_and_reads_of_one_object_are_not_shared(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TEST_FLOWISE_KEY", "flowise-key")
+    settings = {"flowise": {"url": "http://127.0.0.1:3000", "api_key_env": "TEST_FLOWISE_KEY"}}
+    fakes, providers = opened("flowise", settings)
+
+    for provider in providers:
+        assert provider.get("/chatflows", address=None, operation="list chatflows") == [{"id": "/chatflows"}]
+        provider.get("/chatflows/1", address="FlowiseChatflow/bot", operation="read")
+
+    assert [fake.reads for fake in fakes] == [["/chatflows", "/chatflows/1"], ["/chatflows/1"]]
+
+
+def test_closing_a_project_s_provider_closes_the_connection_it_opened(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEST_KEY", "sk-key")
+    fakes, providers = opened("openai", {"openai": {"base_url": "https://api.example/v1", "api_key_env": "TEST_KEY"}})
+
+    providers[0].close()
+
+    assert [fake.closed for fake in fakes] == [True, False]
