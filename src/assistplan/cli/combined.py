@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -35,7 +35,7 @@ def plan_projects(
     var_pairs: tuple[str, ...],
     var_files: tuple[Path, ...],
     lock_timeout: float,
-) -> None:
+) -> NoReturn:
     """Plan the projects under PATH (only those a change since REF touches, with REF) and exit: 1 when one could not
     be planned, else 2 with `detailed_exitcode` when one has changes or drift, else 0."""
     from assistplan import batch
