@@ -3,6 +3,7 @@
 #
 #   ci-assistplan.sh projects  the projects to plan, as a matrix: matrix=JSON and empty=true|false in $GITHUB_OUTPUT
 #   ci-assistplan.sh plan      validate; plan, saved and as Markdown and JSON; the pull-request comment
+#   ci-assistplan.sh plan-all  plan every project under ASSISTPLAN_PROJECTS in one run; one comment for them all
 #   ci-assistplan.sh apply     validate; apply --auto-approve
 #   ci-assistplan.sh drift     plan --refresh-only; open, update or close the project's drift issue
 #
@@ -10,13 +11,14 @@
 #   ASSISTPLAN_DIR           the manifest root (required, but for projects with ASSISTPLAN_PROJECTS)
 #   ASSISTPLAN_ENV           the environment of assistplan.yaml to work on (none when empty)
 #   ASSISTPLAN_VAR_FILES     variable files passed as --var-file, one path per line
-#   ASSISTPLAN_PROJECTS      projects: list every manifest root under this folder (default: ASSISTPLAN_DIR alone)
-#   ASSISTPLAN_CHANGED_SINCE projects with ASSISTPLAN_PROJECTS: only the roots a change since this commit touches
-#                            (every root when it is empty or not in the clone)
-#   ASSISTPLAN_OUT           plan, drift: the folder for plan.md, plan.json, saved.plan and plan.log
-#                            (default: assistplan-plan)
-#   ASSISTPLAN_COMMIT        plan, drift: the commit named in the comment's footer (default: $GITHUB_SHA)
-#   ASSISTPLAN_PR            plan: the pull request to comment on (no comment when empty)
+#   ASSISTPLAN_PROJECTS      projects: list every manifest root under this folder (default: ASSISTPLAN_DIR alone);
+#                            plan-all: plan them (required)
+#   ASSISTPLAN_CHANGED_SINCE projects, plan-all with ASSISTPLAN_PROJECTS: only the roots a change since this commit
+#                            touches (every root when it is empty or not in the clone)
+#   ASSISTPLAN_OUT           plan, plan-all, drift: the folder for plan.md, plan.json, saved.plan and plan.log
+#                            (default: assistplan-plan; plan-all writes plan.md and plan.log)
+#   ASSISTPLAN_COMMIT        plan, plan-all, drift: the commit named in the comment's footer (default: $GITHUB_SHA)
+#   ASSISTPLAN_PR            plan, plan-all: the pull request to comment on (no comment when empty)
 #   ASSISTPLAN_TESTS         plan, apply: "true" runs the conversation tests (`assistplan test`): on a plan against
 #                            the change applied to a throwaway sandbox (their section joins the comment), after an
 #                            apply against the live objects; a failed test fails the step
@@ -75,14 +77,24 @@ require_dir() {
   fi
 }
 
+# --changed-since ASSISTPLAN_CHANGED_SINCE in the array `changed_args`, when that commit is in the clone.
+changed_args=()
+choose_changed() {
+  local ref=${ASSISTPLAN_CHANGED_SINCE:-}
+  if [[ -n $ref ]] && git rev-parse --verify --quiet "$ref^{commit}" >/dev/null; then
+    changed_args=(--changed-since "$ref")
+  elif [[ -n $ref ]]; then
+    echo "assistplan: commit $ref is not in the clone: every project is listed" >&2
+  fi
+}
+
 run_projects() {
-  local args matrix ref=${ASSISTPLAN_CHANGED_SINCE:-}
+  local args matrix
   if [[ -n ${ASSISTPLAN_PROJECTS:-} ]]; then
+    choose_changed
     args=("$ASSISTPLAN_PROJECTS")
-    if [[ -n $ref ]] && git rev-parse --verify --quiet "$ref^{commit}" >/dev/null; then
-      args+=(--changed-since "$ref" "${var_args[@]}")
-    elif [[ -n $ref ]]; then
-      echo "assistplan: commit $ref is not in the clone: every project is listed" >&2
+    if ((${#changed_args[@]})); then
+      args+=("${changed_args[@]}" "${var_args[@]}")
     fi
   else
     require_dir
@@ -146,6 +158,37 @@ run_plan() {
   return "$status"
 }
 
+run_plan_all() {
+  if [[ -z ${ASSISTPLAN_PROJECTS:-} ]]; then
+    echo "assistplan: ASSISTPLAN_PROJECTS must name the folder of the projects" >&2
+    exit 1
+  fi
+  local out=${ASSISTPLAN_OUT:-assistplan-plan}
+  local commit_args=()
+  local status=0
+  if [[ -n ${ASSISTPLAN_COMMIT:-} ]]; then
+    commit_args=(--commit "$ASSISTPLAN_COMMIT")
+  fi
+  choose_changed
+  mkdir -p "$out"
+  rm -f "$out/plan.md" "$out/plan.log"
+  # --detailed-exitcode: 0 no changes, 2 changes (both fine), 1 a project could not be planned (its section of the
+  # comment holds its errors), anything else an error.
+  tokenless plan --projects "$ASSISTPLAN_PROJECTS" "${changed_args[@]}" --format markdown --detailed-exitcode \
+    "${commit_args[@]}" "${var_args[@]}" >"$out/plan.md" 2>"$out/plan.log" || status=$?
+  cat "$out/plan.log" >&2
+  if ((status == 2)); then
+    status=0
+  elif ((status != 0)); then
+    status=1
+    echo "assistplan: a project could not be planned; the errors are above." >&2
+  fi
+  if [[ -n ${ASSISTPLAN_PR:-} && -s $out/plan.md ]]; then
+    assistplan github comment --file "$out/plan.md" --pr "$ASSISTPLAN_PR"
+  fi
+  return "$status"
+}
+
 run_apply() {
   require_dir
   tokenless --chdir "$dir" validate "${var_args[@]}"
@@ -181,10 +224,11 @@ run_drift() {
 case ${1:-} in
   projects) run_projects ;;
   plan) run_plan ;;
+  plan-all) run_plan_all ;;
   apply) run_apply ;;
   drift) run_drift ;;
   *)
-    echo "usage: $0 projects|plan|apply|drift" >&2
+    echo "usage: $0 projects|plan|plan-all|apply|drift" >&2
     exit 1
     ;;
 esac

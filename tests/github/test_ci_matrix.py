@@ -145,6 +145,47 @@ def test_each_matrix_job_posts_the_comment_of_its_project(workspace: Workspace) 
     ]
 
 
+def test_plan_all_posts_one_comment_with_a_section_per_touched_project(workspace: Workspace) -> None:
+    base = workspace.git("rev-parse", "HEAD")
+    for name in ("billing", "returns"):
+        helper = workspace.top / "teams" / name / "helper.yaml"
+        helper.write_text(HELPER + "temperature: 0.5\n", encoding="utf-8")
+    workspace.commit("temperatures")
+    out = str(workspace.top / "out")
+
+    result = workspace.run(
+        "plan-all", ASSISTPLAN_PROJECTS=".", ASSISTPLAN_CHANGED_SINCE=base, ASSISTPLAN_OUT=out, ASSISTPLAN_PR="7"
+    )
+
+    assert result.returncode == 0, result.stderr
+    (comment,) = workspace.github.on(7)
+    assert comment["body"] == (workspace.top / "out" / "plan.md").read_text(encoding="utf-8")
+    assert comment["body"].startswith("<!-- assistplan-plans -->\n### assistplan plan — 2 projects: 2 with changes")
+    assert "#### assistplan plan — billing: 1 to add" in comment["body"]
+    assert "#### assistplan plan — returns: 1 to add" in comment["body"]
+    assert "orders" not in comment["body"]
+
+
+def test_plan_all_fails_the_job_when_a_project_fails_and_comments_its_errors(workspace: Workspace) -> None:
+    (workspace.top / "teams" / "orders" / "broken.yaml").write_text("kind: Agent\nname: broken\n", encoding="utf-8")
+    first = workspace.run(
+        "plan-all", ASSISTPLAN_PROJECTS=".", ASSISTPLAN_OUT=str(workspace.top / "out"), ASSISTPLAN_PR="7"
+    )
+    (workspace.top / "teams" / "orders" / "broken.yaml").unlink()
+
+    failed = workspace.github.on(7)[0]["body"]
+    result = workspace.run(
+        "plan-all", ASSISTPLAN_PROJECTS=".", ASSISTPLAN_OUT=str(workspace.top / "out"), ASSISTPLAN_PR="7"
+    )
+
+    assert first.returncode == 1
+    assert "#### assistplan plan — orders: Failed" in failed
+    assert 'broken.yaml:1:1: error: missing required field "model"' in failed
+    assert result.returncode == 0, result.stderr
+    (comment,) = workspace.github.on(7)
+    assert "#### assistplan plan — orders: 1 to add" in comment["body"]
+
+
 def test_each_environment_of_a_project_gets_a_comment_of_its_own(workspace: Workspace) -> None:
     workspace.project("teams/orders", "orders", "environments:\n  staging: {vars: {topic: s}}\n  prod: {}\n")
     workspace.run("projects", ASSISTPLAN_DIR="teams/orders")

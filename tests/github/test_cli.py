@@ -71,6 +71,39 @@ def test_apply_appends_what_it_did_to_the_job_summary(example: Path, tmp_path: P
     )
 
 
+def test_destroy_writes_a_destroy_to_the_job_summary(example: Path, tmp_path: Path) -> None:
+    assert run("--chdir", str(example), "apply", "--auto-approve").exit_code == 0
+    (example / "support-assistant.yaml").write_text(
+        (example / "support-assistant.yaml").read_text(encoding="utf-8").replace("prevent_destroy: true", "{}"),
+        encoding="utf-8",
+    )
+    summary = tmp_path / "summary.md"
+
+    result = run("--chdir", str(example), "destroy", "--auto-approve", env={"GITHUB_STEP_SUMMARY": str(summary)})
+
+    assert result.exit_code == 0, result.output
+    written = summary.read_text(encoding="utf-8")
+    assert written.startswith("### assistplan destroy — acme-support: Destroy complete\n\n")
+    assert "**Resources: 12 destroyed.**" in written
+    assert "Apply" not in written
+
+
+def test_the_comment_on_several_projects_is_posted_then_updated(
+    example: Path, fake_github: FakeGitHub, tmp_path: Path
+) -> None:
+    comment = tmp_path / "plans.md"
+    for expected in ("created", "unchanged"):
+        planned = run("plan", "--projects", str(example), "--format", "markdown")
+        comment.write_text(planned.output, encoding="utf-8")
+
+        posted = run("github", "comment", "--file", str(comment), "--pr", "7", env=fake_github.env())
+
+        assert posted.exit_code == 0, posted.output
+        assert posted.output.startswith(f"Plan comment {expected} on pull request #7")
+    (body,) = [c["body"] for c in fake_github.on(7)]
+    assert body.startswith("<!-- assistplan-plans -->\n### assistplan plan — 1 project: 1 with changes")
+
+
 def write_plan(tmp_path: Path, title: str) -> Path:
     path = tmp_path / "plan.md"
     path.write_text(f"{MARKER}\n### assistplan plan — acme-support: {title}\n", encoding="utf-8")

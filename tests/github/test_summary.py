@@ -62,3 +62,31 @@ def test_a_failed_apply_shows_the_error_and_what_was_skipped() -> None:
     assert out.startswith("### assistplan apply — acme-support: Apply failed\n\n**Resources: 0 added,")
     assert "| `VectorStore/handbook` | create | **failed**: 429 \\| rate limited retry later |" in out
     assert "| `Assistant/support` | create | skipped: VectorStore/handbook failed |" in out
+
+
+def test_a_destroy_speaks_of_destroying_and_counts_what_it_destroyed() -> None:
+    result = ApplyResult(
+        [
+            ActionResult("Agent/support", "delete", ok=True, seconds=0.31),
+            ActionResult("VectorStore/handbook", "delete", ok=True, seconds=0.2),
+        ]
+    )
+
+    out = apply_summary("acme-support", result, destroying=True)
+
+    assert out.startswith("### assistplan destroy — acme-support: Destroy complete\n\n**Resources: 2 destroyed.**")
+    assert "Apply" not in out
+
+
+def test_a_failed_destroy_says_the_destroy_failed() -> None:
+    result = ApplyResult([ActionResult("Agent/support", "delete", ok=False, error="500 | server error")])
+
+    assert apply_summary("acme-support", result, destroying=True).startswith(
+        "### assistplan destroy — acme-support: Destroy failed"
+    )
+
+
+def test_a_destroy_with_nothing_to_destroy_says_so() -> None:
+    assert apply_summary("acme-support", None, destroying=True).startswith(
+        "### assistplan destroy — acme-support: Nothing to destroy"
+    )

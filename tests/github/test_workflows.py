@@ -136,10 +136,30 @@ def test_apply_runs_on_the_default_branch_in_an_environment_one_at_a_time() -> N
     assert [s["run"] for s in apply["steps"] if "run" in s][-1] == ".assistplan-tool/scripts/ci-assistplan.sh apply"
 
 
-def test_the_token_reaches_only_the_step_that_comments() -> None:
+def test_the_token_reaches_only_the_steps_that_comment() -> None:
     holders = [s["name"] for s in steps(reusable()) if "GITHUB_TOKEN" in (s.get("env") or {})]
 
-    assert holders == ["Plan, and comment on the pull request"]
+    assert holders == ["Plan, and comment on the pull request"] * 2
+
+
+def test_the_combined_comment_plans_every_project_in_one_job_instead_of_the_matrix() -> None:
+    workflow = reusable()
+    combined, matrix = workflow["jobs"]["plan-combined"], workflow["jobs"]["plan"]
+
+    assert workflow["on"]["workflow_call"]["inputs"]["combined-comment"] == {
+        "description": workflow["on"]["workflow_call"]["inputs"]["combined-comment"]["description"],
+        "type": "boolean",
+        "default": False,
+    }
+    assert "inputs.combined-comment && inputs.projects != ''" in combined["if"]
+    assert "!(inputs.combined-comment && inputs.projects != '')" in matrix["if"]
+    assert "strategy" not in combined
+    assert combined["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert combined["steps"][0]["with"]["fetch-depth"] == 0
+    step = combined["steps"][-2]
+    assert step["run"] == ".assistplan-tool/scripts/ci-assistplan.sh plan-all"
+    assert step["env"]["ASSISTPLAN_PROJECTS"] == "${{ inputs.projects }}"
+    assert step["env"]["ASSISTPLAN_CHANGED_SINCE"] == "${{ github.event.pull_request.base.sha }}"
 
 
 def test_the_drift_check_plans_every_project_and_may_write_only_issues() -> None:

@@ -146,6 +146,22 @@ def color(stream: Any = None) -> bool:
 def render(plan: Any, fmt: str, commit: str | None = None, warnings: Diagnostics | None = None) -> str:
     """The plan in `fmt`; only the JSON format copies the resources that do not change (the others count them).
     The policy rules' `warnings` are listed in the JSON and Markdown formats (the text format's go to stderr)."""
+    view = view_of(plan, fmt, commit, warnings)
+    if fmt == "json":
+        from assistplan.render.json import render_json
+
+        return render_json(view)
+    if fmt == "markdown":
+        from assistplan.render.markdown import render_markdown
+
+        return render_markdown(view, high_impact_paths=high_impact_paths())
+    from assistplan.render.text import render_text
+
+    return render_text(view, color=color())
+
+
+def view_of(plan: Any, fmt: str, commit: str | None = None, warnings: Diagnostics | None = None) -> dict[str, Any]:
+    """The plan's view as `render` renders it in `fmt`, with the policy rules' `warnings`."""
     from assistplan.render.policy import policy_warnings
     from assistplan.render.view import plan_view
 
@@ -153,19 +169,14 @@ def render(plan: Any, fmt: str, commit: str | None = None, warnings: Diagnostics
     entries = policy_warnings(warnings or ())
     if entries:
         view["policy_warnings"] = entries
-    if fmt == "json":
-        from assistplan.render.json import render_json
+    return view
 
-        return render_json(view)
-    if fmt == "markdown":
-        from assistplan.kinds import registered
-        from assistplan.render.markdown import render_markdown
 
-        high_impact = {name: kind.high_impact_paths for name, kind in registered().items()}
-        return render_markdown(view, high_impact_paths=high_impact)
-    from assistplan.render.text import render_text
+def high_impact_paths() -> dict[str, Any]:
+    """The paths whose change each kind flags as high-impact in the Markdown, by kind."""
+    from assistplan.kinds import registered
 
-    return render_text(view, color=color())
+    return {name: kind.high_impact_paths for name, kind in registered().items()}
 
 
 def step_summary(markdown: Callable[[], str]) -> None:

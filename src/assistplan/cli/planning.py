@@ -59,6 +59,28 @@ def replace_option(fn: Any) -> Any:
 @refresh_only_option
 @click.option("--destroy", is_flag=True, help="Plan the deletion of everything the project owns.")
 @parallelism_option(10, "How many list requests run at once while reading the live objects.")
+@click.option(
+    "--projects",
+    "projects_path",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="PATH",
+    help="Plan every project under PATH (as `assistplan projects PATH` lists them, each in each of its "
+    "environments; with --env, only that environment) in one run, listing each account's objects once for all of "
+    "them, and print the plans together, one section per project.",
+)
+@click.option(
+    "--changed-since",
+    "ref",
+    metavar="REF",
+    help="With --projects: only the projects a change since REF touches (as `assistplan projects --changed-since`).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="With --projects: how many projects are planned at once.",
+)
 @commit_option
 @var_options
 @lock_option
@@ -73,14 +95,40 @@ def plan(
     refresh_only: bool,
     destroy: bool,
     parallelism: int,
+    projects_path: Path | None,
+    ref: str | None,
+    jobs: int,
     commit: str | None,
     var_pairs: tuple[str, ...],
     var_files: tuple[Path, ...],
     lock_timeout: float,
 ) -> None:
-    """Show what apply would change, field by field."""
+    """Show what apply would change, field by field (with --projects, for every project under a folder)."""
     from assistplan.plan.model import PlanOptions
 
+    if projects_path is None and ref is not None:
+        raise click.UsageError("--changed-since chooses among the projects of --projects PATH: give --projects")
+    if projects_path is not None:
+        if out is not None or targets or replacing:
+            raise click.UsageError(
+                "--out, --target and --replace plan one project: they cannot be used with --projects"
+            )
+        from assistplan.cli.combined import plan_projects
+
+        plan_projects(
+            ctx,
+            projects_path,
+            ref,
+            PlanOptions(destroy=destroy, refresh_only=refresh_only),
+            fmt=fmt,
+            detailed_exitcode=detailed_exitcode,
+            jobs=jobs,
+            parallelism=parallelism,
+            commit=commit,
+            var_pairs=var_pairs,
+            var_files=var_files,
+            lock_timeout=lock_timeout,
+        )
     with errors_reported():
         with workspace(ctx, var_pairs, var_files) as opened:
             options = PlanOptions(
@@ -208,12 +256,12 @@ def _plan_and_apply(
             click.echo(render(plan, "text"), nl=False)
             if not plan.has_changes and not plan.drift and not options.refresh_only:
                 opened.store.compact()
-                step_summary(lambda: apply_summary(opened.name, None))
+                step_summary(lambda: apply_summary(opened.name, None, destroying=options.destroy))
                 return
             if not auto_approve and plan.has_changes:
                 confirm(sys.stdin.isatty(), options.destroy, targeted=bool(options.targets))
         result = opened.apply(plan, inventory, ApplyHooks(tty=sys.stderr.isatty()), parallelism)
-    step_summary(lambda: apply_summary(opened.name, result))
+    step_summary(lambda: apply_summary(opened.name, result, destroying=plan.options.destroy))
     report(result, options.refresh_only, options.destroy)
 
 

@@ -18,9 +18,10 @@ from assistplan.render.mdparts import alert, escape, fence
 ACTIONS_BOT = "github-actions[bot]"
 LOG_LIMIT = 20_000
 _MARKER = re.compile(
-    r"^<!-- assistplan-plan:(?P<project>[a-z0-9-]{1,40})(?:@(?P<environment>[a-z0-9][a-z0-9-]{0,19}))? -->$"
+    r"^<!-- assistplan-plan(?::(?P<project>[a-z0-9-]{1,40})(?:@(?P<environment>[a-z0-9][a-z0-9-]{0,19}))?|s) -->$"
 )
-"""The first line of a plan comment: the project, and `@ENVIRONMENT` when the plan is of one environment."""
+"""The first line of a plan comment: the project, and `@ENVIRONMENT` when the plan is of one environment; or
+`assistplan-plans` for the comment on several projects (`plan --projects PATH --format markdown`)."""
 _WORKFLOW_COMMAND = re.compile(r"^::(error|warning|notice)( [^:]*)?::")
 """The annotation lines assistplan adds in GitHub Actions: the log shows the same errors without them."""
 
@@ -51,7 +52,7 @@ def for_environment(body: str, environment: str | None) -> str:
     (as a plan of an environment names it), so each environment of a project has a comment of its own."""
     first, _, rest = body.partition("\n")
     found = _MARKER.match(first.rstrip("\r"))
-    if environment is None or found is None or found["environment"] is not None:
+    if environment is None or found is None or found["project"] is None or found["environment"] is not None:
         return body
     project = found["project"]
     heading = f"### assistplan plan — {escape(project)}"
@@ -61,8 +62,11 @@ def for_environment(body: str, environment: str | None) -> str:
 
 
 def marker_parts(body: str) -> tuple[str, str | None]:
-    """The project and environment (None without one) named by the body's marker line."""
+    """The project and environment (None without one) named by the body's marker line; GitHubError for the comment
+    on several projects, which names none."""
     found = _marker(body)
+    if found["project"] is None:
+        raise GitHubError("the plan of several projects names no one project: give the plan of one (no --projects)")
     return found["project"], found["environment"]
 
 

@@ -20,15 +20,23 @@ def append_step_summary(markdown: str, environ: Mapping[str, str]) -> bool:
     return True
 
 
-def apply_summary(project: str, result: ApplyResult | None) -> str:
-    """What an apply did, one row per action; `result` None when the plan had nothing to do."""
-    title = f"### assistplan apply — {escape(project)}"
+def apply_summary(project: str, result: ApplyResult | None, *, destroying: bool = False) -> str:
+    """What an apply (`destroying`: a destroy) did, one row per action; `result` None when the plan had nothing to
+    do."""
+    command = "destroy" if destroying else "apply"
+    title = f"### assistplan {command} — {escape(project)}"
     if result is None:
+        if destroying:
+            return (
+                f"{title}: Nothing to destroy\n\nThe project owns no remote objects that this destroy would delete.\n"
+            )
         return f"{title}: No changes\n\n{escape(words.NO_CHANGES)}\n"
     added = result.count("create") + result.count("replace")
     destroyed = result.count("delete") + result.count("delete old")
     counts = f"Resources: {added} added, {result.count('update')} changed, {destroyed} destroyed."
-    status = "Apply complete" if result.ok else "Apply failed"
+    if destroying:
+        counts = f"Resources: {destroyed} destroyed."
+    status = f"{command.capitalize()} {'complete' if result.ok else 'failed'}"
     rows = [[code(r.address, in_table=True), escape(r.step), _outcome(r)] for r in result.results]
     parts = [f"{title}: {status}", f"**{counts}**"]
     if rows:

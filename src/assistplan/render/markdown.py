@@ -20,9 +20,11 @@ def render_markdown(
     commit: str | None = None,
     max_chars: int = MAX_CHARS,
     high_impact_paths: Mapping[str, Sequence[str]] | None = None,
+    footer: bool = True,
 ) -> str:
     """The comment, never longer than `max_chars`; `commit` defaults to the view's. Changes of the paths
-    `high_impact_paths` names for their kind (see `Kind.high_impact_paths`) are flagged in a banner."""
+    `high_impact_paths` names for their kind (see `Kind.high_impact_paths`) are flagged in a banner. Without
+    `footer`, the comment ends with its last section (a section of a comment on several projects)."""
     commit = commit if commit is not None else view.get("commit")
     blocks = _drift_blocks(view) + picture_blocks(view) + _change_blocks(view)
 
@@ -35,7 +37,8 @@ def render_markdown(
             ],
         )
 
-    return fit(_head(view, high_impact_paths or {}), blocks, _footer(view, commit), max_chars, note)
+    end = _footer(view, commit) if footer else ""
+    return fit(_head(view, high_impact_paths or {}), blocks, end, max_chars, note)
 
 
 def marker(project: str) -> str:

@@ -1,0 +1,107 @@
+"""Planning several projects in one run (`plan --projects PATH`): every manifest root under a folder, in each of its
+environments, planned side by side, with each account's collections listed once for all of them
+(`assistplan.providers.sharing`). Each project is planned exactly as alone (its own manifests, state, lock and
+read-by-id decisions); one that cannot be planned gives its error and the others go on. No printing here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistplan.diagnostics import Diagnostics
+from assistplan.errors import AssistplanError
+from assistplan.plan.model import PlanOptions
+from assistplan.projects import Root
+from assistplan.providers import Connector, default_connectors
+from assistplan.providers.sharing import SharedListings
+from assistplan.workflow import Planned, Workspace
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One project to plan: its manifest root, the project it names, and the environment (None: it has none)."""
+
+    path: Path
+    project: str
+    environment: str | None
+
+    @property
+    def identity(self) -> str:
+        """The name its plan goes by: the project, or `<project>@<environment>`."""
+        return self.project if self.environment is None else f"{self.project}@{self.environment}"
+
+
+@dataclass
+class Outcome:
+    """A project's plan, or why there is none; `warnings` are the policy rules' warnings of its manifests."""
+
+    entry: Entry
+    planned: Planned | None = None
+    error: AssistplanError | None = None
+    warnings: Diagnostics = field(default_factory=Diagnostics)
+
+    @property
+    def changed(self) -> bool:
+        """Whether the plan changes something or found drift."""
+        plan = self.planned.plan if self.planned is not None else None
+        return plan is not None and (plan.has_changes or bool(plan.drift))
+
+
+def entries(roots: Sequence[Root], environment: str | None = None) -> list[Entry]:
+    """One entry per root and environment (a root without environments once); with `environment`, only that
+    environment of the roots that declare it."""
+    found = [Entry(root.path, root.project, env) for root in roots for env in root.environments or (None,)]
+    return found if environment is None else [entry for entry in found if entry.environment == environment]
+
+
+def plan_projects(
+    chosen: Sequence[Entry],
+    options: PlanOptions,
+    *,
+    parallelism: int,
+    jobs: int,
+    lock_timeout: float,
+    cli_vars: Mapping[str, str] | None = None,
+    var_files: Sequence[Path] = (),
+    connectors: Mapping[str, Connector] | None = None,
+) -> list[Outcome]:
+    """Plan every entry, `jobs` projects at a time, each with `parallelism` requests at a time; the outcomes in the
+    order of `chosen`. Every provider stays open until all are planned: a listing one project started may be walked
+    on by another's."""
+    listings = SharedListings()
+    shared = listings.connectors({**default_connectors(), **(connectors or {})})
+    outcomes = [Outcome(entry) for entry in chosen]
+    opened: list[tuple[Outcome, Workspace]] = []
+    try:
+        for outcome in outcomes:
+            try:
+                workspace = Workspace(
+                    outcome.entry.path,
+                    cli_vars=cli_vars,
+                    var_files=var_files,
+                    connectors=shared,
+                    environment=outcome.entry.environment,
+                )
+            except AssistplanError as error:
+                outcome.error = error
+                continue
+            outcome.warnings = workspace.project.warnings
+            opened.append((outcome, workspace))
+
+        def plan_one(pair: tuple[Outcome, Workspace]) -> None:
+            outcome, workspace = pair
+            try:
+                with workspace.lock("plan", lock_timeout):
+                    outcome.planned = workspace.plan(options, parallelism)
+            except AssistplanError as error:
+                outcome.error = error
+
+        with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="assistplan-project") as pool:
+            list(pool.map(plan_one, opened))
+    finally:
+        for _, workspace in opened:
+            workspace.close()
+    return outcomes

@@ -1,0 +1,184 @@
+"""Listings shared by the projects planned in one run: each collection of an account walked once, as far as the
+project that needs the most of it, every project given its own copies; an account known by a hash of its key."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistplan.errors import ProviderError
+from assistplan.manifest.models import ProjectConfig
+from assistplan.providers.sharing import SharedListings, account
+
+
+class Source:
+    """A collection of `size` objects walked by `walk()`, counting the objects it gave."""
+
+    def __init__(self, size: int, fail_at: int | None = None) -> None:
+        self.size, self.fail_at, self.given, self.walks = size, fail_at, 0, 0
+
+    def walk(self) -> Iterator[dict[str, Any]]:
+        self.walks += 1
+        for index in range(self.size):
+            if index == self.fail_at:
+                raise ProviderError("the API failed", operation="list agents")
+            self.given += 1
+            yield {"id": f"agent_{index}", "metadata": {}}
+
+
+def test_a_collection_two_projects_read_is_walked_once() -> None:
+    listings, source = SharedListings(), Source(250)
+
+    first = list(listings.listing("agents", source.walk))
+    second = list(listings.listing("agents", source.walk))
+
+    assert first == second
+    assert len(first) == 250
+    assert (source.walks, source.given) == (1, 250)
+
+
+def test_a_project_that_stops_early_leaves_the_walk_to_the_next() -> None:
+    listings, source = SharedListings(), Source(250)
+
+    head = list(itertools.islice(listings.listing("agents", source.walk), 120))
+    assert source.given == 120
+    everything = list(listings.listing("agents", source.walk))
+
+    assert everything[:120] == head
+    assert len(everything) == 250
+    assert (source.walks, source.given) == (1, 250)
+
+
+def test_each_project_gets_its_own_copy_of_an_object() -> None:
+    listings, source = SharedListings(), Source(1)
+
+    mine = next(listings.listing("agents", source.walk))
+    mine["metadata"]["changed"] = "by one project"
+
+    assert next(listings.listing("agents", source.walk))["metadata"] == {}
+
+
+def test_a_failed_listing_fails_for_every_project_without_walking_again() -> None:
+    listings, source = SharedListings(), Source(10, fail_at=5)
+
+    for _ in range(2):
+        with pytest.raises(ProviderError, match="the API failed"):
+            list(listings.listing("agents", source.walk))
+    assert source.walks == 1
+
+
+def test_collections_of_different_keys_are_apart() -> None:
+    listings, agents, stores = SharedListings(), Source(3), Source(2)
+
+    assert len(list(listings.listing(("acct", "/agents"), agents.walk))) == 3
+    assert len(list(listings.listing(("acct", "/vector_stores"), stores.walk))) == 2
+
+
+def config(base_url: str, key_env: str = "TEST_KEY") -> ProjectConfig:
+    return ProjectConfig.model_validate({"project": "shop", "openai": {"base_url": base_url, "api_key_env": key_env}})
+
+
+def test_an_account_is_known_by_a_hash_of_its_key_never_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEST_KEY", "sk-first-key-0123456789")
+    monkeypatch.setenv("OTHER_KEY", "sk-other-key-0123456789")
+
+    first = account("openai", config("https://api.example/v1"), Path("a"))
+    same = account("openai", config("https://api.example/v1/"), Path("b"))
+    other = account("openai", config("https://api.example/v1", "OTHER_KEY"), Path("a"))
+
+    assert first == same
+    assert first != other
+    assert not any("sk-first-key" in part for part in first)
+
+
+def test_projects_of_one_organization_header_share_and_of_another_do_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEST_KEY", "sk-key")
+    monkeypatch.setenv("OPENAI_ORG_ID", "org-one")
+    one = account("openai", config("https://api.example/v1"), Path("a"))
+    monkeypatch.setenv("OPENAI_ORG_ID", "org-two")
+
+    assert account("openai", config("https://api.example/v1"), Path("a")) != one
+
+
+def test_embedded_sandboxes_of_two_roots_are_two_accounts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TEST_KEY", "sk-key")
+
+    first = account("openai", config("sandbox"), tmp_path / "a")
+    second = account("openai", config("sandbox"), tmp_path / "b")
+
+    assert first != second
+
+
+class FakeProvider:
+    """A provider that answers every read with the path it was asked for, counting the reads."""
+
+    def __init__(self) -> None:
+        self.reads: list[str] = []
+        self.closed = False
+
+    def list_objects(
+        self, path: str, *, params: dict[str, str] | None = None, address: str | None, operation: str
+    ) -> Iterator[dict[str, Any]]:
+        self.reads.append(path)
+        yield {"id": path}
+
+    def get(self, path: str, *, address: str | None, operation: str) -> Any:
+        self.reads.append(path)
+        return [{"id": path}]
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def opened(provider_name: str, settings: dict[str, Any]) -> tuple[list[FakeProvider], list[Any]]:
+    """Two projects' providers opened through the shared connectors of one run (the fakes, and what the projects
+    got)."""
+    fakes: list[FakeProvider] = []
+
+    def connect(config: ProjectConfig, root: Path) -> FakeProvider:
+        fakes.append(FakeProvider())
+        return fakes[-1]
+
+    connectors = SharedListings().connectors({provider_name: connect})
+    config = ProjectConfig.model_validate({"project": "shop", **settings})
+    return fakes, [connectors[provider_name](config, Path("root")) for _ in range(2)]
+
+
+def test_two_projects_openai_listings_are_walked_once_and_lookups_of_one_resource_are_not_shared(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TEST_KEY", "sk-key")
+    fakes, providers = opened("openai", {"openai": {"base_url": "https://api.example/v1", "api_key_env": "TEST_KEY"}})
+
+    for provider in providers:
+        assert list(provider.list_objects("/agents", address=None, operation="list agents")) == [{"id": "/agents"}]
+        list(provider.list_objects("/agents", address="Agent/helper", operation="look up"))
+
+    assert [fake.reads for fake in fakes] == [["/agents", "/agents"], ["/agents"]]
+
+
+def test_two_projects_flowise_collections_are_read_once_and_reads_of_one_object_are_not_shared(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TEST_FLOWISE_KEY", "flowise-key")
+    settings = {"flowise": {"url": "http://127.0.0.1:3000", "api_key_env": "TEST_FLOWISE_KEY"}}
+    fakes, providers = opened("flowise", settings)
+
+    for provider in providers:
+        assert provider.get("/chatflows", address=None, operation="list chatflows") == [{"id": "/chatflows"}]
+        provider.get("/chatflows/1", address="FlowiseChatflow/bot", operation="read")
+
+    assert [fake.reads for fake in fakes] == [["/chatflows", "/chatflows/1"], ["/chatflows/1"]]
+
+
+def test_closing_a_project_s_provider_closes_the_connection_it_opened(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEST_KEY", "sk-key")
+    fakes, providers = opened("openai", {"openai": {"base_url": "https://api.example/v1", "api_key_env": "TEST_KEY"}})
+
+    providers[0].close()
+
+    assert [fake.closed for fake in fakes] == [True, False]
