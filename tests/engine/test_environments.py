@@ -126,8 +126,13 @@ def state_path(project: Project, env: str) -> Path:
 
 
 def recorded_ids(project: Project, env: str) -> dict[str, str]:
-    state = json.loads(state_path(project, env).read_text(encoding="utf-8"))
-    return {address: entry["id"] for address, entry in state["resources"].items()}
+    return ids_in(state_path(project, env))
+
+
+def ids_in(state: Path) -> dict[str, str]:
+    """address -> id of every resource the state file records."""
+    recorded = json.loads(state.read_text(encoding="utf-8"))
+    return {address: entry["id"] for address, entry in recorded["resources"].items()}
 
 
 def owners(objects: list[Any]) -> list[str]:
@@ -328,3 +333,126 @@ def test_version_names_the_chosen_environments_server(project: Project, sandbox:
 
     assert f"OpenAI API at {sandbox.base_url}:" in run(project, "dev", "version")
     assert "OpenAI API at sandbox:" in run(project, "prod", "version")
+
+
+def without_environments(sandbox: SandboxServer) -> str:
+    return config(sandbox).split("        environments:")[0] + "        vars: {stage: production}\n"
+
+
+def prod_keeping_the_project_identity(sandbox: SandboxServer, *prod_fields: str) -> str:
+    prod = "vars: {stage: production}"
+    fields = "".join(f"\n            {field}" for field in ("identity: project", *prod_fields))
+    return config(sandbox).replace(prod, prod + fields)
+
+
+def applied_before_environments(project: Project, sandbox: SandboxServer) -> dict[str, str]:
+    """Apply the project without environments, then declare dev and prod, prod keeping the project's identity: the
+    ids the project's state recorded."""
+    project.write("assistplan.yaml", without_environments(sandbox))
+    result = project.run("apply", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    project.write("assistplan.yaml", prod_keeping_the_project_identity(sandbox))
+    return ids_in(project.state_path)
+
+
+def test_the_environment_keeping_the_project_identity_plans_no_changes_after_environments_are_added(
+    project: Project, sandbox: SandboxServer
+) -> None:
+    before = applied_before_environments(project, sandbox)
+
+    assert "No changes." in run(project, "prod", "plan")
+    assert changes(project, "prod") == {}
+    assert ids_in(project.state_path) == before
+    assert not state_path(project, "prod").exists()
+
+
+def test_the_environment_keeping_the_project_identity_finds_its_objects_without_the_state_file(
+    project: Project, sandbox: SandboxServer
+) -> None:
+    before = applied_before_environments(project, sandbox)
+    project.state_path.unlink()
+
+    assert changes(project, "prod") == {}
+    assert ids_in(project.state_path) == before
+
+
+def test_the_environment_keeping_the_project_identity_finds_its_objects_from_a_new_state_path(
+    project: Project, sandbox: SandboxServer
+) -> None:
+    before = applied_before_environments(project, sandbox)
+    project.write("assistplan.yaml", prod_keeping_the_project_identity(sandbox, "state: states/prod.json"))
+
+    assert changes(project, "prod") == {}
+    assert ids_in(project.root / "states/prod.json") == before
+
+
+def test_another_environment_creates_its_own_objects_beside_the_ones_applied_before_environments(
+    project: Project, sandbox: SandboxServer
+) -> None:
+    before = applied_before_environments(project, sandbox)
+
+    assert changes(project, "dev") == {address: ["create"] for address in before}
+    apply(project, "dev")
+
+    client = project.client()
+    assert owners(list(client.beta.agents.list())) == ["test-shop", "test-shop@dev"]
+    assert sorted(template.name for template in client.beta.agents.environments.templates.list()) == [
+        "assistplan:test-shop:EnvironmentTemplate/analysis",
+        "assistplan:test-shop@dev:EnvironmentTemplate/analysis",
+    ]
+    assert changes(project, "prod") == {}
+    assert changes(project, "dev") == {}
+
+
+def test_destroying_another_environment_leaves_the_objects_applied_before_environments(
+    project: Project, sandbox: SandboxServer
+) -> None:
+    before = applied_before_environments(project, sandbox)
+    apply(project, "dev")
+
+    run(project, "dev", "destroy", "--auto-approve")
+
+    client = project.client()
+    assert [agent.id for agent in client.beta.agents.list()] == [before["Agent/support-agent"]]
+    assert [template.id for template in client.beta.agents.environments.templates.list()] == [
+        before["EnvironmentTemplate/analysis"]
+    ]
+    assert owners(list(client.vector_stores.list())) == ["test-shop"]
+    assert [skill.id for skill in client.skills.list()] == [before["Skill/math"]]
+    assert {file.filename.split(".")[1] for file in client.files.list()} == {"test-shop"}
+    assert changes(project, "prod") == {}
+    assert ids_in(project.state_path) == before
+
+
+def test_destroying_the_environment_keeping_the_project_identity_leaves_the_other_environments_objects(
+    project: Project, sandbox: SandboxServer
+) -> None:
+    applied_before_environments(project, sandbox)
+    apply(project, "dev")
+    dev = recorded_ids(project, "dev")
+
+    run(project, "prod", "destroy", "--auto-approve")
+
+    client = project.client()
+    assert [agent.id for agent in client.beta.agents.list()] == [dev["Agent/support-agent"]]
+    assert owners(list(client.vector_stores.list())) == ["test-shop@dev"]
+    assert owners(list(client.beta.agents.vaults.list())) == ["test-shop@dev"]
+    assert [skill.id for skill in client.skills.list()] == [dev["Skill/math"]]
+    assert changes(project, "dev") == {}
+
+
+def test_two_environments_keeping_the_project_identity_are_an_error(project: Project, sandbox: SandboxServer) -> None:
+    project.write(
+        "assistplan.yaml",
+        prod_keeping_the_project_identity(sandbox).replace(
+            "vars: {stage: development}", "vars: {stage: development}\n            identity: project"
+        ),
+    )
+
+    result = project.run("--env", "dev", "validate")
+
+    assert result.exit_code == 1
+    assert (
+        'assistplan.yaml:11:5: error: environments.prod.identity: environment "dev" already keeps the project\'s '
+        "identity: at most one environment may" in result.output
+    )

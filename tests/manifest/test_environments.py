@@ -144,3 +144,55 @@ def test_an_unknown_field_of_an_environment_is_an_error(failing: Failing) -> Non
 
     assert 'unknown field "variables"' in error
     assert '(did you mean "vars"?)' in error
+
+
+KEEPING = """\
+project: acme
+state: run/state.json
+environments:
+  dev: {}
+  prod: {identity: project}
+"""
+
+
+def test_the_environment_keeping_the_project_identity_is_identified_by_the_project_name(load: Loader) -> None:
+    project = load({"assistplan.yaml": KEEPING}, environment="prod")
+
+    assert project.identity == "acme"
+    assert project.siblings == {"acme@dev"}
+
+
+def test_the_other_environments_keep_their_own_identity_beside_the_one_keeping_the_projects(load: Loader) -> None:
+    project = load({"assistplan.yaml": KEEPING}, environment="dev")
+
+    assert project.identity == "acme@dev"
+    assert project.siblings == {"acme"}
+
+
+def test_the_environment_keeping_the_project_identity_keeps_the_projects_state_file(load: Loader) -> None:
+    assert load({"assistplan.yaml": KEEPING}, environment="prod").config.state == "run/state.json"
+    assert load({"assistplan.yaml": KEEPING}, environment="dev").config.state == "run/dev/state.json"
+
+
+def test_the_environment_keeping_the_project_identity_may_name_another_state_file(load: Loader) -> None:
+    config = KEEPING.replace("{identity: project}", "{identity: project, state: states/prod.json}")
+
+    assert load({"assistplan.yaml": config}, environment="prod").config.state == "states/prod.json"
+
+
+def test_two_environments_keeping_the_project_identity_are_an_error_at_the_second(failing: Failing) -> None:
+    config = KEEPING.replace("dev: {}", "dev: {identity: project}")
+
+    assert failing({"assistplan.yaml": config}, environment="dev") == [
+        'assistplan.yaml:5:10: environments.prod.identity: environment "dev" already keeps the project\'s identity: '
+        "at most one environment may (the others are stamped <project>@<environment>)"
+    ]
+
+
+def test_an_unknown_identity_of_an_environment_is_an_error(failing: Failing) -> None:
+    [error] = failing({"assistplan.yaml": KEEPING.replace("identity: project", "identity: name")}, environment="dev")
+
+    assert error == (
+        'assistplan.yaml:5:20: environments.prod.identity: invalid value "name": expected one of "environment", '
+        '"project"'
+    )

@@ -4,7 +4,9 @@ Without `environments` nothing changes: the project's settings are used as writt
 name alone. With them, exactly one environment is in use (`--env`, `ASSISTPLAN_ENV`, else `default_environment`):
 its vars are merged over the project's, its `openai` and `flowise` fields replace the project's, its state file is
 its own, and the identity stamped on (or encoded in the names of) its remote objects is `<project>@<environment>`,
-so that environments sharing one OpenAI project or Flowise server never see each other's objects.
+so that environments sharing one OpenAI project or Flowise server never see each other's objects. One environment may
+keep the project's own identity (`identity: project`): it goes on owning the objects the project applied before it
+declared environments, with its state where the project's was.
 """
 
 from __future__ import annotations
@@ -22,16 +24,24 @@ SEPARATOR = "@"
 """Between the project and the environment in an identity: a character neither name may contain."""
 
 
-def identity(project: str, environment: str | None) -> str:
-    """What remote objects are stamped with: the project name, or `<project>@<environment>`."""
-    return project if environment is None else f"{project}{SEPARATOR}{environment}"
+def identity(config: ProjectConfig, environment: str | None) -> str:
+    """What remote objects are stamped with: the project name (without environments, or for the environment that
+    keeps the project's identity), or `<project>@<environment>`."""
+    if environment is None or _keeps_project_identity(config, environment):
+        return config.project
+    return f"{config.project}{SEPARATOR}{environment}"
+
+
+def _keeps_project_identity(config: ProjectConfig, environment: str) -> bool:
+    declared = config.environments.get(environment)
+    return declared is not None and declared.identity == "project"
 
 
 def siblings(config: ProjectConfig, environment: str | None) -> frozenset[str]:
     """The identities of the project's other environments, and its name alone unless that is this identity: objects
     stamped with them may share names with this environment's, and are never this environment's to change."""
-    others = {identity(config.project, name) for name in config.environments} | {config.project}
-    return frozenset(others - {identity(config.project, environment)})
+    others = {identity(config, name) for name in config.environments} | {config.project}
+    return frozenset(others - {identity(config, environment)})
 
 
 def environment_state(state: str, environment: str) -> str:
@@ -108,6 +118,7 @@ def _merged(config: ProjectConfig, name: str, positions: Positions) -> Selected 
     state_at: JsonPath = ("environments", name, "state")
     state = environment.state
     if state is None:
-        state, state_at = environment_state(config.state, name), ("state",)
+        state_at = ("state",)
+        state = config.state if environment.identity == "project" else environment_state(config.state, name)
     settings = {"openai": openai, "flowise": flowise, "state": state, "vars": {**config.vars, **environment.vars}}
     return Selected(config.model_copy(update=settings), name, state_at)

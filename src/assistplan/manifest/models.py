@@ -145,7 +145,8 @@ class ProjectConfig(Spec):
     """Rules every resource must follow (allowed models, tool types, MCP hosts; required metadata; limits)."""
     environments: dict[str, EnvironmentConfig] = Field(default_factory=dict)
     """Named environments (dev, prod, ...), each overriding vars, provider settings and the state path; one is
-    chosen with --env NAME or ASSISTPLAN_ENV, and its objects are stamped `<project>@<environment>`."""
+    chosen with --env NAME or ASSISTPLAN_ENV, and its objects are stamped `<project>@<environment>` (the project name
+    alone for the one environment with `identity: project`)."""
     default_environment: str | None = None
     """The environment used when none is chosen; without it, a project with environments needs --env."""
 

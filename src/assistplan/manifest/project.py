@@ -49,8 +49,9 @@ class Project:
 
     @property
     def identity(self) -> str:
-        """What this project's remote objects are stamped with: `<project>`, or `<project>@<environment>`."""
-        return identity(self.config.project, self.environment)
+        """What this project's remote objects are stamped with: `<project>`, or `<project>@<environment>` (see
+        `assistplan.manifest.environments.identity`)."""
+        return identity(self.config, self.environment)
 
     @property
     def siblings(self) -> frozenset[str]:
