@@ -1,7 +1,9 @@
 """Environments through the command against one sandbox: the same manifests applied to dev and prod (Agent,
 VectorStore, File, Vault, VaultCredential, Skill, EnvironmentTemplate) stay apart through apply, drift, state loss and
 destroy; --env and ASSISTPLAN_ENV choose one; validate renders each one's vars;
-a project without environments is stamped with its name alone."""
+a project without environments is stamped with its name alone; after environments are added to a project already
+applied, the environment keeping the project's identity plans no changes (with its state, without it, from a new state
+path) while another one creates its own objects beside it; two environments keeping it are an error."""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
 """Environments on one real Flowise: the same manifests applied to dev and prod make two sets of tools,
 credentials and assistants, each environment plans no changes with and without its state, destroying dev leaves
-prod, and a variable (which carries no mark) needs a name of its own per environment."""
+prod, a variable (which carries no mark) needs a name of its own per environment, and an environment keeping the
+project's identity owns what the project applied before it declared environments (credentials' derived ids
+included)."""
 
 from __future__ import annotations
 
@@ -145,3 +147,25 @@ def test_a_variable_of_one_name_in_two_environments_is_refused(project: FlowiseP
 
     assert result.exit_code == 1
     assert "Flowise already has a variable named 'support_email'" in result.output
+
+
+def test_the_environment_keeping_the_project_identity_owns_what_was_applied_before_environments(
+    project: FlowiseProject,
+) -> None:
+    environments = "environments:\n  dev: {vars: {stage: dev}}\n  prod: {vars: {stage: prod}}\n"
+    project.edit("assistplan.yaml", environments, "vars: {stage: prod}\n")
+    applied = project.run("apply", "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    project.edit(
+        "assistplan.yaml", "vars: {stage: prod}\n", environments.replace("prod}}", "prod}, identity: project}")
+    )
+
+    assert "No changes." in in_env(project, "prod", "plan")
+    project.state_path.unlink()
+    assert "No changes." in in_env(project, "prod", "plan")
+    in_env(project, "dev", "apply", "--auto-approve")
+    assert names(project, "credentials") == {"openai": 2}
+    assert "No changes." in in_env(project, "prod", "plan")
+    in_env(project, "dev", "destroy", "--auto-approve")
+    assert (names(project, "tools"), names(project, "credentials")) == ({"order_status": 1}, {"openai": 1})
+    assert "No changes." in in_env(project, "prod", "plan")
