@@ -458,3 +458,21 @@ def test_two_environments_keeping_the_project_identity_are_an_error(project: Pro
         'assistplan.yaml:11:5: error: environments.prod.identity: environment "dev" already keeps the project\'s '
         "identity: at most one environment may" in result.output
     )
+
+
+def test_destroying_both_environments_after_environments_are_added_leaves_nothing(
+    project: Project, sandbox: SandboxServer
+) -> None:
+    applied_before_environments(project, sandbox)
+    apply(project, "dev")
+
+    run(project, "dev", "destroy", "--auto-approve")
+    run(project, "prod", "destroy", "--auto-approve")
+
+    client = project.client()
+    assert list(client.beta.agents.list()) == []
+    assert list(client.vector_stores.list()) == []
+    assert list(client.files.list()) == []
+    assert list(client.beta.agents.vaults.list()) == []
+    assert list(client.skills.list()) == []
+    assert list(client.beta.agents.environments.templates.list()) == []
