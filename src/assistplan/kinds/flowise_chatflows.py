@@ -36,6 +36,7 @@ from assistplan.kinds.base import (
     manifest_spec,
     register,
 )
+from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.kinds.flowise_base import UNMARKED, FlowiseKind, Identity
 from assistplan.manifest.flowise_chatflow_models import FlowiseChatflowSpec, FlowNode
 from assistplan.manifest.project import Resource
@@ -156,7 +157,7 @@ class FlowiseChatflowKind(FlowiseKind):
     def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
         spec = manifest_spec(resource, FlowiseChatflowSpec)
         return {
-            "name": resource.address.name,
+            "name": spec.display_name or resource.address.name,
             "type": spec.type,
             "deployed": spec.deployed,
             "is_public": spec.is_public,
@@ -289,6 +290,11 @@ class FlowiseChatflowKind(FlowiseKind):
         flow = {**flow_data(live.raw), MARK: self._mark(stamp)}
         body = {"flowData": json.dumps(flow)}
         return self.live(provider.put(f"{self.path}/{live.id}", body, address=address, operation="import"), "")
+
+    def export(self, obj: LiveObject, ctx: ExportContext) -> Exported | None:
+        from assistplan.kinds.flowise_exports import export_chatflow
+
+        return export_chatflow(self, obj, ctx)
 
 
 register(FlowiseChatflowKind())
