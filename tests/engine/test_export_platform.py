@@ -4,16 +4,12 @@ the same step and plan as no changes; secrets are never written anywhere."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import openai
 import pytest
-from click.testing import CliRunner
 
-from assistplan.sandbox.server import API_KEY, SandboxServer
-from conftest import KEY_ENV, Project
+from conftest import Project, files_under, no_changes, plan_changes
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -29,23 +25,6 @@ SKILL_MD = "---\nname: basic-math\ndescription: Add or multiply numbers.\n---\nU
 CALC = "def add(a, b):\n    return a + b\n"
 LAUNCH = 4_102_444_800
 """2100-01-01T00:00:00Z"""
-
-
-@pytest.fixture
-def account(tmp_path: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Project:
-    """A project with no manifests yet, on an account holding objects made through the SDK."""
-    monkeypatch.setenv(KEY_ENV, API_KEY)
-    found = Project(root=tmp_path / "assistants", runner=CliRunner(), sandbox=sandbox)
-    found.write(
-        "assistplan.yaml",
-        f"""\
-        project: adopter
-        openai:
-          base_url: {sandbox.base_url}
-          api_key_env: {KEY_ENV}
-        """,
-    )
-    return found
 
 
 def build(client: openai.OpenAI, *, skill: bool = True) -> dict[str, str]:
@@ -147,31 +126,6 @@ def build(client: openai.OpenAI, *, skill: bool = True) -> dict[str, str]:
         "template": template.id,
         "automation": automation.id,
     }
-
-
-def files_under(root: Path) -> dict[str, str]:
-    return {
-        str(path.relative_to(root)): path.read_text(encoding="utf-8")
-        for path in root.rglob("*")
-        if path.is_file() and ".assistplan" not in path.parts
-    }
-
-
-def no_changes(project: Project) -> None:
-    result = project.run("plan", "--detailed-exitcode")
-    assert result.exit_code == 0, result.output
-    assert "No changes." in result.output
-
-
-def changes(project: Project) -> list[tuple[str, list[str], list[str]]]:
-    result = project.run("plan", "--format", "json")
-    assert result.exit_code == 0, result.output
-    view = json.loads(result.output)
-    return [
-        (rc["address"], rc["change"]["actions"], rc["change"]["changed_paths"])
-        for rc in view["resource_changes"]
-        if rc["change"]["actions"] != ["no-op"]
-    ]
 
 
 def exported(project: Project) -> str:
@@ -312,7 +266,7 @@ def test_editing_an_exported_manifest_applies_exactly_that_change(account: Proje
     exported(account)
     account.edit("automations/Nightly-digest.yaml", "cron: 0 3 * * *", "cron: 0 4 * * *")
 
-    assert changes(account) == [("Automation/Nightly-digest", ["update"], ["expression"])]
+    assert plan_changes(account) == [("Automation/Nightly-digest", ["update"], ["expression"])]
     result = account.run("apply", "--auto-approve")
 
     assert result.exit_code == 0, result.output

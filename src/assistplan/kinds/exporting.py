@@ -63,6 +63,13 @@ def unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
+def keep_remote_name(exported: Exported, remote: str) -> None:
+    """Keep the object's remote name in `display_name` where it is not the manifest name, an empty one too (an
+    object without a name is exported under a name made from its id and stays without one)."""
+    if remote != exported.document["name"]:
+        exported.document["display_name"] = remote
+
+
 def relative(manifest: str, target: str) -> str:
     """The path of `target` as a manifest at `manifest` names it (both relative to the output folder)."""
     return posixpath.relpath(target, posixpath.dirname(manifest) or ".")

@@ -85,7 +85,7 @@ class FlowiseAssistantKind(FlowiseKind):
             raise TypeError(f"{resource.address}: a CUSTOM assistant without chat_model passed validation")
         return {
             "type": "CUSTOM",
-            "name": spec.display_name or resource.address.name,
+            "name": resource.address.name if spec.display_name is None else spec.display_name,
             "credential": credential,
             "instructions": spec.instructions or "",
             "chat_model": {"name": model.name, "model": model.model, "temperature": model.temperature},

@@ -157,7 +157,7 @@ class FlowiseChatflowKind(FlowiseKind):
     def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
         spec = manifest_spec(resource, FlowiseChatflowSpec)
         return {
-            "name": spec.display_name or resource.address.name,
+            "name": resource.address.name if spec.display_name is None else spec.display_name,
             "type": spec.type,
             "deployed": spec.deployed,
             "is_public": spec.is_public,

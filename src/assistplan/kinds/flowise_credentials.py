@@ -85,7 +85,7 @@ class FlowiseCredentialKind(FlowiseKind):
         key = ctx.attributes.get(KEY)
         address = str(resource.address)
         return {
-            "name": spec.display_name or resource.address.name,
+            "name": resource.address.name if spec.display_name is None else spec.display_name,
             "credential": spec.credential,
             "secrets": {
                 field: _fingerprinted(address, field, ref.env, key) for field, ref in sorted(spec.secrets.items())

@@ -21,7 +21,7 @@ from typing import Any
 from assistplan.errors import AssistplanError
 from assistplan.flowise_nodes import CREDENTIAL_INPUT, NODE_ID, definition
 from assistplan.kinds.base import Kind, LiveObject
-from assistplan.kinds.exporting import ExportContext, Exported, valid_name
+from assistplan.kinds.exporting import ExportContext, Exported, keep_remote_name, valid_name
 from assistplan.kinds.flowise_assistants import details
 from assistplan.kinds.flowise_chatflows import MARK, flow_data
 from assistplan.manifest.fields import FUNCTION_NAME_PATTERN
@@ -38,11 +38,12 @@ SECRETS_UNREAD = (
 )
 
 
-def _named(kind: str, obj: LiveObject, ctx: ExportContext, folder: str, remote: str) -> Exported:
+def _named(kind: str, obj: LiveObject, ctx: ExportContext, folder: str, remote: str | None) -> Exported:
+    """The document's kind and name, and the remote name where the kind has one (None: it has none)."""
     name = ctx.name(obj)
     exported = Exported({"kind": kind, "name": name}, f"flowise/{folder}/{name}.yaml")
-    if remote and remote != name:
-        exported.document["display_name"] = remote
+    if remote is not None:
+        keep_remote_name(exported, remote)
     return exported
 
 
@@ -128,7 +129,7 @@ def export_assistant(kind: Kind, obj: LiveObject, ctx: ExportContext) -> Exporte
         assistant = ctx.reference("Assistant", str(info.get("id")))
         if assistant is None:
             return None
-        exported = _named("FlowiseAssistant", obj, ctx, "assistants", "")
+        exported = _named("FlowiseAssistant", obj, ctx, "assistants", None)
         exported.document.update(type="OPENAI", credential=credential, assistant=assistant)
         return exported
     return _custom(kind, obj, ctx, credential, info)

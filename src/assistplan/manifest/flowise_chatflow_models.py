@@ -54,7 +54,7 @@ class FlowiseChatflowSpec(KindSpec):
     """A Flowise chatflow: nodes and their wiring, expanded into the flow the Flowise editor draws."""
 
     kind: Literal["FlowiseChatflow"]
-    display_name: Annotated[str, Field(min_length=1, max_length=256)] | None = None
+    display_name: Annotated[str, Field(max_length=256)] | None = None
     """The chatflow's name in Flowise, when it is not a valid manifest name (written by `export`)."""
     type: Literal["CHATFLOW"] = "CHATFLOW"
     """The chatflow type; only CHATFLOW is supported."""
