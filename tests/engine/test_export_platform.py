@@ -77,11 +77,11 @@ def build(client: openai.OpenAI, *, skill: bool = True) -> dict[str, str]:
         ],
     )
     skills: list[Any] = []
+    ids: dict[str, str] = {}
     if skill:
         bundle = [("math/SKILL.md", SKILL_MD.encode()), ("math/calc.py", CALC.encode()), ("math/docs/notes.txt", b"")]
-        skills.append(
-            {"type": "skill_reference", "skill_id": client.skills.create(files=bundle).id, "version": "latest"}
-        )
+        ids["skill"] = client.skills.create(files=bundle).id
+        skills.append({"type": "skill_reference", "skill_id": ids["skill"], "version": "latest"})
     template = client.beta.agents.environments.templates.create(
         name="Data analysis (py)",
         packages={"python": ["pandas"]},
@@ -120,6 +120,7 @@ def build(client: openai.OpenAI, *, skill: bool = True) -> dict[str, str]:
     )
     client.beta.agents.automations.pause(launch.id)
     return {
+        **ids,
         "vault": vault.id,
         "github": github.id,
         "agent": agent.id,
@@ -238,15 +239,17 @@ def test_adopted_objects_plan_no_changes_without_the_state_file(account: Project
     no_changes(account)
 
 
-def test_an_exported_skill_is_known_by_the_state_alone_until_its_next_upload(account: Project) -> None:
-    build(account.client())
+def test_an_exported_skill_is_marked_by_a_new_version_of_the_same_files(account: Project) -> None:
+    ids = build(account.client())
+    before = account.client().skills.retrieve(ids["skill"])
+
     exported(account)
     account.state_path.unlink()
 
-    result = account.run("plan")
-
-    assert result.exit_code == 1
-    assert "assistplan import Skill/basic-math" in result.output
+    no_changes(account)
+    after = account.client().skills.retrieve(ids["skill"])
+    assert int(after.latest_version) == int(before.latest_version) + 1
+    assert after.default_version == after.latest_version
 
 
 def test_a_one_off_paused_automation_without_environment_keeps_its_time_and_input(account: Project) -> None:
