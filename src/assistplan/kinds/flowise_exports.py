@@ -26,7 +26,6 @@ from assistplan.kinds.flowise_assistants import details
 from assistplan.kinds.flowise_chatflows import MARK, flow_data
 from assistplan.manifest.fields import FUNCTION_NAME_PATTERN
 from assistplan.manifest.flowise_schema import schema_from_rows
-from assistplan.providers.flowise import FlowiseProvider
 
 FIELDS = "fields"
 """`LiveObject.extra` key of a credential's field names (read during export only)."""
@@ -90,13 +89,6 @@ def export_variable(kind: Kind, obj: LiveObject, ctx: ExportContext) -> Exported
             "writes static."
         )
     return exported
-
-
-def secret_fields(provider: FlowiseProvider, remote_id: str) -> list[str]:
-    """The names of a credential's fields (their values are dropped unread: Flowise redacts the secret ones)."""
-    raw = provider.get(f"/credentials/{remote_id}", address=None, operation="read credential fields")
-    plain = raw.get("plainDataObj") if isinstance(raw, dict) else None
-    return sorted(str(key) for key in plain) if isinstance(plain, dict) else []
 
 
 def export_credential(kind: Kind, obj: LiveObject, ctx: ExportContext) -> Exported | None:
