@@ -74,11 +74,24 @@ def test_objects_without_a_name_are_exported_under_their_id_and_stay_nameless(fp
             "chatflow": post(
                 "/chatflows", {"name": "", "type": "CHATFLOW", "flowData": json.dumps({"nodes": [], "edges": []})}
             ),
+            "credential": post(
+                "/credentials", {"name": "", "credentialName": "openAIApi", "plainDataObj": {"openAIApiKey": "sk-test"}}
+            ),
         }
+        details = {"name": "", "chatModel": {"name": "chatOpenAI", "inputs": {"modelName": "gpt-4o-mini"}}}
+        ids["assistant"] = post(
+            "/assistants", {"type": "CUSTOM", "credential": ids["credential"], "details": json.dumps(details)}
+        )
 
     fproject.ok("export")
 
-    for folder, key in [("tools", "tool"), ("variables", "variable"), ("chatflows", "chatflow")]:
+    for folder, key in [
+        ("tools", "tool"),
+        ("variables", "variable"),
+        ("chatflows", "chatflow"),
+        ("credentials", "credential"),
+        ("assistants", "assistant"),
+    ]:
         written = manifest(fproject, f"flowise/{folder}/{ids[key]}.yaml")
         assert (written["name"], written["display_name"]) == (ids[key], "")
     assert ": error:" not in fproject.ok("validate").output
@@ -87,3 +100,5 @@ def test_objects_without_a_name_are_exported_under_their_id_and_stay_nameless(fp
         assert api.get(f"/tools/{ids['tool']}").json()["name"] == ""
         assert api.get(f"/chatflows/{ids['chatflow']}").json()["name"] == ""
         assert {v["id"]: v["name"] for v in api.get("/variables").json()} == {ids["variable"]: ""}
+        assert api.get(f"/credentials/{ids['credential']}").json()["name"] == ""
+        assert json.loads(api.get(f"/assistants/{ids['assistant']}").json()["details"])["name"] == ""

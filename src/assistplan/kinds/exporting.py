@@ -24,6 +24,7 @@ from assistplan.kinds.base import Inventory, LiveObject, canonical_json
 INLINE_LINES = 3
 """Texts of more lines than this go to their own file."""
 NAME_LIMIT = 64
+FUNCTION = "Function"
 
 
 @dataclass
@@ -159,6 +160,25 @@ class ExportContext:
         target = self.path(path)
         exported.files[target] = text
         exported.document[f"{key}_file"] = relative(exported.path, target)
+
+    def function_documents(self) -> list[Exported]:
+        """The Function manifests this export writes (not adopted: a Function has no remote object)."""
+        documents = []
+        for function in self.functions.values():
+            path = f"functions/{function.name}.yaml"
+            exported = Exported({"kind": FUNCTION, "name": function.name}, path, adopt=False)
+            if function.tool_name != function.name:
+                exported.document["tool_name"] = function.tool_name
+                exported.comments.append(
+                    f'The tool is called "{function.tool_name}"; another function of that name has a different schema.'
+                )
+            if function.description:
+                exported.document["description"] = function.description
+            if function.strict:
+                exported.document["strict"] = True
+            self.json_file(exported, "parameters_file", function.parameters, f"schemas/{function.name}.json")
+            documents.append(exported)
+        return documents
 
     def json_file(self, exported: Exported, key: str, value: Any, path: str) -> None:
         """Put `value` in its own JSON file at `path`, named by `key` in the document."""

@@ -23,7 +23,8 @@ from assistplan.flowise_nodes import CREDENTIAL_INPUT, NODE_ID, definition
 from assistplan.kinds.base import Kind, LiveObject
 from assistplan.kinds.exporting import ExportContext, Exported, keep_remote_name, valid_name
 from assistplan.kinds.flowise_assistants import details
-from assistplan.kinds.flowise_chatflows import MARK, flow_data
+from assistplan.kinds.flowise_base import MARK
+from assistplan.kinds.flowise_chatflows import flow_data
 from assistplan.manifest.fields import FUNCTION_NAME_PATTERN
 from assistplan.manifest.flowise_schema import schema_from_rows
 
