@@ -78,10 +78,6 @@ def test_objects_without_a_name_are_exported_under_their_id_and_stay_nameless(fp
                 "/credentials", {"name": "", "credentialName": "openAIApi", "plainDataObj": {"openAIApiKey": "sk-test"}}
             ),
         }
-        details = {"name": "", "chatModel": {"name": "chatOpenAI", "inputs": {"modelName": "gpt-4o-mini"}}}
-        ids["assistant"] = post(
-            "/assistants", {"type": "CUSTOM", "credential": ids["credential"], "details": json.dumps(details)}
-        )
 
     fproject.ok("export")
 
@@ -90,7 +86,6 @@ def test_objects_without_a_name_are_exported_under_their_id_and_stay_nameless(fp
         ("variables", "variable"),
         ("chatflows", "chatflow"),
         ("credentials", "credential"),
-        ("assistants", "assistant"),
     ]:
         written = manifest(fproject, f"flowise/{folder}/{ids[key]}.yaml")
         assert (written["name"], written["display_name"]) == (ids[key], "")
@@ -101,4 +96,17 @@ def test_objects_without_a_name_are_exported_under_their_id_and_stay_nameless(fp
         assert api.get(f"/chatflows/{ids['chatflow']}").json()["name"] == ""
         assert {v["id"]: v["name"] for v in api.get("/variables").json()} == {ids["variable"]: ""}
         assert api.get(f"/credentials/{ids['credential']}").json()["name"] == ""
-        assert json.loads(api.get(f"/assistants/{ids['assistant']}").json()["details"])["name"] == ""
+
+
+def test_a_custom_assistant_without_a_name_is_left_out_and_the_output_says_why(fproject: FlowiseProject) -> None:
+    with fproject.api() as api:
+        body = {"name": "key", "credentialName": "openAIApi", "plainDataObj": {"openAIApiKey": "sk-test"}}
+        credential = api.post("/credentials", json=body).raise_for_status().json()["id"]
+        details = {"name": "", "chatModel": {"name": "chatOpenAI", "inputs": {"modelName": "gpt-4o-mini"}}}
+        body = {"type": "CUSTOM", "credential": credential, "details": json.dumps(details)}
+        assistant = api.post("/assistants", json=body).raise_for_status().json()["id"]
+
+    result = fproject.ok("export", "--kind", "FlowiseAssistant")
+
+    assert f"Not exported: FlowiseAssistant {assistant}: Flowise refuses to update a CUSTOM assistant" in result.output
+    assert not (fproject.root / "flowise" / "assistants").exists()

@@ -62,7 +62,8 @@ class ExportResult:
     differing: list[Address] = field(default_factory=list)
     """Adopted objects whose manifest does not say exactly what the live object holds (the next plan shows it)."""
     unserved: list[str] = field(default_factory=list)
-    """Kinds left out because the server does not serve them, with the reason."""
+    """Kinds left out because the server does not serve them, and objects an export hook left out, with the
+    reason."""
 
 
 def run_export(workspace: Workspace, options: ExportOptions) -> ExportResult:
@@ -169,6 +170,7 @@ def _documents(
             for item in items
             if item.address.kind in filters.kinds or item.obj is None or item.obj.id not in selection.chosen
         ]
+    result.unserved.extend(context.left_out)
     shared = [Item(Address(e.document["kind"], e.document["name"]), e, None) for e in context.function_documents()]
     return [_under(prefix, item) for item in [*shared, *items]]
 

@@ -111,6 +111,12 @@ class ExportContext:
         self.functions: dict[str, FunctionDocument] = {}
         """The Function manifests this export writes, by content."""
         self._paths: set[str] = set()
+        self.left_out: list[str] = []
+        """Objects an export hook leaves out, each with the reason (what to do to export it)."""
+
+    def leave_out(self, obj: LiveObject, reason: str) -> None:
+        """Say why an object is not exported (its hook then returns None)."""
+        self.left_out.append(f"{obj.kind} {obj.id}: {reason}")
 
     def name(self, obj: LiveObject) -> str:
         """The manifest name of an object being exported."""

@@ -133,8 +133,11 @@ def _custom(kind: Kind, obj: LiveObject, ctx: ExportContext, credential: str, in
     model = spec["chat_model"]
     if not model.get("name") or not model.get("model"):
         return None
+    if not spec.get("name"):
+        ctx.leave_out(obj, "Flowise refuses to update a CUSTOM assistant without a name: name it, then export again")
+        return None
     name = ctx.name(obj)
-    exported = _named("FlowiseAssistant", obj, ctx, "assistants", str(spec.get("name") or ""))
+    exported = _named("FlowiseAssistant", obj, ctx, "assistants", str(spec["name"]))
     document = exported.document
     document.update(type="CUSTOM", credential=credential)
     ctx.text(exported, "instructions", spec.get("instructions"), f"flowise/prompts/{name}.md")
