@@ -1,7 +1,9 @@
-"""A small project on the sandbox, and a way to run the real `assistplan` command on it."""
+"""A small project on the sandbox, and a way to run the real `assistplan` command on it; an empty project on an
+account for the export tests, and the plan checks they share."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,6 +96,50 @@ def project(tmp_path: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPa
     proj.write("data/orders.csv", "order_id,status\nA-1001,shipped\nA-1002,processing\n")
     proj.write("data/prices.csv", "sku,price\nmug,12\n")
     return proj
+
+
+@pytest.fixture
+def account(tmp_path: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Project:
+    """A project with no manifests yet, on an account whose objects a test makes through the SDK (export)."""
+    monkeypatch.setenv(KEY_ENV, API_KEY)
+    found = Project(root=tmp_path / "assistants", runner=CliRunner(), sandbox=sandbox)
+    found.write(
+        "assistplan.yaml",
+        f"""\
+        project: adopter
+        openai:
+          base_url: {sandbox.base_url}
+          api_key_env: {KEY_ENV}
+        """,
+    )
+    return found
+
+
+def no_changes(project: Project) -> None:
+    result = project.run("plan", "--detailed-exitcode")
+    assert result.exit_code == 0, result.output
+    assert "No changes." in result.output
+
+
+def plan_changes(project: Project) -> list[tuple[str, list[str], list[str]]]:
+    """(address, actions, changed paths) of every resource the plan would change."""
+    result = project.run("plan", "--format", "json")
+    assert result.exit_code == 0, result.output
+    view = json.loads(result.output)
+    return [
+        (rc["address"], rc["change"]["actions"], rc["change"]["changed_paths"])
+        for rc in view["resource_changes"]
+        if rc["change"]["actions"] != ["no-op"]
+    ]
+
+
+def files_under(root: Path) -> dict[str, str]:
+    """Every file under the manifest root but the state, by path relative to it, with its text."""
+    return {
+        str(path.relative_to(root)): path.read_text(encoding="utf-8")
+        for path in root.rglob("*")
+        if path.is_file() and ".assistplan" not in path.parts
+    }
 
 
 ProjectFactory = Callable[[], Project]

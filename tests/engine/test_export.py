@@ -4,39 +4,17 @@ plan as no changes with and without the state file; clashes, merges and filters.
 from __future__ import annotations
 
 import io
-import json
-from pathlib import Path
 
 import openai
 import pytest
-from click.testing import CliRunner
 
-from assistplan.sandbox.server import API_KEY, SandboxServer
-from conftest import KEY_ENV, Project
+from conftest import Project, files_under, no_changes, plan_changes
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 LONG_INSTRUCTIONS = "You are the support agent of Acme.\nAnswer from the handbook.\nBe brief.\nNever guess.\n"
 LOOKUP = {"type": "object", "properties": {"order_id": {"type": "string"}}, "required": ["order_id"]}
 OTHER_LOOKUP = {"type": "object", "properties": {"sku": {"type": "string"}}, "required": ["sku"]}
-
-
-@pytest.fixture
-def account(tmp_path: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Project:
-    """A project with no manifests yet, on an account holding objects made through the SDK."""
-    monkeypatch.setenv(KEY_ENV, API_KEY)
-    root = tmp_path / "assistants"
-    found = Project(root=root, runner=CliRunner(), sandbox=sandbox)
-    found.write(
-        "assistplan.yaml",
-        f"""\
-        project: adopter
-        openai:
-          base_url: {sandbox.base_url}
-          api_key_env: {KEY_ENV}
-        """,
-    )
-    return found
 
 
 def function(name: str, parameters: dict[str, object], description: str = "Look an order up.") -> dict[str, object]:
@@ -98,12 +76,6 @@ def build(client: openai.OpenAI) -> dict[str, str]:
     }
 
 
-def no_changes(project: Project) -> None:
-    result = project.run("plan", "--detailed-exitcode")
-    assert result.exit_code == 0, result.output
-    assert "No changes." in result.output
-
-
 def test_an_exported_account_validates_and_plans_no_changes_with_and_without_the_state_file(account: Project) -> None:
     build(account.client())
 
@@ -144,31 +116,12 @@ def test_export_writes_one_file_per_object_with_long_instructions_and_schemas_ap
     ]
 
 
-def files_under(root: Path) -> dict[str, str]:
-    return {
-        str(path.relative_to(root)): path.read_text(encoding="utf-8")
-        for path in root.rglob("*")
-        if path.is_file() and ".assistplan" not in path.parts
-    }
-
-
-def changes(project: Project) -> list[tuple[str, list[str], list[str]]]:
-    result = project.run("plan", "--format", "json")
-    assert result.exit_code == 0, result.output
-    view = json.loads(result.output)
-    return [
-        (rc["address"], rc["change"]["actions"], rc["change"]["changed_paths"])
-        for rc in view["resource_changes"]
-        if rc["change"]["actions"] != ["no-op"]
-    ]
-
-
 def test_editing_an_exported_manifest_applies_exactly_that_change_and_keeps_the_remote_name(account: Project) -> None:
     ids = build(account.client())
     account.run("export")
     account.edit("agents/support-AGENT-2.yaml", "model: gpt-5", "model: gpt-5-mini")
 
-    assert changes(account) == [("Agent/support-AGENT-2", ["update"], ["model"])]
+    assert plan_changes(account) == [("Agent/support-AGENT-2", ["update"], ["model"])]
     result = account.run("apply", "--auto-approve")
 
     assert result.exit_code == 0, result.output
@@ -359,3 +312,30 @@ def test_text_that_looks_like_a_template_is_kept_as_it_is(account: Project) -> N
     assert result.exit_code == 0, result.output
     assert "{% raw %}" in files_under(account.root)["agents/greeter.yaml"]
     no_changes(account)
+
+
+def test_objects_without_a_name_are_exported_under_their_id_and_stay_nameless(account: Project) -> None:
+    client = account.client()
+    agent = client.beta.agents.create(model="gpt-5")
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    store = client.vector_stores.create()
+    other_agent = client.beta.agents.create(model="gpt-5-mini", name="")
+
+    result = account.run("export")
+
+    assert result.exit_code == 0, result.output
+    written = files_under(account.root)
+    for folder, remote_id in [
+        ("agents", agent.id),
+        ("agents", other_agent.id),
+        ("assistants", assistant.id),
+        ("vector-stores", store.id),
+    ]:
+        assert f"name: {remote_id}\ndisplay_name: ''\n" in written[f"{folder}/{remote_id}.yaml"]
+    assert account.run("validate").exit_code == 0
+    no_changes(account)
+    account.state_path.unlink()
+    no_changes(account)
+    assert not client.beta.agents.retrieve(agent.id).name
+    assert not client.beta.assistants.retrieve(assistant.id).name
+    assert not client.vector_stores.retrieve(store.id).name

@@ -4,16 +4,12 @@ the same step and plan as no changes; secrets are never written anywhere."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import openai
 import pytest
-from click.testing import CliRunner
 
-from assistplan.sandbox.server import API_KEY, SandboxServer
-from conftest import KEY_ENV, Project
+from conftest import Project, files_under, no_changes, plan_changes
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -29,23 +25,6 @@ SKILL_MD = "---\nname: basic-math\ndescription: Add or multiply numbers.\n---\nU
 CALC = "def add(a, b):\n    return a + b\n"
 LAUNCH = 4_102_444_800
 """2100-01-01T00:00:00Z"""
-
-
-@pytest.fixture
-def account(tmp_path: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Project:
-    """A project with no manifests yet, on an account holding objects made through the SDK."""
-    monkeypatch.setenv(KEY_ENV, API_KEY)
-    found = Project(root=tmp_path / "assistants", runner=CliRunner(), sandbox=sandbox)
-    found.write(
-        "assistplan.yaml",
-        f"""\
-        project: adopter
-        openai:
-          base_url: {sandbox.base_url}
-          api_key_env: {KEY_ENV}
-        """,
-    )
-    return found
 
 
 def build(client: openai.OpenAI, *, skill: bool = True) -> dict[str, str]:
@@ -98,11 +77,11 @@ def build(client: openai.OpenAI, *, skill: bool = True) -> dict[str, str]:
         ],
     )
     skills: list[Any] = []
+    ids: dict[str, str] = {}
     if skill:
         bundle = [("math/SKILL.md", SKILL_MD.encode()), ("math/calc.py", CALC.encode()), ("math/docs/notes.txt", b"")]
-        skills.append(
-            {"type": "skill_reference", "skill_id": client.skills.create(files=bundle).id, "version": "latest"}
-        )
+        ids["skill"] = client.skills.create(files=bundle).id
+        skills.append({"type": "skill_reference", "skill_id": ids["skill"], "version": "latest"})
     template = client.beta.agents.environments.templates.create(
         name="Data analysis (py)",
         packages={"python": ["pandas"]},
@@ -141,37 +120,13 @@ def build(client: openai.OpenAI, *, skill: bool = True) -> dict[str, str]:
     )
     client.beta.agents.automations.pause(launch.id)
     return {
+        **ids,
         "vault": vault.id,
         "github": github.id,
         "agent": agent.id,
         "template": template.id,
         "automation": automation.id,
     }
-
-
-def files_under(root: Path) -> dict[str, str]:
-    return {
-        str(path.relative_to(root)): path.read_text(encoding="utf-8")
-        for path in root.rglob("*")
-        if path.is_file() and ".assistplan" not in path.parts
-    }
-
-
-def no_changes(project: Project) -> None:
-    result = project.run("plan", "--detailed-exitcode")
-    assert result.exit_code == 0, result.output
-    assert "No changes." in result.output
-
-
-def changes(project: Project) -> list[tuple[str, list[str], list[str]]]:
-    result = project.run("plan", "--format", "json")
-    assert result.exit_code == 0, result.output
-    view = json.loads(result.output)
-    return [
-        (rc["address"], rc["change"]["actions"], rc["change"]["changed_paths"])
-        for rc in view["resource_changes"]
-        if rc["change"]["actions"] != ["no-op"]
-    ]
 
 
 def exported(project: Project) -> str:
@@ -284,15 +239,17 @@ def test_adopted_objects_plan_no_changes_without_the_state_file(account: Project
     no_changes(account)
 
 
-def test_an_exported_skill_is_known_by_the_state_alone_until_its_next_upload(account: Project) -> None:
-    build(account.client())
+def test_an_exported_skill_is_marked_by_a_new_version_of_the_same_files(account: Project) -> None:
+    ids = build(account.client())
+    before = account.client().skills.retrieve(ids["skill"])
+
     exported(account)
     account.state_path.unlink()
 
-    result = account.run("plan")
-
-    assert result.exit_code == 1
-    assert "assistplan import Skill/basic-math" in result.output
+    no_changes(account)
+    after = account.client().skills.retrieve(ids["skill"])
+    assert int(after.latest_version) == int(before.latest_version) + 1
+    assert after.default_version == after.latest_version
 
 
 def test_a_one_off_paused_automation_without_environment_keeps_its_time_and_input(account: Project) -> None:
@@ -312,7 +269,7 @@ def test_editing_an_exported_manifest_applies_exactly_that_change(account: Proje
     exported(account)
     account.edit("automations/Nightly-digest.yaml", "cron: 0 3 * * *", "cron: 0 4 * * *")
 
-    assert changes(account) == [("Automation/Nightly-digest", ["update"], ["expression"])]
+    assert plan_changes(account) == [("Automation/Nightly-digest", ["update"], ["expression"])]
     result = account.run("apply", "--auto-approve")
 
     assert result.exit_code == 0, result.output

@@ -254,7 +254,7 @@ def test_a_lost_create_response_leaves_one_skill(skills: Project) -> None:
     no_changes(skills)
 
 
-def test_import_adopts_a_foreign_skill_without_uploading_until_its_files_change(skills: Project) -> None:
+def test_import_marks_a_foreign_skill_with_a_new_version_of_the_same_files(skills: Project) -> None:
     client = skills.client()
     foreign = client.skills.create(files=[("other/SKILL.md", SKILL_MD.encode()), ("other/calc.py", CALC.encode())])
 
@@ -262,11 +262,14 @@ def test_import_adopts_a_foreign_skill_without_uploading_until_its_files_change(
 
     assert imported.exit_code == 0, imported.output
     no_changes(skills)
-    assert client.skills.retrieve(foreign.id).latest_version == "1"
+    marked = client.skills.retrieve(foreign.id)
+    assert (marked.latest_version, marked.default_version) == ("2", "2")
+    assert sorted(bundle(skills, foreign.id, "2")) == ["math/.assistplan.json", "math/SKILL.md", "math/calc.py"]
+    skills.state_path.unlink()
+    no_changes(skills)
     skills.write("skills/basic-math/calc.py", CALC + "# exact\n")
     applied(skills)
     assert [s.id for s in client.skills.list()] == [foreign.id]
-    assert "math/.assistplan.json" in bundle(skills, foreign.id, "2")
 
 
 def test_an_imported_skill_plans_only_what_differs_from_the_manifest(skills: Project) -> None:

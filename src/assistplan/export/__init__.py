@@ -16,16 +16,14 @@ from typing import TYPE_CHECKING
 
 from assistplan.addrs import Address
 from assistplan.errors import AssistplanError, NotFoundError
-from assistplan.export.selection import Filters, Selection, exportable, select
+from assistplan.export.selection import Filters, Selection, exportable, manifest_only, select, with_referrers
 from assistplan.export.writing import document_text
 from assistplan.kinds.base import Kind, KindContext, LiveObject, NoRecords
-from assistplan.kinds.exporting import ExportContext, Exported, FunctionDocument
+from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.plan.refresh import new_inventory, normalize
 
 if TYPE_CHECKING:
     from assistplan.workflow import Workspace
-
-FUNCTION = "Function"
 
 
 class ExportClash(AssistplanError):
@@ -52,7 +50,7 @@ class Item:
     address: Address
     exported: Exported
     obj: LiveObject | None
-    """The live object it was made from (None for a Function)."""
+    """The live object it was made from (None for a manifest-only kind's document, a Function)."""
 
 
 @dataclass
@@ -64,7 +62,8 @@ class ExportResult:
     differing: list[Address] = field(default_factory=list)
     """Adopted objects whose manifest does not say exactly what the live object holds (the next plan shows it)."""
     unserved: list[str] = field(default_factory=list)
-    """Kinds left out because the server does not serve them, with the reason."""
+    """Kinds left out because the server does not serve them, and objects an export hook left out, with the
+    reason."""
 
 
 def run_export(workspace: Workspace, options: ExportOptions) -> ExportResult:
@@ -126,16 +125,16 @@ def _listed(workspace: Workspace, options: ExportOptions, result: ExportResult) 
 
 
 def _to_list(workspace: Workspace, wanted: frozenset[str]) -> list[Kind]:
-    """The kinds to list: the exportable ones asked for (all by default; a Function comes from the tools of agents
-    and assistants), what they refer to and what their normalization reads, of the providers the project has."""
+    """The kinds to list: the exportable ones asked for (all by default; a manifest-only kind, a Function, comes from
+    the kinds that refer to it), what they refer to and what their normalization reads, of the providers the project
+    has."""
     everything = {name: kind for name, kind in workspace.kinds.items() if _configured(workspace, kind)}
-    known = {name for name, kind in everything.items() if exportable(kind)} | {FUNCTION}
+    written = manifest_only()
+    known = {name for name, kind in everything.items() if exportable(kind)} | written
     unknown = sorted(set(wanted) - known - set(workspace.kinds))
     if unknown:
         raise AssistplanError(f"unknown kind {', '.join(unknown)} (kinds that export: {', '.join(sorted(known))})")
-    names = {n for n in (wanted or known) if n != FUNCTION}
-    if FUNCTION in wanted:
-        names |= {n for n, kind in everything.items() if "Function" in kind.depends_on and exportable(kind)}
+    names = with_referrers(wanted or known, everything) - written
     stack = list(names)
     while stack:
         kind = everything.get(stack.pop())
@@ -171,23 +170,9 @@ def _documents(
             for item in items
             if item.address.kind in filters.kinds or item.obj is None or item.obj.id not in selection.chosen
         ]
-    functions = [_function_item(context, function) for function in context.functions.values()]
-    return [_under(prefix, item) for item in [*functions, *items]]
-
-
-def _function_item(context: ExportContext, function: FunctionDocument) -> Item:
-    exported = Exported({"kind": FUNCTION, "name": function.name}, f"functions/{function.name}.yaml", adopt=False)
-    if function.tool_name != function.name:
-        exported.document["tool_name"] = function.tool_name
-        exported.comments.append(
-            f'The tool is called "{function.tool_name}"; another function of that name has a different schema.'
-        )
-    if function.description:
-        exported.document["description"] = function.description
-    if function.strict:
-        exported.document["strict"] = True
-    context.json_file(exported, "parameters_file", function.parameters, f"schemas/{function.name}.json")
-    return Item(Address(FUNCTION, function.name), exported, None)
+    result.unserved.extend(context.left_out)
+    shared = [Item(Address(e.document["kind"], e.document["name"]), e, None) for e in context.function_documents()]
+    return [_under(prefix, item) for item in [*shared, *items]]
 
 
 def _under(prefix: str, item: Item) -> Item:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
+from assistplan import catalog
 from assistplan.addrs import Address
 from assistplan.kinds.base import Inventory, Kind, LiveObject
 from assistplan.kinds.exporting import unique, valid_name
@@ -42,6 +43,21 @@ def remote_name(obj: LiveObject) -> str:
 def exportable(kind: Kind) -> bool:
     """Whether the kind has an `export` hook."""
     return type(kind).export is not Kind.export
+
+
+def manifest_only() -> frozenset[str]:
+    """The kinds with no remote object of their own (a Function): the export writes them from the objects of the
+    kinds that refer to them."""
+    return frozenset(name for name, info in catalog.kinds().items() if info.implementation is None)
+
+
+def with_referrers(wanted: Iterable[str], kinds: dict[str, Kind]) -> set[str]:
+    """`wanted`, and for each manifest-only kind in it, the exportable kinds that refer to it (a Function comes from
+    the tools of agents, assistants and Flowise tools)."""
+    chosen = set(wanted)
+    for name in chosen & manifest_only():
+        chosen |= {other for other, kind in kinds.items() if name in kind.depends_on and exportable(kind)}
+    return chosen
 
 
 @dataclass
@@ -104,9 +120,7 @@ def select(
     for address in [*declared, *(Address.of(a) for a in inventory.id_to_address.values())]:
         taken.setdefault(address.kind, set()).add(address.name.lower())
     selection = Selection(project, inventory, kinds, taken)
-    wanted = set(filters.kinds)
-    if "Function" in wanted:
-        wanted |= {name for name, kind in kinds.items() if "Function" in kind.depends_on}
+    wanted = with_referrers(filters.kinds, kinds)
     for name, kind in kinds.items():
         if not exportable(kind) or (wanted and name not in wanted):
             continue

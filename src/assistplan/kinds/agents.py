@@ -185,7 +185,7 @@ class AgentKind(Kind):
         tools = [desired_tool(tool, ctx.project.functions) for tool in spec.get("tools", [])]
         reasoning = spec.get("reasoning")
         desired: Spec = {
-            "name": spec.get("display_name") or resource.address.name,
+            "name": spec.get("display_name", resource.address.name),
             "model": spec["model"],
             "instructions": spec.get("instructions"),
             "tools": tools,
@@ -220,7 +220,7 @@ class AgentKind(Kind):
         raw = obj.raw
         reasoning = raw.get("reasoning") or {}
         return {
-            "name": raw.get("name"),
+            "name": raw.get("name") or "",
             "model": raw.get("model"),
             "instructions": raw.get("instructions"),
             "tools": [

@@ -134,7 +134,7 @@ class AssistantKind(Kind):
         if files:
             resources["code_interpreter"] = {"files": files}
         return {
-            "name": spec.get("display_name") or resource.address.name,
+            "name": spec.get("display_name", resource.address.name),
             "model": spec["model"],
             "description": spec.get("description") or None,
             "instructions": spec.get("instructions") or None,
@@ -193,7 +193,7 @@ class AssistantKind(Kind):
                 )
             resources["code_interpreter"] = {"files": files}
         spec = {
-            "name": raw.get("name"),
+            "name": raw.get("name") or "",
             "model": raw.get("model"),
             "description": raw.get("description") or None,
             "instructions": raw.get("instructions") or None,

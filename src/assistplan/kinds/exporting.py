@@ -24,6 +24,7 @@ from assistplan.kinds.base import Inventory, LiveObject, canonical_json
 INLINE_LINES = 3
 """Texts of more lines than this go to their own file."""
 NAME_LIMIT = 64
+FUNCTION = "Function"
 
 
 @dataclass
@@ -61,6 +62,13 @@ def unique(name: str, taken: set[str]) -> str:
         number += 1
     taken.add(candidate.lower())
     return candidate
+
+
+def keep_remote_name(exported: Exported, remote: str) -> None:
+    """Keep the object's remote name in `display_name` where it is not the manifest name, an empty one too (an
+    object without a name is exported under a name made from its id and stays without one)."""
+    if remote != exported.document["name"]:
+        exported.document["display_name"] = remote
 
 
 def relative(manifest: str, target: str) -> str:
@@ -103,6 +111,12 @@ class ExportContext:
         self.functions: dict[str, FunctionDocument] = {}
         """The Function manifests this export writes, by content."""
         self._paths: set[str] = set()
+        self.left_out: list[str] = []
+        """Objects an export hook leaves out, each with the reason (what to do to export it)."""
+
+    def leave_out(self, obj: LiveObject, reason: str) -> None:
+        """Say why an object is not exported (its hook then returns None)."""
+        self.left_out.append(f"{obj.kind} {obj.id}: {reason}")
 
     def name(self, obj: LiveObject) -> str:
         """The manifest name of an object being exported."""
@@ -152,6 +166,25 @@ class ExportContext:
         target = self.path(path)
         exported.files[target] = text
         exported.document[f"{key}_file"] = relative(exported.path, target)
+
+    def function_documents(self) -> list[Exported]:
+        """The Function manifests this export writes (not adopted: a Function has no remote object)."""
+        documents = []
+        for function in self.functions.values():
+            path = f"functions/{function.name}.yaml"
+            exported = Exported({"kind": FUNCTION, "name": function.name}, path, adopt=False)
+            if function.tool_name != function.name:
+                exported.document["tool_name"] = function.tool_name
+                exported.comments.append(
+                    f'The tool is called "{function.tool_name}"; another function of that name has a different schema.'
+                )
+            if function.description:
+                exported.document["description"] = function.description
+            if function.strict:
+                exported.document["strict"] = True
+            self.json_file(exported, "parameters_file", function.parameters, f"schemas/{function.name}.json")
+            documents.append(exported)
+        return documents
 
     def json_file(self, exported: Exported, key: str, value: Any, path: str) -> None:
         """Put `value` in its own JSON file at `path`, named by `key` in the document."""

@@ -21,11 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from assistplan.addrs import Address
-from assistplan.errors import NotFoundError
 from assistplan.kinds.base import (
-    LABEL_ADDRESS,
-    LABEL_DIGEST,
-    LABEL_PROJECT,
     Applied,
     DesireContext,
     Inventory,
@@ -36,21 +32,16 @@ from assistplan.kinds.base import (
     register,
 )
 from assistplan.kinds.exporting import ExportContext, Exported
-from assistplan.kinds.flowise_base import UNMARKED, FlowiseKind, Identity
+from assistplan.kinds.flowise_base import MARK, MarkedKind, json_field, mark
 from assistplan.manifest.models import FlowiseAssistantSpec
 from assistplan.manifest.project import Resource
 from assistplan.providers.flowise import FlowiseProvider
 
-MARK = "assistplan"
 OPENAI_FIELDS = ("name", "model", "description", "instructions", "temperature", "top_p")
 
 
 def details(raw: Mapping[str, Any]) -> dict[str, Any]:
-    try:
-        parsed = json.loads(raw.get("details") or "{}")
-    except ValueError:
-        return {}
-    return parsed if isinstance(parsed, dict) else {}
+    return json_field(raw, "details")
 
 
 def _number(value: Any) -> float | None:
@@ -64,12 +55,13 @@ def _sent(assistant: Mapping[str, Any]) -> dict[str, Any]:
     return sent
 
 
-class FlowiseAssistantKind(FlowiseKind):
+class FlowiseAssistantKind(MarkedKind):
     kind = "FlowiseAssistant"
     spec_model = FlowiseAssistantSpec
     depends_on = ("Assistant", "FlowiseCredential", "FlowiseTool")
     path = "/assistants"
     noun = "assistant"
+    marked = "details"
     replace_paths = frozenset({"type", "assistant"})
     high_impact_paths = ("chat_model.model", "tools")
 
@@ -85,7 +77,7 @@ class FlowiseAssistantKind(FlowiseKind):
             raise TypeError(f"{resource.address}: a CUSTOM assistant without chat_model passed validation")
         return {
             "type": "CUSTOM",
-            "name": spec.display_name or resource.address.name,
+            "name": resource.address.name if spec.display_name is None else spec.display_name,
             "credential": credential,
             "instructions": spec.instructions or "",
             "chat_model": {"name": model.name, "model": model.model, "temperature": model.temperature},
@@ -108,12 +100,6 @@ class FlowiseAssistantKind(FlowiseKind):
         for index, tool in enumerate(spec.get("tools") or []):
             paths[f"tools[{index}]"] = tool
         return paths
-
-    def identify(self, raw: dict[str, Any], project: str) -> Identity:
-        mark = details(raw).get(MARK)
-        if not isinstance(mark, dict):
-            return UNMARKED
-        return mark.get("project"), mark.get("address"), mark.get("digest")
 
     def display_name(self, raw: dict[str, Any]) -> str:
         return str(details(raw).get("name") or "")
@@ -157,11 +143,10 @@ class FlowiseAssistantKind(FlowiseKind):
         }
 
     def _details(self, ctx: KindContext, address: str, spec: Spec) -> dict[str, Any]:
-        labels = ctx.labels(address)
-        mark = {"project": labels[LABEL_PROJECT], "address": labels[LABEL_ADDRESS], "digest": labels[LABEL_DIGEST]}
+        marked = mark(ctx.labels(address))
         if spec["type"] == "OPENAI":
             sent = {key: value for key, value in spec["openai"].items() if value is not None}
-            return {"id": ctx.remote_id(spec["assistant"]), **sent, MARK: mark}
+            return {"id": ctx.remote_id(spec["assistant"]), **sent, MARK: marked}
         model = spec["chat_model"]
         inputs = {"modelName": model["model"], "credential": ctx.remote_id(spec["credential"])}
         if model.get("temperature") is not None:
@@ -171,14 +156,8 @@ class FlowiseAssistantKind(FlowiseKind):
             "instruction": spec["instructions"],
             "chatModel": {"name": model["name"], "inputs": inputs},
             "tools": [{"name": "customTool", "inputs": {"selectedTool": ctx.remote_id(t)}} for t in spec["tools"]],
-            MARK: mark,
+            MARK: marked,
         }
-
-    def _find(self, provider: FlowiseProvider, project: str, address: str) -> dict[str, Any] | None:
-        for raw in self.list_raw(provider):
-            if self.identify(raw, project)[:2] == (project, address):
-                return raw
-        return None
 
     def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
         provider: FlowiseProvider = ctx.provider
@@ -190,7 +169,7 @@ class FlowiseAssistantKind(FlowiseKind):
         raw = self.create_safely(
             address,
             lambda: provider.post(self.path, body, address=address),
-            lambda: self._find(provider, ctx.project, address),
+            lambda: self.find_marked(provider, ctx.project, address),
         )
         return Applied(self.live(raw, ctx.project))
 
@@ -209,23 +188,9 @@ class FlowiseAssistantKind(FlowiseKind):
         raw = provider.put(f"{self.path}/{remote_id}", body, address=address)
         return Applied(self.live(raw, ctx.project))
 
-    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
-        provider: FlowiseProvider = ctx.provider
-        try:
-            provider.delete(f"{self.path}/{remote_id}", address=address)
-        except NotFoundError:
-            return
-
-    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
-        provider: FlowiseProvider = ctx.provider
-        return self.live(provider.get(f"{self.path}/{remote_id}", address=address, operation="read"), "")
-
-    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
-        provider: FlowiseProvider = ctx.provider
-        self.check_owner(address, live, stamp)
-        mark = {"project": stamp[LABEL_PROJECT], "address": stamp[LABEL_ADDRESS], "digest": stamp[LABEL_DIGEST]}
-        body = {"details": json.dumps({**details(live.raw), MARK: mark}), "credential": live.raw.get("credential")}
-        return self.live(provider.put(f"{self.path}/{live.id}", body, address=address, operation="import"), "")
+    def stamp_body(self, live: LiveObject) -> dict[str, Any]:
+        """The credential, always (without it Flowise takes the workspace's first credential)."""
+        return {"credential": live.raw.get("credential")}
 
     def export(self, obj: LiveObject, ctx: ExportContext) -> Exported | None:
         from assistplan.kinds.flowise_exports import export_assistant

@@ -1,20 +1,32 @@
 """What the Flowise kinds share: identity without metadata, name collisions, and creates that are safe to fail.
 
 Flowise objects carry no metadata and Flowise accepts duplicate names, so each kind says how it recognises its own
-objects (`identify`): an assistant by a marker inside its `details`, a tool by a marker comment heading its code, a
-credential by an id derived from the project and address; a variable has nowhere to carry one and is known only
-through the state. Objects this project does not own are kept apart (`Inventory.unowned`): a manifest whose name one
-of them already has is an error naming the way to adopt it (`assistplan import`), never a silent takeover.
+objects (`identify`): an assistant by a mark inside its `details` and a chatflow by one inside its `flowData` (both
+JSON strings: `MarkedKind` reads, writes and stamps that mark), a tool by a marker comment heading its code, a
+credential by an id derived from the project and address (or a mark field in its data once adopted); a variable has
+nowhere to carry one and is known only through the state. Objects this project does not own are kept apart
+(`Inventory.unowned`): a manifest whose name one of them already has is an error naming the way to adopt it
+(`assistplan import`), never a silent takeover.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from assistplan.addrs import Address
 from assistplan.errors import NotFoundError, PlanError, ProviderError
-from assistplan.kinds.base import LABEL_ADDRESS, LABEL_PROJECT, Inventory, Kind, KindContext, LiveObject, Spec
+from assistplan.kinds.base import (
+    LABEL_ADDRESS,
+    LABEL_DIGEST,
+    LABEL_PROJECT,
+    Inventory,
+    Kind,
+    KindContext,
+    LiveObject,
+    Spec,
+)
 from assistplan.providers.flowise import FlowiseProvider
 
 Identity = tuple[str | None, str | None, str | None]
@@ -108,3 +120,64 @@ class FlowiseKind(Kind):
             if found is None:
                 raise
             return found
+
+
+MARK = "assistplan"
+"""The key of the mark `{project, address, digest}` inside a `MarkedKind`'s JSON field."""
+
+
+def json_field(raw: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """A field that Flowise keeps as a JSON string, parsed (empty when missing or not a JSON object)."""
+    try:
+        parsed = json.loads(raw.get(key) or "{}")
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def mark(labels: Mapping[str, str]) -> dict[str, str]:
+    """The mark that a stamp's labels make."""
+    return {"project": labels[LABEL_PROJECT], "address": labels[LABEL_ADDRESS], "digest": labels[LABEL_DIGEST]}
+
+
+class MarkedKind(FlowiseKind):
+    """A Flowise object type whose JSON-string field (`marked`) carries the mark; one by-id GET, and a DELETE that
+    takes "not found" as done."""
+
+    marked: str
+    """The field holding the mark: `details` of an assistant, `flowData` of a chatflow."""
+
+    def identify(self, raw: dict[str, Any], project: str) -> Identity:
+        found = json_field(raw, self.marked).get(MARK)
+        if not isinstance(found, dict):
+            return UNMARKED
+        return found.get("project"), found.get("address"), found.get("digest")
+
+    def find_marked(self, provider: FlowiseProvider, project: str, address: str) -> dict[str, Any] | None:
+        """The listed object marked as this address of this project (a create whose answer was lost)."""
+        for raw in self.list_raw(provider):
+            if self.identify(raw, project)[:2] == (project, address):
+                return raw
+        return None
+
+    def stamp_body(self, live: LiveObject) -> dict[str, Any]:
+        """What an import's update sends besides the marked field."""
+        return {}
+
+    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+        provider: FlowiseProvider = ctx.provider
+        self.check_owner(address, live, stamp)
+        marked = {**json_field(live.raw, self.marked), MARK: mark(stamp)}
+        body = {self.marked: json.dumps(marked), **self.stamp_body(live)}
+        return self.live(provider.put(f"{self.path}/{live.id}", body, address=address, operation="import"), "")
+
+    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
+        provider: FlowiseProvider = ctx.provider
+        try:
+            provider.delete(f"{self.path}/{remote_id}", address=address)
+        except NotFoundError:
+            return
+
+    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
+        provider: FlowiseProvider = ctx.provider
+        return self.live(provider.get(f"{self.path}/{remote_id}", address=address, operation="read"), "")

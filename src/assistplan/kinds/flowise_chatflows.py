@@ -20,13 +20,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from assistplan.addrs import Address
-from assistplan.errors import NotFoundError, ProviderError
+from assistplan.errors import ProviderError
 from assistplan.flowise_nodes import canonical_flow, canonical_inputs, definition, edge_line, is_anchor, is_unset
 from assistplan.flowise_nodes.expand import build_flow
 from assistplan.kinds.base import (
-    LABEL_ADDRESS,
-    LABEL_DIGEST,
-    LABEL_PROJECT,
     Applied,
     DesireContext,
     Inventory,
@@ -36,12 +33,12 @@ from assistplan.kinds.base import (
     manifest_spec,
     register,
 )
-from assistplan.kinds.flowise_base import UNMARKED, FlowiseKind, Identity
+from assistplan.kinds.exporting import ExportContext, Exported
+from assistplan.kinds.flowise_base import MARK, MarkedKind, json_field, mark
 from assistplan.manifest.flowise_chatflow_models import FlowiseChatflowSpec, FlowNode
 from assistplan.manifest.project import Resource
 from assistplan.providers.flowise import FlowiseProvider
 
-MARK = "assistplan"
 REFERRED = ("FlowiseAssistant", "FlowiseTool", "FlowiseCredential")
 COLUMN = 400.0
 ROW = 550.0
@@ -49,11 +46,7 @@ ORIGIN = 100.0
 
 
 def flow_data(raw: Mapping[str, Any]) -> dict[str, Any]:
-    try:
-        parsed = json.loads(raw.get("flowData") or "{}")
-    except ValueError:
-        return {}
-    return parsed if isinstance(parsed, dict) else {}
+    return json_field(raw, "flowData")
 
 
 def _address(kind: str, name: str) -> str:
@@ -142,12 +135,13 @@ def desired_flow(spec: FlowiseChatflowSpec) -> dict[str, Any]:
     return {"nodes": dict(sorted(nodes.items())), "edges": ordered, "layout": flow_layout}
 
 
-class FlowiseChatflowKind(FlowiseKind):
+class FlowiseChatflowKind(MarkedKind):
     kind = "FlowiseChatflow"
     spec_model = FlowiseChatflowSpec
     depends_on = REFERRED
     path = "/chatflows"
     noun = "chatflow"
+    marked = "flowData"
 
     def __init__(self) -> None:
         self._definitions: dict[tuple[str, str], Mapping[str, Any]] = {}
@@ -156,7 +150,7 @@ class FlowiseChatflowKind(FlowiseKind):
     def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
         spec = manifest_spec(resource, FlowiseChatflowSpec)
         return {
-            "name": resource.address.name,
+            "name": resource.address.name if spec.display_name is None else spec.display_name,
             "type": spec.type,
             "deployed": spec.deployed,
             "is_public": spec.is_public,
@@ -185,12 +179,6 @@ class FlowiseChatflowKind(FlowiseKind):
 
     def list_raw(self, provider: FlowiseProvider) -> list[dict[str, Any]]:
         return [raw for raw in super().list_raw(provider) if raw.get("type") == "CHATFLOW"]
-
-    def identify(self, raw: dict[str, Any], project: str) -> Identity:
-        mark = flow_data(raw).get(MARK)
-        if not isinstance(mark, dict):
-            return UNMARKED
-        return mark.get("project"), mark.get("address"), mark.get("digest")
 
     def normalize(self, obj: LiveObject, inventory: Inventory) -> Spec:
         raw = obj.raw
@@ -225,7 +213,7 @@ class FlowiseChatflowKind(FlowiseKind):
                 self._definitions[key] = found
         return found
 
-    def _body(self, ctx: KindContext, address: str, spec: Spec, mark: dict[str, str]) -> dict[str, Any]:
+    def _body(self, ctx: KindContext, address: str, spec: Spec) -> dict[str, Any]:
         provider: FlowiseProvider = ctx.provider
 
         def remote(value: str) -> str:
@@ -238,7 +226,7 @@ class FlowiseChatflowKind(FlowiseKind):
             return str(refers_to) if refers_to else None
 
         flow = build_flow(spec, lambda node: self._definition(provider, address, node), remote, refers)
-        flow[MARK] = mark
+        flow[MARK] = mark(ctx.labels(address))
         return {
             "name": spec["name"],
             "flowData": json.dumps(flow),
@@ -246,49 +234,26 @@ class FlowiseChatflowKind(FlowiseKind):
             "isPublic": spec["is_public"],
         }
 
-    @staticmethod
-    def _mark(labels: Mapping[str, str]) -> dict[str, str]:
-        return {"project": labels[LABEL_PROJECT], "address": labels[LABEL_ADDRESS], "digest": labels[LABEL_DIGEST]}
-
-    def _find(self, provider: FlowiseProvider, project: str, address: str) -> dict[str, Any] | None:
-        for raw in self.list_raw(provider):
-            if self.identify(raw, project)[:2] == (project, address):
-                return raw
-        return None
-
     def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
         provider: FlowiseProvider = ctx.provider
-        body = {**self._body(ctx, address, spec, self._mark(ctx.labels(address))), "type": spec["type"]}
+        body = {**self._body(ctx, address, spec), "type": spec["type"]}
         raw = self.create_safely(
             address,
             lambda: provider.post(self.path, body, address=address),
-            lambda: self._find(provider, ctx.project, address),
+            lambda: self.find_marked(provider, ctx.project, address),
         )
         return Applied(self.live(raw, ctx.project))
 
     def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
         provider: FlowiseProvider = ctx.provider
-        body = self._body(ctx, address, spec, self._mark(ctx.labels(address)))
+        body = self._body(ctx, address, spec)
         raw = provider.put(f"{self.path}/{remote_id}", body, address=address)
         return Applied(self.live(raw, ctx.project))
 
-    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
-        provider: FlowiseProvider = ctx.provider
-        try:
-            provider.delete(f"{self.path}/{remote_id}", address=address)
-        except NotFoundError:
-            return
+    def export(self, obj: LiveObject, ctx: ExportContext) -> Exported | None:
+        from assistplan.kinds.flowise_exports import export_chatflow
 
-    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
-        provider: FlowiseProvider = ctx.provider
-        return self.live(provider.get(f"{self.path}/{remote_id}", address=address, operation="read"), "")
-
-    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
-        provider: FlowiseProvider = ctx.provider
-        self.check_owner(address, live, stamp)
-        flow = {**flow_data(live.raw), MARK: self._mark(stamp)}
-        body = {"flowData": json.dumps(flow)}
-        return self.live(provider.put(f"{self.path}/{live.id}", body, address=address, operation="import"), "")
+        return export_chatflow(self, obj, ctx)
 
 
 register(FlowiseChatflowKind())

@@ -9,15 +9,21 @@ Otherwise the live spec leaves `secrets` out (Flowise never returns them): the p
 
 Flowise honours a client-chosen credential id, so the id is derived from the project and the address: a lost state
 is recovered, and a create whose response was lost is simply found. A listed credential tells its address by its name
-and id together; one with a `display_name` (whose name is not its address's) is found by the id alone.
+and id together; one with a `display_name` (whose name is not its address's) is found by the id alone. A credential
+adopted by `export` or `import` keeps the id Flowise gave it, so adoption adds a field to its data, `assistplan`
+(`{project, address}` as JSON: no credential component has such a field, Flowise merges data on update and shows
+only non-secret fields back): while the state does not record every credential of the manifests, each listed
+credential neither derived nor recorded is read once to find it (its other fields are dropped unread).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from secrets import token_hex
 from typing import Any
@@ -42,6 +48,8 @@ from assistplan.providers.flowise import FlowiseProvider
 
 NAMESPACE = uuid.UUID("6f1d2a52-36a9-4c0e-9a7e-4f0c5a1f2b8d")
 REDACTED = "_FLOWISE_BLANK_07167752-1a71-43b1-bf8f-4f32252165db"
+MARK = "assistplan"
+"""The field of a credential's data that names the project and address of an adopted credential."""
 KEY = "fingerprint_key"
 UPDATED = "updated"
 UNKNOWN = "changed outside assistplan"
@@ -85,7 +93,7 @@ class FlowiseCredentialKind(FlowiseKind):
         key = ctx.attributes.get(KEY)
         address = str(resource.address)
         return {
-            "name": spec.display_name or resource.address.name,
+            "name": resource.address.name if spec.display_name is None else spec.display_name,
             "credential": spec.credential,
             "secrets": {
                 field: _fingerprinted(address, field, ref.env, key) for field, ref in sorted(spec.secrets.items())
@@ -138,15 +146,43 @@ class FlowiseCredentialKind(FlowiseKind):
         return {"moved": updated is not None and updated != raw.get("updatedDate")}
 
     def refresh(self, ctx: KindContext) -> list[LiveObject]:
-        """The credentials; while exporting, each not another project's also with its field names (one read each)."""
-        objects = super().refresh(ctx)
-        if ctx.inventory.exporting:
-            from assistplan.kinds.flowise_exports import FIELDS, secret_fields
+        """The credentials. One whose id is neither derived nor recorded is read once for its mark while the state
+        does not record every credential of the manifests, and while exporting (then with its field names too)."""
+        provider: FlowiseProvider = ctx.provider
+        inventory = ctx.inventory
+        listed = [self.live(raw, inventory.project, self.extra(raw, inventory)) for raw in self.list_raw(provider)]
+        unread = [
+            obj
+            for obj in listed
+            if inventory.exporting
+            or (obj.project is None and obj.id not in inventory.id_to_address and self.kind not in inventory.read_by_id)
+        ]
+        with ThreadPoolExecutor(max_workers=max(1, min(inventory.parallelism, len(unread) or 1))) as pool:
+            read = {
+                obj.id: found
+                for obj, found in zip(unread, pool.map(lambda o: self._data(provider, o), unread), strict=True)
+            }
+        owned: list[LiveObject] = []
+        others: list[LiveObject] = []
+        for obj in listed:
+            fields, mark = read.get(obj.id, ([], None))
+            if obj.project is None and mark is not None:
+                obj = replace(obj, project=mark[0], address=mark[1])
+            if inventory.exporting:
+                from assistplan.kinds.flowise_exports import FIELDS
 
-            for obj in objects:
-                if obj.project in (None, ctx.project):
-                    obj.extra[FIELDS] = secret_fields(ctx.provider, obj.id)
-        return objects
+                obj.extra[FIELDS] = fields
+            (owned if inventory.owns(obj.id, obj.project) else others).append(obj)
+        inventory.unowned[self.kind] = others
+        return owned
+
+    def _data(self, provider: FlowiseProvider, obj: LiveObject) -> tuple[list[str], tuple[str, str] | None]:
+        """A credential's field names (its mark left out) and the (project, address) its mark names; the values
+        are dropped unread (Flowise redacts the secret ones)."""
+        raw = provider.get(f"{self.path}/{obj.id}", address=None, operation="read the credential's mark")
+        plain = raw.get("plainDataObj") if isinstance(raw, dict) else None
+        plain = plain if isinstance(plain, dict) else {}
+        return sorted(str(key) for key in plain if key != MARK), _parsed_mark(plain.get(MARK))
 
     def normalize(self, obj: LiveObject, inventory: Any) -> Spec:
         """The credential; its secrets only when just written, or marked unknown when changed in Flowise since."""
@@ -218,12 +254,36 @@ class FlowiseCredentialKind(FlowiseKind):
         return self.live(raw, "")
 
     def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
-        return live
+        """Mark an adopted credential (whose id is not derived from its address) in its data; Flowise merges the
+        field into the data it holds, secrets untouched."""
+        self.check_owner(address, live, stamp)
+        if live.id == credential_id(ctx.project, address):
+            return live
+        provider: FlowiseProvider = ctx.provider
+        mark = json.dumps({"project": ctx.project, "address": str(address)}, sort_keys=True)
+        body = {
+            "name": live.raw.get("name"),
+            "credentialName": live.raw.get("credentialName"),
+            "plainDataObj": {MARK: mark},
+        }
+        raw = provider.put(f"{self.path}/{live.id}", body, address=address, operation="import")
+        raw = {k: v for k, v in raw.items() if k not in ("plainDataObj", "encryptedData")}
+        return replace(self.live(raw, ctx.project, live.extra), project=ctx.project, address=str(address))
 
     def export(self, obj: LiveObject, ctx: ExportContext) -> Exported | None:
         from assistplan.kinds.flowise_exports import export_credential
 
         return export_credential(self, obj, ctx)
+
+
+def _parsed_mark(value: Any) -> tuple[str, str] | None:
+    try:
+        mark = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    if isinstance(mark, dict) and isinstance(mark.get("project"), str) and isinstance(mark.get("address"), str):
+        return mark["project"], mark["address"]
+    return None
 
 
 register(FlowiseCredentialKind())

@@ -70,7 +70,7 @@ class FlowiseToolKind(FlowiseKind):
         spec = manifest_spec(resource, FlowiseToolSpec)
         function = ctx.project.functions[spec.function]
         return {
-            "name": spec.display_name or resource.address.name,
+            "name": resource.address.name if spec.display_name is None else spec.display_name,
             "description": function["description"],
             "schema": rows_from_schema(function["parameters"]),
             "code": spec.code or "",

@@ -28,7 +28,7 @@ class FlowiseVariableKind(FlowiseKind):
     def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
         spec = manifest_spec(resource, FlowiseVariableSpec)
         return {
-            "name": spec.display_name or resource.address.name,
+            "name": resource.address.name if spec.display_name is None else spec.display_name,
             "type": spec.type,
             "value": "" if spec.type == "runtime" else spec.value,
         }
@@ -38,7 +38,7 @@ class FlowiseVariableKind(FlowiseKind):
         return {"name": raw.get("name"), "type": raw.get("type"), "value": raw.get("value")}
 
     def _body(self, address: str, spec: Spec) -> dict[str, Any]:
-        return {"name": spec.get("name") or Address.of(address).name, "type": spec["type"], "value": spec["value"]}
+        return {"name": spec["name"], "type": spec["type"], "value": spec["value"]}
 
     def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
         provider: FlowiseProvider = ctx.provider

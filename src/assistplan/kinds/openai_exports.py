@@ -17,7 +17,7 @@ from typing import Any, get_args
 from assistplan.kinds.agents import TEXT_DEFAULT, TOOL_DEFAULTS, normalize_tool
 from assistplan.kinds.assistants import RANKING_DEFAULT
 from assistplan.kinds.base import Kind, LiveObject, Spec, registered, user_metadata
-from assistplan.kinds.exporting import ExportContext, Exported
+from assistplan.kinds.exporting import ExportContext, Exported, keep_remote_name
 from assistplan.kinds.vector_stores import AUTO_CHUNKING
 from assistplan.manifest.openai_models import FilePurpose
 
@@ -35,8 +35,7 @@ def _named(kind: str, obj: LiveObject, ctx: ExportContext, folder: str) -> Expor
     name = ctx.name(obj)
     exported = Exported({"kind": kind, "name": name}, f"{folder}/{name}.yaml")
     remote = obj.raw.get("name")
-    if isinstance(remote, str) and remote and remote != name:
-        exported.document["display_name"] = remote
+    keep_remote_name(exported, remote if isinstance(remote, str) else "")
     return exported
 
 

@@ -28,6 +28,11 @@ TEMPLATE_UNREAD = (
     "env and setup_commands cannot be read back, not even their names: if this template has any, add them here "
     "(env values as {env: VARIABLE}) before an apply that changes it, or that apply removes them."
 )
+SKILL_MARKED = (
+    "Adopting this skill uploads a new version of the same files with assistplan's marker (a skill has nowhere else "
+    "to carry it), made the default only where the newest version was; a template pinned to a version number is "
+    "unaffected."
+)
 
 
 def _named(kind: str, obj: LiveObject, ctx: ExportContext, folder: str) -> Exported:
@@ -181,6 +186,7 @@ def export_skill(kind: Kind, obj: LiveObject, ctx: ExportContext) -> Exported | 
     for path, text in sorted(files.items()):
         exported.files[ctx.path(f"{folder}/{path}")] = text
     exported.document["path"] = relative(exported.path, folder)
+    exported.comments.append(SKILL_MARKED)
     hidden = sorted(path for path in files if any(part.startswith(".") for part in path.split("/")))
     if hidden:
         exported.comments.append(

@@ -78,11 +78,16 @@ def content_digest(files: dict[str, bytes]) -> str:
     return digest.hexdigest()
 
 
-def unpack(data: bytes) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """A downloaded bundle's content (name, description, files) and its marker (None when it has none)."""
+def bundle_files(data: bytes) -> dict[str, bytes]:
+    """A downloaded bundle's files by path inside its top folder, the marker included."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         entries = {info.filename: archive.read(info) for info in archive.infolist() if not info.is_dir()}
-    files = {path.partition("/")[2]: body for path, body in entries.items()}
+    return {path.partition("/")[2]: body for path, body in entries.items()}
+
+
+def unpack(data: bytes) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """A downloaded bundle's content (name, description, files) and its marker (None when it has none)."""
+    files = bundle_files(data)
     marker_bytes = files.pop(MARKER, None)
     marker = None
     if marker_bytes is not None:
@@ -250,13 +255,29 @@ class SkillKind(Kind):
         return export_skill(self, obj, ctx)
 
     def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
-        """An imported skill is this project's through the state; the marker comes with its next upload."""
+        """Mark an adopted skill: a new version with the newest version's files unchanged and the marker (the only
+        place a skill can carry it), default only when the newest version was, so that a plan without the state
+        file knows the skill. Its content, and what a template pinned to a version number runs, stay the same."""
         if live.project and live.project != ctx.project:
             raise PlanError(
                 f"{live.id} is marked as {live.address} of project {live.project!r}; "
                 "assistplan never takes over another project's object"
             )
-        return live
+        provider: OpenAIProvider = ctx.provider
+        raw = live.raw
+        data = live.extra.get(BUNDLE)
+        files = bundle_files(data if isinstance(data, bytes) else _download(provider, live.id, raw["latest_version"]))
+        files.pop(MARKER, None)
+        digest = stamp[LABEL_DIGEST].partition(";")[0]
+        bundle = _marked(files, ctx.project, address, digest)
+        promote = raw.get("default_version") == raw.get("latest_version")
+        call(
+            lambda: provider.client.skills.versions.create(live.id, files=bundle, default=promote),
+            address=address,
+            operation="import: upload the marked version",
+        )
+        skill = _retrieve(provider, live.id, address)
+        return LiveObject(self.kind, live.id, skill, ctx.project, str(address), digest, {CONTENT: live.extra[CONTENT]})
 
 
 def _retrieve(provider: OpenAIProvider, skill_id: str, address: str | None) -> dict[str, Any]:
@@ -307,16 +328,22 @@ def _find_marked(provider: OpenAIProvider, project: str, address: str, name: Any
 def _bundle(ctx: KindContext, address: str, spec: Spec) -> tuple[Bundle, str]:
     """The files to upload, under one top-level folder named after the address, with the marker; and the spec
     digest the marker carries."""
-    top = Address.of(address).name
     folder = spec.get("path") or ""
     files = {
         path: _read_checked(ctx.root, join(folder, path), entry["sha256"]) for path, entry in spec["files"].items()
     }
     spec_digest = ctx.labels(address).get(LABEL_DIGEST, "").partition(";")[0]
-    marker = {"project": ctx.project, "address": str(address), "digest": spec_digest, "content": content_digest(files)}
+    return _marked(files, ctx.project, address, spec_digest), spec_digest
+
+
+def _marked(files: dict[str, bytes], project: str, address: str, spec_digest: str) -> Bundle:
+    """The files under one top-level folder named after the address, with the marker naming the project, the address
+    and the digests."""
+    top = Address.of(address).name
+    marker = {"project": project, "address": str(address), "digest": spec_digest, "content": content_digest(files)}
     bundle = [(f"{top}/{path}", body) for path, body in sorted(files.items())]
     bundle.append((f"{top}/{MARKER}", json.dumps(marker, sort_keys=True).encode()))
-    return bundle, spec_digest
+    return bundle
 
 
 def _read_checked(root: Path, path: str, sha256: str) -> bytes:

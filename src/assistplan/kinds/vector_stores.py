@@ -59,7 +59,7 @@ class VectorStoreKind(Kind):
         files = {f.path: file_entry(f.sha256, f.size) for f in resource.files}
         files.update(existing_entries(spec.get("existing_files") or []))
         return {
-            "name": spec.get("display_name") or resource.address.name,
+            "name": spec.get("display_name", resource.address.name),
             "description": spec.get("description"),
             "chunking": AUTO_CHUNKING if chunking == "auto" else dict(chunking),
             "expires_after_days": spec.get("expires_after_days"),
@@ -89,7 +89,7 @@ class VectorStoreKind(Kind):
                 chunking = dict(strategy["static"])
         expires = raw.get("expires_after") or {}
         spec: Spec = {
-            "name": raw.get("name"),
+            "name": raw.get("name") or "",
             "expires_after_days": expires.get("days"),
             "metadata": user_metadata(raw.get("metadata")),
             "files": files,

@@ -204,7 +204,7 @@ class AgentSpec(KindSpec):
     )
 
     kind: Literal["Agent"]
-    display_name: Annotated[str, Field(min_length=1, max_length=256)] | None = None
+    display_name: Annotated[str, Field(max_length=256)] | None = None
     """The agent's name on the server, when it is not the manifest name (kept by `export`)."""
     model: Annotated[str, Field(min_length=1)]
     """The model id, for example gpt-5."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -54,6 +54,8 @@ class FlowiseChatflowSpec(KindSpec):
     """A Flowise chatflow: nodes and their wiring, expanded into the flow the Flowise editor draws."""
 
     kind: Literal["FlowiseChatflow"]
+    display_name: Annotated[str, Field(max_length=256)] | None = None
+    """The chatflow's name in Flowise, when it is not a valid manifest name (written by `export`)."""
     type: Literal["CHATFLOW"] = "CHATFLOW"
     """The chatflow type; only CHATFLOW is supported."""
     deployed: bool = False

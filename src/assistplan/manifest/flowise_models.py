@@ -34,7 +34,7 @@ class FlowiseToolSpec(KindSpec):
     """A Flowise custom tool whose description and schema rows come from a Function manifest."""
 
     kind: Literal["FlowiseTool"]
-    display_name: Annotated[str, Field(min_length=1, max_length=256)] | None = None
+    display_name: Annotated[str, Field(max_length=256)] | None = None
     """The tool's name in Flowise, when it is not the manifest name (kept by `export`)."""
     function: Annotated[str, Field(min_length=1)]
     """The Function manifest giving the tool's description and argument rows."""
@@ -70,7 +70,7 @@ class FlowiseVariableSpec(KindSpec):
     """A Flowise variable; `runtime` variables resolve to the server's environment variable of the same name."""
 
     kind: Literal["FlowiseVariable"]
-    display_name: Annotated[str, Field(min_length=1, max_length=256)] | None = None
+    display_name: Annotated[str, Field(max_length=256)] | None = None
     """The variable's name in Flowise, when it is not the manifest name (kept by `export`)."""
     value: str = ""
     type: Literal["static", "runtime"] = "static"
@@ -87,7 +87,7 @@ class FlowiseCredentialSpec(KindSpec):
     """A Flowise credential; write-only, its secrets are never read back, stored or printed."""
 
     kind: Literal["FlowiseCredential"]
-    display_name: Annotated[str, Field(min_length=1, max_length=256)] | None = None
+    display_name: Annotated[str, Field(max_length=256)] | None = None
     """The credential's name in Flowise, when it is not the manifest name (kept by `export`)."""
     credential: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
     """The Flowise credential component, for example openAIApi."""
@@ -121,7 +121,7 @@ class FlowiseAssistantSpec(KindSpec):
 
     kind: Literal["FlowiseAssistant"]
     type: Literal["CUSTOM", "OPENAI"]
-    display_name: Annotated[str, Field(min_length=1, max_length=256)] | None = None
+    display_name: Annotated[str, Field(max_length=256)] | None = None
     """CUSTOM: the assistant's name in Flowise, when it is not the manifest name (kept by `export`)."""
     credential: Annotated[str, Field(min_length=1)]
     """The FlowiseCredential manifest."""

@@ -140,7 +140,7 @@ class VectorStoreSpec(KindSpec):
     """A vector store and the local files attached to it."""
 
     kind: Literal["VectorStore"]
-    display_name: Annotated[str, Field(min_length=1, max_length=256)] | None = None
+    display_name: Annotated[str, Field(max_length=256)] | None = None
     """The store's name on the server, when it is not the manifest name (kept by `export`)."""
     description: str | None = None
     """Sent on create only: the API cannot change or return it."""
@@ -258,7 +258,7 @@ class AssistantSpec(KindSpec):
     )
 
     kind: Literal["Assistant"]
-    display_name: Annotated[str, Field(min_length=1, max_length=256)] | None = None
+    display_name: Annotated[str, Field(max_length=256)] | None = None
     """The assistant's name on the server, when it is not the manifest name (kept by `export`)."""
     model: Annotated[str, Field(min_length=1)]
     """The model id, for example gpt-4o."""

@@ -53,7 +53,7 @@ def migrate_assistants(project: Project, *, out: Path | None, in_place: bool) ->
     return output, report
 
 
-_KINDS = ("Agent", "EnvironmentTemplate")
+_KINDS = ("Agent", "EnvironmentTemplate", "File")
 
 
 class _Migration:
@@ -104,7 +104,8 @@ class _Migration:
         documents = [agent]
         if "code_interpreter" in spec.tools:
             template_name = unique_name(agent_name, "environment", taken["EnvironmentTemplate"])
-            documents.append(self._template(template_name, agent_name))
+            template, files = self._template(template_name, agent_name, taken["File"])
+            documents += [template, *files]
         return documents
 
     def _renamed(self, agent_name: str) -> str:
@@ -247,7 +248,8 @@ class _Migration:
                 "Agent's own fields if it needs the same.",
             )
 
-    def _template(self, name: str, agent_name: str) -> Document:
+    def _template(self, name: str, agent_name: str, taken_files: set[str]) -> tuple[Document, list[Document]]:
+        """The EnvironmentTemplate, and the File manifests of the files too large to send inline."""
         self.report.created.append(f"EnvironmentTemplate/{name}")
         template = Document(
             [
@@ -262,7 +264,7 @@ class _Migration:
             {"access": "disabled"},
             "No network, as set here; add packages.python for the libraries your code imports.",
         )
-        files = self._template_files()
+        files, uploads = self._template_files(taken_files)
         if files:
             template.add("files", files)
         self.report.changes(
@@ -284,26 +286,47 @@ class _Migration:
                 f"{', '.join(patterns)} matched {_count(len(self.resource.files), 'file')} today; the template lists "
                 "each file, so a file added later must be added to it.",
             )
-        return template
+        for file_id in [] if interpreter is None else interpreter.existing_files:
+            self.report.lacks(
+                f"code_interpreter.existing_files {file_id}",
+                "a file uploaded outside assistplan (purpose assistants) whose content cannot be downloaded, and an "
+                "environment takes only files of purpose user_data: upload its content again as a File manifest "
+                "with `path:` and `purpose: user_data`, and list it in the template as `{file: NAME, path: ...}`.",
+            )
+        return template, uploads
 
-    def _template_files(self) -> list[dict[str, str]]:
+    def _template_files(self, taken_files: set[str]) -> tuple[list[dict[str, str]], list[Document]]:
+        """The template's files: each local file inline, or, when larger than a template carries inline, as a File
+        manifest of purpose user_data (returned too) that the template names."""
         interpreter = self.spec.code_interpreter
         if interpreter is None:
-            return []
+            return [], []
         entries: list[dict[str, str]] = []
+        uploads: list[Document] = []
         used: set[str] = set()
         for local in self.resource.files:
-            if local.size > INLINE_BYTES_MAX:
-                self.report.lacks(
-                    f"code_interpreter file {local.path}",
-                    "larger than a template can carry inline (about 5 MiB): add a File manifest with "
-                    "`purpose: user_data` for it and list it in the template as `{file: NAME, path: ...}`.",
-                )
+            source = relative(local.abspath, self.target)
+            destination = self._destination(local, used)
+            if local.size <= INLINE_BYTES_MAX:
+                entries.append({"source": source, "path": destination})
                 continue
-            entries.append({"source": relative(local.abspath, self.target), "path": self._destination(local, used)})
+            name = unique_name(_file_name(local.path), "file", taken_files)
+            upload = Document([f"{local.path}, larger than a template carries inline, uploaded for the template."])
+            upload.add("kind", "File")
+            upload.add("name", name)
+            upload.add("path", source)
+            upload.add("purpose", "user_data")
+            uploads.append(upload)
+            self.report.created.append(f"File/{name}")
+            entries.append({"file": name, "path": destination})
+            self.report.changes(
+                f"code_interpreter file {local.path}",
+                f"larger than a template carries inline (about 5 MiB): File/{name} uploads it (purpose user_data) "
+                "and the template places it.",
+            )
         if entries:
             self.report.carries("code_interpreter.files", f"as the template's files ({_count(len(entries), 'file')})")
-        return entries
+        return entries, uploads
 
     def _destination(self, local: LocalFile, used: set[str]) -> str:
         """Where a file lands in the environment: its path under the manifest's folder, below /workspace/."""
@@ -318,6 +341,12 @@ class _Migration:
             )
         used.add(path)
         return path
+
+
+def _file_name(path: str) -> str:
+    """A File manifest name made from a file's name (`data/big orders.csv` -> `big-orders.csv`)."""
+    cleaned = "".join(char if char.isalnum() or char in "_.-" else "-" for char in PurePosixPath(path).name)
+    return cleaned.strip("-._")[:64] or "file"
 
 
 def _identifier(name: str) -> str:
