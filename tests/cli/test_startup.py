@@ -184,3 +184,14 @@ def test_a_no_op_plan_never_imports_the_sdk(project: Project) -> None:
 
     assert "httpx" in loaded
     assert not {name.split(".")[0] for name in loaded} & {"openai", "httpx2"}
+
+
+def test_applying_and_changing_agents_never_imports_the_sdk_nor_the_github_modules(project: Project) -> None:
+    created = modules_after(project, "apply", "--auto-approve")
+    project.write("You answer order and delivery questions.")
+    updated = modules_after(project, "apply", "--auto-approve")
+
+    for loaded in (created, updated):
+        assert "httpx" in loaded
+        assert not {name.split(".")[0] for name in loaded} & {"openai", "httpx2"}
+        assert "assistplan.github" not in loaded

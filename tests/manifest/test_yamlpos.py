@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from assistplan.manifest import yamlpos
-from assistplan.manifest.yamlpos import LineMap, document_after, parse_documents, parse_single
+from assistplan.manifest.yamlpos import LineMap, document_after, most_documents, parse_documents, parse_single
 
 
 def parse(text: str) -> tuple[list, list[str]]:
@@ -141,6 +141,15 @@ def test_the_document_after_a_count_is_found_without_building_the_documents() ->
     assert document_after(text, 1) == (3, 0)
     assert document_after(text, 2) == (5, 0)
     assert document_after(text, 3) is None
+
+
+def test_documents_are_never_more_than_their_markers_allow() -> None:
+    text = "a: 1\n---\nb: 2\n...\n---\nc: '---'\n"
+    documents, _ = parse_documents(text, LineMap("x.yaml"))
+
+    assert len(documents) == 3
+    assert most_documents(text) >= len(documents)
+    assert most_documents("a: 1\n") == 1
 
 
 def test_a_text_that_does_not_parse_has_no_document_after_a_count() -> None:

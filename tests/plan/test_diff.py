@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from assistplan.plan.diff import diff_specs
+from collections.abc import Iterator
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assistplan.plan.diff import _same, diff_specs
 from assistplan.plan.model import ChangeType
 
 
@@ -43,3 +49,35 @@ def test_a_bool_and_an_int_of_the_same_value_differ_in_type_deep_inside() -> Non
     before = {"tools": [{"function": {"strict": True}}]}
     after = {"tools": [{"function": {"strict": 1}}]}
     assert [(c.path, c.change) for c in diff_specs(before, after)] == [("tools[0].function.strict", ChangeType.CHANGED)]
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-2, 2) | st.floats(-2, 2) | st.text(max_size=2),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=2), children, max_size=3),
+    max_leaves=12,
+)
+
+
+def retyped(value: Any, flips: Iterator[bool]) -> Any:
+    """A copy of `value` where some numbers have another type of equal value (1 -> 1.0 -> True)."""
+    if isinstance(value, dict):
+        return {key: retyped(item, flips) for key, item in value.items()}
+    if isinstance(value, list):
+        return [retyped(item, flips) for item in value]
+    if isinstance(value, bool | int | float) and next(flips, False):
+        return bool(value) if type(value) is not bool and value in (0, 1) else float(value)
+    return value
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES, st.lists(st.booleans(), max_size=12))
+def test_specs_the_quick_check_takes_for_the_same_have_no_difference_deepdiff_would_report(
+    value: Any, flips: list[bool]
+) -> None:
+    from deepdiff import DeepDiff
+
+    before, after = {"v": value}, {"v": retyped(value, iter(flips))}
+
+    assert _same(before, {"v": retyped(value, iter([]))})
+    if _same(before, after):
+        assert not DeepDiff(before, after, view="tree", ignore_order=False, threshold_to_diff_deeper=0)

@@ -16,7 +16,8 @@ import openai
 import pytest
 
 from assistplan.errors import ConfigurationError, NotFoundError, ProviderError
-from assistplan.providers.openai import PAGE_SIZE, OpenAIProvider, call
+from assistplan.providers.openai import CREATE_ATTEMPTS, PAGE_SIZE, OpenAIProvider, call
+from assistplan.sandbox.faults import FaultConfig
 from assistplan.sandbox.profiles import API_KEY
 from assistplan.sandbox.server import SandboxServer
 
@@ -250,6 +251,114 @@ def test_the_server_decides_with_x_should_retry_and_long_waits_are_not_retried(d
 
     assert caught.value.status == 503
     assert len(delays) == 1
+
+
+def stamped(project: str, address: str) -> dict[str, str]:
+    return {"assistplan:project": project, "assistplan:address": address}
+
+
+def find_agent(provider: OpenAIProvider, address: str) -> Callable[[], dict[str, object] | None]:
+    def find() -> dict[str, object] | None:
+        for agent in provider.list_objects("/agents", address=address, operation="look up"):
+            if (agent.get("metadata") or {}).get("assistplan:address") == address:
+                return agent
+        return None
+
+    return find
+
+
+def test_create_object_posts_json_and_answers_the_created_object(
+    provider: OpenAIProvider, sandbox: SandboxServer
+) -> None:
+    body = {"model": "gpt-5", "name": "support", "metadata": stamped("p", ADDRESS)}
+
+    created = provider.create_object("/agents", body, address=ADDRESS, find_existing=find_agent(provider, ADDRESS))
+
+    assert created["object"] == "agent"
+    assert created["name"] == "support"
+    assert (
+        provider.get_object(f"/agents/{created['id']}", address=ADDRESS, operation="read")["metadata"]
+        == body["metadata"]
+    )
+    assert sandbox.count("POST /agents") == 1
+
+
+@pytest.mark.parametrize("lost_as", ["500", "drop"])
+def test_a_create_whose_answer_was_lost_is_adopted_not_duplicated(
+    provider: OpenAIProvider, sandbox: SandboxServer, lost_as: str
+) -> None:
+    provider.backoff = lambda attempt: 0.0
+    sandbox.set_faults(routes={"POST /agents": FaultConfig(rate=1.0, modes=("lost",), lost_as=lost_as, max_faults=1)})
+    body = {"model": "gpt-5", "name": "support", "metadata": stamped("p", ADDRESS)}
+
+    created = provider.create_object("/agents", body, address=ADDRESS, find_existing=find_agent(provider, ADDRESS))
+
+    listed = list(provider.list_objects("/agents", address=None, operation="list agents"))
+    assert [agent["id"] for agent in listed] == [created["id"]]
+    assert sandbox.count("POST /agents") == 1
+
+
+def test_a_create_that_failed_before_committing_is_tried_again(
+    provider: OpenAIProvider, sandbox: SandboxServer
+) -> None:
+    provider.backoff = lambda attempt: 0.0
+    sandbox.set_faults(routes={"POST /agents": FaultConfig(rate=1.0, modes=("500",), max_faults=2)})
+    body = {"model": "gpt-5", "name": "support", "metadata": stamped("p", ADDRESS)}
+
+    created = provider.create_object("/agents", body, address=ADDRESS, find_existing=find_agent(provider, ADDRESS))
+
+    assert [agent["id"] for agent in provider.list_objects("/agents", address=None, operation="list")] == [
+        created["id"]
+    ]
+    assert sandbox.count("POST /agents") == 3
+
+
+def test_a_refused_create_is_not_tried_again_and_names_the_resource_the_request_and_its_id(
+    provider: OpenAIProvider, sandbox: SandboxServer
+) -> None:
+    looked_up: list[str] = []
+
+    def find() -> None:
+        looked_up.append("look up")
+
+    with pytest.raises(ProviderError) as caught:
+        provider.create_object("/agents", {"name": "no model"}, address=ADDRESS, find_existing=find)
+
+    assert caught.value.status == 400
+    assert caught.value.request_id is not None
+    assert str(caught.value).startswith(f"{ADDRESS} create: 400: ")
+    assert f"(POST {provider.base_url}/agents)" in str(caught.value)
+    assert looked_up == []
+    assert sandbox.count("POST /agents") == 1
+
+
+def test_a_create_that_keeps_failing_gives_up_after_its_attempts(
+    provider: OpenAIProvider, sandbox: SandboxServer
+) -> None:
+    provider.backoff = lambda attempt: 0.0
+    sandbox.set_faults(routes={"POST /agents": FaultConfig(rate=1.0, modes=("500",))})
+
+    with pytest.raises(ProviderError, match=r"Agent/support create: 500"):
+        provider.create_object(
+            "/agents", {"model": "gpt-5"}, address=ADDRESS, find_existing=find_agent(provider, ADDRESS)
+        )
+
+    assert sandbox.count("POST /agents") == CREATE_ATTEMPTS
+
+
+def test_post_object_updates_and_delete_object_deletes(
+    provider: OpenAIProvider, sandbox: SandboxServer, openai_client: openai.OpenAI, delays: list[float]
+) -> None:
+    (agent_id,) = create_agents(openai_client, 1)
+    sandbox.set_faults(routes={"POST /agents/{agent_id}": FaultConfig(rate=1.0, modes=("500",), max_faults=1)})
+
+    updated = provider.post_object(f"/agents/{agent_id}", {"name": "renamed"}, address=ADDRESS, operation="update")
+    provider.delete_object(f"/agents/{agent_id}", address=ADDRESS, operation="delete")
+
+    assert updated["name"] == "renamed"
+    assert len(delays) == 1
+    with pytest.raises(NotFoundError, match=rf"Agent/support delete: 404: .* \(DELETE .*/agents/{agent_id}\)"):
+        provider.delete_object(f"/agents/{agent_id}", address=ADDRESS, operation="delete")
 
 
 def test_the_sdk_clients_are_made_on_first_use_and_share_the_settings(

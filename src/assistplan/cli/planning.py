@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -26,6 +26,9 @@ from assistplan.cli.common import (
     var_options,
     workspace,
 )
+
+if TYPE_CHECKING:
+    from assistplan.apply.results import ApplyResult
 
 APPLY_PARALLELISM = parallelism_option(4, "How many actions (and list requests) run at once.")
 
@@ -237,7 +240,6 @@ def _plan_and_apply(
     import sys
 
     from assistplan.errors import PlanError
-    from assistplan.github.summary import apply_summary
     from assistplan.plan.planfile import check_fresh, load_plan
 
     with errors_reported(), workspace(ctx, var_pairs, var_files) as opened, opened.lock("apply", lock_timeout):
@@ -256,13 +258,20 @@ def _plan_and_apply(
             click.echo(render(plan, "text"), nl=False)
             if not plan.has_changes and not plan.drift and not options.refresh_only:
                 opened.store.compact()
-                step_summary(lambda: apply_summary(opened.name, None, destroying=options.destroy))
+                step_summary(lambda: _apply_summary(opened.name, None, destroying=options.destroy))
                 return
             if not auto_approve and plan.has_changes:
                 confirm(sys.stdin.isatty(), options.destroy, targeted=bool(options.targets))
         result = opened.apply(plan, inventory, ApplyHooks(tty=sys.stderr.isatty()), parallelism)
-    step_summary(lambda: apply_summary(opened.name, result, destroying=plan.options.destroy))
+    step_summary(lambda: _apply_summary(opened.name, result, destroying=plan.options.destroy))
     report(result, options.refresh_only, options.destroy)
+
+
+def _apply_summary(project: str, result: ApplyResult | None, *, destroying: bool) -> str:
+    """The job summary of an apply or destroy (the GitHub modules are imported only when a summary is written)."""
+    from assistplan.github.summary import apply_summary
+
+    return apply_summary(project, result, destroying=destroying)
 
 
 @click.command()

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import os
 from collections.abc import Mapping
 from secrets import token_hex
@@ -49,7 +48,7 @@ from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.kinds.vault_credentials import VaultCredentialKind, credential_address, split_id
 from assistplan.manifest.models import AgentSpec
 from assistplan.manifest.project import Resource
-from assistplan.providers.openai import OpenAIProvider, call, create_safely
+from assistplan.providers.openai import OpenAIProvider
 
 TOOL_DEFAULTS: dict[str, dict[str, Any]] = {
     "function": {"defer_loading": False},
@@ -259,10 +258,10 @@ class AgentKind(Kind):
     def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
         provider: OpenAIProvider = ctx.provider
         payload = self._payload(ctx, address, spec)
-        agent: dict[str, Any] = create_safely(
-            provider,
+        agent = provider.create_object(
+            "/agents",
+            payload,
             address=address,
-            create=lambda client: json.loads(client.beta.agents.with_raw_response.create(**payload).text),
             find_existing=lambda: find_stamped(
                 provider.list_objects("/agents", address=address, operation="look up"), ctx.project, address
             ),
@@ -272,16 +271,12 @@ class AgentKind(Kind):
     def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
         provider: OpenAIProvider = ctx.provider
         payload = self._payload(ctx, address, spec)
-        agent: dict[str, Any] = call(
-            lambda: json.loads(provider.client.beta.agents.with_raw_response.update(remote_id, **payload).text),
-            address=address,
-            operation="update",
-        )
+        agent = provider.post_object(f"/agents/{remote_id}", payload, address=address, operation="update")
         return _applied(ctx, address, spec, agent)
 
     def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
         provider: OpenAIProvider = ctx.provider
-        call(lambda: provider.client.beta.agents.delete(remote_id), address=address, operation="delete")
+        provider.delete_object(f"/agents/{remote_id}", address=address, operation="delete")
 
     def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
         return LiveObject.from_metadata(self.kind, read_object(ctx, f"/agents/{remote_id}", address))

@@ -418,7 +418,7 @@ def stamp_metadata(
     update through the provider's JSON layer, changing nothing else; the object as it then is. A failure names the
     address, the operation "import", the URL and the request id."""
     metadata = {**(live.raw.get("metadata") or {}), **stamp}
-    raw: dict[str, Any] = ctx.provider.update_object(path, {"metadata": metadata}, address=address, operation="import")
+    raw: dict[str, Any] = ctx.provider.post_object(path, {"metadata": metadata}, address=address, operation="import")
     return raw
 
 

@@ -27,7 +27,14 @@ from assistplan.manifest.safefs import MAX_MANIFEST_BYTES, Refused, confined, re
 from assistplan.manifest.skill_models import SKILL_FILES
 from assistplan.manifest.templating import TemplateContext, render
 from assistplan.manifest.validate import did_you_mean, validate_model
-from assistplan.manifest.yamlpos import Document, LineMap, document_after, parse_documents, parse_single
+from assistplan.manifest.yamlpos import (
+    Document,
+    LineMap,
+    document_after,
+    most_documents,
+    parse_documents,
+    parse_single,
+)
 
 CONFIG_FILE = "assistplan.yaml"
 MANIFEST_SUFFIXES = (".yaml", ".yml")
@@ -121,7 +128,8 @@ def _parse_file(
 ) -> _ParsedFile:
     """Read, render and parse one file (at most `max_documents` of its documents: the last of them is one too many
     for the project, refused without building the documents when the file is large); what may be shown of it goes to
-    `diagnostics`, its problems stay with it."""
+    `diagnostics`, its problems stay with it. A large file is counted first (`document_after`) when it may hold that
+    many documents (`most_documents`)."""
     reading = Diagnostics()
     text = read_text(path, name, root, reading)
     diagnostics.sources.update(reading.sources)
@@ -130,7 +138,7 @@ def _parse_file(
     rendered, linemap, problem = render(text, name, context)
     if problem is not None:
         return _ParsedFile(path, name, [], [problem])
-    if max_documents is not None and len(rendered) > QUICK_COUNT_BYTES:
+    if max_documents is not None and len(rendered) > QUICK_COUNT_BYTES and most_documents(rendered) >= max_documents:
         extra = document_after(rendered, max_documents - 1)
         if extra is not None:
             message = f"too many manifest documents: at most {MAX_DOCUMENTS} per project"

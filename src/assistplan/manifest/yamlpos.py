@@ -396,6 +396,13 @@ class _Expansion:
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 
+def most_documents(text: str) -> int:
+    """At least as many as the documents in `text`, counted without parsing it: every document after the first starts
+    with a `---` marker (or, where a parser allows it, follows a `...` one), so there are no more than one plus the
+    times either appears."""
+    return 1 + text.count("---") + text.count("...")
+
+
 def document_after(text: str, count: int) -> tuple[int, int] | None:
     """Where the content of the non-empty document after the first `count` starts (line, column), or None when there
     are no more:

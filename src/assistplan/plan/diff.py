@@ -67,7 +67,7 @@ def diff_specs(
 
 
 def _same(before: Any, after: Any) -> bool:
-    """Equal with the same types all the way down: exactly when DeepDiff reports nothing, and much faster."""
+    """Equal with the same types all the way down: then DeepDiff reports nothing, and this is much faster to tell."""
     return bool(before == after) and _same_types(before, after)
 
 

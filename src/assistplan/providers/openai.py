@@ -1,19 +1,21 @@
-"""The connection to an OpenAI-compatible API: a JSON layer for reads, the SDK clients, retries and error mapping.
+"""The connection to an OpenAI-compatible API: a JSON layer, the SDK clients, retries and error mapping.
 
-Reads that only need the JSON the API sends (listing a collection page by page, reading one object by id) go through
-`OpenAIProvider.list_objects` and `get_object`: plain GET requests on one shared `httpx.Client`, without the
-`openai` SDK, whose import costs more than a no-op plan's requests. The SDK clients (`client`, and `create_client`
-for creates) are built on first use, so a command that only reads never imports the SDK; `--help`, `--version` and
-`validate` import neither.
+Requests that only need the JSON the API sends and takes go through the JSON layer on one shared `httpx.Client`,
+without the `openai` SDK, whose import costs more than a no-op plan's requests and whose per-request path costs more
+than the request itself at scale: listing a collection page by page and reading one object by id (`list_objects`,
+`get_object`), and the writes of the kinds that use it (`create_object`, `post_object`, `delete_object`). The SDK
+clients (`client`, and `create_client` for creates) are built on first use by the kinds and calls that still use
+them, so a command that only reads never imports the SDK; `--help`, `--version` and `validate` import neither.
 
 Both paths send the same base URL, key and timeouts (a connection must be made within `CONNECT_TIMEOUT`) and apply
-the same policy. Reads are retried (on 408, 409, 429 and 5xx, on dropped connections and timeouts, honouring
-`retry-after-ms`/`retry-after` up to two minutes, as the SDK does); a connection that cannot be made is tried again
-`CONNECT_RETRIES` times, each announced by a notice naming the URL, then fails naming it; creates go out with retries
-off, because the SDK would replay a POST without an idempotency key: the kinds look the object up by its labels
-before trying again (`create_safely`). Every error is a `ProviderError` naming the resource, the operation, the
-request (method and URL, without credentials) and the remote request id (`x-request-id`), scrubbed of keys
-(`assistplan.redact`); a 404 is a `NotFoundError`, a refused key a `ConfigurationError`.
+the same policy. Reads, updates and deletes are retried (on 408, 409, 429 and 5xx, on dropped connections and
+timeouts, honouring `retry-after-ms`/`retry-after` up to two minutes, as the SDK does); a connection that cannot be
+made is tried again `CONNECT_RETRIES` times, each announced by a notice naming the URL, then fails naming it; creates
+go out with retries off, because the SDK would replay a POST without an idempotency key: the object is looked up by
+its labels before trying again (`create_safely`, `create_object`). Every error is a `ProviderError` naming the
+resource, the operation, the request (method and URL, without credentials) and the remote request id
+(`x-request-id`), scrubbed of keys (`assistplan.redact`); a 404 is a `NotFoundError`, a refused key a
+`ConfigurationError`.
 """
 
 from __future__ import annotations
@@ -88,11 +90,12 @@ def default_backoff(attempt: int) -> float:
 
 
 class OpenAIProvider:
-    """One OpenAI-compatible API: a JSON layer for reads, the SDK clients (built on first use), and what was started
+    """One OpenAI-compatible API: a JSON layer, the SDK clients (built on first use), and what was started
     for it (`closers`: the embedded sandbox's stop).
 
     `client` is the SDK client with the read retries; `create_client` its twin with retries off, for creates. `http`
-    is the `httpx.Client` behind `list_objects` and `get_object`. Each is made once, under a lock, because the refresh
+    is the `httpx.Client` behind the JSON layer (`list_objects`, `get_object`, `create_object`, `post_object`,
+    `delete_object`). Each is made once, under a lock, because the refresh
     reads from several threads at a time (importing the SDK does not hold up the HTTP client). `backoff` (between
     create attempts) and `sleep` (between read retries, and between tries of a connection) can be replaced, e.g. by
     tests, and `transport` replaces the network under `http`.
@@ -152,7 +155,7 @@ class OpenAIProvider:
 
     @property
     def http(self) -> httpx.Client:
-        """The HTTP client of `list_objects` and `get_object`: the base URL, the key and the timeout of the SDK's."""
+        """The HTTP client of the JSON layer: the base URL, the key and the timeout of the SDK's."""
         with self._http_lock:
             if self._http is None:
                 import httpx
@@ -247,68 +250,78 @@ class OpenAIProvider:
     def get_bytes(self, path: str, *, address: str | None, operation: str) -> bytes:
         """The body at `path` as bytes (e.g. a skill version's zip, `f"/skills/{skill_id}/versions/1/content"`, asked
         for with `Accept: application/binary` as the SDK asks); retried and mapped to errors like `get_object`."""
-        return self._send(path, None, "application/binary", address=address, operation=operation)[0].content
+        return self._send("GET", path, None, "application/binary", address=address, operation=operation)[0].content
 
-    def update_object(
-        self, path: str, body: Mapping[str, Any], *, address: str | None, operation: str
+    def post_object(self, path: str, body: Mapping[str, Any], *, address: str | None, operation: str) -> dict[str, Any]:
+        """POST `body` as JSON to `path` (an update, e.g. `f"/agents/{agent_id}"`): the object the API answers with,
+        retried and mapped to errors like `get_object` (as the SDK retries an update)."""
+        response, where = self._send("POST", path, body=body, address=address, operation=operation)
+        return _json_object(response, where, address=address, operation=operation)
+
+    def delete_object(self, path: str, *, address: str | None, operation: str) -> None:
+        """DELETE `path` (e.g. `f"/agents/{agent_id}"`), retried and mapped to errors like `get_object`; a
+        `NotFoundError` when it is gone already."""
+        self._send("DELETE", path, address=address, operation=operation)
+
+    def create_object(
+        self,
+        path: str,
+        body: Mapping[str, Any],
+        *,
+        address: str,
+        find_existing: Callable[[], dict[str, Any] | None],
     ) -> dict[str, Any]:
-        """POST `body` to the object at `path` (e.g. `f"/vaults/{vault_id}"` with `{"metadata": {...}}`) through the
-        SDK client, with its retries for updates and the `OpenAI-Beta` header it would send (`BETA_HEADERS`); the
-        object as the API sends it back. Failures are mapped to errors like the SDK's (see `call`)."""
-        import httpx
-
-        beta = BETA_HEADERS.get(path.strip("/").partition("/")[0])
-        headers = {} if beta is None else {"OpenAI-Beta": beta}
-        response = call(
-            lambda: self.client.post(path, body=dict(body), cast_to=httpx.Response, options={"headers": headers}),
-            address=address,
-            operation=operation,
-        )
-        try:
-            answer = response.json()
-        except ValueError:
-            answer = None
-        if not isinstance(answer, dict):
-            where = f" (POST {redact.scrub(display_url(str(response.request.url)))})"
-            raise ProviderError(
-                f"the API answered {response.status_code} with something that is not a JSON object{where}",
-                address=address,
-                operation=operation,
-                request_id=response.headers.get("x-request-id") or None,
-            )
-        return answer
+        """POST `body` as JSON to the collection at `path` (e.g. `"/agents"`) once; after a failure that may have
+        committed it (a dropped connection, a timeout, 408, 409, 429, 5xx), adopt the object if `find_existing` finds
+        it, else wait (the server's `retry-after`, else `backoff`) and try again, `CREATE_ATTEMPTS` times in all:
+        `create_safely` over the JSON layer. A connection that could not be made is tried again as reads are (the
+        request was never sent)."""
+        attempt = 0
+        while True:
+            try:
+                response, where = self._send("POST", path, body=body, retries=0, address=address, operation="create")
+                return _json_object(response, where, address=address, operation="create")
+            except _Transient as exc:
+                attempt += 1
+                if attempt == CREATE_ATTEMPTS:
+                    raise exc.error from None
+                time.sleep(exc.delay or self.backoff(attempt - 1))
+                found = find_existing()
+                if found is not None:
+                    return found
 
     def _get(
         self, path: str, params: Mapping[str, str] | None, *, address: str | None, operation: str
     ) -> tuple[dict[str, Any], str]:
         """One GET, retried as the SDK retries reads; its JSON object and ` (GET url)` for messages."""
-        response, where = self._send(path, params, None, address=address, operation=operation)
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            raise ProviderError(
-                f"the API answered {response.status_code} with something that is not a JSON object{where}",
-                address=address,
-                operation=operation,
-                request_id=response.headers.get("x-request-id") or None,
-            )
-        return body, where
+        response, where = self._send("GET", path, params, address=address, operation=operation)
+        return _json_object(response, where, address=address, operation=operation), where
 
     def _send(
-        self, path: str, params: Mapping[str, str] | None, accept: str | None, *, address: str | None, operation: str
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None = None,
+        accept: str | None = None,
+        *,
+        body: Mapping[str, Any] | None = None,
+        retries: int | None = None,
+        address: str | None,
+        operation: str,
     ) -> tuple[httpx.Response, str]:
-        """One GET, retried as the SDK retries reads; its successful response and ` (GET url)` for messages."""
+        """One request, retried as the SDK retries (`retries` times, `read_retries` unless given); its successful
+        response and ` (METHOD url)` for messages. With `retries=0` a failure that may be transient (see
+        `create_object`) raises `_Transient`, carrying the error and the delay the server asked for."""
         import httpx
 
+        retries = self.read_retries if retries is None else retries
         headers = {} if accept is None else {"Accept": accept}
         beta = BETA_HEADERS.get(path.strip("/").partition("/")[0])
         if beta is not None:
             headers["OpenAI-Beta"] = beta
         http = self.http
-        request = http.build_request("GET", path, params=params, headers=headers)
-        where = f" (GET {redact.scrub(display_url(str(request.url)))})"
+        request = http.build_request(method, path, params=params, headers=headers, json=body)
+        where = f" ({method} {redact.scrub(display_url(str(request.url)))})"
         attempt = connects = 0
         while True:
             try:
@@ -322,20 +335,59 @@ class OpenAIProvider:
                 failure = f"could not connect to {display_url(self.base_url)} ({connection_failure(exc)})"
                 raise ProviderError(failure + where, address=address, operation=operation) from None
             except httpx.TransportError as exc:
-                if attempt < self.read_retries:
+                if attempt < retries:
                     self.sleep(_read_delay(attempt, None))
                     attempt += 1
                     continue
                 what = "the request timed out" if isinstance(exc, httpx.TimeoutException) else "could not reach the API"
                 suffix = "" if isinstance(exc, httpx.TimeoutException) else " (connection failed)"
-                raise ProviderError(what + suffix + where, address=address, operation=operation) from None
+                error = ProviderError(what + suffix + where, address=address, operation=operation)
+                if retries == 0:
+                    raise _Transient(error, None) from None
+                raise error from None
             if response.status_code >= 400:
-                if attempt < self.read_retries and _should_retry(response.status_code, response.headers):
+                if attempt < retries and _should_retry(response.status_code, response.headers):
                     self.sleep(_read_delay(attempt, response.headers))
                     attempt += 1
                     continue
-                raise _status_error(response, where, address=address, operation=operation)
+                error = _status_error(response, where, address=address, operation=operation)
+                status = response.status_code
+                if retries == 0 and (status in (408, 409, 429) or status >= 500):
+                    raise _Transient(error, _create_delay(response.headers)) from None
+                raise error
             return response, where
+
+
+class _Transient(Exception):
+    """A request sent without retries failed in a way that may be transient (`error`), `delay` seconds asked for."""
+
+    def __init__(self, error: ProviderError, delay: float | None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.delay = delay
+
+
+def _json_object(response: httpx.Response, where: str, *, address: str | None, operation: str) -> dict[str, Any]:
+    """The JSON object of a successful response; an error naming the request when it is something else."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise ProviderError(
+            f"the API answered {response.status_code} with something that is not a JSON object{where}",
+            address=address,
+            operation=operation,
+            request_id=response.headers.get("x-request-id") or None,
+        )
+    return body
+
+
+def _create_delay(headers: Mapping[str, str]) -> float | None:
+    """The delay the server asks for before a create is tried again, when it is between 0 and 60 seconds (as
+    `retry_after` reads it from an SDK error)."""
+    delay = _retry_after(headers)
+    return delay if delay is not None and 0 < delay <= 60 else None
 
 
 def _status_error(response: httpx.Response, where: str, *, address: str | None, operation: str) -> ProviderError:
