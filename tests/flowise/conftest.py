@@ -1,5 +1,5 @@
 """One real Flowise per test session, emptied between tests, and a project that points at it and at the sandbox.
-Under pytest-xdist every test of this folder runs on the same worker, so the session's Flowise is started once.
+Under pytest-xdist every test of this folder runs on the same worker (tests/conftest.py), so it is started once.
 
 Without the install the tests skip and say how to install it; in CI (`CI=true`) a missing Flowise fails them.
 """
@@ -30,16 +30,11 @@ OPENAI_KEY_ENV = "ASSISTPLAN_TEST_OPENAI_KEY"
 COLLECTIONS = ("chatflows", "assistants", "tools", "variables", "credentials")
 
 
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test of this folder `flowise`, and put them all in one pytest-xdist group (`--dist loadgroup` runs a
-    group on one worker): one worker starts the session's Flowise, and no two tests empty or fill it at once. First
-    among the hooks, because pytest-xdist reads the groups in its own."""
     here = Path(__file__).parent
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.flowise)
-            item.add_marker(pytest.mark.xdist_group("flowise"))
 
 
 @pytest.fixture(scope="session")
