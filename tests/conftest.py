@@ -1,9 +1,31 @@
-"""Fixtures shared by every test folder: a running sandbox (`sandbox`, `sandbox_server`) and `openai_client`; and no
-test runs as if in GitHub Actions unless it says so (the suite itself may run there)."""
+"""Fixtures shared by every test folder: a running sandbox (`sandbox`, `sandbox_server`) and `openai_client`; no
+test runs as if in GitHub Actions unless it says so (the suite itself may run there); and under pytest-xdist, the
+tests of `tests/flowise/` all run on one worker."""
 
 import pytest
+from xdist.remote import Producer
+from xdist.scheduler import LoadGroupScheduling
 
 pytest_plugins = ["assistplan.sandbox.testing"]
+
+FLOWISE_TESTS = "tests/flowise/"
+"""The folder of the tests that need the session's real Flowise (see tests/flowise/conftest.py)."""
+
+
+class FlowiseOnOneWorker(LoadGroupScheduling):
+    """`--dist loadgroup`, with every test of `tests/flowise/` in one group: the worker that runs the group starts the
+    only Flowise of the run, and no two tests empty or fill it at once. The group is the largest, so it is handed out
+    first and the other workers share the rest meanwhile.
+
+    The group is made here from the test's path, because pytest-xdist 3.8 marks a group by rewriting the test's node
+    id, which pytest 9.2 no longer reads back (pytest-xdist issue 1386): an `xdist_group` mark is silently ignored."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return "flowise" if nodeid.startswith(FLOWISE_TESTS) else super()._split_scope(nodeid)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> FlowiseOnOneWorker | None:
+    return FlowiseOnOneWorker(config, log) if config.getvalue("dist") == "loadgroup" else None
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
 """One real Flowise per test session, emptied between tests, and a project that points at it and at the sandbox.
+Under pytest-xdist every test of this folder runs on the same worker (tests/conftest.py), so it is started once.
 
 Without the install the tests skip and say how to install it; in CI (`CI=true`) a missing Flowise fails them.
 """
@@ -53,11 +54,11 @@ def flowise_server_session(
 
 
 @pytest.fixture
-def flowise(flowise_server_session: FlowiseServer, sandbox: SandboxServer) -> Iterator[FlowiseServer]:
-    """The session's Flowise, with no assistants, tools, variables or credentials left by an earlier test."""
+def flowise(flowise_server_session: FlowiseServer, sandbox: SandboxServer) -> FlowiseServer:
+    """The session's Flowise, with no chatflows, assistants, tools, variables or credentials left by an earlier test
+    (emptied before each test that takes it, which is all that needs: emptying after it too would double the cost)."""
     empty(flowise_server_session)
-    yield flowise_server_session
-    empty(flowise_server_session)
+    return flowise_server_session
 
 
 def empty(server: FlowiseServer) -> None:

@@ -1,5 +1,10 @@
 """A real Flowise 3.1.4 for the tests: found in its install folder, started on a free loopback port with every folder
-it writes in a scratch directory, bootstrapped (account, login, API key) and stopped afterwards."""
+it writes in a scratch directory, bootstrapped (account, login, API key) and stopped afterwards.
+
+assistplan talks to it with the API key, as it does in use. The tests' own look-ups and clean-ups (`client()`) go
+through the owner's logged-in session, as Flowise's UI does: Flowise checks an API key with scrypt on every request
+(tens of milliseconds of processor time each), and a session costs a signature check, so the tests' many reads and
+deletes stay cheap without changing what assistplan is tested on."""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import signal
 import socket
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,16 +48,23 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+SESSION_MINUTES = "1440"
+"""How long the owner's login lasts (Flowise's default is 60 minutes): longer than any test session."""
+
+
 @dataclass
 class FlowiseServer:
     url: str
     api_key: str
     process: subprocess.Popen[bytes]
     log: Path
+    session: httpx.Cookies = field(default_factory=httpx.Cookies)
 
     def client(self) -> httpx.Client:
+        """A client of the REST API logged in as the owner (the UI's session: cookies and the internal-request
+        header), for the tests' look-ups and clean-ups."""
         return httpx.Client(
-            base_url=self.url + "/api/v1", headers={"Authorization": f"Bearer {self.api_key}"}, timeout=60
+            base_url=self.url + "/api/v1", headers={"x-request-from": "internal"}, cookies=self.session, timeout=60
         )
 
     def stop(self) -> None:
@@ -82,6 +94,8 @@ def start(run: Path, scratch: Path, openai_base_url: str) -> FlowiseServer:
         "LOG_PATH": str(folders["logs"]),
         "BLOB_STORAGE_PATH": str(folders["blobs"]),
         "OPENAI_BASE_URL": openai_base_url,
+        "JWT_TOKEN_EXPIRY_IN_MINUTES": SESSION_MINUTES,
+        "JWT_REFRESH_TOKEN_EXPIRY_IN_MINUTES": SESSION_MINUTES,
     }
     log = scratch / "flowise.log"
     with log.open("wb") as out:
@@ -92,7 +106,7 @@ def start(run: Path, scratch: Path, openai_base_url: str) -> FlowiseServer:
     server = FlowiseServer(url, "", process, log)
     try:
         _wait_ready(url, process, log)
-        server.api_key = _bootstrap(url)
+        server.api_key, server.session = _bootstrap(url)
     except BaseException:
         server.stop()
         raise
@@ -113,8 +127,9 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     raise RuntimeError(f"Flowise did not answer /api/v1/ping within {START_TIMEOUT:.0f} s:\n{_tail(log)}")
 
 
-def _bootstrap(url: str) -> str:
-    """Register the owner (possible once), log in, and create an API key for the reconciler's permissions."""
+def _bootstrap(url: str) -> tuple[str, httpx.Cookies]:
+    """Register the owner (possible once), log in, and create an API key for the reconciler's permissions; the key and
+    the login's session cookies."""
     with httpx.Client(base_url=url + "/api/v1", timeout=60) as client:
         user = {"name": "admin", "email": EMAIL, "credential": PASSWORD}
         _ok(client.post("/account/register", json={"user": user}))
@@ -126,7 +141,8 @@ def _bootstrap(url: str) -> str:
                 headers={"x-request-from": "internal"},
             )
         )
-    return str(next(k["apiKey"] for k in keys if k["keyName"] == "assistplan-tests"))
+        session = httpx.Cookies(client.cookies)
+    return str(next(k["apiKey"] for k in keys if k["keyName"] == "assistplan-tests")), session
 
 
 def _ok(response: httpx.Response) -> Any:

@@ -1,4 +1,4 @@
-"""The real `assistplan` command run as a child process, with its wall time and peak memory measured."""
+"""The real `assistplan` command run as a child process, with its peak memory measured and its time guarded."""
 
 from __future__ import annotations
 
@@ -8,13 +8,19 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 PEAK_FILE_ENV = "ASSISTPLAN_TEST_PEAK_FILE"
 SAFETY_ADDRESS_SPACE = 4 * 1024**3
 """A ceiling for the child's address space, so that a runaway case fails instead of exhausting the machine."""
+CPU_SECONDS = 30
+"""A ceiling for the child's processor time (the kernel kills it past it): far above the second or less a
+refusal costs, so that a runaway case fails however loaded the machine is, since waiting for a processor costs none."""
+HANG_GUARD_SECONDS = 120
+"""How long a child may run, in wall-clock time, before it is stopped and its case fails as hanging (blocked without
+using the processor): far above the second or so a refusal takes even on a loaded machine, so it never measures the
+machine's speed."""
 CLI = f"""
 import atexit, os
 
@@ -34,33 +40,30 @@ class Run:
     exit_code: int
     stdout: str
     stderr: str
-    seconds: float
     peak_mb: float
 
 
-def _limit_address_space() -> None:
+def _limit_the_child() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (SAFETY_ADDRESS_SPACE, SAFETY_ADDRESS_SPACE))
+    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
 
 
 def run_cli(root: Path, *args: str, env: dict[str, str] | None = None) -> Run:
-    """`assistplan --chdir ROOT ARGS...` in a child process."""
+    """`assistplan --chdir ROOT ARGS...` in a child process; `subprocess.TimeoutExpired` if it hangs."""
     with tempfile.NamedTemporaryFile(prefix="assistplan-peak-") as peak_file:
-        started = time.monotonic()
         process = subprocess.run(
             [sys.executable, "-c", CLI, "--chdir", str(root), *args],
             capture_output=True,
             env={**os.environ, **(env or {}), PEAK_FILE_ENV: peak_file.name, "NO_COLOR": "1"},
-            timeout=120,
-            preexec_fn=_limit_address_space,
+            timeout=HANG_GUARD_SECONDS,
+            preexec_fn=_limit_the_child,
             check=False,
         )
-        seconds = time.monotonic() - started
         peak_kb = Path(peak_file.name).read_text().strip()
     return Run(
         process.returncode,
         process.stdout.decode(errors="replace"),
         process.stderr.decode(errors="replace"),
-        seconds,
         int(peak_kb) / 1024 if peak_kb else float("inf"),
     )
 

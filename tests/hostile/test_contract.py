@@ -1,4 +1,8 @@
-"""Every hostile root is refused by `validate` and `plan` with a positioned error, cheaply, contacting nothing."""
+"""Every hostile root is refused by `validate` and `plan` with a positioned error, cheaply, contacting nothing.
+
+Cheaply means in bounded memory (the child's peak resident memory), within a processor-time ceiling and without
+hanging (`run_cli` stops a child past either guard, both far above what a refusal costs): no wall-clock bound near the
+normal time, which would measure the machine and its load rather than the command."""
 
 from __future__ import annotations
 
@@ -11,7 +15,6 @@ import pytest
 from hostile.cases import CASES, SECRET, Case
 from hostile.run import Listener, Run, run_cli
 
-MAX_SECONDS = 5.0
 MAX_PEAK_MB = 300.0
 POSITIONED_ERROR = re.compile(r"^\S.*:\d+:\d+: error: ", re.MULTILINE)
 
@@ -28,7 +31,6 @@ def assert_contract(run: Run) -> None:
     assert POSITIONED_ERROR.search(run.stderr), run.stderr
     assert "Traceback" not in run.stderr + run.stdout
     assert SECRET not in run.stderr + run.stdout
-    assert run.seconds < MAX_SECONDS, f"{run.seconds:.1f} s"
     assert run.peak_mb < MAX_PEAK_MB, f"{run.peak_mb:.0f} MB"
 
 

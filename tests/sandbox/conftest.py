@@ -11,6 +11,7 @@ from typing import Any
 
 import openai
 import pytest
+from openai._resource import SyncAPIResource
 from openai.types import FileObject
 
 from assistplan.sandbox import SandboxServer
@@ -67,3 +68,19 @@ def upload(openai_client: openai.OpenAI) -> Callable[..., FileObject]:
         return openai_client.files.create(file=(name, content), purpose=kw.get("purpose", "assistants"))
 
     return send
+
+
+@pytest.fixture
+def sdk_poll_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The waits, in seconds, that the SDK's polling helpers (`create_and_poll`, `poll`) take between two reads, in
+    order; each is still waited. What a test asserts on them holds however loaded the machine is, where a bound on the
+    elapsed time would not."""
+    waits: list[float] = []
+    wait = SyncAPIResource._sleep
+
+    def recorded(resource: SyncAPIResource, seconds: float) -> None:
+        waits.append(seconds)
+        wait(resource, seconds)
+
+    monkeypatch.setattr(SyncAPIResource, "_sleep", recorded)
+    return waits

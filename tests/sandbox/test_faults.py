@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 import openai
@@ -38,16 +39,20 @@ def test_429_raises_rate_limit_error_with_retry_after_ms(openai_client: openai.O
     assert caught.value.code == "rate_limit_exceeded"
 
 
-def test_sdk_retries_after_the_delay_the_429_asks_for(sandbox: SandboxServer) -> None:
+def test_sdk_retries_after_the_delay_the_429_asks_for(sandbox: SandboxServer, caplog: pytest.LogCaptureFixture) -> None:
     sandbox.set_faults(rate=1.0, modes=("429",), retry_after_ms=150, max_faults=2)
     client = make_client(sandbox, max_retries=2)
 
     started = time.perf_counter()
-    client.beta.agents.create(model="gpt-5.1")
+    with caplog.at_level(logging.INFO, logger="openai._base_client"):
+        client.beta.agents.create(model="gpt-5.1")
     elapsed = time.perf_counter() - started
 
     assert sandbox.count("POST /agents") == 3
-    assert 0.3 <= elapsed < 1.0  # the SDK's own backoff would take at least 1.1 s
+    # the SDK logs each wait before it sleeps it: the asked 150 ms, where its own backoff starts near 0.5 s
+    waits = [record.args[0] for record in caplog.records if record.getMessage().startswith("Retrying request in")]
+    assert waits == [0.15, 0.15]
+    assert elapsed >= 0.3
 
 
 def test_500_raises_internal_server_error_and_changes_nothing(

@@ -61,12 +61,11 @@ def test_lock_held_by_another_process_fails_fast_naming_holder_operation_and_tim
 ) -> None:
     holder = other_process("apply")
 
-    started = time.monotonic()
     with pytest.raises(LockError) as raised, StateLock(state_path, "plan"):
         pass
 
-    assert time.monotonic() - started < 1
     message = str(raised.value)
+    assert "waited" not in message  # refused at the first try: a lock that waits says how long it waited
     assert message.startswith("cannot plan: the state is locked by ")
     assert f"pid {holder.pid} for apply since 20" in message
 
