@@ -1,7 +1,9 @@
 """Planning several projects in one run (`plan --projects PATH`): every manifest root under a folder, in each of its
 environments, planned side by side, with each account's collections listed once for all of them
 (`assistplan.providers.sharing`). Each project is planned exactly as alone (its own manifests, state, lock and
-read-by-id decisions); one that cannot be planned gives its error and the others go on. No printing here.
+read-by-id decisions); one that cannot be planned gives its error, whatever the error, and the others go on. Each
+project's connections are closed as soon as it is planned, so a run holds at most `jobs` projects' connections (and
+one per account for the shared listings) at a time. No printing here.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistplan.diagnostics import Diagnostics
-from assistplan.errors import AssistplanError
 from assistplan.plan.model import PlanOptions
 from assistplan.projects import Root
 from assistplan.providers import Connector, default_connectors
@@ -40,7 +41,9 @@ class Outcome:
 
     entry: Entry
     planned: Planned | None = None
-    error: AssistplanError | None = None
+    error: Exception | None = None
+    """Why there is no plan: an `AssistplanError`, or any other exception (a fault of assistplan, not of the
+    project, reported as such)."""
     warnings: Diagnostics = field(default_factory=Diagnostics)
 
     @property
@@ -50,11 +53,9 @@ class Outcome:
         return plan is not None and (plan.has_changes or bool(plan.drift))
 
 
-def entries(roots: Sequence[Root], environment: str | None = None) -> list[Entry]:
-    """One entry per root and environment (a root without environments once); with `environment`, only that
-    environment of the roots that declare it."""
-    found = [Entry(root.path, root.project, env) for root in roots for env in root.environments or (None,)]
-    return found if environment is None else [entry for entry in found if entry.environment == environment]
+def entries(roots: Sequence[Root]) -> list[Entry]:
+    """One entry per root and environment (a root without environments once)."""
+    return [Entry(root.path, root.project, env) for root in roots for env in root.environments or (None,)]
 
 
 def plan_projects(
@@ -69,39 +70,33 @@ def plan_projects(
     connectors: Mapping[str, Connector] | None = None,
 ) -> list[Outcome]:
     """Plan every entry, `jobs` projects at a time, each with `parallelism` requests at a time; the outcomes in the
-    order of `chosen`. Every provider stays open until all are planned: a listing one project started may be walked
-    on by another's."""
+    order of `chosen`. Each project's workspace is opened when its turn comes and closed when it is planned."""
     listings = SharedListings()
     shared = listings.connectors({**default_connectors(), **(connectors or {})})
     outcomes = [Outcome(entry) for entry in chosen]
-    opened: list[tuple[Outcome, Workspace]] = []
-    try:
-        for outcome in outcomes:
-            try:
-                workspace = Workspace(
-                    outcome.entry.path,
-                    cli_vars=cli_vars,
-                    var_files=var_files,
-                    connectors=shared,
-                    environment=outcome.entry.environment,
-                )
-            except AssistplanError as error:
-                outcome.error = error
-                continue
-            outcome.warnings = workspace.project.warnings
-            opened.append((outcome, workspace))
 
-        def plan_one(pair: tuple[Outcome, Workspace]) -> None:
-            outcome, workspace = pair
+    def plan_one(outcome: Outcome) -> None:
+        try:
+            workspace = Workspace(
+                outcome.entry.path,
+                cli_vars=cli_vars,
+                var_files=var_files,
+                connectors=shared,
+                environment=outcome.entry.environment,
+            )
             try:
+                outcome.warnings = workspace.project.warnings
                 with workspace.lock("plan", lock_timeout):
                     outcome.planned = workspace.plan(options, parallelism)
-            except AssistplanError as error:
-                outcome.error = error
+            finally:
+                workspace.close()
+        except Exception as error:
+            outcome.error = error
 
+    try:
         with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="assistplan-project") as pool:
-            list(pool.map(plan_one, opened))
+            for future in [pool.submit(plan_one, outcome) for outcome in outcomes]:
+                future.result()
     finally:
-        for _, workspace in opened:
-            workspace.close()
+        listings.close()
     return outcomes

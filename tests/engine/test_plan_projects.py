@@ -253,3 +253,86 @@ def test_refresh_only_shows_the_drift_of_each_project(repo: Path, sandbox: Sandb
         "orders": 0,
         "support": 0,
     }
+
+
+def test_an_unexpected_error_in_one_project_is_its_failed_section_and_the_others_are_planned(repo: Path) -> None:
+    from assistplan.providers import connect_openai
+
+    def connect(config: Any, root: Path) -> Any:
+        if config.project == "orders":
+            raise RuntimeError("a fault in assistplan itself")
+        return connect_openai(config, root)
+
+    result = CliRunner().invoke(
+        cli, ["plan", "--projects", "repo", "--format", "json"], obj={"connectors": {"openai": connect}}
+    )
+
+    assert result.exit_code == 1
+    assert {name: entry["exit_code"] for name, entry in plans(result).items()} == {
+        "billing": 0,
+        "orders": 1,
+        "support": 0,
+    }
+    expected = "Error: internal error planning orders: RuntimeError: a fault in assistplan itself\n"
+    assert plans(result)["orders"]["errors"] == expected
+    assert "Traceback" not in result.stderr
+
+
+def test_a_state_folder_that_is_a_file_fails_that_project_alone_with_a_clear_error(repo: Path) -> None:
+    folder = repo / "teams" / "orders" / ".assistplan"
+    for child in folder.iterdir():
+        child.unlink()
+    folder.rmdir()
+    folder.write_text("", encoding="utf-8")
+
+    result = run("plan", "--projects", "repo", "--format", "json")
+
+    assert result.exit_code == 1
+    assert plans(result)["orders"]["errors"].startswith("Error: cannot lock the state with ")
+    assert [plans(result)[name]["exit_code"] for name in ("billing", "support")] == [0, 0]
+
+
+def test_an_environment_no_project_declares_is_an_error_with_the_closest_name(
+    tmp_path: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(KEY_ENV, API_KEY)
+    monkeypatch.chdir(tmp_path)
+    write_project(tmp_path / "shop", "shop", sandbox, "environments:\n  dev: {}\n  prod: {}\n")
+
+    result = run("--env", "prdo", "plan", "--projects", ".", "--detailed-exitcode")
+    listed = run("--env", "prdo", "projects", ".")
+
+    assert result.exit_code == listed.exit_code == 1
+    expected = 'no project declares the environment "prdo" (--env or ASSISTPLAN_ENV) (did you mean "prod"?)'
+    assert expected in result.stderr
+    assert expected in listed.stderr
+
+
+def test_with_env_the_projects_without_it_are_named_as_left_out(
+    tmp_path: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(KEY_ENV, API_KEY)
+    monkeypatch.chdir(tmp_path)
+    write_project(tmp_path / "shop", "shop", sandbox, "environments:\n  dev: {}\n  prod: {}\n")
+    write_project(tmp_path / "blog", "blog", sandbox)
+
+    result = run("--env", "prod", "plan", "--projects", ".", "--format", "json")
+    listed = run("--env", "prod", "projects", ".")
+
+    assert list(plans(result)) == ["shop@prod"]
+    assert 'blog (blog) is left out: it declares no environment "prod"' in result.stderr
+    assert listed.stdout == "shop\tshop\tprod\n"
+
+
+def test_the_projects_path_is_relative_to_chdir(repo: Path) -> None:
+    result = run("--chdir", "repo/teams", "plan", "--projects", "orders", "--format", "json")
+
+    assert list(plans(result)) == ["orders"]
+
+
+def test_the_json_keeps_non_ascii_text_as_plan_format_json_does(repo: Path) -> None:
+    (repo / "teams" / "support" / "agents.yaml").write_text(MANIFESTS.format(name="Café"), encoding="utf-8")
+
+    result = run("plan", "--projects", "repo", "--format", "json")
+
+    assert "You help the Café team." in result.stdout

@@ -3,13 +3,20 @@ settings. A `Workspace` is given its connectors (tests give their own); `default
 
 While a provider waits to try a connection again it says so through `notice` (the command prints it on standard
 error, see `report_notices`); the connect timeout and the retries of a connection that cannot be made are here too.
+
+Each provider also says here how projects planned in one run may share its collection reads (`default_sharing`, used
+by `assistplan.providers.sharing`): which account a project's settings reach, and which of its reads list a whole
+collection.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from assistplan.errors import AssistplanError
 
@@ -32,6 +39,29 @@ class Provider(Protocol):
 
 Connector = Callable[["ProjectConfig", Path], Provider]
 """Opens a provider from the project's settings (`assistplan.yaml`) and its manifest root."""
+
+
+Account = tuple[str, ...]
+"""What identifies an account: the provider's name, where it is, and a hash of the key (never the key)."""
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """How the projects of one run may share a provider's collection reads.
+
+    `account` names the account a project's settings reach (None: its reads are never shared, as for a server only
+    that project's root uses). `reads` says which reads list a whole collection: `pages`, a collection walked page by
+    page (`list_objects(path, params=..., address=None, operation=...)`), or `gets`, a collection read in one answer
+    (`get(path, address=None, operation=...)`).
+    """
+
+    account: Callable[[ProjectConfig, Path], Account | None]
+    reads: Literal["pages", "gets"]
+
+
+def key_hash(variable: str) -> str:
+    """A hash of the key in the environment variable `variable`, to tell accounts apart without the key."""
+    return hashlib.sha256(os.environ.get(variable, "").encode()).hexdigest()
 
 
 def report_notices(reporter: Callable[[str], None]) -> None:
@@ -96,6 +126,31 @@ def connect_flowise(config: ProjectConfig, root: Path) -> Provider:
     return connect(url=config.flowise.url, api_key_env=config.flowise.api_key_env)
 
 
+def openai_account(config: ProjectConfig, root: Path) -> Account | None:
+    """The account of a project's `openai:` settings: the URL, the organization and project headers, the key's hash;
+    None for the embedded sandbox, which only the environments of its own root reach."""
+    from assistplan.providers.openai import SANDBOX, resolve_base_url
+
+    settings = config.openai
+    if settings.base_url == SANDBOX:
+        return None
+    where = resolve_base_url(settings.base_url).rstrip("/")
+    headers = (os.environ.get("OPENAI_ORG_ID", ""), os.environ.get("OPENAI_PROJECT_ID", ""))
+    return ("openai", where, *headers, key_hash(settings.api_key_env))
+
+
+def flowise_account(config: ProjectConfig, root: Path) -> Account | None:
+    """The account of a project's `flowise:` settings: the URL and the key's hash (None without the section)."""
+    if config.flowise is None:
+        return None
+    return ("flowise", config.flowise.url.rstrip("/"), key_hash(config.flowise.api_key_env))
+
+
 def default_connectors() -> dict[str, Connector]:
     """Provider name (as kinds declare it) -> its connector."""
     return {"openai": connect_openai, "flowise": connect_flowise}
+
+
+def default_sharing() -> dict[str, Sharing]:
+    """Provider name -> how projects of one run share its collection reads."""
+    return {"openai": Sharing(openai_account, "pages"), "flowise": Sharing(flowise_account, "gets")}
