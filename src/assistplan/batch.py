@@ -16,7 +16,7 @@ from pathlib import Path
 from assistplan.diagnostics import Diagnostics
 from assistplan.plan.model import PlanOptions
 from assistplan.projects import Root
-from assistplan.providers import Connector, default_connectors
+from assistplan.providers import Connector, default_connectors, stopping_servers
 from assistplan.providers.sharing import SharedListings
 from assistplan.workflow import Planned, Workspace
 
@@ -89,7 +89,8 @@ def plan_projects(
                 with workspace.lock("plan", lock_timeout):
                     outcome.planned = workspace.plan(options, parallelism)
             finally:
-                workspace.close()
+                with stopping_servers():
+                    workspace.close()
         except Exception as error:
             outcome.error = error
 

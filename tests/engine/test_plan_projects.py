@@ -336,3 +336,41 @@ def test_the_json_keeps_non_ascii_text_as_plan_format_json_does(repo: Path) -> N
     result = run("plan", "--projects", "repo", "--format", "json")
 
     assert "You help the Café team." in result.stdout
+
+
+def test_each_project_s_connections_are_closed_as_soon_as_it_is_planned(repo: Path) -> None:
+    from assistplan.providers import connect_openai
+
+    events: list[str] = []
+
+    class Recorded:
+        def __init__(self, provider: Any, name: str) -> None:
+            self.provider, self.name = provider, name
+
+        def __getattr__(self, attribute: str) -> Any:
+            return getattr(self.provider, attribute)
+
+        def close(self) -> None:
+            events.append(f"close {self.name}")
+            self.provider.close()
+
+    def connect(config: Any, root: Path) -> Any:
+        events.append(f"open {config.project}")
+        return Recorded(connect_openai(config, root), config.project)
+
+    result = CliRunner().invoke(
+        cli, ["plan", "--projects", "repo", "--jobs", "1"], obj={"connectors": {"openai": connect}}
+    )
+
+    assert result.exit_code == 0, result.output
+    # billing's settings also open the account's own connection for the shared listings, closed at the end of the run
+    assert events == [
+        "open billing",
+        "open billing",
+        "close billing",
+        "open orders",
+        "close orders",
+        "open support",
+        "close support",
+        "close billing",
+    ]

@@ -11,9 +11,11 @@ collection.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
@@ -26,6 +28,7 @@ CONNECT_RETRIES = 3
 """How many times a request whose connection could not be made is tried again, with a notice each time."""
 
 _reporters: list[Callable[[str], None]] = []
+_stopping_servers = contextvars.ContextVar("stopping_servers", default=False)
 
 if TYPE_CHECKING:
     from assistplan.manifest.models import ProjectConfig
@@ -62,6 +65,22 @@ class Sharing:
 def key_hash(variable: str) -> str:
     """A hash of the key in the environment variable `variable`, to tell accounts apart without the key."""
     return hashlib.sha256(os.environ.get(variable, "").encode()).hexdigest()
+
+
+@contextmanager
+def stopping_servers() -> Iterator[None]:
+    """Within this block (in this thread), closing a provider stops what it started (an embedded server) even when
+    the process is about to end and would leave it running: for a run that opens many projects one after another."""
+    token = _stopping_servers.set(True)
+    try:
+        yield
+    finally:
+        _stopping_servers.reset(token)
+
+
+def servers_stop_on_close() -> bool:
+    """Whether a provider closed now must stop what it started (see `stopping_servers`)."""
+    return _stopping_servers.get()
 
 
 def report_notices(reporter: Callable[[str], None]) -> None:

@@ -38,6 +38,7 @@ from assistplan.providers import (
     connection_failure,
     display_url,
     retrying_connection,
+    servers_stop_on_close,
 )
 
 if TYPE_CHECKING:
@@ -184,7 +185,7 @@ class OpenAIProvider:
             self._http = self._client = self._create_client = None
         for made_client in made:
             made_client.close()
-        if _servers_outlive_close:
+        if _servers_outlive_close and not servers_stop_on_close():
             return
         closers, self.closers = self.closers, []
         for close in reversed(closers):
