@@ -8,17 +8,22 @@ one per account for the shared listings) at a time. No printing here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import GeneratorType
+from typing import TYPE_CHECKING, Any
 
 from assistplan.diagnostics import Diagnostics
 from assistplan.plan.model import PlanOptions
 from assistplan.projects import Root
-from assistplan.providers import Connector, default_connectors, stopping_servers
+from assistplan.providers import Connector, Provider, default_connectors, notices_for, stopping_servers
 from assistplan.providers.sharing import SharedListings
 from assistplan.workflow import Planned, Workspace
+
+if TYPE_CHECKING:
+    from assistplan.manifest.models import ProjectConfig
 
 
 @dataclass(frozen=True)
@@ -76,12 +81,13 @@ def plan_projects(
     outcomes = [Outcome(entry) for entry in chosen]
 
     def plan_one(outcome: Outcome) -> None:
+        identity = outcome.entry.identity
         try:
             workspace = Workspace(
                 outcome.entry.path,
                 cli_vars=cli_vars,
                 var_files=var_files,
-                connectors=shared,
+                connectors={name: _announcing(connect, identity) for name, connect in shared.items()},
                 environment=outcome.entry.environment,
             )
             try:
@@ -101,3 +107,44 @@ def plan_projects(
     finally:
         listings.close()
     return outcomes
+
+
+def _announcing(connect: Connector, identity: str) -> Connector:
+    """`connect`, its providers' notices (a retry) naming the project `identity`."""
+
+    def announced(config: ProjectConfig, root: Path) -> Provider:
+        return _Announced(connect(config, root), identity)
+
+    return announced
+
+
+class _Announced:
+    """A provider whose notices, while any of its methods runs or an iterator it returned is read, name a project."""
+
+    def __init__(self, provider: Any, identity: str) -> None:
+        self._provider = provider
+        self._identity = identity
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._provider, name)
+        if not callable(value):
+            return value
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with notices_for(self._identity):
+                result = value(*args, **kwargs)
+            return self._iterated(result) if isinstance(result, GeneratorType) else result
+
+        return call
+
+    def _iterated(self, items: Iterator[Any]) -> Iterator[Any]:
+        while True:
+            with notices_for(self._identity):
+                try:
+                    item = next(items)
+                except StopIteration:
+                    return
+            yield item
+
+    def close(self) -> None:
+        self._provider.close()

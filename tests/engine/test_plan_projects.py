@@ -374,3 +374,28 @@ def test_each_project_s_connections_are_closed_as_soon_as_it_is_planned(repo: Pa
         "close support",
         "close billing",
     ]
+
+
+def test_with_several_projects_a_retry_notice_names_its_project(repo: Path, sandbox: SandboxServer) -> None:
+    import socket
+
+    from assistplan.providers.openai import connect
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    config = repo / "teams" / "orders" / "assistplan.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace(sandbox.base_url, f"http://127.0.0.1:{closed}/v1"), encoding="utf-8")
+
+    def without_waits(config: Any, root: Path) -> Any:
+        provider = connect(base_url=config.openai.base_url, api_key_env=config.openai.api_key_env, root=root)
+        provider.sleep = lambda seconds: None
+        return provider
+
+    result = CliRunner().invoke(cli, ["plan", "--projects", "repo"], obj={"connectors": {"openai": without_waits}})
+
+    assert result.exit_code == 1
+    retries = [line for line in result.stderr.splitlines() if "retrying" in line]
+    assert retries
+    assert all(line.startswith(f"orders: could not connect to http://127.0.0.1:{closed}/v1") for line in retries)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ CONNECT_RETRIES = 3
 
 _reporters: list[Callable[[str], None]] = []
 _stopping_servers = contextvars.ContextVar("stopping_servers", default=False)
+_speaking = threading.local()
 
 if TYPE_CHECKING:
     from assistplan.manifest.models import ProjectConfig
@@ -90,9 +92,23 @@ def report_notices(reporter: Callable[[str], None]) -> None:
 
 
 def notice(message: str) -> None:
-    """Tell the person running the command what a provider is doing while they wait (nothing when no one listens)."""
+    """Tell the person running the command what a provider is doing while they wait (nothing when no one listens);
+    within `notices_for(NAME)`, the line starts with `NAME: `."""
+    name = getattr(_speaking, "name", None)
     for reporter in list(_reporters):
-        reporter(message)
+        reporter(f"{name}: {message}" if name else message)
+
+
+@contextmanager
+def notices_for(name: str) -> Iterator[None]:
+    """Within this block (in this thread), the providers' notices name `name` (the project they concern, when a run
+    plans several)."""
+    previous = getattr(_speaking, "name", None)
+    _speaking.name = name
+    try:
+        yield
+    finally:
+        _speaking.name = previous
 
 
 def connect_delay(retry: int) -> float:
