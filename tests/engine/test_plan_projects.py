@@ -399,3 +399,16 @@ def test_with_several_projects_a_retry_notice_names_its_project(repo: Path, sand
     retries = [line for line in result.stderr.splitlines() if "retrying" in line]
     assert retries
     assert all(line.startswith(f"orders: could not connect to http://127.0.0.1:{closed}/v1") for line in retries)
+
+
+def test_in_github_actions_a_failed_project_s_errors_become_annotations_on_its_files(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(repo))
+    (repo / "teams" / "orders" / "broken.yaml").write_text("kind: Agent\nname: broken\nmodle: gpt-5\n", "utf-8")
+
+    result = run("plan", "--projects", "repo", "--format", "json")
+
+    assert "::error file=teams/orders/broken.yaml,line=3,col=1," in result.stderr
+    assert "::error" not in plans(result)["orders"]["errors"]
