@@ -179,9 +179,20 @@ run_plan_all() {
   cat "$out/plan.log" >&2
   if ((status == 2)); then
     status=0
-  elif ((status != 0)); then
+  elif ((status != 0)) && [[ -s $out/plan.md ]]; then
     status=1
-    echo "assistplan: a project could not be planned; the errors are above." >&2
+    echo "assistplan: a project could not be planned; its errors are above and in its section of the comment." >&2
+  elif ((status != 0)); then
+    # The run failed as a whole, before any plan was printed: the comment says so instead of showing an old plan.
+    status=1
+    echo "assistplan: the projects could not be planned; the errors are above." >&2
+    if tokenless github failure-report --projects "$out/plan.log" "${commit_args[@]}" >"$out/plan.md"; then
+      if [[ -n ${GITHUB_STEP_SUMMARY:-} ]]; then
+        { cat "$out/plan.md" && echo; } >>"$GITHUB_STEP_SUMMARY"
+      fi
+    else
+      rm -f "$out/plan.md"
+    fi
   fi
   if [[ -n ${ASSISTPLAN_PR:-} && -s $out/plan.md ]]; then
     assistplan github comment --file "$out/plan.md" --pr "$ASSISTPLAN_PR"

@@ -26,7 +26,8 @@ CONFIG_FILE = "assistplan.yaml"
 
 
 class ProjectsError(AssistplanError):
-    """The roots cannot be listed: an unreadable assistplan.yaml, two roots of one project, or a failed git call."""
+    """The roots cannot be listed: an unreadable assistplan.yaml, two roots of one project, a failed git call, or an
+    environment no root declares."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,23 @@ def touched(roots: Sequence[Root], changed: Iterable[Path], var_files: Iterable[
         return list(roots)
     owners = {_owner(path, roots) for path in changed}
     return [root for root in roots if root.path in owners]
+
+
+def in_environment(roots: Sequence[Root], environment: str) -> tuple[list[Root], list[Root]]:
+    """The roots that declare `environment`, each with only that environment, and the roots left out (they do not
+    declare it); an error, with the closest declared name, when no root declares it."""
+    from assistplan.manifest.validate import did_you_mean
+
+    chosen = [Root(root.path, root.project, (environment,)) for root in roots if environment in root.environments]
+    skipped = [root for root in roots if environment not in root.environments]
+    if roots and not chosen:
+        declared = sorted({name for root in roots for name in root.environments})
+        listed = f"; the environments declared: {', '.join(declared)}" if declared else "; none declares environments"
+        raise ProjectsError(
+            f'no project declares the environment "{environment}" (--env or ASSISTPLAN_ENV)'
+            f"{did_you_mean(environment, declared)}{listed}"
+        )
+    return chosen, skipped
 
 
 def matrix(roots: Sequence[Root], cwd: Path) -> dict[str, list[dict[str, Any]]]:

@@ -253,3 +253,162 @@ def test_refresh_only_shows_the_drift_of_each_project(repo: Path, sandbox: Sandb
         "orders": 0,
         "support": 0,
     }
+
+
+def test_an_unexpected_error_in_one_project_is_its_failed_section_and_the_others_are_planned(repo: Path) -> None:
+    from assistplan.providers import connect_openai
+
+    def connect(config: Any, root: Path) -> Any:
+        if config.project == "orders":
+            raise RuntimeError("a fault in assistplan itself")
+        return connect_openai(config, root)
+
+    result = CliRunner().invoke(
+        cli, ["plan", "--projects", "repo", "--format", "json"], obj={"connectors": {"openai": connect}}
+    )
+
+    assert result.exit_code == 1
+    assert {name: entry["exit_code"] for name, entry in plans(result).items()} == {
+        "billing": 0,
+        "orders": 1,
+        "support": 0,
+    }
+    expected = "Error: internal error planning orders: RuntimeError: a fault in assistplan itself\n"
+    assert plans(result)["orders"]["errors"] == expected
+    assert "Traceback" not in result.stderr
+
+
+def test_a_state_folder_that_is_a_file_fails_that_project_alone_with_a_clear_error(repo: Path) -> None:
+    folder = repo / "teams" / "orders" / ".assistplan"
+    for child in folder.iterdir():
+        child.unlink()
+    folder.rmdir()
+    folder.write_text("", encoding="utf-8")
+
+    result = run("plan", "--projects", "repo", "--format", "json")
+
+    assert result.exit_code == 1
+    assert plans(result)["orders"]["errors"].startswith("Error: cannot lock the state with ")
+    assert [plans(result)[name]["exit_code"] for name in ("billing", "support")] == [0, 0]
+
+
+def test_an_environment_no_project_declares_is_an_error_with_the_closest_name(
+    tmp_path: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(KEY_ENV, API_KEY)
+    monkeypatch.chdir(tmp_path)
+    write_project(tmp_path / "shop", "shop", sandbox, "environments:\n  dev: {}\n  prod: {}\n")
+
+    result = run("--env", "prdo", "plan", "--projects", ".", "--detailed-exitcode")
+    listed = run("--env", "prdo", "projects", ".")
+
+    assert result.exit_code == listed.exit_code == 1
+    expected = 'no project declares the environment "prdo" (--env or ASSISTPLAN_ENV) (did you mean "prod"?)'
+    assert expected in result.stderr
+    assert expected in listed.stderr
+
+
+def test_with_env_the_projects_without_it_are_named_as_left_out(
+    tmp_path: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(KEY_ENV, API_KEY)
+    monkeypatch.chdir(tmp_path)
+    write_project(tmp_path / "shop", "shop", sandbox, "environments:\n  dev: {}\n  prod: {}\n")
+    write_project(tmp_path / "blog", "blog", sandbox)
+
+    result = run("--env", "prod", "plan", "--projects", ".", "--format", "json")
+    listed = run("--env", "prod", "projects", ".")
+
+    assert list(plans(result)) == ["shop@prod"]
+    assert 'blog (blog) is left out: it declares no environment "prod"' in result.stderr
+    assert listed.stdout == "shop\tshop\tprod\n"
+
+
+def test_the_projects_path_is_relative_to_chdir(repo: Path) -> None:
+    result = run("--chdir", "repo/teams", "plan", "--projects", "orders", "--format", "json")
+
+    assert list(plans(result)) == ["orders"]
+
+
+def test_the_json_keeps_non_ascii_text_as_plan_format_json_does(repo: Path) -> None:
+    (repo / "teams" / "support" / "agents.yaml").write_text(MANIFESTS.format(name="Café"), encoding="utf-8")
+
+    result = run("plan", "--projects", "repo", "--format", "json")
+
+    assert "You help the Café team." in result.stdout
+
+
+def test_each_project_s_connections_are_closed_as_soon_as_it_is_planned(repo: Path) -> None:
+    from assistplan.providers import connect_openai
+
+    events: list[str] = []
+
+    class Recorded:
+        def __init__(self, provider: Any, name: str) -> None:
+            self.provider, self.name = provider, name
+
+        def __getattr__(self, attribute: str) -> Any:
+            return getattr(self.provider, attribute)
+
+        def close(self) -> None:
+            events.append(f"close {self.name}")
+            self.provider.close()
+
+    def connect(config: Any, root: Path) -> Any:
+        events.append(f"open {config.project}")
+        return Recorded(connect_openai(config, root), config.project)
+
+    result = CliRunner().invoke(
+        cli, ["plan", "--projects", "repo", "--jobs", "1"], obj={"connectors": {"openai": connect}}
+    )
+
+    assert result.exit_code == 0, result.output
+    # billing's settings also open the account's own connection for the shared listings, closed at the end of the run
+    assert events == [
+        "open billing",
+        "open billing",
+        "close billing",
+        "open orders",
+        "close orders",
+        "open support",
+        "close support",
+        "close billing",
+    ]
+
+
+def test_with_several_projects_a_retry_notice_names_its_project(repo: Path, sandbox: SandboxServer) -> None:
+    import socket
+
+    from assistplan.providers.openai import connect
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    config = repo / "teams" / "orders" / "assistplan.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace(sandbox.base_url, f"http://127.0.0.1:{closed}/v1"), encoding="utf-8")
+
+    def without_waits(config: Any, root: Path) -> Any:
+        provider = connect(base_url=config.openai.base_url, api_key_env=config.openai.api_key_env, root=root)
+        provider.sleep = lambda seconds: None
+        return provider
+
+    result = CliRunner().invoke(cli, ["plan", "--projects", "repo"], obj={"connectors": {"openai": without_waits}})
+
+    assert result.exit_code == 1
+    retries = [line for line in result.stderr.splitlines() if "retrying" in line]
+    assert retries
+    assert all(line.startswith(f"orders: could not connect to http://127.0.0.1:{closed}/v1") for line in retries)
+
+
+def test_in_github_actions_a_failed_project_s_errors_become_annotations_on_its_files(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(repo))
+    (repo / "teams" / "orders" / "broken.yaml").write_text("kind: Agent\nname: broken\nmodle: gpt-5\n", "utf-8")
+
+    result = run("plan", "--projects", "repo", "--format", "json")
+
+    assert "::error file=teams/orders/broken.yaml,line=3,col=1," in result.stderr
+    assert "::error" not in plans(result)["orders"]["errors"]

@@ -249,3 +249,19 @@ def test_a_failed_drift_check_fails_the_job_and_leaves_the_issues_alone(workspac
     assert result.returncode == 1
     assert "the drift check failed" in result.stderr
     assert workspace.github.requests == []
+
+
+def test_plan_all_replaces_the_comment_with_a_failure_report_when_the_whole_run_fails(workspace: Workspace) -> None:
+    out = str(workspace.top / "out")
+    workspace.run("plan-all", ASSISTPLAN_PROJECTS=".", ASSISTPLAN_OUT=out, ASSISTPLAN_PR="7")
+    workspace.project("teams/orders-copy", "orders")
+
+    result = workspace.run("plan-all", ASSISTPLAN_PROJECTS=".", ASSISTPLAN_OUT=out, ASSISTPLAN_PR="7")
+
+    assert result.returncode == 1
+    assert "assistplan: the projects could not be planned; the errors are above." in result.stderr
+    (comment,) = workspace.github.on(7)
+    assert comment["body"].startswith("<!-- assistplan-plans -->\n### assistplan plan — Failed\n")
+    assert "**The projects could not be planned**" in comment["body"]
+    assert "orders" in comment["body"]
+    assert "1 to add" not in comment["body"]

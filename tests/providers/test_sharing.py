@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,8 @@ import pytest
 
 from assistplan.errors import ProviderError
 from assistplan.manifest.models import ProjectConfig
-from assistplan.providers.sharing import SharedListings, account
+from assistplan.providers import flowise_account, openai_account
+from assistplan.providers.sharing import SharedListings
 
 
 class Source:
@@ -86,9 +88,9 @@ def test_an_account_is_known_by_a_hash_of_its_key_never_the_key(monkeypatch: pyt
     monkeypatch.setenv("TEST_KEY", "sk-first-key-0123456789")
     monkeypatch.setenv("OTHER_KEY", "sk-other-key-0123456789")
 
-    first = account("openai", config("https://api.example/v1"), Path("a"))
-    same = account("openai", config("https://api.example/v1/"), Path("b"))
-    other = account("openai", config("https://api.example/v1", "OTHER_KEY"), Path("a"))
+    first = openai_account(config("https://api.example/v1"), Path("a"))
+    same = openai_account(config("https://api.example/v1/"), Path("b"))
+    other = openai_account(config("https://api.example/v1", "OTHER_KEY"), Path("a"))
 
     assert first == same
     assert first != other
@@ -98,19 +100,27 @@ def test_an_account_is_known_by_a_hash_of_its_key_never_the_key(monkeypatch: pyt
 def test_projects_of_one_organization_header_share_and_of_another_do_not(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TEST_KEY", "sk-key")
     monkeypatch.setenv("OPENAI_ORG_ID", "org-one")
-    one = account("openai", config("https://api.example/v1"), Path("a"))
+    one = openai_account(config("https://api.example/v1"), Path("a"))
     monkeypatch.setenv("OPENAI_ORG_ID", "org-two")
 
-    assert account("openai", config("https://api.example/v1"), Path("a")) != one
+    assert openai_account(config("https://api.example/v1"), Path("a")) != one
 
 
-def test_embedded_sandboxes_of_two_roots_are_two_accounts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_an_embedded_sandbox_s_listings_are_not_shared(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("TEST_KEY", "sk-key")
 
-    first = account("openai", config("sandbox"), tmp_path / "a")
-    second = account("openai", config("sandbox"), tmp_path / "b")
+    assert openai_account(config("sandbox"), tmp_path / "a") is None
 
-    assert first != second
+
+def test_a_flowise_account_is_its_url_and_a_hash_of_its_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEST_FLOWISE_KEY", "flowise-key")
+    settings = {"project": "shop", "flowise": {"url": "http://127.0.0.1:3000/", "api_key_env": "TEST_FLOWISE_KEY"}}
+
+    found = flowise_account(ProjectConfig.model_validate(settings), Path("a"))
+
+    assert found is not None
+    assert found[:2] == ("flowise", "http://127.0.0.1:3000")
+    assert "flowise-key" not in found
 
 
 class FakeProvider:
@@ -134,31 +144,35 @@ class FakeProvider:
         self.closed = True
 
 
-def opened(provider_name: str, settings: dict[str, Any]) -> tuple[list[FakeProvider], list[Any]]:
-    """Two projects' providers opened through the shared connectors of one run (the fakes, and what the projects
-    got)."""
+def opened(provider_name: str, settings: dict[str, Any]) -> tuple[SharedListings, list[FakeProvider], list[Any]]:
+    """Two projects' providers opened through the shared connectors of one run (the listings, the fakes in the
+    order they were opened, and what the projects got)."""
     fakes: list[FakeProvider] = []
 
     def connect(config: ProjectConfig, root: Path) -> FakeProvider:
         fakes.append(FakeProvider())
         return fakes[-1]
 
-    connectors = SharedListings().connectors({provider_name: connect})
+    listings = SharedListings()
+    connectors = listings.connectors({provider_name: connect})
     config = ProjectConfig.model_validate({"project": "shop", **settings})
-    return fakes, [connectors[provider_name](config, Path("root")) for _ in range(2)]
+    return listings, fakes, [connectors[provider_name](config, Path("root")) for _ in range(2)]
 
 
-def test_two_projects_openai_listings_are_walked_once_and_lookups_of_one_resource_are_not_shared(
+OPENAI = {"openai": {"base_url": "https://api.example/v1", "api_key_env": "TEST_KEY"}}
+
+
+def test_two_projects_openai_listings_are_walked_once_by_the_account_s_own_connection(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("TEST_KEY", "sk-key")
-    fakes, providers = opened("openai", {"openai": {"base_url": "https://api.example/v1", "api_key_env": "TEST_KEY"}})
+    _, fakes, providers = opened("openai", OPENAI)
 
     for provider in providers:
         assert list(provider.list_objects("/agents", address=None, operation="list agents")) == [{"id": "/agents"}]
         list(provider.list_objects("/agents", address="Agent/helper", operation="look up"))
 
-    assert [fake.reads for fake in fakes] == [["/agents", "/agents"], ["/agents"]]
+    assert [fake.reads for fake in fakes] == [["/agents"], ["/agents"], ["/agents"]]
 
 
 def test_two_projects_flowise_collections_are_read_once_and_reads_of_one_object_are_not_shared(
@@ -166,19 +180,37 @@ def test_two_projects_flowise_collections_are_read_once_and_reads_of_one_object_
 ) -> None:
     monkeypatch.setenv("TEST_FLOWISE_KEY", "flowise-key")
     settings = {"flowise": {"url": "http://127.0.0.1:3000", "api_key_env": "TEST_FLOWISE_KEY"}}
-    fakes, providers = opened("flowise", settings)
+    _, fakes, providers = opened("flowise", settings)
 
     for provider in providers:
         assert provider.get("/chatflows", address=None, operation="list chatflows") == [{"id": "/chatflows"}]
         provider.get("/chatflows/1", address="FlowiseChatflow/bot", operation="read")
 
-    assert [fake.reads for fake in fakes] == [["/chatflows", "/chatflows/1"], ["/chatflows/1"]]
+    assert [fake.reads for fake in fakes] == [["/chatflows/1"], ["/chatflows/1"], ["/chatflows"]]
 
 
-def test_closing_a_project_s_provider_closes_the_connection_it_opened(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_project_closes_its_own_connection_and_the_run_closes_the_account_s(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("TEST_KEY", "sk-key")
-    fakes, providers = opened("openai", {"openai": {"base_url": "https://api.example/v1", "api_key_env": "TEST_KEY"}})
+    listings, fakes, providers = opened("openai", OPENAI)
+    list(providers[0].list_objects("/agents", address=None, operation="list agents"))
 
     providers[0].close()
+    after_project = [fake.closed for fake in fakes]
+    list(providers[1].list_objects("/agents", address=None, operation="list agents"))
+    listings.close()
 
-    assert [fake.closed for fake in fakes] == [True, False]
+    assert after_project == [True, False, False]
+    assert [fake.closed for fake in fakes] == [True, False, True]
+
+
+def test_a_listing_read_by_many_projects_at_once_is_walked_once_in_order() -> None:
+    listings, source = SharedListings(), Source(500)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: list(listings.listing("agents", source.walk)), range(16)))
+
+    assert all(result == results[0] for result in results)
+    assert [item["id"] for item in results[0]] == [f"agent_{index}" for index in range(500)]
+    assert (source.walks, source.given) == (1, 500)

@@ -72,4 +72,37 @@ def test_big_plans_share_the_room_and_a_small_one_keeps_all_of_it() -> None:
 
     assert len(text) <= 30_000
     assert small.split("#### assistplan plan — tiny", 1)[1].split("---\n<sub>")[0] in text
-    assert text.count("not shown** to keep this comment under") == 2
+    assert text.count("not shown** to keep the comment on all projects under 30,000 characters") == 2
+
+
+def test_a_cut_section_names_the_command_that_prints_its_full_plan_not_an_artifact() -> None:
+    sections = [section("big-one", "teams/a", big_plan(300)), section("big-two@prod", "teams/b", big_plan(300))]
+
+    text = render_combined_markdown(sections, max_chars=30_000)
+
+    assert "This project's full plan: `assistplan --chdir teams/a plan --format json`." in text
+    assert "This project's full plan: `assistplan --chdir teams/b --env prod plan --format json`." in text
+    assert "JSON artifact" not in text
+
+
+def test_a_section_too_small_for_its_summary_keeps_its_whole_heading_and_status() -> None:
+    sections = [section(f"project-{index:03d}", f"teams/{index:03d}", big_plan(20)) for index in range(60)]
+
+    text = render_combined_markdown(sections, max_chars=20_000)
+
+    assert len(text) <= 20_000
+    assert "#### assistplan plan — project-000: 0 to add, 20 to change, 0 to destroy\n" in text
+    assert "**This project's plan is not shown** to keep the comment on all projects under 20,000 characters." in text
+
+
+def test_with_too_many_projects_the_rows_and_sections_left_out_are_counted_not_cut() -> None:
+    sections = [section(f"project-{index:03d}", f"teams/{index:03d}", no_changes_plan()) for index in range(400)]
+
+    text = render_combined_markdown(sections, max_chars=20_000)
+
+    assert len(text) <= 20_000
+    assert "| … | … | " in text and " more projects not listed |" in text
+    assert " more projects not shown**: this comment has no room left for them." in text
+    assert text.endswith("---\n<sub>assistplan</sub>\n")
+    sections_shown = text.split("#### assistplan plan — ")[1:]
+    assert all(part.split("\n", 1)[0].endswith(": No changes") for part in sections_shown)

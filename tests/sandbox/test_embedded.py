@@ -69,3 +69,10 @@ def test_an_unknown_embedded_profile_is_a_configuration_error(tmp_path: Path, mo
 
     with pytest.raises(ConfigurationError, match="ASSISTPLAN_SANDBOX_PROFILE='azure' names no sandbox profile"):
         connect(base_url="sandbox", api_key_env=KEY_ENV, root=tmp_path)
+
+
+def test_a_sandbox_folder_that_is_a_file_is_a_configuration_error(tmp_path: Path) -> None:
+    (tmp_path / ".assistplan").write_text("", encoding="utf-8")
+
+    with pytest.raises(ConfigurationError, match=r"cannot make the folder .* for the embedded sandbox's database"):
+        connect(base_url="sandbox", api_key_env=KEY_ENV, root=tmp_path)

@@ -108,3 +108,11 @@ def test_typed_addresses_are_written_as_their_kind_slash_name_text() -> None:
     state = StateFile.new("demo").with_resource(Address("Assistant", "support"), resource())
 
     assert list(json.loads(state.model_dump_json())["resources"]) == ["Assistant/support"]
+
+
+def test_a_state_key_without_a_slash_is_named_as_written_and_not_an_address() -> None:
+    data = StateFile.new("demo").model_dump(mode="json")
+    data["resources"] = {"support": resource().model_dump(mode="json")}
+
+    with pytest.raises(ValidationError, match="'support' is not an address: expected Kind/name"):
+        StateFile.model_validate(data)

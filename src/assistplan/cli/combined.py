@@ -3,15 +3,17 @@ together, one section per project."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from assistplan.cli.common import (
+    annotate,
     color,
     environment,
+    error_text,
     errors_reported,
     high_impact_paths,
     parse_vars,
@@ -20,12 +22,18 @@ from assistplan.cli.common import (
     view_of,
 )
 
+if TYPE_CHECKING:
+    from assistplan.batch import Outcome
+    from assistplan.plan.model import PlanOptions
+    from assistplan.projects import Root
+    from assistplan.render.combined import Section
+
 
 def plan_projects(
     ctx: click.Context,
     path: Path,
     ref: str | None,
-    options: Any,
+    options: PlanOptions,
     *,
     fmt: str,
     detailed_exitcode: bool,
@@ -36,17 +44,22 @@ def plan_projects(
     var_files: tuple[Path, ...],
     lock_timeout: float,
 ) -> NoReturn:
-    """Plan the projects under PATH (only those a change since REF touches, with REF) and exit: 1 when one could not
+    """Plan the projects under PATH (relative to --chdir when given; only those a change since REF touches, with
+    REF) and exit: 1 when one could not
     be planned, else 2 with `detailed_exitcode` when one has changes or drift, else 0."""
     from assistplan import batch
     from assistplan.projects import changed_files, find_roots, touched
     from assistplan.render.combined import Section
 
+    chdir = (ctx.find_root().obj or {}).get("chdir")
+    if chdir is not None:
+        path = Path(chdir) / path
     with errors_reported():
         roots = find_roots(path)
         if ref is not None:
             roots = touched(roots, changed_files(path, ref), var_files)
-    chosen = batch.entries(roots, environment(ctx))
+        roots = chosen_environment(ctx, roots)
+    chosen = batch.entries(roots)
     outcomes = batch.plan_projects(
         chosen,
         options,
@@ -64,9 +77,10 @@ def plan_projects(
             show_diagnostics(outcome.warnings)
         if outcome.planned is None:
             click.secho(f"{name} ({folder}) could not be planned:", fg="red", err=True)
-            errors = _errors(outcome.error)
-            click.echo(errors, err=True, nl=False)
-            sections.append(Section(name, folder, errors=errors))
+            error = _reported(name, outcome.error)
+            click.echo(error_text(error, color=color()), err=True, nl=False)
+            annotate(error)
+            sections.append(Section(name, folder, errors=error_text(error, color=False)))
         else:
             sections.append(Section(name, folder, view_of(outcome.planned.plan, fmt, commit, outcome.warnings)))
     click.echo(_render(sections, outcomes, fmt, commit, detailed_exitcode), nl=False)
@@ -75,13 +89,28 @@ def plan_projects(
     raise SystemExit(1 if 1 in codes else max(codes, default=0))
 
 
-def _render(sections: list[Any], outcomes: list[Any], fmt: str, commit: str | None, detailed: bool) -> str:
+def chosen_environment(ctx: click.Context, roots: Sequence[Root]) -> list[Root]:
+    """With --env (or ASSISTPLAN_ENV), the roots that declare that environment, in it alone, the others named on
+    standard error as left out; an error when no root declares it. Without, the roots as they are."""
+    from assistplan.projects import in_environment
+
+    name = environment(ctx)
+    if name is None:
+        return list(roots)
+    chosen, skipped = in_environment(roots, name)
+    for root in skipped:
+        click.echo(f'{root.project} ({_folder(root.path)}) is left out: it declares no environment "{name}"', err=True)
+    return chosen
+
+
+def _render(sections: list[Section], outcomes: list[Outcome], fmt: str, commit: str | None, detailed: bool) -> str:
     from assistplan.render.combined import render_combined_markdown, render_combined_text
 
     if fmt == "markdown":
         return render_combined_markdown(sections, commit=commit, high_impact_paths=high_impact_paths())
     if fmt == "json":
         from assistplan.plan.model import FORMAT_VERSION
+        from assistplan.render.json import render_json
 
         entries = [
             {
@@ -94,30 +123,31 @@ def _render(sections: list[Any], outcomes: list[Any], fmt: str, commit: str | No
             }
             for section, outcome in zip(sections, outcomes, strict=True)
         ]
-        return json.dumps({"format_version": FORMAT_VERSION, "projects": entries}, indent=2, sort_keys=True) + "\n"
+        return render_json({"format_version": FORMAT_VERSION, "projects": entries})
     from assistplan.render.text import render_text
 
     texts = {s.name: render_text(s.view, color=color()) for s in sections if s.view is not None}
     return render_combined_text(sections, texts)
 
 
-def _exit_code(outcome: Any, detailed: bool) -> int:
+def _exit_code(outcome: Outcome, detailed: bool) -> int:
     """What `plan` of this project alone would exit with."""
     if outcome.planned is None:
         return 1
     return 2 if detailed and outcome.changed else 0
 
 
-def _errors(error: Exception | None) -> str:
-    """The errors of a project that could not be planned, as `plan` of it alone prints them (without colors)."""
-    from assistplan.cli.common import _message, _read_lines
-    from assistplan.errors import ManifestError
-    from assistplan.redact import scrub
-    from assistplan.render.diagnostics import render_diagnostics
+def _reported(name: str, error: Exception | None) -> Exception:
+    """The error to report for a project with no plan: its own when it is assistplan's kind of error, else an
+    internal error naming the project and the exception's type."""
+    from assistplan.errors import AssistplanError
 
-    if isinstance(error, ManifestError):
-        return render_diagnostics(error.diagnostics, _read_lines, color=False)
-    return f"Error: {scrub(_message(error) if error is not None else 'no plan')}\n"
+    if isinstance(error, AssistplanError):
+        return error
+    if error is None:
+        return AssistplanError(f"no plan for {name}")
+    detail = str(error.args[0]) if isinstance(error, KeyError) and len(error.args) == 1 else str(error)
+    return AssistplanError(f"internal error planning {name}: {type(error).__name__}: {detail}")
 
 
 def _folder(path: Path) -> str:

@@ -191,21 +191,41 @@ def step_summary(markdown: Callable[[], str]) -> None:
 
 def fail(error: Exception) -> NoReturn:
     """Print ERROR (a manifest error as diagnostics with source lines) and exit 1."""
+    click.echo(error_text(error, color=color()), err=True, nl=False)
+    annotate(error)
+    raise SystemExit(1)
+
+
+def error_text(error: Exception, *, color: bool) -> str:
+    """What a command prints for ERROR: a manifest error's diagnostics with their source lines, else `Error: ` and
+    its message, scrubbed of anything shaped like a credential."""
     from assistplan.errors import ManifestError
 
     if isinstance(error, ManifestError):
-        show_diagnostics(error.diagnostics)
-    else:
-        from assistplan.redact import scrub
+        from assistplan.render.diagnostics import render_diagnostics
 
-        message = scrub(_message(error))
-        click.secho(f"Error: {message}", fg="red", err=True)
-        if in_github_actions():
-            from assistplan.diagnostics import Diagnostic
-            from assistplan.render.diagnostics import render_annotations
+        return render_diagnostics(error.diagnostics, _read_lines, color=color)
+    from assistplan.redact import scrub
 
-            click.echo(render_annotations(Diagnostics([Diagnostic.error(message)])), err=True, nl=False)
-    raise SystemExit(1)
+    text = f"Error: {scrub(_message(error))}"
+    return (click.style(text, fg="red") if color else text) + "\n"
+
+
+def annotate(error: Exception) -> None:
+    """In GitHub Actions, print ERROR as workflow commands that GitHub shows as annotations (on the files a manifest
+    error names)."""
+    if not in_github_actions():
+        return
+    from assistplan.errors import ManifestError
+    from assistplan.render.diagnostics import render_annotations
+
+    if isinstance(error, ManifestError):
+        click.echo(render_annotations(error.diagnostics, display_path=_in_repository), err=True, nl=False)
+        return
+    from assistplan.diagnostics import Diagnostic
+    from assistplan.redact import scrub
+
+    click.echo(render_annotations(Diagnostics([Diagnostic.error(scrub(_message(error)))])), err=True, nl=False)
 
 
 def _message(error: Exception) -> str:

@@ -92,13 +92,23 @@ def github_drift_issue(ctx: click.Context, path: Path, resolved: bool, author: s
 
 @github.command("failure-report")
 @click.argument("log", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--projects",
+    "several",
+    is_flag=True,
+    help="The comment on several projects (`plan --projects`), for a run that failed before planning any.",
+)
 @commit_option
 @click.pass_context
-def github_failure_report(ctx: click.Context, log: Path, commit: str | None) -> None:
-    """Print the plan comment for a failed plan: the errors in LOG, under the project's marker line."""
-    from assistplan.github import failure_comment, for_environment
+def github_failure_report(ctx: click.Context, log: Path, several: bool, commit: str | None) -> None:
+    """Print the plan comment for a failed plan: the errors in LOG, under the project's marker line (with --projects,
+    under the marker of the comment on several projects)."""
+    from assistplan.github import failure_comment, for_environment, projects_failure_comment
     from assistplan.projects import project_name
 
+    if several:
+        click.echo(projects_failure_comment(log.read_text(encoding="utf-8", errors="replace"), commit=commit), nl=False)
+        return
     with errors_reported():
         project = project_name(engine_root(ctx))
     report = failure_comment(project, log.read_text(encoding="utf-8", errors="replace"), commit=commit)

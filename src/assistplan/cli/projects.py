@@ -39,15 +39,20 @@ from assistplan.cli.common import errors_reported
     show_default=True,
     help='json: a GitHub Actions matrix, {"include": [{"dir", "project", "environment"}]}.',
 )
-def projects(path: Path, ref: str | None, var_files: tuple[Path, ...], max_depth: int | None, fmt: str) -> None:
+@click.pass_context
+def projects(
+    ctx: click.Context, path: Path, ref: str | None, var_files: tuple[Path, ...], max_depth: int | None, fmt: str
+) -> None:
     """List the manifest roots (folders with assistplan.yaml) at or below PATH (default: .), one entry per project
-    and environment; hidden folders are skipped."""
+    and environment (with --env, only that environment); hidden folders are skipped."""
+    from assistplan.cli.combined import chosen_environment
     from assistplan.projects import changed_files, find_roots, matrix, touched
 
     with errors_reported():
         roots = find_roots(path, max_depth=max_depth)
         if ref is not None:
             roots = touched(roots, changed_files(path, ref), var_files)
+        roots = chosen_environment(ctx, roots)
     entries = matrix(roots, Path.cwd())
     if fmt == "json":
         click.echo(json.dumps(entries))

@@ -1,6 +1,13 @@
 """GitHub Actions support: the plan comment on a pull request, the drift issue and the job summary."""
 
-from assistplan.github.comments import Posted, failure_comment, for_environment, pull_request_number, upsert_comment
+from assistplan.github.comments import (
+    Posted,
+    failure_comment,
+    for_environment,
+    projects_failure_comment,
+    pull_request_number,
+    upsert_comment,
+)
 from assistplan.github.drift import DriftReport, report_drift, resolve_drift
 from assistplan.github.rest import (
     Comment,
@@ -27,6 +34,7 @@ __all__ = [
     "client_from_env",
     "failure_comment",
     "for_environment",
+    "projects_failure_comment",
     "pull_request_number",
     "report_drift",
     "resolve_drift",

@@ -98,13 +98,24 @@ def failure_comment(project: str, log: str, *, commit: str | None = None) -> str
     """The comment for a plan that could not be made: it replaces the previous plan, which is no longer current.
     The log is scrubbed of anything shaped like a credential, and of the annotation lines (workflow commands) that
     repeat its errors for GitHub, before it is posted."""
+    title = f"{marker(project)}\n### assistplan plan — {escape(project)}: Failed"
+    why = "**The plan failed**, so there is no plan to review for this commit. The errors:"
+    return _failure(title, why, log, commit)
+
+
+def projects_failure_comment(log: str, *, commit: str | None = None) -> str:
+    """The comment on several projects (`plan --projects`) when the run failed as a whole, before any project was
+    planned: it replaces the previous comment, whose plans are no longer current. Scrubbed as `failure_comment`."""
+    from assistplan.render.combined import MARKER
+
+    why = "**The projects could not be planned**, so there is no plan to review for this commit. The errors:"
+    return _failure(f"{MARKER}\n### assistplan plan — Failed", why, log, commit)
+
+
+def _failure(title: str, why: str, log: str, commit: str | None) -> str:
     log = scrub("".join(line for line in log.splitlines(keepends=True) if not _WORKFLOW_COMMAND.match(line)))
     if len(log) > LOG_LIMIT:
         log = log[:LOG_LIMIT] + f"\n… ({len(log) - LOG_LIMIT:,} more characters in the job log)"
-    parts = [
-        f"{marker(project)}\n### assistplan plan — {escape(project)}: Failed",
-        alert("WARNING", ["**The plan failed**, so there is no plan to review for this commit. The errors:"]),
-        fence(log.rstrip("\n").splitlines(), "text"),
-    ]
+    parts = [title, alert("WARNING", [why]), fence(log.rstrip("\n").splitlines(), "text")]
     footer = ["assistplan"] + ([f"commit {escape(commit)}"] if commit else [])
     return "\n\n".join(parts) + f"\n\n---\n<sub>{' · '.join(footer)}</sub>\n"

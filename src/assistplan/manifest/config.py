@@ -19,6 +19,7 @@ from assistplan import catalog
 from assistplan.addrs import Address
 from assistplan.diagnostics import Diagnostic, Severity, SourceRange
 from assistplan.manifest.cycles import cycle_diagnostics
+from assistplan.manifest.fields import FileTypes
 from assistplan.manifest.localfiles import FileCache, sorted_unique
 from assistplan.manifest.models import KindSpec, ProjectConfig
 from assistplan.manifest.project import LocalFile, Resource
@@ -79,7 +80,7 @@ class _Resolution:
         patterns: str | list[str],
         path: JsonPath,
         limit: int,
-        types: frozenset[str] | None = None,
+        types: FileTypes | None = None,
         *,
         allow_empty: bool = False,
     ) -> list[LocalFile]:
@@ -242,13 +243,13 @@ class Resolver:
         patterns: str | list[str],
         path: JsonPath,
         limit: int,
-        types: frozenset[str] | None = None,
+        types: FileTypes | None = None,
         *,
         allow_empty: bool = False,
     ) -> list[LocalFile]:
         """The files of `patterns`, at most `limit` in all (counted before any is read), each with a suffix in
-        `types` when given, empty only when `allow_empty`. A pattern's problems are reported at `path` when
-        `patterns` is one string, else at the pattern's index below it."""
+        `types` when given (else refused with its reason), empty only when `allow_empty`. A pattern's problems
+        are reported at `path` when `patterns` is one string, else at the pattern's index below it."""
 
         def at(index: int) -> JsonPath:
             return path if isinstance(patterns, str) else (*path, index)
@@ -271,8 +272,8 @@ class Resolver:
             except Refused as exc:
                 self.error(work, at(index), str(exc))
                 continue
-            if types is not None and PurePosixPath(local.path).suffix.lower() not in types:
-                message = f'"{local.path}": file_search cannot index this type of file'
-                self.error(work, at(index), f"{message} (it takes {' '.join(sorted(types))})")
+            if types is not None and PurePosixPath(local.path).suffix.lower() not in types.suffixes:
+                message = f'"{local.path}": {types.refused}'
+                self.error(work, at(index), f"{message} (it takes {' '.join(sorted(types.suffixes))})")
             found.append(local)
         return list(sorted_unique(found))

@@ -1,9 +1,10 @@
-"""Building blocks shared by every kind's model: the base class, names, metadata, lifecycle, error helpers."""
+"""Building blocks shared by every kind's model: the base class, names, metadata, lifecycle, error helpers, the file
+types a field of local files accepts."""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -159,3 +160,11 @@ def exclusive(spec: Any, inline: str, from_file: str, *, required: bool, label: 
     if required and getattr(spec, inline) is None and getattr(spec, from_file) is None:
         return [(f'one of "{label}" or "{from_file}" is required', ())]
     return []
+
+
+class FileTypes(NamedTuple):
+    """The file types a field accepts (`suffixes`, lowercase with the dot) and the caller's words for why another
+    is refused (for example `file_search cannot index this type of file`)."""
+
+    suffixes: frozenset[str]
+    refused: str

@@ -8,6 +8,7 @@ from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from assistplan.manifest.fields import (
     FUNCTION_NAME_PATTERN,
+    FileTypes,
     KindSpec,
     Metadata,
     Problem,
@@ -165,7 +166,12 @@ class VectorStoreSpec(KindSpec):
 
     def resolve(self, resolution: Resolution) -> None:
         """The files matched by `files` become the store's local files (types file_search indexes only)."""
-        resolution.files(self.files, ("files",), MAX_VECTOR_STORE_FILES, FILE_SEARCH_EXTENSIONS)
+        resolution.files(
+            self.files,
+            ("files",),
+            MAX_VECTOR_STORE_FILES,
+            FileTypes(FILE_SEARCH_EXTENSIONS, "file_search cannot index this type of file"),
+        )
 
 
 class FunctionRef(Spec):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from assistplan.addrs import Address
+from assistplan.manifest.fields import FileTypes
 from assistplan.manifest.project import LocalFile
 from assistplan.manifest.yamlpos import JsonPath
 
@@ -32,15 +33,15 @@ class Resolution(Protocol):
         patterns: str | list[str],
         path: JsonPath,
         limit: int,
-        types: frozenset[str] | None = None,
+        types: FileTypes | None = None,
         *,
         allow_empty: bool = False,
     ) -> list[LocalFile]:
         """The files matching `patterns` (globs allowed, `**` included), at most `limit`, sorted and unique; they
         become the resource's local files (digested, and re-read at apply). A problem with one pattern is reported
         at `path` when `patterns` is that one string, else at its index below `path`. A file whose suffix is not in
-        `types` (when given) is reported as one file_search cannot index. Empty files are refused (the Files API
-        refuses them) unless `allow_empty`."""
+        `types` (when given) is reported with the reason `types` gives. Empty files are refused
+        (the Files API refuses them) unless `allow_empty`."""
 
     def schema(
         self,

@@ -40,6 +40,7 @@ from assistplan.providers import (
     connection_failure,
     display_url,
     retrying_connection,
+    servers_stop_on_close,
 )
 
 if TYPE_CHECKING:
@@ -187,7 +188,7 @@ class OpenAIProvider:
             self._http = self._client = self._create_client = None
         for made_client in made:
             made_client.close()
-        if _servers_outlive_close:
+        if _servers_outlive_close and not servers_stop_on_close():
             return
         closers, self.closers = self.closers, []
         for close in reversed(closers):
@@ -469,9 +470,16 @@ def connect(
     redact.register(os.environ.get(api_key_env))
     if base_url == SANDBOX:
         from assistplan.sandbox import start_in_process
+        from assistplan.sandbox.server import PROJECT_DB
 
-        db = root / ".assistplan" / "sandbox.sqlite3"
-        db.parent.mkdir(parents=True, exist_ok=True)
+        db = root / PROJECT_DB
+        try:
+            db.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ConfigurationError(
+                f"cannot make the folder {db.parent} for the embedded sandbox's database: {error.strerror or error}",
+                operation="connect",
+            ) from error
         options = {"profile": _sandbox_profile(), **(sandbox_options or {})}
         handle = start_in_process(db_path=db, **options)
         closers.append(handle.stop)

@@ -1,49 +1,50 @@
 """Listings shared by the projects planned in one run (`plan --projects`): each collection of each account is read
 once, whichever project asks first, and every other project reads the same objects from memory.
 
-An account is what a connection reaches with its credentials: the provider, its URL (for the embedded sandbox, the
-database of its manifest root), the OpenAI organization and project headers, and a hash of the key (never the key).
-Projects that differ in any of these never share a listing. Only the reads made for no single resource are shared:
-an OpenAI collection walked page by page (`list_objects` with no address) and a Flowise collection (`get` with no
-address); a project's reads of its own objects by id (`assistplan.providers.listing`) go to the API as when it is
-planned alone. A listing is walked lazily and shared as it goes: a project that stops early (its objects are read by
-id instead) leaves the pages walked so far to the others, and the next project to need more walks on from there. Each
-project gets its own copy of every object, so what one project's refresh does with an object never reaches another.
-The wrappers are meant for a run that only reads: a listing is never read again, so a change made during the run
-would not be seen.
+Which account a project's connection reaches, and which of its reads list a whole collection, is the provider's to
+say (`assistplan.providers.Sharing`): projects whose accounts differ never share a listing, and a provider whose
+account is None shares nothing. Only the reads made for no single resource are shared: a collection walked page by
+page (`list_objects` with no address) or read in one answer (`get` with no address); a project's reads of its own
+objects by id (`assistplan.providers.listing`) go to the API as when it is planned alone. A listing is walked lazily
+and shared as it goes: a project that stops early (its objects are read by id instead) leaves the pages walked so far
+to the others, and the next project to need more walks on from there. Each project gets its own copy of every
+object, so what one project's refresh does with an object never reaches another.
+
+The listings are read through one connection per account that this module owns, opened from the settings of the
+first project that reaches the account and closed by `SharedListings.close` at the end of the run: each project's
+own connection serves only that project and can be closed as soon as it is planned. The wrappers are meant for a run
+that only reads: a listing is never read again, so a change made during the run would not be seen.
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
-import os
 import threading
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistplan.providers import Connector, Provider
+from assistplan.providers import Account, Connector, Provider, Sharing, default_sharing
 
 if TYPE_CHECKING:
     from assistplan.manifest.models import ProjectConfig
 
-Account = tuple[str, ...]
-"""What identifies an account: the provider's name, where it is, and a hash of the key."""
-
 
 class SharedListings:
-    """The listings of one run, by account and collection, and the connectors whose providers read through them."""
+    """The listings of one run, by account and collection, the connection of each account that reads them, and the
+    connectors whose providers read through them."""
 
-    def __init__(self) -> None:
+    def __init__(self, sharing: Mapping[str, Sharing] | None = None) -> None:
+        self._sharing = default_sharing() if sharing is None else dict(sharing)
         self._lock = threading.Lock()
         self._listings: dict[Hashable, _Listing] = {}
         self._values: dict[Hashable, _Value] = {}
+        self._readers: dict[Account, _Reader] = {}
 
     def connectors(self, connectors: Mapping[str, Connector]) -> dict[str, Connector]:
         """`connectors` with the providers they open reading their collections through these listings (a provider
-        this module does not know is left as it is)."""
-        return {name: self._sharing(name, connect) for name, connect in connectors.items()}
+        that declares no sharing is left as it is)."""
+        return {name: self._shared(name, connect) for name, connect in connectors.items()}
 
     def listing(self, key: Hashable, start: Callable[[], Iterator[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
         """The objects of the collection `key`, walked by `start()` the first time any project asks for it."""
@@ -58,37 +59,54 @@ class SharedListings:
             value = self._values.setdefault(key, _Value(read))
         return copy.deepcopy(value.get())
 
-    def _sharing(self, name: str, connect: Connector) -> Connector:
-        wrapper = _WRAPPERS.get(name)
-        if wrapper is None:
+    def close(self) -> None:
+        """Close the connections that read the listings (the projects' own are theirs to close)."""
+        with self._lock:
+            readers = list(self._readers.values())
+            self._readers.clear()
+        for reader in readers:
+            reader.close()
+
+    def _reader(self, account: Account, connect: Callable[[], Provider]) -> _Reader:
+        with self._lock:
+            return self._readers.setdefault(account, _Reader(connect))
+
+    def _shared(self, name: str, connect: Connector) -> Connector:
+        sharing = self._sharing.get(name)
+        if sharing is None:
             return connect
+        wrapper = _SharedPages if sharing.reads == "pages" else _SharedGets
 
         def open_shared(config: ProjectConfig, root: Path) -> Provider:
             provider = connect(config, root)
-            return wrapper(provider, self, account(name, config, root))
+            account = sharing.account(config, root)
+            if account is None:
+                return provider
+            reader = self._reader(account, lambda: connect(config, root))
+            return wrapper(provider, self, account, reader)
 
         return open_shared
 
 
-def account(provider: str, config: ProjectConfig, root: Path) -> Account:
-    """The account a project's `provider` connection reaches, with a hash of its key standing for the key."""
-    if provider == "openai":
-        from assistplan.providers.openai import SANDBOX, resolve_base_url
+class _Reader:
+    """The connection of one account that walks its shared listings, opened on first use."""
 
-        settings = config.openai
-        if settings.base_url == SANDBOX:
-            where = f"sandbox:{(root / '.assistplan' / 'sandbox.sqlite3').resolve()}"
-        else:
-            where = resolve_base_url(settings.base_url).rstrip("/")
-        headers = (os.environ.get("OPENAI_ORG_ID", ""), os.environ.get("OPENAI_PROJECT_ID", ""))
-        return (provider, where, *headers, _key_hash(settings.api_key_env))
-    if config.flowise is None:
-        return (provider, str(root.resolve()))
-    return (provider, config.flowise.url.rstrip("/"), _key_hash(config.flowise.api_key_env))
+    def __init__(self, connect: Callable[[], Provider]) -> None:
+        self._connect = connect
+        self._provider: Provider | None = None
+        self._lock = threading.Lock()
 
+    def provider(self) -> Any:
+        with self._lock:
+            if self._provider is None:
+                self._provider = self._connect()
+            return self._provider
 
-def _key_hash(variable: str) -> str:
-    return hashlib.sha256(os.environ.get(variable, "").encode()).hexdigest()
+    def close(self) -> None:
+        with self._lock:
+            provider, self._provider = self._provider, None
+        if provider is not None:
+            provider.close()
 
 
 class _Listing:
@@ -152,12 +170,14 @@ class _Value:
 
 
 class _Shared:
-    """A provider whose collection reads go through the run's listings; everything else is the provider's own."""
+    """A project's provider whose collection reads go through the run's listings, walked by the account's reader;
+    everything else is the project's own provider's."""
 
-    def __init__(self, provider: Any, listings: SharedListings, account: Account) -> None:
+    def __init__(self, provider: Any, listings: SharedListings, account: Account, reader: _Reader) -> None:
         self._provider = provider
         self._listings = listings
         self._account = account
+        self._reader = reader
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._provider, name)
@@ -167,37 +187,33 @@ class _Shared:
 
 
 class _SharedPages(_Shared):
-    """An OpenAI provider: its collections walked page by page with no address (`list_objects`) are shared."""
+    """A provider whose collections are walked page by page with no address (`list_objects`): those are shared."""
 
     def list_objects(
         self, path: str, *, params: Mapping[str, str] | None = None, address: str | None, operation: str
     ) -> Iterator[dict[str, Any]]:
-        def start() -> Iterator[dict[str, Any]]:
-            listed: Iterator[dict[str, Any]] = self._provider.list_objects(
+        if address is not None:
+            mine: Iterator[dict[str, Any]] = self._provider.list_objects(
                 path, params=params, address=address, operation=operation
+            )
+            return mine
+
+        def start() -> Iterator[dict[str, Any]]:
+            listed: Iterator[dict[str, Any]] = self._reader.provider().list_objects(
+                path, params=params, address=None, operation=operation
             )
             return listed
 
-        if address is not None:
-            return start()
         key = (self._account, path, tuple(sorted((params or {}).items())))
         return self._listings.listing(key, start)
 
 
 class _SharedGets(_Shared):
-    """A Flowise provider: its collections read with no address (`get`) are shared."""
+    """A provider whose collections are read in one answer with no address (`get`): those are shared."""
 
     def get(self, path: str, *, address: str | None, operation: str) -> Any:
-        def read() -> Any:
-            return self._provider.get(path, address=address, operation=operation)
-
         if address is not None:
-            return read()
-        return self._listings.value((self._account, path), read)
-
-
-_WRAPPERS: dict[str, Callable[[Any, SharedListings, Account], Provider]] = {
-    "openai": _SharedPages,
-    "flowise": _SharedGets,
-}
-"""The wrapper of each provider whose collection reads can be shared, by the provider's name."""
+            return self._provider.get(path, address=address, operation=operation)
+        return self._listings.value(
+            (self._account, path), lambda: self._reader.provider().get(path, address=None, operation=operation)
+        )

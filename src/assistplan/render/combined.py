@@ -3,7 +3,11 @@
 
 The Markdown is one pull-request comment for them all, under the size cap of a single comment: a summary table, then
 the sections. When they do not all fit, the room left is shared out: a section smaller than its share keeps all of
-it, and each longer one is cut to its share the way a single plan comment is (the resources left out listed).
+it, and each longer one is cut to its share the way a single plan comment is (the resources left out listed, with
+the command that prints that project's full plan). A section always keeps its whole heading and status: one whose
+share cannot hold even its summary says only that its plan is not shown. With so many projects that the table would
+take more than half the comment, its last rows are left out and counted; sections that do not fit at all are left
+out and counted the same way. Nothing is ever cut mid-line.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Any
 
 from assistplan.redact import scrub
 from assistplan.render import words
-from assistplan.render.markdown import MAX_CHARS, render_markdown
+from assistplan.render.markdown import MAX_CHARS, left_out_count, render_markdown
 from assistplan.render.mdparts import alert, code, escape, fence, table
 
 MARKER = "<!-- assistplan-plans -->"
@@ -79,26 +83,91 @@ def render_combined_markdown(
     high_impact_paths: Mapping[str, Sequence[str]] | None = None,
 ) -> str:
     """The comment on several projects, never longer than `max_chars`."""
-    rows = [[code(s.name, in_table=True), code(s.folder, in_table=True), escape(status(s))] for s in sections]
-    head = f"{MARKER}\n### assistplan plan — {escape(headline(sections))}\n\n"
-    if rows:
-        head += table(["Project", "Folder", "Plan"], rows) + "\n\n"
+    head = f"{MARKER}\n### assistplan plan — {escape(headline(sections))}\n\n" + _table(sections, max_chars // 2)
     footer = "---\n<sub>" + " · ".join(["assistplan"] + ([f"commit {escape(commit)}"] if commit else [])) + "</sub>\n"
     room = max(0, max_chars - len(head) - len(footer))
 
-    def body(section: Section, limit: int) -> str:
+    def body(section: Section, limit: int, *, cut: bool = False) -> str:
+        """The section in at most `limit` (`cut`: it is known not to fit whole)."""
         if section.view is None:
             return _failure(section, limit)
+
+        def left_out(count: int) -> str:
+            return alert(
+                "NOTE",
+                [
+                    f"**{left_out_count(count)} not shown** to keep the comment on all projects under "
+                    f"{max_chars:,} characters. This project's full plan: {code(_command(section))}."
+                ],
+            )
+
         text = render_markdown(
-            section.view, commit=commit, max_chars=limit, high_impact_paths=high_impact_paths, footer=False
+            section.view,
+            commit=commit,
+            max_chars=limit,
+            high_impact_paths=high_impact_paths,
+            footer=False,
+            left_out=left_out,
         )
+        if " not shown** to keep the comment on all projects" not in text and (cut or len(text) >= limit):
+            return _compact(section, max_chars)
         return _demoted(text)
 
     full = {s.name: body(s, max_chars) for s in sections}
     shares = _shares({name: len(text) + 1 for name, text in full.items()}, room)
-    parts = [full[s.name] if len(full[s.name]) + 1 <= shares[s.name] else body(s, shares[s.name]) for s in sections]
-    text = head + "\n".join(part.rstrip("\n") + "\n" for part in parts) + footer
-    return text[:max_chars]
+    parts = [
+        full[s.name] if len(full[s.name]) + 1 <= shares[s.name] else body(s, shares[s.name], cut=True) for s in sections
+    ]
+    texts = [part.rstrip("\n") + "\n" for part in parts]
+
+    def comment(kept: int) -> str:
+        dropped = [_dropped(len(texts) - kept)] if kept < len(texts) else []
+        return head + "\n".join([*texts[:kept], *dropped]) + footer
+
+    kept = len(texts)
+    while kept > 0 and len(comment(kept)) > max_chars:
+        kept -= 1
+    return comment(kept)
+
+
+def _table(sections: Sequence[Section], limit: int) -> str:
+    """The summary table, its last rows left out and counted when it would be longer than `limit`."""
+    rows = [[code(s.name, in_table=True), code(s.folder, in_table=True), escape(status(s))] for s in sections]
+    if not rows:
+        return ""
+    kept = len(rows)
+    text = table(["Project", "Folder", "Plan"], rows) + "\n\n"
+    while len(text) > limit and kept > 0:
+        kept -= 1
+        more = ["…", "…", f"{len(rows) - kept} more projects not listed"]
+        text = table(["Project", "Folder", "Plan"], [*rows[:kept], more]) + "\n\n"
+    return text
+
+
+def _dropped(count: int) -> str:
+    """The note on the sections left out whole."""
+    noun = "project" if count == 1 else "projects"
+    return alert("NOTE", [f"**{count} more {noun} not shown**: this comment has no room left for them."]) + "\n"
+
+
+def _compact(section: Section, max_chars: int) -> str:
+    """A section whose share cannot hold its plan's summary: its heading and status, and where its plan is."""
+    title = f"#### assistplan plan — {escape(section.name)}: {escape(status(section))}\n\n"
+    note = alert(
+        "NOTE",
+        [
+            f"**This project's plan is not shown** to keep the comment on all projects under {max_chars:,} "
+            f"characters. Its full plan: {code(_command(section))}."
+        ],
+    )
+    return title + note + "\n"
+
+
+def _command(section: Section) -> str:
+    """The command that prints a project's full plan, run where `plan --projects` ran."""
+    _, _, environment = section.name.partition("@")
+    env = f" --env {environment}" if environment else ""
+    return f"assistplan --chdir {section.folder}{env} plan --format json"
 
 
 def _shares(sizes: Mapping[str, int], room: int) -> dict[str, int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from assistplan.render import words
@@ -21,24 +21,34 @@ def render_markdown(
     max_chars: int = MAX_CHARS,
     high_impact_paths: Mapping[str, Sequence[str]] | None = None,
     footer: bool = True,
+    left_out: Callable[[int], str] | None = None,
 ) -> str:
     """The comment, never longer than `max_chars`; `commit` defaults to the view's. Changes of the paths
     `high_impact_paths` names for their kind (see `Kind.high_impact_paths`) are flagged in a banner. Without
-    `footer`, the comment ends with its last section (a section of a comment on several projects)."""
+    `footer`, the comment ends with its last section (a section of a comment on several projects). When resources
+    are left out to fit, `left_out` words the note on how many (by default: this comment's size and the JSON
+    artifact)."""
     commit = commit if commit is not None else view.get("commit")
     blocks = _drift_blocks(view) + picture_blocks(view) + _change_blocks(view)
 
-    def note(left_out: int) -> str:
+    def note(count: int) -> str:
+        if left_out is not None:
+            return left_out(count)
         return alert(
             "NOTE",
             [
-                f"**{_count(left_out, 'more resource')} not shown** to keep this comment under "
+                f"**{left_out_count(count)} not shown** to keep this comment under "
                 f"{max_chars:,} characters. The full plan is in the JSON artifact (`assistplan plan --format json`)."
             ],
         )
 
     end = _footer(view, commit) if footer else ""
     return fit(_head(view, high_impact_paths or {}), blocks, end, max_chars, note)
+
+
+def left_out_count(count: int) -> str:
+    """`3 more resources`: how the note on resources left out counts them."""
+    return _count(count, "more resource")
 
 
 def marker(project: str) -> str:

@@ -59,6 +59,9 @@ class StateLock:
             self._file_lock.acquire(timeout=self.timeout)
         except Timeout as error:
             raise LockError(self._held_message()) from error
+        except OSError as error:
+            reason = error.strerror or str(error)
+            raise StateError(f"cannot lock the state with {self.lock_path}: {reason}") from error
         try:
             info = {"holder": holder_name(), "operation": self.operation, "created": utc_now().isoformat()}
             atomic_write(self.info_path, (json.dumps(info, indent=2) + "\n").encode("utf-8"))

@@ -30,6 +30,9 @@ STATE_VERSION = 1
 def _address(value: Any) -> Address:
     if not isinstance(value, str):
         raise ValueError(f"an address must be a string (Kind/name), not {type(value).__name__}")
+    kind, slash, name = value.partition("/")
+    if not (kind and slash and name):
+        raise ValueError(f"{value!r} is not an address: expected Kind/name")
     return Address.of(value)
 
 
