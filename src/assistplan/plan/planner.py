@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from assistplan import catalog
 from assistplan.addrs import Address, rank
 from assistplan.errors import PlanError
 from assistplan.kinds import Inventory, Kind, LiveObject, Spec, digest
@@ -125,7 +126,7 @@ def _leftovers(
     kinds: Mapping[str, Kind],
 ) -> dict[Address, ResourceChange]:
     """Deletions of what carries the project's mark but is no address: duplicates of an address, objects whose label
-    names no usable address, and what a kind finds that nothing needs any more (`Kind.garbage`)."""
+    names no usable address, and what a kind the refresh read finds that nothing needs any more (`Kind.garbage`)."""
     out: dict[Address, ResourceChange] = {}
     leftovers = [(found, ActionReason.DUPLICATE) for found in matched.duplicates]
     leftovers += [(found, ActionReason.ORPHAN) for found in matched.orphans]
@@ -137,7 +138,8 @@ def _leftovers(
     gone = {a for a, rc in changes.items() if rc.action in (Action.DELETE, Action.FORGET)}
     keep = [live.obj for a, live in matched.live.items() if a not in gone]
     claimed = {rc.remote_id for rc in changes.values() if rc.remote_id}
-    for kind in kinds.values():
+    refreshed = [kinds[name] for name in sorted(inventory.objects, key=catalog.rank) if name in kinds]
+    for kind in refreshed:
         for item in kind.garbage(inventory, kept, claimed, keep):
             address = item.address
             out[address] = ResourceChange(
