@@ -144,8 +144,9 @@ class Workspace:
         desired = None if options.destroy else desired_resources(self.project, self.kinds, self.moved(state))
         return self.refresh(state, parallelism, desired)
 
-    def plan(self, options: PlanOptions, parallelism: int = 8) -> Planned:
-        """Refresh and plan; with no state file, the state is first rebuilt from the live labels."""
+    def plan(self, options: PlanOptions, parallelism: int = 8, *, saving: bool = False) -> Planned:
+        """Refresh and plan; with no state file, the state is first rebuilt from the live labels. `saving`: the plan
+        will be saved for `apply PLANFILE`, so it records the digest of every object it observed."""
         state = self.load_state()
         declared = None if options.destroy else [a for a in self.project.resources if a.kind in self.kinds]
         # the requests of the refresh wait on the API: the desired specs are computed meanwhile
@@ -155,7 +156,8 @@ class Workspace:
             inventory = refreshing.result()
         if state is None and any(inventory.objects.values()):
             state = self.rebuild_state(inventory, None, desired)
-        plan = make_plan(self.name, desired, state, inventory, self.kinds, options, now=datetime.now(UTC))
+        now = datetime.now(UTC)
+        plan = make_plan(self.name, desired, state, inventory, self.kinds, options, now=now, observing=saving)
         return Planned(plan, inventory, state)
 
     def rebuild_state(

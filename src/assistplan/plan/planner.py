@@ -40,9 +40,10 @@ def make_plan(
     options: PlanOptions,
     *,
     now: datetime,
+    observing: bool = True,
 ) -> Plan:
     """The plan for `desired` (the manifests' resources, also when destroying: lifecycle comes from them), made at
-    `now`."""
+    `now`. With `observing` false, the plan's `observed` is left empty (only a saved plan needs it)."""
     wanted: Mapping[Address, Desired] = {} if options.destroy else desired
     _check_replace(options.replace, wanted)
     state, carried = moved_state(state, declared_moves((a, d.moved_from) for a, d in desired.items()))
@@ -86,7 +87,7 @@ def make_plan(
         options=options,
         state_lineage=state.lineage if state else None,
         state_serial=state.serial if state else 0,
-        observed=observe(inventory, kinds),
+        observed=observe(inventory, kinds) if observing else {},
         created_at=now.isoformat(timespec="seconds"),
     )
 
