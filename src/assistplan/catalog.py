@@ -42,7 +42,8 @@ _registered: dict[str, KindInfo] = {}
 _ordered: dict[str, KindInfo] = {}
 _depths: dict[str, int] = {}
 _modules: list[str] = []
-_lock = threading.RLock()
+_lock = threading.Lock()
+"""Held only to change the tables above, never while a module is imported (its import registers a kind)."""
 _UNKNOWN_RANK = (sys.maxsize, "")
 
 
@@ -58,13 +59,13 @@ def kinds() -> Mapping[str, KindInfo]:
     """Every kind, dependencies first (by depth), then by name (imports every kind module)."""
     if _ordered:
         return _ordered
+    for module in _module_names():
+        importlib.import_module(f"{KINDS_PACKAGE}.{module}")
+    ordered = sorted(list(_registered), key=rank)
     with _lock:
         if not _ordered:
-            for module in _module_names():
-                importlib.import_module(f"{KINDS_PACKAGE}.{module}")
-            ordered = {name: _registered[name] for name in sorted(_registered, key=rank)}
-            _ordered.update(ordered)
-        return _ordered
+            _ordered.update((name, _registered[name]) for name in ordered)
+    return _ordered
 
 
 def names() -> tuple[str, ...]:
@@ -79,9 +80,8 @@ def get(name: str) -> KindInfo | None:
     module = module_name(name)
     if module not in _module_names():
         return None
-    with _lock:
-        importlib.import_module(f"{KINDS_PACKAGE}.{module}")
-        info = _registered.get(name)
+    importlib.import_module(f"{KINDS_PACKAGE}.{module}")
+    info = _registered.get(name)
     if info is None:
         raise RuntimeError(f"{KINDS_PACKAGE}.{module} does not register the kind {name}")
     return info
