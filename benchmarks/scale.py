@@ -11,6 +11,9 @@
    `--project-agents` agents are applied (setup), then the project's no-op plan runs `--repeat` times with its state
    file (reads by id may race the listing) and without it (listings only), the calls split by route.
 
+With `--bytecode`, each tree's modules are compiled to bytecode before anything is measured, as installing a package
+does; without it, and with PYTHONDONTWRITEBYTECODE set, every command compiles the modules it imports.
+
 Every measured command runs as its own process, started as a user starts the CLI (`python -m assistplan`; a tree
 without assistplan/__main__.py runs its console script's function from `python -c`): wall time, CPU (user + system,
 from wait4), peak RSS (VmHWM, read as the process exits) and the API calls the sandbox counted. The sandbox runs in
@@ -28,11 +31,13 @@ targets are printed beside the figures. Linux (figures read from /proc show as n
     .venv/bin/python benchmarks/scale.py [--creates 1000,5000,10000] [--latency-ms 50] [--parallelism 8]
         [--agents 1000] [--agents-with-stores 5000] [--stores 100] [--files-per-store 2] [--account-agents 5000]
         [--project-agents 250] [--repeat 3] [--baseline REV] [--baseline-timeout 300] [--timeout SECONDS] [--quick]
+        [--bytecode]
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import math
 import os
@@ -93,6 +98,12 @@ import assistplan, assistplan.cli, assistplan.manifest.loader
 print(assistplan.__file__)
 print(assistplan.manifest.loader.MAX_DOCUMENTS)
 """
+
+
+BYTECODE_NOTE = (
+    "none written ahead; with PYTHONDONTWRITEBYTECODE set (as here), every command compiles every module of "
+    "assistplan it imports (--bytecode compiles them first, as installing a package does)"
+)
 
 
 class BenchError(Exception):
@@ -758,6 +769,11 @@ def parse_options() -> argparse.Namespace:
         "--timeout", type=float, default=None, metavar="SECONDS", help="kill a current-tree command running longer"
     )
     parser.add_argument(
+        "--bytecode",
+        action="store_true",
+        help="compile each tree's modules to bytecode first, as installing a package does",
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="a smoke run: 200 creates, no-op plans of 100 agents (and 10 stores)"
     )
     options = parser.parse_args()
@@ -792,6 +808,8 @@ def run(options: argparse.Namespace, work: Path, baseline: tuple[str, Path] | No
         trees.append(Tree(baseline[0], baseline[1] / "src", options.baseline_timeout))
     for tree in trees:
         tree.check()
+        if options.bytecode:
+            compileall.compile_dir(tree.src, quiet=1)
     sandbox = Sandbox(trees[0].src, work)
     bench = Bench(sandbox, work, options)
     loads: list[str] = []
@@ -814,6 +832,10 @@ def run(options: argparse.Namespace, work: Path, baseline: tuple[str, Path] | No
     finally:
         sandbox.stop()
     print("\nHow each tree's CLI was started: " + "; ".join(f"{tree.label}: {tree.started_as}" for tree in trees))
+    print(
+        "Bytecode: "
+        + ("each tree compiled ahead (--bytecode), as an installed package is" if options.bytecode else BYTECODE_NOTE)
+    )
     if applies:
         report_apply(applies, trees, options, loads[0])
     if plans:

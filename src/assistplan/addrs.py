@@ -55,6 +55,6 @@ class Address(str):
         return Address(self.kind, f"{self.name}#{remote_id}")
 
 
-def rank(address: Address) -> tuple[int, str]:
+def rank(address: Address) -> tuple[tuple[int, str], str]:
     """Sort key: kinds in catalog order (dependencies first), then by name."""
     return (catalog.rank(address.kind), address.name)

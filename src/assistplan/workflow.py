@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistplan import catalog
 from assistplan.addrs import Address
 from assistplan.errors import AssistplanError, PlanError
 from assistplan.kinds import Inventory, Kind, KindContext, digest, registered
@@ -55,7 +56,7 @@ class Workspace:
         """The environment asked for (None: assistplan.yaml's default one, if any)."""
         self.project = load_project(self.root, cli_vars=cli_vars, var_files=var_files, environment=environment)
         self.store = StateStore(self.root / self.project.config.state, project=self.name)
-        self.kinds: dict[str, Kind] = registered()
+        self.kinds: Mapping[str, Kind] = registered()
         self.connectors: dict[str, Connector] = {**default_connectors(), **(connectors or {})}
         self._providers: dict[str, Provider] = {}
 
@@ -87,7 +88,7 @@ class Workspace:
                 if read not in wanted:
                     wanted.add(read)
                     stack.append(read)
-        return [kind for name, kind in self.kinds.items() if name in wanted]
+        return [self.kinds[name] for name in sorted(wanted, key=catalog.rank) if name in self.kinds]
 
     def check_served(self, kinds: list[Kind]) -> None:
         """Refuse, before any request, kinds that the configured endpoints do not serve."""
@@ -143,8 +144,9 @@ class Workspace:
         desired = None if options.destroy else desired_resources(self.project, self.kinds, self.moved(state))
         return self.refresh(state, parallelism, desired)
 
-    def plan(self, options: PlanOptions, parallelism: int = 8) -> Planned:
-        """Refresh and plan; with no state file, the state is first rebuilt from the live labels."""
+    def plan(self, options: PlanOptions, parallelism: int = 8, *, saving: bool = False) -> Planned:
+        """Refresh and plan; with no state file, the state is first rebuilt from the live labels. `saving`: the plan
+        will be saved for `apply PLANFILE`, so it records the digest of every object it observed."""
         state = self.load_state()
         declared = None if options.destroy else [a for a in self.project.resources if a.kind in self.kinds]
         # the requests of the refresh wait on the API: the desired specs are computed meanwhile
@@ -154,7 +156,8 @@ class Workspace:
             inventory = refreshing.result()
         if state is None and any(inventory.objects.values()):
             state = self.rebuild_state(inventory, None, desired)
-        plan = make_plan(self.name, desired, state, inventory, self.kinds, options, now=datetime.now(UTC))
+        now = datetime.now(UTC)
+        plan = make_plan(self.name, desired, state, inventory, self.kinds, options, now=now, observing=saving)
         return Planned(plan, inventory, state)
 
     def rebuild_state(

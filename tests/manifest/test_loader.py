@@ -14,7 +14,8 @@ from assistplan.addrs import Address
 from assistplan.errors import ManifestError
 from assistplan.manifest import LocalFile, Project, load_project
 from assistplan.manifest.cycles import find_cycles
-from assistplan.manifest.models import AgentSpec, AssistantSpec, FlowiseToolSpec, FunctionSpec
+from assistplan.manifest.flowise_models import FlowiseToolSpec
+from assistplan.manifest.models import AgentSpec, AssistantSpec, FunctionSpec
 
 Loader = Callable[..., Project]
 Failing = Callable[..., list[str]]

@@ -221,7 +221,8 @@ def plan(scenario: Scenario) -> Plan:
     for obj in scenario.live:
         objects.setdefault(obj.kind, []).append(obj)
     inventory = Inventory(project=PROJECT, objects=objects)
-    if scenario.blobs:
+    if scenario.blobs:  # listed into the pool by the File kind's refresh, as in a real one
+        objects.setdefault("File", [])
         pool = BlobPool(PROJECT)
         for item in scenario.blobs:
             pool.add(item)

@@ -111,7 +111,7 @@ def _deletes(rc: ResourceChange) -> bool:
 
 def _waves(changes: list[ResourceChange]) -> list[list[ResourceChange]]:
     """Deletions grouped by kind, dependents (agents, assistants) before what they use (stores, files)."""
-    groups: dict[int, list[ResourceChange]] = {}
+    groups: dict[tuple[int, str], list[ResourceChange]] = {}
     for rc in changes:
         groups.setdefault(rank(rc.address)[0], []).append(rc)
     return [groups[index] for index in sorted(groups, reverse=True)]

@@ -144,7 +144,7 @@ def plan(
             if warnings:
                 show_diagnostics(warnings)
             with opened.lock("plan", lock_timeout):
-                planned = opened.plan(options, parallelism)
+                planned = opened.plan(options, parallelism, saving=out is not None)
         click.echo(render(planned.plan, fmt, commit, warnings), nl=False)
         step_summary(lambda: render(planned.plan, "markdown", commit, warnings))
         if out is not None:

@@ -1,10 +1,7 @@
-"""Kinds: one module per kind. Importing this package imports every module in it, and each kind module registers
-its kind in `assistplan.catalog`; nothing here lists them."""
+"""Kinds: one module per kind, named for it (see `assistplan.catalog`, which imports a kind's module when its kind is
+first asked about, and each kind module registers its kind there); nothing here lists them."""
 
 from __future__ import annotations
-
-import importlib
-import pkgutil
 
 from assistplan.kinds.base import (
     Applied,
@@ -19,9 +16,6 @@ from assistplan.kinds.base import (
     digest,
     registered,
 )
-
-for _module in pkgutil.iter_modules(__path__):
-    importlib.import_module(f"{__name__}.{_module.name}")
 
 __all__ = [
     "Applied",

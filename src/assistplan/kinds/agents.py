@@ -61,6 +61,7 @@ TEXT_DEFAULT = {"format": {"type": "text"}, "verbosity": "medium"}
 EMPTY_TRANSPORT_LISTS = ("headers", "args", "env_vars")
 KEY = "fingerprint_key"
 HEADER_ENV = "header_env"
+PRUNED_PARAMETERS = "agents.pruned_parameters"
 
 
 def fingerprint(key: str, value: str) -> str:
@@ -91,10 +92,11 @@ def function_tool(function: Mapping[str, Any], name: str, options: Mapping[str, 
     return tool
 
 
-def normalize_tool(tool: Mapping[str, Any]) -> dict[str, Any]:
-    """A tool with its defaults filled and nulls dropped; `async: false` is the default and is dropped too, and so
-    are an MCP transport's empty headers, args and env_vars."""
-    out: dict[str, Any] = prune(dict(tool))
+def normalize_tool(tool: Mapping[str, Any], pruned: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A tool with its defaults filled and nulls dropped (but in the values of the `pruned` keys, which have none);
+    `async: false` is the default and is dropped too, and so are an MCP transport's empty headers, args and
+    env_vars."""
+    out: dict[str, Any] = {k: v if k in pruned else prune(v) for k, v in tool.items() if v is not None}
     for key, value in TOOL_DEFAULTS.get(str(tool.get("type")), {}).items():
         out.setdefault(key, value)
     if out.get("async") is False:
@@ -113,10 +115,15 @@ def fingerprint_headers(tool: dict[str, Any], key: str | None) -> dict[str, Any]
     return {**tool, "transport": {**tool["transport"], "headers": hidden}}
 
 
-def desired_tool(tool: dict[str, Any], functions: Mapping[str, Any]) -> dict[str, Any]:
+def desired_tool(tool: dict[str, Any], functions: Mapping[str, Any], pruned: dict[str, Any]) -> dict[str, Any]:
+    """A manifest tool as the API shows it. `pruned` keeps each Function's parameters pruned once for every agent
+    that uses it (the specs share them; nothing changes a spec in place)."""
     if "function" in tool:
         function = functions[tool["function"]]
-        return normalize_tool(function_tool(function, function.get("name", tool["function"]), tool))
+        made = function_tool(function, function.get("name", tool["function"]), tool)
+        if tool["function"] not in pruned:
+            pruned[tool["function"]] = prune(made["parameters"])
+        return normalize_tool({**made, "parameters": pruned[tool["function"]]}, pruned=("parameters",))
     if tool.get("credential"):
         tool = {**tool, "credential": f"{VaultCredentialKind.kind}/{tool['credential']}"}
     headers = (tool.get("transport") or {}).get("headers")
@@ -181,7 +188,8 @@ class AgentKind(Kind):
 
     def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
         spec = resource.spec.model_dump(mode="json", by_alias=True, exclude_none=True)
-        tools = [desired_tool(tool, ctx.project.functions) for tool in spec.get("tools", [])]
+        pruned: dict[str, Any] = ctx.shared.setdefault(PRUNED_PARAMETERS, {})
+        tools = [desired_tool(tool, ctx.project.functions, pruned) for tool in spec.get("tools", [])]
         reasoning = spec.get("reasoning")
         desired: Spec = {
             "name": spec.get("display_name", resource.address.name),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
@@ -239,11 +239,13 @@ class KindContext:
 class DesireContext:
     """What `Kind.desired` is given besides the resource: the manifests' project (Functions are resolved there), the
     desired specs of the resources desired before this one (every kind this one depends on comes earlier), and the
-    attributes the state recorded for this address."""
+    attributes the state recorded for this address, and what kinds compute once for all the resources of a command
+    (`shared`, for example a Function's parameters as every agent that uses it embeds them)."""
 
     project: Project
     specs: Mapping[str, Spec]
     attributes: Mapping[str, Any]
+    shared: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -439,6 +441,31 @@ def register(kind: Kind) -> Kind:
     return kind
 
 
-def registered() -> dict[str, Kind]:
-    """Every kind with a remote object, in catalog order."""
-    return {name: info.implementation for name, info in catalog.kinds().items() if info.implementation is not None}
+class Registered(Mapping[str, Kind]):
+    """The kinds with a remote object, in catalog order. Looking one up imports only its module; going through them
+    all imports every kind module."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, Kind] = {}
+
+    def __getitem__(self, name: str) -> Kind:
+        found = self._found.get(name)
+        if found is not None:
+            return found
+        info = catalog.get(name)
+        if info is None or info.implementation is None:
+            raise KeyError(name)
+        implementation: Kind = info.implementation
+        self._found[name] = implementation
+        return implementation
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, info in catalog.kinds().items() if info.implementation is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def registered() -> Registered:
+    """Every kind with a remote object, in catalog order, each module imported when first needed."""
+    return Registered()

@@ -33,7 +33,7 @@ from assistplan.kinds.base import (
 )
 from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.kinds.flowise_base import MARK, MarkedKind, json_field, mark
-from assistplan.manifest.models import FlowiseAssistantSpec
+from assistplan.manifest.flowise_models import FlowiseAssistantSpec
 from assistplan.manifest.project import Resource
 from assistplan.providers.flowise import FlowiseProvider
 

@@ -42,7 +42,7 @@ from assistplan.kinds.base import (
 )
 from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.kinds.flowise_base import UNMARKED, FlowiseKind, Identity
-from assistplan.manifest.models import FlowiseCredentialSpec
+from assistplan.manifest.flowise_models import FlowiseCredentialSpec
 from assistplan.manifest.project import Resource
 from assistplan.providers.flowise import FlowiseProvider
 

@@ -28,8 +28,8 @@ from assistplan.kinds.base import (
 )
 from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.kinds.flowise_base import UNMARKED, FlowiseKind, Identity
+from assistplan.manifest.flowise_models import FlowiseToolSpec
 from assistplan.manifest.flowise_schema import normalize_rows, payload_rows, rows_from_schema
-from assistplan.manifest.models import FlowiseToolSpec
 from assistplan.manifest.project import Resource
 from assistplan.providers.flowise import FlowiseProvider
 

@@ -14,7 +14,7 @@ from assistplan.errors import NotFoundError
 from assistplan.kinds.base import Applied, DesireContext, KindContext, LiveObject, Spec, manifest_spec, register
 from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.kinds.flowise_base import FlowiseKind
-from assistplan.manifest.models import FlowiseVariableSpec
+from assistplan.manifest.flowise_models import FlowiseVariableSpec
 from assistplan.manifest.project import Resource
 from assistplan.providers.flowise import FlowiseProvider
 

@@ -10,6 +10,7 @@ anything it refers to.
 from __future__ import annotations
 
 import os
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -134,7 +135,7 @@ class Resolver:
         self.diagnostics: list[Diagnostic] = []
         self.sources: dict[str, list[str] | None] = {}
         """What may be shown of the files read here, by their names in diagnostics."""
-        self.names: dict[str, dict[str, Manifest]] = {kind: {} for kind in catalog.names()}
+        self.names: defaultdict[str, dict[str, Manifest]] = defaultdict(dict)
         self.resources: dict[Address, Resource] = {}
 
     def error(
@@ -154,7 +155,8 @@ class Resolver:
         resources = self.resources
         for manifest in sorted(manifests, key=lambda m: (catalog.rank(m.address.kind), m.address.name)):
             work = _Work(manifest)
-            provider = catalog.kinds()[manifest.address.kind].provider
+            info = catalog.get(manifest.address.kind)
+            provider = info.provider if info is not None else None
             if provider is not None and getattr(self.config, provider, None) is None:
                 self.error(work, (), f'{manifest.address.kind} needs a "{provider}" section in assistplan.yaml')
             manifest.spec.resolve(_Resolution(self, work))

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from assistplan.manifest.models import spec_types
+from assistplan.manifest.models import spec_type
 
 FieldPath = tuple[str, ...]
 ANY_ITEM = "*"
@@ -51,7 +51,7 @@ def _declared(model: type[BaseModel], seen: frozenset[type[BaseModel]]) -> Itera
 @cache
 def file_fields(kind: str) -> tuple[FieldPath, ...]:
     """Where the `*_file` fields of `kind` are, for example `("response_format", "json_schema", "schema_file")`."""
-    model = spec_types().get(kind)
+    model = spec_type(kind)
     return tuple(dict.fromkeys(_declared(model, frozenset({model})))) if model else ()
 
 

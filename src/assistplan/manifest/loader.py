@@ -20,7 +20,7 @@ from assistplan.manifest.config import Manifest, Resolver
 from assistplan.manifest.environments import Selected, select
 from assistplan.manifest.filefields import file_references
 from assistplan.manifest.localfiles import FileCache
-from assistplan.manifest.models import ProjectConfig, spec_types
+from assistplan.manifest.models import ProjectConfig, spec_type, spec_types
 from assistplan.manifest.policy import check_policy
 from assistplan.manifest.project import Project
 from assistplan.manifest.safefs import MAX_MANIFEST_BYTES, Refused, confined, read_bytes
@@ -246,8 +246,9 @@ class _Collector:
         if kind is None:
             self.error('missing required field "kind"', document.start)
             return
-        types = spec_types()
-        if not isinstance(kind, str) or kind not in types:
+        model = spec_type(kind) if isinstance(kind, str) else None
+        if model is None:
+            types = spec_types()
             hint = did_you_mean(kind, types) if len(self.diagnostics) < MAX_HINTED_ERRORS else ""
             message = f'unknown kind "{kind}"' + (hint or f": expected one of {', '.join(types)}")
             self.error(message, positions.value(("kind",)))
@@ -264,7 +265,7 @@ class _Collector:
             self.seen[address] = document
         hints = len(self.diagnostics) < MAX_HINTED_ERRORS
         where = str(address) if address else None
-        spec, problems = validate_model(types[kind], data, positions, address=where, hints=hints)
+        spec, problems = validate_model(model, data, positions, address=where, hints=hints)
         self.diagnostics.extend(problems)
         if spec is not None and address is not None:
             resource_spec = spec

@@ -1,7 +1,8 @@
 """The manifest models: one pydantic spec per kind and `assistplan.yaml`'s ProjectConfig.
 
-The kinds' models live in small modules (openai_models, agent_models, flowise_models); this module is where everyone
-imports them from. Which model belongs to which kind is declared by the kind's module (see `assistplan.catalog`).
+The kinds' models live in small modules (openai_models, agent_models, flowise_models, ...); this module re-exports
+the OpenAI and agent ones, which most commands use. The Flowise models are imported from `flowise_models`, only by
+what needs them. Which model belongs to which kind is declared by the kind's module (see `assistplan.catalog`).
 """
 
 from __future__ import annotations
@@ -39,14 +40,6 @@ from assistplan.manifest.fields import (
     Spec,
     problem,
 )
-from assistplan.manifest.flowise_models import (
-    ChatModel,
-    FlowiseAssistantSpec,
-    FlowiseCredentialSpec,
-    FlowiseToolSpec,
-    FlowiseVariableSpec,
-    SecretRef,
-)
 from assistplan.manifest.openai_models import (
     AssistantSpec,
     AssistantTool,
@@ -75,16 +68,11 @@ __all__ = [
     "AssistantSpec",
     "AssistantTool",
     "AutomationsTool",
-    "ChatModel",
     "CodeInterpreter",
     "ComputerUseTool",
     "FileSearch",
     "FileSpec",
-    "FlowiseAssistantSpec",
     "FlowiseConfig",
-    "FlowiseCredentialSpec",
-    "FlowiseToolSpec",
-    "FlowiseVariableSpec",
     "FunctionRef",
     "FunctionSpec",
     "HttpTransport",
@@ -100,7 +88,6 @@ __all__ = [
     "ProjectConfig",
     "RankingOptions",
     "Reasoning",
-    "SecretRef",
     "StaticChunking",
     "StdioTransport",
     "TextFormatJsonSchema",
@@ -161,3 +148,11 @@ def spec_types() -> dict[str, type[KindSpec]]:
     from assistplan import catalog
 
     return {name: info.spec_model for name, info in catalog.kinds().items()}
+
+
+def spec_type(kind: str) -> type[KindSpec] | None:
+    """The manifest model of one kind (None for an unknown kind); imports only that kind's module."""
+    from assistplan import catalog
+
+    info = catalog.get(kind)
+    return info.spec_model if info is not None else None

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from assistplan.addrs import Address
+from assistplan.manifest.flowise_models import FlowiseAssistantSpec, FlowiseToolSpec
 from assistplan.manifest.flowise_schema import row_problems
-from assistplan.manifest.models import AssistantSpec, FlowiseAssistantSpec, FlowiseToolSpec, FunctionRef, FunctionSpec
+from assistplan.manifest.models import AssistantSpec, FunctionRef, FunctionSpec
 from assistplan.manifest.project import Project, Resource
 from assistplan.migrate.documents import Document, Output, Source, relative, source_of, unique_name
 from assistplan.migrate.report import Migrated, Report

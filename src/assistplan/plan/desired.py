@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from assistplan.addrs import Address
 from assistplan.kinds import DesireContext, Kind, Spec, digest
@@ -32,12 +33,13 @@ def desired_resources(
     each completed with what the state recorded for its address."""
     desired: dict[Address, Desired] = {}
     specs: dict[str, Spec] = {}
+    shared: dict[str, Any] = {}
     for address, resource in project.resources.items():
         kind = kinds.get(address.kind)
         if kind is None:
             continue
         recorded = state.get(address) if state is not None else None
-        context = DesireContext(project, specs, recorded.attributes if recorded else {})
+        context = DesireContext(project, specs, recorded.attributes if recorded else {}, shared)
         spec = kind.desired(resource, context)
         specs[address] = spec
         lifecycle = resource.spec.lifecycle

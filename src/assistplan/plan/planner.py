@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from assistplan import catalog
 from assistplan.addrs import Address, rank
 from assistplan.errors import PlanError
 from assistplan.kinds import Inventory, Kind, LiveObject, Spec, digest
@@ -39,9 +40,10 @@ def make_plan(
     options: PlanOptions,
     *,
     now: datetime,
+    observing: bool = True,
 ) -> Plan:
     """The plan for `desired` (the manifests' resources, also when destroying: lifecycle comes from them), made at
-    `now`."""
+    `now`. With `observing` false, the plan's `observed` is left empty (only a saved plan needs it)."""
     wanted: Mapping[Address, Desired] = {} if options.destroy else desired
     _check_replace(options.replace, wanted)
     state, carried = moved_state(state, declared_moves((a, d.moved_from) for a, d in desired.items()))
@@ -85,7 +87,7 @@ def make_plan(
         options=options,
         state_lineage=state.lineage if state else None,
         state_serial=state.serial if state else 0,
-        observed=observe(inventory, kinds),
+        observed=observe(inventory, kinds) if observing else {},
         created_at=now.isoformat(timespec="seconds"),
     )
 
@@ -125,7 +127,7 @@ def _leftovers(
     kinds: Mapping[str, Kind],
 ) -> dict[Address, ResourceChange]:
     """Deletions of what carries the project's mark but is no address: duplicates of an address, objects whose label
-    names no usable address, and what a kind finds that nothing needs any more (`Kind.garbage`)."""
+    names no usable address, and what a kind the refresh read finds that nothing needs any more (`Kind.garbage`)."""
     out: dict[Address, ResourceChange] = {}
     leftovers = [(found, ActionReason.DUPLICATE) for found in matched.duplicates]
     leftovers += [(found, ActionReason.ORPHAN) for found in matched.orphans]
@@ -137,7 +139,8 @@ def _leftovers(
     gone = {a for a, rc in changes.items() if rc.action in (Action.DELETE, Action.FORGET)}
     keep = [live.obj for a, live in matched.live.items() if a not in gone]
     claimed = {rc.remote_id for rc in changes.values() if rc.remote_id}
-    for kind in kinds.values():
+    refreshed = [kinds[name] for name in sorted(inventory.objects, key=catalog.rank) if name in kinds]
+    for kind in refreshed:
         for item in kind.garbage(inventory, kept, claimed, keep):
             address = item.address
             out[address] = ResourceChange(
