@@ -37,7 +37,7 @@ from assistplan.kinds.base import (
     KindContext,
     LiveObject,
     Spec,
-    find_stamped,
+    all_stamped,
     owned_objects,
     prune,
     read_object,
@@ -263,7 +263,7 @@ class AgentKind(Kind):
             "/agents",
             payload,
             address=address,
-            find_existing=lambda: find_stamped(
+            find_stamped=lambda: all_stamped(
                 provider.list_objects("/agents", address=address, operation="look up"), ctx.project, address
             ),
         )
