@@ -13,7 +13,7 @@ import yaml
 from assistplan.kinds.flowise_credentials import MARK, REDACTED
 
 from .conftest import FlowiseProject
-from .test_export_chatflows import build_chatflows
+from .test_export_chatflows import build_chatflows, marketplace, node_data
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -26,7 +26,7 @@ def test_exported_objects_plan_no_changes_without_the_state_file(fproject: Flowi
     assert fproject.changes() == {}
 
 
-def test_an_adopted_credential_carries_its_mark_in_its_data_beside_its_secret(fproject: FlowiseProject) -> None:
+def test_an_adopted_credential_carries_its_mark_in_its_data(fproject: FlowiseProject) -> None:
     ids = build_chatflows(fproject)
 
     fproject.ok("export", "--kind", "FlowiseCredential")
@@ -39,6 +39,24 @@ def test_an_adopted_credential_carries_its_mark_in_its_data_beside_its_secret(fp
     }
     assert credential["plainDataObj"]["openAIApiKey"] == REDACTED
     assert credential["name"] == "OpenAI key (prod)"
+
+
+def test_an_adopted_credential_still_holds_its_secret_for_a_prediction(fproject: FlowiseProject) -> None:
+    ids = build_chatflows(fproject)
+    fproject.ok("export", "--kind", "FlowiseCredential")
+    chain = marketplace("conversation-chain.json")
+    node_data(chain, "chatOpenAI_0")["credential"] = ids["credential"]
+    node_data(chain, "chatOpenAI_0")["inputs"].update(streaming=False, modelName="gpt-4o")
+    fproject.sandbox.settings.profile = "openai"  # refuses any key but the sandbox's, which the credential holds
+    fproject.sandbox.reset_counters()
+
+    with fproject.api() as api:
+        probe = {"name": "probe", "type": "CHATFLOW", "flowData": json.dumps(chain)}
+        probe_id = api.post("/chatflows", json=probe).raise_for_status().json()["id"]
+        answer = api.post(f"/prediction/{probe_id}", json={"question": "Hello?"})
+
+    assert answer.status_code == 200, answer.text
+    assert fproject.sandbox.count("POST /chat/completions") == 1
 
 
 def test_an_exported_variable_is_known_by_the_state_alone(fproject: FlowiseProject) -> None:
