@@ -8,11 +8,10 @@ import json
 from typing import Any
 
 import pytest
-import yaml
 
 from assistplan.kinds.flowise_credentials import MARK, REDACTED
 
-from .conftest import FlowiseProject
+from .conftest import FlowiseProject, manifest
 from .test_export_chatflows import build_chatflows, marketplace, node_data
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -70,12 +69,6 @@ def test_an_exported_variable_is_known_by_the_state_alone(fproject: FlowiseProje
 
     assert result.exit_code == 1
     assert f"assistplan import FlowiseVariable/support_email {remote_id}" in result.output
-
-
-def manifest(project: FlowiseProject, path: str) -> dict[str, Any]:
-    loaded = yaml.safe_load((project.root / path).read_text(encoding="utf-8"))
-    assert isinstance(loaded, dict)
-    return loaded
 
 
 def test_objects_without_a_name_are_exported_under_their_id_and_stay_nameless(fproject: FlowiseProject) -> None:
