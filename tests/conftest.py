@@ -2,30 +2,43 @@
 test runs as if in GitHub Actions unless it says so (the suite itself may run there); and under pytest-xdist, the
 tests of `tests/flowise/` all run on one worker."""
 
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import pytest
-from xdist.remote import Producer
-from xdist.scheduler import LoadGroupScheduling
+
+if TYPE_CHECKING:
+    from xdist.remote import Producer
+    from xdist.scheduler import LoadGroupScheduling
 
 pytest_plugins = ["assistplan.sandbox.testing"]
 
-FLOWISE_TESTS = "tests/flowise/"
+FLOWISE_TESTS = Path(__file__).parent / "flowise"
 """The folder of the tests that need the session's real Flowise (see tests/flowise/conftest.py)."""
 
 
-class FlowiseOnOneWorker(LoadGroupScheduling):
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> LoadGroupScheduling | None:
     """`--dist loadgroup`, with every test of `tests/flowise/` in one group: the worker that runs the group starts the
     only Flowise of the run, and no two tests empty or fill it at once. The group is the largest, so it is handed out
-    first and the other workers share the rest meanwhile.
+    first and the other workers share the rest meanwhile. Without pytest-xdist (`-p no:xdist`) the hook is unused.
 
     The group is made here from the test's path, because pytest-xdist 3.8 marks a group by rewriting the test's node
     id, which pytest 9.2 no longer reads back (pytest-xdist issue 1386): an `xdist_group` mark is silently ignored."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
 
-    def _split_scope(self, nodeid: str) -> str:
-        return "flowise" if nodeid.startswith(FLOWISE_TESTS) else super()._split_scope(nodeid)
+    prefix = f"{Path(os.path.relpath(FLOWISE_TESTS, config.rootpath)).as_posix()}/"
 
+    class FlowiseOnOneWorker(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "flowise" if nodeid.startswith(prefix) else super()._split_scope(nodeid)
 
-def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> FlowiseOnOneWorker | None:
-    return FlowiseOnOneWorker(config, log) if config.getvalue("dist") == "loadgroup" else None
+    return FlowiseOnOneWorker(config, log)
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ import pytest
 
 from assistplan.sandbox.faults import FaultConfig
 from assistplan.sandbox.server import API_KEY
-from conftest import KEY_ENV, Project
+from conftest import KEY_ENV, STACK, Project
 
 
 def remote_objects(project: Project) -> Counter[str]:
@@ -58,6 +58,20 @@ def test_a_failed_create_whose_object_was_committed_is_adopted(project: Project)
     assert result.exit_code == 0, result.output
     assert project.sandbox.count("POST /agents") == 1
     assert_converged(project)
+
+
+def test_an_agent_delete_whose_answer_was_lost_counts_as_deleted(project: Project) -> None:
+    assert project.run("apply", "--auto-approve").exit_code == 0
+    project.write("stack.yaml", "---\n".join(doc for doc in STACK.split("---\n") if "kind: Agent" not in doc))
+    lost = FaultConfig(rate=1.0, modes=("lost",), max_faults=1)
+    project.sandbox.set_faults(routes={"DELETE /agents/{agent_id}": lost})
+
+    result = project.run("apply", "--auto-approve")
+
+    assert result.exit_code == 0, result.output
+    assert project.sandbox.count("DELETE /agents/{agent_id}") == 2
+    assert list(project.client().beta.agents.list()) == []
+    assert project.run("plan", "--detailed-exitcode").exit_code == 0
 
 
 KILL_POINTS = [

@@ -6,32 +6,12 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from assistplan.sandbox.server import API_KEY, SandboxServer
-from conftest import KEY_ENV, Project
+from conftest import Project
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-@pytest.fixture
-def account(tmp_path: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Project:
-    """A project with no manifests yet."""
-    monkeypatch.setenv(KEY_ENV, API_KEY)
-    found = Project(root=tmp_path / "assistants", runner=CliRunner(), sandbox=sandbox)
-    found.write(
-        "assistplan.yaml",
-        f"""\
-        project: adopter
-        openai:
-          base_url: {sandbox.base_url}
-          api_key_env: {KEY_ENV}
-        """,
-    )
-    return found
 
 
 def upload(project: Project, name: str = "rates.csv", purpose: str = "user_data") -> str:

@@ -193,6 +193,31 @@ def test_remote_names_are_kept(account: Project) -> None:
     assert client.beta.agents.automations.retrieve(ids["automation"]).name == "Nightly digest!"
 
 
+def test_a_vault_without_a_name_is_exported_under_its_id_and_stays_nameless(account: Project) -> None:
+    vault = account.client().beta.agents.vaults.create()
+
+    output = exported(account)
+
+    assert "Warning" not in output
+    assert f"name: {vault.id}\ndisplay_name: ''\n" in files_under(account.root)[f"vaults/{vault.id}.yaml"]
+    no_changes(account)
+    account.state_path.unlink()
+    no_changes(account)
+
+
+def test_a_nameless_vault_stays_nameless_when_it_is_created_and_updated(account: Project) -> None:
+    account.write("vaults.yaml", "kind: Vault\nname: tools\ndisplay_name: ''\n")
+    assert account.run("apply", "--auto-approve").exit_code == 0
+    account.edit("vaults.yaml", "display_name: ''\n", "display_name: ''\nmetadata: {team: support}\n")
+
+    result = account.run("apply", "--auto-approve")
+
+    assert result.exit_code == 0, result.output
+    [vault] = account.client().beta.agents.vaults.list()
+    assert (vault.name, vault.metadata["team"]) == (None, "support")
+    no_changes(account)
+
+
 def test_secrets_are_placeholders_and_never_written_shown_or_stored(account: Project) -> None:
     build(account.client())
 

@@ -272,6 +272,19 @@ def test_import_marks_a_foreign_skill_with_a_new_version_of_the_same_files(skill
     assert [s.id for s in client.skills.list()] == [foreign.id]
 
 
+def test_import_refuses_a_skill_marked_as_another_address_of_this_project(skills: Project) -> None:
+    applied(skills)
+    math = skill_id(skills)
+    skills.edit("skills.yaml", "name: math", "name: other")
+    skills.state_path.unlink()
+
+    result = skills.run("import", "Skill/other", math)
+
+    assert result.exit_code == 1
+    assert f"{math} is marked as Skill/math of project 'test-shop'" in result.output
+    assert skills.client().skills.retrieve(math).latest_version == "1"
+
+
 def test_an_imported_skill_plans_only_what_differs_from_the_manifest(skills: Project) -> None:
     client = skills.client()
     foreign = client.skills.create(files=[("other/SKILL.md", SKILL_MD.encode()), ("other/calc.py", b"old = 1\n")])

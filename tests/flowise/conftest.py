@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 
 from assistplan.manifest.models import ProjectConfig
@@ -158,3 +159,19 @@ def fproject(
         """,
     )
     return project
+
+
+def manifest(project: FlowiseProject, path: str) -> dict[str, Any]:
+    """The YAML document an export wrote at `path` (relative to the project's root)."""
+    loaded = yaml.safe_load((project.root / path).read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def files(project: FlowiseProject) -> set[str]:
+    """Every file under the project's root, relative to it, without assistplan's own folder."""
+    return {
+        path.relative_to(project.root).as_posix()
+        for path in project.root.rglob("*")
+        if path.is_file() and ".assistplan" not in path.parts
+    }

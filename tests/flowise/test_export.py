@@ -10,14 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from assistplan.kinds.flowise_credentials import REDACTED
 from assistplan.kinds.flowise_tools import split_mark
 from assistplan.manifest.flowise_schema import normalize_rows
 from assistplan.sandbox.server import API_KEY
 
-from .conftest import FlowiseProject, empty
+from .conftest import FlowiseProject, empty, files, manifest
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -86,20 +85,6 @@ def build_setup(project: FlowiseProject) -> dict[str, str]:
 @pytest.fixture
 def setup(fproject: FlowiseProject) -> dict[str, str]:
     return build_setup(fproject)
-
-
-def manifest(project: FlowiseProject, path: str) -> dict[str, Any]:
-    loaded = yaml.safe_load((project.root / path).read_text(encoding="utf-8"))
-    assert isinstance(loaded, dict)
-    return loaded
-
-
-def files(project: FlowiseProject) -> set[str]:
-    return {
-        path.relative_to(project.root).as_posix()
-        for path in project.root.rglob("*")
-        if path.is_file() and ".assistplan" not in path.parts
-    }
 
 
 def test_export_writes_one_manifest_per_object_that_validate(fproject: FlowiseProject, setup: dict[str, str]) -> None:

@@ -8,12 +8,11 @@ import json
 from typing import Any
 
 import pytest
-import yaml
 
 from assistplan.kinds.flowise_credentials import MARK, REDACTED
 
-from .conftest import FlowiseProject
-from .test_export_chatflows import build_chatflows
+from .conftest import FlowiseProject, manifest
+from .test_export_chatflows import build_chatflows, marketplace, node_data
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -26,7 +25,7 @@ def test_exported_objects_plan_no_changes_without_the_state_file(fproject: Flowi
     assert fproject.changes() == {}
 
 
-def test_an_adopted_credential_carries_its_mark_in_its_data_beside_its_secret(fproject: FlowiseProject) -> None:
+def test_an_adopted_credential_carries_its_mark_in_its_data(fproject: FlowiseProject) -> None:
     ids = build_chatflows(fproject)
 
     fproject.ok("export", "--kind", "FlowiseCredential")
@@ -41,6 +40,24 @@ def test_an_adopted_credential_carries_its_mark_in_its_data_beside_its_secret(fp
     assert credential["name"] == "OpenAI key (prod)"
 
 
+def test_an_adopted_credential_still_holds_its_secret_for_a_prediction(fproject: FlowiseProject) -> None:
+    ids = build_chatflows(fproject)
+    fproject.ok("export", "--kind", "FlowiseCredential")
+    chain = marketplace("conversation-chain.json")
+    node_data(chain, "chatOpenAI_0")["credential"] = ids["credential"]
+    node_data(chain, "chatOpenAI_0")["inputs"].update(streaming=False, modelName="gpt-4o")
+    fproject.sandbox.settings.profile = "openai"  # refuses any key but the sandbox's, which the credential holds
+    fproject.sandbox.reset_counters()
+
+    with fproject.api() as api:
+        probe = {"name": "probe", "type": "CHATFLOW", "flowData": json.dumps(chain)}
+        probe_id = api.post("/chatflows", json=probe).raise_for_status().json()["id"]
+        answer = api.post(f"/prediction/{probe_id}", json={"question": "Hello?"})
+
+    assert answer.status_code == 200, answer.text
+    assert fproject.sandbox.count("POST /chat/completions") == 1
+
+
 def test_an_exported_variable_is_known_by_the_state_alone(fproject: FlowiseProject) -> None:
     with fproject.api() as api:
         variable = {"name": "support_email", "value": "help@acme.example", "type": "static"}
@@ -52,12 +69,6 @@ def test_an_exported_variable_is_known_by_the_state_alone(fproject: FlowiseProje
 
     assert result.exit_code == 1
     assert f"assistplan import FlowiseVariable/support_email {remote_id}" in result.output
-
-
-def manifest(project: FlowiseProject, path: str) -> dict[str, Any]:
-    loaded = yaml.safe_load((project.root / path).read_text(encoding="utf-8"))
-    assert isinstance(loaded, dict)
-    return loaded
 
 
 def test_objects_without_a_name_are_exported_under_their_id_and_stay_nameless(fproject: FlowiseProject) -> None:

@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from assistplan.sandbox.server import API_KEY
 
-from .conftest import FlowiseProject
+from .conftest import FlowiseProject, files, manifest
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -77,20 +76,6 @@ def build_chatflows(project: FlowiseProject) -> dict[str, str]:
 @pytest.fixture
 def chatflows(fproject: FlowiseProject) -> dict[str, str]:
     return build_chatflows(fproject)
-
-
-def manifest(project: FlowiseProject, path: str) -> dict[str, Any]:
-    loaded = yaml.safe_load((project.root / path).read_text(encoding="utf-8"))
-    assert isinstance(loaded, dict)
-    return loaded
-
-
-def files(project: FlowiseProject) -> set[str]:
-    return {
-        path.relative_to(project.root).as_posix()
-        for path in project.root.rglob("*")
-        if path.is_file() and ".assistplan" not in path.parts
-    }
 
 
 def live_flow(project: FlowiseProject, chatflow_id: str) -> dict[str, Any]:

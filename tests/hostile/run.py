@@ -14,7 +14,7 @@ from pathlib import Path
 PEAK_FILE_ENV = "ASSISTPLAN_TEST_PEAK_FILE"
 SAFETY_ADDRESS_SPACE = 4 * 1024**3
 """A ceiling for the child's address space, so that a runaway case fails instead of exhausting the machine."""
-CPU_SECONDS = 30
+CPU_SECONDS = 10
 """A ceiling for the child's processor time (the kernel kills it past it): far above the second or less a
 refusal costs, so that a runaway case fails however loaded the machine is, since waiting for a processor costs none."""
 HANG_GUARD_SECONDS = 120

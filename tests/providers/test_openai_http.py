@@ -10,12 +10,14 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import openai
 import pytest
 
 from assistplan.errors import ConfigurationError, NotFoundError, ProviderError
+from assistplan.kinds.base import all_stamped
 from assistplan.providers.openai import CREATE_ATTEMPTS, PAGE_SIZE, OpenAIProvider, call
 from assistplan.sandbox.faults import FaultConfig
 from assistplan.sandbox.profiles import API_KEY
@@ -257,12 +259,16 @@ def stamped(project: str, address: str) -> dict[str, str]:
     return {"assistplan:project": project, "assistplan:address": address}
 
 
-def find_agent(provider: OpenAIProvider, address: str) -> Callable[[], dict[str, object] | None]:
-    def find() -> dict[str, object] | None:
-        for agent in provider.list_objects("/agents", address=address, operation="look up"):
-            if (agent.get("metadata") or {}).get("assistplan:address") == address:
-                return agent
-        return None
+def find_agents(provider: OpenAIProvider, address: str, *, unseen: int = 0) -> Callable[[], list[dict[str, Any]]]:
+    """Every agent stamped for `address`; the first `unseen` look-ups find nothing (a list that lags behind)."""
+    calls: list[None] = []
+
+    def find() -> list[dict[str, Any]]:
+        calls.append(None)
+        if len(calls) <= unseen:
+            return []
+        listed = provider.list_objects("/agents", address=address, operation="look up")
+        return [agent for agent in listed if (agent.get("metadata") or {}).get("assistplan:address") == address]
 
     return find
 
@@ -272,7 +278,7 @@ def test_create_object_posts_json_and_answers_the_created_object(
 ) -> None:
     body = {"model": "gpt-5", "name": "support", "metadata": stamped("p", ADDRESS)}
 
-    created = provider.create_object("/agents", body, address=ADDRESS, find_existing=find_agent(provider, ADDRESS))
+    created = provider.create_object("/agents", body, address=ADDRESS, find_stamped=find_agents(provider, ADDRESS))
 
     assert created["object"] == "agent"
     assert created["name"] == "support"
@@ -291,7 +297,7 @@ def test_a_create_whose_answer_was_lost_is_adopted_not_duplicated(
     sandbox.set_faults(routes={"POST /agents": FaultConfig(rate=1.0, modes=("lost",), lost_as=lost_as, max_faults=1)})
     body = {"model": "gpt-5", "name": "support", "metadata": stamped("p", ADDRESS)}
 
-    created = provider.create_object("/agents", body, address=ADDRESS, find_existing=find_agent(provider, ADDRESS))
+    created = provider.create_object("/agents", body, address=ADDRESS, find_stamped=find_agents(provider, ADDRESS))
 
     listed = list(provider.list_objects("/agents", address=None, operation="list agents"))
     assert [agent["id"] for agent in listed] == [created["id"]]
@@ -305,7 +311,7 @@ def test_a_create_that_failed_before_committing_is_tried_again(
     sandbox.set_faults(routes={"POST /agents": FaultConfig(rate=1.0, modes=("500",), max_faults=2)})
     body = {"model": "gpt-5", "name": "support", "metadata": stamped("p", ADDRESS)}
 
-    created = provider.create_object("/agents", body, address=ADDRESS, find_existing=find_agent(provider, ADDRESS))
+    created = provider.create_object("/agents", body, address=ADDRESS, find_stamped=find_agents(provider, ADDRESS))
 
     assert [agent["id"] for agent in provider.list_objects("/agents", address=None, operation="list")] == [
         created["id"]
@@ -313,16 +319,70 @@ def test_a_create_that_failed_before_committing_is_tried_again(
     assert sandbox.count("POST /agents") == 3
 
 
+def test_an_attempt_that_committed_unlisted_is_deleted_once_a_retry_succeeds(
+    provider: OpenAIProvider, sandbox: SandboxServer
+) -> None:
+    provider.backoff = lambda attempt: 0.0
+    sandbox.set_faults(routes={"POST /agents": FaultConfig(rate=1.0, modes=("lost",), max_faults=1)})
+    body = {"model": "gpt-5", "name": "support", "metadata": stamped("p", ADDRESS)}
+
+    created = provider.create_object(
+        "/agents", body, address=ADDRESS, find_stamped=find_agents(provider, ADDRESS, unseen=1)
+    )
+
+    listed = list(provider.list_objects("/agents", address=None, operation="list agents"))
+    assert [agent["id"] for agent in listed] == [created["id"]]
+    assert (sandbox.count("POST /agents"), sandbox.count("DELETE /agents/{agent_id}")) == (2, 1)
+
+
+def test_a_create_whose_every_answer_was_lost_is_found_by_a_last_look_up_and_kept_once(
+    provider: OpenAIProvider, sandbox: SandboxServer
+) -> None:
+    provider.backoff = lambda attempt: 0.0
+    sandbox.set_faults(routes={"POST /agents": FaultConfig(rate=1.0, modes=("lost",))})
+    body = {"model": "gpt-5", "name": "support", "metadata": stamped("p", ADDRESS)}
+    find = find_agents(provider, ADDRESS, unseen=CREATE_ATTEMPTS - 1)
+
+    created = provider.create_object("/agents", body, address=ADDRESS, find_stamped=find)
+
+    listed = list(provider.list_objects("/agents", address=None, operation="list agents"))
+    assert [agent["id"] for agent in listed] == [created["id"]]
+    assert sandbox.count("POST /agents") == CREATE_ATTEMPTS
+
+
+def test_only_agents_stamped_with_the_same_project_and_address_are_removed_as_duplicates(
+    provider: OpenAIProvider, sandbox: SandboxServer, openai_client: openai.OpenAI
+) -> None:
+    provider.backoff = lambda attempt: 0.0
+    others = [
+        openai_client.beta.agents.create(model="gpt-5", metadata=stamped("other", ADDRESS)),
+        openai_client.beta.agents.create(model="gpt-5", metadata=stamped("p", "Agent/other")),
+        openai_client.beta.agents.create(model="gpt-5"),
+    ]
+    sandbox.set_faults(routes={"POST /agents": FaultConfig(rate=1.0, modes=("lost",), max_faults=1)})
+    body = {"model": "gpt-5", "metadata": stamped("p", ADDRESS)}
+
+    def ours() -> list[dict[str, Any]]:
+        listed = provider.list_objects("/agents", address=ADDRESS, operation="look up")
+        return all_stamped(listed, "p", ADDRESS) if sandbox.count("POST /agents") > 1 else []
+
+    created = provider.create_object("/agents", body, address=ADDRESS, find_stamped=ours)
+
+    listed = {agent["id"] for agent in provider.list_objects("/agents", address=None, operation="list agents")}
+    assert listed == {created["id"], *(agent.id for agent in others)}
+
+
 def test_a_refused_create_is_not_tried_again_and_names_the_resource_the_request_and_its_id(
     provider: OpenAIProvider, sandbox: SandboxServer
 ) -> None:
     looked_up: list[str] = []
 
-    def find() -> None:
+    def find() -> list[dict[str, Any]]:
         looked_up.append("look up")
+        return []
 
     with pytest.raises(ProviderError) as caught:
-        provider.create_object("/agents", {"name": "no model"}, address=ADDRESS, find_existing=find)
+        provider.create_object("/agents", {"name": "no model"}, address=ADDRESS, find_stamped=find)
 
     assert caught.value.status == 400
     assert caught.value.request_id is not None
@@ -340,7 +400,7 @@ def test_a_create_that_keeps_failing_gives_up_after_its_attempts(
 
     with pytest.raises(ProviderError, match=r"Agent/support create: 500"):
         provider.create_object(
-            "/agents", {"model": "gpt-5"}, address=ADDRESS, find_existing=find_agent(provider, ADDRESS)
+            "/agents", {"model": "gpt-5"}, address=ADDRESS, find_stamped=find_agents(provider, ADDRESS)
         )
 
     assert sandbox.count("POST /agents") == CREATE_ATTEMPTS

@@ -22,12 +22,13 @@ import hashlib
 import hmac
 import os
 from collections.abc import Mapping
+from contextlib import suppress
 from secrets import token_hex
 from typing import Any
 
 from assistplan import redact
 from assistplan.addrs import Address
-from assistplan.errors import PlanError
+from assistplan.errors import NotFoundError, PlanError
 from assistplan.kinds.base import (
     Applied,
     DesireContext,
@@ -36,7 +37,7 @@ from assistplan.kinds.base import (
     KindContext,
     LiveObject,
     Spec,
-    find_stamped,
+    all_stamped,
     owned_objects,
     prune,
     read_object,
@@ -270,7 +271,7 @@ class AgentKind(Kind):
             "/agents",
             payload,
             address=address,
-            find_existing=lambda: find_stamped(
+            find_stamped=lambda: all_stamped(
                 provider.list_objects("/agents", address=address, operation="look up"), ctx.project, address
             ),
         )
@@ -284,7 +285,8 @@ class AgentKind(Kind):
 
     def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
         provider: OpenAIProvider = ctx.provider
-        provider.delete_object(f"/agents/{remote_id}", address=address, operation="delete")
+        with suppress(NotFoundError):
+            provider.delete_object(f"/agents/{remote_id}", address=address, operation="delete")
 
     def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
         return LiveObject.from_metadata(self.kind, read_object(ctx, f"/agents/{remote_id}", address))

@@ -81,11 +81,19 @@ def user_metadata(metadata: Mapping[str, Any] | None) -> dict[str, Any]:
 def find_stamped(items: Iterable[Any], project: str, address: str) -> Any:
     """The first listed object (an SDK model or the JSON the API sent) whose metadata names this project and
     address, or None."""
+    return next(iter(_stamped(items, project, address)), None)
+
+
+def all_stamped(items: Iterable[Any], project: str, address: str) -> list[Any]:
+    """Every listed object whose metadata names this project and address."""
+    return list(_stamped(items, project, address))
+
+
+def _stamped(items: Iterable[Any], project: str, address: str) -> Iterator[Any]:
     for item in items:
         metadata = (item.get("metadata") if isinstance(item, dict) else getattr(item, "metadata", None)) or {}
         if metadata.get(LABEL_PROJECT) == project and metadata.get(LABEL_ADDRESS) == address:
-            return item
-    return None
+            yield item
 
 
 @dataclass

@@ -255,7 +255,7 @@ class FlowiseCredentialKind(FlowiseKind):
 
     def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         """Mark an adopted credential (whose id is not derived from its address) in its data; Flowise merges the
-        field into the data it holds, secrets untouched."""
+        field into the data it holds, secrets untouched (`updateCredential` in Flowise 3.1.4, the version tested)."""
         self.check_owner(address, live, stamp)
         if live.id == credential_id(ctx.project, address):
             return live

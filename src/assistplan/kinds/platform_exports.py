@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from assistplan.kinds.base import Kind, LiveObject, prune
-from assistplan.kinds.exporting import ExportContext, Exported, relative
+from assistplan.kinds.exporting import ExportContext, Exported, keep_remote_name, relative
 from assistplan.manifest.skill_models import MARKER
 
 SECRETS_UNREAD = (
@@ -47,7 +47,9 @@ def _named(kind: str, obj: LiveObject, ctx: ExportContext, folder: str) -> Expor
 
 def export_vault(kind: Kind, obj: LiveObject, ctx: ExportContext) -> Exported:
     spec = ctx.inventory.normalized(obj, kind)
-    exported = _named("Vault", obj, ctx, "vaults")
+    name = ctx.name(obj)
+    exported = Exported({"kind": "Vault", "name": name}, f"vaults/{name}.yaml")
+    keep_remote_name(exported, spec["name"])
     if spec["metadata"]:
         exported.document["metadata"] = spec["metadata"]
     return exported

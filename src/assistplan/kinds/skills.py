@@ -257,8 +257,9 @@ class SkillKind(Kind):
     def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         """Mark an adopted skill: a new version with the newest version's files unchanged and the marker (the only
         place a skill can carry it), default only when the newest version was, so that a plan without the state
-        file knows the skill. Its content, and what a template pinned to a version number runs, stay the same."""
-        if live.project and live.project != ctx.project:
+        file knows the skill. Its content, and what a template pinned to a version number runs, stay the same. A
+        skill marked as another project's, or as another address of this one, is refused."""
+        if live.project and (live.project, live.address) != (ctx.project, str(address)):
             raise PlanError(
                 f"{live.id} is marked as {live.address} of project {live.project!r}; "
                 "assistplan never takes over another project's object"

@@ -91,20 +91,22 @@ class VaultKind(Kind):
 
     def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
         spec = manifest_spec(resource, VaultSpec)
-        return {"name": spec.display_name or resource.address.name, "metadata": dict(spec.metadata)}
+        name = resource.address.name if spec.display_name is None else spec.display_name
+        return {"name": name, "metadata": dict(spec.metadata)}
 
     def normalize(self, obj: LiveObject, inventory: Inventory) -> Spec:
-        return {"name": obj.raw.get("name"), "metadata": user_metadata(obj.raw.get("metadata"))}
+        return {"name": obj.raw.get("name") or "", "metadata": user_metadata(obj.raw.get("metadata"))}
 
     def refresh(self, ctx: KindContext) -> list[LiveObject]:
         return project_vaults(ctx)
 
     def _body(self, ctx: KindContext, address: str, spec: Spec) -> dict[str, Any]:
-        return {"name": spec["name"], "metadata": {**spec["metadata"], **ctx.labels(address)}}
+        """The vault's name (`""` is no name: the API takes none at create and `null` at update) and metadata."""
+        return {"name": spec["name"] or None, "metadata": {**spec["metadata"], **ctx.labels(address)}}
 
     def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
         provider: OpenAIProvider = ctx.provider
-        body = self._body(ctx, address, spec)
+        body = {key: value for key, value in self._body(ctx, address, spec).items() if value is not None}
         raw: dict[str, Any] = create_safely(
             provider,
             address=address,

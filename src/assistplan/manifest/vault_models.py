@@ -96,8 +96,8 @@ class VaultSpec(KindSpec):
     """A vault: a named collection of credentials that sessions, automations and environments attach by id."""
 
     kind: Literal["Vault"]
-    display_name: Annotated[str, Field(min_length=1, max_length=256)] | None = None
-    """The vault's name on the server, when it is not the manifest name (kept by `export`)."""
+    display_name: Annotated[str, Field(max_length=256)] | None = None
+    """The vault's name on the server, when it is not the manifest name (kept by `export`); `""` keeps it nameless."""
     metadata: Metadata = Field(default_factory=dict)
     """String pairs: at most 13 (assistplan uses 3 of the API's 16); keys <= 64, values <= 512 chars."""
 

@@ -26,7 +26,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
@@ -270,26 +270,38 @@ class OpenAIProvider:
         body: Mapping[str, Any],
         *,
         address: str,
-        find_existing: Callable[[], dict[str, Any] | None],
+        find_stamped: Callable[[], list[dict[str, Any]]],
     ) -> dict[str, Any]:
         """POST `body` as JSON to the collection at `path` (e.g. `"/agents"`) once; after a failure that may have
-        committed it (a dropped connection, a timeout, 408, 409, 429, 5xx), adopt the object if `find_existing` finds
-        it, else wait (the server's `retry-after`, else `backoff`) and try again, `CREATE_ATTEMPTS` times in all:
-        `create_safely` over the JSON layer. A connection that could not be made is tried again as reads are (the
-        request was never sent)."""
+        committed it (a dropped connection, a timeout, 408, 409, 429, 5xx), wait (the server's `retry-after`, else
+        `backoff`) and adopt the object if `find_stamped` (every object stamped for this address) finds it, else try
+        again, `CREATE_ATTEMPTS` times in all, looking up once more after the last: `create_safely` over the JSON
+        layer. An earlier attempt that committed but was not listed yet would be a duplicate: once a retry succeeds
+        (or a look-up finds several), every other object stamped for the address is deleted. A connection that could
+        not be made is tried again as reads are (the request was never sent)."""
         attempt = 0
         while True:
             try:
                 response, where = self._send("POST", path, body=body, retries=0, address=address, operation="create")
-                return _json_object(response, where, address=address, operation="create")
+                created = _json_object(response, where, address=address, operation="create")
             except _Transient as exc:
                 attempt += 1
+                time.sleep(exc.delay or self.backoff(attempt - 1))
+                found = find_stamped()
+                if found:
+                    return self._only(path, found[0], found, address)
                 if attempt == CREATE_ATTEMPTS:
                     raise exc.error from None
-                time.sleep(exc.delay or self.backoff(attempt - 1))
-                found = find_existing()
-                if found is not None:
-                    return found
+                continue
+            return self._only(path, created, find_stamped(), address) if attempt else created
+
+    def _only(self, path: str, kept: dict[str, Any], stamped: list[dict[str, Any]], address: str) -> dict[str, Any]:
+        """`kept`, after deleting every other object of `stamped` (duplicates of it that earlier attempts made)."""
+        for extra in stamped:
+            if extra["id"] != kept["id"]:
+                with suppress(NotFoundError):
+                    self.delete_object(f"{path}/{extra['id']}", address=address, operation="delete a duplicate")
+        return kept
 
     def _get(
         self, path: str, params: Mapping[str, str] | None, *, address: str | None, operation: str
