@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import sys
 import threading
 import time
@@ -42,6 +43,7 @@ from assistplan.providers import (
     retrying_connection,
     servers_stop_on_close,
 )
+from assistplan.providers.paging import Page, from_both_ends
 
 if TYPE_CHECKING:
     import httpx
@@ -70,6 +72,12 @@ BETA_HEADERS = {
     "vector_stores": "assistants=v2",
 }
 """The `OpenAI-Beta` header the SDK sends, by the first segment of the path."""
+TWO_ENDED = re.compile(
+    r"/(agents|agents/environments/templates|agents/automations|assistants|files|vaults|vaults/[^/]+/credentials"
+    r"|vector_stores|vector_stores/[^/]+/files)"
+)
+"""The collections documented to list by `created_at` in either `order`, newest first by default: listed from both
+ends at once (`assistplan.providers.paging`)."""
 
 _servers_outlive_close = False
 
@@ -210,7 +218,9 @@ class OpenAIProvider:
         Each page is a GET of `path` with `params` (strings, e.g. `{"purpose": "assistants"}`) plus `limit`
         (`PAGE_SIZE` unless `params` set it) and, after the first page, `after`: the id of the last object of the page
         before (else its `last_id`), exactly as the SDK pages. It stops after a page with `has_more: false`, or an
-        empty one. The `OpenAI-Beta` header the SDK would send for the path is sent (`BETA_HEADERS`).
+        empty one. The `OpenAI-Beta` header the SDK would send for the path is sent (`BETA_HEADERS`). A collection of
+        `TWO_ENDED` with more than one page is also walked from its oldest object (`order=asc`) at the same time, and
+        the walks stop once they have crossed (`assistplan.providers.paging`), unless `params` set an `order`.
 
         A failed request is retried like the SDK's reads; then it raises a `ProviderError` (a `NotFoundError` on 404)
         naming `address` (None for a listing that serves many resources), `operation` (e.g. "list agents"), the
@@ -218,9 +228,15 @@ class OpenAIProvider:
         move.
         """
         query = {"limit": str(PAGE_SIZE), **(params or {})}
-        seen: set[str] = set()
-        while True:
-            page, where = self._get(path, query, address=address, operation=operation)
+        seen: dict[str | None, set[str]] = {}
+
+        def fetch(order: str | None, after: str | None) -> Page:
+            asked = {
+                **query,
+                **({} if order is None else {"order": order}),
+                **({} if after is None else {"after": after}),
+            }
+            page, where = self._get(path, asked, address=address, operation=operation)
             data = page.get("data")
             if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
                 raise ProviderError(
@@ -228,18 +244,27 @@ class OpenAIProvider:
                     address=address,
                     operation=operation,
                 )
-            yield from data
-            if not data or page.get("has_more") is False:
+            last = (data[-1].get("id") or page.get("last_id")) if data else None
+            cursor = last if isinstance(last, str) and last and page.get("has_more") is not False else None
+            if cursor is not None:
+                if cursor in seen.setdefault(order, set()):
+                    raise ProviderError(
+                        f"the API answered the same page again after {cursor}{where}",
+                        address=address,
+                        operation=operation,
+                    )
+                seen[order].add(cursor)
+            return Page(data, cursor is not None, cursor)
+
+        if "order" not in query and TWO_ENDED.fullmatch(path):
+            yield from from_both_ends(fetch)
+            return
+        page = fetch(None, None)
+        while True:
+            yield from page.items
+            if not page.more:
                 return
-            cursor = data[-1].get("id") or page.get("last_id")
-            if not isinstance(cursor, str) or not cursor:
-                return
-            if cursor in seen:
-                raise ProviderError(
-                    f"the API answered the same page again after {cursor}{where}", address=address, operation=operation
-                )
-            seen.add(cursor)
-            query = {**query, "after": cursor}
+            page = fetch(None, page.cursor)
 
     def get_object(self, path: str, *, address: str | None, operation: str) -> dict[str, Any]:
         """The object at `path` (e.g. `f"/agents/{agent_id}"`) as the API sends it; a `NotFoundError` when it is gone.
