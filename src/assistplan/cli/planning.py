@@ -133,7 +133,7 @@ def plan(
             lock_timeout=lock_timeout,
         )
     with errors_reported():
-        with workspace(ctx, var_pairs, var_files) as opened:
+        with workspace(ctx, var_pairs, var_files, early_refresh=parallelism) as opened:
             options = PlanOptions(
                 destroy=destroy,
                 refresh_only=refresh_only,
@@ -242,7 +242,11 @@ def _plan_and_apply(
     from assistplan.errors import PlanError
     from assistplan.plan.planfile import check_fresh, load_plan
 
-    with errors_reported(), workspace(ctx, var_pairs, var_files) as opened, opened.lock("apply", lock_timeout):
+    with (
+        errors_reported(),
+        workspace(ctx, var_pairs, var_files, early_refresh=parallelism) as opened,
+        opened.lock("apply", lock_timeout),
+    ):
         if planfile is not None:
             plan = load_plan(planfile)
             if plan.project != opened.name:
