@@ -238,8 +238,8 @@ class Workspace:
         if early.error is not None:
             raise early.error
         inventory = early.inventory
-        # a kind read by id early that the manifests now declare more of must be listed after all
-        for kind in early.inventory.read_by_id - read_by_id:
+        # a kind read by id early that the manifests now declare more of is listed after all
+        for kind in early.inventory.read_by_id - read_by_id - inventory.listed_whole:
             inventory.objects.pop(kind, None)
         inventory.read_by_id = read_by_id
         fetch(self.provider, [kind for kind in kinds if kind.kind not in inventory.objects], inventory, self.root)
