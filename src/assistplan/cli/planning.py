@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from assistplan.cli import collector
 from assistplan.cli.apply_report import ApplyHooks, confirm, report
 from assistplan.cli.common import (
     FORMATS,
@@ -132,6 +133,7 @@ def plan(
             var_files=var_files,
             lock_timeout=lock_timeout,
         )
+    collector.pause()
     with errors_reported():
         with workspace(ctx, var_pairs, var_files, early_refresh=parallelism) as opened:
             options = PlanOptions(
@@ -242,6 +244,7 @@ def _plan_and_apply(
     from assistplan.errors import PlanError
     from assistplan.plan.planfile import check_fresh, load_plan
 
+    collector.pause()
     with (
         errors_reported(),
         workspace(ctx, var_pairs, var_files, early_refresh=parallelism) as opened,
@@ -266,6 +269,7 @@ def _plan_and_apply(
                 return
             if not auto_approve and plan.has_changes:
                 confirm(sys.stdin.isatty(), options.destroy, targeted=bool(options.targets))
+        collector.resume()
         result = opened.apply(plan, inventory, ApplyHooks(tty=sys.stderr.isatty()), parallelism)
     step_summary(lambda: _apply_summary(opened.name, result, destroying=plan.options.destroy))
     report(result, options.refresh_only, options.destroy)
