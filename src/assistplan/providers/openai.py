@@ -169,6 +169,8 @@ class OpenAIProvider:
             if self._http is None:
                 import httpx
 
+                from assistplan.providers.transport import LazyTLSTransport
+
                 headers = {"Accept": "application/json", "User-Agent": f"assistplan/{__version__}"}
                 if self._api_key:
                     headers["Authorization"] = f"Bearer {self._api_key}"
@@ -183,8 +185,8 @@ class OpenAIProvider:
                     headers=headers,
                     timeout=httpx.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout)),
                     follow_redirects=True,
-                    limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100),
-                    transport=self._transport,
+                    transport=self._transport
+                    or LazyTLSTransport(httpx.Limits(max_connections=1000, max_keepalive_connections=100)),
                 )
             return self._http
 
