@@ -180,13 +180,14 @@ class OpenAIProvider:
                 ):
                     if os.environ.get(variable):
                         headers[header] = os.environ[variable]
+                limits = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
                 self._http = httpx.Client(
                     base_url=self.base_url,
                     headers=headers,
                     timeout=httpx.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout)),
                     follow_redirects=True,
-                    transport=self._transport
-                    or LazyTLSTransport(httpx.Limits(max_connections=1000, max_keepalive_connections=100)),
+                    limits=limits,  # for the proxies the environment names, if any
+                    transport=self._transport or LazyTLSTransport(limits),
                 )
             return self._http
 
