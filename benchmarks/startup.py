@@ -47,11 +47,12 @@ atexit.register(_list_modules)
 sys.argv[0] = "assistplan"
 runpy.run_module("assistplan", run_name="__main__", alter_sys=True)
 """
+# `__import__`, as the import statement does: `-X importtime` does not time a module `importlib.import_module` imports
 IMPORT_SNIPPET = """
-import importlib, sys
+import sys
 for name in sys.argv[1:]:
     try:
-        importlib.import_module(name)
+        __import__(name)
     except ImportError:
         pass  # a name a module put in sys.modules for another (an alias), not importable by itself
 """
