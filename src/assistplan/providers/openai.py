@@ -169,6 +169,8 @@ class OpenAIProvider:
             if self._http is None:
                 import httpx
 
+                from assistplan.providers.transport import LazyTLSTransport
+
                 headers = {"Accept": "application/json", "User-Agent": f"assistplan/{__version__}"}
                 if self._api_key:
                     headers["Authorization"] = f"Bearer {self._api_key}"
@@ -178,13 +180,14 @@ class OpenAIProvider:
                 ):
                     if os.environ.get(variable):
                         headers[header] = os.environ[variable]
+                limits = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
                 self._http = httpx.Client(
                     base_url=self.base_url,
                     headers=headers,
                     timeout=httpx.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout)),
                     follow_redirects=True,
-                    limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100),
-                    transport=self._transport,
+                    limits=limits,  # for the proxies the environment names, if any
+                    transport=self._transport or LazyTLSTransport(limits),
                 )
             return self._http
 
