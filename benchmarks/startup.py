@@ -25,12 +25,11 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 
 from benchlib import ChildRun, load_average
-from scale import REPO, BenchError, Project, Sandbox, Tree, worktree
+from scale import REPO, BenchError, Project, Sandbox, Tree, with_baseline
 
 IMPORT_LINE = "import time:"
 MODULES_ENV = "ASSISTPLAN_BENCH_MODULES_FILE"
@@ -169,17 +168,7 @@ def main() -> None:
     parser.add_argument("--baseline", metavar="REV", help="also measure this commit, in a temporary worktree")
     options = parser.parse_args()
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load_average()}", flush=True)
-    work = Path(tempfile.mkdtemp(prefix="assistplan-bench-startup-"))
-    try:
-        if options.baseline:
-            with worktree(options.baseline) as baseline:
-                run(options, work, baseline)
-        else:
-            run(options, work, None)
-    except BenchError as error:
-        sys.exit(f"startup.py: {error}")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    with_baseline("startup", options.baseline, lambda work, baseline: run(options, work, baseline))
     print(f"\nload average {load_average()} at the end")
 
 
