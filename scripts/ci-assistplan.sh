@@ -110,6 +110,28 @@ run_projects() {
   fi
 }
 
+# Write the failure report that `tokenless` with the rest of the arguments prints into $1/plan.md and add it to the
+# job summary; when no report could be made, remove $1/plan.md so that nothing is commented.
+failure_report() {
+  local out=$1
+  shift
+  if tokenless "$@" >"$out/plan.md"; then
+    if [[ -n ${GITHUB_STEP_SUMMARY:-} ]]; then
+      { cat "$out/plan.md" && echo; } >>"$GITHUB_STEP_SUMMARY"
+    fi
+  else
+    rm -f "$out/plan.md"
+  fi
+}
+
+# Comment $1/plan.md on the pull request ASSISTPLAN_PR, when there is one and the file is not empty.
+comment_on_pr() {
+  local out=$1
+  if [[ -n ${ASSISTPLAN_PR:-} && -s $out/plan.md ]]; then
+    assistplan github comment --file "$out/plan.md" --pr "$ASSISTPLAN_PR"
+  fi
+}
+
 run_plan() {
   require_dir
   local out=${ASSISTPLAN_OUT:-assistplan-plan}
@@ -143,18 +165,10 @@ run_plan() {
   else
     status=1
     echo "assistplan: the plan failed; the errors are above." >&2
-    if tokenless --chdir "$dir" github failure-report "$out/plan.log" "${commit_args[@]}" >"$out/plan.md"; then
-      if [[ -n ${GITHUB_STEP_SUMMARY:-} ]]; then
-        { cat "$out/plan.md" && echo; } >>"$GITHUB_STEP_SUMMARY"
-      fi
-    else
-      rm -f "$out/plan.md"
-    fi
+    failure_report "$out" --chdir "$dir" github failure-report "$out/plan.log" "${commit_args[@]}"
   fi
 
-  if [[ -n ${ASSISTPLAN_PR:-} && -s $out/plan.md ]]; then
-    assistplan github comment --file "$out/plan.md" --pr "$ASSISTPLAN_PR"
-  fi
+  comment_on_pr "$out"
   return "$status"
 }
 
@@ -186,17 +200,9 @@ run_plan_all() {
     # The run failed as a whole, before any plan was printed: the comment says so instead of showing an old plan.
     status=1
     echo "assistplan: the projects could not be planned; the errors are above." >&2
-    if tokenless github failure-report --projects "$out/plan.log" "${commit_args[@]}" >"$out/plan.md"; then
-      if [[ -n ${GITHUB_STEP_SUMMARY:-} ]]; then
-        { cat "$out/plan.md" && echo; } >>"$GITHUB_STEP_SUMMARY"
-      fi
-    else
-      rm -f "$out/plan.md"
-    fi
+    failure_report "$out" github failure-report --projects "$out/plan.log" "${commit_args[@]}"
   fi
-  if [[ -n ${ASSISTPLAN_PR:-} && -s $out/plan.md ]]; then
-    assistplan github comment --file "$out/plan.md" --pr "$ASSISTPLAN_PR"
-  fi
+  comment_on_pr "$out"
   return "$status"
 }
 
