@@ -65,6 +65,12 @@ export_lines plain "${ASSISTPLAN_ENV_LINES:-}"
 export_lines mask "${ASSISTPLAN_SECRET_ENV:-}"
 unset ASSISTPLAN_ENV_LINES ASSISTPLAN_SECRET_ENV
 
+# --commit ASSISTPLAN_COMMIT (the commit named in the footers) in the array `commit_args`, when it is set.
+commit_args=()
+if [[ -n ${ASSISTPLAN_COMMIT:-} ]]; then
+  commit_args=(--commit "$ASSISTPLAN_COMMIT")
+fi
+
 # assistplan without the GitHub token, which only the comment needs (manifest templates can read the environment).
 tokenless() {
   env -u GITHUB_TOKEN assistplan "$@"
@@ -135,11 +141,7 @@ comment_on_pr() {
 run_plan() {
   require_dir
   local out=${ASSISTPLAN_OUT:-assistplan-plan}
-  local commit_args=()
   local status=0
-  if [[ -n ${ASSISTPLAN_COMMIT:-} ]]; then
-    commit_args=(--commit "$ASSISTPLAN_COMMIT")
-  fi
   mkdir -p "$out"
   rm -f "$out/plan.md" "$out/plan.json" "$out/saved.plan" "$out/plan.log"
 
@@ -178,11 +180,7 @@ run_plan_all() {
     exit 1
   fi
   local out=${ASSISTPLAN_OUT:-assistplan-plan}
-  local commit_args=()
   local status=0
-  if [[ -n ${ASSISTPLAN_COMMIT:-} ]]; then
-    commit_args=(--commit "$ASSISTPLAN_COMMIT")
-  fi
   choose_changed
   mkdir -p "$out"
   rm -f "$out/plan.md" "$out/plan.log"
@@ -218,11 +216,7 @@ run_apply() {
 run_drift() {
   require_dir
   local out=${ASSISTPLAN_OUT:-assistplan-plan}
-  local commit_args=()
   local status=0
-  if [[ -n ${ASSISTPLAN_COMMIT:-} ]]; then
-    commit_args=(--commit "$ASSISTPLAN_COMMIT")
-  fi
   mkdir -p "$out"
   rm -f "$out/plan.md"
   # --detailed-exitcode: 0 no drift, 2 drift, anything else an error.
