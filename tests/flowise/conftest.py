@@ -30,6 +30,62 @@ FLOWISE_KEY_ENV = "ASSISTPLAN_TEST_FLOWISE_KEY"
 OPENAI_KEY_ENV = "ASSISTPLAN_TEST_OPENAI_KEY"
 COLLECTIONS = ("chatflows", "assistants", "tools", "variables", "credentials")
 
+# Manifest documents that several tests compose into their projects with `documents`.
+SECRET_ENV = "ASSISTPLAN_TEST_FLOWISE_OPENAI_KEY"
+"""The environment variable holding the OpenAI key that the FlowiseCredential `openai` stores."""
+
+GET_ORDER_STATUS = """\
+kind: Function
+name: get_order_status
+description: Look up the shipping status of an order.
+parameters:
+  type: object
+  properties:
+    order_id: {type: string, description: The order number.}
+  required: [order_id]
+"""
+
+SUPPORT_ASSISTANT = """\
+kind: Assistant
+name: support
+model: gpt-4o
+instructions: You are Acme's support assistant.
+tools:
+  - function: get_order_status
+"""
+
+OPENAI_CREDENTIAL = f"""\
+kind: FlowiseCredential
+name: openai
+credential: openAIApi
+secrets:
+  openAIApiKey: {{env: {SECRET_ENV}}}
+"""
+
+SUPPORT_OPENAI = """\
+kind: FlowiseAssistant
+name: support-openai
+type: OPENAI
+assistant: support
+credential: openai
+"""
+"""The Assistant `support`, served by Flowise with the credential `openai`."""
+
+
+def order_status_tool(name: str) -> str:
+    """The FlowiseTool `name` running the Function get_order_status, which answers 'shipped'."""
+    return f"""\
+kind: FlowiseTool
+name: {name}
+function: get_order_status
+code: return 'shipped';
+"""
+
+
+def documents(*texts: str) -> str:
+    """The YAML documents as one stream, in order."""
+    return "---\n".join(texts)
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
@@ -102,6 +158,26 @@ class FlowiseProject(ManifestRoot):
 
     def api(self) -> httpx.Client:
         return self.flowise.client()
+
+
+ASSISTANT_CHATFLOW = Path(__file__).with_name("openai-assistant-chatflow.json")
+"""Flowise's marketplace chatflow "OpenAI Assistant", keeping its OpenAI Assistant and Custom Tool nodes."""
+
+
+def save_support_chatflow(project: FlowiseProject) -> str:
+    """Save ASSISTANT_CHATFLOW as the chatflow `support`, its OpenAI Assistant node serving the applied
+    FlowiseAssistant `support-openai` and its Custom Tool node the FlowiseTool `get_order_status`; its id."""
+    flow: dict[str, Any] = json.loads(ASSISTANT_CHATFLOW.read_text(encoding="utf-8"))
+    for node in flow["nodes"]:
+        inputs = node["data"]["inputs"]
+        if node["data"]["name"] == "openAIAssistant":
+            inputs["selectedAssistant"] = project.remote_id("FlowiseAssistant/support-openai")
+        else:
+            inputs["selectedTool"] = project.remote_id("FlowiseTool/get_order_status")
+    with project.api() as api:
+        saved = api.post("/chatflows", json={"name": "support", "type": "CHATFLOW", "flowData": json.dumps(flow)})
+        saved.raise_for_status()
+    return str(saved.json()["id"])
 
 
 @dataclass

@@ -9,22 +9,22 @@ import pytest
 
 from assistplan.sandbox.testing import make_client
 
-from .conftest import FlowiseProject, Sent
+from .conftest import (
+    GET_ORDER_STATUS,
+    OPENAI_CREDENTIAL,
+    SECRET_ENV,
+    SUPPORT_OPENAI,
+    FlowiseProject,
+    Sent,
+    documents,
+    order_status_tool,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-SECRET_ENV = "ASSISTPLAN_TEST_FLOWISE_OPENAI_KEY"
-
-OPENAI_SIDE = """\
-kind: Function
-name: get_order_status
-description: Look up the shipping status of an order.
-parameters:
-  type: object
-  properties:
-    order_id: {type: string, description: The order number.}
-  required: [order_id]
----
+OPENAI_SIDE = documents(
+    GET_ORDER_STATUS,
+    """\
 kind: Assistant
 name: support
 model: gpt-4o
@@ -34,34 +34,20 @@ tools:
   - function: get_order_status
   - code_interpreter
 temperature: 0.2
-"""
+""",
+)
 
-FLOWISE_SIDE = f"""\
-kind: FlowiseCredential
-name: openai
-credential: openAIApi
-secrets:
-  openAIApiKey: {{env: {SECRET_ENV}}}
----
-kind: FlowiseTool
-name: order_status
-function: get_order_status
-code: return 'shipped';
----
+SUPPORT_CUSTOM = """\
 kind: FlowiseAssistant
 name: support-custom
 type: CUSTOM
 credential: openai
 instructions: Help Acme's customers.
-chat_model: {{name: chatOpenAI, model: gpt-4o-mini, temperature: 0.2}}
+chat_model: {name: chatOpenAI, model: gpt-4o-mini, temperature: 0.2}
 tools: [order_status]
----
-kind: FlowiseAssistant
-name: support-openai
-type: OPENAI
-assistant: support
-credential: openai
 """
+
+FLOWISE_SIDE = documents(OPENAI_CREDENTIAL, order_status_tool("order_status"), SUPPORT_CUSTOM, SUPPORT_OPENAI)
 
 
 @pytest.fixture
@@ -144,7 +130,7 @@ def test_a_changed_type_replaces_the_assistant(project: FlowiseProject, sent: li
 
 def test_removing_a_custom_assistant_deletes_it(project: FlowiseProject) -> None:
     project.apply()
-    project.edit("flowise.yaml", FLOWISE_SIDE.split("---\n")[2], "")
+    project.edit("flowise.yaml", SUPPORT_CUSTOM, "")
 
     assert project.changes() == {"FlowiseAssistant/support-custom": (["delete"], [])}
     project.apply()
@@ -240,7 +226,7 @@ def test_an_edited_assistant_updates_both_sides_and_they_agree(project: FlowiseP
 def test_deleting_an_openai_assistant_keeps_the_openai_side(project: FlowiseProject, sent: list[Sent]) -> None:
     project.apply()
     openai_id = project.remote_id("Assistant/support")
-    project.edit("flowise.yaml", FLOWISE_SIDE.split("---\n")[3], "")
+    project.edit("flowise.yaml", SUPPORT_OPENAI, "")
 
     project.apply()
 

@@ -10,48 +10,25 @@ from typing import Any
 
 import pytest
 
-from .conftest import FlowiseProject
+from .conftest import (
+    GET_ORDER_STATUS,
+    OPENAI_CREDENTIAL,
+    SECRET_ENV,
+    SUPPORT_ASSISTANT,
+    SUPPORT_OPENAI,
+    FlowiseProject,
+    documents,
+    order_status_tool,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-SECRET_ENV = "ASSISTPLAN_TEST_FLOWISE_OPENAI_KEY"
 MARKETPLACE = Path(__file__).parent / "marketplace-chatflows"
 ADDRESS = "FlowiseChatflow/support-bot"
 
-RESOURCES = f"""\
-kind: Function
-name: get_order_status
-description: Look up the shipping status of an order.
-parameters:
-  type: object
-  properties:
-    order_id: {{type: string, description: The order number.}}
-  required: [order_id]
----
-kind: Assistant
-name: support
-model: gpt-4o
-instructions: You are Acme's support assistant.
-tools:
-  - function: get_order_status
----
-kind: FlowiseCredential
-name: openai
-credential: openAIApi
-secrets:
-  openAIApiKey: {{env: {SECRET_ENV}}}
----
-kind: FlowiseTool
-name: order_status
-function: get_order_status
-code: return 'shipped';
----
-kind: FlowiseAssistant
-name: support-openai
-type: OPENAI
-assistant: support
-credential: openai
-"""
+RESOURCES = documents(
+    GET_ORDER_STATUS, SUPPORT_ASSISTANT, OPENAI_CREDENTIAL, order_status_tool("order_status"), SUPPORT_OPENAI
+)
 
 CHATFLOW = """\
 kind: FlowiseChatflow

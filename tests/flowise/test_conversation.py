@@ -12,48 +12,25 @@ from typing import Any
 import pytest
 
 from . import server as flowise_server
-from .conftest import FlowiseProject
+from .conftest import (
+    GET_ORDER_STATUS,
+    OPENAI_CREDENTIAL,
+    SECRET_ENV,
+    SUPPORT_ASSISTANT,
+    SUPPORT_OPENAI,
+    FlowiseProject,
+    documents,
+    order_status_tool,
+    save_support_chatflow,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-SECRET_ENV = "ASSISTPLAN_TEST_FLOWISE_OPENAI_KEY"
-CHATFLOW = Path(__file__).with_name("openai-assistant-chatflow.json")
 MARKETPLACE = Path("node_modules", "flowise", "marketplaces", "chatflows")
 
-MANIFESTS = f"""\
-kind: Function
-name: get_order_status
-description: Look up the shipping status of an order.
-parameters:
-  type: object
-  properties:
-    order_id: {{type: string, description: The order number.}}
-  required: [order_id]
----
-kind: Assistant
-name: support
-model: gpt-4o
-instructions: You are Acme's support assistant.
-tools:
-  - function: get_order_status
----
-kind: FlowiseCredential
-name: openai
-credential: openAIApi
-secrets:
-  openAIApiKey: {{env: {SECRET_ENV}}}
----
-kind: FlowiseTool
-name: get_order_status
-function: get_order_status
-code: return 'shipped';
----
-kind: FlowiseAssistant
-name: support-openai
-type: OPENAI
-assistant: support
-credential: openai
-"""
+MANIFESTS = documents(
+    GET_ORDER_STATUS, SUPPORT_ASSISTANT, OPENAI_CREDENTIAL, order_status_tool("get_order_status"), SUPPORT_OPENAI
+)
 
 
 @pytest.fixture
@@ -62,17 +39,7 @@ def chatflow_id(fproject: FlowiseProject, monkeypatch: pytest.MonkeyPatch) -> st
     monkeypatch.setenv(SECRET_ENV, "sk-flowise-test")
     fproject.write("seed.yaml", MANIFESTS)
     fproject.apply()
-    flow: dict[str, Any] = json.loads(CHATFLOW.read_text(encoding="utf-8"))
-    for node in flow["nodes"]:
-        inputs = node["data"]["inputs"]
-        if node["data"]["name"] == "openAIAssistant":
-            inputs["selectedAssistant"] = fproject.remote_id("FlowiseAssistant/support-openai")
-        else:
-            inputs["selectedTool"] = fproject.remote_id("FlowiseTool/get_order_status")
-    with fproject.api() as api:
-        saved = api.post("/chatflows", json={"name": "support", "type": "CHATFLOW", "flowData": json.dumps(flow)})
-        saved.raise_for_status()
-    return str(saved.json()["id"])
+    return save_support_chatflow(fproject)
 
 
 @pytest.fixture
@@ -80,7 +47,7 @@ def conversation_chain_id(fproject: FlowiseProject, monkeypatch: pytest.MonkeyPa
     """The id of Flowise's own "Conversation Chain" template, its ChatOpenAI node using the declared credential and
     not streaming (streamed, LangChain estimates the token usage with a tokenizer it downloads, which hangs offline)."""
     monkeypatch.setenv(SECRET_ENV, "sk-flowise-test")
-    fproject.write("credential.yaml", MANIFESTS.split("---\n")[2])
+    fproject.write("credential.yaml", OPENAI_CREDENTIAL)
     fproject.apply()
     template = flowise_server.install_home() / MARKETPLACE / "Conversation Chain.json"
     flow: dict[str, Any] = json.loads(template.read_text(encoding="utf-8"))

@@ -11,39 +11,31 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import FLOWISE_KEY_ENV, OPENAI_KEY_ENV, FlowiseProject
+from .conftest import (
+    FLOWISE_KEY_ENV,
+    GET_ORDER_STATUS,
+    OPENAI_CREDENTIAL,
+    OPENAI_KEY_ENV,
+    SECRET_ENV,
+    FlowiseProject,
+    documents,
+    order_status_tool,
+)
 
-SECRET_ENV = "ASSISTPLAN_TEST_FLOWISE_OPENAI_KEY"
-
-STACK = f"""\
-kind: Function
-name: get_order_status
-description: Look up the shipping status of an order.
-parameters:
-  type: object
-  properties:
-    order_id: {{type: string, description: The order number.}}
-  required: [order_id]
----
-kind: FlowiseCredential
-name: openai
-credential: openAIApi
-secrets:
-  openAIApiKey: {{env: {SECRET_ENV}}}
----
-kind: FlowiseTool
-name: order_status
-function: get_order_status
-code: return 'shipped';
----
+STACK = documents(
+    GET_ORDER_STATUS,
+    OPENAI_CREDENTIAL,
+    order_status_tool("order_status"),
+    """\
 kind: FlowiseAssistant
 name: support
 type: CUSTOM
 credential: openai
-instructions: "Help Acme's customers ({{{{ vars.stage }}}})."
-chat_model: {{name: chatOpenAI, model: gpt-4o-mini}}
+instructions: "Help Acme's customers ({{ vars.stage }})."
+chat_model: {name: chatOpenAI, model: gpt-4o-mini}
 tools: [order_status]
-"""
+""",
+)
 
 VARIABLE = """\
 kind: FlowiseVariable

@@ -16,22 +16,12 @@ from assistplan.kinds.flowise_tools import split_mark
 from assistplan.manifest.flowise_schema import normalize_rows
 from assistplan.sandbox.server import API_KEY
 
-from .conftest import FlowiseProject, empty, files, manifest
+from .conftest import GET_ORDER_STATUS, FlowiseProject, empty, files, manifest
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 MARKETPLACE = Path(__file__).resolve().parent / "marketplace-tools"
 ROWS = [{"property": "order_id", "type": "string", "description": "The order number.", "required": True}]
-EXISTING_FUNCTION = """\
-kind: Function
-name: get_order_status
-description: Look up the shipping status of an order.
-parameters:
-  type: object
-  properties:
-    order_id: {type: string, description: The order number.}
-  required: [order_id]
-"""
 INSTRUCTION = "You help Acme's customers.\nBe brief.\nNever guess an order's status.\nAsk for the order number.\n"
 
 
@@ -41,7 +31,7 @@ def tool(name: str, description: str, code: str) -> dict[str, Any]:
 
 def build_setup(project: FlowiseProject) -> dict[str, str]:
     """Every Flowise kind, made through Flowise's API (not assistplan); the ids by a short key."""
-    project.write("functions.yaml", EXISTING_FUNCTION)
+    project.write("functions.yaml", GET_ORDER_STATUS)
     with project.api() as api:
         credential = (
             api.post(

@@ -4,21 +4,23 @@ no changes, with the state and without it."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from assistplan.sandbox.testing import make_client
 
-from .conftest import FlowiseProject
+from .conftest import (
+    OPENAI_CREDENTIAL,
+    SECRET_ENV,
+    SUPPORT_OPENAI,
+    FlowiseProject,
+    documents,
+    order_status_tool,
+    save_support_chatflow,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-SECRET_ENV = "ASSISTPLAN_TEST_FLOWISE_OPENAI_KEY"
-CHATFLOW = Path(__file__).with_name("openai-assistant-chatflow.json")
-"""Flowise's marketplace chatflow "OpenAI Assistant", keeping its OpenAI Assistant and Custom Tool nodes."""
 
 OPENAI_SIDE = """\
 kind: Function
@@ -42,24 +44,7 @@ tools:
 temperature: 0.2
 """
 
-FLOWISE_SIDE = f"""\
-kind: FlowiseCredential
-name: openai
-credential: openAIApi
-secrets:
-  openAIApiKey: {{env: {SECRET_ENV}}}
----
-kind: FlowiseTool
-name: get_order_status
-function: get_order_status
-code: return 'shipped';
----
-kind: FlowiseAssistant
-name: support-openai
-type: OPENAI
-assistant: support
-credential: openai
-"""
+FLOWISE_SIDE = documents(OPENAI_CREDENTIAL, order_status_tool("get_order_status"), SUPPORT_OPENAI)
 
 
 @pytest.fixture
@@ -79,17 +64,9 @@ def chat(project: FlowiseProject) -> None:
     """Save a chatflow whose OpenAI Assistant node serves the assistant with the custom tool, and send it a
     question: the node rewrites the OpenAI assistant's tools before it starts a thread (which the sandbox, having no
     threads, refuses; the rewrite is what this test needs)."""
-    flow: dict[str, Any] = json.loads(CHATFLOW.read_text(encoding="utf-8"))
-    for node in flow["nodes"]:
-        inputs = node["data"]["inputs"]
-        if node["data"]["name"] == "openAIAssistant":
-            inputs["selectedAssistant"] = project.remote_id("FlowiseAssistant/support-openai")
-        else:
-            inputs["selectedTool"] = project.remote_id("FlowiseTool/get_order_status")
+    chatflow_id = save_support_chatflow(project)
     with project.api() as api:
-        saved = api.post("/chatflows", json={"name": "support", "type": "CHATFLOW", "flowData": json.dumps(flow)})
-        saved.raise_for_status()
-        api.post(f"/prediction/{saved.json()['id']}", json={"question": "Where is order A-1001?"})
+        api.post(f"/prediction/{chatflow_id}", json={"question": "Where is order A-1001?"})
 
 
 def remote_tools(project: FlowiseProject) -> list[dict[str, Any]]:
