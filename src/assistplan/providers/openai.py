@@ -44,6 +44,10 @@ from assistplan.providers import (
 )
 
 if TYPE_CHECKING:
+    from http.client import HTTPResponse
+    from http.cookiejar import CookieJar
+    from urllib.request import Request
+
     import httpx
     from openai import OpenAI
 
@@ -177,6 +181,7 @@ class OpenAIProvider:
                     follow_redirects=True,
                     limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100),
                     transport=self._transport,
+                    cookies=_no_cookies(),
                 )
             return self._http
 
@@ -369,6 +374,22 @@ class OpenAIProvider:
                     raise _Transient(error, _create_delay(response.headers)) from None
                 raise error
             return response, where
+
+
+def _no_cookies() -> CookieJar:
+    """A cookie jar that keeps nothing, for the JSON layer's client: the API authenticates by key, and looking for
+    cookies in every response (as `httpx.Client` does with a jar that keeps them) costs about a fifth of a request's
+    CPU. Imported on first use, as httpx is."""
+    from http.cookiejar import CookieJar
+
+    class NoCookies(CookieJar):
+        def extract_cookies(self, response: HTTPResponse, request: Request) -> None:
+            return None
+
+        def add_cookie_header(self, request: Request) -> None:
+            return None
+
+    return NoCookies()
 
 
 class _Transient(Exception):
