@@ -20,6 +20,7 @@ resource, the operation, the request (method and URL, without credentials) and t
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import sys
@@ -338,7 +339,9 @@ class OpenAIProvider:
         if beta is not None:
             headers["OpenAI-Beta"] = beta
         http = self.http
-        request = http.build_request(method, path, params=params, headers=headers, json=body)
+        request = http.build_request(
+            method, _absolute_url(http.base_url, path), params=params, headers=headers, json=body
+        )
         where = f" ({method} {redact.scrub(display_url(str(request.url)))})"
         attempt = connects = 0
         while True:
@@ -374,6 +377,16 @@ class OpenAIProvider:
                     raise _Transient(error, _create_delay(response.headers)) from None
                 raise error
             return response, where
+
+
+@functools.lru_cache(maxsize=256)
+def _absolute_url(base: httpx.URL, path: str) -> httpx.URL:
+    """The relative `path` (e.g. `"/agents"`) under `base`, joined as `httpx.Client` joins a request's path to its base
+    URL; kept for the paths used again and again (every create of a kind posts to one), so that each is parsed once
+    instead of on every request."""
+    import httpx
+
+    return base.copy_with(raw_path=base.raw_path + httpx.URL(path).raw_path.lstrip(b"/"))
 
 
 def _no_cookies() -> CookieJar:
