@@ -75,37 +75,26 @@ def is_long(value: Any) -> bool:
 
 def pretty_lines(value: Any, width: int = INLINE_WIDTH) -> list[str]:
     """Compact pretty JSON: containers that fit in `width` stay on one line, others open one item per line."""
-    return _pretty(value, width)[1]
-
-
-def _pretty(value: Any, width: int) -> tuple[str, list[str]]:
-    """`inline(value)` and `pretty_lines(value, width)`. A container's inline text is put together from its items'
-    (as the JSON encoder writes it), so that each value is encoded once, not once per level of nesting."""
-    if isinstance(value, dict) and value:
-        items = [(f"{inline(key)}: ", _pretty(item, width - 2)) for key, item in value.items()]
-        if all(isinstance(key, str) for key in value):
-            text = "{" + ", ".join(prefix + body[0] for prefix, body in items) + "}"
-        else:  # the encoder writes other keys as strings ("1", "true"), not as the JSON values inline(key) gives
-            text = inline(value)
+    text = inline(value)
+    if len(text) <= width or not isinstance(value, dict | list) or not value:
+        return [text]
+    if isinstance(value, dict):
+        items = list(value.items())
         opening, closing = "{", "}"
-    elif isinstance(value, list) and value:
-        items = [("", _pretty(item, width - 2)) for item in value]
-        text = "[" + ", ".join(body[0] for _, body in items) + "]"
-        opening, closing = "[", "]"
     else:
-        text = inline(value)
-        return text, [text]
-    if len(text) <= width:
-        return text, [text]
+        items = [(None, v) for v in value]
+        opening, closing = "[", "]"
     lines = [opening]
-    for i, (prefix, (_, body)) in enumerate(items):
+    for i, (key, item) in enumerate(items):
+        prefix = f"{inline(key)}: " if key is not None else ""
+        body = pretty_lines(item, width - 2)
         comma = "," if i < len(items) - 1 else ""
         lines.append(f"  {prefix}{body[0]}" + (comma if len(body) == 1 else ""))
         lines.extend(f"  {line}" for line in body[1:-1])
         if len(body) > 1:
             lines.append(f"  {body[-1]}{comma}")
     lines.append(closing)
-    return text, lines
+    return lines
 
 
 def text_lines(value: Any) -> list[str]:
