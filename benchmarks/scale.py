@@ -328,6 +328,24 @@ def worktree(rev: str) -> Iterator[tuple[str, Path]]:
             subprocess.run(["git", "-C", str(REPO), "worktree", "prune"], capture_output=True, check=False)
 
 
+def with_baseline(name: str, rev: str | None, run: Callable[[Path, tuple[str, Path] | None], None]) -> None:
+    """`run(work, baseline)` with a temporary work folder and, given `rev`, a worktree of it (its short commit and
+    folder), both removed at the end; a BenchError or Ctrl-C ends the program with a line naming `name`.py."""
+    work = Path(tempfile.mkdtemp(prefix=f"assistplan-bench-{name}-"))
+    try:
+        if rev:
+            with worktree(rev) as baseline:
+                run(work, baseline)
+        else:
+            run(work, None)
+    except BenchError as error:
+        sys.exit(f"{name}.py: {error}")
+    except KeyboardInterrupt:
+        sys.exit(f"{name}.py: interrupted; the sandbox, temporary folders and worktree are removed")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 # --- measurements -----------------------------------------------------------------------------------------------------
 
 
@@ -860,19 +878,7 @@ def main() -> None:
         f"{sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load_average()}",
         flush=True,
     )
-    work = Path(tempfile.mkdtemp(prefix="assistplan-bench-scale-"))
-    try:
-        if options.baseline:
-            with worktree(options.baseline) as baseline:
-                run(options, work, baseline)
-        else:
-            run(options, work, None)
-    except BenchError as error:
-        sys.exit(f"scale.py: {error}")
-    except KeyboardInterrupt:
-        sys.exit("scale.py: interrupted; the sandbox, temporary folders and worktree are removed")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    with_baseline("scale", options.baseline, lambda work, baseline: run(options, work, baseline))
     print(f"\nbenchmark took {time.perf_counter() - started:.0f} s; load average {load_average()}")
 
 

@@ -4,8 +4,9 @@ apply, import. No printing here: the CLI renders what these return.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,12 +22,23 @@ from assistplan.plan.matching import fill_unread, match_live, with_unread
 from assistplan.plan.model import Plan, PlanOptions
 from assistplan.plan.moves import moved_state, resource_moves
 from assistplan.plan.planner import make_plan, observe
-from assistplan.plan.refresh import new_inventory, refresh
+from assistplan.plan.refresh import fetch, finish, new_inventory, refresh
 from assistplan.providers import Connector, Provider, default_connectors
 from assistplan.state import ResourceState, StateFile, StateLock, StateStore
 
 if TYPE_CHECKING:
     from assistplan.apply import ApplyResult, Hooks
+    from assistplan.manifest.models import ProjectConfig
+
+
+@dataclass
+class _Early:
+    """A refresh started while the manifests loaded: the kinds the state records, read against that state."""
+
+    state: StateFile
+    interrupted: bool
+    inventory: Inventory
+    error: Exception | None = None
 
 
 @dataclass
@@ -48,17 +60,33 @@ class Workspace:
         var_files: Sequence[Path] = (),
         connectors: Mapping[str, Connector] | None = None,
         environment: str | None = None,
+        early_refresh: int | None = None,
     ) -> None:
+        """`early_refresh`: start reading the live objects of the kinds the state records, that many requests at a
+        time, as soon as assistplan.yaml is read, while the manifests load; the next `refresh` uses what it read when
+        nothing it relied on changed (see `refresh`)."""
         from assistplan.manifest import load_project
 
         self.root = root.resolve()
         self.environment = environment
         """The environment asked for (None: assistplan.yaml's default one, if any)."""
-        self.project = load_project(self.root, cli_vars=cli_vars, var_files=var_files, environment=environment)
-        self.store = StateStore(self.root / self.project.config.state, project=self.name)
         self.kinds: Mapping[str, Kind] = registered()
         self.connectors: dict[str, Connector] = {**default_connectors(), **(connectors or {})}
         self._providers: dict[str, Provider] = {}
+        self._providers_lock = threading.Lock()
+        self._config: ProjectConfig | None = None
+        self._early: Future[_Early | None] | None = None
+        start = None if early_refresh is None else lambda config, env: self._start_early(config, env, early_refresh)
+        self._closed = False
+        try:
+            self.project = load_project(
+                self.root, cli_vars=cli_vars, var_files=var_files, environment=environment, on_config=start
+            )
+        except BaseException:
+            self.close()
+            raise
+        self._config = self.project.config
+        self.store = StateStore(self.root / self.project.config.state, project=self.name)
 
     @property
     def name(self) -> str:
@@ -103,18 +131,87 @@ class Workspace:
 
     def provider(self, name: str) -> Provider:
         """The connection to a provider, made on first use."""
-        if name not in self._providers:
-            self._providers[name] = self.connectors[name](self.project.config, self.root)
-        return self._providers[name]
+        with self._providers_lock:
+            if name not in self._providers:
+                config = self._config if self._config is not None else self.project.config
+                self._providers[name] = self.connectors[name](config, self.root)
+            return self._providers[name]
+
+    def _start_early(self, config: ProjectConfig, environment: str | None, parallelism: int) -> None:
+        self._config = config
+        early: Future[_Early | None] = Future()
+        self._early = early
+
+        def run() -> None:
+            try:
+                early.set_result(self._read_early(config, environment, parallelism))
+            except BaseException as error:  # the thread must end with its future settled, whatever happened
+                early.set_exception(error)
+
+        threading.Thread(target=run, daemon=True, name="assistplan-early-refresh").start()
+
+    def _read_early(self, config: ProjectConfig, environment: str | None, parallelism: int) -> _Early | None:
+        """List the kinds the state records (and those they read), as `refresh` would with manifests declaring exactly
+        what the state records; None when there is no state to go by or a kind is not served."""
+        from assistplan.manifest.environments import identity, siblings
+
+        name = identity(config, environment)
+        store = StateStore(self.root / config.state, project=name)
+        state = store.load()
+        if state is None or not state.resources:
+            return None
+        kinds = self._with_reads({rs.kind for rs in state.resources.values()})
+        if any(kind.unserved(config) is not None for kind in kinds):
+            return None
+        inventory = new_inventory(name, state, parallelism)
+        inventory.siblings = siblings(config, environment)
+        if not store.interrupted:
+            inventory.read_by_id = frozenset(kind.kind for kind in kinds)
+        early = _Early(state, store.interrupted, inventory)
+
+        def provider(name: str) -> Provider:
+            if self._closed:
+                raise PlanError("the project was closed before its early refresh connected")
+            return self.provider(name)
+
+        try:
+            fetch(provider, kinds, inventory, self.root)
+        except AssistplanError as error:
+            early.error = error
+        return early
+
+    def _take_early(self, state: StateFile | None, parallelism: int) -> _Early | None:
+        """The early refresh, if one was started and it stands: it read this very state, at this parallelism, and no
+        manifest moves a resource. Taken once."""
+        started, self._early = self._early, None
+        if started is None or state is None:
+            return None
+        try:
+            early = started.result()
+        except Exception:
+            return None
+        if (
+            early is None
+            or early.state != state
+            or early.interrupted != self.store.interrupted
+            or early.inventory.parallelism != parallelism
+            or resource_moves(self.project.resources)
+        ):
+            return None
+        return early
 
     def context(self, kind: Kind, inventory: Inventory) -> KindContext:
         """The context a kind's hooks get outside an apply (import)."""
         return KindContext(self.name, self.provider(kind.provider), inventory, self.root, NoRecords(self.name))
 
     def close(self) -> None:
-        for provider in self._providers.values():
+        """Close the connections made (an early refresh still running makes no more; this workspace still may)."""
+        with self._providers_lock:
+            self._closed = True
+            opened = list(self._providers.values())
+            self._providers.clear()
+        for provider in opened:
             provider.close()
-        self._providers.clear()
 
     def refresh(
         self, state: StateFile | None, parallelism: int = 8, desired: Collection[Address] | None = None
@@ -122,18 +219,31 @@ class Workspace:
         """Read the live objects of every kind in use, `parallelism` requests at a time. Given the addresses of the
         desired resources, kinds whose every address the state records (after a finished apply) may be read by
         id."""
+        early = self._take_early(state, parallelism)
         state = self.moved(state)
         kinds = self.kinds_in_use(state)
-        inventory = new_inventory(self.name, state, parallelism)
-        inventory.siblings = self.project.siblings
+        read_by_id: frozenset[str] = frozenset()
         if state is not None and desired is not None and not self.store.interrupted:
             recorded = set(state.resources)
             partial = {address.kind for address in desired if address not in recorded}
-            inventory.read_by_id = frozenset(kind.kind for kind in kinds if kind.kind not in partial)
+            read_by_id = frozenset(kind.kind for kind in kinds if kind.kind not in partial)
         if not kinds:
-            return inventory
+            return new_inventory(self.name, state, parallelism)
         self.check_served(kinds)
-        return refresh(self.provider, kinds, inventory, self.root, resource_moves(self.project.resources))
+        if early is None:
+            inventory = new_inventory(self.name, state, parallelism)
+            inventory.siblings = self.project.siblings
+            inventory.read_by_id = read_by_id
+            return refresh(self.provider, kinds, inventory, self.root, resource_moves(self.project.resources))
+        if early.error is not None:
+            raise early.error
+        inventory = early.inventory
+        # a kind read by id early that the manifests now declare more of is listed after all
+        for kind in early.inventory.read_by_id - read_by_id - inventory.listed_whole:
+            inventory.objects.pop(kind, None)
+        inventory.read_by_id = read_by_id
+        fetch(self.provider, [kind for kind in kinds if kind.kind not in inventory.objects], inventory, self.root)
+        return finish(inventory, kinds)
 
     def moved(self, state: StateFile | None) -> StateFile | None:
         """The state with the records of resources the manifests moved (`moved_from`) under their new addresses."""

@@ -282,7 +282,8 @@ def test_a_dry_run_writes_and_adopts_nothing(account: Project) -> None:
 
 def test_exporting_many_agents_and_vector_stores_reads_by_listing_only(account: Project) -> None:
     """Several pages of agents and stores: one GET per page, no GET per object (the cost the README states for 1,000
-    agents and 100 stores is this, scaled by pages)."""
+    agents and 100 stores is this, scaled by pages). Objects made in the same second are walked from both ends to the
+    end (see `assistplan.providers.paging`), so a collection of several pages may cost up to twice its pages."""
     client = account.client()
     upload = client.files.create(file=("a.md", io.BytesIO(b"# A\n")), purpose="assistants")
     for index in range(250):
@@ -296,8 +297,8 @@ def test_exporting_many_agents_and_vector_stores_reads_by_listing_only(account: 
     assert result.exit_code == 0, result.output
     assert "Adopted 370 objects" in result.output
     reads = {route: count for route, count in account.sandbox.counters.items() if route.startswith("GET ")}
-    assert reads["GET /agents"] == 3
-    assert reads["GET /vector_stores"] == 2
+    assert 3 <= reads["GET /agents"] <= 2 * 3
+    assert 2 <= reads["GET /vector_stores"] <= 2 * 2
     assert reads["GET /vector_stores/{vector_store_id}/files"] == 240  # listed, then read back with the labels
     assert "GET /agents/{agent_id}" not in reads
     assert "GET /vector_stores/{vector_store_id}" not in reads

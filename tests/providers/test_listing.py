@@ -37,29 +37,31 @@ def never_read(remote_id: str) -> dict[str, Any]:
 
 
 def test_without_known_ids_the_collection_is_listed() -> None:
-    assert list_or_read(listing(account(5)), never_read, [], parallelism=4, page_size=PAGE) == account(5)
+    assert list_or_read(listing(account(5)), never_read, [], parallelism=4, page_size=PAGE) == (account(5), True)
 
 
 def test_a_collection_of_one_page_is_listed_and_nothing_is_read() -> None:
-    assert list_or_read(listing(account(1)), never_read, ["obj_0"], parallelism=4, page_size=PAGE) == account(1)
+    found = list_or_read(listing(account(1)), never_read, ["obj_0"], parallelism=4, page_size=PAGE)
+
+    assert found == (account(1), True)
 
 
 def test_a_listing_shorter_than_the_reads_is_the_answer() -> None:
     known = ["obj_1", "obj_2", "obj_3", "obj_4"]
 
-    assert list_or_read(listing(account(5)), read, known, parallelism=2, page_size=PAGE) == account(5)
+    assert list_or_read(listing(account(5)), read, known, parallelism=2, page_size=PAGE) == (account(5), True)
 
 
 def test_a_listing_longer_than_the_reads_gives_way_to_them() -> None:
     found = list_or_read(listing(account(50)), read, ["obj_7", "obj_40"], parallelism=3, page_size=PAGE)
 
-    assert found == [{"id": "obj_7", "read": True}, {"id": "obj_40", "read": True}]
+    assert found == ([{"id": "obj_7", "read": True}, {"id": "obj_40", "read": True}], False)
 
 
 def test_a_known_object_gone_makes_the_whole_listing_the_answer() -> None:
     found = list_or_read(listing(account(50)), read, ["obj_7", "obj_gone"], parallelism=3, page_size=PAGE)
 
-    assert found == account(50)
+    assert found == (account(50), True)
 
 
 def test_a_failed_read_fails_the_refresh() -> None:
@@ -82,4 +84,6 @@ def test_a_failed_listing_fails_the_refresh() -> None:
 def test_a_collection_not_much_larger_than_the_reads_costs_no_read() -> None:
     known = [f"obj_{index}" for index in range(20)]
 
-    assert list_or_read(listing(account(30)), never_read, known, parallelism=2, page_size=PAGE) == account(30)
+    found = list_or_read(listing(account(30)), never_read, known, parallelism=2, page_size=PAGE)
+
+    assert found == (account(30), True)

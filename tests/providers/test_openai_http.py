@@ -49,11 +49,27 @@ def test_list_objects_walks_every_page_with_the_after_cursor(
     created = create_agents(openai_client, 5)
     sandbox.reset_counters()
 
-    listed = list(provider.list_objects("/agents", params={"limit": "2"}, address=None, operation="list agents"))
+    listed = list(
+        provider.list_objects("/agents", params={"limit": "2", "order": "desc"}, address=None, operation="list agents")
+    )
 
     assert sorted(agent["id"] for agent in listed) == sorted(created)
     assert all(agent["object"] == "agent" for agent in listed)
     assert sandbox.count("GET /agents") == 3
+
+
+def test_a_collection_of_several_pages_is_listed_from_both_ends_every_object_once(
+    provider: OpenAIProvider, sandbox: SandboxServer, openai_client: openai.OpenAI
+) -> None:
+    created = create_agents(openai_client, 7)
+
+    listed = [
+        agent["id"]
+        for agent in provider.list_objects("/agents", params={"limit": "2"}, address=None, operation="list agents")
+    ]
+
+    assert sorted(listed) == sorted(created)
+    assert listed[:2] == created[::-1][:2]
 
 
 def test_list_objects_asks_for_full_pages_by_default(

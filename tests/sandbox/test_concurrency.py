@@ -26,6 +26,25 @@ def test_eight_threads_creating_at_once(sandbox: SandboxServer) -> None:
     assert sandbox.count("POST /agents") == 200
 
 
+def test_objects_created_at_once_are_listed_in_the_order_of_their_creation_time(sandbox: SandboxServer) -> None:
+    """Lists are ordered by `created_at` (newest first by default), also for creates that overlapped."""
+    sandbox.set_faults(latency_ms=5)
+    clients = [make_client(sandbox) for _ in range(8)]
+
+    def create(worker: int) -> None:
+        for n in range(25):
+            clients[worker].beta.agents.create(model="gpt-5.1", name=f"{worker}-{n}")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(create, range(8)))
+
+    newest_first = [agent.created_at for agent in clients[0].beta.agents.list(limit=100)]
+    oldest_first = [agent.created_at for agent in clients[0].beta.agents.list(limit=100, order="asc")]
+    assert newest_first == sorted(newest_first, reverse=True)
+    assert oldest_first == sorted(oldest_first)
+    assert len(oldest_first) == 200
+
+
 def test_concurrent_uploads_and_attachments_keep_counts_consistent(
     openai_client: openai.OpenAI, sandbox: SandboxServer
 ) -> None:

@@ -37,8 +37,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "version": ("assistplan.cli.version", "version"),
 }
 """Each subcommand by name: the module defining it and the attribute holding it."""
-OLD_COLLECTIONS = 100
-"""Collections of the middle generation between two full collections when run as a program (Python's default: 10)."""
 
 
 class LazyGroup(click.Group):
@@ -100,20 +98,15 @@ def main() -> None:
     here standard output and error are flushed and the `atexit` functions run. Called from other code (a `python -c`
     snippet, a test), `main` raises SystemExit as click does and the caller goes on.
 
-    Run as a program, the cyclic garbage collector also looks at the oldest objects less often (`OLD_COLLECTIONS`):
-    a command builds its data once (manifests, state, specs, the plan) and keeps nearly all of it to the end, so full
-    collections, each walking every object built so far, would find almost nothing and cost a large part of a big
-    plan's time; young objects are still collected as usual.
+    Run as a program, the cyclic garbage collector runs on the schedule of `assistplan.cli.collector`.
     """
     if not _run_as_program():
         cli(prog_name="assistplan")
         return
-    import gc
-
+    from assistplan.cli import collector
     from assistplan.providers.openai import leave_servers_to_process_exit
 
-    young, middle, _ = gc.get_threshold()
-    gc.set_threshold(young, middle, OLD_COLLECTIONS)
+    collector.run_as_program()
     leave_servers_to_process_exit()
     try:
         cli(prog_name="assistplan")

@@ -294,9 +294,15 @@ def errors_reported() -> Iterator[None]:
 
 
 @contextmanager
-def workspace(ctx: click.Context, var_pairs: tuple[str, ...] = (), var_files: tuple[Path, ...] = ()) -> Iterator[Any]:
+def workspace(
+    ctx: click.Context,
+    var_pairs: tuple[str, ...] = (),
+    var_files: tuple[Path, ...] = (),
+    early_refresh: int | None = None,
+) -> Iterator[Any]:
     """The project at the manifest root, its provider connections closed on the way out. A caller embedding the
-    command may pass provider connectors in the click context object (`{"connectors": {...}}`)."""
+    command may pass provider connectors in the click context object (`{"connectors": {...}}`). `early_refresh`: the
+    command refreshes at that parallelism, so the refresh starts while the manifests load (see `Workspace`)."""
     from assistplan.workflow import Workspace
 
     connectors = (ctx.find_root().obj or {}).get("connectors")
@@ -306,6 +312,7 @@ def workspace(ctx: click.Context, var_pairs: tuple[str, ...] = (), var_files: tu
         var_files=var_files,
         connectors=connectors,
         environment=environment(ctx),
+        early_refresh=early_refresh,
     )
     try:
         yield opened

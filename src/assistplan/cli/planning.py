@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from assistplan.cli import collector
 from assistplan.cli.apply_report import ApplyHooks, confirm, report
 from assistplan.cli.common import (
     FORMATS,
@@ -132,8 +133,9 @@ def plan(
             var_files=var_files,
             lock_timeout=lock_timeout,
         )
+    collector.pause()
     with errors_reported():
-        with workspace(ctx, var_pairs, var_files) as opened:
+        with workspace(ctx, var_pairs, var_files, early_refresh=parallelism) as opened:
             options = PlanOptions(
                 destroy=destroy,
                 refresh_only=refresh_only,
@@ -242,7 +244,12 @@ def _plan_and_apply(
     from assistplan.errors import PlanError
     from assistplan.plan.planfile import check_fresh, load_plan
 
-    with errors_reported(), workspace(ctx, var_pairs, var_files) as opened, opened.lock("apply", lock_timeout):
+    collector.pause()
+    with (
+        errors_reported(),
+        workspace(ctx, var_pairs, var_files, early_refresh=parallelism) as opened,
+        opened.lock("apply", lock_timeout),
+    ):
         if planfile is not None:
             plan = load_plan(planfile)
             if plan.project != opened.name:
@@ -262,6 +269,7 @@ def _plan_and_apply(
                 return
             if not auto_approve and plan.has_changes:
                 confirm(sys.stdin.isatty(), options.destroy, targeted=bool(options.targets))
+        collector.resume()
         result = opened.apply(plan, inventory, ApplyHooks(tty=sys.stderr.isatty()), parallelism)
     step_summary(lambda: _apply_summary(opened.name, result, destroying=plan.options.destroy))
     report(result, options.refresh_only, options.destroy)

@@ -159,6 +159,9 @@ class Inventory:
     """The identities of this project's other environments (and its name without one): their objects may have the
     names this one's have (the same manifests applied to dev and prod), and are never this one's to change."""
 
+    listed_whole: set[str] = field(default_factory=set)
+    """Kinds whose refresh listed their whole collection: what it found does not depend on `read_by_id`."""
+
     exporting: bool = False
     """Set by `export` only: the refresh keeps every listed object, this project's or not (`owns` answers True),
     so that the exporters see what no project manages. A plan never sets it."""
@@ -408,12 +411,14 @@ def owned_objects(ctx: KindContext, kind: str, path: str, noun: str) -> list[Liv
     from assistplan.providers.listing import list_or_read
 
     provider, inventory = ctx.provider, ctx.inventory
-    items = list_or_read(
+    items, whole = list_or_read(
         lambda: provider.list_objects(path, address=None, operation=f"list {noun}s"),
         lambda remote_id: provider.get_object(f"{path}/{remote_id}", address=None, operation=f"read {noun}"),
         inventory.known_ids(kind),
         inventory.parallelism,
     )
+    if whole:
+        inventory.listed_whole.add(kind)
     objects = (LiveObject.from_metadata(kind, item) for item in items)
     return [obj for obj in objects if inventory.owns(obj.id, obj.project)]
 

@@ -229,12 +229,14 @@ class EnvironmentTemplateKind(Kind):
         from assistplan.providers.listing import list_or_read
 
         provider, inventory = ctx.provider, ctx.inventory
-        items = list_or_read(
+        items, whole = list_or_read(
             lambda: provider.list_objects(PATH, address=None, operation="list environment templates"),
             lambda remote_id: provider.get_object(f"{PATH}/{remote_id}", address=None, operation="read template"),
             inventory.known_ids(self.kind),
             inventory.parallelism,
         )
+        if whole:
+            inventory.listed_whole.add(self.kind)
         objects = []
         for raw in items:
             obj = self._live(raw)

@@ -281,13 +281,16 @@ def load_project(
     var_files: Sequence[Path] = (),
     environ: Mapping[str, str] | None = None,
     environment: str | None = None,
+    on_config: Callable[[ProjectConfig, str | None], None] | None = None,
 ) -> Project:
     """Load, validate and resolve the manifests under `root`; raises ManifestError carrying every problem.
 
     Template variables: `vars` of assistplan.yaml, then each var file in order, then `cli_vars`; later ones win.
     assistplan.yaml itself is rendered with the var files, `cli_vars` and `env()`. `environ` defaults to os.environ.
     `environment` names one of assistplan.yaml's environments (None: its default one, if any); its vars come between
-    the project's and the var files (see `assistplan.manifest.environments`).
+    the project's and the var files (see `assistplan.manifest.environments`). `on_config` is called with the
+    configuration and the environment as soon as assistplan.yaml is read, before any manifest is, so that work that
+    needs only them (reading the live objects) can start while the manifests load.
     """
     root = Path(root).resolve()
     diagnostics = Diagnostics()
@@ -306,6 +309,8 @@ def load_project(
     if selected is None:
         raise ManifestError(diagnostics)
     config = selected.config
+    if on_config is not None:
+        on_config(config, selected.environment)
     key_names = {config.openai.api_key_env} | ({config.flowise.api_key_env} if config.flowise else set())
     context = TemplateContext({**config.vars, **overrides}, variables, frozenset(key_names))
     excluded = {Path(var_file).resolve() for var_file in var_files}

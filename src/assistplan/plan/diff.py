@@ -74,16 +74,21 @@ def _same(before: Any, after: Any) -> bool:
 def _same_types(before: Any, after: Any) -> bool:
     """`before` and `after` being equal, whether their values have the same types all the way down (and every
     value equals itself, which a NaN does not)."""
-    kind = type(before)
-    if kind is not type(after):
-        return False
-    if kind is str:
-        return True
-    if isinstance(before, dict):
-        return all(map(_same_types, before.values(), map(after.__getitem__, before)))
-    if isinstance(before, list):
-        return all(map(_same_types, before, after))
-    return bool(before == after)
+    pairs = [(before, after)]
+    while pairs:
+        one, other = pairs.pop()
+        kind = type(one)
+        if kind is not type(other):
+            return False
+        if kind is str:
+            continue
+        if isinstance(one, dict):
+            pairs.extend(zip(one.values(), map(other.__getitem__, one), strict=True))
+        elif isinstance(one, list):
+            pairs.extend(zip(one, other, strict=True))
+        elif one != other:
+            return False
+    return True
 
 
 def without_paths(changes: list[FieldChange], ignored: Iterable[str]) -> list[FieldChange]:

@@ -38,6 +38,15 @@ def refresh(
     are dropped, so nothing resolves to a deleted object. An object labelled with an address that `moves` maps to a
     new one is known by the new address."""
     kinds = list(kinds)
+    fetch(provider, kinds, inventory, root)
+    return finish(inventory, kinds, moves)
+
+
+def fetch(provider: Callable[[str], Any], kinds: Iterable[Kind], inventory: Inventory, root: Path) -> None:
+    """List the given kinds concurrently into `inventory.objects` (the first half of `refresh`)."""
+    kinds = list(kinds)
+    if not kinds:
+        return
     records = NoRecords(inventory.project)
     with ThreadPoolExecutor(max_workers=max(1, inventory.parallelism)) as pool:
         listed = {
@@ -48,6 +57,13 @@ def refresh(
         }
         for name, future in listed.items():
             inventory.objects[name] = future.result()
+
+
+def finish(inventory: Inventory, kinds: Iterable[Kind], moves: Mapping[Address, Address] | None = None) -> Inventory:
+    """The second half of `refresh`, once every kind of `kinds` is in `inventory.objects`: forget the recorded ids
+    no listing found, know this project's objects by their (moved) addresses, normalize each object once."""
+    kinds = list(kinds)
+    listed = {k.kind for k in kinds}
     live_ids = {obj.id for objects in inventory.objects.values() for obj in objects}
     inventory.id_to_address = {
         i: a for i, a in inventory.id_to_address.items() if i in live_ids or Address.of(a).kind not in listed

@@ -56,12 +56,14 @@ class FlowiseProvider:
     ) -> None:
         import httpx
 
+        from assistplan.providers.transport import LazyTLSTransport
+
         self.url = url.rstrip("/")
         self._client = httpx.Client(
             base_url=self.url + API_PREFIX,
             headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
             timeout=httpx.Timeout(TIMEOUT, connect=CONNECT_TIMEOUT),
-            transport=transport,
+            transport=transport or LazyTLSTransport(),
         )
         self._backoff = backoff
         self._secrets: set[str] = set()
@@ -242,9 +244,11 @@ def server_version(url: str, *, transport: httpx.BaseTransport | None = None) ->
     waiting at most VERSION_TIMEOUT seconds; a ProviderError naming the URL when it gives none."""
     import httpx
 
+    from assistplan.providers.transport import LazyTLSTransport
+
     endpoint = redact.scrub(display_url(f"{url.rstrip('/')}{API_PREFIX}/version"))
     try:
-        with httpx.Client(timeout=VERSION_TIMEOUT, transport=transport) as client:
+        with httpx.Client(timeout=VERSION_TIMEOUT, transport=transport or LazyTLSTransport()) as client:
             response = client.get(f"{url.rstrip('/')}{API_PREFIX}/version", headers={"Accept": "application/json"})
     except httpx.TransportError as exc:
         reason = f"no answer within {VERSION_TIMEOUT:g} s" if isinstance(exc, httpx.TimeoutException) else None

@@ -28,12 +28,12 @@ Reader = Callable[[str], dict[str, Any]]
 
 def list_or_read(
     list_all: Lister, read_one: Reader, known: Collection[str], parallelism: int, page_size: int = 100
-) -> list[dict[str, Any]]:
-    """The objects of a collection: all of them (listed), or exactly those with the `known` ids (read) when the
-    listing is longer than reading them. Returns as soon as the answer is known: requests still in flight on the
-    other side finish in the background."""
+) -> tuple[list[dict[str, Any]], bool]:
+    """The objects of a collection, and whether they are all of them (listed) rather than exactly those with the
+    `known` ids (read, when the listing is longer than reading them). Returns as soon as the answer is known:
+    requests still in flight on the other side finish in the background."""
     if not known:
-        return list(list_all())
+        return list(list_all()), True
     rounds = math.ceil(len(known) / max(1, parallelism - 1))
     # the reads start once the listing has walked half as many pages as they take rounds (a shorter listing costs
     # no read at all), and the listing is the answer when it ends within those pages and the rounds of the reads
@@ -66,13 +66,13 @@ def list_or_read(
         listing.add_done_callback(lambda _: big.set())
         big.wait()
         if listing.done() and listing.result():
-            return list(listed)
+            return list(listed), True
         reads = [pool.submit(read, remote_id) for remote_id in known]
         if listing.result():
-            return list(listed)
+            return list(listed), True
         found = [future.result() for future in reads]
         if any(item is None for item in found):
-            return list(list_all())
-        return [item for item in found if item is not None]
+            return list(list_all()), True
+        return [item for item in found if item is not None], False
     finally:
         pool.shutdown(wait=False, cancel_futures=True)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import os
 import random
+import re
 import sys
 import threading
 import time
@@ -43,6 +44,7 @@ from assistplan.providers import (
     retrying_connection,
     servers_stop_on_close,
 )
+from assistplan.providers.paging import Page, from_both_ends
 
 if TYPE_CHECKING:
     from http.client import HTTPResponse
@@ -75,6 +77,12 @@ BETA_HEADERS = {
     "vector_stores": "assistants=v2",
 }
 """The `OpenAI-Beta` header the SDK sends, by the first segment of the path."""
+TWO_ENDED = re.compile(
+    r"/(agents|agents/environments/templates|agents/automations|assistants|files|vaults|vaults/[^/]+/credentials"
+    r"|vector_stores|vector_stores/[^/]+/files)"
+)
+"""The collections documented to list by `created_at` in either `order`, newest first by default: listed from both
+ends at once (`assistplan.providers.paging`)."""
 
 _servers_outlive_close = False
 
@@ -166,6 +174,8 @@ class OpenAIProvider:
             if self._http is None:
                 import httpx
 
+                from assistplan.providers.transport import LazyTLSTransport
+
                 headers = {"Accept": "application/json", "User-Agent": f"assistplan/{__version__}"}
                 if self._api_key:
                     headers["Authorization"] = f"Bearer {self._api_key}"
@@ -175,13 +185,14 @@ class OpenAIProvider:
                 ):
                     if os.environ.get(variable):
                         headers[header] = os.environ[variable]
+                limits = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
                 self._http = httpx.Client(
                     base_url=self.base_url,
                     headers=headers,
                     timeout=httpx.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout)),
                     follow_redirects=True,
-                    limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100),
-                    transport=self._transport,
+                    limits=limits,  # for the proxies the environment names, if any
+                    transport=self._transport or LazyTLSTransport(limits),
                     cookies=_no_cookies(),
                 )
             return self._http
@@ -216,7 +227,9 @@ class OpenAIProvider:
         Each page is a GET of `path` with `params` (strings, e.g. `{"purpose": "assistants"}`) plus `limit`
         (`PAGE_SIZE` unless `params` set it) and, after the first page, `after`: the id of the last object of the page
         before (else its `last_id`), exactly as the SDK pages. It stops after a page with `has_more: false`, or an
-        empty one. The `OpenAI-Beta` header the SDK would send for the path is sent (`BETA_HEADERS`).
+        empty one. The `OpenAI-Beta` header the SDK would send for the path is sent (`BETA_HEADERS`). A collection of
+        `TWO_ENDED` with more than one page is also walked from its oldest object (`order=asc`) at the same time, and
+        the walks stop once they have crossed (`assistplan.providers.paging`), unless `params` set an `order`.
 
         A failed request is retried like the SDK's reads; then it raises a `ProviderError` (a `NotFoundError` on 404)
         naming `address` (None for a listing that serves many resources), `operation` (e.g. "list agents"), the
@@ -224,9 +237,15 @@ class OpenAIProvider:
         move.
         """
         query = {"limit": str(PAGE_SIZE), **(params or {})}
-        seen: set[str] = set()
-        while True:
-            page, where = self._get(path, query, address=address, operation=operation)
+        seen: dict[str | None, set[str]] = {}
+
+        def fetch(order: str | None, after: str | None) -> Page:
+            asked = {
+                **query,
+                **({} if order is None else {"order": order}),
+                **({} if after is None else {"after": after}),
+            }
+            page, where = self._get(path, asked, address=address, operation=operation)
             data = page.get("data")
             if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
                 raise ProviderError(
@@ -234,18 +253,27 @@ class OpenAIProvider:
                     address=address,
                     operation=operation,
                 )
-            yield from data
-            if not data or page.get("has_more") is False:
+            last = (data[-1].get("id") or page.get("last_id")) if data else None
+            cursor = last if isinstance(last, str) and last and page.get("has_more") is not False else None
+            if cursor is not None:
+                if cursor in seen.setdefault(order, set()):
+                    raise ProviderError(
+                        f"the API answered the same page again after {cursor}{where}",
+                        address=address,
+                        operation=operation,
+                    )
+                seen[order].add(cursor)
+            return Page(data, cursor is not None, cursor)
+
+        if "order" not in query and TWO_ENDED.fullmatch(path):
+            yield from from_both_ends(fetch)
+            return
+        page = fetch(None, None)
+        while True:
+            yield from page.items
+            if not page.more:
                 return
-            cursor = data[-1].get("id") or page.get("last_id")
-            if not isinstance(cursor, str) or not cursor:
-                return
-            if cursor in seen:
-                raise ProviderError(
-                    f"the API answered the same page again after {cursor}{where}", address=address, operation=operation
-                )
-            seen.add(cursor)
-            query = {**query, "after": cursor}
+            page = fetch(None, page.cursor)
 
     def get_object(self, path: str, *, address: str | None, operation: str) -> dict[str, Any]:
         """The object at `path` (e.g. `f"/agents/{agent_id}"`) as the API sends it; a `NotFoundError` when it is gone.
