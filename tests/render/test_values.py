@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from assistplan.render.values import human_size, parse_path, pretty_lines
 
 
@@ -29,6 +31,23 @@ def test_values_keeps_short_json_on_one_line() -> None:
 def test_values_opens_only_the_containers_that_do_not_fit() -> None:
     value = {"description": "x" * 60, "items": {"type": "string"}}
     assert pretty_lines(value) == ["{", f'  "description": "{"x" * 60}",', '  "items": {"type": "string"}', "}"]
+
+
+def test_values_writes_an_opened_container_like_the_json_encoder_at_every_depth() -> None:
+    value = {"a": [{"b": "x" * 40, "c": [1, 2.5, None, True]}, {}], "d": "é"}
+    assert pretty_lines(value, 40) == [
+        "{",
+        '  "a": [',
+        "    {",
+        f'      "b": "{"x" * 40}",',
+        '      "c": [1, 2.5, null, true]',
+        "    },",
+        "    {}",
+        "  ],",
+        '  "d": "é"',
+        "}",
+    ]
+    assert pretty_lines(value, 200) == [json.dumps(value, ensure_ascii=False, separators=(", ", ": "))]
 
 
 def test_values_human_sizes() -> None:

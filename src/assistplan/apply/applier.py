@@ -6,11 +6,17 @@ everything else finishes. Moved objects are recorded under their new addresses f
 orphans, unused uploads) are deletions like any other. Scheduling
 costs O(1) per action and dependency: each finished action removes itself from the set each dependent still waits
 on, and results arrive through a queue instead of waiting over every running future.
+
+`parallelism` bounds the actions talking to the API at once (a request slot each). Recording an action in the state
+(a synced journal line) happens after its slot is given back, on a pool with twice as many threads as slots: while
+one thread waits for its record to reach the disk, another already sends the next request, so the sync does not
+stretch the time between requests. Each thread still records an action before it starts another.
 """
 
 from __future__ import annotations
 
 import queue
+import threading
 import time
 from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -137,6 +143,7 @@ class _Runner:
         self.result = result
         self.replaced: dict[Address, str] = {}
         self.failed: set[Address] = set()
+        self.slots = threading.Semaphore(1)  # the requests slots of the graph being run (see `run_graph`)
         self.changes = {rc.address: rc for rc in plan.resource_changes}
         self.dependents: dict[Address, list[ResourceChange]] = {}
         for rc in plan.resource_changes:
@@ -159,7 +166,8 @@ class _Runner:
             for dependency in needs:
                 released.setdefault(dependency, []).append(address)
         finished: queue.SimpleQueue[tuple[Address, Future[ActionResult]]] = queue.SimpleQueue()
-        with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
+        self.slots = threading.Semaphore(max(1, parallelism))
+        with ThreadPoolExecutor(max_workers=2 * max(1, parallelism)) as pool:
             running = 0
 
             def submit(address: Address) -> None:
@@ -213,14 +221,15 @@ class _Runner:
     def build(self, rc: ResourceChange) -> ActionResult:
         kind = self.kinds[rc.kind]
         step = "replace" if rc.action is Action.REPLACE else rc.action.value
-        self.hooks.started(rc, step)
-        started = time.monotonic()
         ctx = self.contexts[rc.kind]
         try:
-            if rc.action is Action.UPDATE:
-                applied = kind.update(ctx, rc.address, rc.remote_id or "", rc.before or {}, rc.after or {})
-            else:
-                applied = kind.create(ctx, rc.address, rc.after or {})
+            with self.slots:
+                self.hooks.started(rc, step)
+                started = time.monotonic()
+                if rc.action is Action.UPDATE:
+                    applied = kind.update(ctx, rc.address, rc.remote_id or "", rc.before or {}, rc.after or {})
+                else:
+                    applied = kind.create(ctx, rc.address, rc.after or {})
         except PartialApplyError as exc:
             self._record(rc, exc.applied)
             return _failure(rc.address, step, exc, started)
@@ -263,10 +272,11 @@ class _Runner:
             return ActionResult(
                 rc.address, step, ok=False, skipped=True, error="kept: a resource that uses it failed to update"
             )
-        self.hooks.started(rc, step)
-        started = time.monotonic()
         try:
-            kind.delete(self.contexts[rc.kind], rc.address, old_id)
+            with self.slots:
+                self.hooks.started(rc, step)
+                started = time.monotonic()
+                kind.delete(self.contexts[rc.kind], rc.address, old_id)
         except AssistplanError as exc:
             return _failure(rc.address, step, exc, started)
         if rc.action is Action.DELETE:

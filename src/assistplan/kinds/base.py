@@ -38,8 +38,12 @@ METADATA_VALUE_LIMIT = 512
 Spec = dict[str, Any]
 
 
+# one encoder for every digest: json.dumps with options builds a new encoder on each call
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
 def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _CANONICAL.encode(value)
 
 
 def digest(spec: Mapping[str, Any]) -> str:

@@ -11,6 +11,8 @@ INLINE_WIDTH = 72
 
 _TOKEN = re.compile(r"""\[(?P<index>\d+)\]|\[(?P<quoted>"(?:[^"\\]|\\.)*"|'[^']*')\]|\.?(?P<key>[^.\[]+)""")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# one encoder for every inline value: json.dumps with options builds a new encoder on each call
+_INLINE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
 
 
 def parse_path(path: str) -> list[str | int]:
@@ -63,7 +65,7 @@ def describe_file(value: dict[str, Any]) -> str:
 
 def inline(value: Any) -> str:
     """One-line JSON of a value (strings quoted and escaped, so control characters never reach a terminal)."""
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return _INLINE.encode(value)
 
 
 def is_long(value: Any) -> bool:

@@ -141,14 +141,21 @@ def _field_change(c: FieldChange) -> dict[str, Any]:
     }
 
 
+_SCALARS = (bool, int, float, str)
+
+
 def jsonable(value: Any) -> Any:
-    """A copy of `value` made only of dicts with string keys, lists, strings, numbers, booleans and None."""
-    if value is None or isinstance(value, bool | int | float | str):
+    """A copy of `value` made only of dicts with string keys, lists, strings, numbers, booleans and None. (Dicts and
+    lists are looked for before any other mapping and sequence: they are nearly every container, and a check against
+    an abstract class costs more.)"""
+    if value is None or isinstance(value, _SCALARS):
         return value
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, set | frozenset):
         return sorted((jsonable(v) for v in value), key=repr)
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
     return str(value)
