@@ -26,6 +26,8 @@ class Collection:
     """Objects created in the same second come in exactly the opposite order when asked oldest first."""
     honours_order: bool = True
     oldest_fails: bool = False
+    oldest_empty: bool = False
+    """The server answers `order=asc` with an empty page."""
     stamped: bool = True
     asked: list[tuple[str | None, str | None]] = field(default_factory=list)
     hold_oldest: threading.Event | None = None
@@ -52,6 +54,8 @@ class Collection:
         if order == "asc" and self.hold_oldest is not None:
             self.hold_oldest.wait(timeout=30)
         served = self.oldest_first() if order == "asc" else self.newest_first()
+        if order == "asc" and self.oldest_empty:
+            served = []
         ids = [obj["id"] for obj in served]
         start = 0 if after is None else ids.index(after) + 1
         items = served[start : start + self.page]
@@ -124,6 +128,12 @@ def test_a_failing_oldest_first_walk_leaves_the_listing_to_the_other() -> None:
     assert listed(collection) == ids_newest_first(collection)
 
 
+def test_an_oldest_first_walk_that_ends_short_of_the_newest_object_leaves_the_listing_to_the_other() -> None:
+    collection = Collection(stamps=list(range(9)), page=2, oldest_empty=True)
+
+    assert listed(collection) == ids_newest_first(collection)
+
+
 def test_objects_without_a_creation_time_are_walked_one_way_only() -> None:
     collection = Collection(stamps=list(range(9)), page=2, stamped=False)
 
@@ -150,11 +160,12 @@ def test_a_listing_left_early_stops_the_oldest_first_walk() -> None:
     ties_reversed=st.booleans(),
     honours_order=st.booleans(),
     oldest_fails=st.booleans(),
+    oldest_empty=st.booleans(),
 )
 def test_every_object_is_listed_once_newest_first(
-    stamps: list[int], page: int, ties_reversed: bool, honours_order: bool, oldest_fails: bool
+    stamps: list[int], page: int, ties_reversed: bool, honours_order: bool, oldest_fails: bool, oldest_empty: bool
 ) -> None:
-    collection = Collection(stamps, page, ties_reversed, honours_order, oldest_fails)
+    collection = Collection(stamps, page, ties_reversed, honours_order, oldest_fails, oldest_empty)
 
     found = list(from_both_ends(collection.fetch))
 

@@ -3,16 +3,16 @@
 The OpenAI collections page with an `after` cursor and accept `order` (`asc` or `desc`, by `created_at`, newest first
 by default). A cursor walk is sequential: one page per round. When the first page (the server's own order) says there
 is more, a second walk starts from the oldest object (`order=asc`) beside it, and the listing is complete as soon as
-the two walks have crossed: once the oldest walk has seen an object created strictly later than the newest object the
-other walk has not passed, every object was seen by one of them, whatever order the server gives objects created in
-the same second. Objects are produced in the server's order: the first walk's pages as they come, then what only the
-second walk saw, newest first.
+the two walks have crossed: once the oldest-first walk has reached an object created strictly later than the oldest
+object the newest-first walk has reached, every object was seen by one of them, whatever order the server gives
+objects created in the same second. Objects are produced in the server's order: the first walk's pages as they come,
+then what only the second walk saw, newest first.
 
 The second walk is dropped, and the first walks to the end as it would alone, whenever the answers do not prove the
 crossing: a page out of order for its walk, an object without an integer `created_at`, a second walk whose first page
-starts where the first's did (a server that ignores `order`), or a second walk that fails. When every object was
-created in the same second the walks never cross; the one that reaches its end first has them all. Either way the
-wall time is at most that of one walk.
+starts where the first's did (a server that ignores `order`), a second walk that fails, or one that ends without
+reaching the object the first began with. When every object was created in the same second the walks never cross; the
+one that reaches its end first has them all. Either way the wall time is at most that of one walk.
 """
 
 from __future__ import annotations
@@ -97,6 +97,10 @@ class _Crossing:
             if stamps:
                 self.oldest_high = stamps[-1]
             if not page.more or not page.items or page.cursor is None:
+                # at its end, the walk holds everything only if it reached the newest object the other walk began with
+                if not any(item.get("id") == self.first_id for item in self.oldest):
+                    self.usable = False
+                    return False
                 self.oldest_done = True
             return not self.stopped and not self._crossed()
 
@@ -125,6 +129,7 @@ def from_both_ends(fetch: Fetch) -> Iterator[Item]:
     if crossing.usable:
         threading.Thread(target=crossing.walk_oldest, args=(fetch,), daemon=True, name="assistplan-oldest").start()
     seen: set[Any] = set()
+    rest: list[Item] | None = None
     try:
         while True:
             seen.update(item.get("id") for item in page.items)
@@ -133,7 +138,7 @@ def from_both_ends(fetch: Fetch) -> Iterator[Item]:
                 break
             page = fetch(None, page.cursor)
             crossing.newest_page(page.items)
-        if page.more and rest is not None:
+        if rest is not None:
             for item in reversed(rest):
                 if item.get("id") not in seen:
                     seen.add(item.get("id"))
