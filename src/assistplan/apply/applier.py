@@ -143,7 +143,7 @@ class _Runner:
         self.result = result
         self.replaced: dict[Address, str] = {}
         self.failed: set[Address] = set()
-        self.slots = threading.Semaphore(1)  # the requests slots of the graph being run (see `run_graph`)
+        self.slots = threading.Semaphore(1)  # the request slots of the graph being run (see `run_graph`)
         self.changes = {rc.address: rc for rc in plan.resource_changes}
         self.dependents: dict[Address, list[ResourceChange]] = {}
         for rc in plan.resource_changes:
@@ -224,8 +224,8 @@ class _Runner:
         ctx = self.contexts[rc.kind]
         try:
             with self.slots:
-                self.hooks.started(rc, step)
                 started = time.monotonic()
+                self.hooks.started(rc, step)
                 if rc.action is Action.UPDATE:
                     applied = kind.update(ctx, rc.address, rc.remote_id or "", rc.before or {}, rc.after or {})
                 else:
@@ -274,8 +274,8 @@ class _Runner:
             )
         try:
             with self.slots:
-                self.hooks.started(rc, step)
                 started = time.monotonic()
+                self.hooks.started(rc, step)
                 kind.delete(self.contexts[rc.kind], rc.address, old_id)
         except AssistplanError as exc:
             return _failure(rc.address, step, exc, started)
