@@ -227,15 +227,15 @@ class Workspace:
             recorded = set(state.resources)
             partial = {address.kind for address in desired if address not in recorded}
             read_by_id = frozenset(kind.kind for kind in kinds if kind.kind not in partial)
-        if early is None or not kinds:
+        if not kinds or early is None:
             inventory = new_inventory(self.name, state, parallelism)
             inventory.siblings = self.project.siblings
             inventory.read_by_id = read_by_id
             if not kinds:
                 return inventory
-            self.check_served(kinds)
-            return refresh(self.provider, kinds, inventory, self.root, resource_moves(self.project.resources))
         self.check_served(kinds)
+        if early is None:
+            return refresh(self.provider, kinds, inventory, self.root, resource_moves(self.project.resources))
         if early.error is not None:
             raise early.error
         inventory = early.inventory
