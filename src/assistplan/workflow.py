@@ -9,6 +9,7 @@ from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,7 @@ from assistplan.plan.model import Plan, PlanOptions
 from assistplan.plan.moves import moved_state, resource_moves
 from assistplan.plan.planner import make_plan, observe
 from assistplan.plan.refresh import fetch, finish, new_inventory, refresh
-from assistplan.providers import Connector, Provider, default_connectors
+from assistplan.providers import Connector, Provider, default_connectors, preload_http
 from assistplan.state import ResourceState, StateFile, StateLock, StateStore
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ class Workspace:
         self._providers_lock = threading.Lock()
         self._config: ProjectConfig | None = None
         self._early: Future[_Early | None] | None = None
+        self._early_store: StateStore | None = None
         start = None if early_refresh is None else lambda config, env: self._start_early(config, env, early_refresh)
         self._closed = False
         try:
@@ -86,7 +88,17 @@ class Workspace:
             self.close()
             raise
         self._config = self.project.config
-        self.store = StateStore(self.root / self.project.config.state, project=self.name)
+        path, early_store = self.root / self.project.config.state, self._early_store
+        self.store: StateStore
+        if early_store is not None and (early_store.path, early_store.project) == (path, self.name):
+            self.store = early_store  # what it read stands until the files change (see StateStore.load)
+        else:
+            self.store = StateStore(path, project=self.name)
+
+    @cached_property
+    def moves(self) -> dict[Address, Address]:
+        """Old address -> new address for every `moved_from` of the manifests."""
+        return resource_moves(self.project.resources)
 
     @property
     def name(self) -> str:
@@ -138,25 +150,33 @@ class Workspace:
             return self._providers[name]
 
     def _start_early(self, config: ProjectConfig, environment: str | None, parallelism: int) -> None:
+        from assistplan.manifest.environments import identity
+
         self._config = config
         early: Future[_Early | None] = Future()
         self._early = early
+        name = identity(config, environment)
+        store = StateStore(self.root / config.state, project=name)
+        self._early_store = store
+        # on this thread, before the manifests load: the thread's first request then goes out while they are parsed,
+        # instead of after the HTTP client's imports, which would share the interpreter lock with the parsing
+        preload_http()
 
         def run() -> None:
             try:
-                early.set_result(self._read_early(config, environment, parallelism))
+                early.set_result(self._read_early(config, environment, name, store, parallelism))
             except BaseException as error:  # the thread must end with its future settled, whatever happened
                 early.set_exception(error)
 
         threading.Thread(target=run, daemon=True, name="assistplan-early-refresh").start()
 
-    def _read_early(self, config: ProjectConfig, environment: str | None, parallelism: int) -> _Early | None:
+    def _read_early(
+        self, config: ProjectConfig, environment: str | None, name: str, store: StateStore, parallelism: int
+    ) -> _Early | None:
         """List the kinds the state records (and those they read), as `refresh` would with manifests declaring exactly
         what the state records; None when there is no state to go by or a kind is not served."""
-        from assistplan.manifest.environments import identity, siblings
+        from assistplan.manifest.environments import siblings
 
-        name = identity(config, environment)
-        store = StateStore(self.root / config.state, project=name)
         state = store.load()
         if state is None or not state.resources:
             return None
@@ -192,10 +212,10 @@ class Workspace:
             return None
         if (
             early is None
-            or early.state != state
+            or (early.state is not state and early.state != state)
             or early.interrupted != self.store.interrupted
             or early.inventory.parallelism != parallelism
-            or resource_moves(self.project.resources)
+            or self.moves
         ):
             return None
         return early
@@ -235,7 +255,7 @@ class Workspace:
                 return inventory
         self.check_served(kinds)
         if early is None:
-            return refresh(self.provider, kinds, inventory, self.root, resource_moves(self.project.resources))
+            return refresh(self.provider, kinds, inventory, self.root, self.moves)
         if early.error is not None:
             raise early.error
         inventory = early.inventory
@@ -248,7 +268,7 @@ class Workspace:
 
     def moved(self, state: StateFile | None) -> StateFile | None:
         """The state with the records of resources the manifests moved (`moved_from`) under their new addresses."""
-        return moved_state(state, resource_moves(self.project.resources))[0]
+        return moved_state(state, self.moves)[0]
 
     def refresh_for(self, state: StateFile | None, options: PlanOptions, parallelism: int = 8) -> Inventory:
         """The refresh a plan with these options makes (apply of a saved plan refreshes the same way)."""

@@ -3,9 +3,11 @@ only when what it relied on still holds; otherwise the refresh is made again. Ei
 
 from __future__ import annotations
 
+from unittest import mock
+
 from assistplan.plan.model import PlanOptions
 from assistplan.sandbox.faults import FaultConfig
-from assistplan.state import StateStore
+from assistplan.state import StateFile, StateStore
 from assistplan.workflow import Workspace
 from conftest import Project
 
@@ -119,3 +121,18 @@ def test_a_failed_early_refresh_is_reported_once(project: Project) -> None:
 
     assert result.exit_code == 1
     assert result.output.count("list agents") == 1, result.output
+
+
+def test_the_state_is_parsed_once_when_its_files_are_unchanged_since_the_early_refresh_read_them(
+    project: Project,
+) -> None:
+    apply(project)
+    with mock.patch.object(StateFile, "model_validate", side_effect=StateFile.model_validate) as parse:
+        workspace = Workspace(project.root, early_refresh=8)
+        try:
+            planned = workspace.plan(PlanOptions(), 8)
+        finally:
+            workspace.close()
+
+    assert parse.call_count == 1
+    assert not planned.plan.has_changes

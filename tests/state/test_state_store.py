@@ -167,3 +167,57 @@ def test_record_rejects_an_address_that_does_not_match_kind_and_name(store: Stat
 
     with pytest.raises(ValueError, match="Assistant/a under address Agent/a"):
         store.record("Agent/a", resource("a"))
+
+
+def test_loading_files_unchanged_since_the_last_load_gives_the_same_snapshot(store: StateStore) -> None:
+    store.write(StateFile.new("demo").with_resource("Assistant/a", resource("a")))
+    store.record("Assistant/b", resource("b"))
+    reader = StateStore(store.path)
+
+    first = reader.load()
+
+    assert reader.load() is first
+
+
+def test_a_state_file_rewritten_in_place_with_the_same_size_and_times_is_read_again(store: StateStore) -> None:
+    store.write(StateFile.new("demo").with_resource("Assistant/a", resource("a", "asst_1")))
+    reader = StateStore(store.path)
+    reader.load()
+    before = os.stat(store.path)
+    content = store.path.read_bytes()
+    with store.path.open("r+b") as file:  # same inode, same size
+        file.write(content.replace(b"asst_1", b"asst_2"))
+    os.utime(store.path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+    assert reader.load().get("Assistant/a").id == "asst_2"
+
+
+def test_a_journal_grown_since_the_last_load_is_replayed(store: StateStore) -> None:
+    store.write(StateFile.new("demo"))
+    reader = StateStore(store.path)
+    reader.load()
+
+    store.record("Assistant/a", resource("a"))
+
+    assert reader.load().get("Assistant/a") is not None
+
+
+def test_a_store_that_wrote_reads_the_previous_file_put_back(store: StateStore) -> None:
+    store.write(StateFile.new("demo").with_resource("Assistant/a", resource("a")))
+    previous = store.path.read_bytes()
+    store.load()
+    store.write(store.current.without("Assistant/a"))
+
+    store.path.write_bytes(previous)
+
+    assert store.load().get("Assistant/a") is not None
+
+
+def test_a_store_that_recorded_reads_its_journal_again_after_it_is_moved_away(store: StateStore) -> None:
+    store.write(StateFile.new("demo"))
+    store.load()
+    store.record("Assistant/a", resource("a"))
+
+    store.journal_path.rename(store.path.with_name("moved-away"))
+
+    assert store.load().get("Assistant/a") is None

@@ -159,6 +159,10 @@ class Inventory:
     """The identities of this project's other environments (and its name without one): their objects may have the
     names this one's have (the same manifests applied to dev and prod), and are never this one's to change."""
 
+    recorded: dict[str, list[str]] = field(default_factory=dict)
+    """The remote ids the state records, per kind, the most recently recorded first: listings start walks after some of
+    them (see `assistplan.providers.paging`)."""
+
     listed_whole: set[str] = field(default_factory=set)
     """Kinds whose refresh listed their whole collection: what it found does not depend on `read_by_id`."""
 
@@ -412,7 +416,13 @@ def owned_objects(ctx: KindContext, kind: str, path: str, noun: str) -> list[Liv
 
     provider, inventory = ctx.provider, ctx.inventory
     items, whole = list_or_read(
-        lambda: provider.list_objects(path, address=None, operation=f"list {noun}s"),
+        lambda: provider.list_objects(
+            path,
+            address=None,
+            operation=f"list {noun}s",
+            known=inventory.recorded.get(kind, ()),
+            parallelism=inventory.parallelism,
+        ),
         lambda remote_id: provider.get_object(f"{path}/{remote_id}", address=None, operation=f"read {noun}"),
         inventory.known_ids(kind),
         inventory.parallelism,

@@ -17,12 +17,16 @@ from assistplan.state import StateFile
 def new_inventory(project: str, state: StateFile | None, parallelism: int = 8) -> Inventory:
     """An inventory that knows what the state recorded (ids, applied specs, attributes) and has listed nothing."""
     resources = state.resources if state is not None else {}
+    recorded: dict[str, list[str]] = {}
+    for rs in sorted(resources.values(), key=lambda rs: rs.updated_at, reverse=True):
+        recorded.setdefault(rs.kind, []).append(rs.id)
     return Inventory(
         project=project,
         id_to_address={rs.id: str(address) for address, rs in resources.items()},
         applied={address: rs.applied for address, rs in resources.items()},
         attributes={address: dict(rs.attributes) for address, rs in resources.items()},
         parallelism=parallelism,
+        recorded=recorded,
     )
 
 

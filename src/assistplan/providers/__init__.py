@@ -181,6 +181,11 @@ def flowise_account(config: ProjectConfig, root: Path) -> Account | None:
     return ("flowise", config.flowise.url.rstrip("/"), key_hash(config.flowise.api_key_env))
 
 
+def preload_http() -> None:
+    """Import the HTTP client every connection uses, ahead of the first one."""
+    import httpx  # noqa: F401
+
+
 def default_connectors() -> dict[str, Connector]:
     """Provider name (as kinds declare it) -> its connector."""
     return {"openai": connect_openai, "flowise": connect_flowise}

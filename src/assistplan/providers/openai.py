@@ -27,7 +27,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -220,6 +220,8 @@ class OpenAIProvider:
         params: Mapping[str, str] | None = None,
         address: str | None,
         operation: str,
+        known: Sequence[str] = (),
+        parallelism: int = 2,
     ) -> Iterator[dict[str, Any]]:
         """Every object of the collection at `path` (relative to the base URL, e.g. `"/agents"` or
         `f"/vector_stores/{store_id}/files"`), as the API sends it, walking the cursor pages lazily.
@@ -229,7 +231,9 @@ class OpenAIProvider:
         before (else its `last_id`), exactly as the SDK pages. It stops after a page with `has_more: false`, or an
         empty one. The `OpenAI-Beta` header the SDK would send for the path is sent (`BETA_HEADERS`). A collection of
         `TWO_ENDED` with more than one page is also walked from its oldest object (`order=asc`) at the same time, and
-        the walks stop once they have crossed (`assistplan.providers.paging`), unless `params` set an `order`.
+        the walks stop once they have crossed (`assistplan.providers.paging`), unless `params` set an `order`; given
+        `known` ids (newest first) that the collection probably holds, it is also walked from some of them, up to
+        `parallelism` requests at a time.
 
         A failed request is retried like the SDK's reads; then it raises a `ProviderError` (a `NotFoundError` on 404)
         naming `address` (None for a listing that serves many resources), `operation` (e.g. "list agents"), the
@@ -237,9 +241,9 @@ class OpenAIProvider:
         move.
         """
         query = {"limit": str(PAGE_SIZE), **(params or {})}
-        seen: dict[str | None, set[str]] = {}
+        seen: dict[tuple[str | None, int], set[str]] = {}
 
-        def fetch(order: str | None, after: str | None) -> Page:
+        def fetch(order: str | None, after: str | None, walk: int) -> Page:
             asked = {
                 **query,
                 **({} if order is None else {"order": order}),
@@ -256,24 +260,24 @@ class OpenAIProvider:
             last = (data[-1].get("id") or page.get("last_id")) if data else None
             cursor = last if isinstance(last, str) and last and page.get("has_more") is not False else None
             if cursor is not None:
-                if cursor in seen.setdefault(order, set()):
+                if cursor in seen.setdefault((order, walk), set()):
                     raise ProviderError(
                         f"the API answered the same page again after {cursor}{where}",
                         address=address,
                         operation=operation,
                     )
-                seen[order].add(cursor)
+                seen[order, walk].add(cursor)
             return Page(data, cursor is not None, cursor)
 
         if "order" not in query and TWO_ENDED.fullmatch(path):
-            yield from from_both_ends(fetch)
+            yield from from_both_ends(fetch, known, max(2, parallelism - 1))
             return
-        page = fetch(None, None)
+        page = fetch(None, None, 0)
         while True:
             yield from page.items
             if not page.more:
                 return
-            page = fetch(None, page.cursor)
+            page = fetch(None, page.cursor, 0)
 
     def get_object(self, path: str, *, address: str | None, operation: str) -> dict[str, Any]:
         """The object at `path` (e.g. `f"/agents/{agent_id}"`) as the API sends it; a `NotFoundError` when it is gone.

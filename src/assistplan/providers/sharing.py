@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -190,8 +190,17 @@ class _SharedPages(_Shared):
     """A provider whose collections are walked page by page with no address (`list_objects`): those are shared."""
 
     def list_objects(
-        self, path: str, *, params: Mapping[str, str] | None = None, address: str | None, operation: str
+        self,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        address: str | None,
+        operation: str,
+        known: Sequence[str] = (),
+        parallelism: int = 2,
     ) -> Iterator[dict[str, Any]]:
+        """A listing of the account, shared by the projects that ask for it: it is walked without `known` ids (each
+        project knows others); a project's own look-ups are its own."""
         if address is not None:
             mine: Iterator[dict[str, Any]] = self._provider.list_objects(
                 path, params=params, address=address, operation=operation

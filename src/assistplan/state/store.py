@@ -4,6 +4,9 @@ This module owns when the files are read, appended, replaced and removed (the jo
 atomic replacement is `atomic`'s):
 
 - `load` reads and validates the state file, then replays `<state>.journal` onto it in memory, when one is there.
+  When both files hold, byte for byte, what this store last read and it has changed neither since, the view it
+  built stands (the same snapshot, not parsed again): a command that read the state before taking the lock reads it
+  again under the lock for the price of reading the bytes.
 - `record` appends one change to the journal, syncs it, and only then applies it to the in-memory resources: an
   action is durable before the next one starts, and costs the same whatever the number of resources. It never
   rewrites the state file.
@@ -85,6 +88,9 @@ class StateStore:
         self._closer: weakref.finalize[[int], StateStore] | None = None  # closes `_fd`, at the latest when collected
         self._snapshot: StateFile | None = None
         self._broken: str | None = None
+        # the bytes of the state file and of the journal (None: absent) this store's view was last read from; None
+        # once the store changes either file
+        self._read: tuple[bytes | None, bytes | None] | None = None
 
     @classmethod
     def compact_journal(cls, path: Path) -> None:
@@ -123,7 +129,8 @@ class StateStore:
 
     def load(self) -> StateFile | None:
         """Read and validate the state file and replay its journal; None when there is no state file. The result
-        becomes `current`."""
+        becomes `current`; when the files hold what this store last read (and it has written neither since), that is
+        the snapshot `current` already was."""
         with self._lock:
             self._reload()
             return self._snapshot_locked()
@@ -132,6 +139,7 @@ class StateStore:
         """Replace the state by `state` with its serial increased by one, backing up the file it replaces; returns
         what was written. A journal is folded into the old file first, then removed."""
         with self._lock:
+            self._read = None
             self._compact_locked()
             written = state.model_copy(
                 update={"serial": state.serial + 1, "resources": dict(sorted(state.resources.items()))}
@@ -161,6 +169,7 @@ class StateStore:
                 raise StateError(f"cannot record {address}: no state has been loaded from or written to {self.path}")
             if self._broken is not None:
                 raise StateError(f"cannot record {address}: {self._broken}")
+            self._read = None
             opening = self._fd is None
             prefix = self._open_journal(address) if opening else b""
             fd, written = self._append(address, prefix + line, opening)
@@ -185,13 +194,21 @@ class StateStore:
         self._close_journal()
         self._broken = None
         for _ in range(3):
-            state, seen_file = self._read_state()
+            state_data = self._read_state()
             journal_data = self._read_journal()
+            seen_file = state_data[1] if state_data else None
             if self._file_signature() == seen_file:
                 break
             # the state file was replaced while the journal was read (a compaction by the lock holder): read again
         else:
             raise StateError(f"state file {self.path} kept changing while it was read: run the command again")
+        read = (state_data[0] if state_data else None, journal_data[0] if journal_data else None)
+        if read == self._read:
+            # the very bytes the current view was built from
+            self._seen_file, self._seen_journal = seen_file, journal_data[1] if journal_data else None
+            return
+        self._read = None
+        state = self._parse_state(state_data[0]) if state_data else None
         parsed = journal.parse(journal_data[0], self.journal_path) if journal_data else None
         replay = parsed is not None and self._extends(parsed, state)
         resources = dict(state.resources) if state else {}
@@ -209,6 +226,7 @@ class StateStore:
         self._seen_journal = journal_data[1] if journal_data else None
         self._snapshot = None
         self._loaded = True
+        self._read = read
 
     def _extends(self, parsed: journal.Parsed, state: StateFile | None) -> bool:
         """Whether the journal is to be replayed onto `state` (False when it is empty or already folded into it);
@@ -245,19 +263,15 @@ class StateStore:
             "the state file to replay the journal onto it"
         )
 
-    def _read_state(self) -> tuple[StateFile | None, _FileSignature | None]:
+    def _read_state(self) -> tuple[bytes, _FileSignature] | None:
         try:
             found = _read_regular(self.path)
         except OSError as error:
             raise StateError(f"cannot read state file {self.path}: {error}") from error
         if found is None:
-            return None, None
+            return None
         data, status = found
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise StateError(f"cannot read state file {self.path}: {error}") from error
-        return self._parse_state(text), (status.st_ino, status.st_size, status.st_mtime_ns)
+        return data, (status.st_ino, status.st_size, status.st_mtime_ns)
 
     def _read_journal(self) -> tuple[bytes, _JournalSignature] | None:
         try:
@@ -269,7 +283,11 @@ class StateStore:
         data, status = found
         return data, (status.st_ino, status.st_size)
 
-    def _parse_state(self, text: str) -> StateFile:
+    def _parse_state(self, content: bytes) -> StateFile:
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise StateError(f"cannot read state file {self.path}: {error}") from error
         try:
             data: Any = json.loads(text)
         except json.JSONDecodeError as error:
@@ -439,6 +457,7 @@ class StateStore:
     def _compact_locked(self) -> None:
         if self._fd is None and self._seen_journal is None and not os.path.lexists(self.journal_path):
             return  # no journal: nothing to fold, and the state file is left as it is
+        self._read = None
         if not self._loaded or not self._matches_disk():
             self._reload()
         if self._seen_journal is None:
