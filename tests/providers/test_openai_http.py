@@ -72,6 +72,24 @@ def test_a_collection_of_several_pages_is_listed_from_both_ends_every_object_onc
     assert listed[:2] == created[::-1][:2]
 
 
+def test_a_collection_walked_from_known_ids_is_listed_in_order_every_object_once(
+    provider: OpenAIProvider, sandbox: SandboxServer, openai_client: openai.OpenAI
+) -> None:
+    created = create_agents(openai_client, 12)
+    deleted = created.pop(4)
+    openai_client.beta.agents.delete(deleted)
+    known = [deleted, *created[::-1][3::3]]  # newest first, with one the server no longer lists
+
+    listed = [
+        agent["id"]
+        for agent in provider.list_objects(
+            "/agents", params={"limit": "2"}, address=None, operation="list agents", known=known, parallelism=5
+        )
+    ]
+
+    assert listed == created[::-1]
+
+
 def test_list_objects_asks_for_full_pages_by_default(
     provider: OpenAIProvider, sandbox: SandboxServer, openai_client: openai.OpenAI
 ) -> None:

@@ -75,7 +75,8 @@ def finish(inventory: Inventory, kinds: Iterable[Kind], moves: Mapping[Address, 
     for objects in inventory.objects.values():
         for obj in objects:
             if obj.project == inventory.project and obj.address:
-                inventory.id_to_address.setdefault(obj.id, (moves or {}).get(Address.of(obj.address), obj.address))
+                moved = moves.get(Address.of(obj.address)) if moves else None
+                inventory.id_to_address.setdefault(obj.id, moved or obj.address)
     normalize(inventory, {k.kind: k for k in kinds})
     return inventory
 
