@@ -119,6 +119,19 @@ def test_alias_bombs_stop_at_the_node_limit(monkeypatch: pytest.MonkeyPatch) -> 
     assert errors == ["f.yaml:1:1: document too large: more than 1000 values (after expanding aliases)"]
 
 
+def test_a_long_document_without_aliases_stops_at_the_node_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yamlpos, "MAX_NODES", 1000)
+    _, errors = parse("a: [" + ", ".join(["x"] * 1200) + "]\n")
+    assert errors == ["f.yaml:1:1: document too large: more than 1000 values (after expanding aliases)"]
+
+
+def test_documents_without_aliases_count_towards_the_limit_of_their_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yamlpos, "MAX_NODES", 1000)
+    document = "a: [" + ", ".join(["x"] * 400) + "]\n"
+    _, errors = parse(document + "---\n" + document + "---\n" + document)
+    assert errors == ["f.yaml:5:1: document too large: more than 1000 values (after expanding aliases)"]
+
+
 def test_recursive_aliases_are_refused() -> None:
     _, errors = parse("a: &a [1, *a]\n")
     assert errors == ["f.yaml:1:4: recursive alias: a value cannot contain itself"]

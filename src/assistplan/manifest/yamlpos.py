@@ -357,9 +357,10 @@ class _Expansion:
         self.characters = 0
         self._sizes: dict[int, tuple[int, int]] = {}
 
-    def add(self, node: Node) -> str | None:
-        """Count one document; the problem when the file goes over a limit."""
-        nodes, characters = self._size(node, set())
+    def add(self, node: Node, *, anchored: bool = True) -> str | None:
+        """Count one document; the problem when the file goes over a limit. A text without anchors (`anchored`
+        false) has no alias: its nodes are a tree, counted without remembering each node."""
+        nodes, characters = self._size(node, set()) if anchored else _tree_size(node)
         self.nodes += nodes
         self.characters += characters
         if self.nodes > MAX_NODES:
@@ -391,6 +392,23 @@ class _Expansion:
             size = (nodes, characters)
         self._sizes[id(node)] = size
         return size
+
+
+def _tree_size(root: Node) -> tuple[int, int]:
+    """The values and scalar characters of a node tree (no node reached twice)."""
+    nodes = characters = 0
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        nodes += 1
+        if isinstance(node, ScalarNode):
+            characters += len(node.value)
+        elif isinstance(node, MappingNode):
+            for pair in node.value:
+                stack.extend(pair)
+        else:
+            stack.extend(node.value)
+    return nodes, characters
 
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
@@ -461,12 +479,13 @@ def _parse(
     diagnostics: list[Diagnostic] = []
     documents: list[Document] = []
     expansion = _Expansion()
+    anchored = "&" in text  # an alias names an anchor, and an anchor is written `&name`
     fast = _FastBuilder()
     try:
         for node in _compose(text, loader_class):
             if node is None or (isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null"):
                 continue
-            too_large = expansion.add(node)
+            too_large = expansion.add(node, anchored=anchored)
             if too_large is not None:
                 where = SourceRange(linemap.pos(node.start_mark.line, node.start_mark.column))
                 diagnostics.append(Diagnostic.error(too_large, range=where))
