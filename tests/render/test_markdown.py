@@ -11,7 +11,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from assistplan.plan.model import Action, ChangeType, FieldChange, Plan, ResourceChange
 from assistplan.render import plan_view, render_markdown
-from assistplan.render.mdparts import escape
+from assistplan.render.mdparts import Block, escape, fit
 
 from .plans import (
     big_plan,
@@ -178,6 +178,19 @@ def test_markdown_cuts_the_left_out_list_short_when_it_alone_is_too_long() -> No
     assert len(out) <= 5_000
     assert re.search(r"^- … and \d+ more$", out, re.MULTILINE)
     assert "**300 more resources not shown**" in out
+
+
+def test_markdown_over_the_limit_makes_the_text_of_no_section_past_the_budget() -> None:
+    made: list[int] = []
+
+    def section(index: int) -> Block:
+        return Block(lambda: made.append(index) or f"{index:03d} " + "x" * 96, entry=f"section {index}")
+
+    out = fit("head\n", [section(index) for index in range(200)], "", 1_000, lambda count: f"{count} left out")
+
+    assert made == list(range(10))
+    assert "000 x" in out and "008 x" in out and "009 x" not in out
+    assert "191 left out" in out
 
 
 BIG_VIEW = plan_view(big_plan(60))

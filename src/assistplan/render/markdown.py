@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from assistplan.render import words
@@ -108,13 +109,18 @@ def _drift_blocks(view: dict[str, Any]) -> list[Block]:
         symbol = "-" if drift["deleted"] else "~"
         what = "deleted outside assistplan" if drift["deleted"] else "changed outside assistplan"
         title = f"{symbol} {drift['address']}"
-        blocks.append(Block(_details(title, what, drift_body(drift)), f"{code(title)} {what}"))
+        blocks.append(Block(partial(_drift_text, drift, title, what), f"{code(title)} {what}"))
     if blocks:
         intro = "These objects changed outside assistplan since the last apply."
         if words.changed(view):
             intro += " Unless the manifests were changed to match, the plan below reverts them."
-        blocks[0] = Block(f"#### Changed outside assistplan\n\n{intro}\n\n{blocks[0].text}", blocks[0].entry)
+        first = blocks[0]
+        blocks[0] = Block(lambda: f"#### Changed outside assistplan\n\n{intro}\n\n{first.text}", first.entry)
     return blocks
+
+
+def _drift_text(drift: dict[str, Any], title: str, what: str) -> str:
+    return _details(title, what, drift_body(drift))
 
 
 def _change_blocks(view: dict[str, Any]) -> list[Block]:
@@ -122,15 +128,20 @@ def _change_blocks(view: dict[str, Any]) -> list[Block]:
     for rc in words.changed(view):
         action = words.action_of(rc)
         title = f"{words.SYMBOLS[action]} {rc['address']}"
-        reason = words.reason_phrase(rc)
-        what = words.VERBS[action] + (f" — because {reason}" if reason else "")
-        body = change_body(rc) or "No field changes to show."
-        if rc.get("notes"):
-            body = "\n".join(f"- {_md(note)}" for note in rc["notes"]) + "\n\n" + body
-        blocks.append(Block(_details(title, what, body), f"{code(title)} {words.VERBS[action]}"))
+        blocks.append(Block(partial(_change_text, rc, action, title), f"{code(title)} {words.VERBS[action]}"))
     if blocks:
-        blocks[0] = Block(f"#### Changes\n\n{blocks[0].text}", blocks[0].entry)
+        first = blocks[0]
+        blocks[0] = Block(lambda: f"#### Changes\n\n{first.text}", first.entry)
     return blocks
+
+
+def _change_text(rc: dict[str, Any], action: str, title: str) -> str:
+    reason = words.reason_phrase(rc)
+    what = words.VERBS[action] + (f" — because {reason}" if reason else "")
+    body = change_body(rc) or "No field changes to show."
+    if rc.get("notes"):
+        body = "\n".join(f"- {_md(note)}" for note in rc["notes"]) + "\n\n" + body
+    return _details(title, what, body)
 
 
 def _details(title: str, what: str, body: str) -> str:

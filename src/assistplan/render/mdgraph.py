@@ -32,4 +32,4 @@ def picture_blocks(view: dict[str, Any]) -> list[Block]:
         "The resources this plan changes and everything that depends on them; an arrow points from a resource to "
         "what depends on it.\n\n" + fence(to_mermaid(graph).splitlines(), "mermaid") + "\n\n"
     )
-    return [Block(text, optional=True)]
+    return [Block(lambda: text, optional=True)]

@@ -6,6 +6,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 _BACKTICKS = re.compile(r"`+")
@@ -61,12 +62,17 @@ def capped(items: list[str], more: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Block:
-    """A piece of the comment; `entry` is its line in the list of what was left out, None for no resource. An
-    `optional` block is shown only when the whole comment fits with it."""
+    """A piece of the comment, its text made on first use (a comment shows the blocks that fit its budget, and only
+    lists the others); `entry` is its line in the list of what was left out, None for no resource. An `optional`
+    block is shown only when the whole comment fits with it."""
 
-    text: str
+    make: Callable[[], str]
     entry: str | None = None
     optional: bool = False
+
+    @cached_property
+    def text(self) -> str:
+        return self.make()
 
 
 def fit(head: str, blocks: list[Block], footer: str, max_chars: int, note: Callable[[int], str]) -> str:
@@ -76,15 +82,17 @@ def fit(head: str, blocks: list[Block], footer: str, max_chars: int, note: Calla
     names every one of them unless that list alone would take more than half the budget, in which case it is cut
     short to fit.
     """
-    full = head + "".join(b.text for b in blocks) + footer
-    if len(full) <= max_chars:
-        return full
+    room = max_chars - len(head) - len(footer)
+    sizes = [0]  # the blocks' sizes added up, as far as the first one past the budget
+    for block in blocks:
+        if sizes[-1] > room:
+            break
+        sizes.append(sizes[-1] + len(block.text))
+    if len(sizes) > len(blocks) and sizes[-1] <= room:
+        return head + "".join(b.text for b in blocks) + footer
     if any(b.optional for b in blocks):
         return fit(head, [b for b in blocks if not b.optional], footer, max_chars, note)
-    sizes = [0]
-    for block in blocks:
-        sizes.append(sizes[-1] + len(block.text))
-    for kept in range(len(blocks), -1, -1):
+    for kept in range(len(sizes) - 1, -1, -1):
         used = len(head) + sizes[kept] + len(footer)
         if used > max_chars:
             continue
