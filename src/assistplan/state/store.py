@@ -139,7 +139,6 @@ class StateStore:
         """Replace the state by `state` with its serial increased by one, backing up the file it replaces; returns
         what was written. A journal is folded into the old file first, then removed."""
         with self._lock:
-            self._read = None
             self._compact_locked()
             written = state.model_copy(
                 update={"serial": state.serial + 1, "resources": dict(sorted(state.resources.items()))}
@@ -457,7 +456,6 @@ class StateStore:
     def _compact_locked(self) -> None:
         if self._fd is None and self._seen_journal is None and not os.path.lexists(self.journal_path):
             return  # no journal: nothing to fold, and the state file is left as it is
-        self._read = None
         if not self._loaded or not self._matches_disk():
             self._reload()
         if self._seen_journal is None:
@@ -477,6 +475,7 @@ class StateStore:
         self._seen_journal = None
         self._sessions = 0
         self._journal_valid = 0
+        self._read = None
 
     # -- writing the state file
 
@@ -493,6 +492,7 @@ class StateStore:
         self._seen_file = self._file_signature()
         self._sessions = 0
         self._snapshot = state
+        self._read = None
 
 
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
