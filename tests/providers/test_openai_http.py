@@ -90,6 +90,23 @@ def test_a_collection_walked_from_known_ids_is_listed_in_order_every_object_once
     assert listed == created[::-1]
 
 
+def test_a_listing_at_a_parallelism_of_one_walks_the_pages_once_from_the_top(
+    provider: OpenAIProvider, sandbox: SandboxServer, openai_client: openai.OpenAI
+) -> None:
+    created = create_agents(openai_client, 5)
+    sandbox.reset_counters()
+
+    listed = [
+        agent["id"]
+        for agent in provider.list_objects(
+            "/agents", params={"limit": "2"}, address=None, operation="list agents", known=created, parallelism=1
+        )
+    ]
+
+    assert listed == created[::-1]
+    assert sandbox.count("GET /agents") == 3
+
+
 def test_list_objects_asks_for_full_pages_by_default(
     provider: OpenAIProvider, sandbox: SandboxServer, openai_client: openai.OpenAI
 ) -> None:

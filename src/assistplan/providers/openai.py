@@ -232,8 +232,8 @@ class OpenAIProvider:
         empty one. The `OpenAI-Beta` header the SDK would send for the path is sent (`BETA_HEADERS`). A collection of
         `TWO_ENDED` with more than one page is also walked from its oldest object (`order=asc`) at the same time, and
         the walks stop once they have crossed (`assistplan.providers.paging`), unless `params` set an `order`; given
-        `known` ids (newest first) that the collection probably holds, it is also walked from some of them, up to
-        `parallelism` requests at a time.
+        `known` ids (newest first) that the collection probably holds, it is also walked from some of them. Either
+        way at most `parallelism` requests are in flight: with 1, the collection is walked once, from the top.
 
         A failed request is retried like the SDK's reads; then it raises a `ProviderError` (a `NotFoundError` on 404)
         naming `address` (None for a listing that serves many resources), `operation` (e.g. "list agents"), the
@@ -269,8 +269,8 @@ class OpenAIProvider:
                 seen[order, walk].add(cursor)
             return Page(data, cursor is not None, cursor)
 
-        if "order" not in query and TWO_ENDED.fullmatch(path):
-            yield from from_both_ends(fetch, known, max(2, parallelism - 1))
+        if "order" not in query and TWO_ENDED.fullmatch(path) and parallelism > 1:
+            yield from from_both_ends(fetch, known, parallelism - 1)
             return
         page = fetch(None, None, 0)
         while True:
