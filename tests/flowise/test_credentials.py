@@ -9,19 +9,11 @@ import pytest
 
 from assistplan.kinds.flowise_credentials import REDACTED, credential_id
 
-from .conftest import FlowiseProject, Sent
+from .conftest import OPENAI_CREDENTIAL as CREDENTIAL
+from .conftest import SECRET_ENV, FlowiseProject, Sent
 
 SECRET = "sk-flowise-SECRET-never-print-7731"
 ROTATED = "sk-flowise-ROTATED-never-print-9917"
-SECRET_ENV = "ASSISTPLAN_TEST_CREDENTIAL_KEY"
-
-CREDENTIAL = f"""\
-kind: FlowiseCredential
-name: openai
-credential: openAIApi
-secrets:
-  openAIApiKey: {{env: {SECRET_ENV}}}
-"""
 
 
 @pytest.fixture

@@ -412,6 +412,14 @@ class Kind(ABC):
 def owned_objects(ctx: KindContext, kind: str, path: str, noun: str) -> list[LiveObject]:
     """The objects of an OpenAI collection at `path` that this project owns: listed, or read by id where the
     inventory allows it and that is cheaper (see `assistplan.providers.listing`)."""
+    objects = (LiveObject.from_metadata(kind, item) for item in listed_or_read(ctx, kind, path, noun))
+    return [obj for obj in objects if ctx.inventory.owns(obj.id, obj.project)]
+
+
+def listed_or_read(ctx: KindContext, kind: str, path: str, noun: str) -> list[dict[str, Any]]:
+    """The objects of the OpenAI collection at `path` as the API sends them: listed (also from the ids the state
+    records, `assistplan.providers.paging`), or the recorded ones read by id where the inventory allows it and that
+    is cheaper (`assistplan.providers.listing`); a whole listing is noted in `Inventory.listed_whole`."""
     from assistplan.providers.listing import list_or_read
 
     provider, inventory = ctx.provider, ctx.inventory
@@ -429,8 +437,7 @@ def owned_objects(ctx: KindContext, kind: str, path: str, noun: str) -> list[Liv
     )
     if whole:
         inventory.listed_whole.add(kind)
-    objects = (LiveObject.from_metadata(kind, item) for item in items)
-    return [obj for obj in objects if inventory.owns(obj.id, obj.project)]
+    return items
 
 
 def read_object(ctx: KindContext, path: str, address: Address) -> dict[str, Any]:

@@ -51,6 +51,7 @@ from assistplan.kinds.base import (
     LiveObject,
     Spec,
     canonical_json,
+    listed_or_read,
     manifest_spec,
     register,
 )
@@ -226,19 +227,9 @@ class EnvironmentTemplateKind(Kind):
         return spec
 
     def refresh(self, ctx: KindContext) -> list[LiveObject]:
-        from assistplan.providers.listing import list_or_read
-
-        provider, inventory = ctx.provider, ctx.inventory
-        items, whole = list_or_read(
-            lambda: provider.list_objects(PATH, address=None, operation="list environment templates"),
-            lambda remote_id: provider.get_object(f"{PATH}/{remote_id}", address=None, operation="read template"),
-            inventory.known_ids(self.kind),
-            inventory.parallelism,
-        )
-        if whole:
-            inventory.listed_whole.add(self.kind)
+        inventory = ctx.inventory
         objects = []
-        for raw in items:
+        for raw in listed_or_read(ctx, self.kind, PATH, "environment template"):
             obj = self._live(raw)
             if inventory.owns(obj.id, obj.project):
                 address = inventory.id_to_address.get(obj.id) or obj.address or ""
