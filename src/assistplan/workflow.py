@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistplan import catalog
+from assistplan import catalog, forked
 from assistplan.addrs import Address
 from assistplan.errors import AssistplanError, PlanError
 from assistplan.kinds import Inventory, Kind, KindContext, digest, registered
@@ -34,9 +34,10 @@ if TYPE_CHECKING:
 
 @dataclass
 class _Early:
-    """A refresh started while the manifests loaded: the kinds the state records, read against that state."""
+    """A refresh started while the manifests loaded: the kinds the state records, read against that state (`read`:
+    the digest of the state's files, `StateStore.read_digest`)."""
 
-    state: StateFile
+    read: str | None
     interrupted: bool
     inventory: Inventory
     error: Exception | None = None
@@ -78,6 +79,7 @@ class Workspace:
         self._config: ProjectConfig | None = None
         self._early: Future[_Early | None] | None = None
         self._early_store: StateStore | None = None
+        self._early_child: forked.Forked[_Early | None] | None = None
         start = None if early_refresh is None else lambda config, env: self._start_early(config, env, early_refresh)
         self._closed = False
         try:
@@ -158,13 +160,21 @@ class Workspace:
         name = identity(config, environment)
         store = StateStore(self.root / config.state, project=name)
         self._early_store = store
+
+        def read() -> _Early | None:
+            return self._read_early(config, environment, name, store, parallelism)
+
+        child = forked.start(read, "assistplan-early-refresh")
+        if child is not None:
+            self._early, self._early_child = child.future, child
+            return
         # on this thread, before the manifests load: the thread's first request then goes out while they are parsed,
         # instead of after the HTTP client's imports, which would share the interpreter lock with the parsing
         preload_http()
 
         def run() -> None:
             try:
-                early.set_result(self._read_early(config, environment, name, store, parallelism))
+                early.set_result(read())
             except BaseException as error:  # the thread must end with its future settled, whatever happened
                 early.set_exception(error)
 
@@ -187,7 +197,7 @@ class Workspace:
         inventory.siblings = siblings(config, environment)
         if not store.interrupted:
             inventory.read_by_id = frozenset(kind.kind for kind in kinds)
-        early = _Early(state, store.interrupted, inventory)
+        early = _Early(store.read_digest(), store.interrupted, inventory)
 
         def provider(name: str) -> Provider:
             if self._closed:
@@ -212,7 +222,9 @@ class Workspace:
             return None
         if (
             early is None
-            or (early.state is not state and early.state != state)
+            or early.read is None
+            or early.read != self.store.read_digest()
+            or state is not self.store.current
             or early.interrupted != self.store.interrupted
             or early.inventory.parallelism != parallelism
             or self.moves
@@ -226,6 +238,8 @@ class Workspace:
 
     def close(self) -> None:
         """Close the connections made (an early refresh still running makes no more; this workspace still may)."""
+        if self._early_child is not None:
+            self._early_child.stop()
         with self._providers_lock:
             self._closed = True
             opened = list(self._providers.values())

@@ -51,6 +51,25 @@ def test_a_bool_and_an_int_of_the_same_value_differ_in_type_deep_inside() -> Non
     assert [(c.path, c.change) for c in diff_specs(before, after)] == [("tools[0].function.strict", ChangeType.CHANGED)]
 
 
+def test_the_same_maps_in_another_key_order_have_no_changes() -> None:
+    before = {"model": "gpt-5", "metadata": {"team": "support", "tier": 1}, "temperature": 1.0}
+    after = {"temperature": 1.0, "metadata": {"tier": 1, "team": "support"}, "model": "gpt-5"}
+
+    assert _same(before, after)
+    assert diff_specs(before, after) == []
+
+
+def test_a_subclass_of_str_is_another_type_than_str() -> None:
+    class Label(str):
+        pass
+
+    before, after = {"name": "support"}, {"name": Label("support")}
+
+    assert not _same(before, after)
+    [change] = diff_specs(before, after)
+    assert change.path == "name"
+
+
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers(-2, 2) | st.floats(-2, 2) | st.text(max_size=2),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=2), children, max_size=3),

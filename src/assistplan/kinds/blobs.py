@@ -113,6 +113,14 @@ class BlobPool:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _key_locks: dict[tuple[str, str, str], threading.Lock] = field(default_factory=dict)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without its locks (an early refresh run in a child process hands its pool back pickled)."""
+        with self._lock:
+            return {key: value for key, value in vars(self).items() if key not in ("_lock", "_key_locks")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        vars(self).update(state, _lock=threading.Lock(), _key_locks={})
+
     @classmethod
     def refresh(cls, provider: OpenAIProvider, project: str) -> BlobPool:
         pool = cls(project)

@@ -3,6 +3,7 @@ differ: a plan with no changes never loads it)."""
 
 from __future__ import annotations
 
+import marshal
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -68,7 +69,17 @@ def diff_specs(
 
 def _same(before: Any, after: Any) -> bool:
     """Equal with the same types all the way down: then DeepDiff reports nothing, and this is much faster to tell."""
-    return bool(before == after) and _same_types(before, after)
+    if before != after:
+        return False
+    try:
+        # marshal (format 2: no references between values) writes each value with its exact type, and maps in the
+        # order they iterate: the same bytes mean the same types. It refuses what it cannot write exactly (a subclass
+        # of str); other bytes may still be the same types in another order, which the walk tells.
+        if marshal.dumps(before, 2) == marshal.dumps(after, 2):
+            return True
+    except ValueError:
+        pass
+    return _same_types(before, after)
 
 
 def _same_types(before: Any, after: Any) -> bool:

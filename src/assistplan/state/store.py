@@ -27,6 +27,7 @@ The state file never holds secrets: API keys and credential values must not be p
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import stat
@@ -113,6 +114,18 @@ class StateStore:
         a change and then shared until the next one."""
         with self._lock:
             return self._snapshot_locked()
+
+    def read_digest(self) -> str | None:
+        """A digest of the bytes of the state file and journal the current view was read from; None when it was not
+        read from files (never loaded, or written or recorded since). Equal digests: the same files' content."""
+        with self._lock:
+            read = self._read
+        if read is None:
+            return None
+        digest = hashlib.sha256()
+        for part in read:
+            digest.update(b"-" if part is None else b"+%d:" % len(part) + part)
+        return digest.hexdigest()
 
     def get(self, address: Address) -> ResourceState | None:
         """The resource recorded at `address`, without building a snapshot."""

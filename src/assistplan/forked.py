@@ -1,0 +1,118 @@
+"""Running one function in a forked child process, beside the work of this one, and getting its result back.
+
+Threads of one interpreter take turns on its lock: a refresh that parses thousands of listed objects on a thread slows
+the manifests' parsing on the main thread as much as it overlaps it. A child process forked from this one runs on
+another CPU with everything this process had imported and read, and hands back its result pickled through a pipe.
+
+Forking is used only where it is safe: on Linux, from a process with a single thread (a fork copies only the thread
+that calls it, so a lock another thread holds would stay held in the child forever). Elsewhere `start` answers None
+and the caller runs the work on a thread instead. The child's standard input and output are /dev/null (its
+standard error is the parent's, for a provider's notices); it never runs `atexit` functions and never flushes buffers
+it inherited: it ends with `os._exit`, whatever happens. The result crosses as a pickle, so it must be
+picklable; an exception the function raises crosses too (and is raised by `Future.result`), as does any failure of
+the child (`ChildFailed`).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+CHUNK = 1 << 20
+
+
+class ChildFailed(Exception):
+    """The child ended without handing back a result (killed, or its result could not be pickled)."""
+
+
+class Forked(Generic[T]):
+    """The work running in a child: `future` settles when it ends; `stop` kills it if it has not."""
+
+    def __init__(self, pid: int, future: Future[T]) -> None:
+        self.pid = pid
+        self.future = future
+        self._reaped = threading.Lock()
+        self._done = False
+
+    def stop(self) -> None:
+        """Kill the child if it still runs (its result is then `ChildFailed`)."""
+        with self._reaped:
+            if not self._done:
+                os.kill(self.pid, signal.SIGKILL)
+
+    def _reap(self) -> None:
+        with self._reaped:
+            os.waitpid(self.pid, 0)
+            self._done = True
+
+
+def can_fork() -> bool:
+    """Whether `start` forks here: on Linux, with no thread but this one."""
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
+def start(work: Callable[[], T], name: str) -> Forked[T] | None:
+    """Run `work` in a forked child; None (nothing started) where forking is not safe (see `can_fork`). `name` names
+    the thread that waits for the child."""
+    return fork(work, name) if can_fork() else None
+
+
+def fork(work: Callable[[], T], name: str) -> Forked[T]:
+    """Run `work` in a forked child, whatever `can_fork` says: the caller knows no other thread holds a lock `work`
+    takes."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read_end)
+        _run_child(work, write_end)
+    os.close(write_end)
+    forked: Forked[T] = Forked(pid, Future())
+    threading.Thread(target=_collect, args=(forked, read_end), daemon=True, name=name).start()
+    return forked
+
+
+def _run_child(work: Callable[[], T], out: int) -> None:
+    code = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # an interrupt ends the child quietly, as the parent's ends it
+        # nothing reaches the parent's output (standard error stays: a provider's notices, such as a retry)
+        quiet = os.open(os.devnull, os.O_RDWR)
+        os.dup2(quiet, 0)
+        os.dup2(quiet, 1)
+        try:
+            outcome: tuple[bool, object] = (True, work())
+        except Exception as error:
+            outcome = (False, error)
+        data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(out, view[:CHUNK]) :]
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _collect(forked: Forked[T], read_end: int) -> None:
+    chunks: list[bytes] = []
+    try:
+        while chunk := os.read(read_end, CHUNK):
+            chunks.append(chunk)
+    finally:
+        os.close(read_end)
+        forked._reap()
+    try:
+        succeeded, value = pickle.loads(b"".join(chunks))
+    except Exception:
+        forked.future.set_exception(ChildFailed("the child process ended without a result"))
+        return
+    if succeeded:
+        forked.future.set_result(value)
+    else:
+        forked.future.set_exception(value)

@@ -1,0 +1,104 @@
+"""Work run in a forked child process: its result, its exception or its failure comes back through the future; it can
+be stopped; it is forked only from a process of one thread."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+import pytest
+
+from assistplan import forked
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the early refresh forks on Linux only")
+
+
+class Refused(Exception):
+    pass
+
+
+def test_the_result_comes_back_from_another_process() -> None:
+    parent = os.getpid()
+
+    child = forked.fork(lambda: {"pid": os.getpid(), "values": [1, 2.0, True, None, "text"]}, "test-child")
+
+    result = child.future.result(timeout=60)
+    assert result["values"] == [1, 2.0, True, None, "text"]
+    assert result["pid"] != parent
+
+
+def test_a_result_larger_than_a_pipe_holds_comes_back_whole() -> None:
+    big = bytes(range(256)) * 40_000  # 10 MB: many times a pipe's buffer
+
+    child = forked.fork(lambda: big, "test-child")
+
+    assert child.future.result(timeout=60) == big
+
+
+def test_an_exception_of_the_work_is_raised_by_the_future() -> None:
+    def work() -> None:
+        raise Refused("no")
+
+    child = forked.fork(work, "test-child")
+
+    with pytest.raises(Refused, match="no"):
+        child.future.result(timeout=60)
+
+
+def test_a_child_that_ends_without_a_result_fails_the_future() -> None:
+    child = forked.fork(lambda: os._exit(3), "test-child")
+
+    with pytest.raises(forked.ChildFailed):
+        child.future.result(timeout=60)
+
+
+def test_a_result_that_cannot_be_pickled_fails_the_future() -> None:
+    child = forked.fork(lambda: threading.Lock(), "test-child")
+
+    with pytest.raises(forked.ChildFailed):
+        child.future.result(timeout=60)
+
+
+def test_stop_kills_a_child_still_running() -> None:
+    read_end, write_end = os.pipe()
+    child = forked.fork(lambda: os.read(read_end, 1), "test-child")  # blocks: nothing is ever written
+
+    child.stop()
+
+    with pytest.raises(forked.ChildFailed):
+        child.future.result(timeout=60)
+    os.close(read_end)
+    os.close(write_end)
+
+
+def test_stop_after_the_child_ended_does_nothing() -> None:
+    child = forked.fork(lambda: "done", "test-child")
+    assert child.future.result(timeout=60) == "done"
+
+    child.stop()
+
+    assert child.future.result() == "done"
+
+
+def test_what_the_child_prints_does_not_reach_standard_output(capfd: pytest.CaptureFixture[str]) -> None:
+    def work() -> str:
+        os.write(1, b"from the child\n")
+        return "done"
+
+    child = forked.fork(work, "test-child")
+
+    assert child.future.result(timeout=60) == "done"
+    assert "from the child" not in capfd.readouterr().out
+
+
+def test_a_process_with_another_thread_running_does_not_fork() -> None:
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert not forked.can_fork()
+        assert forked.start(lambda: "never", "test-child") is None
+    finally:
+        release.set()
+        other.join()
