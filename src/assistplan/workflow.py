@@ -164,12 +164,14 @@ class Workspace:
         def read() -> _Early | None:
             return self._read_early(config, environment, name, store, parallelism)
 
-        child = forked.start(read, "assistplan-early-refresh")
+        # with no state file there is nothing to read early: the refresh after the manifests load makes the requests
+        child = forked.start(read, "assistplan-early-refresh") if store.exists() else None
         if child is not None:
             self._early, self._early_child = child.future, child
             return
-        # on this thread, before the manifests load: the thread's first request then goes out while they are parsed,
-        # instead of after the HTTP client's imports, which would share the interpreter lock with the parsing
+        # on this thread, before the manifests load: the thread's first request then goes out while they are parsed
+        # (and, with no state file, the refresh's first request once they are), instead of after the HTTP client's
+        # imports, which would share the interpreter lock with the parsing
         preload_http()
 
         def run() -> None:
