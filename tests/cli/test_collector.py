@@ -55,3 +55,24 @@ def test_before_an_apply_the_collector_runs_again_leaving_out_what_was_built() -
 
     assert gc.isenabled()
     assert gc.get_freeze_count() >= len(kept)
+
+
+@pytest.mark.usefixtures("program")
+def test_run_as_program_what_the_command_built_is_kept_to_the_end_of_the_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(collector, "_kept", [])
+    built = {"plan": [1, 2, 3]}
+
+    collector.keep(built)
+
+    assert collector._kept == [built]
+
+
+def test_called_from_other_code_nothing_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(collector, "_program", False)
+    monkeypatch.setattr(collector, "_kept", [])
+
+    collector.keep({"plan": []})
+
+    assert collector._kept == []

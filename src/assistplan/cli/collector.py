@@ -4,8 +4,10 @@ A command builds its data once (manifests, state, live objects, specs, the plan)
 end, so collections, each walking the objects built so far, find almost nothing: they cost about a fifth of the CPU
 of a no-op plan of 5,000 agents. So the collector is off while a command loads and plans (`pause`), and `resume`s
 before a long run of requests (an apply), with everything built so far frozen out of its collections; from then on
-the oldest objects are also collected less often (`OLD_COLLECTIONS`). Called from other code (tests, an embedding
-program), the collector is left alone.
+the oldest objects are also collected less often (`OLD_COLLECTIONS`). What the command built is `keep`-ed to the end
+of the process rather than freed object by object as the command returns: the process ends with `os._exit`
+(`assistplan.cli.main`), which frees it all at once. Called from other code (tests, an embedding program), the
+collector is left alone and nothing is kept.
 """
 
 from __future__ import annotations
@@ -37,3 +39,14 @@ def resume() -> None:
     if _program and not gc.isenabled():
         gc.freeze()
         gc.enable()
+
+
+_kept: list[object] = []
+
+
+def keep(*objects: object) -> None:
+    """The command is done with `objects` (its manifests, state, live objects, plan): run as a program, they are kept
+    to the end of the process, which ends with `os._exit`, instead of being freed one by one as the command returns
+    (for a plan of 5,000 agents, about a tenth of a second after the answer is printed)."""
+    if _program:
+        _kept.extend(objects)

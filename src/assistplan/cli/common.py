@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 import click
 
 from assistplan.addrs import Address
+from assistplan.cli import collector
 from assistplan.diagnostics import Diagnostics
 
 FORMATS = click.Choice(["text", "markdown", "json"])
@@ -314,6 +315,7 @@ def workspace(
         environment=environment(ctx),
         early_refresh=early_refresh,
     )
+    collector.keep(opened)
     try:
         yield opened
     finally:

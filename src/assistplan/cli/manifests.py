@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from assistplan.cli import collector
 from assistplan.cli.common import (
     engine_root,
     environment,
@@ -26,8 +27,10 @@ def validate(ctx: click.Context, var_pairs: tuple[str, ...], var_files: tuple[Pa
     from assistplan.manifest import load_project
 
     where = engine_root(ctx)
+    collector.pause()
     with errors_reported():
         project = load_project(where, cli_vars=parse_vars(var_pairs), var_files=var_files, environment=environment(ctx))
+    collector.keep(project)
     if project.warnings:
         show_diagnostics(project.warnings)
     counts = Counter(address.kind for address in project.resources)

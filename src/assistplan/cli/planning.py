@@ -147,6 +147,7 @@ def plan(
                 show_diagnostics(warnings)
             with opened.lock("plan", lock_timeout):
                 planned = opened.plan(options, parallelism, saving=out is not None)
+                collector.keep(planned)
         click.echo(render(planned.plan, fmt, commit, warnings), nl=False)
         step_summary(lambda: render(planned.plan, "markdown", commit, warnings))
         if out is not None:
@@ -261,6 +262,7 @@ def _plan_and_apply(
             if opened.project.warnings:
                 show_diagnostics(opened.project.warnings)
             planned = opened.plan(options, parallelism)
+            collector.keep(planned)
             plan, inventory, state = planned.plan, planned.inventory, planned.state
             click.echo(render(plan, "text"), nl=False)
             if not plan.has_changes and not plan.drift and not options.refresh_only:
@@ -271,6 +273,7 @@ def _plan_and_apply(
                 confirm(sys.stdin.isatty(), options.destroy, targeted=bool(options.targets))
         collector.resume()
         result = opened.apply(plan, inventory, ApplyHooks(tty=sys.stderr.isatty()), parallelism)
+        collector.keep(result)
     step_summary(lambda: _apply_summary(opened.name, result, destroying=plan.options.destroy))
     report(result, options.refresh_only, options.destroy)
 

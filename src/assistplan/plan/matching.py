@@ -106,6 +106,8 @@ def with_unread(found: Live | None, want: Desired | None, recorded: ResourceStat
     else:
         return found
     spec = fill_unread(found.spec, source)
+    if spec is found.spec:
+        return found
     hashes = found.obj.field_digests
     for key in set(spec) - set(found.spec):
         if key not in hashes:

@@ -100,7 +100,7 @@ def _check_replace(replace: tuple[Address, ...], wanted: Mapping[Address, Desire
 
 def _relabelled(address: Address, found: Live | None, project: str) -> Address | None:
     """The other address of this kind that the live object's labels still name (it was moved), or None."""
-    if found is None or found.obj.project != project or not found.obj.address:
+    if found is None or found.obj.project != project or not found.obj.address or found.obj.address == address:
         return None
     label = Address.of(found.obj.address)
     return label if label.kind == address.kind and label.name and label != address else None
