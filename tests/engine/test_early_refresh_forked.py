@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from assistplan.sandbox.faults import FaultConfig
 from assistplan.sandbox.server import API_KEY
 from conftest import KEY_ENV, Project
 
@@ -92,3 +93,21 @@ def test_a_state_rewritten_after_the_child_read_it_is_planned_from_a_new_refresh
     assert result["changes"] == []
     # listed by the child, then again for the state the plan read
     assert applied.sandbox.count("GET /agents") == 2
+
+
+def test_an_api_error_met_by_the_child_is_reported_as_the_commands_own(applied: Project) -> None:
+    applied.sandbox.set_faults(routes={"GET /agents": FaultConfig(rate=1.0, modes=("500",))})
+    env = {**os.environ, KEY_ENV: API_KEY}
+
+    done = subprocess.run(
+        [sys.executable, "-m", "assistplan", "--chdir", str(applied.root), "plan"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert done.returncode == 1, done.stdout
+    assert "list agents" in done.stderr
+    assert "request id" in done.stderr
+    assert "Traceback" not in done.stderr
