@@ -210,6 +210,8 @@ class Workspace:
             fetch(provider, kinds, inventory, self.root)
         except AssistplanError as error:
             early.error = error
+        # what the state recorded is the taker's own state (the same bytes): it need not come back from a child
+        inventory.applied, inventory.attributes = {}, {}
         return early
 
     def _take_early(self, state: StateFile | None, parallelism: int) -> _Early | None:
@@ -275,6 +277,8 @@ class Workspace:
         if early.error is not None:
             raise early.error
         inventory = early.inventory
+        from_state = new_inventory(self.name, state, parallelism)
+        inventory.applied, inventory.attributes = from_state.applied, from_state.attributes
         # a kind read by id early that the manifests now declare more of is listed after all
         for kind in early.inventory.read_by_id - read_by_id - inventory.listed_whole:
             inventory.objects.pop(kind, None)
