@@ -22,7 +22,7 @@ import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Generic, TypeVar
+from typing import Generic, NoReturn, TypeVar
 
 T = TypeVar("T")
 CHUNK = 1 << 20
@@ -33,13 +33,16 @@ class ChildFailed(Exception):
 
 
 class Forked(Generic[T]):
-    """The work running in a child: `future` settles when it ends; `stop` kills it if it has not."""
+    """The work running in a child: `future` settles when it ends (a thread reads its result); `stop` kills it if it
+    has not."""
 
-    def __init__(self, pid: int, future: Future[T]) -> None:
+    def __init__(self, pid: int, result_pipe: int, name: str) -> None:
         self.pid = pid
-        self.future = future
+        self.future: Future[T] = Future()
+        self._pipe = result_pipe
         self._reaped = threading.Lock()
         self._done = False
+        threading.Thread(target=self._collect, daemon=True, name=name).start()
 
     def stop(self) -> None:
         """Kill the child if it still runs (its result is then `ChildFailed`)."""
@@ -47,10 +50,32 @@ class Forked(Generic[T]):
             if not self._done:
                 os.kill(self.pid, signal.SIGKILL)
 
-    def _reap(self) -> None:
+    def _collect(self) -> None:
+        ended = "no exit status"
+        try:
+            chunks: list[bytes] = []
+            try:
+                while chunk := os.read(self._pipe, CHUNK):
+                    chunks.append(chunk)
+            finally:
+                os.close(self._pipe)
+                ended = self._reap()
+            succeeded, value = pickle.loads(b"".join(chunks))
+        except BaseException:  # the future must settle, whatever happened
+            self.future.set_exception(ChildFailed(f"the child process ended without a result ({ended})"))
+            return
+        if succeeded:
+            self.future.set_result(value)
+        else:
+            self.future.set_exception(value)
+
+    def _reap(self) -> str:
         with self._reaped:
-            os.waitpid(self.pid, 0)
+            _, status = os.waitpid(self.pid, 0)
             self._done = True
+        if os.WIFSIGNALED(status):
+            return f"killed by signal {os.WTERMSIG(status)}"
+        return f"exit code {os.waitstatus_to_exitcode(status)}"
 
 
 def can_fork() -> bool:
@@ -73,12 +98,10 @@ def fork(work: Callable[[], T], name: str) -> Forked[T]:
         os.close(read_end)
         _run_child(work, write_end)
     os.close(write_end)
-    forked: Forked[T] = Forked(pid, Future())
-    threading.Thread(target=_collect, args=(forked, read_end), daemon=True, name=name).start()
-    return forked
+    return Forked(pid, read_end, name)
 
 
-def _run_child(work: Callable[[], T], out: int) -> None:
+def _run_child(work: Callable[[], T], out: int) -> NoReturn:
     code = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # an interrupt ends the child quietly, as the parent's ends it
@@ -97,22 +120,3 @@ def _run_child(work: Callable[[], T], out: int) -> None:
         code = 0
     finally:
         os._exit(code)
-
-
-def _collect(forked: Forked[T], read_end: int) -> None:
-    chunks: list[bytes] = []
-    try:
-        while chunk := os.read(read_end, CHUNK):
-            chunks.append(chunk)
-    finally:
-        os.close(read_end)
-        forked._reap()
-    try:
-        succeeded, value = pickle.loads(b"".join(chunks))
-    except Exception:
-        forked.future.set_exception(ChildFailed("the child process ended without a result"))
-        return
-    if succeeded:
-        forked.future.set_result(value)
-    else:
-        forked.future.set_exception(value)

@@ -49,7 +49,7 @@ def test_an_exception_of_the_work_is_raised_by_the_future() -> None:
 def test_a_child_that_ends_without_a_result_fails_the_future() -> None:
     child = forked.fork(lambda: os._exit(3), "test-child")
 
-    with pytest.raises(forked.ChildFailed):
+    with pytest.raises(forked.ChildFailed, match="exit code 3"):
         child.future.result(timeout=60)
 
 
@@ -66,7 +66,7 @@ def test_stop_kills_a_child_still_running() -> None:
 
     child.stop()
 
-    with pytest.raises(forked.ChildFailed):
+    with pytest.raises(forked.ChildFailed, match="killed by signal 9"):
         child.future.result(timeout=60)
     os.close(read_end)
     os.close(write_end)
