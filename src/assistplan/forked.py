@@ -84,16 +84,26 @@ def can_fork() -> bool:
 
 
 def start(work: Callable[[], T], name: str) -> Forked[T] | None:
-    """Run `work` in a forked child; None (nothing started) where forking is not safe (see `can_fork`). `name` names
-    the thread that waits for the child."""
-    return fork(work, name) if can_fork() else None
+    """Run `work` in a forked child; None (nothing started) where forking is not safe (see `can_fork`) or the system
+    refuses a process or a pipe (a limit reached). `name` names the thread that waits for the child."""
+    if not can_fork():
+        return None
+    try:
+        return fork(work, name)
+    except OSError:
+        return None
 
 
 def fork(work: Callable[[], T], name: str) -> Forked[T]:
     """Run `work` in a forked child, whatever `can_fork` says: the caller knows no other thread holds a lock `work`
     takes."""
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        raise
     if pid == 0:  # the child
         os.close(read_end)
         _run_child(work, write_end)

@@ -155,8 +155,6 @@ class Workspace:
         from assistplan.manifest.environments import identity
 
         self._config = config
-        early: Future[_Early | None] = Future()
-        self._early = early
         name = identity(config, environment)
         store = StateStore(self.root / config.state, project=name)
         self._early_store = store
@@ -173,6 +171,8 @@ class Workspace:
         # (and, with no state file, the refresh's first request once they are), instead of after the HTTP client's
         # imports, which would share the interpreter lock with the parsing
         preload_http()
+        early: Future[_Early | None] = Future()
+        self._early = early
 
         def run() -> None:
             try:

@@ -102,3 +102,15 @@ def test_a_process_with_another_thread_running_does_not_fork() -> None:
     finally:
         release.set()
         other.join()
+
+
+def test_a_refused_fork_starts_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(forked, "can_fork", lambda: True)
+    monkeypatch.setattr(os, "fork", refused)
+    opened_before = len(os.listdir("/proc/self/fd"))
+
+    assert forked.start(lambda: "never", "test-child") is None
+    assert len(os.listdir("/proc/self/fd")) == opened_before
