@@ -105,12 +105,17 @@ class VectorStoreKind(Kind):
         inventory = ctx.inventory
 
         def list_all() -> list[LiveObject]:
-            objects = owned_objects(ctx, self.kind, "/vector_stores", "vector store")
             with ThreadPoolExecutor(max_workers=max(1, inventory.parallelism)) as pool:
-                for obj, files in zip(
-                    objects, pool.map(lambda o: self._attachments(provider, o.id), objects), strict=True
-                ):
-                    obj.extra["files"] = files
+                # the attachments of the stores the state records are listed beside the stores, not a round after:
+                # what is found for a store no longer listed is never looked at
+                ahead = {
+                    store_id: pool.submit(self._attachments, provider, store_id)
+                    for store_id in inventory.recorded.get(self.kind, ())
+                }
+                objects = owned_objects(ctx, self.kind, "/vector_stores", "vector store")
+                attachments = [ahead.get(o.id) or pool.submit(self._attachments, provider, o.id) for o in objects]
+                for obj, files in zip(objects, attachments, strict=True):
+                    obj.extra["files"] = files.result()
             return objects
 
         return call(list_all, address=None, operation="list vector stores")
