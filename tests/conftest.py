@@ -1,12 +1,15 @@
 """Fixtures shared by every test folder: a running sandbox (`sandbox`, `sandbox_server`) and `openai_client`; no
-test runs as if in GitHub Actions unless it says so (the suite itself may run there); and under pytest-xdist, the
-tests of `tests/flowise/` all run on one worker."""
+test runs as if in GitHub Actions unless it says so (the suite itself may run there); every early refresh a test
+makes must be able to cross from a child process; and under pytest-xdist, the tests of `tests/flowise/` all run on
+one worker."""
 
 from __future__ import annotations
 
 import os
+import pickle
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -45,3 +48,26 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> LoadGro
 def outside_github_actions_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     """GITHUB_ACTIONS of a real run would add annotation lines to every command's errors."""
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def early_refreshes_cross_a_process_boundary(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Run as a command on Linux, the early refresh runs in a child process and its result comes back pickled; one
+    that does not pickle is silently refreshed again (correct, but every request twice). Tests run it on a thread, so
+    each result an early refresh of any test gives is pickled here, and the test fails if one does not pickle."""
+    from assistplan.workflow import Workspace
+
+    original = Workspace._read_early
+    refused: list[str] = []
+
+    def pickled(self: Workspace, *args: Any, **kwargs: Any) -> Any:
+        early = original(self, *args, **kwargs)
+        try:
+            pickle.loads(pickle.dumps(early))
+        except Exception as error:
+            refused.append(f"{type(error).__name__}: {error}")
+        return early
+
+    monkeypatch.setattr(Workspace, "_read_early", pickled)
+    yield
+    assert not refused, f"an early refresh's result does not pickle: {refused[0]}"

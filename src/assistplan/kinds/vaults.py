@@ -56,6 +56,15 @@ class _Once:
                 self._value = compute()
             return self._value
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without its lock (an early refresh run in a child process hands its inventory back pickled)."""
+        with self._lock:
+            return {"_value": self._value}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._lock = threading.Lock()
+        self._value = state["_value"]
+
 
 def project_vaults(ctx: KindContext) -> list[LiveObject]:
     """The vaults this project owns, listed once per refresh however many kinds ask."""
