@@ -7,8 +7,9 @@ another CPU with everything this process had imported and read, and hands back i
 Forking is used only where it is safe: on Linux, from a process with a single thread (a fork copies only the thread
 that calls it, so a lock another thread holds would stay held in the child forever). Elsewhere `start` answers None
 and the caller runs the work on a thread instead. The child's standard input and output are /dev/null (its
-standard error is the parent's, for a provider's notices); it never runs `atexit` functions and never flushes buffers
-it inherited: it ends with `os._exit`, whatever happens. The result crosses as a pickle, so it must be
+standard error is the parent's, for a provider's notices); it ignores Ctrl-C (the parent stops it) and is killed by the
+kernel when the parent ends, however it ends; it never runs `atexit` functions and never flushes buffers it inherited:
+it ends with `os._exit`, whatever happens. The result crosses as a pickle, so it must be
 picklable; an exception the function raises crosses too (and is raised by `Future.result`), as does any failure of
 the child (`ChildFailed`).
 """
@@ -26,6 +27,8 @@ from typing import Generic, NoReturn, TypeVar
 
 T = TypeVar("T")
 CHUNK = 1 << 20
+PR_SET_PDEATHSIG = 1
+"""linux/prctl.h: the signal a process gets when the thread that forked it ends (the main thread, here)."""
 
 
 class ChildFailed(Exception):
@@ -71,8 +74,12 @@ class Forked(Generic[T]):
 
     def _reap(self) -> str:
         with self._reaped:
-            _, status = os.waitpid(self.pid, 0)
-            self._done = True
+            try:
+                _, status = os.waitpid(self.pid, 0)
+            except ChildProcessError:
+                return "reaped elsewhere"
+            finally:
+                self._done = True
         if os.WIFSIGNALED(status):
             return f"killed by signal {os.WTERMSIG(status)}"
         return f"exit code {os.waitstatus_to_exitcode(status)}"
@@ -97,6 +104,7 @@ def start(work: Callable[[], T], name: str) -> Forked[T] | None:
 def fork(work: Callable[[], T], name: str) -> Forked[T]:
     """Run `work` in a forked child, whatever `can_fork` says: the caller knows no other thread holds a lock `work`
     takes."""
+    parent = os.getpid()
     read_end, write_end = os.pipe()
     try:
         pid = os.fork()
@@ -106,15 +114,17 @@ def fork(work: Callable[[], T], name: str) -> Forked[T]:
         raise
     if pid == 0:  # the child
         os.close(read_end)
-        _run_child(work, write_end)
+        _run_child(work, write_end, parent)
     os.close(write_end)
     return Forked(pid, read_end, name)
 
 
-def _run_child(work: Callable[[], T], out: int) -> NoReturn:
+def _run_child(work: Callable[[], T], out: int, parent: int) -> NoReturn:
     code = 1
     try:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)  # an interrupt ends the child quietly, as the parent's ends it
+        _end_with(parent)
+        # an interrupt (Ctrl-C reaches the whole process group) is the parent's to handle: it stops the child
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         # nothing reaches the parent's output (standard error stays: a provider's notices, such as a retry)
         quiet = os.open(os.devnull, os.O_RDWR)
         os.dup2(quiet, 0)
@@ -130,3 +140,15 @@ def _run_child(work: Callable[[], T], out: int) -> NoReturn:
         code = 0
     finally:
         os._exit(code)
+
+
+def _end_with(parent: int) -> None:
+    """Have the kernel kill this process when its parent ends, however it ends (killed, terminated by a CI runner's
+    cancellation): no child outlives the command. Linux's `prctl(PR_SET_PDEATHSIG)`; a parent already gone ends the
+    child at once."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)

@@ -80,6 +80,8 @@ class Workspace:
         self._early: Future[_Early | None] | None = None
         self._early_store: StateStore | None = None
         self._early_child: forked.Forked[_Early | None] | None = None
+        self._abandoned = False
+        self._custom_connectors = bool(connectors)
         start = None if early_refresh is None else lambda config, env: self._start_early(config, env, early_refresh)
         self._closed = False
         try:
@@ -162,8 +164,11 @@ class Workspace:
         def read() -> _Early | None:
             return self._read_early(config, environment, name, store, parallelism)
 
-        # with no state file there is nothing to read early: the refresh after the manifests load makes the requests
-        child = forked.start(read, "assistplan-early-refresh") if store.exists() else None
+        # with no state file there is nothing to read early: the refresh after the manifests load makes the requests;
+        # a child forks only with the built-in connectors: what other connectors do in a child would be lost
+        child = (
+            forked.start(read, "assistplan-early-refresh") if store.exists() and not self._custom_connectors else None
+        )
         if child is not None:
             self._early, self._early_child = child.future, child
             return
@@ -189,7 +194,7 @@ class Workspace:
         what the state records; None when there is no state to go by or a kind is not served."""
         from assistplan.manifest.environments import siblings
 
-        state = store.load()
+        state, read, interrupted = store.load_read()
         if state is None or not state.resources:
             return None
         kinds = self._with_reads({rs.kind for rs in state.resources.values()})
@@ -197,9 +202,9 @@ class Workspace:
             return None
         inventory = new_inventory(name, state, parallelism)
         inventory.siblings = siblings(config, environment)
-        if not store.interrupted:
+        if not interrupted:
             inventory.read_by_id = frozenset(kind.kind for kind in kinds)
-        early = _Early(store.read_digest(), store.interrupted, inventory)
+        early = _Early(read, interrupted, inventory)
 
         def provider(name: str) -> Provider:
             if self._closed:
@@ -218,20 +223,25 @@ class Workspace:
         """The early refresh, if one was started and it stands: it read this very state, at this parallelism, and no
         manifest moves a resource. Taken once."""
         started, self._early = self._early, None
-        if started is None or state is None:
+        child, self._early_child = self._early_child, None
+        if started is None:
+            return None
+        read = self.store.read_digest()
+        if state is None or read is None or state is not self.store.current or self.moves:
+            if child is not None:
+                child.stop()  # what it reads would not be used
             return None
         try:
             early = started.result()
         except Exception:
+            if self._abandoned:
+                raise PlanError("the refresh was abandoned") from None
             return None
         if (
             early is None
-            or early.read is None
-            or early.read != self.store.read_digest()
-            or state is not self.store.current
+            or early.read != read
             or early.interrupted != self.store.interrupted
             or early.inventory.parallelism != parallelism
-            or self.moves
         ):
             return None
         return early
@@ -239,6 +249,12 @@ class Workspace:
     def context(self, kind: Kind, inventory: Inventory) -> KindContext:
         """The context a kind's hooks get outside an apply (import)."""
         return KindContext(self.name, self.provider(kind.provider), inventory, self.root, NoRecords(self.name))
+
+    def _abandon_early(self) -> None:
+        """Stop an early refresh running in a child, and refresh nothing again in its place."""
+        self._abandoned = True
+        if self._early_child is not None:
+            self._early_child.stop()
 
     def close(self) -> None:
         """Close the connections made (an early refresh still running makes no more; this workspace still may)."""
@@ -303,8 +319,12 @@ class Workspace:
         # the requests of the refresh wait on the API: the desired specs are computed meanwhile
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistplan-refresh") as background:
             refreshing = background.submit(self.refresh, state, parallelism, declared)
-            desired = desired_resources(self.project, self.kinds, self.moved(state))
-            inventory = refreshing.result()
+            try:
+                desired = desired_resources(self.project, self.kinds, self.moved(state))
+                inventory = refreshing.result()
+            except BaseException:
+                self._abandon_early()  # an interrupt (or an error of the desired specs) must not wait on the child
+                raise
         if state is None and any(inventory.objects.values()):
             state = self.rebuild_state(inventory, None, desired)
         now = datetime.now(UTC)

@@ -4,6 +4,9 @@ be stopped; it is forked only from a process of one thread."""
 from __future__ import annotations
 
 import os
+import select
+import signal
+import subprocess
 import sys
 import threading
 
@@ -114,3 +117,44 @@ def test_a_refused_fork_starts_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
 
     assert forked.start(lambda: "never", "test-child") is None
     assert len(os.listdir("/proc/self/fd")) == opened_before
+
+
+def test_an_interrupt_is_left_to_the_parent() -> None:
+    read_end, write_end = os.pipe()
+    child = forked.fork(lambda: os.read(read_end, 1), "test-child")  # waits for the byte written below
+
+    os.kill(child.pid, signal.SIGINT)
+    os.write(write_end, b"x")
+
+    assert child.future.result(timeout=60) == b"x"
+    os.close(read_end)
+    os.close(write_end)
+
+
+# A process that forks a child which waits forever, prints the child's pid, then waits to be killed
+ORPHANING = """
+import os, sys
+from assistplan import forked
+read_end, _ = os.pipe()
+child = forked.fork(lambda: os.read(read_end, 1), "test-child")
+print(child.pid, flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_child_ends_when_its_parent_is_killed() -> None:
+    parent = subprocess.Popen([sys.executable, "-c", ORPHANING], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert parent.stdout is not None
+    child_pid = int(parent.stdout.readline())
+    ended = os.pidfd_open(child_pid)
+    try:
+        parent.kill()
+        parent.wait(timeout=60)
+
+        # the child's pidfd becomes readable when the child ends
+        assert select.select([ended], [], [], 60)[0] == [ended]
+    finally:
+        os.close(ended)
+        assert parent.stdin is not None
+        parent.stdin.close()
+        parent.stdout.close()

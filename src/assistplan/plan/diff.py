@@ -72,9 +72,10 @@ def _same(before: Any, after: Any) -> bool:
     if before != after:
         return False
     try:
-        # marshal (format 2: no references between values) writes each value with its exact type, and maps in the
-        # order they iterate: the same bytes mean the same types. It refuses what it cannot write exactly (a subclass
-        # of str); other bytes may still be the same types in another order, which the walk tells.
+        # marshal (format 2: no references between values) writes each JSON value (the values specs hold) with its
+        # exact type, and maps in the order they iterate: the same bytes mean the same types. It refuses what it
+        # cannot write exactly (a subclass of str); other bytes may still be the same types in another order, which
+        # the walk tells.
         if marshal.dumps(before, 2) == marshal.dumps(after, 2):
             return True
     except ValueError:

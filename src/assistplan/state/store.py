@@ -120,12 +120,13 @@ class StateStore:
         read from files (never loaded, or written or recorded since). Equal digests: the same files' content."""
         with self._lock:
             read = self._read
-        if read is None:
-            return None
-        digest = hashlib.sha256()
-        for part in read:
-            digest.update(b"-" if part is None else b"+%d:" % len(part) + part)
-        return digest.hexdigest()
+        return _digest(read)
+
+    def load_read(self) -> tuple[StateFile | None, str | None, bool]:
+        """`load`, with the `read_digest` and `interrupted` of that very read (another thread's load may follow)."""
+        with self._lock:
+            self._reload()
+            return self._snapshot_locked(), _digest(self._read), self._sessions > 0
 
     def get(self, address: Address) -> ResourceState | None:
         """The resource recorded at `address`, without building a snapshot."""
@@ -509,6 +510,15 @@ class StateStore:
 
 
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
+def _digest(read: tuple[bytes | None, bytes | None] | None) -> str | None:
+    if read is None:
+        return None
+    digest = hashlib.sha256()
+    for part in read:
+        digest.update(b"-" if part is None else b"+%d:" % len(part) + part)
+    return digest.hexdigest()
 
 
 def _read_regular(path: Path) -> tuple[bytes, os.stat_result] | None:
