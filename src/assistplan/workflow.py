@@ -223,20 +223,21 @@ class Workspace:
         """The early refresh, if one was started and it stands: it read this very state, at this parallelism, and no
         manifest moves a resource. Taken once."""
         started, self._early = self._early, None
-        child, self._early_child = self._early_child, None
         if started is None:
             return None
         read = self.store.read_digest()
         if state is None or read is None or state is not self.store.current or self.moves:
-            if child is not None:
-                child.stop()  # what it reads would not be used
+            if self._early_child is not None:
+                self._early_child.stop()  # what it reads would not be used
             return None
         try:
-            early = started.result()
+            early = started.result()  # an interrupt meanwhile stops the child (`_abandon_early`)
         except Exception:
             if self._abandoned:
                 raise PlanError("the refresh was abandoned") from None
             return None
+        finally:
+            self._early_child = None  # ended: nothing to stop, nothing to keep
         if (
             early is None
             or early.read != read

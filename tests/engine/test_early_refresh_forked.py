@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 
@@ -111,3 +112,22 @@ def test_an_api_error_met_by_the_child_is_reported_as_the_commands_own(applied: 
     assert "list agents" in done.stderr
     assert "request id" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_an_interrupted_plan_stops_the_child_and_lists_nothing_again(applied: Project) -> None:
+    # the uploads' listing takes 60 s; the agents' listing, once it arrives, interrupts the command
+    applied.sandbox.set_faults(routes={"GET /files": FaultConfig(latency_ms=60_000)})
+    env = {**os.environ, KEY_ENV: API_KEY}
+    command = subprocess.Popen(
+        [sys.executable, "-m", "assistplan", "--chdir", str(applied.root), "plan"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    applied.sandbox.on_request(
+        1, lambda: os.kill(command.pid, signal.SIGINT), route="GET /agents", when="before", then="answer"
+    )
+
+    # ended long before the uploads' listing could have answered: nothing waited on the child
+    assert command.wait(timeout=45) != 0
+    assert applied.sandbox.count("GET /agents") == 1
