@@ -23,7 +23,7 @@ from assistplan.plan.matching import fill_unread, match_live, with_unread
 from assistplan.plan.model import Plan, PlanOptions
 from assistplan.plan.moves import moved_state, resource_moves
 from assistplan.plan.planner import make_plan, observe
-from assistplan.plan.refresh import fetch, finish, new_inventory, refresh
+from assistplan.plan.refresh import fetch, finish, new_inventory, recorded_specs, refresh
 from assistplan.providers import Connector, Provider, default_connectors, preload_http
 from assistplan.state import ResourceState, StateFile, StateLock, StateStore
 
@@ -294,8 +294,7 @@ class Workspace:
         if early.error is not None:
             raise early.error
         inventory = early.inventory
-        from_state = new_inventory(self.name, state, parallelism)
-        inventory.applied, inventory.attributes = from_state.applied, from_state.attributes
+        inventory.applied, inventory.attributes = recorded_specs(state)
         # a kind read by id early that the manifests now declare more of is listed after all
         for kind in early.inventory.read_by_id - read_by_id - inventory.listed_whole:
             inventory.objects.pop(kind, None)

@@ -10,7 +10,7 @@ from typing import Any
 
 from assistplan.addrs import Address
 from assistplan.kinds import Inventory, Kind, KindContext
-from assistplan.kinds.base import NoRecords
+from assistplan.kinds.base import NoRecords, Spec
 from assistplan.state import StateFile
 
 
@@ -20,14 +20,23 @@ def new_inventory(project: str, state: StateFile | None, parallelism: int = 8) -
     recorded: dict[str, list[str]] = {}
     for rs in sorted(resources.values(), key=lambda rs: rs.updated_at, reverse=True):
         recorded.setdefault(rs.kind, []).append(rs.id)
+    applied, attributes = recorded_specs(state)
     return Inventory(
         project=project,
         id_to_address={rs.id: str(address) for address, rs in resources.items()},
-        applied={address: rs.applied for address, rs in resources.items()},
-        attributes={address: dict(rs.attributes) for address, rs in resources.items()},
+        applied=applied,
+        attributes=attributes,
         parallelism=parallelism,
         recorded=recorded,
     )
+
+
+def recorded_specs(state: StateFile | None) -> tuple[dict[str, Spec], dict[str, dict[str, Any]]]:
+    """The applied specs and the attributes the state records, by address (an inventory's `applied`, `attributes`)."""
+    resources = state.resources if state is not None else {}
+    applied: dict[str, Spec] = {address: rs.applied for address, rs in resources.items()}
+    attributes: dict[str, dict[str, Any]] = {address: dict(rs.attributes) for address, rs in resources.items()}
+    return applied, attributes
 
 
 def refresh(
