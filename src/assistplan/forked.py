@@ -106,25 +106,32 @@ def fork(work: Callable[[], T], name: str) -> Forked[T]:
     takes."""
     parent = os.getpid()
     read_end, write_end = os.pipe()
+    # Ctrl-C is held back from the fork until the child ignores it: one arriving in between would otherwise end the
+    # child with a traceback. The parent gets its own as soon as the fork is done.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         pid = os.fork()
     except OSError:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         os.close(read_end)
         os.close(write_end)
         raise
     if pid == 0:  # the child
         os.close(read_end)
-        _run_child(work, write_end, parent)
+        _run_child(work, write_end, parent, held)
+    signal.pthread_sigmask(signal.SIG_SETMASK, held)
     os.close(write_end)
     return Forked(pid, read_end, name)
 
 
-def _run_child(work: Callable[[], T], out: int, parent: int) -> NoReturn:
+def _run_child(work: Callable[[], T], out: int, parent: int, mask: set[int | signal.Signals]) -> NoReturn:
     code = 1
     try:
-        _end_with(parent)
-        # an interrupt (Ctrl-C reaches the whole process group) is the parent's to handle: it stops the child
+        # an interrupt (Ctrl-C reaches the whole process group) is the parent's to handle: it stops the child. One
+        # held back since the fork is discarded as it is ignored.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        _end_with(parent)
         # nothing reaches the parent's output (standard error stays: a provider's notices, such as a retry)
         quiet = os.open(os.devnull, os.O_RDWR)
         os.dup2(quiet, 0)

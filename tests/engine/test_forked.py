@@ -131,6 +131,21 @@ def test_an_interrupt_is_left_to_the_parent() -> None:
     os.close(write_end)
 
 
+def test_an_interrupt_between_the_fork_and_the_child_ignoring_it_is_discarded(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_fork = os.fork
+
+    def interrupted_at_once() -> int:
+        pid = real_fork()
+        if pid == 0:  # the Ctrl-C arrives before the child has run a line of its own
+            os.kill(os.getpid(), signal.SIGINT)
+        return pid
+
+    monkeypatch.setattr(os, "fork", interrupted_at_once)
+    child = forked.fork(lambda: "finished", "test-child")
+
+    assert child.future.result(timeout=60) == "finished"
+
+
 # A process that forks a child which waits forever, prints the child's pid, then waits to be killed
 ORPHANING = """
 import os, sys
