@@ -41,13 +41,13 @@ KEY_HEX = "ab" * 32
 
 
 def context(attributes: dict[str, Any] | None = None) -> DesireContext:
-    """What `Kind.desired` is given: a project whose Functions are resolved, and the state's attributes."""
-    return DesireContext(SimpleNamespace(functions=FUNCTIONS), {}, attributes or {})  # type: ignore[arg-type]
+    """What `Kind.desired` is given besides the resource: the state's attributes (the project is not read)."""
+    return DesireContext(SimpleNamespace(), {}, attributes or {})  # type: ignore[arg-type]
 
 
 def agent_desired(tools: list[dict[str, Any]], attributes: dict[str, Any] | None = None) -> Spec:
     spec = AgentSpec.model_validate({"kind": "Agent", "name": "a", "model": "gpt-5", "tools": tools})
-    resource = SimpleNamespace(address=Address("Agent", "a"), spec=spec, files=())
+    resource = SimpleNamespace(address=Address("Agent", "a"), spec=spec, files=(), functions=lambda: FUNCTIONS)
     return AgentKind().desired(resource, context(attributes))
 
 
@@ -217,7 +217,7 @@ def test_a_literal_header_value_is_refused_with_the_reference_syntax() -> None:
 
 def assistant_desired(**fields: Any) -> Spec:
     spec = AssistantSpec.model_validate({"kind": "Assistant", "name": "s", "model": "gpt-4o", **fields})
-    resource = SimpleNamespace(address=Address("Assistant", "s"), spec=spec, files=())
+    resource = SimpleNamespace(address=Address("Assistant", "s"), spec=spec, files=(), functions=lambda: FUNCTIONS)
     return AssistantKind().desired(resource, context())
 
 
@@ -330,8 +330,8 @@ def test_a_non_strict_function_with_additional_properties_added_by_flowise_compa
         {"kind": "Assistant", "name": "s", "model": "gpt-4o", "tools": [{"function": "search"}]}
     )
     desired = AssistantKind().desired(
-        SimpleNamespace(address=Address("Assistant", "s"), spec=spec, files=()),
-        DesireContext(SimpleNamespace(functions=functions), {}, {}),  # type: ignore[arg-type]
+        SimpleNamespace(address=Address("Assistant", "s"), spec=spec, files=(), functions=lambda: functions),
+        context(),
     )
     written = {
         "type": "function",
@@ -370,8 +370,10 @@ PLATFORM_IDS = {
 
 def platform_desired(kind: Any, manifest: dict[str, Any]) -> Spec:
     spec = kind.spec_model.model_validate(manifest)
-    resource = SimpleNamespace(address=Address(manifest["kind"], manifest["name"]), spec=spec, files=())
-    project = SimpleNamespace(functions=FUNCTIONS, config=SimpleNamespace(project="p"), identity="p", root="/manifests")
+    resource = SimpleNamespace(
+        address=Address(manifest["kind"], manifest["name"]), spec=spec, files=(), functions=lambda: FUNCTIONS
+    )
+    project = SimpleNamespace(config=SimpleNamespace(project="p"), identity="p", root="/manifests")
     return kind.desired(resource, DesireContext(project, {}, {}))  # type: ignore[arg-type]
 
 

@@ -128,6 +128,44 @@ def test_references_become_dependencies(load: Loader) -> None:
     assert project.resources[Address("VectorStore", "handbook")].depends_on == ()
 
 
+def test_a_resource_holds_the_resolved_resources_it_refers_to_and_no_others(load: Loader) -> None:
+    manifest = """
+    kind: Agent
+    name: support
+    model: gpt-5
+    tools: [{function: get_order_status}]
+    ---
+    kind: Function
+    name: unused
+    description: Used by nothing.
+    parameters: {type: object, properties: {}}
+    """
+    project = load({"m.yaml": manifest, "f.yaml": FUNCTION})
+
+    support = project.resources[Address("Agent", "support")]
+
+    assert list(support.referred) == [Address("Function", "get_order_status")]
+    assert (
+        support.referred[Address("Function", "get_order_status")]
+        is project.resources[Address("Function", "get_order_status")]
+    )
+
+
+def test_a_resource_embeds_the_functions_it_refers_to_by_their_tool_names(load: Loader) -> None:
+    renamed = FUNCTION + "tool_name: order_status\n"
+    manifest = "kind: Assistant\nname: support\nmodel: gpt-4o\ntools: [{function: get_order_status}]\n"
+    project = load({"m.yaml": manifest, "f.yaml": renamed})
+
+    assert project.resources[Address("Assistant", "support")].functions() == {
+        "get_order_status": {
+            "name": "order_status",
+            "description": "Look up an order.",
+            "parameters": {"type": "object", "properties": {"order_id": {"type": "string"}}},
+            "strict": False,
+        }
+    }
+
+
 def test_globs_expand_sorted_and_deduplicated(load: Loader, project_dir: Path) -> None:
     manifest = """
     kind: VectorStore

@@ -190,7 +190,8 @@ class AgentKind(Kind):
     def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
         spec = resource.spec.model_dump(mode="json", by_alias=True, exclude_none=True)
         pruned: dict[str, Any] = ctx.shared.setdefault(PRUNED_PARAMETERS, {})
-        tools = [desired_tool(tool, ctx.project.functions, pruned) for tool in spec.get("tools", [])]
+        functions = resource.functions()
+        tools = [desired_tool(tool, functions, pruned) for tool in spec.get("tools", [])]
         reasoning = spec.get("reasoning")
         desired: Spec = {
             "name": spec.get("display_name", resource.address.name),

@@ -116,9 +116,10 @@ class AssistantKind(Kind):
         spec = resource.spec.model_dump(mode="json", by_alias=True, exclude_none=True)
         file_search = spec.get("file_search") or {}
         tools = []
+        functions = resource.functions()
         for tool in spec.get("tools", []):
             if isinstance(tool, dict) and "function" in tool:
-                fn = ctx.project.functions[tool["function"]]
+                fn = functions[tool["function"]]
                 tools.append(_normalize_tool({"type": "function", "function": {"name": tool["function"], **fn}}))
             elif tool == "file_search":
                 options = {k: v for k, v in file_search.items() if k != "vector_store"}

@@ -256,10 +256,11 @@ class KindContext:
 
 @dataclass(frozen=True)
 class DesireContext:
-    """What `Kind.desired` is given besides the resource: the manifests' project (Functions are resolved there), the
-    desired specs of the resources desired before this one (every kind this one depends on comes earlier), and the
-    attributes the state recorded for this address, and what kinds compute once for all the resources of a command
-    (`shared`, for example a Function's parameters as every agent that uses it embeds them)."""
+    """What `Kind.desired` is given besides the resource (which holds the resources it refers to, resolved:
+    `Resource.referred`): the manifests' project, the desired specs of the resources desired before this one (every
+    kind this one depends on comes earlier), the attributes the state recorded for this address, and what kinds
+    compute once for all the resources of a command (`shared`, for example a Function's parameters as every agent that
+    uses it embeds them)."""
 
     project: Project
     specs: Mapping[str, Spec]

@@ -68,7 +68,7 @@ class FlowiseToolKind(FlowiseKind):
 
     def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
         spec = manifest_spec(resource, FlowiseToolSpec)
-        function = ctx.project.functions[spec.function]
+        function = resource.functions()[spec.function]
         return {
             "name": resource.address.name if spec.display_name is None else spec.display_name,
             "description": function["description"],

@@ -1,5 +1,6 @@
 """Function: a JSON-Schema function definition with no remote object of its own. The tools of agents, assistants and
-Flowise tools embed it (the manifest layer resolves the references, see `manifest.project.Project.functions`)."""
+Flowise tools embed it: the manifest layer resolves the references, and a resource's kind finds the Functions it
+refers to, as they are embedded, in `manifest.project.Resource.functions`."""
 
 from __future__ import annotations
 

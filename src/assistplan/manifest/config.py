@@ -160,12 +160,15 @@ class Resolver:
             if provider is not None and getattr(self.config, provider, None) is None:
                 self.error(work, (), f'{manifest.address.kind} needs a "{provider}" section in assistplan.yaml')
             manifest.spec.resolve(_Resolution(self, work))
+            depends_on = tuple(dict.fromkeys(work.depends_on))
             resources[manifest.address] = Resource(
                 address=manifest.address,
                 spec=manifest.spec.model_copy(update=work.updates) if work.updates else manifest.spec,
                 source=manifest.start,
-                depends_on=tuple(dict.fromkeys(work.depends_on)),
+                depends_on=depends_on,
                 files=tuple(work.files),
+                # what it refers to comes earlier in catalog order (a cycle is reported below)
+                referred={address: resources[address] for address in depends_on if address in resources},
             )
         self.diagnostics.extend(cycle_diagnostics(resources))
         return resources

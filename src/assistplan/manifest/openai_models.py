@@ -68,6 +68,16 @@ class FunctionSpec(KindSpec):
         check(exclusive(self, "parameters", "parameters_file", required=True))
         return self
 
+    def definition(self, name: str) -> dict[str, Any]:
+        """What a tool that refers to this Function (manifest name `name`, resolved) embeds: `{name, description,
+        parameters, strict}`, `name` being the tool's name (the manifest name unless `tool_name` says otherwise)."""
+        return {
+            "name": self.tool_name or name,
+            "description": self.description or "",
+            "parameters": self.parameters or {"type": "object", "properties": {}},
+            "strict": bool(self.strict),
+        }
+
     def resolve(self, resolution: Resolution) -> None:
         """`parameters_file` is read into `parameters`; the schema is checked (an object root; strict rules when
         `strict`)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -33,6 +34,18 @@ class Resource:
     depends_on: tuple[Address, ...]
     files: tuple[LocalFile, ...] = ()
     """File.path; VectorStore.files expanded (sorted, deduplicated); Assistant code_interpreter.files expanded."""
+    referred: Mapping[Address, Resource] = field(default_factory=dict, compare=False, repr=False)
+    """The resolved resources this one refers to (those of `depends_on` that the manifests declare): what its kind
+    embeds of them (a Function's definition in a tool) comes from here, not from the whole project."""
+
+    def functions(self) -> dict[str, dict[str, Any]]:
+        """The Functions this resource refers to, by manifest name, as the tools naming them embed them
+        (`FunctionSpec.definition`)."""
+        return {
+            address.name: spec.definition(address.name)
+            for address, resource in self.referred.items()
+            if isinstance(spec := resource.spec, FunctionSpec)
+        }
 
 
 @dataclass(frozen=True)
@@ -63,15 +76,10 @@ class Project:
 
     @cached_property
     def functions(self) -> dict[str, dict[str, Any]]:
-        """Function name -> {name, description, parameters, strict}: what the tools that refer to a Function embed
-        (`name` is the tool's name: the manifest name unless `tool_name` says otherwise)."""
+        """Every Function of the manifests, by name, as a tool embeds it (`FunctionSpec.definition`): for `export`,
+        which names the Functions the live tools match."""
         return {
-            address.name: {
-                "name": spec.tool_name or address.name,
-                "description": spec.description or "",
-                "parameters": spec.parameters or {"type": "object", "properties": {}},
-                "strict": bool(spec.strict),
-            }
+            address.name: spec.definition(address.name)
             for address, resource in self.resources.items()
             if isinstance(spec := resource.spec, FunctionSpec)
         }
