@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
+from pathlib import Path
 
 import pytest
+from openai import OpenAI
 
+from assistplan.manifest.models import ProjectConfig
 from assistplan.providers.openai import OpenAIProvider
 from assistplan.sandbox.faults import FaultConfig
 from conftest import Project
@@ -111,17 +115,23 @@ def test_a_plan_with_state_downloads_no_content(skills: Project) -> None:
     assert skills.sandbox.count("GET /skills/{skill_id}/versions/{version}/content") == 0
 
 
-def test_a_plan_without_state_proves_ownership_without_the_sdk(
-    skills: Project, monkeypatch: pytest.MonkeyPatch
-) -> None:
+class WithoutSdk(OpenAIProvider):
+    """The JSON layer only: a use of the SDK's client fails the test."""
+
+    @property
+    def client(self) -> OpenAI:
+        raise AssertionError("a plan reads skills without the openai SDK")
+
+
+def without_sdk(config: ProjectConfig, root: Path) -> OpenAIProvider:
+    return WithoutSdk(base_url=config.openai.base_url or "", api_key=os.environ[config.openai.api_key_env])
+
+
+def test_a_plan_without_state_proves_ownership_without_the_sdk(skills: Project) -> None:
     applied(skills)
     skills.state_path.unlink()
     skills.sandbox.reset_counters()
-
-    def no_sdk(provider: OpenAIProvider) -> None:
-        raise AssertionError("a plan reads skills without the openai SDK")
-
-    monkeypatch.setattr(OpenAIProvider, "client", property(no_sdk))
+    skills.connectors = {"openai": without_sdk}
 
     no_changes(skills)
     assert skills.sandbox.count("GET /skills/{skill_id}/versions/{version}/content") == 1
