@@ -128,7 +128,7 @@ class _Runner:
         self,
         plan: Plan,
         kinds: Mapping[str, Kind],
-        contexts: Mapping[str, KindContext],
+        contexts: Mapping[str, KindContext[Any]],
         store: StateStore,
         inventory: Inventory,
         hooks: Hooks,

@@ -34,8 +34,8 @@ from assistplan.kinds.base import (
     DesireContext,
     Inventory,
     Kind,
-    KindContext,
     LiveObject,
+    OpenAIContext,
     Spec,
     all_stamped,
     owned_objects,
@@ -49,7 +49,6 @@ from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.kinds.vault_credentials import VaultCredentialKind, credential_address, split_id
 from assistplan.manifest.models import AgentSpec
 from assistplan.manifest.project import Resource
-from assistplan.providers.openai import OpenAIProvider
 
 TOOL_DEFAULTS: dict[str, dict[str, Any]] = {
     "function": {"defer_loading": False},
@@ -242,7 +241,7 @@ class AgentKind(Kind):
             "metadata": user_metadata(raw.get("metadata")),
         }
 
-    def refresh(self, ctx: KindContext) -> list[LiveObject]:
+    def refresh(self, ctx: OpenAIContext) -> list[LiveObject]:
         inventory = ctx.inventory
         objects = owned_objects(ctx, self.kind, "/agents", "agent")
         for obj in objects:
@@ -250,7 +249,7 @@ class AgentKind(Kind):
             obj.extra = _key_extra(inventory.attributes.get(address) or {})
         return objects
 
-    def _payload(self, ctx: KindContext, address: str, spec: Spec) -> dict[str, Any]:
+    def _payload(self, ctx: OpenAIContext, address: str, spec: Spec) -> dict[str, Any]:
         payload: dict[str, Any] = {
             "model": spec["model"],
             "name": spec["name"],
@@ -265,8 +264,8 @@ class AgentKind(Kind):
             payload["reasoning"] = reasoning
         return payload
 
-    def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
-        provider: OpenAIProvider = ctx.provider
+    def create(self, ctx: OpenAIContext, address: Address, spec: Spec) -> Applied:
+        provider = ctx.provider
         payload = self._payload(ctx, address, spec)
         agent = provider.create_object(
             "/agents",
@@ -278,21 +277,21 @@ class AgentKind(Kind):
         )
         return _applied(ctx, address, spec, agent)
 
-    def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
-        provider: OpenAIProvider = ctx.provider
+    def update(self, ctx: OpenAIContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
+        provider = ctx.provider
         payload = self._payload(ctx, address, spec)
         agent = provider.post_object(f"/agents/{remote_id}", payload, address=address, operation="update")
         return _applied(ctx, address, spec, agent)
 
-    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
-        provider: OpenAIProvider = ctx.provider
+    def delete(self, ctx: OpenAIContext, address: Address, remote_id: str) -> None:
+        provider = ctx.provider
         with suppress(NotFoundError):
             provider.delete_object(f"/agents/{remote_id}", address=address, operation="delete")
 
-    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
+    def read(self, ctx: OpenAIContext, remote_id: str, address: Address) -> LiveObject:
         return LiveObject.from_metadata(self.kind, read_object(ctx, f"/agents/{remote_id}", address))
 
-    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: OpenAIContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         return LiveObject.from_metadata(self.kind, stamp_metadata(ctx, f"/agents/{live.id}", address, live, stamp))
 
     def export(self, obj: LiveObject, ctx: ExportContext) -> Exported | None:
@@ -338,7 +337,7 @@ def _sent_tools(address: str, spec: Spec) -> list[dict[str, Any]]:
     return tools
 
 
-def _with_credential_id(ctx: KindContext, tool: dict[str, Any]) -> dict[str, Any]:
+def _with_credential_id(ctx: OpenAIContext, tool: dict[str, Any]) -> dict[str, Any]:
     """An MCP tool as sent: its credential's address replaced by the credential's API id."""
     address = tool.get("credential")
     if not address:
@@ -347,7 +346,7 @@ def _with_credential_id(ctx: KindContext, tool: dict[str, Any]) -> dict[str, Any
     return {**rest, "credential_id": split_id(ctx.remote_id(address))[1]}
 
 
-def _applied(ctx: KindContext, address: str, spec: Spec, raw: dict[str, Any]) -> Applied:
+def _applied(ctx: OpenAIContext, address: str, spec: Spec, raw: dict[str, Any]) -> Applied:
     """The applied agent, with the fingerprint key its headers need (kept, or made for the first header)."""
     live = LiveObject.from_metadata(AgentKind.kind, raw)
     key = ctx.attributes(address).get(KEY) or (token_hex(32) if spec.get(HEADER_ENV) else None)

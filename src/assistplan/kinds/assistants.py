@@ -22,8 +22,8 @@ from assistplan.kinds.base import (
     DesireContext,
     Inventory,
     Kind,
-    KindContext,
     LiveObject,
+    OpenAIContext,
     Spec,
     find_stamped,
     owned_objects,
@@ -208,10 +208,10 @@ class AssistantKind(Kind):
         }
         return {key: value for key, value in spec.items() if key in raw or key not in OPTIONAL_FIELDS}
 
-    def refresh(self, ctx: KindContext) -> list[LiveObject]:
+    def refresh(self, ctx: OpenAIContext) -> list[LiveObject]:
         return owned_objects(ctx, self.kind, "/assistants", "assistant")
 
-    def _payload(self, provider: OpenAIProvider, ctx: KindContext, address: str, spec: Spec) -> dict[str, Any]:
+    def _payload(self, provider: OpenAIProvider, ctx: OpenAIContext, address: str, spec: Spec) -> dict[str, Any]:
         resources = spec.get("tool_resources") or {}
         tool_resources: dict[str, Any] = {}
         if "file_search" in resources:
@@ -244,8 +244,8 @@ class AssistantKind(Kind):
             payload["reasoning_effort"] = spec["reasoning_effort"]
         return payload
 
-    def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
-        provider: OpenAIProvider = ctx.provider
+    def create(self, ctx: OpenAIContext, address: Address, spec: Spec) -> Applied:
+        provider = ctx.provider
         payload = self._payload(provider, ctx, address, spec)
         with quiet_deprecations():
             assistant = create_safely(
@@ -260,8 +260,8 @@ class AssistantKind(Kind):
             LiveObject.from_metadata(self.kind, assistant.model_dump(mode="json", by_alias=True, exclude_unset=True))
         )
 
-    def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
-        provider: OpenAIProvider = ctx.provider
+    def update(self, ctx: OpenAIContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
+        provider = ctx.provider
         payload = self._payload(provider, ctx, address, spec)
         with quiet_deprecations():
             assistant = call(
@@ -273,21 +273,21 @@ class AssistantKind(Kind):
             LiveObject.from_metadata(self.kind, assistant.model_dump(mode="json", by_alias=True, exclude_unset=True))
         )
 
-    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
-        provider: OpenAIProvider = ctx.provider
+    def delete(self, ctx: OpenAIContext, address: Address, remote_id: str) -> None:
+        provider = ctx.provider
         with quiet_deprecations():
             call(lambda: provider.client.beta.assistants.delete(remote_id), address=address, operation="delete")
 
-    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
-        provider: OpenAIProvider = ctx.provider
+    def read(self, ctx: OpenAIContext, remote_id: str, address: Address) -> LiveObject:
+        provider = ctx.provider
         with quiet_deprecations():
             assistant = call(
                 lambda: provider.client.beta.assistants.retrieve(remote_id), address=address, operation="read"
             )
         return LiveObject.from_metadata(self.kind, assistant.model_dump(mode="json", by_alias=True, exclude_unset=True))
 
-    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
-        provider: OpenAIProvider = ctx.provider
+    def stamp(self, ctx: OpenAIContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+        provider = ctx.provider
         metadata = {**(live.raw.get("metadata") or {}), **stamp}
         with quiet_deprecations():
             updated = call(

@@ -29,8 +29,8 @@ from assistplan.kinds.base import (
     DesireContext,
     Inventory,
     Kind,
-    KindContext,
     LiveObject,
+    OpenAIContext,
     Spec,
     find_stamped,
     manifest_spec,
@@ -144,11 +144,11 @@ class AutomationKind(Kind):
             spec[PAUSE_REASON] = raw[PAUSE_REASON]
         return spec
 
-    def refresh(self, ctx: KindContext) -> list[LiveObject]:
+    def refresh(self, ctx: OpenAIContext) -> list[LiveObject]:
         objects = owned_objects(ctx, self.kind, PATH, "automation")
         return [obj for obj in objects if (obj.raw.get("created_by") or {}).get("type") != "agent"]
 
-    def _target(self, ctx: KindContext, address: str, spec: Spec) -> dict[str, Any]:
+    def _target(self, ctx: OpenAIContext, address: str, spec: Spec) -> dict[str, Any]:
         template = spec.get("environment_template")
         environment: dict[str, Any] = {"type": "none"}
         if template:
@@ -162,7 +162,7 @@ class AutomationKind(Kind):
             "vault_ids": [ctx.remote_id(vault) for vault in spec["vaults"]],
         }
 
-    def _body(self, ctx: KindContext, address: str, spec: Spec, *, run_at: bool) -> dict[str, Any]:
+    def _body(self, ctx: OpenAIContext, address: str, spec: Spec, *, run_at: bool) -> dict[str, Any]:
         body: dict[str, Any] = {
             "name": spec["name"],
             "target": self._target(ctx, address, spec),
@@ -174,8 +174,8 @@ class AutomationKind(Kind):
             body["run_at"] = spec["run_at"]
         return body
 
-    def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
-        provider: OpenAIProvider = ctx.provider
+    def create(self, ctx: OpenAIContext, address: Address, spec: Spec) -> Applied:
+        provider = ctx.provider
         body = {"type": spec["type"], **self._body(ctx, address, spec, run_at=True)}
         raw: dict[str, Any] = create_safely(
             provider,
@@ -189,8 +189,8 @@ class AutomationKind(Kind):
             raw = _switch(provider, address, raw["id"], "pause")
         return Applied(LiveObject.from_metadata(self.kind, raw))
 
-    def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
-        provider: OpenAIProvider = ctx.provider
+    def update(self, ctx: OpenAIContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
+        provider = ctx.provider
         body = self._body(ctx, address, spec, run_at=before.get("run_at") != spec.get("run_at"))
         raw: dict[str, Any] = call(
             lambda: json.loads(
@@ -205,8 +205,8 @@ class AutomationKind(Kind):
             raw = _switch(provider, address, remote_id, "resume")
         return Applied(LiveObject.from_metadata(self.kind, raw))
 
-    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
-        provider: OpenAIProvider = ctx.provider
+    def delete(self, ctx: OpenAIContext, address: Address, remote_id: str) -> None:
+        provider = ctx.provider
         call(lambda: provider.client.beta.agents.automations.delete(remote_id), address=address, operation="delete")
 
     def export(self, obj: LiveObject, ctx: ExportContext) -> Exported | None:
@@ -214,10 +214,10 @@ class AutomationKind(Kind):
 
         return export_automation(self, obj, ctx)
 
-    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
+    def read(self, ctx: OpenAIContext, remote_id: str, address: Address) -> LiveObject:
         return LiveObject.from_metadata(self.kind, read_object(ctx, f"{PATH}/{remote_id}", address))
 
-    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: OpenAIContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         return LiveObject.from_metadata(self.kind, stamp_metadata(ctx, f"{PATH}/{live.id}", address, live, stamp))
 
 

@@ -18,7 +18,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeAlias, TypeVar
 
 from assistplan import catalog
 from assistplan.addrs import Address
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from assistplan.kinds.exporting import ExportContext, Exported
     from assistplan.manifest.models import ProjectConfig
     from assistplan.manifest.project import Project, Resource
+    from assistplan.providers.openai import OpenAIProvider
 
 LABEL_PROJECT = "assistplan:project"
 LABEL_ADDRESS = "assistplan:address"
@@ -222,13 +223,17 @@ class NoRecords:
         return None
 
 
+P = TypeVar("P")
+
+
 @dataclass
-class KindContext:
+class KindContext(Generic[P]):
     """What a kind's API hooks are given: the project, the kind's provider connection, the inventory, the local files'
-    root, and the apply's records."""
+    root, and the apply's records. A kind's hooks name their provider's type (`KindContext[OpenAIProvider]`), so that
+    what they call on it is checked; the generic layers, which hold every kind, make `KindContext[Any]`s."""
 
     project: str
-    provider: Any
+    provider: P
     inventory: Inventory
     root: Path
     records: Records
@@ -252,6 +257,10 @@ class KindContext:
     def progress(self, address: str, message: str) -> None:
         """Report progress of a long operation (uploads, indexing)."""
         self.records.progress(address, message)
+
+
+OpenAIContext: TypeAlias = "KindContext[OpenAIProvider]"
+"""The context the hooks of a kind of the OpenAI provider get."""
 
 
 @dataclass(frozen=True)
@@ -383,24 +392,24 @@ class Kind(ABC):
         return None
 
     @abstractmethod
-    def refresh(self, ctx: KindContext) -> list[LiveObject]:
+    def refresh(self, ctx: KindContext[Any]) -> list[LiveObject]:
         """List the live objects of this kind (one call per page)."""
 
     @abstractmethod
-    def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied: ...
+    def create(self, ctx: KindContext[Any], address: Address, spec: Spec) -> Applied: ...
 
     @abstractmethod
-    def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied: ...
+    def update(self, ctx: KindContext[Any], address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied: ...
 
     @abstractmethod
-    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None: ...
+    def delete(self, ctx: KindContext[Any], address: Address, remote_id: str) -> None: ...
 
     @abstractmethod
-    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
+    def read(self, ctx: KindContext[Any], remote_id: str, address: Address) -> LiveObject:
         """Retrieve one object by id (import; a File's update, which changes nothing remote)."""
 
     @abstractmethod
-    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: KindContext[Any], address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         """Put this project's labels on an existing object, changing nothing else (import)."""
 
     def export(self, obj: LiveObject, ctx: ExportContext) -> Exported | None:
@@ -410,14 +419,14 @@ class Kind(ABC):
         return None
 
 
-def owned_objects(ctx: KindContext, kind: str, path: str, noun: str) -> list[LiveObject]:
+def owned_objects(ctx: OpenAIContext, kind: str, path: str, noun: str) -> list[LiveObject]:
     """The objects of an OpenAI collection at `path` that this project owns: listed, or read by id where the
     inventory allows it and that is cheaper (see `assistplan.providers.listing`)."""
     objects = (LiveObject.from_metadata(kind, item) for item in listed_or_read(ctx, kind, path, noun))
     return [obj for obj in objects if ctx.inventory.owns(obj.id, obj.project)]
 
 
-def listed_or_read(ctx: KindContext, kind: str, path: str, noun: str) -> list[dict[str, Any]]:
+def listed_or_read(ctx: OpenAIContext, kind: str, path: str, noun: str) -> list[dict[str, Any]]:
     """The objects of the OpenAI collection at `path` as the API sends them: listed (also from the ids the state
     records, `assistplan.providers.paging`), or the recorded ones read by id where the inventory allows it and that
     is cheaper (`assistplan.providers.listing`); a whole listing is noted in `Inventory.listed_whole`."""
@@ -441,7 +450,7 @@ def listed_or_read(ctx: KindContext, kind: str, path: str, noun: str) -> list[di
     return items
 
 
-def read_object(ctx: KindContext, path: str, address: Address) -> dict[str, Any]:
+def read_object(ctx: OpenAIContext, path: str, address: Address) -> dict[str, Any]:
     """The object at `path` (its collection's path, then its id), read through the provider's JSON layer for
     `import`: a failure names the address, the operation "read", the URL and the request id."""
     raw: dict[str, Any] = ctx.provider.get_object(path, address=address, operation="read")
@@ -449,7 +458,7 @@ def read_object(ctx: KindContext, path: str, address: Address) -> dict[str, Any]
 
 
 def stamp_metadata(
-    ctx: KindContext, path: str, address: Address, live: LiveObject, stamp: Mapping[str, str]
+    ctx: OpenAIContext, path: str, address: Address, live: LiveObject, stamp: Mapping[str, str]
 ) -> dict[str, Any]:
     """Put `stamp` (this project's labels) in the metadata of the object at `path`, keeping its other pairs: one
     update through the provider's JSON layer, changing nothing else; the object as it then is. A failure names the

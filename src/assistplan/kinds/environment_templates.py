@@ -47,8 +47,8 @@ from assistplan.kinds.base import (
     DesireContext,
     Inventory,
     Kind,
-    KindContext,
     LiveObject,
+    OpenAIContext,
     Spec,
     canonical_json,
     listed_or_read,
@@ -226,7 +226,7 @@ class EnvironmentTemplateKind(Kind):
             spec.update(dict.fromkeys(WRITE_ONLY, UNKNOWN))
         return spec
 
-    def refresh(self, ctx: KindContext) -> list[LiveObject]:
+    def refresh(self, ctx: OpenAIContext) -> list[LiveObject]:
         inventory = ctx.inventory
         objects = []
         for raw in listed_or_read(ctx, self.kind, PATH, "environment template"):
@@ -242,7 +242,7 @@ class EnvironmentTemplateKind(Kind):
         project, address = parse_name(raw.get("name"), self.kind)
         return LiveObject(kind=self.kind, id=raw["id"], raw=raw, project=project, address=address)
 
-    def _write(self, ctx: KindContext, address: str, spec: Spec) -> tuple[dict[str, Any], dict[str, Any], str]:
+    def _write(self, ctx: OpenAIContext, address: str, spec: Spec) -> tuple[dict[str, Any], dict[str, Any], str]:
         """The request body (secrets read from the environment, local files read from disk), the write-only fields
         as they will then be, and the fingerprint key."""
         key = ctx.attributes(address).get(KEY) or token_hex(32)
@@ -272,7 +272,7 @@ class EnvironmentTemplateKind(Kind):
         return body, written, key
 
     def _setup_commands(
-        self, ctx: KindContext, address: str, planned: Mapping[str, Any], key: str
+        self, ctx: OpenAIContext, address: str, planned: Mapping[str, Any], key: str
     ) -> list[dict[str, Any]]:
         """The setup commands the manifests hold now, which must be those the plan fingerprinted."""
         commands = self._commands.get((str(ctx.root), address), [])
@@ -281,7 +281,7 @@ class EnvironmentTemplateKind(Kind):
             raise PlanError(f"{address}: setup_commands changed since the plan was made; plan again")
         return commands
 
-    def _file(self, ctx: KindContext, address: str, entry: dict[str, Any], contents: Mapping[str, Any]) -> Any:
+    def _file(self, ctx: OpenAIContext, address: str, entry: dict[str, Any], contents: Mapping[str, Any]) -> Any:
         if "file" in entry:
             upload = entry["file"]
             if "id" in upload:
@@ -296,13 +296,13 @@ class EnvironmentTemplateKind(Kind):
             raise PlanError(f"{address}: {content['source']} changed since the plan was made; plan again")
         return {"type": "inline", "path": entry["path"], "data": base64.b64encode(data).decode()}
 
-    def _applied(self, ctx: KindContext, raw: dict[str, Any], written: dict[str, Any], key: str) -> Applied:
+    def _applied(self, ctx: OpenAIContext, raw: dict[str, Any], written: dict[str, Any], key: str) -> Applied:
         live = self._live(raw)
         live.extra = {WRITTEN: written}
         return Applied(live, attributes={KEY: key, UPDATED: raw.get("updated_at")})
 
-    def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
-        provider: OpenAIProvider = ctx.provider
+    def create(self, ctx: OpenAIContext, address: Address, spec: Spec) -> Applied:
+        provider = ctx.provider
         body, written, key = self._write(ctx, address, spec)
         raw: dict[str, Any] = create_safely(
             provider,
@@ -314,8 +314,8 @@ class EnvironmentTemplateKind(Kind):
         )
         return self._applied(ctx, raw, written, key)
 
-    def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
-        provider: OpenAIProvider = ctx.provider
+    def update(self, ctx: OpenAIContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
+        provider = ctx.provider
         body, written, key = self._write(ctx, address, spec)
         templates = provider.client.beta.agents.environments.templates
         raw: dict[str, Any] = call(
@@ -325,8 +325,8 @@ class EnvironmentTemplateKind(Kind):
         )
         return self._applied(ctx, raw, written, key)
 
-    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
-        provider: OpenAIProvider = ctx.provider
+    def delete(self, ctx: OpenAIContext, address: Address, remote_id: str) -> None:
+        provider = ctx.provider
         templates = provider.client.beta.agents.environments.templates
         call(lambda: templates.delete(remote_id), address=address, operation="delete")
 
@@ -335,18 +335,18 @@ class EnvironmentTemplateKind(Kind):
 
         return export_environment_template(self, obj, ctx)
 
-    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
+    def read(self, ctx: OpenAIContext, remote_id: str, address: Address) -> LiveObject:
         """Import: the template, and the project's uploads when it names any (so its Files read back by name)."""
-        provider: OpenAIProvider = ctx.provider
+        provider = ctx.provider
         raw = provider.get_object(f"{PATH}/{remote_id}", address=address, operation="read")
         named = any(entry.get("type") == "file_id" for entry in raw.get("files") or [])
         if named and pool_of(ctx.inventory) is None:
             ctx.inventory.shared[POOL] = BlobPool.refresh(provider, ctx.project)
         return self._live(raw)
 
-    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: OpenAIContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         """Import: the template takes this project's name mark (nothing else changes)."""
-        provider: OpenAIProvider = ctx.provider
+        provider = ctx.provider
         name = template_name(ctx.project, address)
         templates = provider.client.beta.agents.environments.templates
         raw = call(
@@ -362,7 +362,7 @@ def _env_fingerprint(key: str | None, env: str) -> str | None:
     return fingerprint(key, value) if key and value else None
 
 
-def _skill(ctx: KindContext, entry: dict[str, Any]) -> dict[str, Any]:
+def _skill(ctx: OpenAIContext, entry: dict[str, Any]) -> dict[str, Any]:
     skill: dict[str, Any] = {"type": "skill_reference", "skill_id": ctx.remote_id(entry["skill"])}
     if entry["version"] is not None:
         skill["version"] = entry["version"]

@@ -24,8 +24,8 @@ from assistplan.kinds.base import (
     Garbage,
     Inventory,
     Kind,
-    KindContext,
     LiveObject,
+    OpenAIContext,
     Spec,
     manifest_spec,
     register,
@@ -34,7 +34,7 @@ from assistplan.kinds.blobs import POOL, Blob, BlobPool, file_entry, file_refs, 
 from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.manifest.models import FileSpec
 from assistplan.manifest.project import Resource
-from assistplan.providers.openai import OpenAIProvider, call
+from assistplan.providers.openai import call
 
 
 def _live(blob: Blob, address: str | None = None) -> LiveObject:
@@ -81,10 +81,10 @@ class FileKind(Kind):
     def provides(self, spec: Spec) -> set[Hashable]:
         return set(file_refs(spec))
 
-    def refresh(self, ctx: KindContext) -> list[LiveObject]:
+    def refresh(self, ctx: OpenAIContext) -> list[LiveObject]:
         """List the project's uploads into the pool; the Files are the uploads and the files given by id that the
         state records as File, and while exporting also every file that no project uploaded."""
-        provider: OpenAIProvider = ctx.provider
+        provider = ctx.provider
         inventory = ctx.inventory
         pool = BlobPool.refresh(provider, ctx.project)
         inventory.shared[POOL] = pool
@@ -151,9 +151,9 @@ class FileKind(Kind):
         if pool is not None:
             pool.retire(deleting)
 
-    def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
+    def create(self, ctx: OpenAIContext, address: Address, spec: Spec) -> Applied:
         """Upload the local file; a File given by id is only read (and must have the purpose its manifest says)."""
-        provider: OpenAIProvider = ctx.provider
+        provider = ctx.provider
         if "existing" in spec:
             live = self.read(ctx, spec["existing"], address)
             if live.raw["purpose"] != spec["purpose"]:
@@ -165,20 +165,20 @@ class FileKind(Kind):
         blob = require_pool(ctx.inventory).ensure(provider, ctx.root, spec["path"], spec, spec["purpose"], address)
         return Applied(_live(blob, address))
 
-    def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
+    def update(self, ctx: OpenAIContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
         return Applied(self.read(ctx, remote_id, address))
 
-    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
+    def delete(self, ctx: OpenAIContext, address: Address, remote_id: str) -> None:
         """Delete the upload. The planner never deletes a File whose upload another resource still uses, nor a
         File given by id: it forgets them; and a file that is not this project's upload is never deleted here."""
-        provider: OpenAIProvider = ctx.provider
+        provider = ctx.provider
         pool = require_pool(ctx.inventory)
         if remote_id in pool.others:
             return
         pool.delete(provider, remote_id, address)
 
-    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
-        provider: OpenAIProvider = ctx.provider
+    def read(self, ctx: OpenAIContext, remote_id: str, address: Address) -> LiveObject:
+        provider = ctx.provider
         raw = call(lambda: provider.client.files.retrieve(remote_id), address=address, operation="read")
         dumped = raw.model_dump(mode="json")
         blob = parse_blob(dumped)
@@ -186,7 +186,7 @@ class FileKind(Kind):
             return _live(blob, address)
         return _existing(dumped, address)
 
-    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: OpenAIContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         """Files carry no metadata: an imported file is known by the state alone."""
         live.address = address
         return live

@@ -25,17 +25,15 @@ from assistplan.kinds.base import (
     Applied,
     DesireContext,
     Inventory,
-    KindContext,
     LiveObject,
     Spec,
     manifest_spec,
     register,
 )
 from assistplan.kinds.exporting import ExportContext, Exported
-from assistplan.kinds.flowise_base import MARK, MarkedKind, json_field, mark
+from assistplan.kinds.flowise_base import MARK, FlowiseContext, MarkedKind, json_field, mark
 from assistplan.manifest.flowise_models import FlowiseAssistantSpec
 from assistplan.manifest.project import Resource
-from assistplan.providers.flowise import FlowiseProvider
 
 OPENAI_FIELDS = ("name", "model", "description", "instructions", "temperature", "top_p")
 
@@ -142,7 +140,7 @@ class FlowiseAssistantKind(MarkedKind):
             "tools": [addresses.get(tool, tool) for tool in tools],
         }
 
-    def _details(self, ctx: KindContext, address: str, spec: Spec) -> dict[str, Any]:
+    def _details(self, ctx: FlowiseContext, address: str, spec: Spec) -> dict[str, Any]:
         marked = mark(ctx.labels(address))
         if spec["type"] == "OPENAI":
             sent = {key: value for key, value in spec["openai"].items() if value is not None}
@@ -159,8 +157,8 @@ class FlowiseAssistantKind(MarkedKind):
             MARK: marked,
         }
 
-    def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
-        provider: FlowiseProvider = ctx.provider
+    def create(self, ctx: FlowiseContext, address: Address, spec: Spec) -> Applied:
+        provider = ctx.provider
         body = {
             "details": json.dumps(self._details(ctx, address, spec)),
             "credential": ctx.remote_id(spec["credential"]),
@@ -173,8 +171,8 @@ class FlowiseAssistantKind(MarkedKind):
         )
         return Applied(self.live(raw, ctx.project))
 
-    def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
-        provider: FlowiseProvider = ctx.provider
+    def update(self, ctx: FlowiseContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
+        provider = ctx.provider
         if spec["type"] == "OPENAI":
             current = provider.get(f"{self.path}/{remote_id}", address=address, operation="read")
             if details(current).get("id") != ctx.remote_id(spec["assistant"]):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeAlias
 
 from assistplan.addrs import Address
 from assistplan.errors import NotFoundError, PlanError, ProviderError
@@ -33,6 +33,10 @@ Identity = tuple[str | None, str | None, str | None]
 """(project, address, digest) read from a live object; all None when it carries no mark."""
 
 UNMARKED: Identity = (None, None, None)
+
+
+FlowiseContext: TypeAlias = KindContext[FlowiseProvider]
+"""The context the hooks of a kind of the Flowise provider get."""
 
 
 class FlowiseKind(Kind):
@@ -61,8 +65,8 @@ class FlowiseKind(Kind):
             raise ProviderError(f"Flowise listed {self.path} as something other than a list", operation="refresh")
         return [item for item in listed if isinstance(item, dict) and item.get("id")]
 
-    def refresh(self, ctx: KindContext) -> list[LiveObject]:
-        provider: FlowiseProvider = ctx.provider
+    def refresh(self, ctx: FlowiseContext) -> list[LiveObject]:
+        provider = ctx.provider
         inventory = ctx.inventory
         owned: list[LiveObject] = []
         others: list[LiveObject] = []
@@ -164,20 +168,20 @@ class MarkedKind(FlowiseKind):
         """What an import's update sends besides the marked field."""
         return {}
 
-    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
-        provider: FlowiseProvider = ctx.provider
+    def stamp(self, ctx: FlowiseContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+        provider = ctx.provider
         self.check_owner(address, live, stamp)
         marked = {**json_field(live.raw, self.marked), MARK: mark(stamp)}
         body = {self.marked: json.dumps(marked), **self.stamp_body(live)}
         return self.live(provider.put(f"{self.path}/{live.id}", body, address=address, operation="import"), "")
 
-    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
-        provider: FlowiseProvider = ctx.provider
+    def delete(self, ctx: FlowiseContext, address: Address, remote_id: str) -> None:
+        provider = ctx.provider
         try:
             provider.delete(f"{self.path}/{remote_id}", address=address)
         except NotFoundError:
             return
 
-    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
-        provider: FlowiseProvider = ctx.provider
+    def read(self, ctx: FlowiseContext, remote_id: str, address: Address) -> LiveObject:
+        provider = ctx.provider
         return self.live(provider.get(f"{self.path}/{remote_id}", address=address, operation="read"), "")

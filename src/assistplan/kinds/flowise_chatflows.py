@@ -27,14 +27,13 @@ from assistplan.kinds.base import (
     Applied,
     DesireContext,
     Inventory,
-    KindContext,
     LiveObject,
     Spec,
     manifest_spec,
     register,
 )
 from assistplan.kinds.exporting import ExportContext, Exported
-from assistplan.kinds.flowise_base import MARK, MarkedKind, json_field, mark
+from assistplan.kinds.flowise_base import MARK, FlowiseContext, MarkedKind, json_field, mark
 from assistplan.manifest.flowise_chatflow_models import FlowiseChatflowSpec, FlowNode
 from assistplan.manifest.project import Resource
 from assistplan.providers.flowise import FlowiseProvider
@@ -213,8 +212,8 @@ class FlowiseChatflowKind(MarkedKind):
                 self._definitions[key] = found
         return found
 
-    def _body(self, ctx: KindContext, address: str, spec: Spec) -> dict[str, Any]:
-        provider: FlowiseProvider = ctx.provider
+    def _body(self, ctx: FlowiseContext, address: str, spec: Spec) -> dict[str, Any]:
+        provider = ctx.provider
 
         def remote(value: str) -> str:
             kind = value.split("/", 1)[0]
@@ -234,8 +233,8 @@ class FlowiseChatflowKind(MarkedKind):
             "isPublic": spec["is_public"],
         }
 
-    def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
-        provider: FlowiseProvider = ctx.provider
+    def create(self, ctx: FlowiseContext, address: Address, spec: Spec) -> Applied:
+        provider = ctx.provider
         body = {**self._body(ctx, address, spec), "type": spec["type"]}
         raw = self.create_safely(
             address,
@@ -244,8 +243,8 @@ class FlowiseChatflowKind(MarkedKind):
         )
         return Applied(self.live(raw, ctx.project))
 
-    def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
-        provider: FlowiseProvider = ctx.provider
+    def update(self, ctx: FlowiseContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
+        provider = ctx.provider
         body = self._body(ctx, address, spec)
         raw = provider.put(f"{self.path}/{remote_id}", body, address=address)
         return Applied(self.live(raw, ctx.project))

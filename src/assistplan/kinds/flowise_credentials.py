@@ -34,14 +34,13 @@ from assistplan.kinds.base import (
     Applied,
     DesireContext,
     Inventory,
-    KindContext,
     LiveObject,
     Spec,
     manifest_spec,
     register,
 )
 from assistplan.kinds.exporting import ExportContext, Exported
-from assistplan.kinds.flowise_base import UNMARKED, FlowiseKind, Identity
+from assistplan.kinds.flowise_base import UNMARKED, FlowiseContext, FlowiseKind, Identity
 from assistplan.manifest.flowise_models import FlowiseCredentialSpec
 from assistplan.manifest.project import Resource
 from assistplan.providers.flowise import FlowiseProvider
@@ -145,10 +144,10 @@ class FlowiseCredentialKind(FlowiseKind):
         updated = (inventory.attributes.get(address or "") or {}).get(UPDATED)
         return {"moved": updated is not None and updated != raw.get("updatedDate")}
 
-    def refresh(self, ctx: KindContext) -> list[LiveObject]:
+    def refresh(self, ctx: FlowiseContext) -> list[LiveObject]:
         """The credentials. One whose id is neither derived nor recorded is read once for its mark while the state
         does not record every credential of the manifests, and while exporting (then with its field names too)."""
-        provider: FlowiseProvider = ctx.provider
+        provider = ctx.provider
         inventory = ctx.inventory
         listed = [self.live(raw, inventory.project, self.extra(raw, inventory)) for raw in self.list_raw(provider)]
         unread = [
@@ -194,7 +193,7 @@ class FlowiseCredentialKind(FlowiseKind):
         return spec
 
     def _write(
-        self, provider: FlowiseProvider, ctx: KindContext, address: str, spec: Spec, gone: list[str]
+        self, provider: FlowiseProvider, ctx: FlowiseContext, address: str, spec: Spec, gone: list[str]
     ) -> tuple[dict[str, Any], Applied]:
         """The request body (with the secrets read from the environment) and what to record once it is sent."""
         key = ctx.attributes(address).get(KEY) or token_hex(32)
@@ -214,8 +213,8 @@ class FlowiseCredentialKind(FlowiseKind):
         live = self.live(raw, project, applied.live.extra)
         return Applied(live, attributes={**applied.attributes, UPDATED: raw.get("updatedDate")})
 
-    def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
-        provider: FlowiseProvider = ctx.provider
+    def create(self, ctx: FlowiseContext, address: Address, spec: Spec) -> Applied:
+        provider = ctx.provider
         body, applied = self._write(provider, ctx, address, spec, [])
         remote_id = credential_id(ctx.project, address)
         raw = self.create_safely(
@@ -225,16 +224,16 @@ class FlowiseCredentialKind(FlowiseKind):
         )
         return self._applied(applied, raw, ctx.project)
 
-    def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
-        provider: FlowiseProvider = ctx.provider
+    def update(self, ctx: FlowiseContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
+        provider = ctx.provider
         recorded = before.get("secrets")
         gone = sorted(set(recorded) - set(spec["secrets"])) if isinstance(recorded, dict) else []
         body, applied = self._write(provider, ctx, address, spec, gone)
         raw = provider.put(f"{self.path}/{remote_id}", body, address=address)
         return self._applied(applied, raw, ctx.project)
 
-    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
-        provider: FlowiseProvider = ctx.provider
+    def delete(self, ctx: FlowiseContext, address: Address, remote_id: str) -> None:
+        provider = ctx.provider
         provider.delete(f"{self.path}/{remote_id}", address=address)
 
     def _get(self, provider: FlowiseProvider, remote_id: str, address: str) -> dict[str, Any] | None:
@@ -246,20 +245,20 @@ class FlowiseCredentialKind(FlowiseKind):
             raise ProviderError(f"Flowise answered credential {remote_id} with something other than an object")
         return {k: v for k, v in raw.items() if k not in ("plainDataObj", "encryptedData")}
 
-    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
-        provider: FlowiseProvider = ctx.provider
+    def read(self, ctx: FlowiseContext, remote_id: str, address: Address) -> LiveObject:
+        provider = ctx.provider
         raw = self._get(provider, remote_id, address)
         if raw is None:
             raise NotFoundError(f"no Flowise credential has the id {remote_id}", address=address, operation="read")
         return self.live(raw, "")
 
-    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: FlowiseContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         """Mark an adopted credential (whose id is not derived from its address) in its data; Flowise merges the
         field into the data it holds, secrets untouched (`updateCredential` in Flowise 3.1.4, the version tested)."""
         self.check_owner(address, live, stamp)
         if live.id == credential_id(ctx.project, address):
             return live
-        provider: FlowiseProvider = ctx.provider
+        provider = ctx.provider
         mark = json.dumps({"project": ctx.project, "address": str(address)}, sort_keys=True)
         body = {
             "name": live.raw.get("name"),

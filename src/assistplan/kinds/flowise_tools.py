@@ -20,14 +20,13 @@ from assistplan.kinds.base import (
     LABEL_PROJECT,
     Applied,
     DesireContext,
-    KindContext,
     LiveObject,
     Spec,
     manifest_spec,
     register,
 )
 from assistplan.kinds.exporting import ExportContext, Exported
-from assistplan.kinds.flowise_base import UNMARKED, FlowiseKind, Identity
+from assistplan.kinds.flowise_base import UNMARKED, FlowiseContext, FlowiseKind, Identity
 from assistplan.manifest.flowise_models import FlowiseToolSpec
 from assistplan.manifest.flowise_schema import normalize_rows, payload_rows, rows_from_schema
 from assistplan.manifest.project import Resource
@@ -99,7 +98,7 @@ class FlowiseToolKind(FlowiseKind):
             "icon": raw.get("iconSrc"),
         }
 
-    def _body(self, ctx: KindContext, address: str, spec: Spec) -> dict[str, Any]:
+    def _body(self, ctx: FlowiseContext, address: str, spec: Spec) -> dict[str, Any]:
         body = {
             "name": spec["name"],
             "description": spec["description"],
@@ -118,8 +117,8 @@ class FlowiseToolKind(FlowiseKind):
                 return raw
         return None
 
-    def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
-        provider: FlowiseProvider = ctx.provider
+    def create(self, ctx: FlowiseContext, address: Address, spec: Spec) -> Applied:
+        provider = ctx.provider
         body = self._body(ctx, address, spec)
         raw = self.create_safely(
             address,
@@ -128,21 +127,21 @@ class FlowiseToolKind(FlowiseKind):
         )
         return Applied(self.live(raw, ctx.project))
 
-    def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
-        provider: FlowiseProvider = ctx.provider
+    def update(self, ctx: FlowiseContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
+        provider = ctx.provider
         raw = provider.put(f"{self.path}/{remote_id}", self._body(ctx, address, spec), address=address)
         return Applied(self.live(raw, ctx.project))
 
-    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
-        provider: FlowiseProvider = ctx.provider
+    def delete(self, ctx: FlowiseContext, address: Address, remote_id: str) -> None:
+        provider = ctx.provider
         provider.delete(f"{self.path}/{remote_id}", address=address)
 
-    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
-        provider: FlowiseProvider = ctx.provider
+    def read(self, ctx: FlowiseContext, remote_id: str, address: Address) -> LiveObject:
+        provider = ctx.provider
         return self.live(provider.get(f"{self.path}/{remote_id}", address=address, operation="read"), "")
 
-    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
-        provider: FlowiseProvider = ctx.provider
+    def stamp(self, ctx: FlowiseContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+        provider = ctx.provider
         self.check_owner(address, live, stamp)
         code = split_mark(str(live.raw.get("func") or ""))[1]
         body = {"func": mark(code, stamp)}

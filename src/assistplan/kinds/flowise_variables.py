@@ -11,12 +11,11 @@ from typing import Any
 
 from assistplan.addrs import Address
 from assistplan.errors import NotFoundError
-from assistplan.kinds.base import Applied, DesireContext, KindContext, LiveObject, Spec, manifest_spec, register
+from assistplan.kinds.base import Applied, DesireContext, LiveObject, Spec, manifest_spec, register
 from assistplan.kinds.exporting import ExportContext, Exported
-from assistplan.kinds.flowise_base import FlowiseKind
+from assistplan.kinds.flowise_base import FlowiseContext, FlowiseKind
 from assistplan.manifest.flowise_models import FlowiseVariableSpec
 from assistplan.manifest.project import Resource
-from assistplan.providers.flowise import FlowiseProvider
 
 
 class FlowiseVariableKind(FlowiseKind):
@@ -40,8 +39,8 @@ class FlowiseVariableKind(FlowiseKind):
     def _body(self, address: str, spec: Spec) -> dict[str, Any]:
         return {"name": spec["name"], "type": spec["type"], "value": spec["value"]}
 
-    def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
-        provider: FlowiseProvider = ctx.provider
+    def create(self, ctx: FlowiseContext, address: Address, spec: Spec) -> Applied:
+        provider = ctx.provider
         body = self._body(address, spec)
 
         def find() -> dict[str, Any] | None:
@@ -51,23 +50,23 @@ class FlowiseVariableKind(FlowiseKind):
         raw = self.create_safely(address, lambda: provider.post(self.path, body, address=address), find)
         return Applied(self.live(raw, ctx.project))
 
-    def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
-        provider: FlowiseProvider = ctx.provider
+    def update(self, ctx: FlowiseContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
+        provider = ctx.provider
         raw = provider.put(f"{self.path}/{remote_id}", self._body(address, spec), address=address)
         return Applied(self.live(raw, ctx.project))
 
-    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
-        provider: FlowiseProvider = ctx.provider
+    def delete(self, ctx: FlowiseContext, address: Address, remote_id: str) -> None:
+        provider = ctx.provider
         provider.delete(f"{self.path}/{remote_id}", address=address)
 
-    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
-        provider: FlowiseProvider = ctx.provider
+    def read(self, ctx: FlowiseContext, remote_id: str, address: Address) -> LiveObject:
+        provider = ctx.provider
         for raw in self.list_raw(provider):
             if raw["id"] == remote_id:
                 return self.live(raw, "")
         raise NotFoundError(f"no Flowise variable has the id {remote_id}", address=address, operation="read")
 
-    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: FlowiseContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         return live
 
     def export(self, obj: LiveObject, ctx: ExportContext) -> Exported | None:

@@ -37,8 +37,8 @@ from assistplan.kinds.base import (
     DesireContext,
     Inventory,
     Kind,
-    KindContext,
     LiveObject,
+    OpenAIContext,
     Spec,
     manifest_spec,
     register,
@@ -174,8 +174,8 @@ class SkillKind(Kind):
                 )
         return None
 
-    def refresh(self, ctx: KindContext) -> list[LiveObject]:
-        provider: OpenAIProvider = ctx.provider
+    def refresh(self, ctx: OpenAIContext) -> list[LiveObject]:
+        provider = ctx.provider
         inventory = ctx.inventory
         prove = self.kind not in inventory.read_by_id
         known: list[LiveObject] = []
@@ -205,8 +205,8 @@ class SkillKind(Kind):
         inventory.unowned[self.kind] = others
         return known
 
-    def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
-        provider: OpenAIProvider = ctx.provider
+    def create(self, ctx: OpenAIContext, address: Address, spec: Spec) -> Applied:
+        provider = ctx.provider
         bundle, marker_digest = _bundle(ctx, address, spec)
         raw: dict[str, Any] = create_safely(
             provider,
@@ -216,8 +216,8 @@ class SkillKind(Kind):
         )
         return _applied(raw, spec, marker_digest)
 
-    def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
-        provider: OpenAIProvider = ctx.provider
+    def update(self, ctx: OpenAIContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
+        provider = ctx.provider
         promote = bool(spec.get("promote"))
         marker_digest = ctx.attributes(address).get(DIGEST)
         if any(before.get(key) != spec.get(key) for key in CONTENT_FIELDS):
@@ -241,12 +241,12 @@ class SkillKind(Kind):
             _prune(provider, skill, keep, address)
         return _applied(skill, spec, marker_digest)
 
-    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
-        provider: OpenAIProvider = ctx.provider
+    def delete(self, ctx: OpenAIContext, address: Address, remote_id: str) -> None:
+        provider = ctx.provider
         call(lambda: provider.client.skills.delete(remote_id), address=address, operation="delete")
 
-    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
-        provider: OpenAIProvider = ctx.provider
+    def read(self, ctx: OpenAIContext, remote_id: str, address: Address) -> LiveObject:
+        provider = ctx.provider
         return _read(provider, _retrieve(provider, remote_id, address), ctx.project)
 
     def export(self, obj: LiveObject, ctx: ExportContext) -> Exported | None:
@@ -254,7 +254,7 @@ class SkillKind(Kind):
 
         return export_skill(self, obj, ctx)
 
-    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: OpenAIContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         """Mark an adopted skill: a new version with the newest version's files unchanged and the marker (the only
         place a skill can carry it), default only when the newest version was, so that a plan without the state
         file knows the skill. Its content, and what a template pinned to a version number runs, stay the same. A
@@ -264,7 +264,7 @@ class SkillKind(Kind):
                 f"{live.id} is marked as {live.address} of project {live.project!r}; "
                 "assistplan never takes over another project's object"
             )
-        provider: OpenAIProvider = ctx.provider
+        provider = ctx.provider
         raw = live.raw
         data = live.extra.get(BUNDLE)
         files = bundle_files(data if isinstance(data, bytes) else _download(provider, live.id, raw["latest_version"]))
@@ -326,7 +326,7 @@ def _find_marked(provider: OpenAIProvider, project: str, address: str, name: Any
     return None
 
 
-def _bundle(ctx: KindContext, address: str, spec: Spec) -> tuple[Bundle, str]:
+def _bundle(ctx: OpenAIContext, address: str, spec: Spec) -> tuple[Bundle, str]:
     """The files to upload, under one top-level folder named after the address, with the marker; and the spec
     digest the marker carries."""
     folder = spec.get("path") or ""

@@ -37,8 +37,8 @@ from assistplan.kinds.base import (
     DesireContext,
     Inventory,
     Kind,
-    KindContext,
     LiveObject,
+    OpenAIContext,
     Spec,
     find_stamped,
     manifest_spec,
@@ -59,7 +59,7 @@ from assistplan.manifest.vault_models import (
     StaticBearerAuth,
     VaultCredentialSpec,
 )
-from assistplan.providers.openai import OpenAIProvider, call, create_safely
+from assistplan.providers.openai import call, create_safely
 
 KEY = "fingerprint_key"
 ROTATED = ("secrets", "expires_at", "scope")
@@ -230,8 +230,8 @@ class VaultCredentialKind(Kind):
             spec["secrets"] = secrets
         return spec
 
-    def refresh(self, ctx: KindContext) -> list[LiveObject]:
-        provider: OpenAIProvider = ctx.provider
+    def refresh(self, ctx: OpenAIContext) -> list[LiveObject]:
+        provider = ctx.provider
         vaults = project_vaults(ctx)
 
         def listed(vault: LiveObject) -> list[LiveObject]:
@@ -293,7 +293,7 @@ class VaultCredentialKind(Kind):
             body["refresh"] = refresh
         return body
 
-    def _values(self, ctx: KindContext, address: str, spec: Spec) -> tuple[dict[str, str], Applied]:
+    def _values(self, ctx: OpenAIContext, address: str, spec: Spec) -> tuple[dict[str, str], Applied]:
         """The secrets' values read from the environment, and what to record once they are sent."""
         key = ctx.attributes(address).get(KEY) or token_hex(32)
         values: dict[str, str] = {}
@@ -306,8 +306,8 @@ class VaultCredentialKind(Kind):
     def _applied(self, pending: Applied, raw: dict[str, Any]) -> Applied:
         return Applied(self._live(raw, pending.live.extra), attributes=pending.attributes)
 
-    def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
-        provider: OpenAIProvider = ctx.provider
+    def create(self, ctx: OpenAIContext, address: Address, spec: Spec) -> Applied:
+        provider = ctx.provider
         vault_id = ctx.remote_id(spec["vault"])
         values, pending = self._values(ctx, address, spec)
         body = {
@@ -328,8 +328,8 @@ class VaultCredentialKind(Kind):
         )
         return self._applied(pending, raw)
 
-    def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
-        provider: OpenAIProvider = ctx.provider
+    def update(self, ctx: OpenAIContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
+        provider = ctx.provider
         vault_id, credential_id = split_id(remote_id)
         body: dict[str, Any] = {"metadata": {**spec["metadata"], **ctx.labels(address)}}
         if any(before.get(field) != spec.get(field) for field in ROTATED):
@@ -351,8 +351,8 @@ class VaultCredentialKind(Kind):
         )
         return self._applied(pending, raw)
 
-    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
-        provider: OpenAIProvider = ctx.provider
+    def delete(self, ctx: OpenAIContext, address: Address, remote_id: str) -> None:
+        provider = ctx.provider
         vault_id, credential_id = split_id(remote_id)
         try:
             call(
@@ -368,10 +368,10 @@ class VaultCredentialKind(Kind):
 
         return export_vault_credential(self, obj, ctx)
 
-    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
+    def read(self, ctx: OpenAIContext, remote_id: str, address: Address) -> LiveObject:
         return self._live(read_object(ctx, _path(remote_id), address))
 
-    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: OpenAIContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         return self._live(stamp_metadata(ctx, _path(live.id), address, live, stamp))
 
 

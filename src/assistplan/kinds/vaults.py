@@ -25,8 +25,8 @@ from assistplan.kinds.base import (
     DesireContext,
     Inventory,
     Kind,
-    KindContext,
     LiveObject,
+    OpenAIContext,
     Spec,
     find_stamped,
     manifest_spec,
@@ -66,7 +66,7 @@ class _Once:
         self._value = state["_value"]
 
 
-def project_vaults(ctx: KindContext) -> list[LiveObject]:
+def project_vaults(ctx: OpenAIContext) -> list[LiveObject]:
     """The vaults this project owns, listed once per refresh however many kinds ask."""
     once: _Once = ctx.inventory.shared.setdefault(SHARED_LISTING, _Once())
     return once.get(lambda: _list_vaults(ctx.provider, ctx.inventory))
@@ -106,15 +106,15 @@ class VaultKind(Kind):
     def normalize(self, obj: LiveObject, inventory: Inventory) -> Spec:
         return {"name": obj.raw.get("name") or "", "metadata": user_metadata(obj.raw.get("metadata"))}
 
-    def refresh(self, ctx: KindContext) -> list[LiveObject]:
+    def refresh(self, ctx: OpenAIContext) -> list[LiveObject]:
         return project_vaults(ctx)
 
-    def _body(self, ctx: KindContext, address: str, spec: Spec) -> dict[str, Any]:
+    def _body(self, ctx: OpenAIContext, address: str, spec: Spec) -> dict[str, Any]:
         """The vault's name (`""` is no name: the API takes none at create and `null` at update) and metadata."""
         return {"name": spec["name"] or None, "metadata": {**spec["metadata"], **ctx.labels(address)}}
 
-    def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
-        provider: OpenAIProvider = ctx.provider
+    def create(self, ctx: OpenAIContext, address: Address, spec: Spec) -> Applied:
+        provider = ctx.provider
         body = {key: value for key, value in self._body(ctx, address, spec).items() if value is not None}
         raw: dict[str, Any] = create_safely(
             provider,
@@ -126,8 +126,8 @@ class VaultKind(Kind):
         )
         return Applied(LiveObject.from_metadata(self.kind, raw))
 
-    def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
-        provider: OpenAIProvider = ctx.provider
+    def update(self, ctx: OpenAIContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
+        provider = ctx.provider
         body = self._body(ctx, address, spec)
         raw = call(
             lambda: _json(provider.client.beta.agents.vaults.with_raw_response.update(remote_id, **body)),
@@ -136,8 +136,8 @@ class VaultKind(Kind):
         )
         return Applied(LiveObject.from_metadata(self.kind, raw))
 
-    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
-        provider: OpenAIProvider = ctx.provider
+    def delete(self, ctx: OpenAIContext, address: Address, remote_id: str) -> None:
+        provider = ctx.provider
         try:
             call(lambda: provider.client.beta.agents.vaults.delete(remote_id), address=address, operation="delete")
         except NotFoundError:
@@ -148,10 +148,10 @@ class VaultKind(Kind):
 
         return export_vault(self, obj, ctx)
 
-    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
+    def read(self, ctx: OpenAIContext, remote_id: str, address: Address) -> LiveObject:
         return LiveObject.from_metadata(self.kind, read_object(ctx, f"/vaults/{remote_id}", address))
 
-    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+    def stamp(self, ctx: OpenAIContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         return LiveObject.from_metadata(self.kind, stamp_metadata(ctx, f"/vaults/{live.id}", address, live, stamp))
 
 

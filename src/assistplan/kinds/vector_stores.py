@@ -21,8 +21,8 @@ from assistplan.kinds.base import (
     DesireContext,
     Inventory,
     Kind,
-    KindContext,
     LiveObject,
+    OpenAIContext,
     PartialApplyError,
     Spec,
     find_stamped,
@@ -100,8 +100,8 @@ class VectorStoreKind(Kind):
             spec["chunking"] = chunking
         return spec
 
-    def refresh(self, ctx: KindContext) -> list[LiveObject]:
-        provider: OpenAIProvider = ctx.provider
+    def refresh(self, ctx: OpenAIContext) -> list[LiveObject]:
+        provider = ctx.provider
         inventory = ctx.inventory
 
         def list_all() -> list[LiveObject]:
@@ -124,8 +124,8 @@ class VectorStoreKind(Kind):
         path = f"/vector_stores/{store_id}/files"
         return list(provider.list_objects(path, address=None, operation="list vector store files"))
 
-    def create(self, ctx: KindContext, address: Address, spec: Spec) -> Applied:
-        provider: OpenAIProvider = ctx.provider
+    def create(self, ctx: OpenAIContext, address: Address, spec: Spec) -> Applied:
+        provider = ctx.provider
         params: dict[str, Any] = {
             "name": spec["name"],
             "metadata": {**spec["metadata"], **ctx.labels(address)},
@@ -142,8 +142,8 @@ class VectorStoreKind(Kind):
         )
         return self._sync_files(provider, ctx, address, store.id, {}, spec)
 
-    def update(self, ctx: KindContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
-        provider: OpenAIProvider = ctx.provider
+    def update(self, ctx: OpenAIContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
+        provider = ctx.provider
         expires = (
             {"anchor": "last_active_at", "days": spec["expires_after_days"]} if spec["expires_after_days"] else None
         )
@@ -162,7 +162,7 @@ class VectorStoreKind(Kind):
     def _sync_files(
         self,
         provider: OpenAIProvider,
-        ctx: KindContext,
+        ctx: OpenAIContext,
         address: str,
         store_id: str,
         before: dict[str, Any],
@@ -215,7 +215,7 @@ class VectorStoreKind(Kind):
     def _attach_and_wait(
         self,
         provider: OpenAIProvider,
-        ctx: KindContext,
+        ctx: OpenAIContext,
         address: str,
         store_id: str,
         attach: list[tuple[str, str, dict[str, Any]]],
@@ -267,19 +267,19 @@ class VectorStoreKind(Kind):
                 operation="detach file",
             )
 
-    def delete(self, ctx: KindContext, address: Address, remote_id: str) -> None:
-        provider: OpenAIProvider = ctx.provider
+    def delete(self, ctx: OpenAIContext, address: Address, remote_id: str) -> None:
+        provider = ctx.provider
         call(lambda: provider.client.vector_stores.delete(remote_id), address=address, operation="delete")
 
-    def read(self, ctx: KindContext, remote_id: str, address: Address) -> LiveObject:
-        provider: OpenAIProvider = ctx.provider
+    def read(self, ctx: OpenAIContext, remote_id: str, address: Address) -> LiveObject:
+        provider = ctx.provider
         store = call(lambda: provider.client.vector_stores.retrieve(remote_id), address=address, operation="read")
         return LiveObject.from_metadata(
             self.kind, store.model_dump(mode="json", by_alias=True), {"files": self._attachments(provider, remote_id)}
         )
 
-    def stamp(self, ctx: KindContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
-        provider: OpenAIProvider = ctx.provider
+    def stamp(self, ctx: OpenAIContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
+        provider = ctx.provider
         metadata = {**(live.raw.get("metadata") or {}), **stamp}
         updated = call(
             lambda: provider.client.vector_stores.update(live.id, metadata=metadata),
