@@ -105,23 +105,41 @@ def fork(work: Callable[[], T], name: str) -> Forked[T]:
     """Run `work` in a forked child, whatever `can_fork` says: the caller knows no other thread holds a lock `work`
     takes."""
     parent = os.getpid()
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, ())  # the mask as it is, to put back
     read_end, write_end = os.pipe()
-    # Ctrl-C is held back from the fork until the child ignores it: one arriving in between would otherwise end the
-    # child with a traceback. The parent gets its own as soon as the fork is done.
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    pid = 0
+    child: Forked[T] | None = None
     try:
+        # Ctrl-C is held back from the fork until the child ignores it: one arriving in between would otherwise end
+        # the child with a traceback. The parent gets its own when the mask is put back, below.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         pid = os.fork()
-    except OSError:
+        if pid == 0:  # the child
+            os.close(read_end)
+            _run_child(work, write_end, parent, held)
+        write_end, sent = -1, write_end
+        os.close(sent)
+        child = Forked(pid, read_end, name)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # raises a Ctrl-C held back meanwhile
+    except BaseException:
+        # nothing is left behind, whatever failed (the fork refused, or an interrupt on the way): no child, no pipe
+        if child is not None:
+            child.stop()  # its collecting thread reaps it and closes the pipe
+        else:
+            _discard(pid, read_end, write_end)
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        os.close(read_end)
-        os.close(write_end)
         raise
-    if pid == 0:  # the child
-        os.close(read_end)
-        _run_child(work, write_end, parent, held)
-    signal.pthread_sigmask(signal.SIG_SETMASK, held)
-    os.close(write_end)
-    return Forked(pid, read_end, name)
+    return child
+
+
+def _discard(pid: int, *pipe: int) -> None:
+    """Kill and reap a child (if `pid`), close the ends of its pipe still open (not -1)."""
+    if pid:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    for end in pipe:
+        if end >= 0:
+            os.close(end)
 
 
 def _run_child(work: Callable[[], T], out: int, parent: int, mask: set[int | signal.Signals]) -> NoReturn:

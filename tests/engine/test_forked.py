@@ -146,6 +146,33 @@ def test_an_interrupt_between_the_fork_and_the_child_ignoring_it_is_discarded(mo
     assert child.future.result(timeout=60) == "finished"
 
 
+def test_an_interrupt_while_the_child_is_set_up_leaves_no_child_no_pipe_and_the_mask_as_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real_fork = os.fork
+    forked_pids: list[int] = []
+
+    def recorded_fork() -> int:
+        pid = real_fork()
+        forked_pids.append(pid)
+        return pid
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fork", recorded_fork)
+    monkeypatch.setattr(forked.Forked, "__init__", interrupted)
+    opened_before = len(os.listdir("/proc/self/fd"))
+
+    with pytest.raises(KeyboardInterrupt):
+        forked.fork(lambda: "never collected", "test-child")
+
+    with pytest.raises(ChildProcessError):  # killed and reaped already
+        os.waitpid(forked_pids[0], os.WNOHANG)
+    assert len(os.listdir("/proc/self/fd")) == opened_before
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, ())
+
+
 # A process that forks a child which waits forever, prints the child's pid, then waits to be killed
 ORPHANING = """
 import os, sys
