@@ -49,7 +49,7 @@ def match_live(
     claimed = {obj.id for obj in matched.values()}
     stamped = [obj for obj in by_id.values() if obj.id not in claimed and obj.project == inventory.project]
     renamed = {old: address for address, want in desired.items() for old in want.moved_from}
-    labelled = [(obj, Address.of(obj.address or "")) for obj in stamped if _usable_address(obj)]
+    labelled = [(obj, label) for obj in stamped if (label := _label(obj)) is not None]
     labelled += [(obj, renamed[label]) for obj, label in labelled if label in renamed]
     for obj, target in labelled:
         if obj.id not in claimed and target in desired and target not in matched:
@@ -66,12 +66,13 @@ def match_live(
     for obj in stamped:
         if obj.id in claimed:
             continue
-        if not _usable_address(obj):
+        label = _label(obj)
+        if label is None:
             orphans.append(obj)
-        elif obj.address in matched:
+        elif label in matched:
             duplicates.append(obj)
         else:
-            matched[Address.of(obj.address or "")] = obj
+            matched[label] = obj
             claimed.add(obj.id)
 
     def normalized(obj: LiveObject) -> Live:
@@ -84,10 +85,10 @@ def match_live(
     )
 
 
-def _usable_address(obj: LiveObject) -> bool:
-    """Whether the address label names an address of the object's own kind."""
-    kind, _, name = (obj.address or "").partition("/")
-    return kind == obj.kind and bool(name)
+def _label(obj: LiveObject) -> Address | None:
+    """The address the object's address label names, when it is one of the object's own kind."""
+    label = Address.of(obj.address or "")
+    return label if label.kind == obj.kind and label.name else None
 
 
 def with_unread(found: Live | None, want: Desired | None, recorded: ResourceState | None) -> Live | None:
