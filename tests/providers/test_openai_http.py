@@ -107,6 +107,20 @@ def test_a_listing_at_a_parallelism_of_one_walks_the_pages_once_from_the_top(
     assert sandbox.count("GET /agents") == 3
 
 
+def test_a_listing_tells_how_many_pages_it_has_walked_after_each_page(
+    provider: OpenAIProvider, openai_client: openai.OpenAI
+) -> None:
+    create_agents(openai_client, 5)
+    depths: list[int] = []
+
+    listed = provider.list_objects(
+        "/agents", params={"limit": "2", "order": "desc"}, address=None, operation="list agents", reached=depths.append
+    )
+
+    assert len(list(listed)) == 5
+    assert depths == [1, 2, 3]
+
+
 def test_list_objects_asks_for_full_pages_by_default(
     provider: OpenAIProvider, sandbox: SandboxServer, openai_client: openai.OpenAI
 ) -> None:

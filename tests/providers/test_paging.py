@@ -35,6 +35,9 @@ class Collection:
     """Ids of deleted objects the server refuses as cursors (an error, as for an id it never had)."""
     asked: list[tuple[str | None, str | None]] = field(default_factory=list)
     hold_oldest: threading.Event | None = None
+    hold_newest: threading.Event | None = None
+    hold_from: int = 0
+    """With `hold_newest`, a newest-first page from this position on waits for it (10 s at most, once)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def all_objects(self) -> list[dict[str, Any]]:
@@ -68,6 +71,9 @@ class Collection:
         if order == "asc" and self.oldest_empty:
             served = []
         start = 0 if after is None else self.position(served, after)
+        hold = self.hold_newest if order is None and start >= self.hold_from else None
+        if hold is not None and not hold.wait(timeout=10):
+            hold.set()  # nothing released it: the listing needs these pages
         items = served[start : start + self.page]
         more = start + self.page < len(served)
         return Page(items, more, items[-1]["id"] if more else None)
@@ -207,7 +213,8 @@ def test_known_ids_start_walks_after_them_and_every_object_comes_once_in_order()
 
     assert found == ids_newest_first(collection)
     starts = {after for order, after in collection.asked if order is None and after is not None}
-    assert {"obj_26", "obj_13", "obj_0"} <= starts
+    # the 38 known ids after the first page, split in four: the oldest-first walk takes the last part from below
+    assert {"obj_28", "obj_18", "obj_9"} <= starts
 
 
 def test_walks_from_known_ids_take_about_a_page_more_each_than_the_collection_has() -> None:
@@ -254,6 +261,21 @@ def test_objects_older_than_every_known_one_are_also_walked_oldest_first() -> No
 
     assert found == ids_newest_first(collection)
     assert ("asc", None) in collection.asked
+
+
+def test_known_ids_recorded_in_another_order_than_the_server_s_still_leave_the_rest_to_the_oldest_first_walk() -> None:
+    collection = Collection(stamps=list(range(100)), page=2, hold_newest=threading.Event(), hold_from=20)
+    # the newest objects, as a parallel apply may record them: not newest first, so the walk after the last one known
+    # runs into the walks after the others, and the walk after obj_91 is the one that goes on into the rest
+    known = [f"obj_{index}" for index in (95, 91, 97, 93)]
+
+    found = walked_from_known(collection, known, walks=4)
+    assert collection.hold_newest is not None
+    collection.hold_newest.set()
+
+    assert found == ids_newest_first(collection)
+    deepest = min(int(after.removeprefix("obj_")) for order, after in collection.asked if order is None and after)
+    assert deepest == 80
 
 
 def test_a_collection_of_one_page_is_asked_for_once_whatever_is_known() -> None:

@@ -14,18 +14,22 @@ import pytest
 from assistplan.errors import ProviderError
 from assistplan.manifest.models import ProjectConfig
 from assistplan.providers import flowise_account, openai_account
+from assistplan.providers.listing import Reached
 from assistplan.providers.sharing import SharedListings
 
 
 class Source:
-    """A collection of `size` objects walked by `walk()`, counting the objects it gave."""
+    """A collection of `size` objects walked by `walk(reached)` 100 a page, counting the objects it gave and telling
+    `reached` the page it is on."""
 
     def __init__(self, size: int, fail_at: int | None = None) -> None:
         self.size, self.fail_at, self.given, self.walks = size, fail_at, 0, 0
 
-    def walk(self) -> Iterator[dict[str, Any]]:
+    def walk(self, reached: Reached) -> Iterator[dict[str, Any]]:
         self.walks += 1
         for index in range(self.size):
+            if index % 100 == 0:
+                reached(index // 100 + 1)
             if index == self.fail_at:
                 raise ProviderError("the API failed", operation="list agents")
             self.given += 1
@@ -53,6 +57,18 @@ def test_a_project_that_stops_early_leaves_the_walk_to_the_next() -> None:
     assert everything[:120] == head
     assert len(everything) == 250
     assert (source.walks, source.given) == (1, 250)
+
+
+def test_a_project_reading_what_another_walked_is_told_the_depth_the_walk_had_reached() -> None:
+    listings, source = SharedListings(), Source(250)
+    walking: list[int] = []
+    reading: list[int] = []
+
+    head = list(itertools.islice(listings.listing("agents", source.walk, walking.append), 120))
+    everything = list(listings.listing("agents", source.walk, reading.append))
+
+    assert (len(head), len(everything)) == (120, 250)
+    assert (walking, reading) == ([1, 2], [1, 2, 3])
 
 
 def test_each_project_gets_its_own_copy_of_an_object() -> None:
@@ -131,7 +147,13 @@ class FakeProvider:
         self.closed = False
 
     def list_objects(
-        self, path: str, *, params: dict[str, str] | None = None, address: str | None, operation: str
+        self,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        address: str | None,
+        operation: str,
+        reached: Reached | None = None,
     ) -> Iterator[dict[str, Any]]:
         self.reads.append(path)
         yield {"id": path}

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from assistplan.errors import StateError
+from assistplan.plan.refresh import new_inventory
 from assistplan.state import ResourceState, StateFile, StateLock, StateStore
 
 
@@ -52,6 +53,18 @@ def test_record_then_reload_replays_the_journal(store: StateStore) -> None:
     store.record("Assistant/a", None)
 
     assert ids(StateStore(store.path).load()) == {"Assistant/b": "asst_b"}
+
+
+def test_records_made_in_one_second_keep_the_order_they_were_made_in_once_compacted(store: StateStore) -> None:
+    made = [f"r{index:02}" for index in range(30)]  # the state file keeps its addresses in this order
+    for name in made:
+        store.record(f"Assistant/{name}", resource(name, f"asst_{name}"))
+    store.compact()
+
+    state = StateStore(store.path).load()
+
+    # listings start after the most recently recorded ids first (assistplan.providers.paging)
+    assert new_inventory("demo", state).recorded["Assistant"] == [f"asst_{name}" for name in reversed(made)]
 
 
 def test_the_journal_lives_beside_the_state_file_and_starts_with_a_header(store: StateStore) -> None:

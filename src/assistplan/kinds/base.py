@@ -434,12 +434,13 @@ def listed_or_read(ctx: OpenAIContext, kind: str, path: str, noun: str) -> list[
 
     provider, inventory = ctx.provider, ctx.inventory
     items, whole = list_or_read(
-        lambda: provider.list_objects(
+        lambda reached: provider.list_objects(
             path,
             address=None,
             operation=f"list {noun}s",
             known=inventory.recorded.get(kind, ()),
             parallelism=inventory.parallelism,
+            reached=reached,
         ),
         lambda remote_id: provider.get_object(f"{path}/{remote_id}", address=None, operation=f"read {noun}"),
         inventory.known_ids(kind),

@@ -2,13 +2,16 @@
 when the objects wanted are known by id and the collection holds many more pages than reading them takes, read
 them one by one.
 
-The listing walks its pages one after another, so its cost grows with everything the account holds; reading `k`
-objects by id takes R = k / (parallelism - 1) rounds of requests, whatever the account holds. When the ids are
-known (the state records every address of the kind, and the last apply finished), the reads start beside the
-listing once it has walked R / 2 pages without ending, so a collection not much larger than the project costs no
-read. The answer does not depend on which side is faster, only on the collection: a listing that ends within
-R / 2 + R pages is the answer (it also shows objects the state does not know); a longer one is stopped there, and
-the answer is the objects read. An object that answers 404 was deleted outside, so something changed: the
+A listing's cost grows with everything the account holds: its walks (`assistplan.providers.paging`) fetch a page a
+round each. Reading `k` objects by id takes R = k / (parallelism - 1) rounds of requests, whatever the account holds.
+The listing's progress is counted in rounds: its depth, the most pages any one of its walks has fetched, which the
+listing reports after each page (a listing walked from both ends hands over the objects of its oldest-first walk
+only when the walks cross, so the objects handed over say little of how far it is). When the ids are known (the
+state records every address of the kind, and the last apply finished), the reads start beside the listing once it
+is deeper than R / 2 rounds, so a collection not much larger than the project costs no read. The answer does not
+depend on which side is faster, only on the collection: a listing that ends within R / 2 + R rounds is the answer
+(it also shows objects the state does not know), and the reads still to start are cancelled; a deeper one is left
+there, and the answer is the objects read. An object that answers 404 was deleted outside, so something changed: the
 collection is then listed to the end, and the listing is the answer.
 """
 
@@ -22,37 +25,47 @@ from typing import Any
 
 from assistplan.errors import NotFoundError
 
-Lister = Callable[[], Iterator[dict[str, Any]]]
+Reached = Callable[[int], None]
+"""Told, after each page a listing fetches, how many pages the walk that fetched it has fetched so far."""
+
+Lister = Callable[[Reached], Iterator[dict[str, Any]]]
 Reader = Callable[[str], dict[str, Any]]
 
 
+def _unheeded(depth: int) -> None:
+    """A listing's depth, where nothing depends on it."""
+
+
 def list_or_read(
-    list_all: Lister, read_one: Reader, known: Collection[str], parallelism: int, page_size: int = 100
+    list_all: Lister, read_one: Reader, known: Collection[str], parallelism: int
 ) -> tuple[list[dict[str, Any]], bool]:
     """The objects of a collection, and whether they are all of them (listed) rather than exactly those with the
-    `known` ids (read, when the listing is longer than reading them). Returns as soon as the answer is known:
-    requests still in flight on the other side finish in the background."""
+    `known` ids (read, when the listing is deeper than reading them takes rounds). Returns as soon as the answer is
+    known: requests still in flight on the other side finish in the background."""
     if not known:
-        return list(list_all()), True
+        return list(list_all(_unheeded)), True
     rounds = math.ceil(len(known) / max(1, parallelism - 1))
-    # the reads start once the listing has walked half as many pages as they take rounds (a shorter listing costs
-    # no read at all), and the listing is the answer when it ends within those pages and the rounds of the reads
-    start = page_size * math.ceil(rounds / 2)
-    budget = start + page_size * rounds
-    lock = threading.Lock()
+    start = math.ceil(rounds / 2)
+    budget = start + rounds
     listed: list[dict[str, Any]] = []
-    big = threading.Event()
+    deep = threading.Event()
+    """The listing went deeper than `start` rounds, or ended."""
+    too_deep = threading.Event()
+    """The listing went deeper than `budget` rounds: the reads are the answer."""
+
+    def reached(depth: int) -> None:
+        if depth > start:
+            deep.set()
+        if depth > budget:
+            too_deep.set()
 
     def walk() -> bool:
-        """List to the end (True), or stop once the listing is longer than the budget (False)."""
-        for item in list_all():
-            with lock:
-                listed.append(item)
-                if len(listed) == start:
-                    big.set()
-                if len(listed) > budget:
-                    return False
-        return True
+        """List to the end (True), or stop once the listing is deeper than the budget (False)."""
+        for item in list_all(reached):
+            if too_deep.is_set():
+                return False
+            listed.append(item)
+        return not too_deep.is_set()
 
     def read(remote_id: str) -> dict[str, Any] | None:
         try:
@@ -63,16 +76,16 @@ def list_or_read(
     pool = ThreadPoolExecutor(max_workers=max(2, parallelism))
     try:
         listing = pool.submit(walk)
-        listing.add_done_callback(lambda _: big.set())
-        big.wait()
+        listing.add_done_callback(lambda _: deep.set())
+        deep.wait()
         if listing.done() and listing.result():
-            return list(listed), True
+            return listed, True
         reads = [pool.submit(read, remote_id) for remote_id in known]
         if listing.result():
-            return list(listed), True
+            return listed, True
         found = [future.result() for future in reads]
         if any(item is None for item in found):
-            return list(list_all()), True
+            return list(list_all(_unheeded)), True
         return [item for item in found if item is not None], False
     finally:
         pool.shutdown(wait=False, cancel_futures=True)

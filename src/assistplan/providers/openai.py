@@ -222,6 +222,7 @@ class OpenAIProvider:
         operation: str,
         known: Sequence[str] = (),
         parallelism: int = 2,
+        reached: Callable[[int], None] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Every object of the collection at `path` (relative to the base URL, e.g. `"/agents"` or
         `f"/vector_stores/{store_id}/files"`), as the API sends it, walking the cursor pages lazily.
@@ -234,6 +235,8 @@ class OpenAIProvider:
         the walks stop once they have crossed (`assistplan.providers.paging`), unless `params` set an `order`; given
         `known` ids (newest first) that the collection probably holds, it is also walked from some of them. Either
         way at most `parallelism` requests are in flight: with 1, the collection is walked once, from the top.
+        `reached`, if given, is told after each page how many pages the walk that fetched it has fetched: the
+        listing's depth in rounds, which `assistplan.providers.listing` weighs against reading by id.
 
         A failed request is retried like the SDK's reads; then it raises a `ProviderError` (a `NotFoundError` on 404)
         naming `address` (None for a listing that serves many resources), `operation` (e.g. "list agents"), the
@@ -242,6 +245,7 @@ class OpenAIProvider:
         """
         query = {"limit": str(PAGE_SIZE), **(params or {})}
         seen: dict[tuple[str | None, int], set[str]] = {}
+        depths: dict[tuple[str | None, int], int] = {}
 
         def fetch(order: str | None, after: str | None, walk: int) -> Page:
             asked = {
@@ -267,6 +271,9 @@ class OpenAIProvider:
                         operation=operation,
                     )
                 seen[order, walk].add(cursor)
+            depth = depths[order, walk] = depths.get((order, walk), 0) + 1
+            if reached is not None:
+                reached(depth)
             return Page(data, cursor is not None, cursor)
 
         if "order" not in query and TWO_ENDED.fullmatch(path) and parallelism > 1:

@@ -16,20 +16,24 @@ starts where the first's did (a server that ignores `order`), a second walk that
 reaching the object the first began with. When every object was created in the same second the walks never cross; the
 one that reaches its end first has them all. Either way the wall time is at most that of one walk.
 
-**From known objects.** When the caller knows ids the collection probably holds (the state's records of the kind,
-newest first), more newest-first walks start right after some of them (`after=<id>`), spread evenly, beside the walk
-from the top. A walk that meets an object another walk listed stops there: that walk goes on from that object, in the
-same order, so the walks' runs follow each other without a gap or an overlap, and the listing needs no `created_at`.
-The walk after the oldest known id also walks from both ends (above), for the objects older than every known one (an
-account shared with other projects). A walk whose first page fails (an id the server no longer knows) is left out;
-the walks around it go on through its part. Objects come in the server's order: the runs one after another, from the
-top.
+**From known objects.** When the caller knows ids the collection probably holds (the state's records of the kind, most
+recently recorded first), more newest-first walks start right after some of them (`after=<id>`), spread evenly, beside
+the walk from the top. A walk that meets an object another walk listed stops there: that walk goes on from that object,
+in the same order, so the walks' runs follow each other without a gap or an overlap. A walk whose first page fails (an
+id the server no longer knows) is left out; the walks around it go on through its part. An oldest-first walk starts
+beside them all, for the objects older than every known one (an account shared with other projects): the listing is
+complete once it has crossed the runs that follow one another from the top (as above, by `created_at`, against the
+oldest object the last of those runs has reached), or once those runs reach the end; the oldest-first walk is dropped as
+above when the answers do not prove the crossing, and the runs go on. Which walk goes on into the older objects does not
+matter, so the known ids need not come in the server's order (an apply that made objects side by side records them in
+another). Objects come in the server's order: the runs one after another, from the top, then what only the oldest-first
+walk saw, newest first.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -60,11 +64,9 @@ def _stamps(items: list[Item]) -> list[int] | None:
 class _Crossing:
     """What the two walks know of each other, under one lock."""
 
-    def __init__(self, first: list[Item], top_id: Any) -> None:
+    def __init__(self, first: list[Item]) -> None:
         self.lock = threading.Lock()
         self.first_id = first[0].get("id")
-        self.top_id = top_id
-        """The first object of the whole listing (the oldest-first walk starting there ignored `order`)."""
         stamps = _stamps(first)
         self.usable = stamps is not None and _ordered(stamps, descending=True)
         self.newest_low: int | None = stamps[-1] if stamps else None
@@ -103,7 +105,7 @@ class _Crossing:
             if (
                 stamps is None
                 or not _ordered([*before, *stamps], descending=False)
-                or (first and page.items and page.items[0].get("id") in (self.first_id, self.top_id))
+                or (first and page.items and page.items[0].get("id") == self.first_id)
             ):
                 self.usable = False
                 return False
@@ -118,10 +120,10 @@ class _Crossing:
                 self.oldest_done = True
             return not self.stopped and not self._crossed()
 
-    def walk_oldest(self, fetch: Fetch, walk: int) -> None:
+    def walk_oldest(self, fetch: Fetch) -> None:
         cursor: str | None = None
         try:
-            while self.oldest_page(page := fetch("asc", cursor, walk), cursor is None):
+            while self.oldest_page(page := fetch("asc", cursor, 1), cursor is None):
                 cursor = page.cursor
         except Exception:
             with self.lock:
@@ -145,56 +147,66 @@ def from_both_ends(fetch: Fetch, known: Sequence[str] = (), walks: int = 2) -> I
     if starts and walks > 1:
         yield from _Walks(fetch, page, starts, walks).listing()
     else:
-        yield from (item for item, _ in _crossing(fetch, page, 0, page.items[0].get("id")))
+        yield from _crossing(fetch, page)
 
 
-def _crossing(fetch: Fetch, page: Page, walk: int, top_id: Any) -> Generator[tuple[Item, bool], None, None]:
-    """The newest-first walk `walk` from its first page `page` on, with an oldest-first walk (number `walk + 1`) beside
-    it until they cross: each object, and whether only the oldest-first walk saw it (those come last)."""
-    crossing = _Crossing(page.items, top_id)
+def _crossing(fetch: Fetch, page: Page) -> Iterator[Item]:
+    """The newest-first walk (number 0) from its first page `page` on, with an oldest-first walk (number 1) beside it
+    until they cross; what only the oldest-first walk saw comes last."""
+    crossing = _Crossing(page.items)
     if crossing.usable:
-        threading.Thread(
-            target=crossing.walk_oldest, args=(fetch, walk + 1), daemon=True, name="assistplan-oldest"
-        ).start()
+        threading.Thread(target=crossing.walk_oldest, args=(fetch,), daemon=True, name="assistplan-oldest").start()
     seen: set[Any] = set()
     rest: list[Item] | None = None
     try:
         while True:
             seen.update(item.get("id") for item in page.items)
-            yield from ((item, False) for item in page.items)
+            yield from page.items
             if not page.more or page.cursor is None or (rest := crossing.taken()) is not None:
                 break
-            page = fetch(None, page.cursor, walk)
+            page = fetch(None, page.cursor, 0)
             crossing.newest_page(page.items)
         if rest is not None:
             for item in reversed(rest):
                 if item.get("id") not in seen:
                     seen.add(item.get("id"))
-                    yield item, True
+                    yield item
     finally:
         crossing.stopped = True
 
 
 class _Walks:
-    """The newest-first walks of a listing from known objects (see the module), under one condition: the objects each
-    walk listed (its run), which walk listed each object, and where each walk stopped."""
+    """The walks of a listing from known objects (see the module), under one condition: the objects each newest-first
+    walk listed (its run), which walk listed each object, where each walk stopped and the oldest creation time it
+    reached, and what the oldest-first walk saw."""
 
     def __init__(self, fetch: Fetch, page: Page, starts: list[str], walks: int) -> None:
         self.fetch = fetch
         self.top_id = page.items[0].get("id")
-        # the walk from the top is 0; then one after each start spread over all but the oldest; the last walk goes
-        # after the oldest known id, from both ends (its oldest-first walk is numbered one more)
-        middle = min(walks - 2, len(starts) - 1)
-        spread = [starts[(len(starts) - 1) * k // (middle + 1)] for k in range(1, middle + 1)]
-        self.starts = list(dict.fromkeys([*spread, starts[-1]]))
-        self.last = len(self.starts)
+        # the walk from the top is 0; then one after each start spread evenly over the known ids, the oldest-first
+        # walk meeting the last of them from below
+        spread = min(walks - 1, len(starts))
+        self.starts = list(dict.fromkeys(starts[len(starts) * k // (spread + 1)] for k in range(1, spread + 1)))
+        self.count = len(self.starts) + 1
+        """The newest-first walks; the oldest-first walk is numbered `count`."""
         self.condition = threading.Condition()
         self.owner: dict[Any, int] = {}
-        self.runs: dict[int, list[Item]] = {walk: [] for walk in range(self.last + 1)}
+        self.runs: dict[int, list[Item]] = {walk: [] for walk in range(self.count)}
         self.next: dict[int, int] = {}
         """Walk -> the walk it ran into."""
-        self.extra: list[Item] = []
-        """What only the last walk's oldest-first walk saw, newest first."""
+        self.lows: dict[int, int] = {}
+        """Walk -> the oldest `created_at` it reached."""
+        self.highs: dict[int, int] = {}
+        """Walk -> the `created_at` of the first object of its run."""
+        self.unordered: set[int] = set()
+        """Walks whose objects were not all stamped, newest first."""
+        self.oldest: list[Item] = []
+        """What the oldest-first walk saw, oldest first."""
+        self.oldest_high: int | None = None
+        self.oldest_usable = True
+        self.oldest_done = False
+        self.crossed = False
+        """The oldest-first walk reached past the end of the runs that follow one another from the top."""
         self.done: set[int] = set()
         self.error: Exception | None = None
         self.stopped = False
@@ -204,19 +216,55 @@ class _Walks:
     def _record(self, walk: int, items: list[Item]) -> bool:
         """Add a page to `walk`'s run, up to the first object another walk listed; whether the walk goes on."""
         with self.condition:
-            run = self.runs[walk]
+            run, added, met = self.runs[walk], [], False
             for item in items:
                 key = item.get("id")
                 owner = self.owner.get(key, walk) if key is not None else walk
                 if owner != walk:
                     self.next[walk] = owner
-                    self.condition.notify_all()
-                    return False
+                    met = True
+                    break
                 if key is not None:
                     self.owner[key] = walk
                 run.append(item)
+                added.append(item)
+            self._stamped(walk, added)
+            self._check()
             self.condition.notify_all()
-            return not self.stopped
+            return not met and not self.stopped
+
+    def _stamped(self, walk: int, added: list[Item]) -> None:
+        """Note the creation times of objects `walk` added to its run (under the condition)."""
+        stamps = _stamps(added)
+        before = [self.lows[walk]] if walk in self.lows else []
+        if stamps is None or not _ordered([*before, *stamps], descending=True):
+            self.unordered.add(walk)
+        elif stamps:
+            self.highs.setdefault(walk, stamps[0])
+            self.lows[walk] = stamps[-1]
+
+    def _chain(self) -> list[int]:
+        """The walks whose runs follow one another from the top: 0, the walk it ran into, and so on."""
+        chain = [0]
+        while chain[-1] in self.next and self.next[chain[-1]] not in chain:
+            chain.append(self.next[chain[-1]])
+        return chain
+
+    def _check(self) -> None:
+        """Whether the oldest-first walk has crossed the runs from the top (under the condition): every object is then
+        in those runs or in what it saw, and every walk stops."""
+        if self.crossed or not self.oldest_usable:
+            return
+        if not self.oldest_done:
+            chain = self._chain()
+            end = chain[-1]
+            if any(walk in self.unordered for walk in chain) or any(
+                a not in self.lows or b not in self.highs or self.lows[a] < self.highs[b] for a, b in pairwise(chain)
+            ):
+                return
+            if self.oldest_high is None or end not in self.lows or self.oldest_high <= self.lows[end]:
+                return
+        self.crossed = self.stopped = True
 
     def _walk(self, walk: int, page: Page | None) -> None:
         """Walk `walk` to the end, or until it meets another walk; the first page of one after a known id may fail."""
@@ -238,31 +286,44 @@ class _Walks:
         finally:
             self._finish(walk, error)
 
-    def _walk_last(self) -> None:
-        """The walk after the oldest known id, from both ends; it stops like the others when it meets another walk."""
-        walk, error = self.last, None
+    def _walk_oldest(self) -> None:
+        """The walk from the oldest object (`order=asc`), until it crosses the runs from the top or the walks stop; it
+        is dropped, and the runs go on alone, whenever its answers do not prove the crossing (see the module)."""
+        cursor: str | None = None
         try:
-            try:
-                page = self.fetch(None, self.starts[-1], walk)
-            except Exception:
-                return
+            while True:
+                page = self.fetch("asc", cursor, self.count)
+                if not self._oldest_page(page, cursor is None):
+                    return
+                cursor = page.cursor
+        except Exception:
+            with self.condition:
+                self.oldest_usable = False
+
+    def _oldest_page(self, page: Page, first: bool) -> bool:
+        """Record a page of the oldest-first walk; whether that walk should go on."""
+        stamps = _stamps(page.items)
+        with self.condition:
+            before = [] if self.oldest_high is None else [self.oldest_high]
+            if (
+                stamps is None
+                or not _ordered([*before, *stamps], descending=False)
+                or (first and page.items and page.items[0].get("id") == self.top_id)
+            ):
+                self.oldest_usable = False
+                return False
+            self.oldest.extend(page.items)
+            if stamps:
+                self.oldest_high = stamps[-1]
             if not page.more or not page.items or page.cursor is None:
-                self._record(walk, page.items)
-                return
-            listing = _crossing(self.fetch, page, walk, self.top_id)
-            try:
-                for item, oldest_only in listing:
-                    if oldest_only:
-                        with self.condition:
-                            self.extra.append(item)
-                    elif not self._record(walk, [item]):
-                        return
-            finally:
-                listing.close()
-        except Exception as exc:
-            error = exc
-        finally:
-            self._finish(walk, error)
+                # at its end, the walk holds everything only if it reached the newest object of the collection
+                if not any(item.get("id") == self.top_id for item in self.oldest):
+                    self.oldest_usable = False
+                    return False
+                self.oldest_done = True
+            self._check()
+            self.condition.notify_all()
+            return not self.stopped and not self.oldest_done
 
     def _finish(self, walk: int, error: Exception | None) -> None:
         with self.condition:
@@ -271,14 +332,22 @@ class _Walks:
                 self.error = error
             self.condition.notify_all()
 
+    def _failed(self) -> Exception | None:
+        """The error of a walk, unless the listing is complete without it (under the condition)."""
+        return None if self.crossed else self.error
+
     def listing(self) -> Iterator[Item]:
-        """The objects, following the runs from the top as they grow; what no run led to comes last."""
+        """The objects, following the runs from the top as they grow; once the oldest-first walk has crossed them,
+        what only it saw, newest first; what no run led to comes last."""
         threads = [threading.Thread(target=self._walk, args=(0, self.first), daemon=True, name="assistplan-walk-0")]
         threads += [
             threading.Thread(target=self._walk, args=(walk, None), daemon=True, name=f"assistplan-walk-{walk}")
-            for walk in range(1, self.last)
+            for walk in range(1, self.count)
         ]
-        threads.append(threading.Thread(target=self._walk_last, daemon=True, name=f"assistplan-walk-{self.last}"))
+        if 0 not in self.unordered:
+            threads.append(threading.Thread(target=self._walk_oldest, daemon=True, name="assistplan-oldest"))
+        else:
+            self.oldest_usable = False
         for thread in threads:
             thread.start()
         emitted: set[Any] = set()  # the ids given, and the objects given (an object without an id is never a duplicate)
@@ -291,24 +360,32 @@ class _Walks:
                 while True:
                     with self.condition:
                         run = self.runs[walk]
-                        while len(run) == taken and walk not in self.done and self.error is None:
+                        while len(run) == taken and walk not in self.done and not self.crossed and not self.error:
                             self.condition.wait()
-                        if self.error is not None:
-                            raise self.error
-                        fresh, ended = run[taken:], walk in self.done
+                        if (error := self._failed()) is not None:
+                            raise error
+                        fresh, ended = run[taken:], walk in self.done or self.crossed
                     taken += len(fresh)
                     for item in fresh:
                         emitted.update((item.get("id"), id(item)))
                         yield item
                     if ended and taken == len(run):
                         break
-                walk = self.next.get(walk)
+                with self.condition:
+                    walk = self.next.get(walk)
             with self.condition:
-                while len(self.done) < len(threads) and self.error is None:
+                self.stopped = True
+                while len(self.done) < self.count and not self.crossed and self.error is None:
                     self.condition.wait()
-                if self.error is not None:
-                    raise self.error
-            for item in [*(item for run in self.runs.values() for item in run), *self.extra]:
+                if (error := self._failed()) is not None:
+                    raise error
+                # once crossed, what only the oldest-first walk saw is older than the runs from the top, else it is
+                # in them
+                rest = [
+                    *(reversed(self.oldest) if self.crossed else []),
+                    *(x for run in self.runs.values() for x in run),
+                ]
+            for item in rest:
                 key = item.get("id")
                 if id(item) not in emitted and (key is None or key not in emitted):
                     emitted.update((key, id(item)))

@@ -7,8 +7,10 @@ account is None shares nothing. Only the reads made for no single resource are s
 page (`list_objects` with no address) or read in one answer (`get` with no address); a project's reads of its own
 objects by id (`assistplan.providers.listing`) go to the API as when it is planned alone. A listing is walked lazily
 and shared as it goes: a project that stops early (its objects are read by id instead) leaves the pages walked so far
-to the others, and the next project to need more walks on from there. Each project gets its own copy of every
-object, so what one project's refresh does with an object never reaches another.
+to the others, and the next project to need more walks on from there. Each object is kept with how deep the walk was
+(in rounds) when it came, and every project reading it is told that depth as it passes it, so each one weighs the
+listing against its reads by id as when it is planned alone. Each project gets its own copy of every object, so what
+one project's refresh does with an object never reaches another.
 
 The listings are read through one connection per account that this module owns, opened from the settings of the
 first project that reaches the account and closed by `SharedListings.close` at the end of the run: each project's
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistplan.providers import Account, Connector, Provider, Sharing, default_sharing
+from assistplan.providers.listing import Reached
 
 if TYPE_CHECKING:
     from assistplan.manifest.models import ProjectConfig
@@ -46,11 +49,18 @@ class SharedListings:
         that declares no sharing is left as it is)."""
         return {name: self._shared(name, connect) for name, connect in connectors.items()}
 
-    def listing(self, key: Hashable, start: Callable[[], Iterator[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
-        """The objects of the collection `key`, walked by `start()` the first time any project asks for it."""
+    def listing(
+        self, key: Hashable, start: Callable[[Reached], Iterator[dict[str, Any]]], reached: Reached | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """The objects of the collection `key`, walked by `start(...)` the first time any project asks for it;
+        `reached` is told the walk's depth as the objects it had reached by then are passed."""
         with self._lock:
             listing = self._listings.setdefault(key, _Listing(start))
-        for item in listing:
+        told = 0
+        for item, depth in listing:
+            if reached is not None and depth > told:
+                told = depth
+                reached(depth)
             yield copy.deepcopy(item)
 
     def value(self, key: Hashable, read: Callable[[], Any]) -> Any:
@@ -110,18 +120,23 @@ class _Reader:
 
 
 class _Listing:
-    """One collection walked once, lazily: every reader sees the objects in order, and the reader that needs an
-    object not yet walked walks the source on (one reader at a time). An error ends the listing for every reader."""
+    """One collection walked once, lazily: every reader sees the objects in order, each with the walk's depth when it
+    came, and the reader that needs an object not yet walked walks the source on (one reader at a time). An error
+    ends the listing for every reader."""
 
-    def __init__(self, start: Callable[[], Iterator[dict[str, Any]]]) -> None:
+    def __init__(self, start: Callable[[Reached], Iterator[dict[str, Any]]]) -> None:
         self._start = start
         self._source: Iterator[dict[str, Any]] | None = None
-        self._items: list[dict[str, Any]] = []
+        self._items: list[tuple[dict[str, Any], int]] = []
+        self._depth = 0
         self._done = False
         self._error: BaseException | None = None
         self._lock = threading.Lock()
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
+    def _reached(self, depth: int) -> None:
+        self._depth = max(self._depth, depth)
+
+    def __iter__(self) -> Iterator[tuple[dict[str, Any], int]]:
         index = 0
         while True:
             if index < len(self._items):
@@ -136,9 +151,10 @@ class _Listing:
                 if self._done:
                     return
                 if self._source is None:
-                    self._source = self._start()
+                    self._source = self._start(self._reached)
                 try:
-                    self._items.append(next(self._source))
+                    item = next(self._source)
+                    self._items.append((item, self._depth))
                 except StopIteration:
                     self._done = True
                 except Exception as error:
@@ -198,6 +214,7 @@ class _SharedPages(_Shared):
         operation: str,
         known: Sequence[str] = (),
         parallelism: int = 2,
+        reached: Reached | None = None,
     ) -> Iterator[dict[str, Any]]:
         """A listing of the account, shared by the projects that ask for it: it is walked without `known` ids (each
         project knows others); a project's own look-ups are its own."""
@@ -207,14 +224,14 @@ class _SharedPages(_Shared):
             )
             return mine
 
-        def start() -> Iterator[dict[str, Any]]:
+        def start(walked: Reached) -> Iterator[dict[str, Any]]:
             listed: Iterator[dict[str, Any]] = self._reader.provider().list_objects(
-                path, params=params, address=None, operation=operation
+                path, params=params, address=None, operation=operation, reached=walked
             )
             return listed
 
         key = (self._account, path, tuple(sorted((params or {}).items())))
-        return self._listings.listing(key, start)
+        return self._listings.listing(key, start, reached)
 
 
 class _SharedGets(_Shared):

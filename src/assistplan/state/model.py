@@ -45,7 +45,9 @@ StateAddress = Annotated[
 
 
 def utc_now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+    """Now, to the microsecond: the records of one apply, made many a second, keep the order they were made in
+    (`Inventory.recorded`, which starts listings after some of them, takes the most recent first)."""
+    return datetime.now(UTC)
 
 
 class ResourceState(BaseModel):
