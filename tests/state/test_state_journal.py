@@ -297,6 +297,28 @@ def test_compact_folds_the_journal_into_the_state_file_and_removes_it(store: Sta
     assert json.loads(store.path.read_text())["resources"]["Assistant/a"]["id"] == "asst_a"
 
 
+class CompactingBetween(StateStore):
+    """A store whose records are compacted, by another thread, after their line is appended and before it is synced."""
+
+    def _sync(self, address: str, fd: int, written: int) -> None:
+        compacting = threading.Thread(target=self.compact)
+        compacting.start()
+        compacting.join()
+        super()._sync(address, fd, written)
+
+
+def test_a_compaction_between_a_record_s_append_and_its_sync_keeps_the_record(tmp_path: Path) -> None:
+    store = CompactingBetween(tmp_path / "state.json")
+    store.write(StateFile.new("demo"))
+
+    store.record("Assistant/a", resource("a", "asst_a"))
+
+    assert not store.journal_path.exists()
+    assert ids(StateStore(store.path).load()) == {"Assistant/a": "asst_a"}
+    store.record("Assistant/b", resource("b", "asst_b"))
+    assert ids(StateStore(store.path).load()) == {"Assistant/a": "asst_a", "Assistant/b": "asst_b"}
+
+
 def test_compact_bumps_the_serial_once_whatever_the_number_of_records(store: StateStore) -> None:
     for i in range(5):
         store.record(f"Assistant/a{i}", resource(f"a{i}"))

@@ -186,13 +186,13 @@ class StateStore:
             opening = self._fd is None
             prefix = self._open_journal(address) if opening else b""
             fd, written = self._append(address, prefix + line, opening)
-        self._sync(address, fd, written)
-        with self._lock:
+            # in this store's view at once: a compaction before the sync below folds it into the state file
             if resource is None:
                 self._resources.pop(address, None)
             else:
                 self._resources[resource.address] = resource
             self._snapshot = None
+        self._sync(address, fd, written)
 
     def compact(self) -> None:
         """Fold the journal into the state file (its serial becomes the one `current` shows, the previous file is
@@ -437,8 +437,8 @@ class StateStore:
         the same time wait for one sync instead of queueing for one each."""
         with self._sync_lock:
             synced_fd, synced = self._synced
-            if synced_fd == fd and synced >= written:
-                return
+            if self._fd != fd or (synced_fd == fd and synced >= written):
+                return  # synced already, or the journal was closed since (see `_close_journal`)
             seen = self._seen_journal
             target = max(written, seen[1]) if seen is not None and self._fd == fd else written
             try:
@@ -449,8 +449,16 @@ class StateStore:
             self._synced = (fd, target)
 
     def _close_journal(self) -> None:
+        """Close the open journal, syncing first what was appended to it and not synced yet (a record whose sync has
+        not begun: its `_sync` then finds the journal closed and returns)."""
         if self._closer is None:
             return
+        fd = self._fd
+        if fd is not None and (self._synced[0] != fd or self._synced[1] < self._journal_valid):
+            try:
+                _sync_data(fd)
+            except OSError as error:
+                self._broken = f"the state journal {self.journal_path} could not be synced ({error})"
         closer, self._closer, self._fd = self._closer, None, None
         self._synced = (-1, 0)  # a descriptor number may be reused by the next journal
         with StateStore._open_lock:
