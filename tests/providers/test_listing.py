@@ -1,6 +1,6 @@
-"""Listing a collection or reading its known objects by id: the answer depends on the collection (how deep its
-listing goes, in rounds, against how many rounds the reads take, and whether a known object is gone), never on which
-side is faster. No HTTP: the listing and the reads are plain functions."""
+"""Listing a collection or reading its known objects by id: the answer depends on how deep the listing goes, in
+rounds, against how many rounds the reads take, and on whether a known object is gone, never on whether the reads or
+the listing finish first. No HTTP: the listing and the reads are plain functions."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from assistplan.errors import NotFoundError, ProviderError
-from assistplan.providers.listing import Lister, Reached, list_or_read
+from assistplan.providers.listing import Lister, list_or_read
+from assistplan.providers.paging import Reached
 
 PAGE = 2
 

@@ -38,6 +38,8 @@ class Collection:
     hold_newest: threading.Event | None = None
     hold_from: int = 0
     """With `hold_newest`, a newest-first page from this position on waits for it (10 s at most, once)."""
+    holding: threading.Event = field(default_factory=threading.Event)
+    """Set once a newest-first page waits for `hold_newest`."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def all_objects(self) -> list[dict[str, Any]]:
@@ -72,6 +74,8 @@ class Collection:
             served = []
         start = 0 if after is None else self.position(served, after)
         hold = self.hold_newest if order is None and start >= self.hold_from else None
+        if hold is not None:
+            self.holding.set()
         if hold is not None and not hold.wait(timeout=10):
             hold.set()  # nothing released it: the listing needs these pages
         items = served[start : start + self.page]
@@ -139,6 +143,26 @@ def test_the_walks_stop_once_they_have_crossed() -> None:
     # the oldest walk crossed the first page of the newest one, which then asked for nothing more
     assert [after for order, after in collection.asked if order is None] == [None]
     assert len([order for order, _ in collection.asked if order == "asc"]) == 10
+
+
+def test_a_page_that_lands_once_the_walks_have_crossed_does_not_count_in_the_depth() -> None:
+    collection = Collection(
+        stamps=list(range(8)), page=2, hold_oldest=threading.Event(), hold_newest=threading.Event(), hold_from=2
+    )
+    told: list[int] = []
+    found: list[dict[str, Any]] = []
+    listing = threading.Thread(target=lambda: found.extend(from_both_ends(collection.fetch, reached=told.append)))
+    listing.start()
+    assert collection.hold_oldest is not None and collection.hold_newest is not None
+    assert collection.holding.wait(timeout=10)  # the newest-first walk waits for its second page
+
+    collection.hold_oldest.set()
+    join_oldest_walk()  # the oldest-first walk crossed on its fourth page
+    collection.hold_newest.set()
+    listing.join(timeout=30)
+
+    assert [obj["id"] for obj in found] == ids_newest_first(collection)
+    assert sorted(told) == [1, 1, 2, 3, 4]
 
 
 def test_objects_of_the_same_second_are_all_listed_once() -> None:

@@ -14,7 +14,7 @@ import pytest
 from assistplan.errors import ProviderError
 from assistplan.manifest.models import ProjectConfig
 from assistplan.providers import flowise_account, openai_account
-from assistplan.providers.listing import Reached
+from assistplan.providers.paging import Reached
 from assistplan.providers.sharing import SharedListings
 
 
@@ -153,6 +153,7 @@ class FakeProvider:
         params: dict[str, str] | None = None,
         address: str | None,
         operation: str,
+        parallelism: int = 2,
         reached: Reached | None = None,
     ) -> Iterator[dict[str, Any]]:
         self.reads.append(path)

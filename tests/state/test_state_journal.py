@@ -17,6 +17,7 @@ import pytest
 from assistplan.errors import StateError
 from assistplan.plan.refresh import new_inventory
 from assistplan.state import ResourceState, StateFile, StateLock, StateStore
+from assistplan.state import store as store_module
 
 
 def resource(name: str, remote_id: str = "asst_1") -> ResourceState:
@@ -298,13 +299,24 @@ def test_compact_folds_the_journal_into_the_state_file_and_removes_it(store: Sta
 
 
 class CompactingBetween(StateStore):
-    """A store whose records are compacted, by another thread, after their line is appended and before it is synced."""
+    """A store whose record of `late` is compacted, by another thread, after its line is appended and before it is
+    synced; then `meanwhile` is recorded, in a new journal (which may get the same descriptor number)."""
 
-    def _sync(self, address: str, fd: int, written: int) -> None:
-        compacting = threading.Thread(target=self.compact)
-        compacting.start()
-        compacting.join()
-        super()._sync(address, fd, written)
+    late = "Assistant/a"
+    meanwhile: str | None = None
+
+    def _sync(self, address: str, opened: object, written: int) -> None:
+        if address == self.late:
+            for work in (self.compact, self._record_meanwhile):
+                thread = threading.Thread(target=work)
+                thread.start()
+                thread.join()
+        super()._sync(address, opened, written)
+
+    def _record_meanwhile(self) -> None:
+        if self.meanwhile is not None:
+            name = self.meanwhile.partition("/")[2]
+            self.record(self.meanwhile, resource(name, f"asst_{name}"))
 
 
 def test_a_compaction_between_a_record_s_append_and_its_sync_keeps_the_record(tmp_path: Path) -> None:
@@ -317,6 +329,27 @@ def test_a_compaction_between_a_record_s_append_and_its_sync_keeps_the_record(tm
     assert ids(StateStore(store.path).load()) == {"Assistant/a": "asst_a"}
     store.record("Assistant/b", resource("b", "asst_b"))
     assert ids(StateStore(store.path).load()) == {"Assistant/a": "asst_a", "Assistant/b": "asst_b"}
+
+
+def test_a_record_synced_after_its_journal_was_compacted_leaves_the_next_journal_s_records_to_be_synced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    sync_data = store_module._sync_data
+    monkeypatch.setattr(store_module, "_sync_data", lambda fd: (synced.append(fd), sync_data(fd)))
+    store = CompactingBetween(tmp_path / "state.json")
+    store.meanwhile = "Assistant/b"
+    store.write(StateFile.new("demo"))
+    for index in range(20):
+        store.record(f"Assistant/x{index}", resource(f"x{index}", f"asst_x{index}"))
+    store.record("Assistant/a", resource("a", "asst_a"))
+    synced.clear()
+
+    store.record("Assistant/c", resource("c", "asst_c"))
+
+    assert len(synced) == 1
+    names = [*(f"x{index}" for index in range(20)), "a", "b", "c"]
+    assert set(ids(StateStore(store.path).load())) == {f"Assistant/{name}" for name in names}
 
 
 def test_compact_bumps_the_serial_once_whatever_the_number_of_records(store: StateStore) -> None:

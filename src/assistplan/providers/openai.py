@@ -44,7 +44,7 @@ from assistplan.providers import (
     retrying_connection,
     servers_stop_on_close,
 )
-from assistplan.providers.paging import Page, from_both_ends
+from assistplan.providers.paging import Page, Reached, from_both_ends, unheeded, walked_once
 
 if TYPE_CHECKING:
     from http.client import HTTPResponse
@@ -222,7 +222,7 @@ class OpenAIProvider:
         operation: str,
         known: Sequence[str] = (),
         parallelism: int = 2,
-        reached: Callable[[int], None] | None = None,
+        reached: Reached | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Every object of the collection at `path` (relative to the base URL, e.g. `"/agents"` or
         `f"/vector_stores/{store_id}/files"`), as the API sends it, walking the cursor pages lazily.
@@ -235,8 +235,8 @@ class OpenAIProvider:
         the walks stop once they have crossed (`assistplan.providers.paging`), unless `params` set an `order`; given
         `known` ids (newest first) that the collection probably holds, it is also walked from some of them. Either
         way at most `parallelism` requests are in flight: with 1, the collection is walked once, from the top.
-        `reached`, if given, is told after each page how many pages the walk that fetched it has fetched: the
-        listing's depth in rounds, which `assistplan.providers.listing` weighs against reading by id.
+        `reached`, if given, is told the listing's depth in rounds as it goes (`assistplan.providers.paging.Reached`),
+        which `assistplan.providers.listing` weighs against reading by id.
 
         A failed request is retried like the SDK's reads; then it raises a `ProviderError` (a `NotFoundError` on 404)
         naming `address` (None for a listing that serves many resources), `operation` (e.g. "list agents"), the
@@ -245,7 +245,6 @@ class OpenAIProvider:
         """
         query = {"limit": str(PAGE_SIZE), **(params or {})}
         seen: dict[tuple[str | None, int], set[str]] = {}
-        depths: dict[tuple[str | None, int], int] = {}
 
         def fetch(order: str | None, after: str | None, walk: int) -> Page:
             asked = {
@@ -271,20 +270,12 @@ class OpenAIProvider:
                         operation=operation,
                     )
                 seen[order, walk].add(cursor)
-            depth = depths[order, walk] = depths.get((order, walk), 0) + 1
-            if reached is not None:
-                reached(depth)
             return Page(data, cursor is not None, cursor)
 
+        told = reached or unheeded
         if "order" not in query and TWO_ENDED.fullmatch(path) and parallelism > 1:
-            yield from from_both_ends(fetch, known, parallelism - 1)
-            return
-        page = fetch(None, None, 0)
-        while True:
-            yield from page.items
-            if not page.more:
-                return
-            page = fetch(None, page.cursor, 0)
+            return from_both_ends(fetch, known, parallelism - 1, told)
+        return walked_once(fetch, told)
 
     def get_object(self, path: str, *, address: str | None, operation: str) -> dict[str, Any]:
         """The object at `path` (e.g. `f"/agents/{agent_id}"`) as the API sends it; a `NotFoundError` when it is gone.

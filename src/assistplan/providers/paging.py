@@ -50,6 +50,16 @@ class Page:
     cursor: str | None
 
 
+Reached = Callable[[int], None]
+"""Told, after each page a listing takes while it is still walking, how many pages the walk that took it has taken:
+the listing's depth in rounds, its walks running side by side (pages that land once the walks have crossed or
+stopped are not told)."""
+
+
+def unheeded(depth: int) -> None:
+    """A listing's depth, where nothing depends on it."""
+
+
 Fetch = Callable[[str | None, str | None, int], Page]
 """A page of the collection: `(order, after, walk)`; order None is the server's own (newest first), "asc" the oldest
 first; `walk` numbers the walk asking (a cursor may come back in another walk, never twice in one)."""
@@ -89,18 +99,23 @@ class _Crossing:
         with self.lock:
             return list(self.oldest) if self._crossed() else None
 
-    def newest_page(self, items: list[Item]) -> None:
+    def newest_page(self, items: list[Item]) -> bool:
+        """Record a page of the newest-first walk; whether the walks had not crossed when it came."""
         stamps = _stamps(items)
         with self.lock:
+            counted = not self._crossed()
             if stamps is None or self.newest_low is None or not _ordered([self.newest_low, *stamps], descending=True):
                 self.usable = False
             elif stamps:
                 self.newest_low = stamps[-1]
+            return counted
 
-    def oldest_page(self, page: Page, first: bool) -> bool:
-        """Record a page of the oldest-first walk; whether that walk should go on."""
+    def oldest_page(self, page: Page, first: bool) -> tuple[bool, bool]:
+        """Record a page of the oldest-first walk; whether that walk should go on, and whether the page counts (it
+        was taken while the listing was still walking)."""
         stamps = _stamps(page.items)
         with self.lock:
+            counted = not self.stopped and not self._crossed()
             before = [] if self.oldest_high is None else [self.oldest_high]
             if (
                 stamps is None
@@ -108,7 +123,7 @@ class _Crossing:
                 or (first and page.items and page.items[0].get("id") == self.first_id)
             ):
                 self.usable = False
-                return False
+                return False, False
             self.oldest.extend(page.items)
             if stamps:
                 self.oldest_high = stamps[-1]
@@ -116,14 +131,22 @@ class _Crossing:
                 # at its end, the walk holds everything only if it reached the newest object the other walk began with
                 if not any(item.get("id") == self.first_id for item in self.oldest):
                     self.usable = False
-                    return False
+                    return False, False
                 self.oldest_done = True
-            return not self.stopped and not self._crossed()
+            return not self.stopped and not self._crossed(), counted
 
-    def walk_oldest(self, fetch: Fetch) -> None:
+    def walk_oldest(self, fetch: Fetch, reached: Reached) -> None:
         cursor: str | None = None
+        depth = 0
         try:
-            while self.oldest_page(page := fetch("asc", cursor, 1), cursor is None):
+            while True:
+                page = fetch("asc", cursor, 1)
+                depth += 1
+                going, counted = self.oldest_page(page, cursor is None)
+                if counted:
+                    reached(depth)
+                if not going:
+                    return
                 cursor = page.cursor
         except Exception:
             with self.lock:
@@ -135,29 +158,47 @@ def _ordered(stamps: list[int], *, descending: bool) -> bool:
     return all(a >= b for a, b in pairs) if descending else all(a <= b for a, b in pairs)
 
 
-def from_both_ends(fetch: Fetch, known: Sequence[str] = (), walks: int = 2) -> Iterator[Item]:
+def walked_once(fetch: Fetch, reached: Reached = unheeded) -> Iterator[Item]:
+    """Every object of the collection `fetch` pages, walked once from the top, one page a round."""
+    page, depth = fetch(None, None, 0), 1
+    while True:
+        reached(depth)
+        yield from page.items
+        if not page.more or page.cursor is None:
+            return
+        page, depth = fetch(None, page.cursor, 0), depth + 1
+
+
+def from_both_ends(
+    fetch: Fetch, known: Sequence[str] = (), walks: int = 2, reached: Reached = unheeded
+) -> Iterator[Item]:
     """Every object of the collection `fetch` pages, once each, in the server's order (see the module): from both ends,
-    and with `known` ids (newest first) also from those, `walks` newest-first walks in all."""
+    and with `known` ids (newest first) also from those, `walks` newest-first walks in all; `reached` is told the
+    listing's depth as it goes."""
     page = fetch(None, None, 0)
+    reached(1)
     if not page.more or not page.items or page.cursor is None:
         yield from page.items
         return
     first = {item.get("id") for item in page.items}
     starts = [remote_id for remote_id in dict.fromkeys(known) if remote_id not in first]
     if starts and walks > 1:
-        yield from _Walks(fetch, page, starts, walks).listing()
+        yield from _Walks(fetch, page, starts, walks, reached).listing()
     else:
-        yield from _crossing(fetch, page)
+        yield from _crossing(fetch, page, reached)
 
 
-def _crossing(fetch: Fetch, page: Page) -> Iterator[Item]:
+def _crossing(fetch: Fetch, page: Page, reached: Reached) -> Iterator[Item]:
     """The newest-first walk (number 0) from its first page `page` on, with an oldest-first walk (number 1) beside it
     until they cross; what only the oldest-first walk saw comes last."""
     crossing = _Crossing(page.items)
     if crossing.usable:
-        threading.Thread(target=crossing.walk_oldest, args=(fetch,), daemon=True, name="assistplan-oldest").start()
+        threading.Thread(
+            target=crossing.walk_oldest, args=(fetch, reached), daemon=True, name="assistplan-oldest"
+        ).start()
     seen: set[Any] = set()
     rest: list[Item] | None = None
+    depth = 1
     try:
         while True:
             seen.update(item.get("id") for item in page.items)
@@ -165,7 +206,9 @@ def _crossing(fetch: Fetch, page: Page) -> Iterator[Item]:
             if not page.more or page.cursor is None or (rest := crossing.taken()) is not None:
                 break
             page = fetch(None, page.cursor, 0)
-            crossing.newest_page(page.items)
+            depth += 1
+            if crossing.newest_page(page.items):
+                reached(depth)
         if rest is not None:
             for item in reversed(rest):
                 if item.get("id") not in seen:
@@ -180,8 +223,9 @@ class _Walks:
     walk listed (its run), which walk listed each object, where each walk stopped and the oldest creation time it
     reached, and what the oldest-first walk saw."""
 
-    def __init__(self, fetch: Fetch, page: Page, starts: list[str], walks: int) -> None:
+    def __init__(self, fetch: Fetch, page: Page, starts: list[str], walks: int, reached: Reached) -> None:
         self.fetch = fetch
+        self.reached = reached
         self.top_id = page.items[0].get("id")
         # the walk from the top is 0; then one after each start spread evenly over the known ids, the oldest-first
         # walk meeting the last of them from below
@@ -210,8 +254,19 @@ class _Walks:
         self.done: set[int] = set()
         self.error: Exception | None = None
         self.stopped = False
+        self.depths: dict[int, int] = {0: 1}
+        """Walk -> the pages it has taken (the first page is walk 0's, told already)."""
         self._record(0, page.items)
         self.first = page
+
+    def _took(self, walk: int) -> None:
+        """Count a page `walk` took, and tell the listing's depth unless the listing has crossed or stopped (outside
+        the condition: `reached` may take locks of its own)."""
+        with self.condition:
+            depth = self.depths[walk] = self.depths.get(walk, 0) + 1
+            counted = not self.stopped
+        if counted:
+            self.reached(depth)
 
     def _record(self, walk: int, items: list[Item]) -> bool:
         """Add a page to `walk`'s run, up to the first object another walk listed; whether the walk goes on."""
@@ -275,10 +330,12 @@ class _Walks:
                     page = self.fetch(None, self.starts[walk - 1], walk)
                 except Exception:
                     return  # an id the server refuses as a cursor: the walks before this one go on through its part
+                self._took(walk)
                 if not self._record(walk, page.items):
                     return
             while page.more and page.cursor is not None:
                 page = self.fetch(None, page.cursor, walk)
+                self._took(walk)
                 if not self._record(walk, page.items):
                     return
         except Exception as exc:
@@ -293,6 +350,7 @@ class _Walks:
         try:
             while True:
                 page = self.fetch("asc", cursor, self.count)
+                self._took(self.count)
                 if not self._oldest_page(page, cursor is None):
                     return
                 cursor = page.cursor

@@ -9,8 +9,10 @@ objects by id (`assistplan.providers.listing`) go to the API as when it is plann
 and shared as it goes: a project that stops early (its objects are read by id instead) leaves the pages walked so far
 to the others, and the next project to need more walks on from there. Each object is kept with how deep the walk was
 (in rounds) when it came, and every project reading it is told that depth as it passes it, so each one weighs the
-listing against its reads by id as when it is planned alone. Each project gets its own copy of every object, so what
-one project's refresh does with an object never reaches another.
+shared listing against its reads by id as it would weigh a listing of its own. The shared walk starts from no known
+ids (each project knows others), so it may go deeper than a project's own listing from the ids its state records.
+Each project gets its own copy of every object, so what one project's refresh does with an object never reaches
+another.
 
 The listings are read through one connection per account that this module owns, opened from the settings of the
 first project that reaches the account and closed by `SharedListings.close` at the end of the run: each project's
@@ -27,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistplan.providers import Account, Connector, Provider, Sharing, default_sharing
-from assistplan.providers.listing import Reached
+from assistplan.providers.paging import Reached
 
 if TYPE_CHECKING:
     from assistplan.manifest.models import ProjectConfig
@@ -129,12 +131,14 @@ class _Listing:
         self._source: Iterator[dict[str, Any]] | None = None
         self._items: list[tuple[dict[str, Any], int]] = []
         self._depth = 0
+        self._depth_lock = threading.Lock()  # told from the walk's threads, while a reader may hold `_lock`
         self._done = False
         self._error: BaseException | None = None
         self._lock = threading.Lock()
 
     def _reached(self, depth: int) -> None:
-        self._depth = max(self._depth, depth)
+        with self._depth_lock:
+            self._depth = max(self._depth, depth)
 
     def __iter__(self) -> Iterator[tuple[dict[str, Any], int]]:
         index = 0
@@ -154,7 +158,9 @@ class _Listing:
                     self._source = self._start(self._reached)
                 try:
                     item = next(self._source)
-                    self._items.append((item, self._depth))
+                    with self._depth_lock:
+                        depth = self._depth
+                    self._items.append((item, depth))
                 except StopIteration:
                     self._done = True
                 except Exception as error:
@@ -217,7 +223,8 @@ class _SharedPages(_Shared):
         reached: Reached | None = None,
     ) -> Iterator[dict[str, Any]]:
         """A listing of the account, shared by the projects that ask for it: it is walked without `known` ids (each
-        project knows others); a project's own look-ups are its own."""
+        project knows others), `parallelism` as the first project to ask says; a project's own look-ups are its
+        own."""
         if address is not None:
             mine: Iterator[dict[str, Any]] = self._provider.list_objects(
                 path, params=params, address=address, operation=operation
@@ -226,7 +233,7 @@ class _SharedPages(_Shared):
 
         def start(walked: Reached) -> Iterator[dict[str, Any]]:
             listed: Iterator[dict[str, Any]] = self._reader.provider().list_objects(
-                path, params=params, address=None, operation=operation, reached=walked
+                path, params=params, address=None, operation=operation, parallelism=parallelism, reached=walked
             )
             return listed
 

@@ -77,7 +77,7 @@ class StateStore:
         self.journal_path = self.path.with_name(self.path.name + ".journal")
         self._lock = threading.Lock()
         self._sync_lock = threading.Lock()  # taken without `_lock` held, or before it, never after
-        self._synced: tuple[int, int] = (-1, 0)  # (journal fd, bytes of it known to be on disk)
+        self._synced: tuple[object | None, int] = (None, 0)  # (the open journal's `_closer`, bytes of it on disk)
         self._loaded = False  # whether what follows describes the files (set by load, write and compact)
         self._file: _Identity | None = None
         self._resources: dict[Address, ResourceState] = {}
@@ -185,14 +185,14 @@ class StateStore:
             self._read = None
             opening = self._fd is None
             prefix = self._open_journal(address) if opening else b""
-            fd, written = self._append(address, prefix + line, opening)
+            opened, written = self._append(address, prefix + line, opening)
             # in this store's view at once: a compaction before the sync below folds it into the state file
             if resource is None:
                 self._resources.pop(address, None)
             else:
                 self._resources[resource.address] = resource
             self._snapshot = None
-        self._sync(address, fd, written)
+        self._sync(address, opened, written)
 
     def compact(self) -> None:
         """Fold the journal into the state file (its serial becomes the one `current` shows, the previous file is
@@ -402,9 +402,10 @@ class StateStore:
             return journal.session_line(self._sessions + 1)
         return journal.header_line(self._file.lineage, self._file.serial)
 
-    def _append(self, address: str, data: bytes, opening: bool) -> tuple[int, int]:
+    def _append(self, address: str, data: bytes, opening: bool) -> tuple[object, int]:
         """Append `data` to the journal (not synced yet: see `_sync`); on failure, cut the journal back to what it
-        was. Returns the journal's descriptor and its size with `data`."""
+        was. Returns what stands for this opening of the journal (its `_closer`: a descriptor's number may be reused
+        by the next journal) and its size with `data`."""
         assert self._fd is not None and self._seen_journal is not None
         fd, (inode, size) = self._fd, self._seen_journal
         status = os.fstat(fd)
@@ -429,24 +430,29 @@ class StateStore:
         self._journal_valid = size + len(data)
         if opening:
             self._sessions += 1
-        return fd, size + len(data)
+        assert self._closer is not None
+        return self._closer, size + len(data)
 
-    def _sync(self, address: str, fd: int, written: int) -> None:
-        """Make the journal durable through `written` bytes. Records of other threads appended meanwhile share the
-        sync (group commit): one sync covers every line written before it started, so threads that recorded at
-        the same time wait for one sync instead of queueing for one each."""
+    def _sync(self, address: str, opened: object, written: int) -> None:
+        """Make the journal `opened` (see `_append`) durable through `written` bytes. Records of other threads appended
+        meanwhile share the sync (group commit): one sync covers every line written before it started, so threads
+        that recorded at the same time wait for one sync instead of queueing for one each. A journal closed since
+        was synced as it closed (`_close_journal`)."""
         with self._sync_lock:
-            synced_fd, synced = self._synced
-            if self._fd != fd or (synced_fd == fd and synced >= written):
-                return  # synced already, or the journal was closed since (see `_close_journal`)
+            synced_by, synced = self._synced
+            fd = self._fd
+            if self._closer is not opened or fd is None or (synced_by is opened and synced >= written):
+                return
             seen = self._seen_journal
-            target = max(written, seen[1]) if seen is not None and self._fd == fd else written
+            target = max(written, seen[1]) if seen is not None else written
             try:
                 _sync_data(fd)
             except OSError as error:
+                if self._closer is not opened:
+                    return  # closed while it synced (a load or a write holds `_lock`, not this one)
                 self._broken = f"the state journal {self.journal_path} could not be synced ({error})"
                 raise StateError(f"cannot record {address} in {self.journal_path}: {error}") from error
-            self._synced = (fd, target)
+            self._synced = (opened, target)
 
     def _close_journal(self) -> None:
         """Close the open journal, syncing first what was appended to it and not synced yet (a record whose sync has
@@ -454,13 +460,13 @@ class StateStore:
         if self._closer is None:
             return
         fd = self._fd
-        if fd is not None and (self._synced[0] != fd or self._synced[1] < self._journal_valid):
+        if fd is not None and (self._synced[0] is not self._closer or self._synced[1] < self._journal_valid):
             try:
                 _sync_data(fd)
             except OSError as error:
                 self._broken = f"the state journal {self.journal_path} could not be synced ({error})"
         closer, self._closer, self._fd = self._closer, None, None
-        self._synced = (-1, 0)  # a descriptor number may be reused by the next journal
+        self._synced = (None, 0)
         with StateStore._open_lock:
             key = str(self.journal_path.absolute())
             if StateStore._open.get(key) is self:
