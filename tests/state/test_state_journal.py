@@ -5,6 +5,7 @@ No test here times anything: that a record's cost does not grow with the state i
 
 from __future__ import annotations
 
+import errno
 import gc
 import json
 import os
@@ -304,13 +305,17 @@ class CompactingBetween(StateStore):
 
     late = "Assistant/a"
     meanwhile: str | None = None
+    descriptors: tuple[int | None, int | None] = (None, None)
+    """The journal's descriptor before the compaction, and the new journal's after `meanwhile` was recorded."""
 
     def _sync(self, address: str, opened: object, written: int) -> None:
         if address == self.late:
+            before = self._fd
             for work in (self.compact, self._record_meanwhile):
                 thread = threading.Thread(target=work)
                 thread.start()
                 thread.join()
+            self.descriptors = (before, self._fd)
         super()._sync(address, opened, written)
 
     def _record_meanwhile(self) -> None:
@@ -347,9 +352,53 @@ def test_a_record_synced_after_its_journal_was_compacted_leaves_the_next_journal
 
     store.record("Assistant/c", resource("c", "asst_c"))
 
+    assert store.descriptors[0] == store.descriptors[1]  # the new journal took the number the compacted one had
     assert len(synced) == 1
     names = [*(f"x{index}" for index in range(20)), "a", "b", "c"]
     assert set(ids(StateStore(store.path).load())) == {f"Assistant/{name}" for name in names}
+
+
+class LoadingBetween(StateStore):
+    """A store that another thread loads (closing its journal) between a record's append and its sync."""
+
+    def _sync(self, address: str, opened: object, written: int) -> None:
+        if address == "Assistant/a":
+            loading = threading.Thread(target=self.load)
+            loading.start()
+            loading.join()
+        super()._sync(address, opened, written)
+
+
+def test_a_record_whose_journal_could_not_be_synced_as_it_was_closed_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = LoadingBetween(tmp_path / "state.json")
+    store.write(StateFile.new("demo"))
+    store.record("Assistant/x", resource("x", "asst_x"))
+
+    def failing(fd: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(store_module, "_sync_data", failing)
+
+    with pytest.raises(StateError, match="could not be synced"):
+        store.record("Assistant/a", resource("a", "asst_a"))
+
+
+def test_a_record_whose_journal_was_synced_as_it_was_closed_is_durable_without_another_sync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = LoadingBetween(tmp_path / "state.json")
+    store.write(StateFile.new("demo"))
+    store.record("Assistant/x", resource("x", "asst_x"))
+    synced: list[int] = []
+    sync_data = store_module._sync_data
+    monkeypatch.setattr(store_module, "_sync_data", lambda fd: (synced.append(fd), sync_data(fd)))
+
+    store.record("Assistant/a", resource("a", "asst_a"))
+
+    assert len(synced) == 1  # on closing, for the load
+    assert ids(StateStore(store.path).load()) == {"Assistant/x": "asst_x", "Assistant/a": "asst_a"}
 
 
 def test_compact_bumps_the_serial_once_whatever_the_number_of_records(store: StateStore) -> None:

@@ -110,12 +110,18 @@ class _Crossing:
                 self.newest_low = stamps[-1]
             return counted
 
-    def oldest_page(self, page: Page, first: bool) -> tuple[bool, bool]:
-        """Record a page of the oldest-first walk; whether that walk should go on, and whether the page counts (it
-        was taken while the listing was still walking)."""
+    def counts(self) -> bool:
+        """Whether a page taken now counts in the listing's depth: the walks have neither crossed nor stopped, and
+        the oldest-first walk is still of use."""
+        with self.lock:
+            return self.usable and not self.stopped and not self._crossed()
+
+    def oldest_page(self, page: Page, first: bool) -> bool:
+        """Record a page of the oldest-first walk; whether that walk should go on."""
         stamps = _stamps(page.items)
         with self.lock:
-            counted = not self.stopped and not self._crossed()
+            if not self.usable:
+                return False  # dropped (the newest-first walk's pages did not prove the order)
             before = [] if self.oldest_high is None else [self.oldest_high]
             if (
                 stamps is None
@@ -123,7 +129,7 @@ class _Crossing:
                 or (first and page.items and page.items[0].get("id") == self.first_id)
             ):
                 self.usable = False
-                return False, False
+                return False
             self.oldest.extend(page.items)
             if stamps:
                 self.oldest_high = stamps[-1]
@@ -131,9 +137,9 @@ class _Crossing:
                 # at its end, the walk holds everything only if it reached the newest object the other walk began with
                 if not any(item.get("id") == self.first_id for item in self.oldest):
                     self.usable = False
-                    return False, False
+                    return False
                 self.oldest_done = True
-            return not self.stopped and not self._crossed(), counted
+            return not self.stopped and not self._crossed()
 
     def walk_oldest(self, fetch: Fetch, reached: Reached) -> None:
         cursor: str | None = None
@@ -142,10 +148,9 @@ class _Crossing:
             while True:
                 page = fetch("asc", cursor, 1)
                 depth += 1
-                going, counted = self.oldest_page(page, cursor is None)
-                if counted:
-                    reached(depth)
-                if not going:
+                if self.counts():
+                    reached(depth)  # before the page is recorded: the crossing it may make is seen after the depth
+                if not self.oldest_page(page, cursor is None):
                     return
                 cursor = page.cursor
         except Exception:

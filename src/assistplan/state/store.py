@@ -27,6 +27,7 @@ The state file never holds secrets: API keys and credential values must not be p
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -78,6 +79,7 @@ class StateStore:
         self._lock = threading.Lock()
         self._sync_lock = threading.Lock()  # taken without `_lock` held, or before it, never after
         self._synced: tuple[object | None, int] = (None, 0)  # (the open journal's `_closer`, bytes of it on disk)
+        self._unsynced: object | None = None  # the `_closer` of a journal that could not be synced as it closed
         self._loaded = False  # whether what follows describes the files (set by load, write and compact)
         self._file: _Identity | None = None
         self._resources: dict[Address, ResourceState] = {}
@@ -441,30 +443,43 @@ class StateStore:
         with self._sync_lock:
             synced_by, synced = self._synced
             fd = self._fd
-            if self._closer is not opened or fd is None or (synced_by is opened and synced >= written):
+            if self._closer is not opened or fd is None:
+                self._closed_synced(address, opened)
+                return
+            if synced_by is opened and synced >= written:
                 return
             seen = self._seen_journal
             target = max(written, seen[1]) if seen is not None else written
             try:
                 _sync_data(fd)
             except OSError as error:
-                if self._closer is not opened:
-                    return  # closed while it synced (a load or a write holds `_lock`, not this one)
+                if self._closer is not opened and error.errno == errno.EBADF:
+                    # closed while it synced (a load or a write holds `_lock`, not this one), and synced as it closed
+                    self._closed_synced(address, opened)
+                    return
                 self._broken = f"the state journal {self.journal_path} could not be synced ({error})"
                 raise StateError(f"cannot record {address} in {self.journal_path}: {error}") from error
             self._synced = (opened, target)
 
-    def _close_journal(self) -> None:
+    def _closed_synced(self, address: str, opened: object) -> None:
+        """A record's sync, for the journal `opened` that was closed since: raises if it could not be synced then."""
+        if opened is self._unsynced:
+            raise StateError(f"cannot record {address}: the state journal {self.journal_path} could not be synced")
+
+    def _close_journal(self, folded: bool = False) -> None:
         """Close the open journal, syncing first what was appended to it and not synced yet (a record whose sync has
-        not begun: its `_sync` then finds the journal closed and returns)."""
+        not begun: its `_sync` then finds the journal closed, and fails if this sync did); `folded`: its records are
+        in the state file already (a compaction), so nothing is synced."""
         if self._closer is None:
             return
         fd = self._fd
-        if fd is not None and (self._synced[0] is not self._closer or self._synced[1] < self._journal_valid):
+        unsynced = self._synced[0] is not self._closer or self._synced[1] < self._journal_valid
+        if fd is not None and unsynced and not folded:
             try:
                 _sync_data(fd)
             except OSError as error:
                 self._broken = f"the state journal {self.journal_path} could not be synced ({error})"
+                self._unsynced = self._closer
         closer, self._closer, self._fd = self._closer, None, None
         self._synced = (None, 0)
         with StateStore._open_lock:
@@ -493,7 +508,7 @@ class StateStore:
             assert snapshot is not None
             written = snapshot.model_copy(update={"resources": dict(sorted(snapshot.resources.items()))})
             self._write_file(written)
-        self._close_journal()
+        self._close_journal(folded=True)
         try:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.journal_path)
