@@ -152,8 +152,16 @@ def _open(workspace: Workspace, state: StateFile, spec: ConversationTestSpec, ch
 
 
 def _openai(provider: Provider) -> OpenAIProvider:
-    return cast("OpenAIProvider", provider)
+    from assistplan.providers.openai import OpenAIProvider
+
+    if not isinstance(provider, OpenAIProvider):
+        raise TypeError(f"the openai connector made a {type(provider).__name__}, not an OpenAIProvider")
+    return provider
 
 
 def _flowise(provider: Provider) -> FlowiseProvider:
-    return cast("FlowiseProvider", provider)
+    from assistplan.providers.flowise import FlowiseProvider
+
+    if not isinstance(provider, FlowiseProvider):
+        raise TypeError(f"the flowise connector made a {type(provider).__name__}, not a FlowiseProvider")
+    return provider
