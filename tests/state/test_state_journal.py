@@ -344,14 +344,17 @@ def compacted_then_reopened(root: Path) -> dict[str, object]:
     synced: list[int] = []
     sync_data = store_module._sync_data
     store_module._sync_data = lambda fd: (synced.append(fd), sync_data(fd))
-    store = CompactingBetween(root / "state.json")
-    store.meanwhile = "Assistant/b"
-    store.write(StateFile.new("demo"))
-    for index in range(20):
-        store.record(f"Assistant/x{index}", resource(f"x{index}", f"asst_x{index}"))
-    store.record("Assistant/a", resource("a", "asst_a"))
-    synced.clear()
-    store.record("Assistant/c", resource("c", "asst_c"))
+    try:
+        store = CompactingBetween(root / "state.json")
+        store.meanwhile = "Assistant/b"
+        store.write(StateFile.new("demo"))
+        for index in range(20):
+            store.record(f"Assistant/x{index}", resource(f"x{index}", f"asst_x{index}"))
+        store.record("Assistant/a", resource("a", "asst_a"))
+        synced.clear()
+        store.record("Assistant/c", resource("c", "asst_c"))
+    finally:
+        store_module._sync_data = sync_data
     return {"descriptors": list(store.descriptors), "syncs": len(synced), "addresses": sorted(ids(store.load()))}
 
 
