@@ -388,12 +388,18 @@ class LoadingBetween(StateStore):
         super()._sync(address, opened, written)
 
 
+def loading_between(root: Path) -> LoadingBetween:
+    """Such a store, with a state file and one record in its journal."""
+    store = LoadingBetween(root / "state.json")
+    store.write(StateFile.new("demo"))
+    store.record("Assistant/x", resource("x", "asst_x"))
+    return store
+
+
 def test_a_record_whose_journal_could_not_be_synced_as_it_was_closed_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = LoadingBetween(tmp_path / "state.json")
-    store.write(StateFile.new("demo"))
-    store.record("Assistant/x", resource("x", "asst_x"))
+    store = loading_between(tmp_path)
 
     def failing(fd: int) -> None:
         raise OSError(errno.EIO, "Input/output error")
@@ -407,9 +413,7 @@ def test_a_record_whose_journal_could_not_be_synced_as_it_was_closed_fails(
 def test_a_record_whose_journal_was_synced_as_it_was_closed_is_durable_without_another_sync(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = LoadingBetween(tmp_path / "state.json")
-    store.write(StateFile.new("demo"))
-    store.record("Assistant/x", resource("x", "asst_x"))
+    store = loading_between(tmp_path)
     synced: list[int] = []
     sync_data = store_module._sync_data
     monkeypatch.setattr(store_module, "_sync_data", lambda fd: (synced.append(fd), sync_data(fd)))

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
@@ -71,6 +71,42 @@ def _stamps(items: list[Item]) -> list[int] | None:
     return ints if len(ints) == len(stamps) else None
 
 
+@dataclass
+class _Oldest:
+    """What an oldest-first walk saw, oldest first (kept under its owner's lock), and whether it still proves anything:
+    its pages in order, its first page not the collection's top (a server that ignores `order`), and, at its end, the
+    collection's top object reached."""
+
+    top_id: Any
+    items: list[Item] = field(default_factory=list)
+    high: int | None = None
+    """The newest `created_at` it has reached."""
+    usable: bool = True
+    done: bool = False
+    """It reached its end holding every object."""
+
+    def take(self, page: Page, first: bool) -> bool:
+        """Record a page; False, and no longer usable, when the page does not prove the order."""
+        stamps = _stamps(page.items)
+        before = [] if self.high is None else [self.high]
+        if (
+            stamps is None
+            or not _ordered([*before, *stamps], descending=False)
+            or (first and page.items and page.items[0].get("id") == self.top_id)
+        ):
+            self.usable = False
+            return False
+        self.items.extend(page.items)
+        if stamps:
+            self.high = stamps[-1]
+        if not page.more or not page.items or page.cursor is None:
+            if not any(item.get("id") == self.top_id for item in self.items):
+                self.usable = False
+                return False
+            self.done = True
+        return True
+
+
 class _Crossing:
     """What the two walks know of each other, under one lock."""
 
@@ -81,23 +117,21 @@ class _Crossing:
         self.usable = stamps is not None and _ordered(stamps, descending=True)
         self.newest_low: int | None = stamps[-1] if stamps else None
         """The oldest `created_at` the newest-first walk has reached."""
-        self.oldest_high: int | None = None
-        """The newest `created_at` the oldest-first walk has reached."""
-        self.oldest: list[Item] = []
-        self.oldest_done = False
+        self.oldest = _Oldest(self.first_id)
         self.stopped = False
 
     def _crossed(self) -> bool:
         if not self.usable:
             return False
-        if self.oldest_done:
+        if self.oldest.done:
             return True
-        return self.oldest_high is not None and self.newest_low is not None and self.oldest_high > self.newest_low
+        high = self.oldest.high
+        return high is not None and self.newest_low is not None and high > self.newest_low
 
     def taken(self) -> list[Item] | None:
         """What only the oldest-first walk saw, once the walks have crossed (None before)."""
         with self.lock:
-            return list(self.oldest) if self._crossed() else None
+            return list(self.oldest.items) if self._crossed() else None
 
     def newest_page(self, items: list[Item]) -> bool:
         """Record a page of the newest-first walk; whether the walks had not crossed when it came."""
@@ -118,27 +152,12 @@ class _Crossing:
 
     def oldest_page(self, page: Page, first: bool) -> bool:
         """Record a page of the oldest-first walk; whether that walk should go on."""
-        stamps = _stamps(page.items)
         with self.lock:
             if not self.usable:
                 return False  # dropped (the newest-first walk's pages did not prove the order)
-            before = [] if self.oldest_high is None else [self.oldest_high]
-            if (
-                stamps is None
-                or not _ordered([*before, *stamps], descending=False)
-                or (first and page.items and page.items[0].get("id") == self.first_id)
-            ):
+            if not self.oldest.take(page, first):
                 self.usable = False
                 return False
-            self.oldest.extend(page.items)
-            if stamps:
-                self.oldest_high = stamps[-1]
-            if not page.more or not page.items or page.cursor is None:
-                # at its end, the walk holds everything only if it reached the newest object the other walk began with
-                if not any(item.get("id") == self.first_id for item in self.oldest):
-                    self.usable = False
-                    return False
-                self.oldest_done = True
             return not self.stopped and not self._crossed()
 
     def walk_oldest(self, fetch: Fetch, reached: Reached) -> None:
@@ -249,11 +268,7 @@ class _Walks:
         """Walk -> the `created_at` of the first object of its run."""
         self.unordered: set[int] = set()
         """Walks whose objects were not all stamped, newest first."""
-        self.oldest: list[Item] = []
-        """What the oldest-first walk saw, oldest first."""
-        self.oldest_high: int | None = None
-        self.oldest_usable = True
-        self.oldest_done = False
+        self.oldest = _Oldest(self.top_id)
         self.crossed = False
         """The oldest-first walk reached past the end of the runs that follow one another from the top."""
         self.done: set[int] = set()
@@ -313,16 +328,17 @@ class _Walks:
     def _check(self) -> None:
         """Whether the oldest-first walk has crossed the runs from the top (under the condition): every object is then
         in those runs or in what it saw, and every walk stops."""
-        if self.crossed or not self.oldest_usable:
+        if self.crossed or not self.oldest.usable:
             return
-        if not self.oldest_done:
+        if not self.oldest.done:
             chain = self._chain()
             end = chain[-1]
             if any(walk in self.unordered for walk in chain) or any(
                 a not in self.lows or b not in self.highs or self.lows[a] < self.highs[b] for a, b in pairwise(chain)
             ):
                 return
-            if self.oldest_high is None or end not in self.lows or self.oldest_high <= self.lows[end]:
+            high = self.oldest.high
+            if high is None or end not in self.lows or high <= self.lows[end]:
                 return
         self.crossed = self.stopped = True
 
@@ -361,32 +377,16 @@ class _Walks:
                 cursor = page.cursor
         except Exception:
             with self.condition:
-                self.oldest_usable = False
+                self.oldest.usable = False
 
     def _oldest_page(self, page: Page, first: bool) -> bool:
         """Record a page of the oldest-first walk; whether that walk should go on."""
-        stamps = _stamps(page.items)
         with self.condition:
-            before = [] if self.oldest_high is None else [self.oldest_high]
-            if (
-                stamps is None
-                or not _ordered([*before, *stamps], descending=False)
-                or (first and page.items and page.items[0].get("id") == self.top_id)
-            ):
-                self.oldest_usable = False
+            if not self.oldest.take(page, first):
                 return False
-            self.oldest.extend(page.items)
-            if stamps:
-                self.oldest_high = stamps[-1]
-            if not page.more or not page.items or page.cursor is None:
-                # at its end, the walk holds everything only if it reached the newest object of the collection
-                if not any(item.get("id") == self.top_id for item in self.oldest):
-                    self.oldest_usable = False
-                    return False
-                self.oldest_done = True
             self._check()
             self.condition.notify_all()
-            return not self.stopped and not self.oldest_done
+            return not self.stopped and not self.oldest.done
 
     def _finish(self, walk: int, error: Exception | None) -> None:
         with self.condition:
@@ -410,7 +410,7 @@ class _Walks:
         if 0 not in self.unordered:
             threads.append(threading.Thread(target=self._walk_oldest, daemon=True, name="assistplan-oldest"))
         else:
-            self.oldest_usable = False
+            self.oldest.usable = False
         for thread in threads:
             thread.start()
         emitted: set[Any] = set()  # the ids given, and the objects given (an object without an id is never a duplicate)
@@ -445,7 +445,7 @@ class _Walks:
                 # once crossed, what only the oldest-first walk saw is older than the runs from the top, else it is
                 # in them
                 rest = [
-                    *(reversed(self.oldest) if self.crossed else []),
+                    *(reversed(self.oldest.items) if self.crossed else []),
                     *(x for run in self.runs.values() for x in run),
                 ]
             for item in rest:
