@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
+from assistplan.kinds.blobs import PREFIX, parse_blob
 from conftest import KEY_ENV, Project
 
 
@@ -315,3 +317,31 @@ def test_a_project_without_agents_plans_on_a_server_without_the_agents_api(proje
 
     assert project.run("plan", "--detailed-exitcode").exit_code == 0
     assert project.sandbox.count("GET /agents") == 0
+
+
+def test_a_store_created_beside_the_deletion_of_an_extra_upload_uses_the_copy_that_stays(project: Project) -> None:
+    applied(project)
+    client = project.client()
+    store = client.vector_stores.retrieve(project.state()["resources"]["VectorStore/handbook"]["id"])
+    kept = sorted(f.id for f in client.vector_stores.files.list(store.id))
+    uploads = [parse_blob(client.files.retrieve(file_id).model_dump()) for file_id in kept]
+    twins = [
+        client.files.create(
+            file=(f"{PREFIX}.test-shop.{blob.sha256}.{quote(blob.path, safe='')}", b"# twin"), purpose="assistants"
+        ).id
+        for blob in uploads
+        if blob is not None
+    ]
+    project.edit(
+        "stack.yaml",
+        "kind: Assistant\n",
+        "kind: VectorStore\nname: handbook-copy\nfiles: [handbook/*.md]\n---\nkind: Assistant\n",
+    )
+
+    applied(project)
+
+    copy_id = project.state()["resources"]["VectorStore/handbook-copy"]["id"]
+    assert len(twins) == len(kept) > 0
+    assert sorted(f.id for f in client.vector_stores.files.list(copy_id)) == kept
+    assert not {f.id for f in client.files.list()} & set(twins)
+    assert project.run("plan", "--detailed-exitcode").exit_code == 0

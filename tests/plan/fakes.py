@@ -18,7 +18,18 @@ from typing import Any, NoReturn
 
 from assistplan.addrs import Address
 from assistplan.errors import PlanError
-from assistplan.kinds.base import DesireContext, Garbage, Inventory, Kind, KindContext, LiveObject, Spec, digest, labels
+from assistplan.kinds.base import (
+    DesireContext,
+    Garbage,
+    Inventory,
+    Kind,
+    KindContext,
+    LiveObject,
+    Sharing,
+    Spec,
+    digest,
+    labels,
+)
 from assistplan.kinds.blobs import POOL, Blob, BlobPool, file_refs
 from assistplan.kinds.files import FileKind
 from assistplan.plan.desired import Desired
@@ -54,8 +65,8 @@ class FakeKind(Kind):
         self.references = tuple(references)
         self.reached_through = tuple(reached_through)
 
-    def uses(self, spec: Spec) -> set[Hashable]:
-        return set(file_refs(spec)) if self.uploads else set()
+    def sharing(self, spec: Spec) -> Sharing:
+        return Sharing(uses=frozenset(file_refs(spec))) if self.uploads else Sharing()
 
     def normalize(self, obj: LiveObject, inventory: Inventory) -> Spec:
         return copy.deepcopy(obj.raw["spec"])
@@ -98,11 +109,8 @@ class FakeFileKind(FakeKind):
 
     real = FileKind()
 
-    def provides(self, spec: Spec) -> set[Hashable]:
-        return self.real.provides(spec)
-
-    def foreign(self, spec: Spec) -> bool:
-        return self.real.foreign(spec)
+    def sharing(self, spec: Spec) -> Sharing:
+        return self.real.sharing(spec)
 
     def garbage(
         self, inventory: Inventory, needed: set[Hashable], claimed: set[str], keep: Sequence[LiveObject]

@@ -94,10 +94,7 @@ def apply_plan(
         return result
     runner.record_adopted()
     runner.record_refreshed()
-    for name, kind in kinds.items():
-        deleting = {rc.remote_id for rc in plan.resource_changes if rc.kind == name and _deletes(rc)}
-        if deleting:
-            kind.prepare(inventory, {remote_id for remote_id in deleting if remote_id})
+    inventory.deleting = frozenset(rc.remote_id for rc in plan.resource_changes if _deletes(rc) and rc.remote_id)
     build = [rc for rc in plan.resource_changes if rc.action in BUILD]
     runner.run_graph(build, {rc.address: set(rc.depends_on) for rc in build}, runner.build, parallelism)
     removals = [rc for rc in plan.resource_changes if rc.action is Action.DELETE or rc.address in runner.replaced]
@@ -267,7 +264,7 @@ class _Runner:
             return ActionResult(
                 rc.address, step, ok=False, skipped=True, error="kept: a resource that refers to it failed to update"
             )
-        provided = kind.provides(rc.before) if rc.before is not None else set()
+        provided = kind.sharing(rc.before).provides if rc.before is not None else frozenset()
         if provided and provided & self.held():
             return ActionResult(
                 rc.address, step, ok=False, skipped=True, error="kept: a resource that uses it failed to update"
@@ -289,7 +286,7 @@ class _Runner:
         for address in self.failed:
             rc = self.changes.get(address)
             if rc is not None and rc.before is not None:
-                held |= self.kinds[rc.kind].uses(rc.before)
+                held |= self.kinds[rc.kind].sharing(rc.before).uses
         return held
 
     def _dependents_failed(self, address: Address) -> bool:

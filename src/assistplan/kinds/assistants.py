@@ -13,7 +13,7 @@ out of the live spec: the planner treats it as unknown, not changed.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from assistplan.addrs import Address
@@ -24,6 +24,7 @@ from assistplan.kinds.base import (
     Kind,
     LiveObject,
     OpenAIContext,
+    Sharing,
     Spec,
     find_stamped,
     owned_objects,
@@ -169,8 +170,9 @@ class AssistantKind(Kind):
         """OpenAI itself shut the Assistants API down; compatible servers still serve it."""
         return assistants_shut_down(config.openai.base_url)
 
-    def uses(self, spec: Spec) -> set[Hashable]:
-        return set(file_refs(spec))
+    def sharing(self, spec: Spec) -> Sharing:
+        """The uploads its files are (kept while it uses them)."""
+        return Sharing(uses=frozenset(file_refs(spec)))
 
     def reference_paths(self, spec: Spec) -> dict[str, str]:
         vector_store = (spec.get("tool_resources") or {}).get("file_search", {}).get("vector_store")

@@ -167,6 +167,10 @@ class Inventory:
     listed_whole: set[str] = field(default_factory=set)
     """Kinds whose refresh listed their whole collection: what it found does not depend on `read_by_id`."""
 
+    deleting: frozenset[str] = frozenset()
+    """Set by an apply before it builds anything: the remote ids it deletes. Kinds do not offer them to be reused by
+    what the apply creates (a copy of an upload that stays takes the place of one about to be deleted)."""
+
     exporting: bool = False
     """Set by `export` only: the refresh keeps every listed object, this project's or not (`owns` answers True),
     so that the exporters see what no project manages. A plan never sets it."""
@@ -303,6 +307,25 @@ def prune(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class Sharing:
+    """How an object is tied to content that objects of several kinds share (the project's pool of uploads), and
+    whether assistplan made it. The planner keeps what the desired resources use or are; the applier keeps what a
+    resource that failed to update still uses."""
+
+    uses: frozenset[Hashable] = frozenset()
+    """Shared content, held by objects of other kinds, that the object needs kept."""
+    provides: frozenset[Hashable] = frozenset()
+    """The shared content the object is: removed from the manifests while other objects still use it, it is
+    forgotten, not deleted."""
+    foreign: bool = False
+    """Made outside assistplan and only referred to (a File given by id): removed from the manifests or destroyed, it
+    is forgotten, never deleted."""
+
+
+NOT_SHARED = Sharing()
+
+
+@dataclass(frozen=True)
 class Garbage:
     """An object of the project that no address claims and no resource needs, found by its kind (see
     `Kind.garbage`): planned as a deletion at `address`."""
@@ -366,19 +389,10 @@ class Kind(ABC):
         to its (before, after) specs."""
         return []
 
-    def uses(self, spec: Spec) -> set[Hashable]:
-        """Shared content (held by objects of other kinds) that an object with this spec needs kept."""
-        return set()
-
-    def provides(self, spec: Spec) -> set[Hashable]:
-        """The shared content that an object with this spec is; other objects may still use it when it is removed
-        from the manifests (then it is forgotten, not deleted)."""
-        return set()
-
-    def foreign(self, spec: Spec) -> bool:
-        """Whether an object with this spec was made outside assistplan and is only referred to (a File given by
-        id): removed from the manifests or destroyed, it is forgotten, never deleted."""
-        return False
+    def sharing(self, spec: Spec) -> Sharing:
+        """What an object with this spec shares with objects of other kinds, and whether assistplan made it (see
+        `Sharing`); the default: nothing, and it did."""
+        return NOT_SHARED
 
     def garbage(
         self, inventory: Inventory, needed: set[Hashable], claimed: set[str], keep: Sequence[LiveObject]
@@ -386,10 +400,6 @@ class Kind(ABC):
         """Objects of this kind that the project made, whose ids no address `claimed` and that nothing `needed`
         keeps: deleted by the plan. `keep` are the live objects that stay."""
         return []
-
-    def prepare(self, inventory: Inventory, deleting: set[str]) -> None:
-        """Before an apply that deletes the objects with these ids: stop offering them to creates."""
-        return None
 
     @abstractmethod
     def refresh(self, ctx: KindContext[Any]) -> list[LiveObject]:

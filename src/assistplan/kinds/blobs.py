@@ -74,10 +74,12 @@ def pool_of(inventory: Any) -> BlobPool | None:
 
 
 def require_pool(inventory: Any) -> BlobPool:
-    """The blob pool, for a kind about to upload or delete (the File kind is refreshed whenever such a kind is)."""
+    """The blob pool, for a kind about to upload or delete (the File kind is refreshed whenever such a kind is). It
+    offers none of the uploads the apply under way deletes (`Inventory.deleting`)."""
     pool = pool_of(inventory)
     if pool is None:
         raise RuntimeError("the File kind was not refreshed: the pool of uploads is missing")
+    pool.retire(inventory.deleting)
     return pool
 
 
@@ -112,6 +114,7 @@ class BlobPool:
     _by_key: dict[tuple[str, str, str], Blob] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _key_locks: dict[tuple[str, str, str], threading.Lock] = field(default_factory=dict)
+    _retired: frozenset[str] = frozenset()
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled without its locks (an early refresh run in a child process hands its pool back pickled)."""
@@ -137,9 +140,13 @@ class BlobPool:
             self.by_id[blob.id] = blob
             self._by_key.setdefault((blob.sha256, blob.path, blob.purpose), blob)
 
-    def retire(self, blob_ids: set[str]) -> None:
-        """Stop offering blobs that are about to be deleted: a copy that stays takes their place for new uploads."""
+    def retire(self, blob_ids: frozenset[str]) -> None:
+        """Offer none of these blobs, which are about to be deleted: a copy that stays takes their place for new
+        uploads. Called again with the same ids, it does nothing."""
         with self._lock:
+            if blob_ids == self._retired:
+                return
+            self._retired = blob_ids
             self._by_key = {}
             for blob in self.by_id.values():
                 if blob.id not in blob_ids:

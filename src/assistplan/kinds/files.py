@@ -7,7 +7,7 @@ assistants), and its garbage is every upload that no resource needs any more. Fi
 replaces the file and deletes the old upload.
 
 A File given by id is the listed file of that id (with or without the state): it is never uploaded, and never deleted,
-because assistplan did not make it: removed from the manifests or destroyed, it is forgotten (see `foreign`). Its
+because assistplan did not make it: removed from the manifests or destroyed, it is forgotten (see `sharing`). Its
 normalized spec is its id and purpose, which is all a manifest can say of it.
 """
 
@@ -26,6 +26,7 @@ from assistplan.kinds.base import (
     Kind,
     LiveObject,
     OpenAIContext,
+    Sharing,
     Spec,
     manifest_spec,
     register,
@@ -74,12 +75,10 @@ class FileKind(Kind):
             return {"existing": raw["id"], "purpose": raw["purpose"]}
         return {"path": raw["path"], "purpose": raw["purpose"], "sha256": raw["sha256"], "size": raw["size"]}
 
-    def foreign(self, spec: Spec) -> bool:
-        """A File given by id was uploaded outside assistplan: it is forgotten, never deleted."""
-        return "existing" in spec
-
-    def provides(self, spec: Spec) -> set[Hashable]:
-        return set(file_refs(spec))
+    def sharing(self, spec: Spec) -> Sharing:
+        """An upload is its content, which other resources may use; a File given by id was uploaded outside
+        assistplan: it is forgotten, never deleted."""
+        return Sharing(provides=frozenset(file_refs(spec)), foreign="existing" in spec)
 
     def refresh(self, ctx: OpenAIContext) -> list[LiveObject]:
         """List the project's uploads into the pool; the Files are the uploads and the files given by id that the
@@ -144,12 +143,6 @@ class FileKind(Kind):
             Garbage(Address(self.kind, f"{blob.path}#{blob.id}"), blob.id, self.normalize(_live(blob), inventory))
             for blob in sorted(unused, key=lambda blob: (blob.path, blob.id))
         ]
-
-    def prepare(self, inventory: Inventory, deleting: set[str]) -> None:
-        """Uploads about to be deleted are no longer offered: a copy that stays takes their place for new uploads."""
-        pool = pool_of(inventory)
-        if pool is not None:
-            pool.retire(deleting)
 
     def create(self, ctx: OpenAIContext, address: Address, spec: Spec) -> Applied:
         """Upload the local file; a File given by id is only read (and must have the purpose its manifest says)."""

@@ -9,7 +9,6 @@ attached files: normalize leaves out what it cannot read, and the planner takes 
 from __future__ import annotations
 
 import time
-from collections.abc import Hashable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from typing import Any
@@ -24,6 +23,7 @@ from assistplan.kinds.base import (
     LiveObject,
     OpenAIContext,
     PartialApplyError,
+    Sharing,
     Spec,
     find_stamped,
     owned_objects,
@@ -67,8 +67,9 @@ class VectorStoreKind(Kind):
             "files": files,
         }
 
-    def uses(self, spec: Spec) -> set[Hashable]:
-        return set(file_refs(spec))
+    def sharing(self, spec: Spec) -> Sharing:
+        """The uploads its files are (kept while it uses them)."""
+        return Sharing(uses=frozenset(file_refs(spec)))
 
     def normalize(self, obj: LiveObject, inventory: Inventory) -> Spec:
         raw = obj.raw

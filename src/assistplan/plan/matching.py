@@ -129,5 +129,6 @@ def needed(desired: Mapping[Address, Desired]) -> set[Hashable]:
     """The shared content (uploads) that the desired resources use or are."""
     found: set[Hashable] = set()
     for want in desired.values():
-        found |= want.kind.uses(want.spec) | want.kind.provides(want.spec)
+        sharing = want.kind.sharing(want.spec)
+        found |= sharing.uses | sharing.provides
     return found

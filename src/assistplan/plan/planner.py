@@ -163,9 +163,9 @@ def _keep_shared(
     out = dict(changes)
     for address, rc in changes.items():
         if rc.action is Action.DELETE and rc.before is not None:
-            kind = kinds[rc.kind]
-            provided = kind.provides(rc.before)
-            if kind.foreign(rc.before):
+            sharing = kinds[rc.kind].sharing(rc.before)
+            provided = sharing.provides
+            if sharing.foreign:
                 out[address] = replace(rc, action=Action.FORGET, reason=ActionReason.FOREIGN)
             elif provided and provided <= kept:
                 out[address] = replace(rc, action=Action.FORGET, reason=ActionReason.SHARED)
