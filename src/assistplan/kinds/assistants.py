@@ -38,7 +38,7 @@ from assistplan.manifest.flowise_schema import row_problems, rows_from_schema, s
 from assistplan.manifest.models import AssistantSpec, ProjectConfig
 from assistplan.manifest.project import Resource
 from assistplan.providers.openai import (
-    OpenAIProvider,
+    OpenAIApi,
     assistants_shut_down,
     call,
     create_safely,
@@ -213,7 +213,7 @@ class AssistantKind(Kind):
     def refresh(self, ctx: OpenAIContext) -> list[LiveObject]:
         return owned_objects(ctx, self.kind, "/assistants", "assistant")
 
-    def _payload(self, provider: OpenAIProvider, ctx: OpenAIContext, address: str, spec: Spec) -> dict[str, Any]:
+    def _payload(self, provider: OpenAIApi, ctx: OpenAIContext, address: str, spec: Spec) -> dict[str, Any]:
         resources = spec.get("tool_resources") or {}
         tool_resources: dict[str, Any] = {}
         if "file_search" in resources:

@@ -44,7 +44,7 @@ from assistplan.kinds.base import (
 from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.manifest.automation_models import AutomationSpec, run_at_seconds
 from assistplan.manifest.project import Resource
-from assistplan.providers.openai import OpenAIProvider, call, create_safely
+from assistplan.providers.openai import OpenAIApi, call, create_safely
 
 PATH = "/agents/automations"
 DELIVERED = "delivered_run_at"
@@ -221,7 +221,7 @@ class AutomationKind(Kind):
         return LiveObject.from_metadata(self.kind, stamp_metadata(ctx, f"{PATH}/{live.id}", address, live, stamp))
 
 
-def _switch(provider: OpenAIProvider, address: str, remote_id: str, verb: str) -> dict[str, Any]:
+def _switch(provider: OpenAIApi, address: str, remote_id: str, verb: str) -> dict[str, Any]:
     """Pause or resume (no body); the automation as it then is."""
     automations = provider.client.beta.agents.automations.with_raw_response
     action = automations.pause if verb == "pause" else automations.resume

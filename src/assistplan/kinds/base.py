@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from assistplan.kinds.exporting import ExportContext, Exported
     from assistplan.manifest.models import ProjectConfig
     from assistplan.manifest.project import Project, Resource
-    from assistplan.providers.openai import OpenAIProvider
+    from assistplan.providers.openai import OpenAIApi
 
 LABEL_PROJECT = "assistplan:project"
 LABEL_ADDRESS = "assistplan:address"
@@ -233,7 +233,7 @@ P = TypeVar("P")
 @dataclass
 class KindContext(Generic[P]):
     """What a kind's API hooks are given: the project, the kind's provider connection, the inventory, the local files'
-    root, and the apply's records. A kind's hooks name their provider's type (`KindContext[OpenAIProvider]`), so that
+    root, and the apply's records. A kind's hooks name their provider's type (`KindContext[OpenAIApi]`), so that
     what they call on it is checked; the generic layers, which hold every kind, make `KindContext[Any]`s."""
 
     project: str
@@ -263,7 +263,7 @@ class KindContext(Generic[P]):
         self.records.progress(address, message)
 
 
-OpenAIContext: TypeAlias = "KindContext[OpenAIProvider]"
+OpenAIContext: TypeAlias = "KindContext[OpenAIApi]"
 """The context the hooks of a kind of the OpenAI provider get."""
 
 

@@ -17,7 +17,7 @@ from urllib.parse import quote, unquote
 
 from assistplan.addrs import Address
 from assistplan.errors import NotFoundError, PlanError
-from assistplan.providers.openai import OpenAIProvider, call, create_safely
+from assistplan.providers.openai import OpenAIApi, call, create_safely
 
 SHA_CHARS = 32
 PREFIX = "ap"
@@ -125,7 +125,7 @@ class BlobPool:
         vars(self).update(state, _lock=threading.Lock(), _key_locks={})
 
     @classmethod
-    def refresh(cls, provider: OpenAIProvider, project: str) -> BlobPool:
+    def refresh(cls, provider: OpenAIApi, project: str) -> BlobPool:
         pool = cls(project)
         for item in provider.list_objects("/files", params=LIST_PAGE, address=None, operation="list files"):
             blob = parse_blob(item)
@@ -157,7 +157,7 @@ class BlobPool:
             return self._by_key.get((sha256[:SHA_CHARS], path, purpose))
 
     def ensure(
-        self, provider: OpenAIProvider, root: Path, path: str, entry: dict[str, Any], purpose: str, address: str
+        self, provider: OpenAIApi, root: Path, path: str, entry: dict[str, Any], purpose: str, address: str
     ) -> Blob:
         """The blob for a local file, uploading it when the project has no blob of that content and path yet."""
         key = (entry["sha256"][:SHA_CHARS], path, purpose)
@@ -188,7 +188,7 @@ class BlobPool:
             self.add(blob)
             return blob
 
-    def delete(self, provider: OpenAIProvider, blob_id: str, address: Address) -> None:
+    def delete(self, provider: OpenAIApi, blob_id: str, address: Address) -> None:
         """Delete a blob; one already gone counts as deleted."""
         with suppress(NotFoundError):
             call(lambda: provider.client.files.delete(blob_id), address=address, operation="delete file")

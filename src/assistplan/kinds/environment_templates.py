@@ -60,7 +60,7 @@ from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.kinds.skills import moved_selectors
 from assistplan.manifest.project import Resource
 from assistplan.manifest.template_models import FILE_PURPOSE, EnvironmentTemplateSpec
-from assistplan.providers.openai import OpenAIProvider, call, create_safely
+from assistplan.providers.openai import OpenAIApi, call, create_safely
 
 PATH = "/agents/environments/templates"
 MARK = "assistplan"
@@ -369,7 +369,7 @@ def _skill(ctx: OpenAIContext, entry: dict[str, Any]) -> dict[str, Any]:
     return skill
 
 
-def _named(provider: OpenAIProvider, name: str, address: str) -> dict[str, Any] | None:
+def _named(provider: OpenAIApi, name: str, address: str) -> dict[str, Any] | None:
     for raw in provider.list_objects(PATH, address=address, operation="look up after a failed create"):
         if raw.get("name") == name:
             return raw

@@ -27,7 +27,7 @@ from assistplan.kinds.base import (
     LiveObject,
     Spec,
 )
-from assistplan.providers.flowise import FlowiseProvider
+from assistplan.providers.flowise import FlowiseApi
 
 Identity = tuple[str | None, str | None, str | None]
 """(project, address, digest) read from a live object; all None when it carries no mark."""
@@ -35,7 +35,7 @@ Identity = tuple[str | None, str | None, str | None]
 UNMARKED: Identity = (None, None, None)
 
 
-FlowiseContext: TypeAlias = KindContext[FlowiseProvider]
+FlowiseContext: TypeAlias = KindContext[FlowiseApi]
 """The context the hooks of a kind of the Flowise provider get."""
 
 
@@ -57,7 +57,7 @@ class FlowiseKind(Kind):
         owner, address, digest = self.identify(raw, project)
         return LiveObject(self.kind, str(raw["id"]), raw, owner, address, digest, extra or {})
 
-    def list_raw(self, provider: FlowiseProvider) -> list[dict[str, Any]]:
+    def list_raw(self, provider: FlowiseApi) -> list[dict[str, Any]]:
         listed = provider.get(self.path, address=None, operation=f"list {self.noun}s")
         if isinstance(listed, dict):
             listed = listed.get("data")
@@ -157,7 +157,7 @@ class MarkedKind(FlowiseKind):
             return UNMARKED
         return found.get("project"), found.get("address"), found.get("digest")
 
-    def find_marked(self, provider: FlowiseProvider, project: str, address: str) -> dict[str, Any] | None:
+    def find_marked(self, provider: FlowiseApi, project: str, address: str) -> dict[str, Any] | None:
         """The listed object marked as this address of this project (a create whose answer was lost)."""
         for raw in self.list_raw(provider):
             if self.identify(raw, project)[:2] == (project, address):

@@ -36,7 +36,7 @@ from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.kinds.flowise_base import MARK, FlowiseContext, MarkedKind, json_field, mark
 from assistplan.manifest.flowise_chatflow_models import FlowiseChatflowSpec, FlowNode
 from assistplan.manifest.project import Resource
-from assistplan.providers.flowise import FlowiseProvider
+from assistplan.providers.flowise import FlowiseApi
 
 REFERRED = ("FlowiseAssistant", "FlowiseTool", "FlowiseCredential")
 COLUMN = 400.0
@@ -176,7 +176,7 @@ class FlowiseChatflowKind(MarkedKind):
                     paths[f"nodes.{node_id}.{path}"] = value
         return paths
 
-    def list_raw(self, provider: FlowiseProvider) -> list[dict[str, Any]]:
+    def list_raw(self, provider: FlowiseApi) -> list[dict[str, Any]]:
         return [raw for raw in super().list_raw(provider) if raw.get("type") == "CHATFLOW"]
 
     def normalize(self, obj: LiveObject, inventory: Inventory) -> Spec:
@@ -195,7 +195,7 @@ class FlowiseChatflowKind(MarkedKind):
             **flow,
         }
 
-    def _definition(self, provider: FlowiseProvider, address: str, node: str) -> Mapping[str, Any]:
+    def _definition(self, provider: FlowiseApi, address: str, node: str) -> Mapping[str, Any]:
         key = (provider.url, node)
         with self._lock:
             found = self._definitions.get(key)

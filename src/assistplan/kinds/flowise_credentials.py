@@ -43,7 +43,7 @@ from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.kinds.flowise_base import UNMARKED, FlowiseContext, FlowiseKind, Identity
 from assistplan.manifest.flowise_models import FlowiseCredentialSpec
 from assistplan.manifest.project import Resource
-from assistplan.providers.flowise import FlowiseProvider
+from assistplan.providers.flowise import FlowiseApi
 
 NAMESPACE = uuid.UUID("6f1d2a52-36a9-4c0e-9a7e-4f0c5a1f2b8d")
 REDACTED = "_FLOWISE_BLANK_07167752-1a71-43b1-bf8f-4f32252165db"
@@ -175,7 +175,7 @@ class FlowiseCredentialKind(FlowiseKind):
         inventory.unowned[self.kind] = others
         return owned
 
-    def _data(self, provider: FlowiseProvider, obj: LiveObject) -> tuple[list[str], tuple[str, str] | None]:
+    def _data(self, provider: FlowiseApi, obj: LiveObject) -> tuple[list[str], tuple[str, str] | None]:
         """A credential's field names (its mark left out) and the (project, address) its mark names; the values
         are dropped unread (Flowise redacts the secret ones)."""
         raw = provider.get(f"{self.path}/{obj.id}", address=None, operation="read the credential's mark")
@@ -193,7 +193,7 @@ class FlowiseCredentialKind(FlowiseKind):
         return spec
 
     def _write(
-        self, provider: FlowiseProvider, ctx: FlowiseContext, address: str, spec: Spec, gone: list[str]
+        self, provider: FlowiseApi, ctx: FlowiseContext, address: str, spec: Spec, gone: list[str]
     ) -> tuple[dict[str, Any], Applied]:
         """The request body (with the secrets read from the environment) and what to record once it is sent."""
         key = ctx.attributes(address).get(KEY) or token_hex(32)
@@ -236,7 +236,7 @@ class FlowiseCredentialKind(FlowiseKind):
         provider = ctx.provider
         provider.delete(f"{self.path}/{remote_id}", address=address)
 
-    def _get(self, provider: FlowiseProvider, remote_id: str, address: str) -> dict[str, Any] | None:
+    def _get(self, provider: FlowiseApi, remote_id: str, address: str) -> dict[str, Any] | None:
         try:
             raw = provider.get(f"{self.path}/{remote_id}", address=address, operation="read")
         except NotFoundError:

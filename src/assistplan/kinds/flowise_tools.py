@@ -30,7 +30,7 @@ from assistplan.kinds.flowise_base import UNMARKED, FlowiseContext, FlowiseKind,
 from assistplan.manifest.flowise_models import FlowiseToolSpec
 from assistplan.manifest.flowise_schema import normalize_rows, payload_rows, rows_from_schema
 from assistplan.manifest.project import Resource
-from assistplan.providers.flowise import FlowiseProvider
+from assistplan.providers.flowise import FlowiseApi
 
 _MARK = re.compile(r"\A/\* assistplan: project=(\S+) address=(\S+) digest=(\S*) [^\n]*?\*/\n")
 
@@ -110,7 +110,7 @@ class FlowiseToolKind(FlowiseKind):
             body["iconSrc"] = spec["icon"]
         return body
 
-    def _find(self, provider: FlowiseProvider, project: str, address: str) -> dict[str, Any] | None:
+    def _find(self, provider: FlowiseApi, project: str, address: str) -> dict[str, Any] | None:
         for raw in self.list_raw(provider):
             owner, marked, _ = self.identify(raw, project)
             if (owner, marked) == (project, address):

@@ -55,7 +55,7 @@ from assistplan.manifest.skill_models import (
     skill_folder,
     skill_front_matter,
 )
-from assistplan.providers.openai import OpenAIProvider, call, create_safely
+from assistplan.providers.openai import OpenAIApi, call, create_safely
 
 CONTENT = "content"
 """Attribute and `LiveObject.extra` key: the newest version's name, description and files."""
@@ -281,11 +281,11 @@ class SkillKind(Kind):
         return LiveObject(self.kind, live.id, skill, ctx.project, str(address), digest, {CONTENT: live.extra[CONTENT]})
 
 
-def _retrieve(provider: OpenAIProvider, skill_id: str, address: str | None) -> dict[str, Any]:
+def _retrieve(provider: OpenAIApi, skill_id: str, address: str | None) -> dict[str, Any]:
     return provider.get_object(f"/skills/{skill_id}", address=address, operation="read")
 
 
-def _download(provider: OpenAIProvider, skill_id: str, version: str) -> bytes:
+def _download(provider: OpenAIApi, skill_id: str, version: str) -> bytes:
     """A version's bundle, through the provider's HTTP layer (a plan never needs the SDK for it)."""
     return provider.get_bytes(
         f"/skills/{skill_id}/versions/{version}/content",
@@ -294,7 +294,7 @@ def _download(provider: OpenAIProvider, skill_id: str, version: str) -> bytes:
     )
 
 
-def _read(provider: OpenAIProvider, raw: dict[str, Any], project: str, keep: bool = False) -> LiveObject:
+def _read(provider: OpenAIApi, raw: dict[str, Any], project: str, keep: bool = False) -> LiveObject:
     """A skill with its newest version's content and the marker that says whose it is (the default version's,
     when the newest carries none of this project's); with `keep`, the newest bundle itself too (`BUNDLE`)."""
     data = _download(provider, raw["id"], raw["latest_version"])
@@ -314,7 +314,7 @@ def _read(provider: OpenAIProvider, raw: dict[str, Any], project: str, keep: boo
     )
 
 
-def _find_marked(provider: OpenAIProvider, project: str, address: str, name: Any) -> dict[str, Any] | None:
+def _find_marked(provider: OpenAIApi, project: str, address: str, name: Any) -> dict[str, Any] | None:
     """The skill of this name whose newest bundle carries this project's marker for `address` (a create whose
     answer was lost)."""
     for raw in provider.list_objects("/skills", address=address, operation="look up"):
@@ -355,7 +355,7 @@ def _read_checked(root: Path, path: str, sha256: str) -> bytes:
     return content
 
 
-def _prune(provider: OpenAIProvider, skill: dict[str, Any], keep: int, address: str) -> None:
+def _prune(provider: OpenAIApi, skill: dict[str, Any], keep: int, address: str) -> None:
     """Delete the versions older than the newest `keep`, never the default one."""
     skill_id = skill["id"]
     listed = provider.list_objects(f"/skills/{skill_id}/versions", address=address, operation="list versions")
@@ -365,7 +365,7 @@ def _prune(provider: OpenAIProvider, skill: dict[str, Any], keep: int, address: 
             _delete_version(provider, skill_id, number, address)
 
 
-def _delete_version(provider: OpenAIProvider, skill_id: str, number: str, address: str) -> None:
+def _delete_version(provider: OpenAIApi, skill_id: str, number: str, address: str) -> None:
     call(
         lambda: provider.client.skills.versions.delete(number, skill_id=skill_id),
         address=address,

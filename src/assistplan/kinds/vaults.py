@@ -38,7 +38,7 @@ from assistplan.kinds.base import (
 from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.manifest.project import Resource
 from assistplan.manifest.vault_models import VaultSpec
-from assistplan.providers.openai import OpenAIProvider, call, create_safely
+from assistplan.providers.openai import OpenAIApi, call, create_safely
 
 SHARED_LISTING = "vaults"
 
@@ -72,7 +72,7 @@ def project_vaults(ctx: OpenAIContext) -> list[LiveObject]:
     return once.get(lambda: _list_vaults(ctx.provider, ctx.inventory))
 
 
-def _list_vaults(provider: OpenAIProvider, inventory: Inventory) -> list[LiveObject]:
+def _list_vaults(provider: OpenAIApi, inventory: Inventory) -> list[LiveObject]:
     params = {} if inventory.exporting else {f"metadata[{LABEL_PROJECT}]": inventory.project}
     listed = [
         LiveObject.from_metadata(VaultKind.kind, raw)

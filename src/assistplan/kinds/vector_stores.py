@@ -34,7 +34,7 @@ from assistplan.kinds.blobs import existing_entries, file_entry, file_refs, pool
 from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.manifest.models import VectorStoreSpec
 from assistplan.manifest.project import Resource
-from assistplan.providers.openai import OpenAIProvider, call, create_safely
+from assistplan.providers.openai import OpenAIApi, call, create_safely
 from assistplan.redact import scrub
 
 AUTO_CHUNKING = {"max_chunk_size_tokens": 800, "chunk_overlap_tokens": 400}
@@ -121,7 +121,7 @@ class VectorStoreKind(Kind):
 
         return call(list_all, address=None, operation="list vector stores")
 
-    def _attachments(self, provider: OpenAIProvider, store_id: str) -> list[dict[str, Any]]:
+    def _attachments(self, provider: OpenAIApi, store_id: str) -> list[dict[str, Any]]:
         path = f"/vector_stores/{store_id}/files"
         return list(provider.list_objects(path, address=None, operation="list vector store files"))
 
@@ -162,7 +162,7 @@ class VectorStoreKind(Kind):
 
     def _sync_files(
         self,
-        provider: OpenAIProvider,
+        provider: OpenAIApi,
         ctx: OpenAIContext,
         address: str,
         store_id: str,
@@ -215,7 +215,7 @@ class VectorStoreKind(Kind):
 
     def _attach_and_wait(
         self,
-        provider: OpenAIProvider,
+        provider: OpenAIApi,
         ctx: OpenAIContext,
         address: str,
         store_id: str,
@@ -260,7 +260,7 @@ class VectorStoreKind(Kind):
                     failures.append(f"{by_id.get(item.id, item.id)}: {error}")
         return failures
 
-    def _detach(self, provider: OpenAIProvider, address: str, store_id: str, file_id: str) -> None:
+    def _detach(self, provider: OpenAIApi, address: str, store_id: str, file_id: str) -> None:
         with suppress(NotFoundError):
             call(
                 lambda: provider.client.vector_stores.files.delete(file_id, vector_store_id=store_id),

@@ -34,6 +34,8 @@ _speaking = threading.local()
 
 if TYPE_CHECKING:
     from assistplan.manifest.models import ProjectConfig
+    from assistplan.providers.flowise import FlowiseApi
+    from assistplan.providers.openai import OpenAIApi
 
 
 class Provider(Protocol):
@@ -147,13 +149,13 @@ def connection_failure(exc: Exception) -> str:
     return scrub(text) or type(exc).__name__
 
 
-def connect_openai(config: ProjectConfig, root: Path) -> Provider:
+def connect_openai(config: ProjectConfig, root: Path) -> OpenAIApi:
     from assistplan.providers.openai import connect
 
     return connect(base_url=config.openai.base_url, api_key_env=config.openai.api_key_env, root=root)
 
 
-def connect_flowise(config: ProjectConfig, root: Path) -> Provider:
+def connect_flowise(config: ProjectConfig, root: Path) -> FlowiseApi:
     from assistplan.providers.flowise import connect
 
     if config.flowise is None:

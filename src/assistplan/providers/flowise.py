@@ -20,13 +20,14 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from assistplan import redact
 from assistplan.errors import ConfigurationError, NotFoundError, ProviderError
 from assistplan.providers import (
     CONNECT_RETRIES,
     CONNECT_TIMEOUT,
+    Provider,
     connection_failure,
     display_url,
     retrying_connection,
@@ -41,6 +42,26 @@ if TYPE_CHECKING:
     import httpx
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+
+
+class FlowiseApi(Provider, Protocol):
+    """What the Flowise kinds call (`FlowiseContext`): the REST calls of `FlowiseProvider`, which is the one the CLI
+    connects. A connector given to a `Workspace` may return anything that has these."""
+
+    @property
+    def url(self) -> str:
+        """The server's base URL (what a cache of its node definitions is keyed by)."""
+        ...
+
+    def redact(self, value: str) -> None: ...
+
+    def get(self, path: str, *, address: str | None, operation: str) -> Any: ...
+
+    def post(self, path: str, body: dict[str, Any], *, address: str | None, operation: str = "create") -> Any: ...
+
+    def put(self, path: str, body: dict[str, Any], *, address: str | None, operation: str = "update") -> Any: ...
+
+    def delete(self, path: str, *, address: str | None, operation: str = "delete") -> Any: ...
 
 
 class FlowiseProvider:

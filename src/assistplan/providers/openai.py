@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from assistplan import __version__, redact
@@ -38,6 +38,7 @@ from assistplan.errors import ConfigurationError, NotFoundError, ProviderError
 from assistplan.providers import (
     CONNECT_RETRIES,
     CONNECT_TIMEOUT,
+    Provider,
     connect_delay,
     connection_failure,
     display_url,
@@ -101,6 +102,46 @@ def leave_servers_to_process_exit() -> None:
 def default_backoff(attempt: int) -> float:
     """Seconds before retrying a create after a transient failure (attempt 0 is the first retry)."""
     return float(min(0.25 * 2**attempt, 4.0))
+
+
+class OpenAIApi(Provider, Protocol):
+    """What the kinds of the OpenAI provider call (`OpenAIContext`): the SDK clients and the JSON layer of
+    `OpenAIProvider`, which is the one the CLI connects. A connector given to a `Workspace` may return anything that
+    has these."""
+
+    @property
+    def client(self) -> OpenAI: ...
+
+    @property
+    def create_client(self) -> OpenAI: ...
+
+    def backoff(self, attempt: int) -> float: ...
+
+    def list_objects(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        address: str | None,
+        operation: str,
+        known: Sequence[str] = (),
+        parallelism: int = 2,
+        reached: Reached | None = None,
+    ) -> Iterator[dict[str, Any]]: ...
+
+    def get_object(self, path: str, *, address: str | None, operation: str) -> dict[str, Any]: ...
+
+    def get_bytes(self, path: str, *, address: str | None, operation: str) -> bytes: ...
+
+    def post_object(
+        self, path: str, body: Mapping[str, Any], *, address: str | None, operation: str
+    ) -> dict[str, Any]: ...
+
+    def delete_object(self, path: str, *, address: str | None, operation: str) -> None: ...
+
+    def create_object(
+        self, path: str, body: Mapping[str, Any], *, address: str, find_stamped: Callable[[], list[dict[str, Any]]]
+    ) -> dict[str, Any]: ...
 
 
 class OpenAIProvider:
@@ -701,7 +742,7 @@ def retry_after(exc: BaseException) -> float | None:
 
 
 def create_safely(
-    provider: OpenAIProvider,
+    provider: OpenAIApi,
     *,
     address: str,
     create: Callable[[OpenAI], T],
