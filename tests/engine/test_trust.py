@@ -332,6 +332,7 @@ def test_a_store_created_beside_the_deletion_of_an_extra_upload_uses_the_copy_th
         for blob in uploads
         if blob is not None
     ]
+    assert len(twins) == len(kept) > 0
     project.edit(
         "stack.yaml",
         "kind: Assistant\n",
@@ -341,7 +342,6 @@ def test_a_store_created_beside_the_deletion_of_an_extra_upload_uses_the_copy_th
     applied(project)
 
     copy_id = project.state()["resources"]["VectorStore/handbook-copy"]["id"]
-    assert len(twins) == len(kept) > 0
     assert sorted(f.id for f in client.vector_stores.files.list(copy_id)) == kept
     assert not {f.id for f in client.files.list()} & set(twins)
     assert project.run("plan", "--detailed-exitcode").exit_code == 0

@@ -25,7 +25,7 @@ from assistplan.kinds.base import (
     Kind,
     KindContext,
     LiveObject,
-    Sharing,
+    SharedContent,
     Spec,
     digest,
     labels,
@@ -65,8 +65,8 @@ class FakeKind(Kind):
         self.references = tuple(references)
         self.reached_through = tuple(reached_through)
 
-    def sharing(self, spec: Spec) -> Sharing:
-        return Sharing(uses=frozenset(file_refs(spec))) if self.uploads else Sharing()
+    def shared_content(self, spec: Spec) -> SharedContent:
+        return SharedContent(uses=frozenset(file_refs(spec))) if self.uploads else SharedContent()
 
     def normalize(self, obj: LiveObject, inventory: Inventory) -> Spec:
         return copy.deepcopy(obj.raw["spec"])
@@ -109,8 +109,8 @@ class FakeFileKind(FakeKind):
 
     real = FileKind()
 
-    def sharing(self, spec: Spec) -> Sharing:
-        return self.real.sharing(spec)
+    def shared_content(self, spec: Spec) -> SharedContent:
+        return self.real.shared_content(spec)
 
     def garbage(
         self, inventory: Inventory, needed: set[Hashable], claimed: set[str], keep: Sequence[LiveObject]

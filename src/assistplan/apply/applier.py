@@ -264,7 +264,7 @@ class _Runner:
             return ActionResult(
                 rc.address, step, ok=False, skipped=True, error="kept: a resource that refers to it failed to update"
             )
-        provided = kind.sharing(rc.before).provides if rc.before is not None else frozenset()
+        provided = kind.shared_content(rc.before).provides if rc.before is not None else frozenset()
         if provided and provided & self.held():
             return ActionResult(
                 rc.address, step, ok=False, skipped=True, error="kept: a resource that uses it failed to update"
@@ -286,7 +286,7 @@ class _Runner:
         for address in self.failed:
             rc = self.changes.get(address)
             if rc is not None and rc.before is not None:
-                held |= self.kinds[rc.kind].sharing(rc.before).uses
+                held |= self.kinds[rc.kind].shared_content(rc.before).uses
         return held
 
     def _dependents_failed(self, address: Address) -> bool:

@@ -24,7 +24,7 @@ from assistplan.kinds.base import (
     Kind,
     LiveObject,
     OpenAIContext,
-    Sharing,
+    SharedContent,
     Spec,
     find_stamped,
     owned_objects,
@@ -170,9 +170,9 @@ class AssistantKind(Kind):
         """OpenAI itself shut the Assistants API down; compatible servers still serve it."""
         return assistants_shut_down(config.openai.base_url)
 
-    def sharing(self, spec: Spec) -> Sharing:
+    def shared_content(self, spec: Spec) -> SharedContent:
         """The uploads its files are (kept while it uses them)."""
-        return Sharing(uses=frozenset(file_refs(spec)))
+        return SharedContent(uses=frozenset(file_refs(spec)))
 
     def reference_paths(self, spec: Spec) -> dict[str, str]:
         vector_store = (spec.get("tool_resources") or {}).get("file_search", {}).get("vector_store")

@@ -168,8 +168,8 @@ class Inventory:
     """Kinds whose refresh listed their whole collection: what it found does not depend on `read_by_id`."""
 
     deleting: frozenset[str] = frozenset()
-    """Set by an apply before it builds anything: the remote ids it deletes. Kinds do not offer them to be reused by
-    what the apply creates (a copy of an upload that stays takes the place of one about to be deleted)."""
+    """Set by an apply before it builds anything: the remote ids it deletes, which must not be reused by what it
+    creates (the pool of uploads, `kinds/blobs.py`, offers a copy that stays instead of one about to be deleted)."""
 
     exporting: bool = False
     """Set by `export` only: the refresh keeps every listed object, this project's or not (`owns` answers True),
@@ -307,7 +307,7 @@ def prune(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class Sharing:
+class SharedContent:
     """How an object is tied to content that objects of several kinds share (the project's pool of uploads), and
     whether assistplan made it. The planner keeps what the desired resources use or are; the applier keeps what a
     resource that failed to update still uses."""
@@ -322,7 +322,7 @@ class Sharing:
     is forgotten, never deleted."""
 
 
-NOT_SHARED = Sharing()
+NOT_SHARED = SharedContent()
 
 
 @dataclass(frozen=True)
@@ -389,9 +389,9 @@ class Kind(ABC):
         to its (before, after) specs."""
         return []
 
-    def sharing(self, spec: Spec) -> Sharing:
+    def shared_content(self, spec: Spec) -> SharedContent:
         """What an object with this spec shares with objects of other kinds, and whether assistplan made it (see
-        `Sharing`); the default: nothing, and it did."""
+        `SharedContent`); the default: nothing, and it did."""
         return NOT_SHARED
 
     def garbage(

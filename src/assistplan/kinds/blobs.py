@@ -74,8 +74,8 @@ def pool_of(inventory: Any) -> BlobPool | None:
 
 
 def require_pool(inventory: Any) -> BlobPool:
-    """The blob pool, for a kind about to upload or delete (the File kind is refreshed whenever such a kind is). It
-    offers none of the uploads the apply under way deletes (`Inventory.deleting`)."""
+    """The blob pool, for a kind that matches, uploads or deletes files (the File kind is refreshed whenever such a
+    kind is). During an apply it offers none of the uploads the apply deletes (`Inventory.deleting`)."""
     pool = pool_of(inventory)
     if pool is None:
         raise RuntimeError("the File kind was not refreshed: the pool of uploads is missing")
@@ -144,7 +144,7 @@ class BlobPool:
         """Offer none of these blobs, which are about to be deleted: a copy that stays takes their place for new
         uploads. Called again with the same ids, it does nothing."""
         with self._lock:
-            if blob_ids == self._retired:
+            if blob_ids is self._retired or blob_ids == self._retired:
                 return
             self._retired = blob_ids
             self._by_key = {}
@@ -194,8 +194,15 @@ class BlobPool:
             call(lambda: provider.client.files.delete(blob_id), address=address, operation="delete file")
         with self._lock:
             blob = self.by_id.pop(blob_id, None)
-            if blob is not None:
-                self._by_key.pop((blob.sha256, blob.path, blob.purpose), None)
+            if blob is None:
+                return
+            key = (blob.sha256, blob.path, blob.purpose)
+            if self._by_key.get(key) is blob:
+                del self._by_key[key]
+                for other in self.by_id.values():  # a copy that stays, if any, takes its place
+                    if (other.sha256, other.path, other.purpose) == key and other.id not in self._retired:
+                        self._by_key[key] = other
+                        break
 
 
 def _read_checked(root: Path, path: str, sha256: str) -> bytes:

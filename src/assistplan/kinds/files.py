@@ -7,7 +7,7 @@ assistants), and its garbage is every upload that no resource needs any more. Fi
 replaces the file and deletes the old upload.
 
 A File given by id is the listed file of that id (with or without the state): it is never uploaded, and never deleted,
-because assistplan did not make it: removed from the manifests or destroyed, it is forgotten (see `sharing`). Its
+because assistplan did not make it: removed from the manifests or destroyed, it is forgotten (see `shared_content`). Its
 normalized spec is its id and purpose, which is all a manifest can say of it.
 """
 
@@ -26,7 +26,7 @@ from assistplan.kinds.base import (
     Kind,
     LiveObject,
     OpenAIContext,
-    Sharing,
+    SharedContent,
     Spec,
     manifest_spec,
     register,
@@ -75,10 +75,10 @@ class FileKind(Kind):
             return {"existing": raw["id"], "purpose": raw["purpose"]}
         return {"path": raw["path"], "purpose": raw["purpose"], "sha256": raw["sha256"], "size": raw["size"]}
 
-    def sharing(self, spec: Spec) -> Sharing:
+    def shared_content(self, spec: Spec) -> SharedContent:
         """An upload is its content, which other resources may use; a File given by id was uploaded outside
         assistplan: it is forgotten, never deleted."""
-        return Sharing(provides=frozenset(file_refs(spec)), foreign="existing" in spec)
+        return SharedContent(provides=frozenset(file_refs(spec)), foreign="existing" in spec)
 
     def refresh(self, ctx: OpenAIContext) -> list[LiveObject]:
         """List the project's uploads into the pool; the Files are the uploads and the files given by id that the

@@ -23,7 +23,7 @@ from assistplan.kinds.base import (
     LiveObject,
     OpenAIContext,
     PartialApplyError,
-    Sharing,
+    SharedContent,
     Spec,
     find_stamped,
     owned_objects,
@@ -67,9 +67,9 @@ class VectorStoreKind(Kind):
             "files": files,
         }
 
-    def sharing(self, spec: Spec) -> Sharing:
+    def shared_content(self, spec: Spec) -> SharedContent:
         """The uploads its files are (kept while it uses them)."""
-        return Sharing(uses=frozenset(file_refs(spec)))
+        return SharedContent(uses=frozenset(file_refs(spec)))
 
     def normalize(self, obj: LiveObject, inventory: Inventory) -> Spec:
         raw = obj.raw

@@ -129,6 +129,6 @@ def needed(desired: Mapping[Address, Desired]) -> set[Hashable]:
     """The shared content (uploads) that the desired resources use or are."""
     found: set[Hashable] = set()
     for want in desired.values():
-        sharing = want.kind.sharing(want.spec)
-        found |= sharing.uses | sharing.provides
+        shared = want.kind.shared_content(want.spec)
+        found |= shared.uses | shared.provides
     return found

@@ -163,9 +163,9 @@ def _keep_shared(
     out = dict(changes)
     for address, rc in changes.items():
         if rc.action is Action.DELETE and rc.before is not None:
-            sharing = kinds[rc.kind].sharing(rc.before)
-            provided = sharing.provides
-            if sharing.foreign:
+            shared = kinds[rc.kind].shared_content(rc.before)
+            provided = shared.provides
+            if shared.foreign:
                 out[address] = replace(rc, action=Action.FORGET, reason=ActionReason.FOREIGN)
             elif provided and provided <= kept:
                 out[address] = replace(rc, action=Action.FORGET, reason=ActionReason.SHARED)

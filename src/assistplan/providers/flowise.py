@@ -45,8 +45,9 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 
 class FlowiseApi(Provider, Protocol):
-    """What the Flowise kinds call (`FlowiseContext`): the REST calls of `FlowiseProvider`, which is the one the CLI
-    connects. A connector given to a `Workspace` may return anything that has these."""
+    """What the Flowise kinds call (`FlowiseContext`): the REST calls of `FlowiseProvider`, which
+    `connect_flowise` is checked to return. A connector given to a `Workspace` returns a `Provider`;
+    the Flowise kinds then call these on it."""
 
     @property
     def url(self) -> str:

@@ -106,8 +106,8 @@ def default_backoff(attempt: int) -> float:
 
 class OpenAIApi(Provider, Protocol):
     """What the kinds of the OpenAI provider call (`OpenAIContext`): the SDK clients and the JSON layer of
-    `OpenAIProvider`, which is the one the CLI connects. A connector given to a `Workspace` may return anything that
-    has these."""
+    `OpenAIProvider`, which `connect_openai` is checked to return. A connector given to a `Workspace` returns a
+    `Provider`; the OpenAI kinds then call these on it."""
 
     @property
     def client(self) -> OpenAI: ...
