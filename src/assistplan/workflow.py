@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from assistplan import catalog, forked
 from assistplan.addrs import Address
@@ -247,7 +247,7 @@ class Workspace:
             return None
         return early
 
-    def context(self, kind: Kind, inventory: Inventory) -> KindContext[Any]:
+    def context(self, kind: Kind, inventory: Inventory) -> KindContext[Provider]:
         """The context a kind's hooks get outside an apply (import)."""
         return KindContext(self.name, self.provider(kind.provider), inventory, self.root, NoRecords(self.name))
 

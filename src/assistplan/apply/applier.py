@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistplan.addrs import Address, rank
 from assistplan.apply.hooks import Hooks
@@ -32,6 +32,9 @@ from assistplan.kinds.base import labels
 from assistplan.plan.matching import fill_unread
 from assistplan.plan.model import Action, Plan, ResourceChange
 from assistplan.state import ResourceState, StateStore
+
+if TYPE_CHECKING:
+    from assistplan.providers import Provider
 
 BUILD = (Action.CREATE, Action.UPDATE, Action.REPLACE)
 
@@ -71,7 +74,7 @@ class _Records:
 def apply_plan(
     plan: Plan,
     *,
-    providers: Mapping[str, Any],
+    providers: Mapping[str, Provider],
     kinds: Mapping[str, Kind],
     store: StateStore,
     inventory: Inventory,
@@ -125,7 +128,7 @@ class _Runner:
         self,
         plan: Plan,
         kinds: Mapping[str, Kind],
-        contexts: Mapping[str, KindContext[Any]],
+        contexts: Mapping[str, KindContext[Provider]],
         store: StateStore,
         inventory: Inventory,
         hooks: Hooks,

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from assistplan.apply.results import ActionResult, ApplyResult
+    from assistplan.plan.model import ResourceChange
 
 PAST = {
     "create": "created",
@@ -47,7 +51,7 @@ class ApplyHooks:
         self.tty = tty
         self._last: dict[str, str] = {}
 
-    def started(self, change: Any, step: str) -> None:
+    def started(self, change: ResourceChange, step: str) -> None:
         if self.tty:
             click.echo(f"{change.address}: {step}...", err=True)
 
@@ -57,7 +61,7 @@ class ApplyHooks:
             self._last[address] = message
             click.echo(f"{address}: {message}", err=True)
 
-    def finished(self, result: Any) -> None:
+    def finished(self, result: ActionResult) -> None:
         if result.skipped:
             click.echo(f"{result.address}: {result.error}", err=True)
         elif result.ok:
@@ -66,7 +70,7 @@ class ApplyHooks:
             click.secho(f"{result.address}: {result.step} failed: {result.error}", fg="red", err=True)
 
 
-def report(result: Any, refresh_only: bool, destroying: bool = False) -> None:
+def report(result: ApplyResult, refresh_only: bool, destroying: bool = False) -> None:
     """The counts of what was done (for `destroy`, what was destroyed); exit 1 listing what failed or was skipped."""
     added = result.count("create") + result.count("replace")
     changed = result.count("update")

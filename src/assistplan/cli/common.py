@@ -6,7 +6,7 @@ import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 import click
 
@@ -14,7 +14,13 @@ from assistplan.addrs import Address
 from assistplan.cli import collector
 from assistplan.diagnostics import Diagnostics
 
+if TYPE_CHECKING:
+    from assistplan.plan.model import Plan
+    from assistplan.state import StateFile
+    from assistplan.workflow import Workspace
+
 FORMATS = click.Choice(["text", "markdown", "json"])
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def engine_root(ctx: click.Context) -> Path:
@@ -43,7 +49,7 @@ def parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def var_options(fn: Any) -> Any:
+def var_options(fn: F) -> F:
     fn = click.option("--var", "var_pairs", multiple=True, metavar="K=V", help="Set a template variable.")(fn)
     return click.option(
         "--var-file",
@@ -54,7 +60,7 @@ def var_options(fn: Any) -> Any:
     )(fn)
 
 
-def lock_option(fn: Any) -> Any:
+def lock_option(fn: F) -> F:
     return click.option(
         "--lock-timeout",
         type=float,
@@ -64,7 +70,7 @@ def lock_option(fn: Any) -> Any:
     )(fn)
 
 
-def commit_option(fn: Any) -> Any:
+def commit_option(fn: F) -> F:
     return click.option(
         "--commit",
         envvar="GITHUB_SHA",
@@ -77,7 +83,7 @@ def parallelism_option(default: int, help_text: str) -> Callable[[Any], Any]:
     return click.option("--parallelism", type=click.IntRange(1, 64), default=default, show_default=True, help=help_text)
 
 
-def refresh_only_option(fn: Any) -> Any:
+def refresh_only_option(fn: F) -> F:
     return click.option(
         "--refresh-only",
         is_flag=True,
@@ -132,7 +138,7 @@ def _completions(ctx: click.Context, incomplete: str, *, manifests: bool) -> lis
     return [CompletionItem(address) for address in sorted(found) if address.startswith(incomplete)]
 
 
-def color(stream: Any = None) -> bool:
+def color(stream: TextIO | None = None) -> bool:
     """Whether to style what is printed on STREAM (standard output by default): only on a terminal, and never with
     `--no-color` or a non-empty NO_COLOR."""
     import os
@@ -144,7 +150,7 @@ def color(stream: Any = None) -> bool:
     return not os.environ.get("NO_COLOR") and bool((stream or sys.stdout).isatty())
 
 
-def render(plan: Any, fmt: str, commit: str | None = None, warnings: Diagnostics | None = None) -> str:
+def render(plan: Plan, fmt: str, commit: str | None = None, warnings: Diagnostics | None = None) -> str:
     """The plan in `fmt`; only the JSON format copies the resources that do not change (the others count them).
     The policy rules' `warnings` are listed in the JSON and Markdown formats (the text format's go to stderr)."""
     view = view_of(plan, fmt, commit, warnings)
@@ -161,7 +167,7 @@ def render(plan: Any, fmt: str, commit: str | None = None, warnings: Diagnostics
     return render_text(view, color=color())
 
 
-def view_of(plan: Any, fmt: str, commit: str | None = None, warnings: Diagnostics | None = None) -> dict[str, Any]:
+def view_of(plan: Plan, fmt: str, commit: str | None = None, warnings: Diagnostics | None = None) -> dict[str, Any]:
     """The plan's view as `render` renders it in `fmt`, with the policy rules' `warnings`."""
     from assistplan.render.policy import policy_warnings
     from assistplan.render.view import plan_view
@@ -300,7 +306,7 @@ def workspace(
     var_pairs: tuple[str, ...] = (),
     var_files: tuple[Path, ...] = (),
     early_refresh: int | None = None,
-) -> Iterator[Any]:
+) -> Iterator[Workspace]:
     """The project at the manifest root, its provider connections closed on the way out. A caller embedding the
     command may pass provider connectors in the click context object (`{"connectors": {...}}`). `early_refresh`: the
     command refreshes at that parallelism, so the refresh starts while the manifests load (see `Workspace`)."""
@@ -322,7 +328,7 @@ def workspace(
         opened.close()
 
 
-def recorded_state(ctx: click.Context) -> Any:
+def recorded_state(ctx: click.Context) -> StateFile:
     """The state file of the project at the manifest root; an error when there is none."""
     from assistplan.workflow import require_state
 

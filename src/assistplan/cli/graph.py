@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from assistplan.cli.common import errors_reported, lock_option, var_options, workspace
+
+if TYPE_CHECKING:
+    from assistplan.plan.model import Plan
 
 
 @click.command()
@@ -47,7 +50,7 @@ def graph(
         depends_on: dict[str, list[str]] = {
             address: list(resource.depends_on) for address, resource in opened.project.resources.items()
         }
-        plan: Any = None
+        plan: Plan | None = None
         if planfile is not None:
             plan = load_plan(planfile)
         elif changed_only:

@@ -30,6 +30,7 @@ from assistplan.cli.common import (
 
 if TYPE_CHECKING:
     from assistplan.apply.results import ApplyResult
+    from assistplan.plan.model import PlanOptions
 
 APPLY_PARALLELISM = parallelism_option(4, "How many actions (and list requests) run at once.")
 
@@ -234,7 +235,7 @@ def _plan_and_apply(
     ctx: click.Context,
     planfile: Path | None,
     auto_approve: bool,
-    options: Any,
+    options: PlanOptions,
     parallelism: int,
     var_pairs: tuple[str, ...],
     var_files: tuple[Path, ...],

@@ -4,7 +4,7 @@ preview), print the report, and write JUnit XML and a Markdown section for CI.""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -21,7 +21,8 @@ from assistplan.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from assistplan.testing.model import Report
+    from assistplan.testing.model import ConversationResult, Report
+    from assistplan.workflow import Workspace
 
 
 @click.command("test")
@@ -53,7 +54,7 @@ def test(
     and check every reply; exit 1 when any test fails."""
     from assistplan.testing.runner import Selection, run_tests
 
-    def progress(result: Any) -> None:
+    def progress(result: ConversationResult) -> None:
         from assistplan.testing.report import render_result
 
         click.echo(render_result(result, color=color()), nl=False)
@@ -75,16 +76,16 @@ def test(
             with workspace(ctx, var_pairs, var_files) as opened:
                 if not _has_tests(opened, names):
                     return
-                state = opened.load_state()
-                if state is None:
+                recorded = opened.load_state()
+                if recorded is None:
                     fail(
                         ValueError(f"no state in {opened.root}: apply the project before testing it (or use --sandbox)")
                     )
-                report = run_tests(opened, state, "the applied objects", Selection(names), progress)
+                report = run_tests(opened, recorded, "the applied objects", Selection(names), progress)
     _finish(report, junit, markdown)
 
 
-def _has_tests(opened: Any, names: tuple[str, ...]) -> bool:
+def _has_tests(opened: Workspace, names: tuple[str, ...]) -> bool:
     from assistplan.testing.runner import conversation_tests
 
     if conversation_tests(opened, names):

@@ -234,7 +234,7 @@ P = TypeVar("P")
 class KindContext(Generic[P]):
     """What a kind's API hooks are given: the project, the kind's provider connection, the inventory, the local files'
     root, and the apply's records. A kind's hooks name their provider's type (`KindContext[OpenAIApi]`), so that
-    what they call on it is checked; the generic layers, which hold every kind, make `KindContext[Any]`s."""
+    what they call on it is checked; the generic layers, which hold every kind, make `KindContext[Provider]`s."""
 
     project: str
     provider: P

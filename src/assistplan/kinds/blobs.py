@@ -12,12 +12,15 @@ import threading
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
 from assistplan.addrs import Address
 from assistplan.errors import NotFoundError, PlanError
 from assistplan.providers.openai import OpenAIApi, call, create_safely
+
+if TYPE_CHECKING:
+    from assistplan.kinds.base import Inventory
 
 SHA_CHARS = 32
 PREFIX = "ap"
@@ -67,13 +70,13 @@ def existing_entries(file_ids: list[str]) -> dict[str, Any]:
     return {f"<{file_id}>": {"file_id": file_id} for file_id in file_ids}
 
 
-def pool_of(inventory: Any) -> BlobPool | None:
+def pool_of(inventory: Inventory) -> BlobPool | None:
     """The blob pool the refresh found (None when no kind that reads it was refreshed)."""
     pool: BlobPool | None = inventory.shared.get(POOL)
     return pool
 
 
-def require_pool(inventory: Any) -> BlobPool:
+def require_pool(inventory: Inventory) -> BlobPool:
     """The blob pool, for a kind that matches, uploads or deletes files (the File kind is refreshed whenever such a
     kind is). During an apply it offers none of the uploads the apply deletes (`Inventory.deleting`)."""
     pool = pool_of(inventory)

@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistplan.addrs import Address
 from assistplan.kinds import Inventory, Kind, KindContext
 from assistplan.kinds.base import NoRecords, Spec
 from assistplan.state import StateFile
+
+if TYPE_CHECKING:
+    from assistplan.providers import Provider
 
 
 def new_inventory(project: str, state: StateFile | None, parallelism: int = 8) -> Inventory:
@@ -40,7 +43,7 @@ def recorded_specs(state: StateFile | None) -> tuple[dict[str, Spec], dict[str, 
 
 
 def refresh(
-    provider: Callable[[str], Any],
+    provider: Callable[[str], Provider],
     kinds: Iterable[Kind],
     inventory: Inventory,
     root: Path,
@@ -55,7 +58,7 @@ def refresh(
     return finish(inventory, kinds, moves)
 
 
-def fetch(provider: Callable[[str], Any], kinds: Iterable[Kind], inventory: Inventory, root: Path) -> None:
+def fetch(provider: Callable[[str], Provider], kinds: Iterable[Kind], inventory: Inventory, root: Path) -> None:
     """List the given kinds concurrently into `inventory.objects` (the first half of `refresh`)."""
     kinds = list(kinds)
     if not kinds:
