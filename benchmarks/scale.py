@@ -2,7 +2,10 @@
 
 1. Apply N creates: a fresh project of N agents (each with instructions and one Function tool) is applied with
    `apply --auto-approve --parallelism P` at `--latency-ms` per request. Afterwards the sandbox must hold exactly N
-   agents of the project, with no address twice, and `plan --detailed-exitcode` must exit 0.
+   agents of the project, with no address twice, and `plan --detailed-exitcode` must exit 0. Beside the request
+   floor the table shows "bare HTTP": the same N creates sent by P threads through one httpx client (the HTTP client
+   under the engine) with nothing else around them, on the same empty sandbox: what the sandbox and the HTTP client
+   alone take on this machine, the most an apply could come down to.
 2. No-op plan: projects of 3 resources (two agents, a vector store of one file), `--agents` agents, and
    `--agents-with-stores` agents plus `--stores` vector stores of `--files-per-store` files are applied once with no
    latency by the current tree's CLI (setup, not measured), then `plan --detailed-exitcode` runs `--repeat` times at
@@ -412,12 +415,77 @@ def indent(text: str) -> str:
 class ApplyRow:
     creates: int
     results: dict[str, Measured]
+    bare_http: float
+
+
+AGENT_BODY = {
+    "model": "gpt-5",
+    "instructions": "You are benchmark agent 0.",
+    "tools": [
+        {
+            "type": "function",
+            "name": "lookup_order",
+            "description": "Look up an order by its number.",
+            "parameters": {
+                "type": "object",
+                "properties": {"order_id": {"type": "string"}},
+                "required": ["order_id"],
+                "additionalProperties": False,
+            },
+            "defer_loading": False,
+        }
+    ],
+    "metadata": {LABEL_PROJECT: "bare-http", LABEL_ADDRESS: "Agent/agent-0000", "assistplan:digest": "0" * 32},
+}
+"""An agent like those of the benchmark's projects, as an apply sends it (the labels' values aside)."""
+
+
+def bare_http(bench: Bench, creates: int) -> float:
+    """Seconds for `creates` agent creates sent by `--parallelism` threads through one httpx client, nothing else, at
+    the benchmark's latency on an empty sandbox."""
+    import threading
+
+    import httpx
+
+    bench.sandbox.reset()
+    bench.sandbox.set_latency(bench.options.latency_ms)
+    names = iter(range(creates))
+    taking = threading.Lock()
+    failures: list[str] = []
+    headers = {"Authorization": f"Bearer {API_KEY}", "OpenAI-Beta": "agents=v1"}
+    limits = httpx.Limits(max_connections=bench.options.parallelism)
+
+    def send(client: httpx.Client) -> None:
+        while True:
+            with taking:
+                index = next(names, None)
+            if index is None or failures:
+                return
+            response = client.post("/agents", json={**AGENT_BODY, "name": f"agent-{index:04d}"})
+            if response.status_code != 200:
+                failures.append(f"{response.status_code} {response.text[:200]}")
+
+    with httpx.Client(base_url=bench.sandbox.base_url, headers=headers, limits=limits, timeout=60) as client:
+        threads = [threading.Thread(target=send, args=(client,)) for _ in range(bench.options.parallelism)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        seconds = time.perf_counter() - started
+    bench.sandbox.set_latency(0)
+    bench.sandbox.reset()
+    if failures:
+        raise BenchError(f"bare HTTP creates failed: {failures[0]}")
+    return seconds
 
 
 def bench_apply(bench: Bench, trees: list[Tree], creates: int) -> ApplyRow:
     """Apply `creates` agents of a fresh project with each tree, on an empty sandbox, then check the outcome."""
     options = bench.options
     results: dict[str, Measured] = {}
+    progress(f"bare HTTP: {creates} creates")
+    bare = bare_http(bench, creates)
     for index, tree in enumerate(trees):
         project = Project.write(bench.work, f"scale-apply-{creates}-{index}", bench.sandbox.base_url, creates, 0, 0)
         bench.sandbox.reset()
@@ -427,7 +495,7 @@ def bench_apply(bench: Bench, trees: list[Tree], creates: int) -> ApplyRow:
         if not bench.failed(measured, f"{tree.label}, applying {creates} creates"):
             check_apply(bench, tree, project, creates, measured)
         shutil.rmtree(project.root, ignore_errors=True)
-    return ApplyRow(creates, results)
+    return ApplyRow(creates, results, bare)
 
 
 def check_apply(bench: Bench, tree: Tree, project: Project, creates: int, measured: Measured) -> None:
@@ -672,16 +740,18 @@ def report_apply(rows: list[ApplyRow], trees: list[Tree], options: argparse.Name
     print(
         f"\nApply N creates: a fresh project of N agents, one fresh process, {options.latency_ms:g} ms per request, "
         f"--parallelism {options.parallelism}; {load}.\n"
-        f"floor = N x latency / parallelism; target: wall within {APPLY_TARGET:g}x the floor."
+        f"floor = N x latency / parallelism; target: wall within {APPLY_TARGET:g}x the floor. bare HTTP = the N "
+        "creates sent by as many threads through one httpx client, nothing else (see the module's docstring)."
     )
     lines = []
     for row in rows:
         floor = row.creates * options.latency_ms / 1000 / options.parallelism
         target = APPLY_TARGET * floor
         cells = {tree.label: tree_cells([row.results[tree.label]], tree, floor, target) for tree in trees}
-        lines.append(([f"{row.creates:,}", f"{floor:.2f}", f"<= {target:.2f}"], cells))
+        bare = f"{row.bare_http:.2f} ({row.bare_http / floor:.2f}x)"
+        lines.append(([f"{row.creates:,}", f"{floor:.2f}", bare, f"<= {target:.2f}"], cells))
     groups = ["wall", "ratio", "met", "cpu", "rss", "calls", "sandbox", "check"]
-    print_grouped(["creates", "floor s", "target s"], groups, [tree.label for tree in trees], lines)
+    print_grouped(["creates", "floor s", "bare HTTP s", "target s"], groups, [tree.label for tree in trees], lines)
     limit_note(trees, [documents(row.creates, 0) for row in rows])
 
 
