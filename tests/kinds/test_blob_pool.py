@@ -62,3 +62,11 @@ def test_deleting_the_last_copy_offers_none() -> None:
     deleted(pool, "file-only")
 
     assert pool.find(*KEY) is None
+
+
+def test_a_blob_added_twice_is_one_copy() -> None:
+    pool = pool_of(copy("file-only"), copy("file-only"))
+
+    deleted(pool, "file-only")
+
+    assert pool.find(*KEY) is None

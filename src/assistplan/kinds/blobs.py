@@ -114,7 +114,9 @@ class BlobPool:
     others: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Every other listed file by id, as listed: uploaded outside assistplan, or by another project (what a File
     given by id, `existing`, is)."""
-    _by_key: dict[tuple[str, str, str], Blob] = field(default_factory=dict)
+    _copies: dict[tuple[str, str, str], list[Blob]] = field(default_factory=dict)
+    """Every blob of a (sha256, path, purpose), in the order they were listed or uploaded: the first not retired is
+    offered."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _key_locks: dict[tuple[str, str, str], threading.Lock] = field(default_factory=dict)
     _retired: frozenset[str] = frozenset()
@@ -140,24 +142,21 @@ class BlobPool:
 
     def add(self, blob: Blob) -> None:
         with self._lock:
+            if blob.id in self.by_id:
+                return
             self.by_id[blob.id] = blob
-            self._by_key.setdefault((blob.sha256, blob.path, blob.purpose), blob)
+            self._copies.setdefault((blob.sha256, blob.path, blob.purpose), []).append(blob)
 
     def retire(self, blob_ids: frozenset[str]) -> None:
         """Offer none of these blobs, which are about to be deleted: a copy that stays takes their place for new
-        uploads. Called again with the same ids, it does nothing."""
+        uploads."""
         with self._lock:
-            if blob_ids is self._retired or blob_ids == self._retired:
-                return
             self._retired = blob_ids
-            self._by_key = {}
-            for blob in self.by_id.values():
-                if blob.id not in blob_ids:
-                    self._by_key.setdefault((blob.sha256, blob.path, blob.purpose), blob)
 
     def find(self, sha256: str, path: str, purpose: str) -> Blob | None:
         with self._lock:
-            return self._by_key.get((sha256[:SHA_CHARS], path, purpose))
+            copies = self._copies.get((sha256[:SHA_CHARS], path, purpose), ())
+            return next((blob for blob in copies if blob.id not in self._retired), None)
 
     def ensure(
         self, provider: OpenAIApi, root: Path, path: str, entry: dict[str, Any], purpose: str, address: str
@@ -197,15 +196,8 @@ class BlobPool:
             call(lambda: provider.client.files.delete(blob_id), address=address, operation="delete file")
         with self._lock:
             blob = self.by_id.pop(blob_id, None)
-            if blob is None:
-                return
-            key = (blob.sha256, blob.path, blob.purpose)
-            if self._by_key.get(key) is blob:
-                del self._by_key[key]
-                for other in self.by_id.values():  # a copy that stays, if any, takes its place
-                    if (other.sha256, other.path, other.purpose) == key and other.id not in self._retired:
-                        self._by_key[key] = other
-                        break
+            if blob is not None:
+                self._copies[(blob.sha256, blob.path, blob.purpose)].remove(blob)
 
 
 def _read_checked(root: Path, path: str, sha256: str) -> bytes:
