@@ -50,5 +50,15 @@ def test_values_writes_an_opened_container_like_the_json_encoder_at_every_depth(
     assert pretty_lines(value, 200) == [json.dumps(value, ensure_ascii=False, separators=(", ", ": "))]
 
 
+def test_values_lays_out_a_repeated_value_the_same_whatever_was_done_to_an_earlier_layout() -> None:
+    value = {"description": "x" * 60, "items": {"type": "string"}}
+    first = pretty_lines(value)
+    expected = list(first)
+    first.append("changed by its caller")
+
+    assert pretty_lines(dict(value)) == expected
+    assert pretty_lines(value, 200) == [json.dumps(value, ensure_ascii=False, separators=(", ", ": "))]
+
+
 def test_values_human_sizes() -> None:
     assert [human_size(n) for n in (812, 4_200, 1_248_901)] == ["812 B", "4.1 KiB", "1.2 MiB"]

@@ -226,35 +226,54 @@ def _change(
     options: PlanOptions,
     declared_prevent: bool,
 ) -> ResourceChange:
-    base = ResourceChange(address=address, kind=kind.kind, name=address.name, action=Action.NOOP)
-    prevent = declared_prevent
+    kind_name, name = kind.kind, address.name
     if want is None:
         if found is None:
             remote_id = recorded.id if recorded is not None else None
-            return replace(base, action=Action.FORGET, reason=ActionReason.ALREADY_GONE, remote_id=remote_id)
-        reason = ActionReason.DESTROY if options.destroy else ActionReason.REMOVED_FROM_MANIFEST
-        return replace(
-            base,
-            action=Action.DELETE,
-            reason=reason,
+            return ResourceChange(
+                address, kind_name, name, Action.FORGET, reason=ActionReason.ALREADY_GONE, remote_id=remote_id
+            )
+        return ResourceChange(
+            address,
+            kind_name,
+            name,
+            Action.DELETE,
+            reason=ActionReason.DESTROY if options.destroy else ActionReason.REMOVED_FROM_MANIFEST,
             remote_id=found.obj.id,
             before=found.spec,
-            prevent_destroy=prevent,
+            prevent_destroy=declared_prevent,
         )
     spec = _wanted(want, found)
     if found is None:
-        base = replace(
-            base, after=spec, digest=want.digest, depends_on=want.depends_on, prevent_destroy=want.prevent_destroy
+        # a change is built once: a plan of thousands of creates would spend more copying it than deciding it
+        renews = recorded is not None
+        return ResourceChange(
+            address,
+            kind_name,
+            name,
+            Action.CREATE,
+            reason=ActionReason.REMOTE_MISSING if renews else ActionReason.NEW,
+            after=spec,
+            digest=want.digest,
+            depends_on=want.depends_on,
+            prevent_destroy=want.prevent_destroy,
+            renews=renews,
         )
-        if recorded is not None:
-            return replace(base, action=Action.CREATE, reason=ActionReason.REMOTE_MISSING, renews=True)
-        return replace(base, action=Action.CREATE, reason=ActionReason.NEW)
     changes = without_paths(diff_specs(found.spec, spec, kind.replace_paths), want.ignore_changes)
-    base = ResourceChange(
-        address=address,
-        kind=kind.kind,
-        name=address.name,
-        action=Action.NOOP,
+    action, reason, renews = Action.NOOP, None, False
+    if any(c.forces_replace for c in changes):
+        action, reason, renews = Action.REPLACE, ActionReason.REPLACE_BECAUSE_CANNOT_UPDATE, True
+    elif address in options.replace:
+        action, reason, renews = Action.REPLACE, ActionReason.REPLACE_REQUESTED, True
+    elif changes:
+        manifest_unchanged = (recorded.digest if recorded else found.obj.digest) == want.digest
+        action, reason = Action.UPDATE, ActionReason.DRIFT if manifest_unchanged else ActionReason.MANIFEST_CHANGED
+    return ResourceChange(
+        address,
+        kind_name,
+        name,
+        action,
+        reason=reason,
         remote_id=found.obj.id,
         before=found.spec,
         after=spec,
@@ -262,16 +281,8 @@ def _change(
         depends_on=want.depends_on,
         digest=want.digest,
         prevent_destroy=want.prevent_destroy,
+        renews=renews,
     )
-    if not changes and address not in options.replace:
-        return base
-    if any(c.forces_replace for c in changes):
-        return replace(base, action=Action.REPLACE, reason=ActionReason.REPLACE_BECAUSE_CANNOT_UPDATE, renews=True)
-    if address in options.replace:
-        return replace(base, action=Action.REPLACE, reason=ActionReason.REPLACE_REQUESTED, renews=True)
-    manifest_unchanged = (recorded.digest if recorded else found.obj.digest) == want.digest
-    reason = ActionReason.DRIFT if manifest_unchanged else ActionReason.MANIFEST_CHANGED
-    return replace(base, action=Action.UPDATE, reason=reason)
 
 
 def _refresh_only(address: Address, found: Live | None, recorded: ResourceState | None) -> ResourceChange:

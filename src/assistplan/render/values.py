@@ -73,11 +73,20 @@ def is_long(value: Any) -> bool:
     return is_multiline(value) or (isinstance(value, dict | list) and len(inline(value)) > INLINE_WIDTH)
 
 
+_PRETTY: dict[tuple[str, int], tuple[str, ...]] = {}
+"""`pretty_lines` of values already laid out, by their inline text and width: a plan repeats values (the tool of a
+function in every agent that uses it), and laying one out encodes each of its containers again at every level."""
+_PRETTY_LIMIT = 4096
+
+
 def pretty_lines(value: Any, width: int = INLINE_WIDTH) -> list[str]:
     """Compact pretty JSON: containers that fit in `width` stay on one line, others open one item per line."""
     text = inline(value)
     if len(text) <= width or not isinstance(value, dict | list) or not value:
         return [text]
+    known = _PRETTY.get((text, width))
+    if known is not None:
+        return list(known)
     if isinstance(value, dict):
         items = list(value.items())
         opening, closing = "{", "}"
@@ -94,6 +103,9 @@ def pretty_lines(value: Any, width: int = INLINE_WIDTH) -> list[str]:
         if len(body) > 1:
             lines.append(f"  {body[-1]}{comma}")
     lines.append(closing)
+    if len(_PRETTY) >= _PRETTY_LIMIT:
+        _PRETTY.clear()
+    _PRETTY[text, width] = tuple(lines)
     return lines
 
 
