@@ -27,3 +27,23 @@ def test_off_a_terminal_only_finished_actions_are_printed(capsys: pytest.Capture
     hooks.finished(ActionResult("VectorStore/handbook", "create", ok=True, seconds=1.25))
 
     assert capsys.readouterr().err.splitlines() == ["VectorStore/handbook: created (1.2s)"]
+
+
+def test_held_lines_wait_for_release_and_keep_their_order(capsys: pytest.CaptureFixture[str]) -> None:
+    hooks = ApplyHooks(tty=False, held=True)
+
+    hooks.finished(ActionResult("Agent/a", "create", ok=True, seconds=0.5))
+    hooks.finished(ActionResult("Agent/b", "create", ok=False, error="boom"))
+    assert capsys.readouterr().err == ""
+
+    hooks.release()
+    assert capsys.readouterr().err.splitlines() == ["Agent/a: created (0.5s)", "Agent/b: create failed: boom"]
+
+
+def test_after_release_lines_are_printed_as_they_come(capsys: pytest.CaptureFixture[str]) -> None:
+    hooks = ApplyHooks(tty=False, held=True)
+    hooks.release()
+
+    hooks.finished(ActionResult("Agent/a", "delete", ok=True, seconds=0.25))
+
+    assert capsys.readouterr().err.splitlines() == ["Agent/a: destroyed (0.2s)"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import click
@@ -45,29 +47,50 @@ def confirm(tty: bool, destroying: bool, targeted: bool = False) -> None:
 
 
 class ApplyHooks:
-    """Progress on a terminal; one line per finished action otherwise (CI logs)."""
+    """Progress on a terminal; one line per finished action otherwise (CI logs). Created `held`, it keeps every line
+    back until `release`: an apply that asks for no confirmation starts its actions while its plan is still being
+    rendered, and their lines follow the plan."""
 
-    def __init__(self, tty: bool) -> None:
+    def __init__(self, tty: bool, *, held: bool = False) -> None:
         self.tty = tty
         self._last: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._held: list[Callable[[], None]] | None = [] if held else None
+
+    def release(self) -> None:
+        """Print the lines kept back, in order; from now on each line is printed as it comes."""
+        with self._lock:
+            held, self._held = self._held or [], None
+            for say in held:
+                say()
 
     def started(self, change: ResourceChange, step: str) -> None:
         if self.tty:
-            click.echo(f"{change.address}: {step}...", err=True)
+            self._say(lambda: click.echo(f"{change.address}: {step}...", err=True))
 
     def progress(self, address: str, message: str) -> None:
         """One line per new message: polling for indexing repeats the same message until the count moves."""
         if self.tty and self._last.get(address) != message:
             self._last[address] = message
-            click.echo(f"{address}: {message}", err=True)
+            self._say(lambda: click.echo(f"{address}: {message}", err=True))
 
     def finished(self, result: ActionResult) -> None:
         if result.skipped:
-            click.echo(f"{result.address}: {result.error}", err=True)
+            self._say(lambda: click.echo(f"{result.address}: {result.error}", err=True))
         elif result.ok:
-            click.echo(f"{result.address}: {PAST.get(result.step, result.step)} ({result.seconds:.1f}s)", err=True)
+            line = f"{result.address}: {PAST.get(result.step, result.step)} ({result.seconds:.1f}s)"
+            self._say(lambda: click.echo(line, err=True))
         else:
-            click.secho(f"{result.address}: {result.step} failed: {result.error}", fg="red", err=True)
+            line = f"{result.address}: {result.step} failed: {result.error}"
+            self._say(lambda: click.secho(line, fg="red", err=True))
+
+    def _say(self, say: Callable[[], None]) -> None:
+        """Print now, or keep for `release` while held (under one lock, so that lines keep their order)."""
+        with self._lock:
+            if self._held is not None:
+                self._held.append(say)
+            else:
+                say()
 
 
 def report(result: ApplyResult, refresh_only: bool, destroying: bool = False) -> None:

@@ -150,9 +150,17 @@ def color(stream: TextIO | None = None) -> bool:
     return not os.environ.get("NO_COLOR") and bool((stream or sys.stdout).isatty())
 
 
-def render(plan: Plan, fmt: str, commit: str | None = None, warnings: Diagnostics | None = None) -> str:
+def render(
+    plan: Plan,
+    fmt: str,
+    commit: str | None = None,
+    warnings: Diagnostics | None = None,
+    *,
+    styled: bool | None = None,
+) -> str:
     """The plan in `fmt`; only the JSON format copies the resources that do not change (the others count them).
-    The policy rules' `warnings` are listed in the JSON and Markdown formats (the text format's go to stderr)."""
+    The policy rules' `warnings` are listed in the JSON and Markdown formats (the text format's go to stderr). The
+    text is `styled` as `color()` says unless told (where there is no click context: another process or thread)."""
     view = view_of(plan, fmt, commit, warnings)
     if fmt == "json":
         from assistplan.render.json import render_json
@@ -164,7 +172,7 @@ def render(plan: Plan, fmt: str, commit: str | None = None, warnings: Diagnostic
         return render_markdown(view, high_impact_paths=high_impact_paths())
     from assistplan.render.text import render_text
 
-    return render_text(view, color=color())
+    return render_text(view, color=color() if styled is None else styled)
 
 
 def view_of(plan: Plan, fmt: str, commit: str | None = None, warnings: Diagnostics | None = None) -> dict[str, Any]:
