@@ -43,6 +43,13 @@ class Address(str):
         return cls(kind, match["name"])
 
     @classmethod
+    def spelled(cls, text: str) -> Address | None:
+        """The address `text` spells when it has the form `Kind/name` (both parts present, the name may hold `/`),
+        else None: for input whose kinds and names the caller checks itself, with messages of its own."""
+        kind, slash, name = text.partition("/")
+        return cls(kind, name) if kind and slash and name else None
+
+    @classmethod
     def of(cls, text: str) -> Address:
         """The address a string read from disk or from a label spells (`Kind/name`, the name may hold `/`)."""
         if isinstance(text, Address):

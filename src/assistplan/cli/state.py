@@ -19,10 +19,10 @@ from assistplan.cli.common import (
 
 def _address(ctx: click.Context, param: click.Parameter, value: str) -> Address:
     """ADDRESS as the state keys it (any recorded address, a leftover's included); `Kind/name` or a usage error."""
-    kind, slash, name = value.partition("/")
-    if not (kind and slash and name):
+    address = Address.spelled(value)
+    if address is None:
         raise click.BadParameter(f"{value!r} is not an address: expected Kind/name, for example Agent/support")
-    return Address.of(value)
+    return address
 
 
 @click.group()

@@ -249,7 +249,7 @@ class AgentKind(Kind):
             obj.extra = _key_extra(inventory.attributes.get(address) or {})
         return objects
 
-    def _payload(self, ctx: OpenAIContext, address: str, spec: Spec) -> dict[str, Any]:
+    def _payload(self, ctx: OpenAIContext, address: Address, spec: Spec) -> dict[str, Any]:
         payload: dict[str, Any] = {
             "model": spec["model"],
             "name": spec["name"],
@@ -346,7 +346,7 @@ def _with_credential_id(ctx: OpenAIContext, tool: dict[str, Any]) -> dict[str, A
     return {**rest, "credential_id": split_id(ctx.remote_id(address))[1]}
 
 
-def _applied(ctx: OpenAIContext, address: str, spec: Spec, raw: dict[str, Any]) -> Applied:
+def _applied(ctx: OpenAIContext, address: Address, spec: Spec, raw: dict[str, Any]) -> Applied:
     """The applied agent, with the fingerprint key its headers need (kept, or made for the first header)."""
     live = LiveObject.from_metadata(AgentKind.kind, raw)
     key = ctx.attributes(address).get(KEY) or (token_hex(32) if spec.get(HEADER_ENV) else None)

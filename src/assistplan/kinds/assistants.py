@@ -213,7 +213,7 @@ class AssistantKind(Kind):
     def refresh(self, ctx: OpenAIContext) -> list[LiveObject]:
         return owned_objects(ctx, self.kind, "/assistants", "assistant")
 
-    def _payload(self, provider: OpenAIApi, ctx: OpenAIContext, address: str, spec: Spec) -> dict[str, Any]:
+    def _payload(self, provider: OpenAIApi, ctx: OpenAIContext, address: Address, spec: Spec) -> dict[str, Any]:
         resources = spec.get("tool_resources") or {}
         tool_resources: dict[str, Any] = {}
         if "file_search" in resources:

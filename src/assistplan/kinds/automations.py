@@ -162,7 +162,7 @@ class AutomationKind(Kind):
             "vault_ids": [ctx.remote_id(vault) for vault in spec["vaults"]],
         }
 
-    def _body(self, ctx: OpenAIContext, address: str, spec: Spec, *, run_at: bool) -> dict[str, Any]:
+    def _body(self, ctx: OpenAIContext, address: Address, spec: Spec, *, run_at: bool) -> dict[str, Any]:
         body: dict[str, Any] = {
             "name": spec["name"],
             "target": self._target(ctx, address, spec),

@@ -201,11 +201,11 @@ class Records(Protocol):
 
     def remote_id(self, address: str) -> str: ...
 
-    def attributes(self, address: str) -> dict[str, Any]: ...
+    def attributes(self, address: Address) -> dict[str, Any]: ...
 
-    def labels(self, address: str) -> dict[str, str]: ...
+    def labels(self, address: Address) -> dict[str, str]: ...
 
-    def progress(self, address: str, message: str) -> None: ...
+    def progress(self, address: Address, message: str) -> None: ...
 
 
 class NoRecords:
@@ -217,13 +217,13 @@ class NoRecords:
     def remote_id(self, address: str) -> str:
         raise ProviderError(f"{address} has no remote object yet (it was not applied)", address=address)
 
-    def attributes(self, address: str) -> dict[str, Any]:
+    def attributes(self, address: Address) -> dict[str, Any]:
         return {}
 
-    def labels(self, address: str) -> dict[str, str]:
+    def labels(self, address: Address) -> dict[str, str]:
         return labels(self.project, address, "")
 
-    def progress(self, address: str, message: str) -> None:
+    def progress(self, address: Address, message: str) -> None:
         return None
 
 
@@ -250,15 +250,15 @@ class KindContext(Generic[P]):
         """The remote id recorded for an address (a dependency applied earlier)."""
         return self.records.remote_id(address)
 
-    def attributes(self, address: str) -> dict[str, Any]:
+    def attributes(self, address: Address) -> dict[str, Any]:
         """The kind-specific attributes the state records for an address ({} when none)."""
         return self.records.attributes(address)
 
-    def labels(self, address: str) -> dict[str, str]:
+    def labels(self, address: Address) -> dict[str, str]:
         """The reserved labels to stamp on the object at an address (project, address, spec digest)."""
         return self.records.labels(address)
 
-    def progress(self, address: str, message: str) -> None:
+    def progress(self, address: Address, message: str) -> None:
         """Report progress of a long operation (uploads, indexing)."""
         self.records.progress(address, message)
 
@@ -382,7 +382,9 @@ class Kind(ABC):
         """Why the configured endpoint cannot serve this kind (checked before any request), or None."""
         return None
 
-    def reached(self, address: str, spec: Spec, updates: Mapping[str, tuple[Spec, Spec]]) -> list[tuple[str, str]]:
+    def reached(
+        self, address: Address, spec: Spec, updates: Mapping[Address, tuple[Spec, Spec]]
+    ) -> list[tuple[Address, str]]:
         """How in-place updates of resources this object refers to reach it with no change of its own (for example a
         template naming a skill without a version takes the skill's new default version at the next session start):
         (updated address, note) pairs, the note shown with that update. `updates` maps each address updated in place

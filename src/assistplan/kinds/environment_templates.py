@@ -169,12 +169,14 @@ class EnvironmentTemplateKind(Kind):
     def reference_paths(self, spec: Spec) -> dict[str, str]:
         return {f"skills[{i}].skill": s["skill"] for i, s in enumerate(spec["skills"])}
 
-    def reached(self, address: str, spec: Spec, updates: Mapping[str, tuple[Spec, Spec]]) -> list[tuple[str, str]]:
+    def reached(
+        self, address: Address, spec: Spec, updates: Mapping[Address, tuple[Spec, Spec]]
+    ) -> list[tuple[Address, str]]:
         """A skill update reaches the template where it moves the version a reference selects (no version: the
         default; latest: the newest), resolved afresh at each session start, with no update of the template."""
-        reached: list[tuple[str, str]] = []
+        reached: list[tuple[Address, str]] = []
         for index, entry in enumerate(spec["skills"]):
-            version, target = entry["version"], entry["skill"]
+            version, target = entry["version"], Address.of(entry["skill"])
             if target in updates and version in moved_selectors(*updates[target]):
                 which = "default" if version is None else "latest"
                 named = "names no version" if version is None else "names latest"
@@ -242,7 +244,7 @@ class EnvironmentTemplateKind(Kind):
         project, address = parse_name(raw.get("name"), self.kind)
         return LiveObject(kind=self.kind, id=raw["id"], raw=raw, project=project, address=address)
 
-    def _write(self, ctx: OpenAIContext, address: str, spec: Spec) -> tuple[dict[str, Any], dict[str, Any], str]:
+    def _write(self, ctx: OpenAIContext, address: Address, spec: Spec) -> tuple[dict[str, Any], dict[str, Any], str]:
         """The request body (secrets read from the environment, local files read from disk), the write-only fields
         as they will then be, and the fingerprint key."""
         key = ctx.attributes(address).get(KEY) or token_hex(32)

@@ -140,7 +140,7 @@ class FlowiseAssistantKind(MarkedKind):
             "tools": [addresses.get(tool, tool) for tool in tools],
         }
 
-    def _details(self, ctx: FlowiseContext, address: str, spec: Spec) -> dict[str, Any]:
+    def _details(self, ctx: FlowiseContext, address: Address, spec: Spec) -> dict[str, Any]:
         marked = mark(ctx.labels(address))
         if spec["type"] == "OPENAI":
             sent = {key: value for key, value in spec["openai"].items() if value is not None}

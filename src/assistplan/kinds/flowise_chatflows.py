@@ -48,6 +48,12 @@ def flow_data(raw: Mapping[str, Any]) -> dict[str, Any]:
     return json_field(raw, "flowData")
 
 
+def _refers(value: str) -> bool:
+    """Whether a node's value is a reference to another Flowise resource (`FlowiseTool/lookup`)."""
+    address = Address.spelled(value)
+    return address is not None and address.kind in REFERRED
+
+
 def _address(kind: str, name: str) -> str:
     return f"{kind}/{name}"
 
@@ -172,7 +178,7 @@ class FlowiseChatflowKind(MarkedKind):
                 f"inputs.{name}": value for name, value in node["inputs"].items()
             }
             for path, value in values.items():
-                if isinstance(value, str) and value.split("/", 1)[0] in REFERRED and "/" in value:
+                if isinstance(value, str) and _refers(value):
                     paths[f"nodes.{node_id}.{path}"] = value
         return paths
 
@@ -212,12 +218,11 @@ class FlowiseChatflowKind(MarkedKind):
                 self._definitions[key] = found
         return found
 
-    def _body(self, ctx: FlowiseContext, address: str, spec: Spec) -> dict[str, Any]:
+    def _body(self, ctx: FlowiseContext, address: Address, spec: Spec) -> dict[str, Any]:
         provider = ctx.provider
 
         def remote(value: str) -> str:
-            kind = value.split("/", 1)[0]
-            return ctx.remote_id(value) if kind in REFERRED and "/" in value else value
+            return ctx.remote_id(value) if _refers(value) else value
 
         def refers(node: str, input_name: str) -> str | None:
             found = ((definition(node) or {}).get("inputs") or {}).get(input_name) or {}

@@ -193,7 +193,7 @@ class FlowiseCredentialKind(FlowiseKind):
         return spec
 
     def _write(
-        self, provider: FlowiseApi, ctx: FlowiseContext, address: str, spec: Spec, gone: list[str]
+        self, provider: FlowiseApi, ctx: FlowiseContext, address: Address, spec: Spec, gone: list[str]
     ) -> tuple[dict[str, Any], Applied]:
         """The request body (with the secrets read from the environment) and what to record once it is sent."""
         key = ctx.attributes(address).get(KEY) or token_hex(32)

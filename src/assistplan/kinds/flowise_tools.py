@@ -98,7 +98,7 @@ class FlowiseToolKind(FlowiseKind):
             "icon": raw.get("iconSrc"),
         }
 
-    def _body(self, ctx: FlowiseContext, address: str, spec: Spec) -> dict[str, Any]:
+    def _body(self, ctx: FlowiseContext, address: Address, spec: Spec) -> dict[str, Any]:
         body = {
             "name": spec["name"],
             "description": spec["description"],

@@ -326,7 +326,7 @@ def _find_marked(provider: OpenAIApi, project: str, address: str, name: Any) -> 
     return None
 
 
-def _bundle(ctx: OpenAIContext, address: str, spec: Spec) -> tuple[Bundle, str]:
+def _bundle(ctx: OpenAIContext, address: Address, spec: Spec) -> tuple[Bundle, str]:
     """The files to upload, under one top-level folder named after the address, with the marker; and the spec
     digest the marker carries."""
     folder = spec.get("path") or ""

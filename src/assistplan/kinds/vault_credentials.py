@@ -293,7 +293,7 @@ class VaultCredentialKind(Kind):
             body["refresh"] = refresh
         return body
 
-    def _values(self, ctx: OpenAIContext, address: str, spec: Spec) -> tuple[dict[str, str], Applied]:
+    def _values(self, ctx: OpenAIContext, address: Address, spec: Spec) -> tuple[dict[str, str], Applied]:
         """The secrets' values read from the environment, and what to record once they are sent."""
         key = ctx.attributes(address).get(KEY) or token_hex(32)
         values: dict[str, str] = {}

@@ -109,7 +109,7 @@ class VaultKind(Kind):
     def refresh(self, ctx: OpenAIContext) -> list[LiveObject]:
         return project_vaults(ctx)
 
-    def _body(self, ctx: OpenAIContext, address: str, spec: Spec) -> dict[str, Any]:
+    def _body(self, ctx: OpenAIContext, address: Address, spec: Spec) -> dict[str, Any]:
         """The vault's name (`""` is no name: the API takes none at create and `null` at update) and metadata."""
         return {"name": spec["name"] or None, "metadata": {**spec["metadata"], **ctx.labels(address)}}
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from assistplan.addrs import Address
 from assistplan.manifest.fields import KindSpec, Problem, Spec, check, problem
 
 if TYPE_CHECKING:
@@ -135,11 +136,12 @@ class ConversationTestSpec(KindSpec):
     @field_validator("target")
     @classmethod
     def _target(cls, value: str) -> str:
-        kind, slash, name = value.partition("/")
-        if not slash or not name:
+        address = Address.spelled(value)
+        if address is None:
             raise problem(f'"{value}" is not an address: expected Kind/name, for example Agent/support-agent')
-        if kind not in TARGET_KINDS:
-            raise problem(f"a test talks to an {', '.join(TARGET_KINDS[:-1])} or {TARGET_KINDS[-1]}, not a {kind}")
+        if address.kind not in TARGET_KINDS:
+            kinds = f"{', '.join(TARGET_KINDS[:-1])} or {TARGET_KINDS[-1]}"
+            raise problem(f"a test talks to an {kinds}, not a {address.kind}")
         return value
 
     @model_validator(mode="after")
@@ -159,12 +161,16 @@ class ConversationTestSpec(KindSpec):
         return self
 
     @property
+    def target_address(self) -> Address:
+        return Address.of(self.target)
+
+    @property
     def target_kind(self) -> str:
-        return self.target.partition("/")[0]
+        return self.target_address.kind
 
     @property
     def target_name(self) -> str:
-        return self.target.partition("/")[2]
+        return self.target_address.name
 
     def resolve(self, resolution: Resolution) -> None:
         resolution.reference(self.target_kind, self.target_name, ("target",))

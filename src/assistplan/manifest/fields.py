@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from assistplan.addrs import Address
+
 if TYPE_CHECKING:
     from assistplan.manifest.resolution import Resolution
 
@@ -116,12 +118,12 @@ class KindSpec(Spec):
         problems: list[Problem] = []
         for index, old in enumerate(olds):
             at: tuple[str | int, ...] = ("moved_from", index) if isinstance(self.moved_from, list) else ("moved_from",)
-            kind, slash, name = old.partition("/")
-            if not slash or not re.fullmatch(RESOURCE_NAME_PATTERN, name) or not kind:
+            address = Address.spelled(old)
+            if address is None or not re.fullmatch(RESOURCE_NAME_PATTERN, address.name):
                 problems.append((f'"{old}" is not an address: expected Kind/old-name, for example Agent/support', at))
-            elif kind != self.kind:
+            elif address.kind != self.kind:
                 problems.append((f"must name a {self.kind} address (a move keeps the kind), not {old}", at))
-            elif name == self.name:
+            elif address.name == self.name:
                 problems.append((f"{old} is this resource's own address", at))
         check(problems)
         return self

@@ -345,13 +345,13 @@ def _propagate_replacements(
 def _note_reached(changes: dict[Address, ResourceChange], kinds: Mapping[str, Kind]) -> dict[Address, ResourceChange]:
     """Notes on the in-place updates that reach resources which stay as they are (`Kind.reached`)."""
     updates = {
-        str(a): (rc.before, rc.after)
+        a: (rc.before, rc.after)
         for a, rc in changes.items()
         if rc.action is Action.UPDATE and rc.before is not None and rc.after is not None
     }
     if not updates:
         return changes
-    notes: dict[str, list[str]] = {}
+    notes: dict[Address, list[str]] = {}
     for address, rc in changes.items():
         if rc.action in (Action.NOOP, Action.UPDATE) and rc.after is not None:
             for target, note in kinds[rc.kind].reached(address, rc.after, updates):
@@ -359,8 +359,7 @@ def _note_reached(changes: dict[Address, ResourceChange], kinds: Mapping[str, Ki
                     notes.setdefault(target, []).append(note)
     out = dict(changes)
     for target, found in notes.items():
-        address = Address.of(target)
-        out[address] = replace(changes[address], notes=tuple(sorted(found)))
+        out[target] = replace(changes[target], notes=tuple(sorted(found)))
     return out
 
 

@@ -30,10 +30,10 @@ STATE_VERSION = 1
 def _address(value: Any) -> Address:
     if not isinstance(value, str):
         raise ValueError(f"an address must be a string (Kind/name), not {type(value).__name__}")
-    kind, slash, name = value.partition("/")
-    if not (kind and slash and name):
+    address = Address.spelled(value)
+    if address is None:
         raise ValueError(f"{value!r} is not an address: expected Kind/name")
-    return Address.of(value)
+    return address
 
 
 StateAddress = Annotated[
