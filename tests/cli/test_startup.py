@@ -206,3 +206,14 @@ def test_applying_and_changing_agents_never_imports_the_sdk_nor_the_github_modul
         assert "httpx" in loaded
         assert not {name.split(".")[0] for name in loaded} & {"openai", "httpx2"}
         assert "assistplan.github" not in loaded
+
+
+def test_an_apply_imports_the_modules_of_its_project_kinds_and_their_dependencies_only(project: Project) -> None:
+    created = modules_after(project, "apply", "--auto-approve")
+    project.write("You answer order and delivery questions.")
+    updated = modules_after(project, "apply", "--auto-approve")
+
+    for loaded in (created, updated):
+        kinds = {name.removeprefix("assistplan.kinds.") for name in loaded if name.startswith("assistplan.kinds.")}
+        assert {"agents", "functions"} <= kinds
+        assert not {kind for kind in kinds if kind.startswith("flowise")} | (kinds & {"skills", "automations"})

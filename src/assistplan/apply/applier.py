@@ -60,14 +60,14 @@ class _Records:
             raise AssistplanError(f"{address} has no remote object yet (it was not applied)")
         return recorded.id
 
-    def progress(self, address: str, message: str) -> None:
+    def progress(self, address: Address, message: str) -> None:
         self._hooks.progress(address, message)
 
-    def labels(self, address: str) -> dict[str, str]:
+    def labels(self, address: Address) -> dict[str, str]:
         return labels(self.project, address, self._digests.get(address, ""), self._specs.get(address))
 
-    def attributes(self, address: str) -> dict[str, Any]:
-        recorded = self._store.get(Address.of(address))
+    def attributes(self, address: Address) -> dict[str, Any]:
+        recorded = self._store.get(address)
         return dict(recorded.attributes) if recorded else {}
 
 
@@ -84,10 +84,11 @@ def apply_plan(
 ) -> ApplyResult:
     """Apply every change of the plan; never raises for a failed action (the result lists it)."""
     records = _Records(plan, kinds, store, hooks)
+    # the kinds of the plan's changes only: going through every kind would import every kind's module
     contexts = {
-        name: KindContext(plan.project, providers[kind.provider], inventory, root, records)
-        for name, kind in kinds.items()
-        if kind.provider in providers
+        name: KindContext(plan.project, providers[kinds[name].provider], inventory, root, records)
+        for name in {rc.kind for rc in plan.resource_changes}
+        if name in kinds and kinds[name].provider in providers
     }
     result = ApplyResult()
     runner = _Runner(plan, kinds, contexts, store, inventory, hooks, result)
