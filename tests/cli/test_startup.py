@@ -217,3 +217,13 @@ def test_an_apply_imports_the_modules_of_its_project_kinds_and_their_dependencie
         kinds = {name.removeprefix("assistplan.kinds.") for name in loaded if name.startswith("assistplan.kinds.")}
         assert {"agents", "functions"} <= kinds
         assert not {kind for kind in kinds if kind.startswith("flowise")} | (kinds & {"skills", "automations"})
+
+
+def test_a_markdown_plan_imports_the_modules_of_its_project_kinds_only(project: Project) -> None:
+    assert project.run("apply", "--auto-approve").code == 0
+    project.write("You answer order and delivery questions.")
+
+    loaded = modules_after(project, "plan", "--format", "markdown")
+
+    assert "assistplan.render.markdown" in loaded
+    assert not [name for name in loaded if name.startswith(("assistplan.kinds.flowise", "assistplan.kinds.skills"))]

@@ -107,7 +107,8 @@ def _render(sections: list[Section], outcomes: list[Outcome], fmt: str, commit: 
     from assistplan.render.combined import render_combined_markdown, render_combined_text
 
     if fmt == "markdown":
-        return render_combined_markdown(sections, commit=commit, high_impact_paths=high_impact_paths())
+        paths = high_impact_paths(section.view for section in sections if section.view is not None)
+        return render_combined_markdown(sections, commit=commit, high_impact_paths=paths)
     if fmt == "json":
         from assistplan.plan.model import FORMAT_VERSION
         from assistplan.render.json import render_json

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
@@ -169,7 +169,7 @@ def render(
     if fmt == "markdown":
         from assistplan.render.markdown import render_markdown
 
-        return render_markdown(view, high_impact_paths=high_impact_paths())
+        return render_markdown(view, high_impact_paths=high_impact_paths([view]))
     from assistplan.render.text import render_text
 
     return render_text(view, color=color() if styled is None else styled)
@@ -187,11 +187,14 @@ def view_of(plan: Plan, fmt: str, commit: str | None = None, warnings: Diagnosti
     return view
 
 
-def high_impact_paths() -> dict[str, Any]:
-    """The paths whose change each kind flags as high-impact in the Markdown, by kind."""
+def high_impact_paths(views: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The paths whose change each kind of the plans' `views` flags as high-impact in the Markdown, by kind (only
+    those kinds' modules are imported)."""
     from assistplan.kinds import registered
 
-    return {name: kind.high_impact_paths for name, kind in registered().items()}
+    kinds = registered()
+    named = {change["kind"] for view in views for change in view.get("resource_changes", ())}
+    return {name: kinds[name].high_impact_paths for name in sorted(named) if name in kinds}
 
 
 def step_summary(markdown: Callable[[], str]) -> None:
