@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import pkgutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from assistplan import kinds
 from assistplan.addrs import Address
 from assistplan.cli import cli
 from assistplan.diagnostics import Diagnostic, Diagnostics, SourcePos, SourceRange
@@ -179,3 +181,15 @@ def test_twenty_thousand_errors_are_all_counted(root: Path) -> None:
     code, output = validate(root)
     assert code == 1
     assert output.splitlines()[-2:] == ["... and 19900 more errors", "20000 errors"]
+
+
+def test_a_kind_written_as_its_module_names_it_is_an_unknown_kind_not_a_crash(root: Path) -> None:
+    # was: RuntimeError "assistplan.kinds.agents does not register the kind agent", with a traceback
+    names = [module.name[:-1] for module in pkgutil.iter_modules(kinds.__path__) if module.name.endswith("s")]
+    assert "agent" in names and "blob" in names
+    write(root, {f"m{index}.yaml": f"kind: {name}\nname: x\n" for index, name in enumerate(names)})
+
+    code, output = validate(root)
+
+    assert code == 1
+    assert output.count("unknown kind") == len(names)

@@ -8,6 +8,8 @@ import pkgutil
 import subprocess
 import sys
 
+import pytest
+
 from assistplan import catalog, kinds
 from assistplan.kinds.base import registered
 
@@ -76,3 +78,21 @@ def test_asking_about_every_kind_imports_every_kind_module() -> None:
         "print(json.dumps([len(catalog.names()), len(list(registered()))]))\n"
     )
     assert counts == [len(catalog.names()), len(registered())]
+
+
+@pytest.mark.parametrize("name", ["agent", "vector_store", "Blob", "FlowiseExport", "Base"])
+def test_a_name_whose_module_registers_another_kind_or_none_is_no_kind(name: str) -> None:
+    assert catalog.get(name) is None
+    assert catalog.rank(name) == catalog.rank("NoSuchKind")
+
+
+def test_a_metadata_rule_naming_kinds_imports_those_kinds_modules_only() -> None:
+    loaded = fresh(
+        "import json, sys\n"
+        "from assistplan.manifest.policy_models import MetadataRule\n"
+        "MetadataRule.model_validate({'keys': ['team'], 'kinds': ['Agent', 'VectorStore']})\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('assistplan.kinds.'))))\n"
+    )
+    assert isinstance(loaded, list)
+    assert {"assistplan.kinds.agents", "assistplan.kinds.vector_stores"} <= set(loaded)
+    assert not [module for module in loaded if "flowise" in module or "skills" in module]

@@ -30,6 +30,26 @@ name: support
         'm.yaml:1:7: unknown kind "Asistant" (did you mean "Assistant"?)',
     ),
     case(
+        "a-kind-in-lower-case-is-unknown-and-suggests-the-kind",
+        {
+            "m.yaml": """
+kind: agent
+name: support
+"""
+        },
+        'm.yaml:1:7: unknown kind "agent" (did you mean "Agent"?)',
+    ),
+    case(
+        "a-module-of-the-kinds-package-that-is-no-kind-is-an-unknown-kind",
+        {
+            "m.yaml": """
+kind: FlowiseExport
+name: support
+"""
+        },
+        'm.yaml:1:7: unknown kind "FlowiseExport" (did you mean "FlowiseTool"?)',
+    ),
+    case(
         "missing-kind",
         {
             "m.yaml": """

@@ -97,12 +97,14 @@ class MetadataRule(Spec):
     @field_validator("kinds")
     @classmethod
     def _known(cls, kinds: list[str] | None) -> list[str] | None:
+        from assistplan import catalog
         from assistplan.manifest.validate import did_you_mean
 
-        with_metadata = metadata_kinds()
         problems: list[Problem] = []
         for index, kind in enumerate(kinds or ()):
-            if kind not in with_metadata:
+            info = catalog.get(kind)  # imports that kind's module alone; the others only to word a problem
+            if info is None or "metadata" not in info.spec_model.model_fields:
+                with_metadata = metadata_kinds()
                 hint = did_you_mean(kind, with_metadata) or f": expected one of {', '.join(with_metadata)}"
                 problems.append((f'"{kind}" is not a kind with metadata{hint}', (index,)))
         check(problems)
