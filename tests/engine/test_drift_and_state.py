@@ -187,6 +187,13 @@ def test_target_plans_only_that_resource_and_its_dependencies(project: Project) 
     assert [rc["address"] for rc in view["resource_changes"]] == ["VectorStore/handbook", "Assistant/support"]
 
 
+def test_import_of_a_miswritten_address_names_the_argument_and_the_unknown_kind(project: Project) -> None:
+    result = project.run("import", "agent/support-agent", "agent_1")
+
+    assert result.exit_code == 2
+    assert "Invalid value for 'ADDRESS': invalid address 'agent/support-agent': unknown kind 'agent'" in result.output
+
+
 def test_import_adopts_an_unmanaged_agent(project: Project) -> None:
     agent = project.client().beta.agents.create(model="gpt-5", name="support-agent", metadata={"owner": "ops"})
 

@@ -376,7 +376,7 @@ def import_(
     lock_timeout: float,
 ) -> None:
     """Adopt an existing remote object as ADDRESS (stamps it with this project's labels)."""
-    (target,) = addresses((address,))
+    (target,) = addresses((address,), "'ADDRESS'")
     with errors_reported(), workspace(ctx, var_pairs, var_files) as opened, opened.lock("import", lock_timeout):
         record = opened.import_object(target, remote_id)
     click.echo(f"Imported {target} ({record.id}). Run `assistplan plan` to see how it differs from the manifest.")
