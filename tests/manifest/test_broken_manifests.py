@@ -50,6 +50,19 @@ name: support
         'm.yaml:1:7: unknown kind "FlowiseExport" (did you mean "FlowiseTool"?)',
     ),
     case(
+        "a-move-from-an-address-of-another-kind",
+        {
+            "m.yaml": """
+kind: Function
+name: lookup
+description: Look up.
+parameters: {type: object}
+moved_from: Agent/lookup
+"""
+        },
+        "m.yaml:5:1: moved_from: must be an address of kind Function (a move keeps the kind), not Agent/lookup",
+    ),
+    case(
         "missing-kind",
         {
             "m.yaml": """

@@ -141,7 +141,7 @@ class ConversationTestSpec(KindSpec):
             raise problem(f'"{value}" is not an address: expected Kind/name, for example Agent/support-agent')
         if address.kind not in TARGET_KINDS:
             kinds = f"{', '.join(TARGET_KINDS[:-1])} or {TARGET_KINDS[-1]}"
-            raise problem(f"a test talks to an {kinds}, not a {address.kind}")
+            raise problem(f'a test talks to an {kinds}, not to the kind "{address.kind}"')
         return value
 
     @model_validator(mode="after")

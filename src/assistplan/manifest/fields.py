@@ -122,7 +122,7 @@ class KindSpec(Spec):
             if address is None or not re.fullmatch(RESOURCE_NAME_PATTERN, address.name):
                 problems.append((f'"{old}" is not an address: expected Kind/old-name, for example Agent/support', at))
             elif address.kind != self.kind:
-                problems.append((f"must name a {self.kind} address (a move keeps the kind), not {old}", at))
+                problems.append((f"must be an address of kind {self.kind} (a move keeps the kind), not {old}", at))
             elif address.name == self.name:
                 problems.append((f"{old} is this resource's own address", at))
         check(problems)
