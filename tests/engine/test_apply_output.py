@@ -1,6 +1,6 @@
 """What an apply that asks for no confirmation prints, run as a program (one thread, so its plan is rendered in a
-forked child while the actions run) and in-process (rendered on a thread): the plan first, exactly as `plan` prints
-it, then a line per action."""
+forked child while the actions run) and in-process (other threads run, so it is rendered before the actions start):
+the plan first, exactly as `plan` prints it, then a line per action."""
 
 from __future__ import annotations
 

@@ -299,8 +299,9 @@ def _plan_and_apply(
 def _show_beside(plan: Plan, hooks: ApplyHooks) -> Future[None]:
     """Print the plan of an apply that asks for no confirmation while its actions already run: rendered in a child
     process on another CPU where one can be forked (see `assistplan.forked`; here, about 0.1 s for 1,000 creates and
-    a second for 10,000), or else on this thread, then printed by the thread that collects the child; `hooks` are
-    released once it is printed, so the actions' lines follow the plan. The future settles when the plan is out."""
+    a second for 10,000), and printed by the thread that collects the child; else rendered and printed at once, before
+    the actions start. `hooks` are released once it is printed, so the actions' lines follow the plan. The future
+    settles when the plan is out."""
     import sys
     from concurrent.futures import Future
 

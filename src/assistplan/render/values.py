@@ -75,7 +75,9 @@ def is_long(value: Any) -> bool:
 
 _PRETTY: dict[tuple[str, int], tuple[str, ...]] = {}
 """`pretty_lines` of values already laid out, by their inline text and width: a plan repeats values (the tool of a
-function in every agent that uses it), and laying one out encodes each of its containers again at every level."""
+function in every agent that uses it), and laying one out encodes each of its containers again at every level. The
+values laid out are a plan view's (`render.view.jsonable`: dicts with string keys), so their inline text determines
+their layout."""
 _PRETTY_LIMIT = 4096
 
 
