@@ -140,6 +140,14 @@ def test_wiring_to_a_node_that_is_not_in_the_flow_is_an_error(failing: Failing) 
     ]
 
 
+def test_wiring_something_other_than_a_node_name_is_an_error_not_a_crash(failing: Failing) -> None:
+    # was: TypeError "unhashable type: 'dict'" from the check of the functions the wired tools provide
+    assert failing(files(CHATFLOW.replace("tools: [order_status_tool]", "tools: [{type: object}]"))) == [
+        "chatflow.yaml:8:15: nodes.assistant.inputs.tools[0]: connects Tool nodes: write the name of a node of this "
+        "flow here"
+    ]
+
+
 def test_wiring_a_node_of_the_wrong_class_is_an_error(failing: Failing) -> None:
     assert failing(files(CHATFLOW.replace("tools: [order_status_tool]", "tools: [model]"))) == [
         'chatflow.yaml:8:15: nodes.assistant.inputs.tools[0]: connects Tool nodes: "model" is a chatOpenAI node '

@@ -196,7 +196,10 @@ def _check_wiring(
     else:
         items = [(at, value)]
     for where, item in items:
-        if not isinstance(item, str) or item not in names:
+        if not isinstance(item, str):
+            resolution.error(where, f"connects {spec['type']} nodes: write the name of a node of this flow here")
+            continue
+        if item not in names:
             hint = did_you_mean(item, names)
             resolution.error(where, f'connects {spec["type"]} nodes: "{item}" is not a node of this flow{hint}')
             continue
@@ -223,7 +226,11 @@ def _check_wired_functions(
         wired = node.inputs.get("tools") or []
         provided = set()
         for tool_node in wired if isinstance(wired, list) else []:
-            picked = nodes[tool_node].inputs.get("selectedTool") if tool_node in nodes else None
+            picked = (
+                nodes[tool_node].inputs.get("selectedTool")
+                if isinstance(tool_node, str) and tool_node in nodes
+                else None
+            )
             tool = resolution.find("FlowiseTool", picked) if isinstance(picked, str) else None
             provided.add(getattr(tool, "function", None))
         at: tuple[str | int, ...] = (
