@@ -598,6 +598,34 @@ def test_an_adopted_object_is_planned_against_its_own_id() -> None:
     assert change(result, KB).remote_id == "kb-new"
 
 
+def test_a_recorded_id_of_an_object_of_another_kind_is_not_that_addresss_object() -> None:
+    """A state edited by hand may give the assistant the store's id: the assistant is still the one stamped with its
+    address, and neither object is taken for a leftover."""
+    result = plan(
+        Scenario(
+            want=[want(KB, STORE), want(BOT, BOT_SPEC)],
+            state=[recorded(KB, STORE), recorded(BOT, BOT_SPEC, id="kb-1")],
+            live=[live(KB, STORE), live(BOT, BOT_SPEC)],
+        )
+    )
+
+    assert outcomes(result) == {KB: ("no-op", None), BOT: ("no-op", None)}
+    assert (change(result, KB).remote_id, change(result, BOT).remote_id) == ("kb-1", "bot-1")
+
+
+def test_an_id_recorded_for_two_addresses_is_the_object_its_address_label_names() -> None:
+    result = plan(
+        Scenario(
+            want=[want(KB, STORE), want(NEW_KB, STORE)],
+            state=[recorded(KB, STORE), recorded(NEW_KB, STORE, id="kb-1")],
+            live=[live(KB, STORE), live(NEW_KB, STORE)],
+        )
+    )
+
+    assert outcomes(result) == {KB: ("no-op", None), NEW_KB: ("no-op", None)}
+    assert (change(result, KB).remote_id, change(result, NEW_KB).remote_id) == ("kb-1", "knowledge-1")
+
+
 def test_a_duplicate_is_deleted_by_its_own_id() -> None:
     result = plan(Scenario(want=[want(KB, STORE)], live=[live(KB, STORE, id="kb-1"), live(KB, STORE, id="kb-2")]))
 

@@ -40,31 +40,27 @@ class Matched:
 def match_live(
     desired: Mapping[Address, Desired], state: StateFile | None, inventory: Inventory, kinds: Mapping[str, Kind]
 ) -> Matched:
-    by_id = {obj.id: obj for objects in inventory.objects.values() for obj in objects if obj.kind in kinds}
-    matched: dict[Address, LiveObject] = {}
-    if state is not None:
-        for address, recorded in state.resources.items():
-            if recorded.id in by_id:
-                matched[address] = by_id[recorded.id]
-    claimed = {obj.id for obj in matched.values()}
-    stamped = [obj for obj in by_id.values() if obj.id not in claimed and obj.project == inventory.project]
+    by_key = {_key(obj): obj for objects in inventory.objects.values() for obj in objects if obj.kind in kinds}
+    matched = _recorded(state, by_key) if state is not None else {}
+    claimed = {_key(obj) for obj in matched.values()}
+    stamped = [obj for obj in by_key.values() if _key(obj) not in claimed and obj.project == inventory.project]
     renamed = {old: address for address, want in desired.items() for old in want.moved_from}
     labelled = [(obj, label) for obj in stamped if (label := _label(obj)) is not None]
     labelled += [(obj, renamed[label]) for obj, label in labelled if label in renamed]
     for obj, target in labelled:
-        if obj.id not in claimed and target in desired and target not in matched:
+        if _key(obj) not in claimed and target in desired and target not in matched:
             matched[target] = obj
-            claimed.add(obj.id)
+            claimed.add(_key(obj))
     for address, want in desired.items():
         if address not in matched:
             found = want.kind.match(address, want.spec, inventory)
-            if found is not None and found.id not in claimed:
+            if found is not None and _key(found) not in claimed:
                 matched[address] = found
-                claimed.add(found.id)
+                claimed.add(_key(found))
     duplicates: list[LiveObject] = []
     orphans: list[LiveObject] = []
     for obj in stamped:
-        if obj.id in claimed:
+        if _key(obj) in claimed:
             continue
         label = _label(obj)
         if label is None:
@@ -73,7 +69,7 @@ def match_live(
             duplicates.append(obj)
         else:
             matched[label] = obj
-            claimed.add(obj.id)
+            claimed.add(_key(obj))
 
     def normalized(obj: LiveObject) -> Live:
         return Live(obj, inventory.normalized(obj, kinds[obj.kind]))
@@ -83,6 +79,29 @@ def match_live(
         duplicates=[normalized(obj) for obj in duplicates],
         orphans=[normalized(obj) for obj in orphans],
     )
+
+
+def _key(obj: LiveObject) -> tuple[str, str]:
+    """An object's identity among the listed ones: an id is unique within its kind only."""
+    return obj.kind, obj.id
+
+
+def _recorded(state: StateFile, by_key: Mapping[tuple[str, str], LiveObject]) -> dict[Address, LiveObject]:
+    """The addresses whose recorded id is a listed object of their own kind. An id recorded for several addresses (a
+    state edited by hand) is the object of the one its address label names, else of none of them: each is then
+    matched as if its id were stale."""
+    recorded: dict[tuple[str, str], list[Address]] = {}
+    for address, resource in state.resources.items():
+        key = (address.kind, resource.id)
+        if key in by_key:
+            recorded.setdefault(key, []).append(address)
+    matched: dict[Address, LiveObject] = {}
+    for key, addresses in recorded.items():
+        obj = by_key[key]
+        owner = addresses[0] if len(addresses) == 1 else _label(obj)
+        if owner in addresses:
+            matched[owner] = obj
+    return matched
 
 
 def _label(obj: LiveObject) -> Address | None:
