@@ -213,6 +213,16 @@ def test_a_corrupt_middle_line_is_an_error_naming_the_journal_and_line(store: St
         StateStore(store.path).load()
 
 
+def test_a_line_nested_too_deeply_is_an_error_naming_the_journal_and_line(store: StateStore) -> None:
+    store.record("Assistant/a", resource("a"))
+    store.record("Assistant/b", resource("b"))
+    lines = store.journal_path.read_bytes().splitlines(keepends=True)
+    store.journal_path.write_bytes(lines[0] + b"[" * 100_000 + b"]" * 100_000 + b"\n" + lines[2])
+
+    with pytest.raises(StateError, match=r"journal is corrupt at line 2: its JSON is nested too deeply to read"):
+        StateStore(store.path).load()
+
+
 def test_a_complete_last_line_that_cannot_be_read_is_an_error_not_a_torn_write(store: StateStore) -> None:
     store.record("Assistant/a", resource("a"))
     with store.journal_path.open("ab") as journal:

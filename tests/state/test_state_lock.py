@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from assistplan.errors import LockError
+from assistplan.errors import LockError, StateError
 from assistplan.state import StateLock
 
 HOLD_LOCK = """
@@ -133,3 +134,42 @@ def test_lock_held_without_an_info_file_says_the_info_file_is_missing(state_path
 
     assert "unknown holder" in str(raised.value)
     assert "assistplan.state.json.lock.info is missing" in str(raised.value)
+
+
+def held_with_info(state_path: Path, write: Callable[[Path], None]) -> str:
+    """The error of a lock held (in this process, by `filelock` alone) while its info file is what `write` makes."""
+    write(state_path.with_name("assistplan.state.json.lock.info"))
+    with FileLock(state_path.with_name("assistplan.state.json.lock")), pytest.raises(LockError) as raised:
+        StateLock(state_path, "apply").acquire()
+    return str(raised.value)
+
+
+def test_lock_held_with_a_fifo_for_an_info_file_is_reported_without_waiting_on_it(state_path: Path) -> None:
+    message = held_with_info(state_path, lambda path: os.mkfifo(path))
+
+    assert "unknown holder" in message
+    assert "not a regular file" in message
+
+
+def test_lock_held_with_an_info_file_nested_too_deeply_is_reported(state_path: Path) -> None:
+    message = held_with_info(state_path, lambda path: path.write_text("[" * 100_000 + "]" * 100_000))
+
+    assert "nested too deeply" in message
+
+
+def test_control_characters_in_the_info_file_are_shown_escaped(state_path: Path) -> None:
+    info = {"holder": "\x1b[2Jmallory", "operation": "apply\r", "created": "now"}
+    message = held_with_info(state_path, lambda path: path.write_text(json.dumps(info)))
+
+    assert "\x1b" not in message and "\r" not in message
+    assert "by \\x1b[2Jmallory for apply\\r since now" in message
+
+
+def test_an_info_file_path_that_cannot_be_written_is_a_state_error_and_frees_the_lock(state_path: Path) -> None:
+    state_path.with_name("assistplan.state.json.lock.info").mkdir()
+
+    with pytest.raises(StateError, match="cannot write who holds the state lock"):
+        StateLock(state_path, "apply").acquire()
+
+    with FileLock(state_path.with_name("assistplan.state.json.lock"), timeout=0):
+        pass

@@ -107,6 +107,20 @@ def test_corrupt_json_raises_state_error_naming_the_file_line_and_column(store: 
         store.load()
 
 
+def test_json_nested_too_deeply_raises_state_error_naming_the_file(store: StateStore) -> None:
+    store.path.write_text("[" * 100_000 + "]" * 100_000)
+
+    with pytest.raises(StateError, match=r"assistplan\.state\.json is not a state: its JSON is nested too deeply"):
+        store.load()
+
+
+def test_a_number_too_long_to_read_raises_state_error_naming_the_file(store: StateStore) -> None:
+    store.path.write_text('{"serial": ' + "9" * 5000 + "}")
+
+    with pytest.raises(StateError, match=r"assistplan\.state\.json is not a state: a number .* too many digits"):
+        store.load()
+
+
 def test_future_version_raises_state_error_asking_for_an_upgrade(store: StateStore) -> None:
     data = StateFile.new("demo").model_dump(mode="json") | {"version": 2}
     store.path.write_text(json.dumps(data))

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from assistplan.addrs import Address
 from assistplan.errors import StateError
+from assistplan.state.atomic import unreadable_json
 from assistplan.state.model import ResourceState
 
 JOURNAL_VERSION = 1
@@ -92,8 +93,10 @@ def parse(data: bytes, path: Path) -> Parsed:
 def _decode(raw: bytes, number: int, path: Path) -> dict[str, Any]:
     try:
         value: Any = json.loads(raw)
-    except ValueError as error:  # JSONDecodeError and UnicodeDecodeError
+    except json.JSONDecodeError as error:
         raise _corrupt(path, number, f"not valid JSON ({error})") from error
+    except (ValueError, RecursionError) as error:  # UnicodeDecodeError, a number too long, nesting too deep
+        raise _corrupt(path, number, unreadable_json(error)) from error
     if not isinstance(value, dict):
         raise _corrupt(path, number, f"expected a JSON object, found {_shown(value)}")
     return value

@@ -23,7 +23,7 @@ from types import TracebackType
 from filelock import FileLock, Timeout
 
 from assistplan.errors import LockError, StateError
-from assistplan.state.atomic import atomic_write
+from assistplan.state.atomic import atomic_write, read_regular, unreadable_json
 from assistplan.state.model import utc_now
 from assistplan.state.store import StateStore
 
@@ -65,6 +65,10 @@ class StateLock:
         try:
             info = {"holder": holder_name(), "operation": self.operation, "created": utc_now().isoformat()}
             atomic_write(self.info_path, (json.dumps(info, indent=2) + "\n").encode("utf-8"))
+        except OSError as error:
+            self._file_lock.release()
+            reason = error.strerror or str(error)
+            raise StateError(f"cannot write who holds the state lock to {self.info_path}: {reason}") from error
         except BaseException:
             self._file_lock.release()
             raise
@@ -93,14 +97,30 @@ class StateLock:
         prefix = f"cannot {self.operation}: the state is locked"
         waited = f" (waited {self.timeout:g}s)" if self.timeout > 0 else ""
         try:
-            info = json.loads(self.info_path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return f"{prefix} by an unknown holder: {self.info_path} is missing{waited}"
-        except (OSError, ValueError) as error:
-            return f"{prefix} by an unknown holder: cannot read {self.info_path}: {error}{waited}"
+            found = read_regular(self.info_path)
+            if found is None:
+                return f"{prefix} by an unknown holder: {self.info_path} is missing{waited}"
+            info = json.loads(found[0].decode("utf-8"))
+        except OSError as error:
+            reason = error.strerror or str(error)
+            return f"{prefix} by an unknown holder: cannot read {self.info_path}: {reason}{waited}"
+        except (ValueError, RecursionError) as error:
+            return f"{prefix} by an unknown holder: cannot read {self.info_path}: {unreadable_json(error)}{waited}"
         if not isinstance(info, dict):
             info = {}
-        holder = info.get("holder", "an unknown holder")
-        operation = info.get("operation", "an unknown operation")
-        created = info.get("created", "an unknown time")
+        holder = _shown(info.get("holder"), "an unknown holder")
+        operation = _shown(info.get("operation"), "an unknown operation")
+        created = _shown(info.get("created"), "an unknown time")
         return f"{prefix} by {holder} for {operation} since {created} ({self.lock_path}){waited}"
+
+
+SHOWN_CHARS = 200
+
+
+def _shown(value: object, unknown: str) -> str:
+    """A value of the lock's info file as the error shows it: text only, without control characters (escaped, so
+    that nothing written there can move the cursor or recolour a terminal), and not too long."""
+    if not isinstance(value, str) or not value:
+        return unknown
+    text = "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in value)
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "..."

@@ -31,7 +31,6 @@ import errno
 import hashlib
 import json
 import os
-import stat
 import threading
 import weakref
 from dataclasses import dataclass
@@ -43,7 +42,7 @@ from pydantic import ValidationError
 from assistplan.addrs import Address
 from assistplan.errors import StateError
 from assistplan.state import journal
-from assistplan.state.atomic import atomic_write, fsync_directory, keep_as_backup
+from assistplan.state.atomic import atomic_write, fsync_directory, keep_as_backup, read_regular, unreadable_json
 from assistplan.state.model import STATE_VERSION, ResourceState, StateFile, utc_now
 
 # (inode, size, mtime in ns) of the state file: atomic writes make a new inode, so a rewrite changes it
@@ -280,7 +279,7 @@ class StateStore:
 
     def _read_state(self) -> tuple[bytes, _FileSignature] | None:
         try:
-            found = _read_regular(self.path)
+            found = read_regular(self.path)
         except OSError as error:
             raise StateError(f"cannot read state file {self.path}: {error}") from error
         if found is None:
@@ -290,7 +289,7 @@ class StateStore:
 
     def _read_journal(self) -> tuple[bytes, _JournalSignature] | None:
         try:
-            found = _read_regular(self.journal_path)
+            found = read_regular(self.journal_path)
         except OSError as error:
             raise StateError(f"cannot read state journal {self.journal_path}: {error}") from error
         if found is None:
@@ -309,6 +308,8 @@ class StateStore:
             raise StateError(
                 f"state file {self.path} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
             ) from error
+        except (ValueError, RecursionError) as error:
+            raise StateError(f"state file {self.path} is not a state: {unreadable_json(error)}") from error
         version = data.get("version") if isinstance(data, dict) else None
         if isinstance(version, int) and version > STATE_VERSION:
             raise StateError(
@@ -548,19 +549,6 @@ def _digest(read: tuple[bytes | None, bytes | None] | None) -> str | None:
     for part in read:
         digest.update(b"-" if part is None else b"+%d:" % len(part) + part)
     return digest.hexdigest()
-
-
-def _read_regular(path: Path) -> tuple[bytes, os.stat_result] | None:
-    """The content and status of the regular file at `path`; None when there is none. Never blocks on a FIFO."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _CLOEXEC)
-    except FileNotFoundError:
-        return None
-    with os.fdopen(fd, "rb") as file:
-        status = os.fstat(file.fileno())
-        if not stat.S_ISREG(status.st_mode):
-            raise OSError("not a regular file")
-        return file.read(), status
 
 
 def _sync_data(fd: int) -> None:
