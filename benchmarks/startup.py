@@ -3,10 +3,11 @@
 The project of 3 resources (two agents using one Function, a vector store of one file) is applied once with no
 latency by the current tree's CLI (not measured). Then `plan --detailed-exitcode` runs `--repeat` times per tree,
 the trees taking turns, at `--latency-ms` per request, each from the state file the setup left, and must exit 0:
-wall time and CPU (median and least). Last, the imports: the modules a plan imports (`sys.modules` as the plan ends,
-in the order they were first imported) are imported in that order in a fresh process, `--importtime-runs` times per
-tree, under `-X importtime`; each module's own import time, the least of the runs, is summed by top-level
-package (assistplan's by module) and the `--top` largest are printed. One thread imports them all because in the
+wall time and CPU (median and least). Then as many again with no state file, as CI's plan runs. Last, the
+imports: the modules a plan imports (`sys.modules` as the plan ends, in the order they were first imported) are
+imported in that order in a fresh process, `--importtime-runs` times per tree, under `-X importtime`; each module's
+own import time, the least of the runs, is summed by top-level package (assistplan's by module) and the `--top`
+largest are printed. One thread imports them all because in the
 plan itself threads import at once (the refresh starts on threads), and a module's time then counts the other
 threads' work too. `-X importtime` adds to what it measures: read the figures as shares.
 
@@ -57,16 +58,23 @@ for name in sys.argv[1:]:
 """
 
 
-def measure_plans(trees: list[Tree], project: Project, repeat: int) -> dict[str, list[ChildRun]]:
+def measure_plans(
+    trees: list[Tree], project: Project, repeat: int, stateless: bool = False
+) -> dict[str, list[ChildRun]]:
+    """`repeat` no-op plans per tree, the trees taking turns: each from the state file the setup left, or (`stateless`)
+    with no state file, as CI's plan runs (it rebuilds the state from the labels and writes it: removed again)."""
     state = project.state.read_bytes()
     runs: dict[str, list[ChildRun]] = {tree.label: [] for tree in trees}
     for _ in range(repeat):
         for tree in trees:
             project.restore_state(state)
+            if stateless:
+                project.state.unlink()
             run = tree.cli(project, "plan", "--detailed-exitcode")
             if run.exit_code != 0:
                 raise BenchError(f"{tree.label}: plan exited with {run.exit_code}:\n{run.output[-3000:]}")
             runs[tree.label].append(run)
+    project.restore_state(state)
     return runs
 
 
@@ -113,16 +121,22 @@ def import_times(tree: Tree, modules: list[str], runs: int) -> dict[str, float]:
     return dict(packages)
 
 
-def report(trees: list[Tree], runs: dict[str, list[ChildRun]], imports: dict[str, dict[str, float]], top: int) -> None:
-    print(f"\nNo-op plan of 3 resources, {len(next(iter(runs.values())))} runs per tree")
-    print(f"{'tree':<10} {'wall s median':>14} {'least':>7} {'CPU s median':>13} {'least':>7}")
-    for tree in trees:
-        walls = [run.seconds for run in runs[tree.label]]
-        cpus = [run.cpu for run in runs[tree.label]]
-        print(
-            f"{tree.label:<10} {statistics.median(walls):>14.3f} {min(walls):>7.3f} "
-            f"{statistics.median(cpus):>13.3f} {min(cpus):>7.3f}"
-        )
+def report(
+    trees: list[Tree],
+    runs: dict[str, dict[str, list[ChildRun]]],
+    imports: dict[str, dict[str, float]],
+    top: int,
+) -> None:
+    for title, measured in runs.items():
+        print(f"\nNo-op plan of 3 resources, {title}, {len(next(iter(measured.values())))} runs per tree")
+        print(f"{'tree':<10} {'wall s median':>14} {'least':>7} {'CPU s median':>13} {'least':>7}")
+        for tree in trees:
+            walls = [run.seconds for run in measured[tree.label]]
+            cpus = [run.cpu for run in measured[tree.label]]
+            print(
+                f"{tree.label:<10} {statistics.median(walls):>14.3f} {min(walls):>7.3f} "
+                f"{statistics.median(cpus):>13.3f} {min(cpus):>7.3f}"
+            )
     first = imports[trees[0].label]
     names = sorted({*first, *(name for tree in trees for name in imports[tree.label])}, key=lambda n: -first.get(n, 0))
     print(f"\nImport time by package, ms (least of the runs under -X importtime), the {top} largest first")
@@ -150,7 +164,10 @@ def run(options: argparse.Namespace, work: Path, baseline: tuple[str, Path] | No
         if setup.exit_code != 0:
             raise BenchError(f"the setup apply exited with {setup.exit_code}:\n{setup.output[-3000:]}")
         sandbox.set_latency(options.latency_ms)
-        runs = measure_plans(trees, project, options.repeat)
+        runs = {
+            "with its state file": measure_plans(trees, project, options.repeat),
+            "without a state file (CI's)": measure_plans(trees, project, options.repeat, stateless=True),
+        }
         sandbox.set_latency(0)
         modules = {tree.label: imported_modules(tree, project, work) for tree in trees}
         imports = {tree.label: import_times(tree, modules[tree.label], options.importtime_runs) for tree in trees}

@@ -5,7 +5,7 @@ apply, import. No printing here: the CLI renders what these return.
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -82,11 +82,17 @@ class Workspace:
         self._early_child: forked.Forked[_Early | None] | None = None
         self._abandoned = False
         self._custom_connectors = bool(connectors)
-        start = None if early_refresh is None else lambda config, env: self._start_early(config, env, early_refresh)
+        self._pending: Callable[[frozenset[str]], None] | None = None
         self._closed = False
+        start = None if early_refresh is None else lambda config, env: self._start_early(config, env, early_refresh)
         try:
             self.project = load_project(
-                self.root, cli_vars=cli_vars, var_files=var_files, environment=environment, on_config=start
+                self.root,
+                cli_vars=cli_vars,
+                var_files=var_files,
+                environment=environment,
+                on_config=start,
+                on_declared=None if early_refresh is None else self._start_declared,
             )
         except BaseException:
             self.close()
@@ -160,21 +166,31 @@ class Workspace:
         name = identity(config, environment)
         store = StateStore(self.root / config.state, project=name)
         self._early_store = store
+        if store.exists():
+            self._launch_early(lambda: self._read_early(config, environment, name, store, parallelism))
+            return
 
-        def read() -> _Early | None:
-            return self._read_early(config, environment, name, store, parallelism)
+        # with no state file the kinds to read are those the manifests declare: the reading starts once they are read
+        def declared(kinds: frozenset[str]) -> None:
+            self._launch_early(lambda: self._read_early(config, environment, name, store, parallelism, kinds))
 
-        # with no state file there is nothing to read early: the refresh after the manifests load makes the requests;
+        self._pending = declared
+
+    def _start_declared(self, kinds: frozenset[str]) -> None:
+        """The manifests declare `kinds`: start the early refresh that waited for them (with no state file)."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending(kinds)
+
+    def _launch_early(self, read: Callable[[], _Early | None]) -> None:
         # a child forks only with the built-in connectors: what other connectors do in a child would be lost
-        child = (
-            forked.start(read, "assistplan-early-refresh") if store.exists() and not self._custom_connectors else None
-        )
+        child = forked.start(read, "assistplan-early-refresh") if not self._custom_connectors else None
         if child is not None:
             self._early, self._early_child = child.future, child
             return
-        # on this thread, before the manifests load: the thread's first request then goes out while they are parsed
-        # (and, with no state file, the refresh's first request once they are), instead of after the HTTP client's
-        # imports, which would share the interpreter lock with the parsing
+        # on this thread, before the manifests load (or are resolved): the thread's first request then goes out
+        # while they are parsed, instead of after the HTTP client's imports, which would share the interpreter lock
+        # with the parsing
         preload_http()
         early: Future[_Early | None] = Future()
         self._early = early
@@ -188,21 +204,32 @@ class Workspace:
         threading.Thread(target=run, daemon=True, name="assistplan-early-refresh").start()
 
     def _read_early(
-        self, config: ProjectConfig, environment: str | None, name: str, store: StateStore, parallelism: int
+        self,
+        config: ProjectConfig,
+        environment: str | None,
+        name: str,
+        store: StateStore,
+        parallelism: int,
+        declared: frozenset[str] | None = None,
     ) -> _Early | None:
         """List the kinds the state records (and those they read), as `refresh` would with manifests declaring exactly
-        what the state records; None when there is no state to go by or a kind is not served."""
+        what the state records; with no state file, the `declared` kinds of the manifests, as `refresh` would. None
+        when there is nothing to go by or a kind is not served."""
         from assistplan.manifest.environments import siblings
 
         state, read, interrupted = store.load_read()
-        if state is None or not state.resources:
+        if state is not None and state.resources:
+            names = {rs.kind for rs in state.resources.values()}
+        elif state is None and declared:
+            names = set(declared)  # listed whole: with nothing recorded, nothing is read by id
+        else:
             return None
-        kinds = self._with_reads({rs.kind for rs in state.resources.values()})
+        kinds = self._with_reads(names)
         if any(kind.unserved(config) is not None for kind in kinds):
             return None
         inventory = new_inventory(name, state, parallelism)
         inventory.siblings = siblings(config, environment)
-        if not interrupted:
+        if state is not None and not interrupted:
             inventory.read_by_id = frozenset(kind.kind for kind in kinds)
         early = _Early(read, interrupted, inventory)
 
@@ -220,13 +247,13 @@ class Workspace:
         return early
 
     def _take_early(self, state: StateFile | None, parallelism: int) -> _Early | None:
-        """The early refresh, if one was started and it stands: it read this very state, at this parallelism, and no
-        manifest moves a resource. Taken once."""
+        """The early refresh, if one was started and it stands: it read this very state (or, like it, found no state
+        file), at this parallelism, and no manifest moves a resource. Taken once."""
         started, self._early = self._early, None
         if started is None:
             return None
         read = self.store.read_digest()
-        if state is None or read is None or state is not self.store.current or self.moves:
+        if read is None or state is not self.store.current or self.moves:
             if self._early_child is not None:
                 self._early_child.stop()  # what it reads would not be used
             return None

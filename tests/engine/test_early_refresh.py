@@ -1,5 +1,6 @@
-"""The refresh that plan and apply start while the manifests load: it reads the kinds the state records, and is used
-only when what it relied on still holds; otherwise the refresh is made again. Either way the plan is the same."""
+"""The refresh that plan and apply start while the manifests load: it reads the kinds the state records (with no
+state file, the kinds the manifests declare, once they are read), and is used only when what it relied on still holds;
+otherwise the refresh is made again. Either way the plan is the same."""
 
 from __future__ import annotations
 
@@ -136,3 +137,72 @@ def test_the_state_is_parsed_once_when_its_files_are_unchanged_since_the_early_r
 
     assert parse.call_count == 1
     assert not planned.plan.has_changes
+
+
+def test_a_plan_without_a_state_file_reads_what_a_plan_without_the_early_refresh_reads(project: Project) -> None:
+    apply(project)
+    project.state_path.unlink()
+    expected = plan_without_early_refresh(project)
+    project.state_path.unlink()  # the plan wrote the state it rebuilt from the labels
+    project.sandbox.reset_counters()
+
+    result = project.run("plan", "--detailed-exitcode")
+
+    assert result.exit_code == 0, result.output
+    assert listings(project) == expected
+
+
+def test_a_plan_without_a_state_file_lists_the_declared_kinds_once_while_the_manifests_resolve(
+    project: Project,
+) -> None:
+    apply(project)
+    project.state_path.unlink()
+    project.sandbox.reset_counters()
+    workspace = Workspace(project.root, early_refresh=8)
+    try:
+        assert workspace._early is not None
+        early = workspace._early.result(timeout=60)
+        planned = workspace.plan(PlanOptions(), 8)
+    finally:
+        workspace.close()
+
+    assert early is not None
+    assert early.inventory.listed_whole >= {"Agent", "VectorStore"}
+    assert project.sandbox.count("GET /agents") == 1
+    assert not planned.inventory.read_by_id
+    assert not planned.plan.has_changes
+
+
+def test_a_state_file_written_after_the_early_refresh_found_none_is_planned_from_a_new_refresh(
+    project: Project,
+) -> None:
+    apply(project)
+    state = StateStore(project.state_path).load()
+    assert state is not None
+    project.state_path.unlink()
+    project.sandbox.reset_counters()
+    workspace = Workspace(project.root, early_refresh=8)
+    try:
+        StateStore(project.state_path).write(state)  # an apply elsewhere, while the manifests loaded
+        planned = workspace.plan(PlanOptions(), 8)
+    finally:
+        workspace.close()
+
+    # listed by the early refresh, then again for the state the plan read
+    assert project.sandbox.count("GET /agents") == 2
+    assert not planned.plan.has_changes
+
+
+def test_a_manifest_error_found_while_resolving_is_reported_and_the_early_refresh_is_dropped(
+    project: Project,
+) -> None:
+    apply(project)
+    project.state_path.unlink()
+    project.write("broken.yaml", "kind: Agent\nname: broken\nmodel: gpt-5\ntools: [{function: missing}]\n")
+
+    result = project.run("plan")
+
+    assert result.exit_code == 1
+    assert "broken.yaml:" in result.output
+    assert "missing" in result.output
+    assert "Traceback" not in result.output

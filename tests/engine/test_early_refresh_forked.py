@@ -74,6 +74,17 @@ def test_a_no_op_plan_reads_the_live_objects_once_in_a_child_process(applied: Pr
     assert applied.sandbox.count("GET /agents") == 1
 
 
+def test_a_no_op_plan_without_a_state_file_lists_the_declared_kinds_once_in_a_child_process(
+    applied: Project,
+) -> None:
+    applied.state_path.unlink()
+
+    result = plan_in_fresh_process(applied)
+
+    assert result == {"forked": True, "changes": [], "drift": []}
+    assert applied.sandbox.count("GET /agents") == 1
+
+
 def test_drift_made_before_the_plan_is_read_by_the_child(applied: Project) -> None:
     client = applied.client()
     agent = next(iter(client.beta.agents.list()))

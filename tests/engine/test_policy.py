@@ -55,13 +55,15 @@ def test_validate_fails_on_a_policy_error(project: Project) -> None:
     assert result.stderr.splitlines()[-1] == "1 error"
 
 
-def test_plan_fails_on_a_policy_error_before_contacting_the_api(project: Project) -> None:
+def test_plan_fails_on_a_policy_error_before_changing_anything(project: Project) -> None:
+    """The live objects may already be being read (the early refresh), never written."""
     with_policy(project, ONLY_GPT_5)
     project.sandbox.reset_counters()
     result = project.run("plan")
     assert result.exit_code == 1
     assert MODEL_ERROR in result.stderr
-    assert project.sandbox.counters == {}
+    assert all(route.startswith("GET ") for route in project.sandbox.counters), project.sandbox.counters
+    assert not project.state_path.exists()
 
 
 def test_apply_refuses_a_project_that_breaks_the_policy(project: Project) -> None:

@@ -282,6 +282,7 @@ def load_project(
     environ: Mapping[str, str] | None = None,
     environment: str | None = None,
     on_config: Callable[[ProjectConfig, str | None], None] | None = None,
+    on_declared: Callable[[frozenset[str]], None] | None = None,
 ) -> Project:
     """Load, validate and resolve the manifests under `root`; raises ManifestError carrying every problem.
 
@@ -290,7 +291,9 @@ def load_project(
     `environment` names one of assistplan.yaml's environments (None: its default one, if any); its vars come between
     the project's and the var files (see `assistplan.manifest.environments`). `on_config` is called with the
     configuration and the environment as soon as assistplan.yaml is read, before any manifest is, so that work that
-    needs only them (reading the live objects) can start while the manifests load.
+    needs only them (reading the live objects) can start while the manifests load. `on_declared` is called with the
+    kinds the manifests declare once every document is read and checked against its kind's model, before references
+    are resolved, if no error was found by then.
     """
     root = Path(root).resolve()
     diagnostics = Diagnostics()
@@ -344,6 +347,8 @@ def load_project(
                 collector.add(document, item)
         if count > MAX_DOCUMENTS:
             break
+    if on_declared is not None and not diagnostics.has_errors:
+        on_declared(frozenset(manifest.address.kind for manifest in collector.manifests))
     resolver = Resolver(config, context, cache, name_of)
     resources = resolver.resolve(collector.manifests)
     diagnostics.sources.update(resolver.sources)
