@@ -132,9 +132,18 @@ def test_failures_exit_non_zero_with_their_message(project: Project) -> None:
     assert held.stderr.startswith("Error: ")
     assert invalid.code == 1
     assert 'unknown field "modle"' in invalid.stderr
-    assert unknown.code == 2
+    assert unknown.code == 1
     assert "No such command 'nosuch'" in unknown.stderr
     assert_lock_free(project.state)
+
+
+def test_a_usage_error_exits_1_never_the_2_that_detailed_exitcode_gives_changes(project: Project) -> None:
+    miswritten = project.run("plan", "--detailed-exitcode", "--target", "Agent")
+    unknown_option = project.run("plan", "--detailed-exitcode", "--bogus")
+
+    assert (miswritten.code, unknown_option.code) == (1, 1)
+    assert "invalid address 'Agent'" in miswritten.stderr
+    assert "No such option '--bogus'" in unknown_option.stderr
 
 
 def test_python_dash_m_runs_the_same_program(project: Project) -> None:

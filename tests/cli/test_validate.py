@@ -113,7 +113,7 @@ def test_vars_and_var_files(runner: CliRunner, tmp_path: Path, monkeypatch: pyte
     missing = runner.invoke(cli, ["validate"])
     assert 'a.yaml:4:15: error: template error: undefined variable "vars.tier"' in missing.stderr
     usage = runner.invoke(cli, ["validate", "--var", "no-equals-sign"])
-    assert usage.exit_code == 2
+    assert usage.exit_code == 1
     assert "expected K=V" in usage.stderr
 
 

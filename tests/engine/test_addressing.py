@@ -79,7 +79,7 @@ def test_replace_with_a_saved_plan_is_refused(project: Project, tmp_path: Any) -
 
     result = project.run("apply", str(tmp_path / "saved.plan"), "--replace", AGENT)
 
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "cannot be used with a saved PLANFILE" in result.output
 
 

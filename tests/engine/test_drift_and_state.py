@@ -190,7 +190,7 @@ def test_target_plans_only_that_resource_and_its_dependencies(project: Project) 
 def test_import_of_a_miswritten_address_names_the_argument_and_the_unknown_kind(project: Project) -> None:
     result = project.run("import", "agent/support-agent", "agent_1")
 
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "Invalid value for 'ADDRESS': invalid address 'agent/support-agent': unknown kind 'agent'" in result.output
 
 

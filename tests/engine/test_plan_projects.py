@@ -242,7 +242,7 @@ def test_changed_since_plans_only_the_projects_a_change_touches(
 def test_changed_since_needs_projects(repo: Path) -> None:
     result = run("--chdir", "repo/teams/orders", "plan", "--changed-since", "HEAD")
 
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "--changed-since chooses among the projects of --projects PATH" in result.output
 
 

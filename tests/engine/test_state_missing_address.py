@@ -29,6 +29,6 @@ def test_state_show_of_a_word_without_a_slash_is_a_usage_error_asking_for_kind_s
 
     result = project.run("state", "show", "nobody")
 
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "'nobody' is not an address: expected Kind/name, for example Agent/support" in result.output
     assert "nobody/" not in result.output

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -40,7 +43,19 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 class LazyGroup(click.Group):
-    """A group whose subcommands in `COMMANDS` are imported when asked for by name."""
+    """A group whose subcommands in `COMMANDS` are imported when asked for by name. A usage error (an unknown option,
+    a bad value, a missing argument) exits 1, as every other error does: click's own code for it, 2, is what
+    `plan --detailed-exitcode` exits with when there are changes."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        with _usage_errors_exit_1():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _usage_errors_exit_1():
+            return super().invoke(ctx)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *COMMANDS})
@@ -56,6 +71,15 @@ class LazyGroup(click.Group):
             raise TypeError(f"{module}.{attribute} is not a click command")
         self.add_command(command, cmd_name)
         return command
+
+
+@contextmanager
+def _usage_errors_exit_1() -> Iterator[None]:
+    try:
+        yield
+    except click.UsageError as error:
+        error.exit_code = 1  # type: ignore[misc]  # click types it a ClassVar; main exits with the instance's
+        raise
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
