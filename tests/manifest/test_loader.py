@@ -307,6 +307,32 @@ def test_no_assistplan_yaml(tmp_path: Path) -> None:
     )
 
 
+def test_a_manifest_root_whose_name_is_too_long_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    with pytest.raises(ManifestError) as caught:
+        load_project(tmp_path / ("x" * 10_000))
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.summary.startswith("cannot open the manifest root")
+    assert diagnostic.summary.endswith("File name too long")
+
+
+def test_a_state_path_whose_name_is_too_long_is_an_error_at_it(failing: Failing) -> None:
+    (problem,) = failing({"assistplan.yaml": "project: p\nstate: " + "s" * 5000 + "\n"})
+    assert problem.startswith("assistplan.yaml:2:8: state: ")
+    assert problem.endswith("cannot be used: File name too long")
+
+
+@pytest.mark.parametrize("state", ["state.yaml", "deploy/state.yml"])
+def test_a_state_path_that_would_be_read_as_a_manifest_is_an_error(failing: Failing, state: str) -> None:
+    (problem,) = failing({"assistplan.yaml": f"project: p\nstate: {state}\n"})
+    assert problem.startswith(f'assistplan.yaml:2:8: state: "{state}" would be read as a manifest')
+
+
+def test_a_yaml_state_file_in_a_hidden_folder_is_fine(load: Loader) -> None:
+    assert load({"assistplan.yaml": "project: p\nstate: .assistplan/state.yaml\n"}).config.state == (
+        ".assistplan/state.yaml"
+    )
+
+
 def test_every_error_is_reported_at_once(failing: Failing) -> None:
     files = {
         "a.yaml": "kind: Agent\nname: a\nmodel: gpt-5\nservice_tier: slow\n",

@@ -204,11 +204,20 @@ def _state_path_problem(state: str, root: Path) -> str | None:
         return f'"{state}" is absolute: write a path relative to assistplan.yaml, inside the manifest root'
     try:
         resolved = confined(root / state, root, state)
+        if resolved == root or (resolved.exists() and not resolved.is_file()):
+            return f'"{state}" is not a file'
     except Refused as exc:
         return str(exc)
-    if resolved == root or (resolved.exists() and not resolved.is_file()):
-        return f'"{state}" is not a file'
+    except OSError as exc:  # a name too long
+        return f'"{state}" cannot be used: {_reason(exc)}'
+    hidden = any(part.startswith(".") for part in resolved.relative_to(root).parts)
+    if resolved.name.endswith(MANIFEST_SUFFIXES) and not hidden:
+        return f'"{state}" would be read as a manifest (it ends in {resolved.suffix}): name it state.json, for example'
     return None
+
+
+def _reason(error: OSError | RuntimeError) -> str:
+    return (error.strerror if isinstance(error, OSError) else None) or str(error)
 
 
 def _referenced_files(parsed: list[_ParsedFile], cache: FileCache) -> set[Path]:
@@ -295,11 +304,14 @@ def load_project(
     kinds the manifests declare once every document is read and checked against its kind's model, before references
     are resolved, if no error was found by then.
     """
-    root = Path(root).resolve()
+    try:
+        root = Path(root).resolve()
+        if not (root / CONFIG_FILE).exists() and not (root / CONFIG_FILE).is_symlink():
+            hint = "" if root.is_dir() else " (not a folder)" if root.exists() else " (the folder does not exist)"
+            raise ManifestError(_single(f"no {CONFIG_FILE} in {root}{hint}: create one with `assistplan init`"))
+    except (OSError, RuntimeError) as error:  # a name too long, a loop of links
+        raise ManifestError(_single(f"cannot open the manifest root {root}: {_reason(error)}")) from None
     diagnostics = Diagnostics()
-    if not (root / CONFIG_FILE).exists() and not (root / CONFIG_FILE).is_symlink():
-        hint = "" if root.is_dir() else " (not a folder)" if root.exists() else " (the folder does not exist)"
-        raise ManifestError(_single(f"no {CONFIG_FILE} in {root}{hint}: create one with `assistplan init`"))
     variables = dict(os.environ) if environ is None else dict(environ)
     name_of = display_namer()
     overrides: dict[str, Any] = {}
