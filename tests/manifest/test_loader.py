@@ -333,6 +333,30 @@ def test_a_yaml_state_file_in_a_hidden_folder_is_fine(load: Loader) -> None:
     )
 
 
+def test_assistplan_yaml_reading_its_api_key_with_env_is_an_error_whatever_the_variables_name(
+    failing: Failing,
+) -> None:
+    config = "project: p\nopenai:\n  api_key_env: MYCRED\nvars:\n  leaked: \"{{ env('MYCRED') }}\"\n"
+
+    problems = failing({"assistplan.yaml": config}, environ={"MYCRED": "sk-secret-1234"})
+
+    assert problems == [
+        'assistplan.yaml:3:16: openai.api_key_env: "MYCRED" holds an API key, and assistplan.yaml reads it with '
+        "env(): templates never see secrets"
+    ]
+
+
+def test_assistplan_yaml_reading_an_environments_api_key_with_env_is_an_error(failing: Failing) -> None:
+    config = (
+        "project: p\nenvironments:\n  prod:\n    openai: {api_key_env: PRODCRED}\n"
+        "default_environment: prod\nvars:\n  leaked: \"{{ env('PRODCRED', '') }}\"\n"
+    )
+
+    (problem,) = failing({"assistplan.yaml": config})
+
+    assert problem.startswith('assistplan.yaml:4:27: environments.prod.openai.api_key_env: "PRODCRED" holds an API key')
+
+
 def test_every_error_is_reported_at_once(failing: Failing) -> None:
     files = {
         "a.yaml": "kind: Agent\nname: a\nmodel: gpt-5\nservice_tier: slow\n",

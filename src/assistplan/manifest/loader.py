@@ -8,7 +8,7 @@ through safefs (inside the root, regular, capped); what may be shown of it in di
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -186,6 +186,13 @@ def _load_config(
     diagnostics.extend(problems)
     if config is None:
         return None
+    for named, key in _key_variables(config):
+        if key in context.read:
+            message = f'"{key}" holds an API key, and assistplan.yaml reads it with env(): templates never see secrets'
+            spot = document.positions.value(named) or document.start
+            diagnostics.add(Diagnostic.error(f"{'.'.join(named)}: {message}", range=spot))
+    if len(diagnostics) > before:
+        return None
     selected = select(config, environment, document.positions)
     if isinstance(selected, Diagnostic):
         diagnostics.add(selected)
@@ -196,6 +203,17 @@ def _load_config(
         diagnostics.add(Diagnostic.error(f"{'.'.join(map(str, selected.state_at))}: {problem}", range=at))
         return None
     return selected
+
+
+def _key_variables(config: ProjectConfig) -> Iterator[tuple[tuple[str, ...], str]]:
+    """Where assistplan.yaml names the variables holding API keys (its environments' included), and their names."""
+    yield ("openai", "api_key_env"), config.openai.api_key_env
+    if config.flowise is not None:
+        yield ("flowise", "api_key_env"), config.flowise.api_key_env
+    for name, environment in config.environments.items():
+        for provider, override in (("openai", environment.openai), ("flowise", environment.flowise)):
+            if override is not None and override.api_key_env is not None:
+                yield ("environments", name, provider, "api_key_env"), override.api_key_env
 
 
 def _state_path_problem(state: str, root: Path) -> str | None:

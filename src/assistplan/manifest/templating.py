@@ -55,6 +55,8 @@ class TemplateContext:
     environ: Mapping[str, str]
     key_names: frozenset[str] = field(default_factory=frozenset)
     """The variables named by `api_key_env`: env() refuses them whatever their names."""
+    read: set[str] = field(default_factory=set, compare=False)
+    """The names env() was asked for (assistplan.yaml is rendered before it names its keys: they are checked after)."""
 
     def is_secret(self, name: str) -> bool:
         return name in self.key_names or any(word in name.upper() for word in SECRET_WORDS)
@@ -95,6 +97,7 @@ def _environment(context: TemplateContext) -> Any:
                 f'env("{name}") refused: "{name}" holds a secret, and templates never see secrets; '
                 f"where a field accepts a secret, write {{env: {name}}} instead"
             )
+        context.read.add(name)
         if name in context.environ:
             return context.environ[name]
         if default is None:
