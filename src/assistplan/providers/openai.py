@@ -186,9 +186,12 @@ class OpenAIProvider:
 
     @property
     def client(self) -> OpenAI:
-        """The SDK client (imports `openai` on first use), retrying reads and updates."""
+        """The SDK client (imports `openai` on first use), retrying reads and updates. `httpx` is imported first: the
+        SDK, which sends through `httpx2`, looks up `httpx` in `sys.modules` on every response, and the JSON layer's
+        first import of it on another thread would otherwise show it half-initialized to a request under way."""
         with self._sdk_lock:
             if self._client is None:
+                import httpx  # noqa: F401
                 from openai import OpenAI, Timeout
 
                 self._client = OpenAI(
@@ -614,8 +617,16 @@ def connect(
 
 
 def resolve_base_url(base_url: str | None) -> str:
-    """Where a project's requests go: `openai.base_url`, else `OPENAI_BASE_URL`, else OpenAI's own API."""
-    return base_url or os.environ.get("OPENAI_BASE_URL") or OPENAI_URL
+    """Where a project's requests go: `openai.base_url`, else `OPENAI_BASE_URL`, else OpenAI's own API; a
+    `ConfigurationError` naming where the URL came from when no request could be sent to it."""
+    from assistplan.manifest.models import url_problem
+
+    source = "openai.base_url in assistplan.yaml" if base_url else "the environment variable OPENAI_BASE_URL"
+    url = base_url or os.environ.get("OPENAI_BASE_URL") or OPENAI_URL
+    reason = url_problem(url)
+    if reason is not None:
+        raise ConfigurationError(f"{source} is not a usable URL: {reason}", operation="connect")
+    return url
 
 
 def assistants_shut_down(base_url: str | None) -> str | None:
