@@ -987,6 +987,32 @@ type: secret
         ),
     ),
     case(
+        "config-openai-base-url-with-an-unclosed-ipv6-literal",
+        {"assistplan.yaml": 'project: acme\nopenai: {base_url: "http://[::1"}\n'},
+        "assistplan.yaml:2:10: openai.base_url: not a valid URL: Invalid IPv6 URL",
+    ),
+    case(
+        "config-openai-base-url-with-a-host-label-longer-than-63-characters",
+        {"assistplan.yaml": f"project: acme\nopenai: {{base_url: 'http://{'a' * 5000}.example.com/v1'}}\n"},
+        (
+            "assistplan.yaml:2:10: openai.base_url: invalid host name: each part between dots must be 1 to 63 "
+            "characters long (encoded as IDNA)"
+        ),
+    ),
+    case(
+        "config-flowise-url-with-a-port-that-is-no-number",
+        {"assistplan.yaml": "project: acme\nflowise: {url: 'http://[::1]x:3000'}\n"},
+        "assistplan.yaml:2:11: flowise.url: invalid port 'x:3000': expected a number from 1 to 65535",
+    ),
+    case(
+        "config-flowise-url-with-a-host-label-longer-than-63-characters",
+        {"assistplan.yaml": f"project: acme\nflowise: {{url: 'http://{'a' * 5000}:3000'}}\n"},
+        (
+            "assistplan.yaml:2:11: flowise.url: invalid host name: each part between dots must be 1 to 63 "
+            "characters long (encoded as IDNA)"
+        ),
+    ),
+    case(
         "config-unknown-field",
         {"assistplan.yaml": "project: acme\nflowsie: {url: http://127.0.0.1:3000}\n"},
         'assistplan.yaml:2:1: unknown field "flowsie" (did you mean "flowise"?)',

@@ -3,11 +3,17 @@ not, at the offending value, with the rule's severity."""
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from assistplan.diagnostics import Diagnostic, Diagnostics
 from assistplan.errors import ManifestError
-from manifest.conftest import Loader
+from assistplan.manifest.policy_models import REGEX_MAX_SIZE, matches
+from manifest.conftest import Loader, write_tree
 
 AGENT = """
 kind: Agent
@@ -245,6 +251,91 @@ def test_an_invalid_regular_expression_is_an_error_in_assistplan_yaml(load: Load
         "assistplan.yaml:3:27: error: policy.models.allow[1]: not a regular expression: "
         "missing ), unterminated subpattern at position 4"
     ]
+
+
+def test_a_repetition_count_too_large_for_python_is_an_error_in_assistplan_yaml(load: Loader) -> None:
+    found = problems(load, 'models: {allow: ["re:a{99999999999}"]}', {})
+    assert found == [
+        "assistplan.yaml:3:20: error: policy.models.allow[0]: not a regular expression: the repetition number is "
+        "too large"
+    ]
+
+
+def test_a_regular_expression_nested_too_deeply_is_an_error_in_assistplan_yaml(load: Loader) -> None:
+    nested = "(" * 5000 + "a" + ")" * 5000
+    found = problems(load, f'models: {{allow: ["re:{nested}"]}}', {})
+    assert found == [
+        "assistplan.yaml:3:20: error: policy.models.allow[0]: not a regular expression: its groups are nested too "
+        "deeply"
+    ]
+
+
+def test_a_backreference_is_refused_in_a_policy_pattern(load: Loader) -> None:
+    found = problems(load, 'mcp_hosts: {allow: ["re:(a+)\\\\1"]}', {})
+    assert found == [
+        "assistplan.yaml:3:23: error: policy.mcp_hosts.allow[0]: a backreference cannot be used in a policy pattern "
+        "(patterns are matched without backtracking, so that no pattern can make matching take exponential time)"
+    ]
+
+
+def test_a_lookahead_is_refused_in_a_policy_pattern(load: Loader) -> None:
+    found = problems(load, 'models: {allow: ["re:(?!gpt-4).*"]}', {})
+    assert found == [
+        "assistplan.yaml:3:20: error: policy.models.allow[0]: a lookahead or lookbehind cannot be used in a policy "
+        "pattern (patterns are matched without backtracking, so that no pattern can make matching take exponential "
+        "time)"
+    ]
+
+
+def test_a_policy_pattern_expanding_beyond_the_limit_is_refused(load: Loader) -> None:
+    found = problems(load, 'models: {allow: ["re:(a{40}){40}"]}', {})
+    assert found == [
+        "assistplan.yaml:3:20: error: policy.models.allow[0]: the regular expression is too large: it expands to "
+        f"more than {REGEX_MAX_SIZE} elements (a counted repetition such as {{10}} counts its body each time)"
+    ]
+
+
+def test_a_pattern_that_backtracks_catastrophically_in_re_is_checked_in_bounded_time(project_dir: Path) -> None:
+    model = "a" * 40 + "!"  # re.fullmatch("(a+)+$", model) would try 2**40 ways
+    policy = config('models: {allow: ["re:(a+)+$"]}')
+    write_tree(project_dir, {"assistplan.yaml": policy, "b.yaml": ASSISTANT.replace("o4-mini", model)})
+    validate = [sys.executable, "-m", "assistplan", "validate"]
+    run = subprocess.run(validate, cwd=project_dir, capture_output=True, text=True, timeout=60, check=False)
+    assert run.returncode == 1
+    assert run.stderr.startswith(f'b.yaml:3:8: error: model: "{model}" is not an allowed model')
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value"),
+    [
+        ("(?i)GPT-(4o|5)(-mini)?", "gpt-5-MINI"),
+        ("o[34]-mini", "o3-mini"),
+        (r"\w+-\d{4}-\d{2}-\d{2}", "gpt_4o-2024-08-06"),
+        ("gpt-5.*?", "gpt-5.1"),
+        ("(a|ab)(c|bcd)(d*)", "abcd"),
+        ("x$", "x"),
+        ("(?:a*)*b", "aaab"),
+        ("(?i:A)b", "ab"),
+    ],
+)
+def test_a_policy_pattern_matches_what_re_fullmatch_matches(pattern: str, value: str) -> None:
+    assert re.fullmatch(pattern, value)
+    assert matches(value, [f"re:{pattern}"])
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value"),
+    [
+        ("o[34]-mini", "o5-mini"),
+        ("(?i:A)b", "aB"),
+        ("x$", "x\n"),
+        (r"\bgpt", "-gpt"),
+        ("[^a-c]+", "abc"),
+    ],
+)
+def test_a_policy_pattern_refuses_what_re_fullmatch_refuses(pattern: str, value: str) -> None:
+    assert not re.fullmatch(pattern, value)
+    assert not matches(value, [f"re:{pattern}"])
 
 
 def test_required_metadata_names_kinds_with_metadata(load: Loader) -> None:

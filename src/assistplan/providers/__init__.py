@@ -126,13 +126,13 @@ def retrying_connection(url: str, retry: int) -> None:
 
 
 def display_url(url: str) -> str:
-    """`url` as messages show it: without a user name or password."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
+    """`url` as messages show it: without a user name or password, even when it is no valid URL (what follows `//`
+    up to the first `/`, `?` or `#` is the user info and host; everything up to its last `@` is left out)."""
+    start, slashes, rest = url.partition("//")
+    end = min((at for at in map(rest.find, "/?#") if at >= 0), default=len(rest))
+    if not slashes or "@" not in rest[:end]:
         return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    return f"{start}{slashes}{rest[:end].rpartition('@')[2]}{rest[end:]}"
 
 
 def connection_failure(exc: Exception) -> str:
