@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from assistplan.cli import cli
+from assistplan.github.comments import FILE_LIMIT
 
+from .bounded import bounded
 from .fakegithub import TOKEN, FakeGitHub
 
 SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -144,7 +147,7 @@ def test_github_comment_finds_the_pull_request_in_the_event_payload(fake_github:
 def test_github_comment_needs_a_pull_request(fake_github: FakeGitHub, tmp_path: Path) -> None:
     result = run("github", "comment", "--file", str(write_plan(tmp_path, "1 to add")), env=fake_github.env())
 
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "no pull request: pass --pr N" in result.output
     assert fake_github.requests == []
 
@@ -196,3 +199,134 @@ def test_failure_report_without_a_project_name_is_an_error(tmp_path: Path) -> No
 
     assert result.exit_code == 1
     assert "names no valid project" in result.output
+
+
+def test_plan_warns_when_the_job_summary_is_a_directory_and_keeps_its_exit_status(
+    example: Path, tmp_path: Path
+) -> None:
+    result = run("--chdir", str(example), "plan", "--detailed-exitcode", env={"GITHUB_STEP_SUMMARY": str(tmp_path)})
+
+    assert result.exit_code == 2
+    assert f"Warning: cannot write the job summary to {tmp_path}: Is a directory\n" in result.stderr
+    assert "Plan: 8 to add" in result.stdout
+
+
+def test_plan_warns_without_waiting_when_the_job_summary_is_a_fifo_with_no_reader(
+    example: Path, tmp_path: Path
+) -> None:
+    summary = tmp_path / "summary.md"
+    os.mkfifo(summary)
+
+    result = bounded(lambda: run("--chdir", str(example), "plan", env={"GITHUB_STEP_SUMMARY": str(summary)}))
+
+    assert result.exit_code == 0
+    assert f"Warning: cannot write the job summary to {summary}: No such device or address\n" in result.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_apply_succeeds_when_the_job_summary_cannot_be_written(example: Path) -> None:
+    result = run("--chdir", str(example), "apply", "--auto-approve", env={"GITHUB_STEP_SUMMARY": "/dev/full"})
+
+    assert result.exit_code == 0
+    assert "Warning: cannot write the job summary to /dev/full: No space left on device\n" in result.stderr
+    assert (example / ".assistplan" / "state.json").is_file()
+
+
+def test_destroy_succeeds_when_the_job_summary_directory_is_missing(example: Path, tmp_path: Path) -> None:
+    assert run("--chdir", str(example), "apply", "--auto-approve").exit_code == 0
+    (example / "support-assistant.yaml").write_text(
+        (example / "support-assistant.yaml").read_text(encoding="utf-8").replace("prevent_destroy: true", "{}"),
+        encoding="utf-8",
+    )
+    summary = tmp_path / "missing" / "summary.md"
+
+    result = run("--chdir", str(example), "destroy", "--auto-approve", env={"GITHUB_STEP_SUMMARY": str(summary)})
+
+    assert result.exit_code == 0
+    assert f"Warning: cannot write the job summary to {summary}: No such file or directory\n" in result.stderr
+
+
+def test_github_comment_refuses_a_file_that_is_not_utf8(fake_github: FakeGitHub, tmp_path: Path) -> None:
+    comment = tmp_path / "plan.md"
+    comment.write_bytes(MARKER.encode() + b"\n\xff\xfe\n")
+
+    result = run("github", "comment", "--file", str(comment), "--pr", "7", env=fake_github.env())
+
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: cannot read the comment file ({comment}): it is not UTF-8 text (invalid start byte at byte 38)\n"
+    )
+    assert fake_github.requests == []
+
+
+def test_github_comment_refuses_a_fifo_without_waiting_for_a_writer(fake_github: FakeGitHub, tmp_path: Path) -> None:
+    comment = tmp_path / "plan.md"
+    os.mkfifo(comment)
+
+    result = bounded(lambda: run("github", "comment", "--file", str(comment), "--pr", "7", env=fake_github.env()))
+
+    assert result.exit_code == 1
+    assert result.output == f"Error: cannot read the comment file ({comment}): not a regular file\n"
+
+
+def test_github_comment_refuses_a_file_larger_than_the_limit(fake_github: FakeGitHub, tmp_path: Path) -> None:
+    comment = write_plan(tmp_path, "1 to add")
+    with comment.open("r+b") as stream:
+        stream.truncate(FILE_LIMIT + 1)
+
+    result = run("github", "comment", "--file", str(comment), "--pr", "7", env=fake_github.env())
+
+    assert result.exit_code == 1
+    assert result.output == f"Error: cannot read the comment file ({comment}): it is larger than 4 MiB\n"
+
+
+def test_github_comment_reports_an_event_payload_nested_too_deeply(fake_github: FakeGitHub, tmp_path: Path) -> None:
+    event = tmp_path / "event.json"
+    event.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    env = {**fake_github.env(), "GITHUB_EVENT_PATH": str(event)}
+
+    result = run("github", "comment", "--file", str(write_plan(tmp_path, "1 to add")), env=env)
+
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: cannot read the event payload at GITHUB_EVENT_PATH ({event}): its JSON is nested too deeply to read\n"
+    )
+
+
+def test_failure_report_refuses_a_fifo_log_without_waiting_for_a_writer(example: Path, tmp_path: Path) -> None:
+    log = tmp_path / "plan.log"
+    os.mkfifo(log)
+
+    result = bounded(lambda: run("--chdir", str(example), "github", "failure-report", str(log)))
+
+    assert result.exit_code == 1
+    assert result.output == f"Error: cannot read the log ({log}): not a regular file\n"
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_failure_report_of_several_projects_refuses_a_device_log() -> None:
+    result = bounded(lambda: run("github", "failure-report", "--projects", "/dev/zero"))
+
+    assert result.exit_code == 1
+    assert result.output == "Error: cannot read the log (/dev/zero): not a regular file\n"
+
+
+def test_failure_report_refuses_a_log_larger_than_the_limit(example: Path, tmp_path: Path) -> None:
+    log = tmp_path / "plan.log"
+    with log.open("wb") as stream:
+        stream.truncate(FILE_LIMIT + 1)
+
+    result = run("--chdir", str(example), "github", "failure-report", str(log))
+
+    assert result.exit_code == 1
+    assert result.output == f"Error: cannot read the log ({log}): it is larger than 4 MiB\n"
+
+
+def test_failure_report_replaces_what_is_not_utf8_in_the_log(example: Path, tmp_path: Path) -> None:
+    log = tmp_path / "plan.log"
+    log.write_bytes(b"error: bad byte \xff here\n")
+
+    result = run("--chdir", str(example), "github", "failure-report", str(log))
+
+    assert result.exit_code == 0, result.output
+    assert "error: bad byte \ufffd here" in result.output

@@ -4,6 +4,7 @@ updated."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,8 @@ from assistplan.github import (
     upsert_comment,
 )
 from assistplan.github.comments import LOG_LIMIT
+
+from .bounded import bounded
 
 BOT = "github-actions[bot]"
 PLAN = "<!-- assistplan-plan:acme-support -->\n### assistplan plan — acme-support: 1 to add\n"
@@ -139,6 +142,22 @@ def test_a_push_event_has_no_pull_request(tmp_path: Path) -> None:
 def test_an_unreadable_event_payload_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(GitHubError, match="GITHUB_EVENT_PATH"):
         pull_request_number({"GITHUB_EVENT_PATH": str(tmp_path / "missing.json")})
+
+
+def test_an_event_payload_nested_too_deeply_is_an_error(tmp_path: Path) -> None:
+    event = tmp_path / "event.json"
+    event.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+
+    with pytest.raises(GitHubError, match=r"GITHUB_EVENT_PATH .*: its JSON is nested too deeply to read"):
+        pull_request_number({"GITHUB_EVENT_PATH": str(event)})
+
+
+def test_a_fifo_event_payload_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    event = tmp_path / "event.json"
+    os.mkfifo(event)
+
+    with pytest.raises(GitHubError, match=r"GITHUB_EVENT_PATH .*: not a regular file"):
+        bounded(lambda: pull_request_number({"GITHUB_EVENT_PATH": str(event)}))
 
 
 def test_a_failed_plan_replaces_the_plan_comment_with_its_errors() -> None:

@@ -3,12 +3,14 @@ opened, updated in place and closed, against the fake GitHub API."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from click.testing import CliRunner, Result
 
 from assistplan.cli import cli
 
+from .bounded import bounded
 from .fakegithub import BOT, FakeGitHub
 
 SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -130,3 +132,28 @@ def test_a_file_that_is_not_a_plan_is_refused(fake_github: FakeGitHub, tmp_path:
     assert result.exit_code == 1
     assert "must start with an assistplan marker line" in result.output
     assert fake_github.requests == []
+
+
+def test_a_drift_report_that_is_not_utf8_is_refused(fake_github: FakeGitHub, tmp_path: Path) -> None:
+    plan = tmp_path / "plan.md"
+    plan.write_bytes(b"\xff" + CLEAN.encode())
+
+    result = CliRunner().invoke(cli, ["github", "drift-issue", "--file", str(plan)], env=fake_github.env())
+
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: cannot read the drift report ({plan}): it is not UTF-8 text (invalid start byte at byte 0)\n"
+    )
+    assert fake_github.requests == []
+
+
+def test_a_fifo_drift_report_is_refused_without_waiting_for_a_writer(fake_github: FakeGitHub, tmp_path: Path) -> None:
+    plan = tmp_path / "plan.md"
+    os.mkfifo(plan)
+
+    result = bounded(
+        lambda: CliRunner().invoke(cli, ["github", "drift-issue", "--file", str(plan)], env=fake_github.env())
+    )
+
+    assert result.exit_code == 1
+    assert result.output == f"Error: cannot read the drift report ({plan}): not a regular file\n"

@@ -198,13 +198,19 @@ def high_impact_paths(views: Iterable[dict[str, Any]]) -> dict[str, Any]:
 
 
 def step_summary(markdown: Callable[[], str]) -> None:
-    """Append `markdown()` to the GitHub Actions job summary when GITHUB_STEP_SUMMARY is set."""
+    """Append `markdown()` to the GitHub Actions job summary when GITHUB_STEP_SUMMARY is set. The summary is a
+    nicety: when it cannot be written, a warning says why and the command's exit status stands."""
     import os
 
-    if os.environ.get("GITHUB_STEP_SUMMARY"):
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if path:
         from assistplan.github import append_step_summary
 
-        append_step_summary(markdown(), os.environ)
+        text = markdown()
+        try:
+            append_step_summary(text, os.environ)
+        except OSError as error:
+            click.echo(f"Warning: cannot write the job summary to {path}: {error.strerror or error}", err=True)
 
 
 def fail(error: Exception) -> NoReturn:

@@ -45,12 +45,13 @@ author_option = click.option(
 def github_comment(ctx: click.Context, path: Path, pr: int | None, author: str) -> None:
     """Post the plan on a pull request, or update the comment posted before (found by its hidden marker line)."""
     from assistplan.github import client_from_env, for_environment, pull_request_number, upsert_comment
+    from assistplan.github.comments import read_input
 
     with errors_reported():
         number = pr or pull_request_number(os.environ)
         if number is None:
             raise click.UsageError("no pull request: pass --pr N (GITHUB_EVENT_PATH holds none)")
-        body = for_environment(path.read_text(encoding="utf-8"), _environment(ctx))
+        body = for_environment(read_input(path, "the comment file"), _environment(ctx))
         posted = upsert_comment(client_from_env(os.environ), number, body, author=author)
     click.echo(f"Plan comment {posted.action} on pull request #{number}: {posted.comment.url}")
 
@@ -76,9 +77,10 @@ def github_drift_issue(ctx: click.Context, path: Path, resolved: bool, author: s
     """Open an issue with the drift a refresh-only plan found, or update the one still open (one per project and
     environment, found by its hidden marker line); with --resolved, close it."""
     from assistplan.github import client_from_env, for_environment, report_drift, resolve_drift
+    from assistplan.github.comments import read_input
 
     with errors_reported():
-        body = for_environment(path.read_text(encoding="utf-8"), _environment(ctx))
+        body = for_environment(read_input(path, "the drift report"), _environment(ctx))
         client = client_from_env(os.environ)
         if resolved:
             done = resolve_drift(client, body, author=author, commit=commit)
@@ -104,12 +106,14 @@ def github_failure_report(ctx: click.Context, log: Path, several: bool, commit: 
     """Print the plan comment for a failed plan: the errors in LOG, under the project's marker line (with --projects,
     under the marker of the comment on several projects)."""
     from assistplan.github import failure_comment, for_environment, projects_failure_comment
+    from assistplan.github.comments import read_input
     from assistplan.projects import project_name
 
-    if several:
-        click.echo(projects_failure_comment(log.read_text(encoding="utf-8", errors="replace"), commit=commit), nl=False)
-        return
     with errors_reported():
+        logged = read_input(log, "the log", errors="replace")
+        if several:
+            click.echo(projects_failure_comment(logged, commit=commit), nl=False)
+            return
         project = project_name(engine_root(ctx))
-    report = failure_comment(project, log.read_text(encoding="utf-8", errors="replace"), commit=commit)
+    report = failure_comment(project, logged, commit=commit)
     click.echo(for_environment(report, _environment(ctx)), nl=False)

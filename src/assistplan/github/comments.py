@@ -1,10 +1,12 @@
 """One plan comment per project and environment on a pull request: found by its hidden marker line, created once,
-then updated."""
+then updated; and reading the files a workflow hands over (comment bodies, logs, the event payload)."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,9 +16,15 @@ from assistplan.github.rest import Comment, CommentsClient, GitHubError
 from assistplan.redact import scrub
 from assistplan.render.markdown import marker
 from assistplan.render.mdparts import alert, escape, fence
+from assistplan.state.atomic import unreadable_json
 
 ACTIONS_BOT = "github-actions[bot]"
 LOG_LIMIT = 20_000
+MIB = 1024 * 1024
+FILE_LIMIT = 4 * MIB
+"""The most a comment, drift report or failure log file may hold (GitHub takes 65,536 characters in a comment)."""
+EVENT_LIMIT = 32 * MIB
+"""The most an event payload may hold (GitHub sends at most 25 MB)."""
 _MARKER = re.compile(
     r"^<!-- assistplan-plan(?::(?P<project>[a-z0-9-]{1,40})(?:@(?P<environment>[a-z0-9][a-z0-9-]{0,19}))?|s) -->$"
 )
@@ -86,12 +94,36 @@ def pull_request_number(environ: Mapping[str, str]) -> int | None:
     path = environ.get("GITHUB_EVENT_PATH")
     if not path:
         return None
+    what = "the event payload at GITHUB_EVENT_PATH"
+    text = read_input(Path(path), what, limit=EVENT_LIMIT)
     try:
-        event = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise GitHubError(f"cannot read the event payload at GITHUB_EVENT_PATH: {exc}") from None
+        event = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise GitHubError(f"cannot read {what} ({path}): {unreadable_json(exc)}") from None
     number = (event.get("pull_request") or {}).get("number") if isinstance(event, dict) else None
     return number if isinstance(number, int) else None
+
+
+def read_input(path: Path, what: str, *, limit: int = FILE_LIMIT, errors: str = "strict") -> str:
+    """The UTF-8 text of the regular file at `path` (`errors` as `bytes.decode` takes them), its newlines translated
+    as `Path.read_text` does. GitHubError naming `what` for anything but a regular file (a FIFO or a device is
+    refused without blocking on it), for a file larger than `limit` bytes and for text that is not UTF-8."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                raise OSError("not a regular file")
+            data = file.read(limit + 1)
+    except OSError as exc:
+        raise GitHubError(f"cannot read {what} ({path}): {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise GitHubError(f"cannot read {what} ({path}): it is larger than {limit // MIB} MiB")
+    try:
+        text = data.decode("utf-8", errors)
+    except UnicodeDecodeError as exc:
+        reason = f"it is not UTF-8 text ({exc.reason} at byte {exc.start})"
+        raise GitHubError(f"cannot read {what} ({path}): {reason}") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def failure_comment(project: str, log: str, *, commit: str | None = None) -> str:

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
-from pathlib import Path
 
 from assistplan.apply.results import ActionResult, ApplyResult
 from assistplan.render import words
 from assistplan.render.mdparts import code, escape, table
 
+_OPEN_FLAGS = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+"""Opened without blocking: a FIFO with no reader fails at once (ENXIO), a full pipe with EAGAIN."""
+
 
 def append_step_summary(markdown: str, environ: Mapping[str, str]) -> bool:
-    """Append `markdown` to $GITHUB_STEP_SUMMARY when it is set; whether it was."""
+    """Append `markdown` to $GITHUB_STEP_SUMMARY when it is set; whether it was. OSError when it cannot be written
+    (the file is never waited for)."""
     path = environ.get("GITHUB_STEP_SUMMARY")
     if not path:
         return False
-    with Path(path).open("a", encoding="utf-8") as summary:
-        summary.write(markdown.rstrip("\n") + "\n\n")
+    data = memoryview((markdown.rstrip("\n") + "\n\n").encode("utf-8"))
+    fd = os.open(path, _OPEN_FLAGS, 0o666)
+    try:
+        while data:
+            data = data[os.write(fd, data) :]
+    finally:
+        os.close(fd)
     return True
 
 
