@@ -52,7 +52,11 @@ def project_name(root: Path) -> str:
 def find_roots(base: Path, *, max_depth: int | None = None) -> list[Root]:
     """Every manifest root at or below `base` (at most `max_depth` folders down), sorted by path; links to folders
     are not followed. Two roots naming one project are refused: their comments and objects would collide."""
-    base = base.resolve()
+    try:
+        base = base.resolve(strict=True)
+    except (OSError, RuntimeError) as error:  # missing, a loop of links, a name too long
+        reason = (error.strerror if isinstance(error, OSError) else None) or str(error)
+        raise ProjectsError(f"{base} cannot be used: {reason}") from None
     if not base.is_dir():
         raise ProjectsError(f"{base} is not a folder")
     roots: list[Root] = []

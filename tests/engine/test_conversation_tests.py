@@ -237,3 +237,17 @@ def test_invalid_tests_are_reported_at_their_line(project: Project, line: int, w
     assert result.exit_code == 1
     assert f"tests/memory.yaml:{line}:" in result.output
     assert message in result.output
+
+
+def test_a_report_that_cannot_be_written_fails_the_command_after_the_results_are_shown(
+    project: Project, tmp_path: Path
+) -> None:
+    applied(project, memory=MEMORY, orders=ORDERS)
+    (tmp_path / "file").write_text("")
+
+    result = project.run("test", "--junit", str(tmp_path / "file" / "tests.xml"))
+
+    assert result.exit_code == 1
+    assert "2 passed" in result.output
+    assert f"cannot write the report to {tmp_path / 'file' / 'tests.xml'}: Not a directory" in result.output
+    assert "Traceback" not in result.output

@@ -196,3 +196,13 @@ def test_state_mv_onto_an_address_in_use_fails(project: Project) -> None:
 
     assert result.exit_code == 1
     assert "Agent/helpdesk is already in the state" in result.output
+
+
+def test_a_plan_that_cannot_be_saved_is_an_error_naming_the_path(project: Project, tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+
+    result = project.run("plan", "--out", str(tmp_path / "file" / "saved.plan"))
+
+    assert result.exit_code == 1
+    assert f"cannot save the plan to {tmp_path / 'file' / 'saved.plan'}" in result.output
+    assert "Traceback" not in result.output

@@ -419,3 +419,13 @@ def test_in_github_actions_a_failed_project_s_errors_become_annotations_on_its_f
 
     assert "::error file=teams/orders/broken.yaml,line=3,col=1," in result.stderr
     assert "::error" not in plans(result)["orders"]["errors"]
+
+
+def test_a_projects_path_that_is_a_loop_of_links_is_an_error(repo: Path) -> None:
+    Path("loop").symlink_to("loop")
+
+    result = run("plan", "--projects", "loop")
+
+    assert result.exit_code == 1
+    assert "cannot be used" in result.output
+    assert "Traceback" not in result.output

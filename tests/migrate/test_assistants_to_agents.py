@@ -148,6 +148,14 @@ def test_the_old_manifests_are_left_as_they_are(root: ManifestRoot) -> None:
     assert (root.root / "assistants.yaml").read_text(encoding="utf-8") == before
 
 
+def test_a_report_path_that_cannot_be_written_is_an_error(root: ManifestRoot) -> None:
+    result = root.run("migrate", "assistants-to-agents", "--report", str(root.root / ("r" * 300 + ".md")))
+
+    assert result.exit_code == 1
+    assert "File name too long" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_an_existing_file_is_never_overwritten(root: ManifestRoot) -> None:
     root.write("notes.agent.yaml", "# mine\n")
 
@@ -206,7 +214,7 @@ def test_in_place_replaces_each_assistant_document_in_its_file(root: ManifestRoo
 def test_in_place_and_out_cannot_be_combined(root: ManifestRoot) -> None:
     result = root.run("migrate", "assistants-to-agents", "--in-place", "--out", str(root.root / "x"))
 
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "cannot be used together" in result.output
 
 

@@ -84,14 +84,14 @@ def test_serve_behaves_like_the_profile_it_is_given(serve) -> None:
 def test_serve_rejects_an_unknown_profile() -> None:
     result = CliRunner().invoke(cli, ["sandbox", "serve", "--profile", "azure"])
 
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "'azure' is not one of" in result.output
 
 
 def test_serve_rejects_an_unknown_fault_mode() -> None:
     result = CliRunner().invoke(cli, ["sandbox", "serve", "--fault-modes", "429,timeout"])
 
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "unknown fault mode 'timeout'" in result.output
 
 

@@ -19,6 +19,7 @@ from assistplan.cli.common import (
     var_options,
     workspace,
 )
+from assistplan.errors import AssistplanError
 
 if TYPE_CHECKING:
     from assistplan.testing.model import ConversationResult, Report
@@ -101,10 +102,13 @@ def _finish(report: Report, junit: Path | None, markdown: Path | None) -> None:
 
     click.echo()
     click.echo(summary(report))
-    if junit is not None:
-        junit.write_text(render_junit(report), encoding="utf-8")
-    if markdown is not None:
-        markdown.write_text(render_markdown(report), encoding="utf-8")
+    for path, render in ((junit, render_junit), (markdown, render_markdown)):
+        if path is None:
+            continue
+        try:
+            path.write_text(render(report), encoding="utf-8")
+        except OSError as error:  # the results are printed above: say what could not be written, and fail
+            fail(AssistplanError(f"cannot write the report to {path}: {error.strerror or error}"))
     step_summary(lambda: render_markdown(report))
     if report.failed:
         raise SystemExit(1)

@@ -190,7 +190,13 @@ class Output:
 
     def write(self, extra: dict[Path, str]) -> list[Path]:
         """Write everything (plus `extra`, such as the report), after checking that no new file exists."""
-        new_files = {**self.new_files, **extra}
+        try:
+            return self._write({**self.new_files, **extra})
+        except OSError as error:
+            where = f" {error.filename}" if error.filename else ""
+            raise AssistplanError(f"cannot write{where}: {error.strerror or error}") from None
+
+    def _write(self, new_files: dict[Path, str]) -> list[Path]:
         existing = sorted(str(path) for path in new_files if path.exists() or path.is_symlink())
         if existing:
             raise AssistplanError(

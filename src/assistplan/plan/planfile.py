@@ -40,8 +40,11 @@ def dump_plan(plan: Plan) -> str:
 
 
 def save_plan(plan: Plan, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(dump_plan(plan), encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dump_plan(plan), encoding="utf-8")
+    except OSError as exc:
+        raise PlanError(f"cannot save the plan to {path}: {exc.strerror or exc}") from None
 
 
 def load_plan(path: Path) -> Plan:
