@@ -51,6 +51,26 @@ def test_a_state_file_of_another_project_is_refused_before_any_request(project: 
     assert project.sandbox.counters == {}
 
 
+@pytest.mark.parametrize("kind", ["Agent", "Assistant"])
+def test_a_state_record_whose_applied_spec_is_damaged_is_an_error_naming_it_and_the_way_out(
+    project: Project, kind: str
+) -> None:
+    applied(project)
+    state = project.state()
+    address = next(address for address in state["resources"] if address.startswith(f"{kind}/"))
+    del state["resources"][address]["applied"]["tools"]
+    project.state_path.write_text(json.dumps(state))
+    before = project.state_path.read_bytes()
+
+    result = project.run("plan")
+
+    assert result.exit_code == 1
+    assert f"the state's record of {address} is damaged" in result.output
+    assert f"assistplan state rm {address}" in result.output
+    assert "Traceback" not in result.output
+    assert project.state_path.read_bytes() == before
+
+
 def test_a_vector_store_description_the_api_does_not_return_plans_no_changes_without_state(project: Project) -> None:
     project.edit("stack.yaml", "files: [handbook/*.md]", "files: [handbook/*.md]\ndescription: Store policies")
     applied(project)

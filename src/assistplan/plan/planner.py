@@ -305,12 +305,25 @@ def _drift(
     if found is None:
         return None
     if recorded is not None:
-        changes = diff_specs(kind.fold_live(recorded.applied, found.spec), found.spec)
+        changes = diff_specs(_recorded_folded(address, kind, recorded, found), found.spec)
     elif want is not None and found.obj.digest == want.digest:
         changes = without_paths(diff_specs(kind.fold_live(want.spec, found.spec), found.spec), want.ignore_changes)
     else:
         changes = []
     return Drift(address, kind.kind, name, found.obj.id, changes=tuple(changes)) if changes else None
+
+
+def _recorded_folded(address: Address, kind: Kind, recorded: ResourceState, found: Live) -> Spec:
+    """The applied spec the state records, with what the server chose folded in from the live one. The state file is
+    input like any other: a record that is not a spec of its kind (edited by hand) is an error naming the way out."""
+    try:
+        return kind.fold_live(recorded.applied, found.spec)
+    except (KeyError, IndexError, TypeError, AttributeError, ValueError) as error:
+        raise PlanError(
+            f"the state's record of {address} is damaged: its applied spec is not one of a {kind.kind} "
+            f"({type(error).__name__}: {error}). Run `assistplan state rm {address}` and plan again: the object is "
+            "found again by its labels"
+        ) from None
 
 
 def _propagate_replacements(
