@@ -453,6 +453,22 @@ def test_compact_keeps_the_previous_state_file_as_backup(store: StateStore) -> N
     assert store.backup_path.read_bytes() == previous
 
 
+def test_a_backup_that_cannot_be_replaced_fails_the_compaction_saying_the_journal_holds_the_changes(
+    store: StateStore,
+) -> None:
+    previous = store.path.read_bytes()
+    store.record("Assistant/a", resource("a"))
+    store.backup_path.mkdir()
+
+    with pytest.raises(StateError) as raised:
+        store.compact()
+
+    assert f"cannot keep the previous state as {store.backup_path}" in str(raised.value)
+    assert f"the changes are recorded in {store.journal_path.name}, which the next command reads" in str(raised.value)
+    assert store.path.read_bytes() == previous
+    assert "Assistant/a" in ids(StateStore(store.path).load())
+
+
 def test_compact_without_a_journal_leaves_the_state_file_as_it_is(store: StateStore) -> None:
     before = os.stat(store.path)
 

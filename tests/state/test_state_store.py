@@ -100,6 +100,17 @@ def test_a_write_that_fails_before_the_rename_leaves_the_old_state_intact(
     assert [p.name for p in store.path.parent.iterdir()] == ["assistplan.state.json"]
 
 
+def test_a_backup_that_cannot_be_replaced_fails_the_write_and_changes_nothing(store: StateStore) -> None:
+    store.write(StateFile.new("demo"))
+    before = store.path.read_bytes()
+    store.backup_path.mkdir()
+
+    with pytest.raises(StateError, match=r"cannot keep the previous state as .*: Is a directory; nothing was changed"):
+        store.write(StateFile.new("demo").with_resource("Assistant/a", resource("a")))
+
+    assert store.path.read_bytes() == before
+
+
 def test_corrupt_json_raises_state_error_naming_the_file_line_and_column(store: StateStore) -> None:
     store.path.write_text('{\n  "version": 1,\n  "serial": oops\n}\n')
 

@@ -508,7 +508,7 @@ class StateStore:
             snapshot = self._snapshot_locked()
             assert snapshot is not None
             written = snapshot.model_copy(update={"resources": dict(sorted(snapshot.resources.items()))})
-            self._write_file(written)
+            self._write_file(written, journaled=True)
         self._close_journal(folded=True)
         try:
             with contextlib.suppress(FileNotFoundError):
@@ -523,15 +523,27 @@ class StateStore:
 
     # -- writing the state file
 
-    def _write_file(self, state: StateFile) -> None:
-        """Write `state` as it is over the state file, keeping the previous one as `.backup`."""
+    def _write_file(self, state: StateFile, journaled: bool = False) -> None:
+        """Write `state` as it is over the state file, keeping the previous one as `.backup`. `journaled`: the
+        journal beside it holds the changes (a compaction), so they stand even if the file cannot be written."""
         content = state.model_dump_json(indent=2).encode("utf-8") + b"\n"
+        kept = (
+            f"the changes are recorded in {self.journal_path.name}, which the next command reads"
+            if journaled
+            else "nothing was changed"
+        )
         try:
             if self.path.exists():
                 keep_as_backup(self.path, self.backup_path)
+        except OSError as error:
+            raise StateError(
+                f"cannot keep the previous state as {self.backup_path}: {error.strerror or error}; {kept}. Move "
+                f"{self.backup_path.name} away and run the command again"
+            ) from error
+        try:
             atomic_write(self.path, content)
         except OSError as error:
-            raise StateError(f"cannot write state file {self.path}: {error}") from error
+            raise StateError(f"cannot write state file {self.path}: {error.strerror or error}; {kept}") from error
         self._file = _Identity(state.lineage, state.project, state.serial)
         self._seen_file = self._file_signature()
         self._sessions = 0
