@@ -146,6 +146,14 @@ def test_a_usage_error_exits_1_never_the_2_that_detailed_exitcode_gives_changes(
     assert "No such option '--bogus'" in unknown_option.stderr
 
 
+@pytest.mark.parametrize("timeout", ["nan", "-1", "inf"])
+def test_a_lock_timeout_that_is_no_finite_wait_is_a_usage_error(project: Project, timeout: str) -> None:
+    result = project.run("plan", "--lock-timeout", timeout)
+
+    assert result.code == 1
+    assert "Invalid value for '--lock-timeout'" in result.stderr
+
+
 def test_python_dash_m_runs_the_same_program(project: Project) -> None:
     version = project.run("--version", program=[sys.executable, "-m", "assistplan"])
     applied = project.run("apply", "--auto-approve", program=[sys.executable, "-m", "assistplan"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -60,14 +61,26 @@ def var_options(fn: F) -> F:
     )(fn)
 
 
+MAX_LOCK_TIMEOUT = 86_400.0
+"""The longest wait for the state lock that `--lock-timeout` takes, in seconds (a day)."""
+
+
 def lock_option(fn: F) -> F:
     return click.option(
         "--lock-timeout",
-        type=float,
+        type=click.FloatRange(0, MAX_LOCK_TIMEOUT),
+        callback=_a_number,
         default=0.0,
         show_default=True,
-        help="Seconds to wait for the state lock held by another run.",
+        help=f"Seconds to wait for the state lock held by another run (at most {MAX_LOCK_TIMEOUT:g}).",
     )(fn)
+
+
+def _a_number(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """Refuse NaN, which every range check lets through (it compares false with everything)."""
+    if math.isnan(value):
+        raise click.BadParameter("expected a number of seconds, not nan", ctx=ctx, param=param)
+    return value
 
 
 def commit_option(fn: F) -> F:
