@@ -95,6 +95,32 @@ def test_root_is_chdir_then_assistants_then_the_working_directory(
     assert "project here" in runner.invoke(cli, ["validate"]).stdout
 
 
+def test_a_var_file_outside_the_root_is_reported_without_its_lines(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path / "project", {"assistplan.yaml": "project: t\n"})
+    (tmp_path / "environ").write_text("OPENAI_API_KEY=sk-secret-1234\0PATH=/bin\n")
+    monkeypatch.chdir(tmp_path / "project")
+
+    result = runner.invoke(cli, ["validate", "--var-file", "../environ"])
+
+    assert result.exit_code == 1
+    assert "../environ:1:30: error: invalid YAML" in result.stderr
+    assert "sk-secret-1234" not in result.stderr
+
+
+def test_a_var_file_inside_the_root_is_reported_with_its_lines(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, {"assistplan.yaml": "project: t\n", "vars/prod.vars": "- a list\n"})
+    monkeypatch.chdir(tmp_path)
+
+    result = runner.invoke(cli, ["validate", "--var-file", "vars/prod.vars"])
+
+    assert result.exit_code == 1
+    assert "    1 | - a list" in result.stderr
+
+
 def test_vars_and_var_files(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(
         tmp_path,

@@ -147,7 +147,11 @@ def _parse_file(
     return _ParsedFile(path, name, documents, problems)
 
 
-def _load_var_file(path: Path, name: str, diagnostics: Diagnostics) -> dict[str, Any]:
+def _load_var_file(path: Path, name: str, root: Path, diagnostics: Diagnostics) -> dict[str, Any]:
+    """The variables of a var file (named on the command line, so read wherever it is). Its lines are shown with a
+    problem only when it is inside the manifest root: outside, it may be any file of the machine."""
+    if not path.is_relative_to(root):
+        diagnostics.source(name, None)
     text = read_text(path, name, None, diagnostics)
     if text is None:
         return {}
@@ -334,7 +338,7 @@ def load_project(
     name_of = display_namer()
     overrides: dict[str, Any] = {}
     for var_file in var_files:
-        overrides |= _load_var_file(Path(var_file).resolve(), name_of(Path(var_file)), diagnostics)
+        overrides |= _load_var_file(Path(var_file).resolve(), name_of(Path(var_file)), root, diagnostics)
     overrides |= dict(cli_vars or {})
     config_path = root / CONFIG_FILE
     context = TemplateContext(overrides, variables)
