@@ -1,5 +1,5 @@
-"""The URLs of `assistplan.yaml` (`openai.base_url`, `flowise.url`): validate refuses what no request could be sent
-to, and accepts every URL that works."""
+"""The URLs of `assistplan.yaml` (`openai.base_url`, `flowise.url`, and their environments' overrides): validate
+refuses what no request could be sent to, and accepts every URL that works."""
 
 from __future__ import annotations
 
@@ -9,8 +9,12 @@ import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
-from assistplan.manifest.models import FlowiseConfig, OpenAIConfig, url_problem
+from assistplan.manifest.environment_models import FlowiseOverride, OpenAIOverride
+from assistplan.manifest.fields import Spec
+from assistplan.manifest.models import FlowiseConfig, OpenAIConfig
+from assistplan.manifest.urls import url_problem
 
 WORKING = [
     "http://127.0.0.1:8000/v1",
@@ -57,3 +61,14 @@ def test_an_accepted_url_is_one_the_http_client_can_send_to(scheme: str, rest: s
     parsed.raw_host.decode("ascii").encode("idna")
     urlsplit(url).port  # noqa: B018 - messages show URLs through urllib, which reads the port
     assert parsed.host
+
+
+@pytest.mark.parametrize(
+    ("override", "url"),
+    [(OpenAIOverride, "http://[::1"), (FlowiseOverride, "http://[::1"), (FlowiseOverride, "http://h:99999/")],
+)
+def test_an_environments_malformed_url_is_refused_as_the_projects_is(override: type[Spec], url: str) -> None:
+    field = "base_url" if override is OpenAIOverride else "url"
+
+    with pytest.raises(ValidationError):
+        override.model_validate({field: url})

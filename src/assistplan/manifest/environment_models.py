@@ -14,17 +14,11 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator
 
 from assistplan.manifest.fields import ENV_NAME_PATTERN, Problem, Spec, check, problem
+from assistplan.manifest.urls import check_base_url, check_url
 
 ENVIRONMENT_NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,19}$"
 """An environment's name: it becomes part of the identity stamped on remote objects (`<project>@<environment>`)."""
 ENVIRONMENT_NAME_WORDING = 'a lowercase letter or digit, then lowercase letters, digits and "-", at most 20 characters'
-
-
-def check_base_url(value: str | None) -> str | None:
-    """`sandbox`, an http(s) URL, or None."""
-    if value is not None and value != "sandbox" and not value.startswith(("http://", "https://")):
-        raise problem(f'must be "sandbox" or an http:// or https:// URL, got "{value}"')
-    return value
 
 
 class OpenAIOverride(Spec):
@@ -46,6 +40,11 @@ class FlowiseOverride(Spec):
 
     url: Annotated[str | None, Field(pattern=r"^https?://\S+$")] = None
     api_key_env: Annotated[str | None, Field(pattern=ENV_NAME_PATTERN)] = None
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None else check_url(value)
 
 
 class EnvironmentConfig(Spec):

@@ -619,7 +619,7 @@ def connect(
 def resolve_base_url(base_url: str | None) -> str:
     """Where a project's requests go: `openai.base_url`, else `OPENAI_BASE_URL`, else OpenAI's own API; a
     `ConfigurationError` naming where the URL came from when no request could be sent to it."""
-    from assistplan.manifest.models import url_problem
+    from assistplan.manifest.urls import url_problem
 
     source = "openai.base_url in assistplan.yaml" if base_url else "the environment variable OPENAI_BASE_URL"
     url = base_url or os.environ.get("OPENAI_BASE_URL") or OPENAI_URL
