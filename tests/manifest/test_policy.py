@@ -176,6 +176,14 @@ def test_an_mcp_tool_on_another_host_is_an_error_at_its_url(load: Loader) -> Non
     ]
 
 
+def test_an_mcp_url_that_is_no_url_is_an_error_at_it_not_a_crash(load: Loader) -> None:
+    agent = AGENT.replace("https://mcp.acme.com/sse", "http://[::1")
+    found = problems(load, 'mcp_hosts: {allow: ["*.acme.com"]}', {"a.yaml": agent, "f.yaml": FUNCTION})
+    assert found == [
+        'a.yaml:9:41: error: tools[2].transport.server_url: host "http://[::1" is not an allowed MCP server host'
+    ]
+
+
 def test_a_vault_credential_for_another_host_is_an_error_at_its_url(load: Loader) -> None:
     found = problems(load, 'mcp_hosts: {allow: ["*.acme.com"]}', {"c.yaml": CREDENTIAL})
     assert found == ['c.yaml:9:19: error: auth.mcp_server_url: host "mcp.github.com" is not an allowed MCP server host']

@@ -102,7 +102,7 @@ class _Checker:
         if policy.mcp_hosts is not None:
             hosts = policy.mcp_hosts
             for path, url in self.values(self.paths.mcp_urls):
-                host = urlsplit(url).hostname if isinstance(url, str) else None
+                host = _host(url)
                 if host is None or not matches(host, hosts.allow):
                     message = f"host {describe(host or url)} is not an allowed MCP server host"
                     self.report(path, message, hosts.severity, "policy.mcp_hosts", f"allows {_listed(hosts.allow)}")
@@ -163,3 +163,13 @@ def check_policy(
     for address, spec, positions, start in resources:
         found += _Checker(address, spec, positions, start).check(policy)
     return found
+
+
+def _host(url: object) -> str | None:
+    """The host of an MCP server's URL; None when it is no URL (then no host is allowed)."""
+    if not isinstance(url, str):
+        return None
+    try:
+        return urlsplit(url).hostname
+    except ValueError:  # an unclosed IPv6 bracket, a bad port
+        return None
