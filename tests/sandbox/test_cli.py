@@ -107,3 +107,29 @@ def test_cli_startup_does_not_import_the_sandbox() -> None:
     ).stdout
 
     assert json.loads(output) == [False, False, False]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--host", ""], "name an interface"),
+        (["--latency-ms", "nan"], "expected a number, not nan"),
+        (["--db", "/dev/null"], "/dev/null is not a regular file"),
+    ],
+)
+def test_serve_refuses_an_option_value_it_cannot_serve_with(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(cli, ["sandbox", "serve", "--port", "0", *args])
+
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_serve_refuses_a_db_that_is_not_a_database(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a database, but long enough to have a header to read\n" * 20)
+
+    result = CliRunner().invoke(cli, ["sandbox", "serve", "--port", "0", "--db", str(notes)])
+
+    assert result.exit_code == 1
+    assert f"cannot keep the data in {notes}: file is not a database" in result.output
+    assert "Traceback" not in result.output

@@ -69,17 +69,17 @@ def lock_option(fn: F) -> F:
     return click.option(
         "--lock-timeout",
         type=click.FloatRange(0, MAX_LOCK_TIMEOUT),
-        callback=_a_number,
+        callback=not_nan,
         default=0.0,
         show_default=True,
         help=f"Seconds to wait for the state lock held by another run (at most {MAX_LOCK_TIMEOUT:g}).",
     )(fn)
 
 
-def _a_number(ctx: click.Context, param: click.Parameter, value: float) -> float:
-    """Refuse NaN, which every range check lets through (it compares false with everything)."""
+def not_nan(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """A click callback refusing NaN, which every range check lets through (it compares false with everything)."""
     if math.isnan(value):
-        raise click.BadParameter("expected a number of seconds, not nan", ctx=ctx, param=param)
+        raise click.BadParameter("expected a number, not nan", ctx=ctx, param=param)
     return value
 
 
