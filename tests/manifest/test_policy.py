@@ -12,7 +12,8 @@ import pytest
 
 from assistplan.diagnostics import Diagnostic, Diagnostics
 from assistplan.errors import ManifestError
-from assistplan.manifest.policy_models import REGEX_MAX_SIZE, matches
+from assistplan.manifest.policy_models import matches
+from assistplan.manifest.regexes import REGEX_MAX_SIZE
 from manifest.conftest import Loader, write_tree
 
 AGENT = """
