@@ -106,7 +106,9 @@ def kill_twice(ws: Workspace, data: st.DataObject, total: int) -> None:
         label="kills (Nth request counted from the start of each apply, after/before the server handles it)",
     )
     first, second = kills
-    assert killed_apply(ws, *first), "an apply from the same start makes as many requests as the one counted"
+    assert killed_apply(ws, *first), (
+        f"an apply from the same start makes as many requests as the one counted; it printed:\n{ws.spawned_output()}"
+    )
     killed_apply(ws, *second)
 
 
@@ -147,6 +149,8 @@ def test_an_apply_killed_at_each_point_of_a_table_converges_on_the_next_apply(
     with workspace(sandbox, data.draw(projects_for(sandbox_profile), label="project"), API_KEY) as ws:
         note(ws.generated.listing())
         for route, n, when in kills:
-            assert killed_apply(ws, n, when, route=route), f"no apply reached request {n} of {route}"
+            assert killed_apply(ws, n, when, route=route), (
+                f"no apply reached request {n} of {route}; it printed:\n{ws.spawned_output()}"
+            )
 
         assert_converged(ws)

@@ -58,13 +58,22 @@ class Workspace:
         return self.run("plan", "--detailed-exitcode")
 
     def spawn(self, *args: str) -> subprocess.Popen[bytes]:
-        """`assistplan --chdir ROOT ARGS...` as a child process (its output discarded)."""
-        return subprocess.Popen(
-            [*CLI, "--chdir", str(self.root), *args],
-            env={**os.environ, **self.env()},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        """`assistplan --chdir ROOT ARGS...` as a child process, its output kept beside the root (`spawned_output`)."""
+        with self.spawned_log.open("wb") as log:  # the child holds its own copy of the descriptor
+            return subprocess.Popen(
+                [*CLI, "--chdir", str(self.root), *args],
+                env={**os.environ, **self.env()},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    @property
+    def spawned_log(self) -> Path:
+        return self.root.parent / "spawned.log"
+
+    def spawned_output(self) -> str:
+        """What the last spawned command printed (its last 4,000 characters), for a failure message."""
+        return self.spawned_log.read_text(encoding="utf-8", errors="replace")[-4000:]
 
     @property
     def state_path(self) -> Path:
