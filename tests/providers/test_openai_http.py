@@ -292,8 +292,14 @@ def test_a_page_without_has_more_is_followed_until_an_empty_one(delays: list[flo
 
 @pytest.mark.parametrize(
     ("status", "content"),
-    [(200, b"<html>not an API</html>"), (200, b'{"object": "list", "data": {"id": "x"}}'), (200, b"[1, 2]")],
-    ids=["html", "data-not-a-list", "array"],
+    [
+        (200, b"<html>not an API</html>"),
+        (200, b'{"object": "list", "data": {"id": "x"}}'),
+        (200, b"[1, 2]"),
+        (200, b"[" * 100_000 + b"]" * 100_000),
+        (200, b'{"object": "list", "data": [], "first_id": ' + b"9" * 5000 + b"}"),
+    ],
+    ids=["html", "data-not-a-list", "array", "nested-too-deeply", "number-too-long"],
 )
 def test_answers_that_are_not_list_pages_are_errors(delays: list[float], status: int, content: bytes) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
@@ -301,6 +307,15 @@ def test_answers_that_are_not_list_pages_are_errors(delays: list[float], status:
 
     provider = mocked(handler, delays)
     with pytest.raises(ProviderError, match=r"not a (list of objects|JSON object) \(GET http://127.0.0.1:9/v1/agents"):
+        list(provider.list_objects("/agents", address=None, operation="list agents"))
+
+
+def test_an_error_whose_body_is_nested_too_deeply_is_an_error_naming_the_request(delays: list[float]) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, content=b'{"error": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
+
+    provider = mocked(handler, delays)
+    with pytest.raises(ProviderError, match=r"HTTP 400 \(GET http://127.0.0.1:9/v1/agents"):
         list(provider.list_objects("/agents", address=None, operation="list agents"))
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistplan.addrs import Address
-from assistplan.kinds import Inventory, Kind, KindContext
+from assistplan.errors import ProviderError
+from assistplan.kinds import Inventory, Kind, KindContext, LiveObject
 from assistplan.kinds.base import NoRecords, Spec
 from assistplan.state import StateFile
 
@@ -67,7 +68,7 @@ def fetch(provider: Callable[[str], Provider], kinds: Iterable[Kind], inventory:
     with ThreadPoolExecutor(max_workers=max(1, inventory.parallelism)) as pool:
         listed = {
             k.kind: pool.submit(
-                k.refresh, KindContext(inventory.project, provider(k.provider), inventory, root, records)
+                _listed, k, KindContext(inventory.project, provider(k.provider), inventory, root, records)
             )
             for k in kinds
         }
@@ -97,4 +98,27 @@ def normalize(inventory: Inventory, kinds: Mapping[str, Kind]) -> None:
     """Compute every listed object's normalized spec, once."""
     for name, objects in inventory.objects.items():
         for obj in objects:
-            inventory.normalized(obj, kinds[name])
+            try:
+                inventory.normalized(obj, kinds[name])
+            except SHAPE_ERRORS as error:
+                raise _unexpected(f"the API sent {name} {obj.id}", error) from None
+
+
+SHAPE_ERRORS = (KeyError, IndexError, TypeError, AttributeError)
+"""What reading a JSON value of another shape than the API reference gives raises (a missing key, a string where an
+object was expected): from a server's answer, an error of that server, reported as such."""
+
+
+def _listed(kind: Kind, ctx: KindContext[Any]) -> list[LiveObject]:
+    """`kind.refresh`, with an answer of a shape the API does not document reported as the server's error."""
+    try:
+        return kind.refresh(ctx)
+    except SHAPE_ERRORS as error:
+        raise _unexpected(f"the API's listing of {kind.kind} objects", error) from None
+
+
+def _unexpected(what: str, error: Exception) -> ProviderError:
+    return ProviderError(
+        f"{what} is not shaped as the API reference says ({type(error).__name__}: {error})",
+        operation="read the live objects",
+    )

@@ -191,7 +191,7 @@ class FlowiseProvider:
                 return None
             try:
                 return response.json()
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, a number too long, nesting too deep
                 raise ProviderError(
                     f"Flowise answered {path} with something that is not JSON (HTTP {status})",
                     address=address,
@@ -238,7 +238,7 @@ class FlowiseProvider:
 def _message(response: httpx.Response) -> str:
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return response.text.strip()[:500] or response.reason_phrase
     message = body.get("message") if isinstance(body, dict) else None
     if not isinstance(message, str):
@@ -279,7 +279,7 @@ def server_version(url: str, *, transport: httpx.BaseTransport | None = None) ->
         ) from None
     try:
         reported = response.json().get("version") if response.status_code == 200 else None
-    except (ValueError, AttributeError):
+    except (ValueError, RecursionError, AttributeError):
         reported = None
     if not isinstance(reported, str) or not reported:
         raise ProviderError(

@@ -492,7 +492,7 @@ def _json_object(response: httpx.Response, where: str, *, address: str | None, o
     """The JSON object of a successful response; an error naming the request when it is something else."""
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, a number too long, nesting too deep
         body = None
     if not isinstance(body, dict):
         raise ProviderError(
@@ -517,7 +517,7 @@ def _status_error(response: httpx.Response, where: str, *, address: str | None, 
     request_id = response.headers.get("x-request-id") or None
     try:
         body: Any = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         body = None
     error = body.get("error", body) if isinstance(body, dict) else None
     if status == 401:
