@@ -236,7 +236,12 @@ class _Runner:
             return _failure(rc.address, step, exc, started)
         except AssistplanError as exc:
             return _failure(rc.address, step, exc, started)
-        self._record(rc, applied)
+        except UNREADABLE_ANSWER as exc:
+            return _failure(rc.address, step, _unreadable(rc.address, step, exc), started)
+        try:
+            self._record(rc, applied)
+        except UNREADABLE_ANSWER as exc:  # the object the API answered with, normalized to be recorded
+            return _failure(rc.address, step, _unreadable(rc.address, step, exc), started)
         return ActionResult(rc.address, step, ok=True, seconds=time.monotonic() - started)
 
     def _record(self, rc: ResourceChange, applied: Applied) -> None:
@@ -280,6 +285,8 @@ class _Runner:
                 kind.delete(self.contexts[rc.kind], rc.address, old_id)
         except AssistplanError as exc:
             return _failure(rc.address, step, exc, started)
+        except UNREADABLE_ANSWER as exc:
+            return _failure(rc.address, step, _unreadable(rc.address, step, exc), started)
         if rc.action is Action.DELETE:
             self.store.record(rc.address, None)
         return ActionResult(rc.address, step, ok=True, seconds=time.monotonic() - started)
@@ -356,6 +363,26 @@ class _Runner:
 
 def _skip_reason(blocked: set[Address]) -> str:
     return "skipped: depends on " + ", ".join(sorted(blocked)) + ", which failed"
+
+
+UNREADABLE_ANSWER = (KeyError, IndexError, TypeError, AttributeError, ValueError, RecursionError)
+"""What reading an answer of another shape than the API reference gives raises (through the SDK's parsing or a kind's
+reading of it): JSON nested too deeply or with a number too long, a string where an object goes, a key missing."""
+
+
+def _unreadable(address: Address, step: str, error: Exception) -> ProviderError:
+    """The error of an action whose answer could not be read: the change may have been made; the next plan sees."""
+    if isinstance(error, RecursionError):
+        what = "JSON nested too deeply"
+    elif isinstance(error, ValueError) and "digits" in str(error):
+        what = "a number too long to read"
+    else:
+        what = f"{type(error).__name__}: {error}"
+    return ProviderError(
+        f"the API's answer could not be read ({what}); the {step} may have been made: the next plan shows what was",
+        address=str(address),
+        operation=step,
+    )
 
 
 def _failure(address: str, step: str, exc: AssistplanError, started: float) -> ActionResult:
