@@ -3,10 +3,9 @@ then updated; and reading the files a workflow hands over (comment bodies, logs,
 
 from __future__ import annotations
 
+import errno
 import json
-import os
 import re
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ from assistplan.github.rest import Comment, CommentsClient, GitHubError
 from assistplan.redact import scrub
 from assistplan.render.markdown import marker
 from assistplan.render.mdparts import alert, escape, fence
-from assistplan.state.atomic import unreadable_json
+from assistplan.state.atomic import read_regular, unreadable_json
 
 ACTIONS_BOT = "github-actions[bot]"
 LOG_LIMIT = 20_000
@@ -109,13 +108,12 @@ def read_input(path: Path, what: str, *, limit: int = FILE_LIMIT, errors: str = 
     as `Path.read_text` does. GitHubError naming `what` for anything but a regular file (a FIFO or a device is
     refused without blocking on it), for a file larger than `limit` bytes and for text that is not UTF-8."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-        with os.fdopen(fd, "rb") as file:
-            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-                raise OSError("not a regular file")
-            data = file.read(limit + 1)
+        found = read_regular(path, limit)
+        if found is None:
+            raise FileNotFoundError(errno.ENOENT, "No such file or directory")
     except OSError as exc:
         raise GitHubError(f"cannot read {what} ({path}): {exc.strerror or exc}") from None
+    data = found[0]
     if len(data) > limit:
         raise GitHubError(f"cannot read {what} ({path}): it is larger than {limit // MIB} MiB")
     try:

@@ -63,9 +63,10 @@ def fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def read_regular(path: Path) -> tuple[bytes, os.stat_result] | None:
-    """The content and status of the regular file at `path`; None when there is none. Never blocks on a FIFO: anything
-    but a regular file raises OSError."""
+def read_regular(path: Path, limit: int | None = None) -> tuple[bytes, os.stat_result] | None:
+    """The content and status of the regular file at `path` (at most `limit` + 1 bytes of it, when given: more than
+    `limit` says it is too large); None when there is none. Never blocks on a FIFO: anything but a regular file raises
+    OSError."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _CLOEXEC)
     except FileNotFoundError:
@@ -74,7 +75,7 @@ def read_regular(path: Path) -> tuple[bytes, os.stat_result] | None:
         status = os.fstat(file.fileno())
         if not stat.S_ISREG(status.st_mode):
             raise OSError("not a regular file")
-        return file.read(), status
+        return file.read() if limit is None else file.read(limit + 1), status
 
 
 def unreadable_json(error: ValueError | RecursionError) -> str:
