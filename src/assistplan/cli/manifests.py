@@ -188,7 +188,7 @@ def _gitignore(path: Path) -> Iterator[Callable[[], str]]:
     """Check the manifest root's `.gitignore` before anything is written: none (to be created), or a regular UTF-8
     file (opened now for the pattern, when it lacks it); never a link. Yields what completes it once the manifests are
     written, never rewriting a line, which returns how the closing message mentions it."""
-    from assistplan.state.atomic import read_regular
+    from assistplan.reading import read_regular
 
     status = _lstat(path)
     if status is not None and stat.S_ISLNK(status.st_mode):

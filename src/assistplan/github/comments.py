@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Literal
 
 from assistplan.github.rest import Comment, CommentsClient, GitHubError
+from assistplan.reading import read_regular, unreadable_json
 from assistplan.redact import scrub
 from assistplan.render.markdown import marker
 from assistplan.render.mdparts import alert, escape, fence
-from assistplan.state.atomic import read_regular, unreadable_json
 
 ACTIONS_BOT = "github-actions[bot]"
 LOG_LIMIT = 20_000

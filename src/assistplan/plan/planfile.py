@@ -28,8 +28,8 @@ from assistplan.plan.model import (
     PlanOptions,
     ResourceChange,
 )
+from assistplan.reading import read_regular, unreadable_json
 from assistplan.state import StateFile
-from assistplan.state.atomic import read_regular, unreadable_json
 
 PLANFILE_KIND = "assistplan-plan"
 

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from assistplan.addrs import Address
 from assistplan.errors import StateError
-from assistplan.state.atomic import unreadable_json
+from assistplan.reading import unreadable_json
 from assistplan.state.model import ResourceState
 
 JOURNAL_VERSION = 1

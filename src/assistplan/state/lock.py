@@ -23,7 +23,8 @@ from types import TracebackType
 from filelock import FileLock, Timeout
 
 from assistplan.errors import LockError, StateError
-from assistplan.state.atomic import atomic_write, read_regular, unreadable_json
+from assistplan.reading import read_regular, unreadable_json
+from assistplan.state.atomic import atomic_write
 from assistplan.state.model import utc_now
 from assistplan.state.store import StateStore
 

@@ -41,8 +41,9 @@ from pydantic import ValidationError
 
 from assistplan.addrs import Address
 from assistplan.errors import StateError
+from assistplan.reading import read_regular, unreadable_json
 from assistplan.state import journal
-from assistplan.state.atomic import atomic_write, fsync_directory, keep_as_backup, read_regular, unreadable_json
+from assistplan.state.atomic import atomic_write, fsync_directory, keep_as_backup
 from assistplan.state.model import STATE_VERSION, ResourceState, StateFile, utc_now
 
 # (inode, size, mtime in ns) of the state file: atomic writes make a new inode, so a rewrite changes it
