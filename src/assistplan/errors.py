@@ -74,3 +74,18 @@ class NotFoundError(ProviderError):
 
 class ConfigurationError(ProviderError):
     pass
+
+
+UNREADABLE_ANSWER = (KeyError, IndexError, TypeError, AttributeError, ValueError, RecursionError)
+"""What reading a server's answer of another shape than the API reference describes raises (in the SDK's parsing or
+a kind's reading of it): JSON nested too deeply or with a number too long, a string where an object goes, a key
+missing. The refresh and the applier report it as the server's error, never as a traceback."""
+
+
+def unreadable_answer(error: Exception) -> str:
+    """An `UNREADABLE_ANSWER` error in words."""
+    if isinstance(error, RecursionError):
+        return "JSON nested too deeply"
+    if isinstance(error, ValueError) and "digits" in str(error):
+        return "a number too long to read"
+    return f"{type(error).__name__}: {error}"

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from assistplan.addrs import Address, rank
 from assistplan.apply.hooks import Hooks
 from assistplan.apply.results import ActionResult, ApplyResult
-from assistplan.errors import AssistplanError, ProviderError
+from assistplan.errors import UNREADABLE_ANSWER, AssistplanError, ProviderError, unreadable_answer
 from assistplan.kinds import Applied, Inventory, Kind, KindContext, PartialApplyError, Spec
 from assistplan.kinds.base import labels
 from assistplan.plan.matching import fill_unread
@@ -365,21 +365,11 @@ def _skip_reason(blocked: set[Address]) -> str:
     return "skipped: depends on " + ", ".join(sorted(blocked)) + ", which failed"
 
 
-UNREADABLE_ANSWER = (KeyError, IndexError, TypeError, AttributeError, ValueError, RecursionError)
-"""What reading an answer of another shape than the API reference gives raises (through the SDK's parsing or a kind's
-reading of it): JSON nested too deeply or with a number too long, a string where an object goes, a key missing."""
-
-
 def _unreadable(address: Address, step: str, error: Exception) -> ProviderError:
     """The error of an action whose answer could not be read: the change may have been made; the next plan sees."""
-    if isinstance(error, RecursionError):
-        what = "JSON nested too deeply"
-    elif isinstance(error, ValueError) and "digits" in str(error):
-        what = "a number too long to read"
-    else:
-        what = f"{type(error).__name__}: {error}"
     return ProviderError(
-        f"the API's answer could not be read ({what}); the {step} may have been made: the next plan shows what was",
+        f"the API's answer could not be read ({unreadable_answer(error)}); the {step} may have been made: the next "
+        "plan shows what was",
         address=str(address),
         operation=step,
     )

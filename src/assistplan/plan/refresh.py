@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistplan.addrs import Address
-from assistplan.errors import ProviderError
+from assistplan.errors import UNREADABLE_ANSWER, ProviderError, unreadable_answer
 from assistplan.kinds import Inventory, Kind, KindContext, LiveObject
 from assistplan.kinds.base import NoRecords, Spec
 from assistplan.state import StateFile
@@ -100,25 +100,20 @@ def normalize(inventory: Inventory, kinds: Mapping[str, Kind]) -> None:
         for obj in objects:
             try:
                 inventory.normalized(obj, kinds[name])
-            except SHAPE_ERRORS as error:
+            except UNREADABLE_ANSWER as error:
                 raise _unexpected(f"the API sent {name} {obj.id}", error) from None
-
-
-SHAPE_ERRORS = (KeyError, IndexError, TypeError, AttributeError)
-"""What reading a JSON value of another shape than the API reference gives raises (a missing key, a string where an
-object was expected): from a server's answer, an error of that server, reported as such."""
 
 
 def _listed(kind: Kind, ctx: KindContext[Any]) -> list[LiveObject]:
     """`kind.refresh`, with an answer of a shape the API does not document reported as the server's error."""
     try:
         return kind.refresh(ctx)
-    except SHAPE_ERRORS as error:
+    except UNREADABLE_ANSWER as error:
         raise _unexpected(f"the API's listing of {kind.kind} objects", error) from None
 
 
 def _unexpected(what: str, error: Exception) -> ProviderError:
     return ProviderError(
-        f"{what} is not shaped as the API reference says ({type(error).__name__}: {error})",
+        f"{what} is not shaped as the API reference says ({unreadable_answer(error)})",
         operation="read the live objects",
     )
