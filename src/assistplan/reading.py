@@ -3,6 +3,7 @@ without blocking on whatever else may stand at its path, and words for JSON in i
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -23,6 +24,14 @@ def read_regular(path: Path, limit: int | None = None) -> tuple[bytes, os.stat_r
         if not stat.S_ISREG(status.st_mode):
             raise OSError("not a regular file")
         return file.read() if limit is None else file.read(limit + 1), status
+
+
+def read_existing(path: Path, limit: int | None = None) -> bytes:
+    """`read_regular`'s content, FileNotFoundError when there is no file: for a file that must be there."""
+    found = read_regular(path, limit)
+    if found is None:
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path))
+    return found[0]
 
 
 def unreadable_json(error: ValueError | RecursionError) -> str:

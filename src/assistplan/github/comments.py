@@ -3,7 +3,6 @@ then updated; and reading the files a workflow hands over (comment bodies, logs,
 
 from __future__ import annotations
 
-import errno
 import json
 import re
 from collections.abc import Mapping
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 from assistplan.github.rest import Comment, CommentsClient, GitHubError
-from assistplan.reading import read_regular, unreadable_json
+from assistplan.reading import read_existing, unreadable_json
 from assistplan.redact import scrub
 from assistplan.render.markdown import marker
 from assistplan.render.mdparts import alert, escape, fence
@@ -108,12 +107,9 @@ def read_input(path: Path, what: str, *, limit: int = FILE_LIMIT, errors: str = 
     as `Path.read_text` does. GitHubError naming `what` for anything but a regular file (a FIFO or a device is
     refused without blocking on it), for a file larger than `limit` bytes and for text that is not UTF-8."""
     try:
-        found = read_regular(path, limit)
-        if found is None:
-            raise FileNotFoundError(errno.ENOENT, "No such file or directory")
+        data = read_existing(path, limit)
     except OSError as exc:
         raise GitHubError(f"cannot read {what} ({path}): {exc.strerror or exc}") from None
-    data = found[0]
     if len(data) > limit:
         raise GitHubError(f"cannot read {what} ({path}): it is larger than {limit // MIB} MiB")
     try:

@@ -6,7 +6,6 @@ normalized spec) of every remote object it observed. Applying it later is refuse
 
 from __future__ import annotations
 
-import errno
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -28,7 +27,7 @@ from assistplan.plan.model import (
     PlanOptions,
     ResourceChange,
 )
-from assistplan.reading import read_regular, unreadable_json
+from assistplan.reading import read_existing, unreadable_json
 from assistplan.state import StateFile
 
 PLANFILE_KIND = "assistplan-plan"
@@ -51,10 +50,7 @@ def load_plan(path: Path) -> Plan:
     """The plan saved at `path`; PlanError when the file cannot be read or is not a whole plan of this format, with
     every value of the type `save_plan` writes (nothing else reaches the applier or the renderers)."""
     try:
-        found = read_regular(path)
-        if found is None:
-            raise FileNotFoundError(errno.ENOENT, "no such file")
-        data = found[0]
+        data = read_existing(path)
         body = json.loads(data.decode("utf-8"))
     except OSError as exc:
         raise PlanError(f"{path}: cannot read the plan file ({exc.strerror or exc})") from None
