@@ -31,6 +31,48 @@ PR_SET_PDEATHSIG = 1
 """linux/prctl.h: the signal a process gets when the thread that forked it ends (the main thread, here)."""
 
 
+class Gate:
+    """A go-ahead that work started beside this process (in a forked child, or on a thread) waits for before doing what
+    must wait: the work calls `wait`, this process `open`s the gate (`wait` answers True) or `shut`s it (False). A
+    pipe, so that a child and a thread wait alike: `fork` leaves each process only its own end. The work calls
+    `wait` exactly once (it closes the reading end); `open` and `shut` act once, the first of them."""
+
+    def __init__(self) -> None:
+        self._read, self._write = os.pipe()
+
+    def open(self) -> None:
+        self._end(b"1")
+
+    def shut(self) -> None:
+        self._end(b"")
+
+    def wait(self) -> bool:
+        try:
+            return os.read(self._read, 1) == b"1"
+        finally:
+            os.close(self._read)
+            self._read = -1
+
+    def _end(self, word: bytes) -> None:
+        if self._write < 0:
+            return
+        try:
+            if word:
+                os.write(self._write, word)
+        finally:
+            os.close(self._write)
+            self._write = -1
+
+    def _forked(self, child: bool) -> None:
+        """Keep the end this process uses: the child waits, the parent opens or shuts."""
+        end = self._write if child else self._read
+        os.close(end)
+        if child:
+            self._write = -1
+        else:
+            self._read = -1
+
+
 class ChildFailed(Exception):
     """The child ended without handing back a result (killed, or its result could not be pickled)."""
 
@@ -90,18 +132,19 @@ def can_fork() -> bool:
     return sys.platform == "linux" and threading.active_count() == 1
 
 
-def start(work: Callable[[], T], name: str) -> Forked[T] | None:
+def start(work: Callable[[], T], name: str, gate: Gate | None = None) -> Forked[T] | None:
     """Run `work` in a forked child; None (nothing started) where forking is not safe (see `can_fork`) or the system
-    refuses a process or a pipe (a limit reached). `name` names the thread that waits for the child."""
+    refuses a process or a pipe (a limit reached). `name` names the thread that waits for the child; `gate`, one
+    `work` waits at in the child."""
     if not can_fork():
         return None
     try:
-        return fork(work, name)
+        return fork(work, name, gate)
     except OSError:
         return None
 
 
-def fork(work: Callable[[], T], name: str) -> Forked[T]:
+def fork(work: Callable[[], T], name: str, gate: Gate | None = None) -> Forked[T]:
     """Run `work` in a forked child, whatever `can_fork` says: the caller knows no other thread holds a lock `work`
     takes."""
     parent = os.getpid()
@@ -116,9 +159,13 @@ def fork(work: Callable[[], T], name: str) -> Forked[T]:
         pid = os.fork()
         if pid == 0:  # the child
             os.close(read_end)
+            if gate is not None:
+                gate._forked(child=True)
             _run_child(work, write_end, parent, held)
         write_end, sent = -1, write_end
         os.close(sent)
+        if gate is not None:
+            gate._forked(child=False)
         child = Forked(pid, read_end, name)
         signal.pthread_sigmask(signal.SIG_SETMASK, held)  # raises a Ctrl-C held back meanwhile
     except BaseException:

@@ -83,6 +83,7 @@ class Workspace:
         self._abandoned = False
         self._custom_connectors = bool(connectors)
         self._pending: Callable[[frozenset[str]], None] | None = None
+        self._gate: forked.Gate | None = None
         self._closed = False
         start = None if early_refresh is None else lambda config, env: self._start_early(config, env, early_refresh)
         try:
@@ -97,6 +98,8 @@ class Workspace:
         except BaseException:
             self.close()
             raise
+        if self._gate is not None:
+            self._gate.open()  # the manifests stand: the early refresh that waited for them may send its requests
         self._config = self.project.config
         path, early_store = self.root / self.project.config.state, self._early_store
         self.store: StateStore
@@ -170,9 +173,13 @@ class Workspace:
             self._launch_early(lambda: self._read_early(config, environment, name, store, parallelism))
             return
 
-        # with no state file the kinds to read are those the manifests declare: the reading starts once they are read
+        # with no state file the kinds to read are those the manifests declare: the reading starts once they are read,
+        # and sends its first request once they are all resolved and checked (a refused root is never contacted)
         def declared(kinds: frozenset[str]) -> None:
-            self._launch_early(lambda: self._read_early(config, environment, name, store, parallelism, kinds))
+            gate = self._gate = forked.Gate()
+            self._launch_early(
+                lambda: self._read_early(config, environment, name, store, parallelism, kinds, gate), gate
+            )
 
         self._pending = declared
 
@@ -182,9 +189,9 @@ class Workspace:
         if pending is not None:
             pending(kinds)
 
-    def _launch_early(self, read: Callable[[], _Early | None]) -> None:
+    def _launch_early(self, read: Callable[[], _Early | None], gate: forked.Gate | None = None) -> None:
         # a child forks only with the built-in connectors: what other connectors do in a child would be lost
-        child = forked.start(read, "assistplan-early-refresh") if not self._custom_connectors else None
+        child = forked.start(read, "assistplan-early-refresh", gate) if not self._custom_connectors else None
         if child is not None:
             self._early, self._early_child = child.future, child
             return
@@ -211,10 +218,12 @@ class Workspace:
         store: StateStore,
         parallelism: int,
         declared: frozenset[str] | None = None,
+        gate: forked.Gate | None = None,
     ) -> _Early | None:
         """List the kinds the state records (and those they read), as `refresh` would with manifests declaring exactly
-        what the state records; with no state file, the `declared` kinds of the manifests, as `refresh` would. None
-        when there is nothing to go by or a kind is not served."""
+        what the state records; with no state file, the `declared` kinds of the manifests, as `refresh` would, once
+        `gate` opens (the providers connect before: their imports overlap the manifests' resolution). None when there
+        is nothing to go by, a kind is not served or the gate is shut."""
         from assistplan.manifest.environments import siblings
 
         state, read, interrupted = store.load_read()
@@ -223,21 +232,28 @@ class Workspace:
         elif state is None and declared:
             names = set(declared)  # listed whole: with nothing recorded, nothing is read by id
         else:
-            return None
+            names = set()
         kinds = self._with_reads(names)
-        if any(kind.unserved(config) is not None for kind in kinds):
-            return None
-        inventory = new_inventory(name, state, parallelism)
-        inventory.siblings = siblings(config, environment)
-        if state is not None and not interrupted:
-            inventory.read_by_id = frozenset(kind.kind for kind in kinds)
-        early = _Early(read, interrupted, inventory)
+        served = bool(kinds) and all(kind.unserved(config) is None for kind in kinds)
 
         def provider(name: str) -> Provider:
             if self._closed:
                 raise PlanError("the project was closed before its early refresh connected")
             return self.provider(name)
 
+        try:
+            if served and gate is not None:
+                for used in sorted({kind.provider for kind in kinds}):
+                    provider(used)
+        finally:
+            opened = gate is None or gate.wait()
+        if not served or not opened:
+            return None
+        inventory = new_inventory(name, state, parallelism)
+        inventory.siblings = siblings(config, environment)
+        if state is not None and not interrupted:
+            inventory.read_by_id = frozenset(kind.kind for kind in kinds)
+        early = _Early(read, interrupted, inventory)
         try:
             fetch(provider, kinds, inventory, self.root)
         except AssistplanError as error:
@@ -288,6 +304,8 @@ class Workspace:
         """Close the connections made (an early refresh still running makes no more; this workspace still may)."""
         if self._early_child is not None:
             self._early_child.stop()
+        if self._gate is not None:
+            self._gate.shut()  # an early refresh on a thread that still waits ends without a request
         with self._providers_lock:
             self._closed = True
             opened = list(self._providers.values())

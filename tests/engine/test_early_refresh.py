@@ -4,9 +4,19 @@ otherwise the refresh is made again. Either way the plan is the same."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 from unittest import mock
 
+import pytest
+
+from assistplan import manifest
+from assistplan.errors import ManifestError
+from assistplan.manifest.models import ProjectConfig
 from assistplan.plan.model import PlanOptions
+from assistplan.providers import Provider, default_connectors
 from assistplan.sandbox.faults import FaultConfig
 from assistplan.state import StateFile, StateStore
 from assistplan.workflow import Workspace
@@ -206,3 +216,40 @@ def test_a_manifest_error_found_while_resolving_is_reported_and_the_early_refres
     assert "broken.yaml:" in result.output
     assert "missing" in result.output
     assert "Traceback" not in result.output
+
+
+def test_without_a_state_file_the_early_refresh_sends_nothing_for_manifests_that_fail_to_resolve(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It connects while references resolve, and sends its first request only once they all did: a refused root is
+    never contacted."""
+    apply(project)
+    project.state_path.unlink()
+    project.write("broken.yaml", "kind: Agent\nname: broken\nmodel: gpt-5\ntools: [{function: missing}]\n")
+    project.sandbox.reset_counters()
+    connected = threading.Event()
+
+    def connect(config: ProjectConfig, root: Path) -> Provider:
+        provider = default_connectors()["openai"](config, root)
+        connected.set()
+        return provider
+
+    load_project = manifest.load_project
+
+    def load_once_connected(*args: Any, on_declared: Callable[[frozenset[str]], None], **kwargs: Any) -> Any:
+        def declared(kinds: frozenset[str]) -> None:
+            on_declared(kinds)
+            assert connected.wait(timeout=60)  # the resolution goes on with the early refresh connected
+
+        return load_project(*args, on_declared=declared, **kwargs)
+
+    monkeypatch.setattr(manifest, "load_project", load_once_connected)
+
+    with pytest.raises(ManifestError) as refused:
+        Workspace(project.root, connectors={"openai": connect}, early_refresh=8)
+    for thread in threading.enumerate():
+        if thread.name == "assistplan-early-refresh":
+            thread.join(timeout=60)
+
+    assert "missing" in refused.value.diagnostics.errors()[0].summary
+    assert listings(project) == {}

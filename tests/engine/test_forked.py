@@ -200,3 +200,49 @@ def test_a_child_ends_when_its_parent_is_killed() -> None:
         assert parent.stdin is not None
         parent.stdin.close()
         parent.stdout.close()
+
+
+def test_work_in_a_child_waits_at_its_gate_until_it_opens() -> None:
+    gate = forked.Gate()
+    child = forked.fork(gate.wait, "test-child", gate)
+
+    gate.open()
+
+    assert child.future.result(timeout=60) is True
+
+
+def test_work_in_a_child_whose_gate_is_shut_is_told_so() -> None:
+    gate = forked.Gate()
+    child = forked.fork(gate.wait, "test-child", gate)
+
+    gate.shut()
+
+    assert child.future.result(timeout=60) is False
+
+
+def test_work_on_a_thread_waits_at_its_gate_like_a_child() -> None:
+    opened, shut = forked.Gate(), forked.Gate()
+    answers: dict[str, bool] = {}
+    threads = [
+        threading.Thread(target=lambda: answers.__setitem__("opened", opened.wait())),
+        threading.Thread(target=lambda: answers.__setitem__("shut", shut.wait())),
+    ]
+    for thread in threads:
+        thread.start()
+
+    opened.open()
+    shut.shut()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert answers == {"opened": True, "shut": False}
+
+
+def test_a_gate_acts_once_whatever_comes_after() -> None:
+    gate = forked.Gate()
+    child = forked.fork(gate.wait, "test-child", gate)
+
+    gate.open()
+    gate.shut()
+
+    assert child.future.result(timeout=60) is True
