@@ -48,6 +48,26 @@ def test_a_var_file_inside_the_root_is_not_taken_for_a_manifest(load: Loader, pr
     assert project.resources[Address("Agent", "support")].spec.model == "b"
 
 
+def test_a_manifest_of_the_root_given_as_a_var_file_is_an_error_not_a_manifest_left_out(
+    failing: Failing, project_dir: Path
+) -> None:
+    files = {"a.yaml": AGENT, "other.yaml": "kind: Agent\nname: other\nmodel: gpt-5\n"}
+
+    assert failing(files, var_files=[project_dir / "other.yaml"], cli_vars={"model": "gpt-5"}) == [
+        "other.yaml:1:7: this is a manifest (kind: Agent), not a var file: "
+        "given as one, it would not be read as a manifest"
+    ]
+
+
+def test_a_var_file_outside_the_root_may_hold_a_variable_named_kind(load: Loader, project_dir: Path) -> None:
+    var_file = project_dir.parent / "vars.yaml"
+    var_file.write_text("kind: Agent\nmodel: gpt-5\n")
+
+    project = load({"a.yaml": AGENT}, var_files=[var_file])
+
+    assert project.resources[Address("Agent", "support")].spec.model == "gpt-5"
+
+
 def test_env_reads_the_environment_with_an_optional_default(load: Loader) -> None:
     manifest = """
     kind: Agent

@@ -162,6 +162,12 @@ def _load_var_file(path: Path, name: str, root: Path, diagnostics: Diagnostics) 
     if not isinstance(document.value, dict):
         diagnostics.add(Diagnostic.error("a var file must be a mapping of names to values", range=document.start))
         return {}
+    kind = document.value.get("kind")
+    if path.is_relative_to(root) and isinstance(kind, str) and spec_type(kind) is not None:
+        # a manifest given as a var file is left out of the manifests: its resources would be planned for deletion
+        message = f"this is a manifest (kind: {kind}), not a var file: given as one, it would not be read as a manifest"
+        diagnostics.add(Diagnostic.error(message, range=document.positions.value(("kind",)) or document.start))
+        return {}
     return document.value
 
 
