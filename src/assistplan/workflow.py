@@ -243,6 +243,7 @@ class Workspace:
 
         try:
             if served and gate is not None:
+                preload_http()
                 for used in sorted({kind.provider for kind in kinds}):
                     provider(used)
         finally:

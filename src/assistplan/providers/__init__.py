@@ -184,7 +184,11 @@ def flowise_account(config: ProjectConfig, root: Path) -> Account | None:
 
 
 def preload_http() -> None:
-    """Import the HTTP client every connection uses, ahead of the first one."""
+    """Import the HTTP client every connection uses, ahead of the first one: httpx, and what its first request would
+    import (httpcore with h11 for the connection pool, the IDNA codec for the host name)."""
+    import encodings.idna  # noqa: F401
+
+    import httpcore  # noqa: F401
     import httpx  # noqa: F401
 
 
