@@ -242,7 +242,7 @@ class Workspace:
             return self.provider(name)
 
         try:
-            if served and gate is not None:
+            if served:  # the HTTP client is imported once, here, rather than by the first request of every thread
                 preload_http()
                 for used in sorted({kind.provider for kind in kinds}):
                     provider(used)
