@@ -54,11 +54,12 @@ PLATFORM_PROFILES = ("sandbox", "openai")
 
 
 @st.composite
-def projects_for(draw: st.DrawFn, profile: str) -> GeneratedProject:
+def projects_for(draw: st.DrawFn, profile: str, platform: bool = False) -> GeneratedProject:
     """Projects of the kinds a server of `profile` serves: no Agents (nor the platform around them) without the
-    Agents API, no Assistants where the Assistants API is shut down."""
+    Agents API, no Assistants where the Assistants API is shut down. With `platform`, the project always has the
+    Agents platform kinds (the profile must serve them)."""
     project = draw(projects(assistants_allowed=profile != "openai", agents_allowed=profile != "assistants-only"))
-    if profile in PLATFORM_PROFILES and draw(present):
+    if profile in PLATFORM_PROFILES and (platform or draw(present)):
         project = draw(platform_kinds(project))
     return project
 

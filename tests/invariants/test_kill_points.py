@@ -146,7 +146,8 @@ def table_rows() -> list[object]:
 def test_an_apply_killed_at_each_point_of_a_table_converges_on_the_next_apply(
     sandbox: SandboxServer, sandbox_profile: str, kills: list[tuple[str, int, str]], data: st.DataObject
 ) -> None:
-    with workspace(sandbox, data.draw(projects_for(sandbox_profile), label="project"), API_KEY) as ws:
+    platform = any(route.startswith(PLATFORM_ROUTES) for route, *_ in kills)
+    with workspace(sandbox, data.draw(projects_for(sandbox_profile, platform), label="project"), API_KEY) as ws:
         note(ws.generated.listing())
         for route, n, when in kills:
             assert killed_apply(ws, n, when, route=route), (
