@@ -4,7 +4,8 @@ settings that make every run the same (derandomized, no database, no deadline, f
 
 The Agents platform kinds (vaults and credentials, skills, environment templates, automations) are added to the
 projects of the `sandbox` and `openai` profiles: in the first example of every property (hypothesis's simplest draw),
-then in about half of the others. The `spec` profile changes nothing in their responses (the official spec declares
+then in about half of the others, and in every project of a property that needs them (the kill table's platform
+rows). The `spec` profile changes nothing in their responses (the official spec declares
 no Agents API), so it would repeat the `sandbox` profile's runs at their cost; `assistants-only` serves none of them.
 """
 
