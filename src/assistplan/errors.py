@@ -14,6 +14,7 @@ AssistplanError
 from __future__ import annotations
 
 from assistplan.diagnostics import Diagnostics
+from assistplan.reading import json_limit
 
 
 class AssistplanError(Exception):
@@ -84,8 +85,9 @@ missing. The refresh and the applier report it as the server's error, never as a
 
 def unreadable_answer(error: Exception) -> str:
     """An `UNREADABLE_ANSWER` error in words."""
-    if isinstance(error, RecursionError):
+    limit = json_limit(error)
+    if limit == "depth":
         return "JSON nested too deeply"
-    if isinstance(error, ValueError) and "digits" in str(error):
+    if limit == "digits":
         return "a number too long to read"
     return f"{type(error).__name__}: {error}"

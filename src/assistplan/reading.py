@@ -34,13 +34,24 @@ def read_existing(path: Path, limit: int | None = None) -> bytes:
     return found[0]
 
 
+def json_limit(error: BaseException) -> str | None:
+    """The limit of Python's JSON reading that `error` says was passed: "depth" (nesting past the recursion limit) or
+    "digits" (an integer longer than `sys.get_int_max_str_digits`); None for any other error."""
+    if isinstance(error, RecursionError):
+        return "depth"
+    if isinstance(error, ValueError) and "digits" in str(error):
+        return "digits"
+    return None
+
+
 def unreadable_json(error: ValueError | RecursionError) -> str:
     """Why `json.loads` refused a file's content, beyond a syntax error (which has its own position): in words that do
     not send the reader to Python's internals."""
-    if isinstance(error, RecursionError):
-        return "its JSON is nested too deeply to read"
     if isinstance(error, UnicodeDecodeError):
         return f"it is not UTF-8 text ({error.reason} at byte {error.start})"
-    if "digits" in str(error):
+    limit = json_limit(error)
+    if limit == "depth":
+        return "its JSON is nested too deeply to read"
+    if limit == "digits":
         return "a number in its JSON has too many digits to read"
     return f"it is not valid JSON ({error})"
