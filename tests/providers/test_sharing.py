@@ -15,7 +15,7 @@ from assistplan.errors import ProviderError
 from assistplan.manifest.models import ProjectConfig
 from assistplan.providers import flowise_account, openai_account
 from assistplan.providers.paging import Reached
-from assistplan.providers.sharing import SharedListings
+from assistplan.providers.sharing import ListingClosed, SharedListings
 
 
 class Source:
@@ -23,17 +23,20 @@ class Source:
     `reached` the page it is on."""
 
     def __init__(self, size: int, fail_at: int | None = None) -> None:
-        self.size, self.fail_at, self.given, self.walks = size, fail_at, 0, 0
+        self.size, self.fail_at, self.given, self.walks, self.stopped = size, fail_at, 0, 0, False
 
     def walk(self, reached: Reached) -> Iterator[dict[str, Any]]:
         self.walks += 1
-        for index in range(self.size):
-            if index % 100 == 0:
-                reached(index // 100 + 1)
-            if index == self.fail_at:
-                raise ProviderError("the API failed", operation="list agents")
-            self.given += 1
-            yield {"id": f"agent_{index}", "metadata": {}}
+        try:
+            for index in range(self.size):
+                if index % 100 == 0:
+                    reached(index // 100 + 1)
+                if index == self.fail_at:
+                    raise ProviderError("the API failed", operation="list agents")
+                self.given += 1
+                yield {"id": f"agent_{index}", "metadata": {}}
+        finally:
+            self.stopped = True
 
 
 def test_a_collection_two_projects_read_is_walked_once() -> None:
@@ -57,6 +60,35 @@ def test_a_project_that_stops_early_leaves_the_walk_to_the_next() -> None:
     assert everything[:120] == head
     assert len(everything) == 250
     assert (source.walks, source.given) == (1, 250)
+
+
+def test_closing_the_listings_stops_a_walk_no_project_took_to_its_end() -> None:
+    listings, source = SharedListings(), Source(250)
+    list(itertools.islice(listings.listing("agents", source.walk), 120))
+    assert not source.stopped
+
+    listings.close()
+
+    assert source.stopped
+    assert source.given == 120
+
+
+def test_a_listing_read_after_the_listings_closed_fails_rather_than_ending_short() -> None:
+    listings, source = SharedListings(), Source(250)
+    list(itertools.islice(listings.listing("agents", source.walk), 120))
+    listings.close()
+
+    with pytest.raises(ListingClosed):
+        list(listings.listing("agents", source.walk))
+    assert source.walks == 1
+
+
+def test_closing_the_listings_leaves_a_walked_listing_readable() -> None:
+    listings, source = SharedListings(), Source(250)
+    walked = list(listings.listing("agents", source.walk))
+    listings.close()
+
+    assert list(listings.listing("agents", source.walk)) == walked
 
 
 def test_a_project_reading_what_another_walked_is_told_the_depth_the_walk_had_reached() -> None:

@@ -15,7 +15,8 @@ Each project gets its own copy of every object, so what one project's refresh do
 another.
 
 The listings are read through one connection per account that this module owns, opened from the settings of the
-first project that reaches the account and closed by `SharedListings.close` at the end of the run: each project's
+first project that reaches the account and closed by `SharedListings.close` at the end of the run, which also stops the
+walks no project took to their end (a walk from both ends goes on in a thread of its own until then): each project's
 own connection serves only that project and can be closed as soon as it is planned. The wrappers are meant for a run
 that only reads: a listing is never read again, so a change made during the run would not be seen.
 """
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Hashable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,10 @@ from assistplan.providers.paging import Reached
 
 if TYPE_CHECKING:
     from assistplan.manifest.models import ProjectConfig
+
+
+class ListingClosed(RuntimeError):
+    """A shared listing was read after the run closed its listings."""
 
 
 class SharedListings:
@@ -72,10 +77,14 @@ class SharedListings:
         return copy.deepcopy(value.get())
 
     def close(self) -> None:
-        """Close the connections that read the listings (the projects' own are theirs to close)."""
+        """Stop the walks no project took to their end, and close the connections that read the listings (the
+        projects' own are theirs to close)."""
         with self._lock:
+            listings = list(self._listings.values())
             readers = list(self._readers.values())
             self._readers.clear()
+        for listing in listings:
+            listing.close()
         for reader in readers:
             reader.close()
 
@@ -135,6 +144,15 @@ class _Listing:
         self._done = False
         self._error: BaseException | None = None
         self._lock = threading.Lock()
+
+    def close(self) -> None:
+        """Stop the walk if it has not ended: a walk from both ends goes on in its own thread until it is closed."""
+        with self._lock:
+            source, self._source = self._source, None
+            if not self._done and self._error is None:
+                self._error = ListingClosed("the run's shared listings were closed")
+        if isinstance(source, Generator):
+            source.close()
 
     def _reached(self, depth: int) -> None:
         with self._depth_lock:
