@@ -62,6 +62,12 @@ class Address(str):
         return Address(self.kind, f"{self.name}#{remote_id}")
 
 
+def reference(kind: str, name: str) -> str:
+    """The text a spec holds where it refers to the resource `kind`/`name` (`"agent": "Agent/support"`): a plain `str`,
+    for specs are data, compared by value and by type."""
+    return str(Address(kind, name))
+
+
 def rank(address: Address) -> tuple[tuple[int, str], str]:
     """Sort key: kinds in catalog order (dependencies first), then by name."""
     return (catalog.rank(address.kind), address.name)

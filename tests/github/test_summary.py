@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assistplan.addrs import Address
 from assistplan.apply.results import ActionResult, ApplyResult
 from assistplan.github import append_step_summary, apply_summary
 
@@ -32,9 +33,9 @@ def test_an_apply_with_nothing_to_do_says_so() -> None:
 def test_a_complete_apply_counts_the_resources_and_lists_each_action() -> None:
     result = ApplyResult(
         [
-            ActionResult("VectorStore/handbook", "replace", ok=True, seconds=2.04),
-            ActionResult("Agent/support", "update", ok=True, seconds=0.31),
-            ActionResult("VectorStore/handbook", "delete old", ok=True, seconds=0.2),
+            ActionResult(Address("VectorStore", "handbook"), "replace", ok=True, seconds=2.04),
+            ActionResult(Address("Agent", "support"), "update", ok=True, seconds=0.31),
+            ActionResult(Address("VectorStore", "handbook"), "delete old", ok=True, seconds=0.2),
         ]
     )
 
@@ -52,8 +53,8 @@ def test_a_complete_apply_counts_the_resources_and_lists_each_action() -> None:
 def test_a_failed_apply_shows_the_error_and_what_was_skipped() -> None:
     result = ApplyResult(
         [
-            ActionResult("VectorStore/handbook", "create", ok=False, error="429 | rate limited\nretry later"),
-            ActionResult("Assistant/support", "create", ok=False, skipped=True, error="VectorStore/handbook failed"),
+            ActionResult(Address("VectorStore", "handbook"), "create", ok=False, error="429 | rate limited\nretry later"),
+            ActionResult(Address("Assistant", "support"), "create", ok=False, skipped=True, error="VectorStore/handbook failed"),
         ]
     )
 
@@ -67,8 +68,8 @@ def test_a_failed_apply_shows_the_error_and_what_was_skipped() -> None:
 def test_a_destroy_speaks_of_destroying_and_counts_what_it_destroyed() -> None:
     result = ApplyResult(
         [
-            ActionResult("Agent/support", "delete", ok=True, seconds=0.31),
-            ActionResult("VectorStore/handbook", "delete", ok=True, seconds=0.2),
+            ActionResult(Address("Agent", "support"), "delete", ok=True, seconds=0.31),
+            ActionResult(Address("VectorStore", "handbook"), "delete", ok=True, seconds=0.2),
         ]
     )
 
@@ -79,7 +80,7 @@ def test_a_destroy_speaks_of_destroying_and_counts_what_it_destroyed() -> None:
 
 
 def test_a_failed_destroy_says_the_destroy_failed() -> None:
-    result = ApplyResult([ActionResult("Agent/support", "delete", ok=False, error="500 | server error")])
+    result = ApplyResult([ActionResult(Address("Agent", "support"), "delete", ok=False, error="500 | server error")])
 
     assert apply_summary("acme-support", result, destroying=True).startswith(
         "### assistplan destroy — acme-support: Destroy failed"

@@ -375,7 +375,7 @@ def _unreadable(address: Address, step: str, error: Exception) -> ProviderError:
     )
 
 
-def _failure(address: str, step: str, exc: AssistplanError, started: float) -> ActionResult:
+def _failure(address: Address, step: str, exc: AssistplanError, started: float) -> ActionResult:
     request_id = exc.request_id if isinstance(exc, ProviderError) else None
     return ActionResult(
         address, step, ok=False, error=str(exc), request_id=request_id, seconds=time.monotonic() - started

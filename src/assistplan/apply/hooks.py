@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from assistplan.addrs import Address
 from assistplan.apply.results import ActionResult
 from assistplan.plan.model import ResourceChange
 
@@ -11,7 +12,7 @@ from assistplan.plan.model import ResourceChange
 class Hooks(Protocol):
     def started(self, change: ResourceChange, step: str) -> None: ...
 
-    def progress(self, address: str, message: str) -> None: ...
+    def progress(self, address: Address, message: str) -> None: ...
 
     def finished(self, result: ActionResult) -> None: ...
 
@@ -22,7 +23,7 @@ class SilentHooks:
     def started(self, change: ResourceChange, step: str) -> None:
         return None
 
-    def progress(self, address: str, message: str) -> None:
+    def progress(self, address: Address, message: str) -> None:
         return None
 
     def finished(self, result: ActionResult) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from assistplan.addrs import Address
+
 
 @dataclass(frozen=True)
 class ActionResult:
-    address: str
+    address: Address
     step: str
     ok: bool
     skipped: bool = False

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from assistplan.addrs import Address
     from assistplan.apply.results import ActionResult, ApplyResult
     from assistplan.plan.model import ResourceChange
 
@@ -68,7 +69,7 @@ class ApplyHooks:
         if self.tty:
             self._say(lambda: click.echo(f"{change.address}: {step}...", err=True))
 
-    def progress(self, address: str, message: str) -> None:
+    def progress(self, address: Address, message: str) -> None:
         """One line per new message: polling for indexing repeats the same message until the count moves."""
         if self.tty and self._last.get(address) != message:
             self._last[address] = message

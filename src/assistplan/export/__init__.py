@@ -146,7 +146,8 @@ def _to_list(workspace: Workspace, wanted: frozenset[str]) -> list[Kind]:
 
 
 def _configured(workspace: Workspace, kind: Kind) -> bool:
-    return kind.provider != "flowise" or workspace.project.config.flowise is not None
+    """Whether assistplan.yaml has a section for the kind's provider."""
+    return getattr(workspace.project.config, kind.provider, None) is not None
 
 
 def _documents(

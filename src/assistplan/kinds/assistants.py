@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from assistplan.addrs import Address
+from assistplan.addrs import Address, reference
 from assistplan.kinds.base import (
     Applied,
     DesireContext,
@@ -130,7 +130,7 @@ class AssistantKind(Kind):
         tools.sort(key=tool_order)
         resources: dict[str, Any] = {}
         if file_search.get("vector_store"):
-            resources["file_search"] = {"vector_store": f"VectorStore/{file_search['vector_store']}"}
+            resources["file_search"] = {"vector_store": reference("VectorStore", file_search["vector_store"])}
         files = {f.path: file_entry(f.sha256, f.size) for f in resource.files}
         files.update(existing_entries((spec.get("code_interpreter") or {}).get("existing_files") or []))
         if files:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from assistplan.addrs import Address
+from assistplan.addrs import Address, reference
 from assistplan.kinds.base import (
     LABEL_ADDRESS,
     LABEL_PROJECT,
@@ -90,9 +90,9 @@ class AutomationKind(Kind):
         template = spec.environment_template
         desired.update(
             target_type="new_session",
-            agent=f"Agent/{spec.agent}",
-            environment_template=f"EnvironmentTemplate/{template}" if template else None,
-            vaults=[f"Vault/{name}" for name in spec.vaults],
+            agent=reference("Agent", spec.agent),
+            environment_template=reference("EnvironmentTemplate", template) if template else None,
+            vaults=[reference("Vault", name) for name in spec.vaults],
             input=_messages(spec.input),
             metadata=dict(spec.metadata),
             paused=spec.paused,

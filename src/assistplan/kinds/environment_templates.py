@@ -40,7 +40,7 @@ from secrets import token_hex
 from typing import Any
 
 from assistplan import redact
-from assistplan.addrs import Address
+from assistplan.addrs import Address, reference
 from assistplan.errors import PlanError
 from assistplan.kinds.base import (
     Applied,
@@ -124,7 +124,7 @@ class EnvironmentTemplateKind(Kind):
         contents: dict[str, Any] = {}
         for entry in spec.files:
             if entry.file is not None:
-                upload = ctx.specs[f"File/{entry.file}"]
+                upload = ctx.specs[Address("File", entry.file)]
                 named = {"id": upload["existing"]} if "existing" in upload else {k: upload[k] for k in UPLOAD_KEYS}
                 files.append({"path": entry.path, "file": named})
             else:
@@ -144,7 +144,7 @@ class EnvironmentTemplateKind(Kind):
             "files": files,
             "file_contents": contents,
             "skills": [
-                {"skill": f"Skill/{s.skill}", "version": None if s.version is None else str(s.version)}
+                {"skill": reference("Skill", s.skill), "version": None if s.version is None else str(s.version)}
                 for s in spec.skills
             ],
             "desktop": {"enabled": spec.desktop.enabled},

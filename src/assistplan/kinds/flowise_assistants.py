@@ -20,7 +20,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from assistplan.addrs import Address
+from assistplan.addrs import Address, reference
 from assistplan.kinds.base import (
     Applied,
     DesireContext,
@@ -65,9 +65,11 @@ class FlowiseAssistantKind(MarkedKind):
 
     def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
         spec = manifest_spec(resource, FlowiseAssistantSpec)
-        credential = f"FlowiseCredential/{spec.credential}"
+        credential = reference("FlowiseCredential", spec.credential)
         if spec.type == "OPENAI":
-            assistant = f"Assistant/{spec.assistant}"
+            if spec.assistant is None:
+                raise TypeError(f"{resource.address}: an OPENAI assistant without assistant passed validation")
+            assistant = reference("Assistant", spec.assistant)
             linked = {"type": "OPENAI", "credential": credential, "assistant": assistant}
             return {**linked, "openai": _sent(ctx.specs.get(assistant) or {})}
         model = spec.chat_model
@@ -79,7 +81,7 @@ class FlowiseAssistantKind(MarkedKind):
             "credential": credential,
             "instructions": spec.instructions or "",
             "chat_model": {"name": model.name, "model": model.model, "temperature": model.temperature},
-            "tools": [f"FlowiseTool/{name}" for name in spec.tools],
+            "tools": [reference("FlowiseTool", name) for name in spec.tools],
         }
 
     def fold_live(self, desired: Spec, live: Spec) -> Spec:

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from assistplan.addrs import Address
+from assistplan.addrs import Address, reference
 from assistplan.errors import ProviderError
 from assistplan.flowise_nodes import canonical_flow, canonical_inputs, definition, edge_line, is_anchor, is_unset
 from assistplan.flowise_nodes.expand import build_flow
@@ -54,10 +54,6 @@ def _refers(value: str) -> bool:
     return address is not None and address.kind in REFERRED
 
 
-def _address(kind: str, name: str) -> str:
-    return f"{kind}/{name}"
-
-
 def _declared_inputs(node_name: str, node: FlowNode) -> dict[str, Any]:
     """A manifest node's inputs in canonical form; an input set to "" (or its default) is listed as None."""
     known = (definition(node_name) or {}).get("inputs") or {}
@@ -67,7 +63,7 @@ def _declared_inputs(node_name: str, node: FlowNode) -> dict[str, Any]:
         if is_unset(value, spec.get("default")):
             declared[name] = None
         else:
-            declared.update(canonical_inputs(node_name, {name: value}, _address))
+            declared.update(canonical_inputs(node_name, {name: value}, reference))
     return declared
 
 
@@ -124,7 +120,7 @@ def desired_flow(spec: FlowiseChatflowSpec) -> dict[str, Any]:
                 inputs[name] = value
         current["inputs"] = dict(sorted(inputs.items()))
         if node.credential is not None:
-            current["credential"] = _address("FlowiseCredential", node.credential)
+            current["credential"] = reference("FlowiseCredential", node.credential)
         if node.output is not None:
             current["output"] = node.output
         nodes[node_id] = current

@@ -28,7 +28,7 @@ from dataclasses import replace
 from secrets import token_hex
 from typing import Any
 
-from assistplan.addrs import Address
+from assistplan.addrs import Address, reference
 from assistplan.errors import NotFoundError, PlanError, ProviderError
 from assistplan.kinds.base import (
     Applied,
@@ -130,13 +130,13 @@ class FlowiseCredentialKind(FlowiseKind):
     def clash(self, obj: LiveObject, spec: Spec, inventory: Inventory) -> str | None:
         """A credential of another environment of this project (its id derived from that environment's identity)
         shares the name without clashing."""
-        address = f"{self.kind}/{self.display_name(obj.raw)}"
+        address = Address(self.kind, self.display_name(obj.raw))
         if any(obj.id == credential_id(other, address) for other in inventory.siblings):
             return None
         return super().clash(obj, spec, inventory)
 
     def identify(self, raw: dict[str, Any], project: str) -> Identity:
-        address = f"{self.kind}/{raw.get('name')}"
+        address = reference(self.kind, str(raw.get("name")))  # a live object's address label is text
         return (project, address, None) if raw.get("id") == credential_id(project, address) else UNMARKED
 
     def extra(self, raw: dict[str, Any], inventory: Inventory) -> dict[str, Any]:

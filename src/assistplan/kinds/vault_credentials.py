@@ -30,7 +30,7 @@ from secrets import token_hex
 from typing import Any
 
 from assistplan import redact
-from assistplan.addrs import Address
+from assistplan.addrs import Address, reference
 from assistplan.errors import NotFoundError, PlanError, ProviderError
 from assistplan.kinds.base import (
     Applied,
@@ -185,7 +185,7 @@ class VaultCredentialKind(Kind):
             secrets[field] = {"env": env, "fingerprint": fingerprint(key, value) if key and value else None}
         desired: Spec = {
             "name": spec.display_name or resource.address.name,
-            "vault": f"Vault/{spec.vault}",
+            "vault": reference("Vault", spec.vault),
             "auth": _desired_auth(spec.auth),
             "secrets": secrets,
             "metadata": dict(spec.metadata),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from assistplan.addrs import reference
 from assistplan.manifest.models import (
     AssistantSpec,
     FunctionRef,
@@ -40,7 +41,7 @@ def migrate_assistants(project: Project, *, out: Path | None, in_place: bool) ->
         agent_name = unique_name(resource.address.name, "agent", taken["Agent"])
         path = source.path if in_place else target / f"{resource.address.name}.agent.yaml"
         migrated = Migrated(
-            str(resource.address), source.display, [f"Agent/{agent_name}"], relative(path, project.root)
+            str(resource.address), source.display, [reference("Agent", agent_name)], relative(path, project.root)
         )
         documents = _Migration(resource, source, target, migrated, functions).documents(agent_name, taken)
         if in_place:
@@ -250,7 +251,7 @@ class _Migration:
 
     def _template(self, name: str, agent_name: str, taken_files: set[str]) -> tuple[Document, list[Document]]:
         """The EnvironmentTemplate, and the File manifests of the files too large to send inline."""
-        self.report.created.append(f"EnvironmentTemplate/{name}")
+        self.report.created.append(reference("EnvironmentTemplate", name))
         template = Document(
             [
                 f"Code execution for Agent/{agent_name}, from the code_interpreter of {self.resource.address}. A "
@@ -270,7 +271,8 @@ class _Migration:
         self.report.changes(
             "code_interpreter",
             "Agents have no code_interpreter tool: code runs in a session's environment. "
-            f"EnvironmentTemplate/{name} holds {_count(len(files), 'file')} under {WORKSPACE}/; a session or an "
+            f"{reference('EnvironmentTemplate', name)} holds {_count(len(files), 'file')} under {WORKSPACE}/; "
+            "a session or an "
             f"Automation joins the agent and the template (an Automation: `agent: {agent_name}`, "
             f"`environment_template: {name}`). The Agent alone runs no code.",
         )
@@ -317,7 +319,7 @@ class _Migration:
             upload.add("path", source)
             upload.add("purpose", "user_data")
             uploads.append(upload)
-            self.report.created.append(f"File/{name}")
+            self.report.created.append(reference("File", name))
             entries.append({"file": name, "path": destination})
             self.report.changes(
                 f"code_interpreter file {local.path}",

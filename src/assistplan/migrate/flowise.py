@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from assistplan.addrs import Address
+from assistplan.addrs import Address, reference
 from assistplan.manifest.flowise_models import FlowiseAssistantSpec, FlowiseToolSpec
 from assistplan.manifest.flowise_schema import row_problems
 from assistplan.manifest.models import AssistantSpec, FunctionRef, FunctionSpec
@@ -42,7 +42,7 @@ def migrate_flowise(project: Project, *, out: Path | None, in_place: bool) -> tu
         name = unique_name(resource.address.name, "custom", taken["FlowiseAssistant"])
         path = source.path if in_place else target / f"{resource.address.name}.custom.yaml"
         migrated = Migrated(
-            str(resource.address), source.display, [f"FlowiseAssistant/{name}"], relative(path, project.root)
+            str(resource.address), source.display, [reference("FlowiseAssistant", name)], relative(path, project.root)
         )
         served_source = source_of(served, project.root)
         assistant = _custom(resource, spec, (served, served_source), source, target, name, migrated, tools)
@@ -174,7 +174,8 @@ class _Tools:
                 )
             if function in self.existing:
                 names.append(self.existing[function])
-                report.carries(f"function {function}", f"FlowiseTool/{self.existing[function]}, which wraps it")
+                wrapper = reference("FlowiseTool", self.existing[function])
+                report.carries(f"function {function}", f"{wrapper}, which wraps it")
                 continue
             problems = row_problems(self.functions[function].parameters if function in self.functions else {})
             if problems:
@@ -208,7 +209,7 @@ class _Tools:
             document.add("function", function)
             document.add("code_file", code_file, f"Needs attention: write the tool's JavaScript in {code_file}.")
             documents.append(document)
-            report.created.append(f"FlowiseTool/{name}")
+            report.created.append(reference("FlowiseTool", name))
             output.new_files[target / code_file] = _code(function, self.functions.get(function))
         self.pending = []
         return documents

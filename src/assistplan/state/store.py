@@ -364,7 +364,7 @@ class StateStore:
 
     # -- the journal
 
-    def _open_journal(self, address: str) -> bytes:
+    def _open_journal(self, address: Address) -> bytes:
         """Open the journal for appending on this store's first record; returns the line that opens the session.
 
         A journal with replayable changes gets a session line; an empty one, a torn header or one already folded
@@ -406,7 +406,7 @@ class StateStore:
             return journal.session_line(self._sessions + 1)
         return journal.header_line(self._file.lineage, self._file.serial)
 
-    def _append(self, address: str, data: bytes, opening: bool) -> tuple[object, int]:
+    def _append(self, address: Address, data: bytes, opening: bool) -> tuple[object, int]:
         """Append `data` to the journal (not synced yet: see `_sync`); on failure, cut the journal back to what it
         was. Returns what stands for this opening of the journal (its `_closer`: a descriptor's number may be reused
         by the next journal) and its size with `data`."""
@@ -437,7 +437,7 @@ class StateStore:
         assert self._closer is not None
         return self._closer, size + len(data)
 
-    def _sync(self, address: str, opened: object, written: int) -> None:
+    def _sync(self, address: Address, opened: object, written: int) -> None:
         """Make the journal `opened` (see `_append`) durable through `written` bytes. Records of other threads appended
         meanwhile share the sync (group commit): one sync covers every line written before it started, so threads
         that recorded at the same time wait for one sync instead of queueing for one each. A journal closed since
@@ -463,7 +463,7 @@ class StateStore:
                 raise StateError(f"cannot record {address} in {self.journal_path}: {error}") from error
             self._synced = (opened, target)
 
-    def _closed_synced(self, address: str, opened: object) -> None:
+    def _closed_synced(self, address: Address, opened: object) -> None:
         """A record's sync, for the journal `opened` that was closed since: raises if it could not be synced then."""
         if opened is self._unsynced:
             raise StateError(f"cannot record {address}: the state journal {self.journal_path} could not be synced")
