@@ -49,6 +49,7 @@ from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.kinds.vault_credentials import VaultCredentialKind, credential_address, split_id
 from assistplan.manifest.models import AgentSpec
 from assistplan.manifest.project import Resource
+from assistplan.providers.openai import collection
 
 TOOL_DEFAULTS: dict[str, dict[str, Any]] = {
     "function": {"defer_loading": False},
@@ -355,4 +356,5 @@ def _applied(ctx: OpenAIContext, address: Address, spec: Spec, raw: dict[str, An
     return Applied(live, attributes=attributes)
 
 
+collection("/agents", beta="agents=v1", two_ended=True)
 register(AgentKind())

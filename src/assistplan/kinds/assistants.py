@@ -41,6 +41,7 @@ from assistplan.providers.openai import (
     OpenAIApi,
     assistants_shut_down,
     call,
+    collection,
     create_safely,
     quiet_deprecations,
 )
@@ -305,4 +306,5 @@ class AssistantKind(Kind):
         return export_assistant(self, obj, ctx)
 
 
+collection("/assistants", beta="assistants=v2", two_ended=True)
 register(AssistantKind())

@@ -44,7 +44,7 @@ from assistplan.kinds.base import (
 from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.manifest.automation_models import AutomationSpec, run_at_seconds
 from assistplan.manifest.project import Resource
-from assistplan.providers.openai import OpenAIApi, call, create_safely
+from assistplan.providers.openai import OpenAIApi, call, collection, create_safely
 
 PATH = "/agents/automations"
 DELIVERED = "delivered_run_at"
@@ -229,4 +229,5 @@ def _switch(provider: OpenAIApi, address: str, remote_id: str, verb: str) -> dic
     return raw
 
 
+collection("/agents/automations", beta="agents=v1", two_ended=True)
 register(AutomationKind())

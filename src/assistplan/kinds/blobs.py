@@ -17,7 +17,7 @@ from urllib.parse import quote, unquote
 
 from assistplan.addrs import Address
 from assistplan.errors import NotFoundError, PlanError
-from assistplan.providers.openai import OpenAIApi, call, create_safely
+from assistplan.providers.openai import OpenAIApi, call, collection, create_safely
 
 if TYPE_CHECKING:
     from assistplan.kinds.base import Inventory
@@ -206,3 +206,6 @@ def _read_checked(root: Path, path: str, sha256: str) -> bytes:
     if not actual.startswith(sha256[:SHA_CHARS]):
         raise PlanError(f"{path} changed after the plan was made (sha256 {actual[:12]}, planned {sha256[:12]})")
     return content
+
+
+collection("/files", two_ended=True)

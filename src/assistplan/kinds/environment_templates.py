@@ -60,7 +60,7 @@ from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.kinds.skills import moved_selectors
 from assistplan.manifest.project import Resource
 from assistplan.manifest.template_models import FILE_PURPOSE, EnvironmentTemplateSpec
-from assistplan.providers.openai import OpenAIApi, call, create_safely
+from assistplan.providers.openai import OpenAIApi, call, collection, create_safely
 
 PATH = "/agents/environments/templates"
 MARK = "assistplan"
@@ -378,4 +378,5 @@ def _named(provider: OpenAIApi, name: str, address: str) -> dict[str, Any] | Non
     return None
 
 
+collection("/agents/environments/templates", beta="agents=v1", two_ended=True)
 register(EnvironmentTemplateKind())

@@ -55,7 +55,7 @@ from assistplan.manifest.skill_models import (
     skill_folder,
     skill_front_matter,
 )
-from assistplan.providers.openai import OpenAIApi, call, create_safely
+from assistplan.providers.openai import OpenAIApi, call, collection, create_safely
 
 CONTENT = "content"
 """Attribute and `LiveObject.extra` key: the newest version's name, description and files."""
@@ -382,4 +382,5 @@ def _applied(raw: dict[str, Any], spec: Spec, marker_digest: str | None) -> Appl
     return Applied(live, attributes)
 
 
+collection("/skills")  # its default order is not documented: walked once, from the top
 register(SkillKind())

@@ -59,7 +59,7 @@ from assistplan.manifest.vault_models import (
     StaticBearerAuth,
     VaultCredentialSpec,
 )
-from assistplan.providers.openai import call, create_safely
+from assistplan.providers.openai import call, collection, create_safely
 
 KEY = "fingerprint_key"
 ROTATED = ("secrets", "expires_at", "scope")
@@ -381,4 +381,5 @@ def _path(remote_id: str) -> str:
     return f"/vaults/{vault_id}/credentials/{credential_id}"
 
 
+collection("/vaults/{id}/credentials", beta="agents=v1", two_ended=True)
 register(VaultCredentialKind())

@@ -38,7 +38,7 @@ from assistplan.kinds.base import (
 from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.manifest.project import Resource
 from assistplan.manifest.vault_models import VaultSpec
-from assistplan.providers.openai import OpenAIApi, call, create_safely
+from assistplan.providers.openai import OpenAIApi, call, collection, create_safely
 
 SHARED_LISTING = "vaults"
 
@@ -155,4 +155,5 @@ class VaultKind(Kind):
         return LiveObject.from_metadata(self.kind, stamp_metadata(ctx, f"/vaults/{live.id}", address, live, stamp))
 
 
+collection("/vaults", beta="agents=v1", two_ended=True)
 register(VaultKind())

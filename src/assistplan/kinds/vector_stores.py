@@ -34,7 +34,7 @@ from assistplan.kinds.blobs import existing_entries, file_entry, file_refs, pool
 from assistplan.kinds.exporting import ExportContext, Exported
 from assistplan.manifest.models import VectorStoreSpec
 from assistplan.manifest.project import Resource
-from assistplan.providers.openai import OpenAIApi, call, create_safely
+from assistplan.providers.openai import OpenAIApi, call, collection, create_safely
 from assistplan.redact import scrub
 
 AUTO_CHUNKING = {"max_chunk_size_tokens": 800, "chunk_overlap_tokens": 400}
@@ -304,4 +304,6 @@ def _holds(attachment: dict[str, Any], entry: dict[str, Any]) -> bool:
     return bool((attachment.get("attributes") or {}).get(ATTR_SHA) == entry["sha256"])
 
 
+collection("/vector_stores", beta="assistants=v2", two_ended=True)
+collection("/vector_stores/{id}/files", beta="assistants=v2", two_ended=True)
 register(VectorStoreKind())

@@ -29,6 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import urlsplit
@@ -70,20 +71,57 @@ ASSISTANTS_SHUT_DOWN = (
     "use the Agent kind instead, or set openai.base_url in assistplan.yaml to an OpenAI-compatible server that still "
     "serves /assistants (for example `sandbox`)"
 )
-BETA_HEADERS = {
-    "agents": "agents=v1",
-    "assistants": "assistants=v2",
-    "threads": "assistants=v2",
-    "vaults": "agents=v1",
-    "vector_stores": "assistants=v2",
-}
-"""The `OpenAI-Beta` header the SDK sends, by the first segment of the path."""
-TWO_ENDED = re.compile(
-    r"/(agents|agents/environments/templates|agents/automations|assistants|files|vaults|vaults/[^/]+/credentials"
-    r"|vector_stores|vector_stores/[^/]+/files)"
-)
-"""The collections documented to list by `created_at` in either `order`, newest first by default: listed from both
-ends at once (`assistplan.providers.paging`)."""
+
+
+@dataclass(frozen=True)
+class Collection:
+    """What the API reference says of one collection, as the kind that keeps objects in it declares it (`collection`):
+    its path (`{id}` where an object's id goes) as a pattern, the `OpenAI-Beta` header the SDK sends for it and for
+    every path below it, and whether it lists by `created_at` in either `order`, newest first by default."""
+
+    pattern: re.Pattern[str]
+    beta: str | None
+    two_ended: bool
+
+    def holds(self, path: str) -> bool:
+        """Whether `path` is this collection's or a path below it (an object, a collection inside an object)."""
+        match = self.pattern.match(path)
+        return match is not None and (match.end() == len(path) or path[match.end()] == "/")
+
+
+_collections: dict[str, Collection] = {}
+_every_kind_declared = False
+
+
+def collection(path: str, *, beta: str | None = None, two_ended: bool = False) -> None:
+    """Declare the collection at `path` (`/vaults/{id}/credentials`): `beta` is the `OpenAI-Beta` header the SDK sends
+    for its paths, sent with every request of this provider's JSON layer to it or below it; `two_ended`, that it is
+    documented to list by `created_at` in either `order`, newest first by default, so a listing walks it from both ends
+    at once (`assistplan.providers.paging`). A kind's module declares the collections it keeps objects in, when it is
+    imported."""
+    parts = ("[^/]+" if part == "{id}" else re.escape(part) for part in path.split("/"))
+    _collections[path] = Collection(re.compile("/".join(parts)), beta, two_ended)
+
+
+def declared(path: str) -> Collection | None:
+    """The declared collection that `path` is or lies below (the longest such). A path no imported kind's module
+    declares has every kind's module imported first, once, so the answer never depends on which kinds a command
+    happened to import; a path no kind declares gets no header and is walked once, from the top."""
+    global _every_kind_declared
+    found = _holding(path)
+    if found is None and not _every_kind_declared:
+        from assistplan import catalog
+
+        catalog.kinds()
+        _every_kind_declared = True
+        found = _holding(path)
+    return found
+
+
+def _holding(path: str) -> Collection | None:
+    holding = [collection for collection in list(_collections.values()) if collection.holds(path)]
+    return max(holding, key=lambda collection: len(collection.pattern.pattern), default=None)
+
 
 _servers_outlive_close = False
 
@@ -274,13 +312,13 @@ class OpenAIProvider:
         Each page is a GET of `path` with `params` (strings, e.g. `{"purpose": "assistants"}`) plus `limit`
         (`PAGE_SIZE` unless `params` set it) and, after the first page, `after`: the id of the last object of the page
         before (else its `last_id`), exactly as the SDK pages. It stops after a page with `has_more: false`, or an
-        empty one. The `OpenAI-Beta` header the SDK would send for the path is sent (`BETA_HEADERS`). A collection of
-        `TWO_ENDED` with more than one page is also walked from its oldest object (`order=asc`) at the same time, and
-        the walks stop once they have crossed (`assistplan.providers.paging`), unless `params` set an `order`; given
-        `known` ids (newest first) that the collection probably holds, it is also walked from some of them. Either
-        way at most `parallelism` requests are in flight: with 1, the collection is walked once, from the top.
-        `reached`, if given, is told the listing's depth in rounds as it goes (`assistplan.providers.paging.Reached`),
-        which `assistplan.providers.listing` weighs against reading by id.
+        empty one. The `OpenAI-Beta` header the SDK would send for the path is sent (`declared`). A collection
+        declared `two_ended` with more than one page is also walked from its oldest object (`order=asc`) at the same
+        time, and the walks stop once they have crossed (`assistplan.providers.paging`), unless `params` set an
+        `order`; given `known` ids (newest first) that the collection probably holds, it is also walked from some of
+        them. Either way at most `parallelism` requests are in flight: with 1, the collection is walked once, from
+        the top. `reached`, if given, is told the listing's depth in rounds as it goes
+        (`assistplan.providers.paging.Reached`), which `assistplan.providers.listing` weighs against reading by id.
 
         A failed request is retried like the SDK's reads; then it raises a `ProviderError` (a `NotFoundError` on 404)
         naming `address` (None for a listing that serves many resources), `operation` (e.g. "list agents"), the
@@ -317,7 +355,9 @@ class OpenAIProvider:
             return Page(data, cursor is not None, cursor)
 
         told = reached or unheeded
-        if "order" not in query and TWO_ENDED.fullmatch(path) and parallelism > 1:
+        listed = declared(path)
+        ordered = listed is not None and listed.two_ended and listed.pattern.fullmatch(path) is not None
+        if ordered and "order" not in query and parallelism > 1:
             return from_both_ends(fetch, known, parallelism - 1, told)
         return walked_once(fetch, told)
 
@@ -409,9 +449,9 @@ class OpenAIProvider:
 
         retries = self.read_retries if retries is None else retries
         headers = {} if accept is None else {"Accept": accept}
-        beta = BETA_HEADERS.get(path.strip("/").partition("/")[0])
-        if beta is not None:
-            headers["OpenAI-Beta"] = beta
+        collection = declared(path)
+        if collection is not None and collection.beta is not None:
+            headers["OpenAI-Beta"] = collection.beta
         http = self.http
         request = http.build_request(
             method, _absolute_url(http.base_url, path), params=params, headers=headers, json=body
