@@ -10,7 +10,7 @@
    `--agents-with-stores` agents plus `--stores` vector stores of `--files-per-store` files are applied once with no
    latency by the current tree's CLI (setup, not measured), then `plan --detailed-exitcode` runs `--repeat` times at
    `--latency-ms` and must exit 0; the table shows medians.
-3. A small project in a big account: `--account-agents` agents of another project and a project of
+3. A small project in a big account: `--account-agents` agents of other projects (10,000 at most each) and a project of
    `--project-agents` agents are applied (setup), then the project's no-op plan runs `--repeat` times with its state
    file (reads by id may race the listing) and without it (listings only), the calls split by route.
 
@@ -599,6 +599,9 @@ class AccountRow:
     problem: str | None = None
 
 
+OTHERS_PER_PROJECT = 10_000
+"""The most agents one of the account's other projects holds (a project's loader accepts 12,000 documents): a bigger
+`--account-agents` is set up as several projects."""
 ACCOUNT_VARIANTS = {
     "state": "with the state file (reads by id may race the listing)",
     "no-state": "without the state file (listings only)",
@@ -606,9 +609,10 @@ ACCOUNT_VARIANTS = {
 
 
 def bench_account(bench: Bench, trees: list[Tree]) -> AccountRow:
-    """An account holding `--account-agents` agents of another project, and a project of `--project-agents` agents
-    applied in it (both set up with no latency by the current tree, not measured); then `--repeat` no-op plans of
-    each tree with the state file and without it (state, journal and backup removed first), taking turns."""
+    """An account holding `--account-agents` agents of other projects (`OTHERS_PER_PROJECT` at most each), and a
+    project of `--project-agents` agents applied in it (all set up with no latency by the current tree, not measured);
+    then `--repeat` no-op plans of each tree with the state file and without it (state, journal and backup removed
+    first), taking turns."""
     options = bench.options
     others, agents = options.account_agents, options.project_agents
     label = f"{agents:,} agents among {others + agents:,}"
@@ -617,11 +621,18 @@ def bench_account(bench: Bench, trees: list[Tree]) -> AccountRow:
         variant: {tree.label: [] for tree in trees} for variant in ACCOUNT_VARIANTS
     }
     bench.sandbox.reset()
-    other = Project.write(bench.work, "scale-account-other", base_url, others, 0, 0)
+    sizes = [min(OTHERS_PER_PROJECT, others - start) for start in range(0, others, OTHERS_PER_PROJECT)]
+    other_projects = [
+        Project.write(bench.work, f"scale-account-other-{number}", base_url, size, 0, 0)
+        for number, size in enumerate(sizes, 1)
+    ]
     project = Project.write(bench.work, "scale-account-project", base_url, agents, 0, 0)
     try:
         seconds = 0.0
-        for setting_up, what in ((other, f"{others:,} agents of another project"), (project, label)):
+        setups = [
+            (other, f"{size:,} agents of another project") for other, size in zip(other_projects, sizes, strict=True)
+        ]
+        for setting_up, what in (*setups, (project, label)):
             progress(f"setting up {what} (no latency, not measured)")
             setup = bench.setup(trees[0], setting_up)
             seconds += setup.seconds
@@ -644,7 +655,8 @@ def bench_account(bench: Bench, trees: list[Tree]) -> AccountRow:
                     runs.append(measured)
         return AccountRow(label, seconds, variants)
     finally:
-        shutil.rmtree(other.root, ignore_errors=True)
+        for other in other_projects:
+            shutil.rmtree(other.root, ignore_errors=True)
         shutil.rmtree(project.root, ignore_errors=True)
 
 
@@ -780,8 +792,9 @@ def report_account(row: AccountRow, trees: list[Tree], options: argparse.Namespa
     rounds = math.ceil(agents / PLAN_PARALLELISM)
     print(
         f"\nA small project in a big account: {agents:,} agents of the project among {others + agents:,} in the "
-        f"account (the others of another project).\nNo-op plan --detailed-exitcode, one fresh process, "
-        f"{options.latency_ms:g} ms per request: median of {options.repeat}; setup: two applies with no latency by "
+        f"account (the others of other projects, at most {OTHERS_PER_PROJECT:,} each).\n"
+        f"No-op plan --detailed-exitcode, one fresh process, "
+        f"{options.latency_ms:g} ms per request: median of {options.repeat}; setup: applies with no latency by "
         f"the current tree, not measured ({row.setup_seconds:.0f} s); {load}.\n"
         f"Listing every agent: {pages} pages one after the other, {pages * latency:.2f} s of requests; reading the "
         f"project's agents by id, {PLAN_PARALLELISM} at a time (plan --parallelism): {rounds} rounds, "
@@ -839,7 +852,7 @@ def parse_options() -> argparse.Namespace:
         "--account-agents",
         type=int,
         default=None,
-        help="agents of another project in the account of the big-account plan (default 5000; 0 skips it)",
+        help="agents of other projects in the account of the big-account plan (default 5000; 0 skips it)",
     )
     parser.add_argument(
         "--project-agents", type=int, default=None, help="agents of the project in the big account (default 250)"
