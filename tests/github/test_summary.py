@@ -53,8 +53,12 @@ def test_a_complete_apply_counts_the_resources_and_lists_each_action() -> None:
 def test_a_failed_apply_shows_the_error_and_what_was_skipped() -> None:
     result = ApplyResult(
         [
-            ActionResult(Address("VectorStore", "handbook"), "create", ok=False, error="429 | rate limited\nretry later"),
-            ActionResult(Address("Assistant", "support"), "create", ok=False, skipped=True, error="VectorStore/handbook failed"),
+            ActionResult(
+                Address("VectorStore", "handbook"), "create", ok=False, error="429 | rate limited\nretry later"
+            ),
+            ActionResult(
+                Address("Assistant", "support"), "create", ok=False, skipped=True, error="VectorStore/handbook failed"
+            ),
         ]
     )
 
