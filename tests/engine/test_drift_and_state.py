@@ -171,6 +171,17 @@ def test_prevent_destroy_blocks_a_plan_that_deletes(project: Project) -> None:
     assert len(list(project.client().beta.agents.list())) == 1
 
 
+def test_prevent_destroy_does_not_block_a_targeted_destroy_that_leaves_the_resource_alone(project: Project) -> None:
+    project.edit("stack.yaml", "name: support-agent\n", "name: support-agent\nlifecycle: {prevent_destroy: true}\n")
+    apply(project)
+
+    result = project.run("destroy", "--target", "VectorStore/handbook", "--auto-approve")
+
+    assert result.exit_code == 0, result.output
+    assert "Destroy complete! Resources: 2 destroyed." in result.output
+    assert [agent.name for agent in project.client().beta.agents.list()] == ["support-agent"]
+
+
 def test_ignore_changes_keeps_a_field_out_of_the_plan(project: Project) -> None:
     project.edit(
         "stack.yaml", "name: support-agent\n", "name: support-agent\nlifecycle: {ignore_changes: [instructions]}\n"

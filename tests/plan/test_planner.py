@@ -347,6 +347,31 @@ BEHAVIOUR_ROWS = [
         {BOT: ("delete", "destroy")},
     ),
     row(
+        "destroy-target-is-not-forbidden-by-prevent_destroy-outside-it",
+        Scenario(
+            want=[
+                want(KB, STORE),
+                want(BOT, BOT_SPEC, depends_on=[KB]),
+                want(HELPER, HELPER_SPEC, prevent_destroy=True),
+            ],
+            state=[recorded(KB, STORE), recorded(BOT, BOT_SPEC), recorded(HELPER, HELPER_SPEC)],
+            live=[live(KB, STORE), live(BOT, BOT_SPEC), live(HELPER, HELPER_SPEC)],
+            destroy=True,
+            targets=[KB],
+        ),
+        {KB: ("delete", "destroy"), BOT: ("delete", "destroy")},
+    ),
+    row(
+        "target-is-not-forbidden-by-a-replace-outside-it-that-prevent_destroy-forbids",
+        Scenario(
+            want=[want(KB, RECHUNKED, prevent_destroy=True), want(HELPER, HELPER_SPEC)],
+            state=[recorded(KB, STORE)],
+            live=[live(KB, STORE)],
+            targets=[HELPER],
+        ),
+        {HELPER: ("create", "new")},
+    ),
+    row(
         "destroy-target-takes-what-depends-on-the-target",
         Scenario(
             want=[want(KB, STORE), want(BOT, BOT_SPEC, depends_on=[KB])],
@@ -485,6 +510,16 @@ ERROR_ROWS = [
         "prevent_destroy-forbids-destroy",
         Scenario(want=[want(KB, STORE, prevent_destroy=True)], destroy=True, **kb_applied()),
         "VectorStore/kb would be destroyed",
+    ),
+    row(
+        "prevent_destroy-forbids-destroying-what-depends-on-a-destroyed-target",
+        Scenario(
+            want=[want(KB, STORE), want(BOT, BOT_SPEC, depends_on=[KB], prevent_destroy=True)],
+            destroy=True,
+            targets=[KB],
+            **stack_applied(),
+        ),
+        "Assistant/bot would be destroyed",
     ),
     row(
         "unknown-target",

@@ -76,10 +76,10 @@ def make_plan(
         changes.update(_leftovers(matched, kept, changes, inventory, kinds))
     changes = _propagate_replacements(changes, kinds)
     changes = _note_reached(changes, kinds)
-    _check_prevent_destroy(changes.values())
     ordered = _order(changes)
     if options.targets:
         ordered, drift = _restrict(ordered, drift, options.targets, desired, options.destroy)
+    _check_prevent_destroy(ordered)  # what --target leaves out is not destroyed: its lifecycle cannot forbid the plan
     return Plan(
         project=project,
         resource_changes=tuple(ordered),
