@@ -19,7 +19,7 @@ from assistplan.errors import AssistplanError, PlanError
 from assistplan.kinds import Inventory, Kind, KindContext, digest, registered
 from assistplan.kinds.base import LABEL_DIGEST, LABEL_PROJECT, NoRecords, labels, parse_digest_label
 from assistplan.plan.desired import Desired, desired_resources
-from assistplan.plan.matching import fill_unread, match_live, with_unread
+from assistplan.plan.matching import fill_unread, match_live, proven_unread
 from assistplan.plan.model import Plan, PlanOptions
 from assistplan.plan.moves import moved_state, resource_moves
 from assistplan.plan.planner import make_plan, observe
@@ -397,7 +397,7 @@ class Workspace:
             if found.obj.project != self.name and known is None:
                 continue
             want = desired.get(address)
-            live = with_unread(found, want, None)
+            live = proven_unread(found, want, None)
             spec = live.spec if live is not None else found.spec
             proven = want is not None and (found.obj.digest == want.digest or digest(spec) == want.digest)
             current = current.with_resource(

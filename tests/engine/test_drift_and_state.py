@@ -182,6 +182,27 @@ def test_prevent_destroy_does_not_block_a_targeted_destroy_that_leaves_the_resou
     assert [agent.name for agent in project.client().beta.agents.list()] == ["support-agent"]
 
 
+def test_a_state_rebuilt_while_a_field_the_api_does_not_return_is_edited_records_no_placeholder(
+    project: Project,
+) -> None:
+    described = "name: handbook\ndescription: What the handbook knows\n"
+    project.edit("stack.yaml", "name: handbook\n", described)
+    apply(project)
+    project.edit("stack.yaml", "What the handbook knows", "Everything about Acme")
+    project.state_path.unlink()
+    rebuilding = project.run("plan", "--detailed-exitcode")
+    assert rebuilding.exit_code == 2, rebuilding.output
+    assert "changed since the last apply" not in project.state_path.read_text(encoding="utf-8")
+
+    project.edit("stack.yaml", "Everything about Acme", "What the handbook knows")
+    refresh_only = project.run("plan", "--refresh-only", "--detailed-exitcode")
+    result = project.run("plan", "--detailed-exitcode")
+
+    assert refresh_only.exit_code == 0, refresh_only.output
+    assert result.exit_code == 0, result.output
+    assert "changed outside" not in result.output
+
+
 def test_ignore_changes_keeps_a_field_out_of_the_plan(project: Project) -> None:
     project.edit(
         "stack.yaml", "name: support-agent\n", "name: support-agent\nlifecycle: {ignore_changes: [instructions]}\n"

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from assistplan.plan.matching import UNREAD
+
 from .fakes import (
     REASONS,
     PlanError,
@@ -608,6 +610,49 @@ DRIFT_ROWS = [
 @pytest.mark.parametrize(("scenario", "expected"), DRIFT_ROWS)
 def test_drift(scenario: Scenario, expected: list[Any]) -> None:
     assert drift(plan(scenario)) == expected
+
+
+# A field the API does not return (`description` below: the live spec lacks it) is compared through the hash the
+# digest label carries for it.
+DESCRIBED = {**STORE, "description": "what kb knows"}
+REDESCRIBED = {**STORE, "description": "everything"}
+UNREAD_ROWS = [
+    row(
+        "no-state-unread-field-proven-by-its-hash-is-the-manifest-s",
+        Scenario(want=[want(KB, DESCRIBED)], live=[live(KB, STORE, applied=DESCRIBED)]),
+        ("no-op", [], []),
+    ),
+    row(
+        "no-state-unread-field-changed-in-the-manifest-is-shown-unread",
+        Scenario(want=[want(KB, REDESCRIBED)], live=[live(KB, STORE, applied=DESCRIBED)]),
+        ("update", [("description", "changed", UNREAD, "everything")], []),
+    ),
+    row(
+        "recorded-unread-field-proven-by-its-hash-is-no-change",
+        Scenario(
+            want=[want(KB, DESCRIBED)], state=[recorded(KB, DESCRIBED)], live=[live(KB, STORE, applied=DESCRIBED)]
+        ),
+        ("no-op", [], []),
+    ),
+    row(
+        "unread-field-a-rebuilt-record-lacks-is-no-drift",
+        Scenario(want=[want(KB, DESCRIBED)], state=[recorded(KB, STORE)], live=[live(KB, STORE, applied=DESCRIBED)]),
+        ("no-op", [], []),
+    ),
+    row(
+        "unread-field-a-rebuilt-record-lacks-is-compared-by-its-hash",
+        Scenario(want=[want(KB, REDESCRIBED)], state=[recorded(KB, STORE)], live=[live(KB, STORE, applied=DESCRIBED)]),
+        ("update", [("description", "changed", UNREAD, "everything")], []),
+    ),
+]
+
+
+@pytest.mark.parametrize(("scenario", "expected"), UNREAD_ROWS)
+def test_unread_field(scenario: Scenario, expected: tuple[str, list[Any], list[Any]]) -> None:
+    result = plan(scenario)
+    found = change(result, KB)
+
+    assert (str(found.action), fields(found.changes), drift(result)) == expected
 
 
 def test_drift_is_planned_as_an_update_and_recorded() -> None:

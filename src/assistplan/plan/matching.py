@@ -20,6 +20,8 @@ from assistplan.plan.desired import Desired
 from assistplan.state import ResourceState, StateFile
 
 UNREAD = "(changed since the last apply; the API does not return it)"
+"""How a plan shows a field the API does not return when nothing proves its value (never recorded in a state)."""
+_UNPROVEN = object()
 
 
 @dataclass(frozen=True)
@@ -115,8 +117,21 @@ def with_unread(found: Live | None, want: Desired | None, recorded: ResourceStat
 
     A field the API does not return is compared through the per-field hashes of the digest label when it has them:
     equal to the manifest's value, it is that value; else the state's, when that matches; else it is shown as
-    unread, a change. Without hashes it is taken as applied when the digest label proves the desired spec was
-    applied, else as the state last recorded it, else as desired (unknown is not a change)."""
+    unread (`UNREAD`), a change. Without hashes it is taken as applied when the digest label proves the desired spec
+    was applied, else as the state last recorded it, else as desired (unknown is not a change)."""
+    return _filled(found, want, recorded, shown_unread=True)
+
+
+def proven_unread(found: Live | None, want: Desired | None, recorded: ResourceState | None) -> Live | None:
+    """As `with_unread`, for recording (a state rebuilt from the labels): a field whose value nothing proves is left
+    out instead of shown as unread, so the state never takes the words of a plan for a value. The record then lacks
+    it, and later plans compare it through its hash again."""
+    return _filled(found, want, recorded, shown_unread=False)
+
+
+def _filled(
+    found: Live | None, want: Desired | None, recorded: ResourceState | None, *, shown_unread: bool
+) -> Live | None:
     if found is None:
         return None
     if want is not None and (found.obj.digest == want.digest or recorded is None):
@@ -126,15 +141,25 @@ def with_unread(found: Live | None, want: Desired | None, recorded: ResourceStat
     else:
         return found
     spec = fill_unread(found.spec, source)
-    if spec is found.spec:
-        return found
     hashes = found.obj.field_digests
-    for key in set(spec) - set(found.spec):
-        if key not in hashes:
-            continue
+    # the unread fields with a hash: those filled from `source`, and those a state record lacks (it could not prove
+    # them when it was rebuilt from the labels)
+    unread = set(spec) - set(found.spec)
+    if recorded is not None:
+        unread |= {key for key in hashes if key not in found.spec and key not in recorded.applied}
+    if not unread & set(hashes):
+        return found if spec is found.spec else replace(found, spec=spec)
+    spec = dict(spec)
+    for key in sorted(unread & set(hashes)):
         candidates = [want.spec.get(key)] if want is not None and key in want.spec else []
         candidates += [recorded.applied[key]] if recorded is not None and key in recorded.applied else []
-        spec[key] = next((value for value in candidates if field_digest(value) == hashes[key]), UNREAD)
+        proven = next((value for value in candidates if field_digest(value) == hashes[key]), _UNPROVEN)
+        if proven is not _UNPROVEN:
+            spec[key] = proven
+        elif shown_unread:
+            spec[key] = UNREAD
+        else:
+            spec.pop(key, None)
     return replace(found, spec=spec)
 
 

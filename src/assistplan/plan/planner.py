@@ -58,8 +58,10 @@ def make_plan(
             continue
         want = wanted.get(address)
         recorded = state.get(address) if state else None
-        found = with_unread(matched.live.get(address), want, recorded)
-        found_drift = _drift(address, kind, want, recorded, found)
+        listed = matched.live.get(address)
+        found = with_unread(listed, want, recorded)
+        unread = set(found.spec) - set(listed.spec) if found is not None and listed is not None else set()
+        found_drift = _drift(address, kind, want, recorded, found, unread)
         if found_drift is not None:
             drift.append(found_drift)
         if options.refresh_only:
@@ -294,18 +296,26 @@ def _refresh_only(address: Address, found: Live | None, recorded: ResourceState 
 
 
 def _drift(
-    address: Address, kind: Kind, want: Desired | None, recorded: ResourceState | None, found: Live | None
+    address: Address,
+    kind: Kind,
+    want: Desired | None,
+    recorded: ResourceState | None,
+    found: Live | None,
+    unread: set[str],
 ) -> Drift | None:
     """What changed outside assistplan since the last apply (from the state, or from the stamped digest), as last
     applied -> live. With a state, ignored fields are shown too (the next apply records their live values, so they
-    show once); without one nothing could record them, so they are left out."""
+    show once); without one nothing could record them, so they are left out. A field the API does not return (one of
+    `unread`) that the state does not record (a state rebuilt from the labels could not prove it) is no drift."""
     name = address.name
     if recorded is not None and found is None:
         return Drift(address, kind.kind, name, recorded.id, deleted=True)
     if found is None:
         return None
     if recorded is not None:
-        changes = diff_specs(_recorded_folded(address, kind, recorded, found), found.spec)
+        unrecorded = {key: found.spec[key] for key in sorted(unread) if key not in recorded.applied}
+        applied = {**recorded.applied, **unrecorded} if unrecorded else recorded.applied
+        changes = diff_specs(_recorded_folded(address, kind, applied, found), found.spec)
     elif want is not None and found.obj.digest == want.digest:
         changes = without_paths(diff_specs(kind.fold_live(want.spec, found.spec), found.spec), want.ignore_changes)
     else:
@@ -313,11 +323,11 @@ def _drift(
     return Drift(address, kind.kind, name, found.obj.id, changes=tuple(changes)) if changes else None
 
 
-def _recorded_folded(address: Address, kind: Kind, recorded: ResourceState, found: Live) -> Spec:
+def _recorded_folded(address: Address, kind: Kind, applied: Spec, found: Live) -> Spec:
     """The applied spec the state records, with what the server chose folded in from the live one. The state file is
     input like any other: a record that is not a spec of its kind (edited by hand) is an error naming the way out."""
     try:
-        return kind.fold_live(recorded.applied, found.spec)
+        return kind.fold_live(applied, found.spec)
     except (KeyError, IndexError, TypeError, AttributeError, ValueError) as error:
         raise PlanError(
             f"the state's record of {address} is damaged: its applied spec is not one of a {kind.kind} "
