@@ -333,6 +333,35 @@ def test_a_yaml_state_file_in_a_hidden_folder_is_fine(load: Loader) -> None:
     )
 
 
+def test_a_template_reading_a_variable_a_manifest_gives_as_a_secret_is_an_error_at_the_reference(
+    failing: Failing,
+) -> None:
+    credential = (
+        "kind: Vault\nname: tools\n---\n"
+        "kind: VaultCredential\nname: github\nvault: tools\n"
+        "auth:\n  type: static_bearer\n  mcp_server_url: https://mcp.example.com\n  token: {env: GH_PAT}\n"
+    )
+    agent = "kind: Agent\nname: helper\nmodel: gpt-5\ninstructions: \"pat={{ env('GH_PAT') }}\"\n"
+
+    problems = failing(
+        {"assistplan.yaml": "project: p\n", "vault.yaml": credential, "agent.yaml": agent},
+        environ={"GH_PAT": "ghp_secret_value_123"},
+    )
+
+    assert problems == [
+        'vault.yaml:10:16: auth.token.env: "GH_PAT" is a secret (given here as {env: GH_PAT}) and a template reads it '
+        "with env(): templates never see secrets"
+    ]
+
+
+def test_a_template_may_read_a_variable_no_manifest_gives_as_a_secret(load: Loader) -> None:
+    agent = "kind: Agent\nname: helper\nmodel: gpt-5\ninstructions: \"team={{ env('TEAM') }}\"\n"
+
+    project = load({"assistplan.yaml": "project: p\n", "agent.yaml": agent}, environ={"TEAM": "support"})
+
+    assert project.resources[Address("Agent", "helper")].spec.instructions == "team=support"
+
+
 def test_assistplan_yaml_reading_its_api_key_with_env_is_an_error_whatever_the_variables_name(
     failing: Failing,
 ) -> None:

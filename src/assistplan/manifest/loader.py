@@ -266,8 +266,10 @@ def _referenced_files(parsed: list[_ParsedFile], cache: FileCache) -> set[Path]:
 class _Collector:
     """Validates documents into Manifests, keeping addresses unique."""
 
-    def __init__(self, diagnostics: Diagnostics) -> None:
+    def __init__(self, diagnostics: Diagnostics, read: frozenset[str] = frozenset()) -> None:
         self.diagnostics = diagnostics
+        self.read = read
+        """The environment variables the templates read with env()."""
         self.seen: dict[Address, Document] = {}
         self.manifests: list[Manifest] = []
 
@@ -279,6 +281,14 @@ class _Collector:
         if not isinstance(data, dict):
             self.error('a manifest document must be a mapping with "kind" and "name"', document.start)
             return
+        if self.read:
+            for path, variable in secret_references(data):
+                if variable in self.read:
+                    message = (
+                        f'"{variable}" is a secret (given here as {{env: {variable}}}) and a template reads it with '
+                        "env(): templates never see secrets"
+                    )
+                    self.error(f"{'.'.join(map(str, path))}: {message}", positions.value(path) or document.start)
         kind = data.get("kind")
         if kind is None:
             self.error('missing required field "kind"', document.start)
@@ -309,6 +319,21 @@ class _Collector:
             self.manifests.append(
                 Manifest(address, resource_spec, item.name, item.path.parent, positions, document.start)
             )
+
+
+def secret_references(data: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Where a manifest document gives a secret by reference (`{env: NAME}`, the only way a field takes one), and
+    NAME: walked without recursion, whatever the document's depth."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            if len(value) == 1 and isinstance(value.get("env"), str):
+                yield (*path, "env"), value["env"]
+            else:
+                stack.extend(((*path, key), item) for key, item in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend(((*path, index), item) for index, item in reversed(list(enumerate(value))))
 
 
 def load_project(
@@ -371,7 +396,7 @@ def load_project(
             parsed.append(_parse_file(path, name_of(path), root, context, diagnostics, budget))
             budget -= len(parsed[-1].documents)
     referenced = _referenced_files(parsed, cache)
-    collector = _Collector(diagnostics)
+    collector = _Collector(diagnostics, frozenset(context.read))
     count = 0
     for item in parsed:
         if item.path.resolve() in referenced:

@@ -3,7 +3,8 @@
 Templates see `vars` (a mapping) and `env(NAME[, default])`; they run in Jinja2's SandboxedEnvironment with
 StrictUndefined and no loader, so they cannot read files, import templates or reach Python internals, and with the
 work limits of jinja_limits. `env()` refuses secrets: the variables named by `api_key_env` and any variable whose
-name says it is one; secrets are given by reference (`{env: NAME}`) where a field accepts them.
+name says it is one; secrets are given by reference (`{env: NAME}`) where a field accepts them, and the loader refuses
+a variable that a manifest gives so once the templates have read it (`read`).
 
 Line mapping: before rendering, an invisible marker naming the source line is put in front of the first
 non-blank character of every line that starts outside a Jinja tag. Markers are template *data*, so they come out of
