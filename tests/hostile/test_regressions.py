@@ -177,7 +177,9 @@ def test_a_ref_cycle_is_refused_where_it_closes(root: Path) -> None:
 
 def test_twenty_thousand_errors_are_all_counted(root: Path) -> None:
     bad = "".join(f"bad{index}: 1\n" for index in range(20))
-    write(root, {"e.yaml": "".join(f"---\nkind: FlowiseVariable\nname: v{i}\n{bad}" for i in range(1000))})
+    documents = "".join(f"---\nkind: FlowiseVariable\nname: v{i}\n{bad}" for i in range(1000))
+    flowise = "project: regression\nflowise: {url: http://127.0.0.1:9}\n"
+    write(root, {"assistplan.yaml": flowise, "e.yaml": documents})
     code, output = validate(root)
     assert code == 1
     assert output.splitlines()[-2:] == ["... and 19900 more errors", "20000 errors"]

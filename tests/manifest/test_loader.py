@@ -395,6 +395,24 @@ def test_every_error_is_reported_at_once(failing: Failing) -> None:
     assert len(failing(files)) == 3
 
 
+def test_a_misspelled_field_does_not_hide_the_other_problems_of_its_document(failing: Failing) -> None:
+    agent = "kind: Agent\nname: a\nmodel: gpt-5\nbogus_field: 1\ntools:\n  - function: get_curent_time\n"
+
+    problems = failing({"a.yaml": agent})
+
+    assert [problem.split(": ", 1)[0] for problem in problems] == ["a.yaml:4:1", "a.yaml:6:15"]
+    assert 'unknown field "bogus_field"' in problems[0]
+    assert 'unknown Function "get_curent_time"' in problems[1]
+
+
+def test_a_document_with_a_wrong_value_besides_a_misspelled_field_reports_both_and_nothing_more(
+    failing: Failing,
+) -> None:
+    agent = "kind: Agent\nname: a\nmodel: gpt-5\nservice_tier: slow\nbogus_field: 1\n"
+
+    assert len(failing({"a.yaml": agent})) == 2
+
+
 def test_not_utf8_is_reported_at_the_byte(failing: Failing) -> None:
     assert failing({"m.yaml": b"kind: Agent\nname: caf\xe9\n"}) == [
         "m.yaml:2:10: not UTF-8 text: byte 0xe9 cannot be decoded"

@@ -312,7 +312,7 @@ class _Collector:
             self.seen[address] = document
         hints = len(self.diagnostics) < MAX_HINTED_ERRORS
         where = str(address) if address else None
-        spec, problems = validate_model(model, data, positions, address=where, hints=hints)
+        spec, problems = validate_model(model, data, positions, address=where, hints=hints, past_unknown_fields=True)
         self.diagnostics.extend(problems)
         if spec is not None and address is not None:
             resource_spec = spec

@@ -246,17 +246,32 @@ class _Translator:
 
 
 def validate_model(
-    model: type[M], data: Any, positions: Positions, *, address: str | None = None, hints: bool = True
+    model: type[M],
+    data: Any,
+    positions: Positions,
+    *,
+    address: str | None = None,
+    hints: bool = True,
+    past_unknown_fields: bool = False,
 ) -> tuple[M | None, list[Diagnostic]]:
     """Validate `data` (a parsed document, or part of one) against `model`; every error as a positioned diagnostic.
 
     `hints` False leaves out the "did you mean" suggestions (they cost the most, and past many errors nobody reads
-    them)."""
+    them). With `past_unknown_fields`, a mapping whose only errors are unknown top-level fields (a misspelled field)
+    also gives the model validated without them, beside those errors, so that the checks that need a model
+    (references, files) report their problems in the same run."""
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
+        errors = exc.errors(include_url=False)
         translator = _Translator(model, data, positions, address, hints)
         diagnostics: list[Diagnostic] = []
-        for error in exc.errors(include_url=False):
+        for error in errors:
             diagnostics.extend(translator.translate(error))
+        unknown = {error["loc"][0] for error in errors if error["type"] == "extra_forbidden" and len(error["loc"]) == 1}
+        if past_unknown_fields and isinstance(data, dict) and len(unknown) == len(errors):
+            try:
+                return model.model_validate({k: v for k, v in data.items() if k not in unknown}), diagnostics
+            except ValidationError:
+                pass
         return None, diagnostics
