@@ -38,8 +38,12 @@ class Address(str):
             raise ValueError(f"invalid address {text!r}: expected Kind/name, for example Agent/support")
         kind = match["kind"]
         if catalog.get(kind) is None:
-            known = ", ".join(catalog.names())
-            raise ValueError(f"invalid address {text!r}: unknown kind {kind!r} (kinds: {known})")
+            from assistplan.manifest.validate import did_you_mean
+
+            names = catalog.names()
+            hint = did_you_mean(kind, names)
+            known = hint or f" (kinds: {', '.join(names)})"
+            raise ValueError(f"invalid address {text!r}: unknown kind {kind!r}{known}")
         return cls(kind, match["name"])
 
     @classmethod

@@ -223,7 +223,10 @@ def test_import_of_a_miswritten_address_names_the_argument_and_the_unknown_kind(
     result = project.run("import", "agent/support-agent", "agent_1")
 
     assert result.exit_code == 1
-    assert "Invalid value for 'ADDRESS': invalid address 'agent/support-agent': unknown kind 'agent'" in result.output
+    assert (
+        "Invalid value for 'ADDRESS': invalid address 'agent/support-agent': unknown kind 'agent' "
+        '(did you mean "Agent"?)' in result.output
+    )
 
 
 def test_import_adopts_an_unmanaged_agent(project: Project) -> None:

@@ -303,6 +303,23 @@ def test_an_environment_on_a_project_without_environments_is_an_error(project: P
     assert 'environment "dev" was asked for (--env or ASSISTPLAN_ENV), but assistplan.yaml declares no' in result.output
 
 
+def test_a_saved_plan_of_another_project_names_its_manifest_root_rather_than_an_environment(
+    project: Project, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    alone = config(sandbox).split("        environments:")[0] + "        vars: {stage: any}\n"
+    project.write("assistplan.yaml", alone)
+    planfile = tmp_path / "shop.plan"
+    assert project.run("plan", "--out", str(planfile)).exit_code == 0
+    project.write("assistplan.yaml", alone.replace("test-shop", "other"))
+
+    result = project.run("apply", str(planfile))
+
+    assert result.exit_code == 1
+    assert (
+        "is a plan of 'test-shop', not of 'other': apply it from the manifest root it was planned in" in result.output
+    )
+
+
 def test_a_saved_plan_is_applied_only_in_its_own_environment(project: Project, tmp_path: Path) -> None:
     planfile = tmp_path / "dev.plan"
     run(project, "dev", "plan", "--out", str(planfile))
@@ -310,7 +327,7 @@ def test_a_saved_plan_is_applied_only_in_its_own_environment(project: Project, t
     result = project.run("--env", "prod", "apply", str(planfile))
 
     assert result.exit_code == 1
-    assert "is a plan of 'test-shop@dev', not of 'test-shop@prod': choose its --env" in result.output
+    assert "is a plan of 'test-shop@dev', not of 'test-shop@prod': apply it with --env dev" in result.output
     assert list(project.client().beta.agents.list()) == []
 
 

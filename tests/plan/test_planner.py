@@ -524,6 +524,16 @@ ERROR_ROWS = [
         "Assistant/bot would be destroyed",
     ),
     row(
+        "unknown-target-names-the-closest-address",
+        Scenario(want=[want(KB, STORE), want(HELPER, HELPER_SPEC)], targets=["Agent/helpr"]),
+        '--target Agent/helpr (did you mean "Agent/helper"?): no such resource',
+    ),
+    row(
+        "unknown-replace-names-the-closest-address",
+        Scenario(want=[want(KB, STORE)], replace=["VectorStore/kbb"]),
+        '--replace VectorStore/kbb (did you mean "VectorStore/kb"?): no such resource in the manifests',
+    ),
+    row(
         "unknown-target",
         Scenario(want=[want(KB, STORE)], targets=["Assistant/nope"]),
         "--target Assistant/nope: no such resource",

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
     from assistplan.apply.results import ApplyResult
     from assistplan.plan.model import Plan, PlanOptions
+    from assistplan.workflow import Workspace
 
 APPLY_PARALLELISM = parallelism_option(4, "How many actions (and list requests) run at once.")
 
@@ -261,7 +262,8 @@ def _plan_and_apply(
         if planfile is not None:
             plan = load_plan(planfile)
             if plan.project != opened.name:
-                raise PlanError(f"{planfile} is a plan of {plan.project!r}, not of {opened.name!r}: choose its --env")
+                whose = _whose(plan, opened)
+                raise PlanError(f"{planfile} is a plan of {plan.project!r}, not of {opened.name!r}: {whose}")
             state = opened.load_state()
             inventory = opened.refresh_for(state, plan.options, parallelism)
             check_fresh(plan, state, opened.observed(inventory), inventory.id_to_address)
@@ -411,3 +413,14 @@ def output(ctx: click.Context, address: str | None, fmt: str) -> None:
     else:
         for address, remote_id in ids.items():
             click.echo(f"{address} = {remote_id}")
+
+
+def _whose(plan: Plan, opened: Workspace) -> str:
+    """Where a saved plan of another project can be applied: an environment of this one, or another manifest root."""
+    from assistplan.manifest.environments import identity
+
+    config = opened.project.config
+    matching = [name for name in sorted(config.environments) if identity(config, name) == plan.project]
+    if matching:
+        return f"apply it with --env {matching[0]}"
+    return "apply it from the manifest root it was planned in"

@@ -95,9 +95,17 @@ def make_plan(
 
 
 def _check_replace(replace: tuple[Address, ...], wanted: Mapping[Address, Desired]) -> None:
-    unknown = [str(address) for address in replace if address not in wanted]
+    unknown = [address for address in replace if address not in wanted]
     if unknown:
-        raise PlanError(f"--replace {', '.join(unknown)}: no such resource in the manifests")
+        raise PlanError(f"--replace {_closest(unknown, wanted)}: no such resource in the manifests")
+
+
+def _closest(unknown: Iterable[Address], known: Iterable[Address]) -> str:
+    """The unknown addresses, each with the closest known one, if any is close."""
+    from assistplan.manifest.validate import did_you_mean
+
+    names = [str(address) for address in known]
+    return ", ".join(f"{address}{did_you_mean(str(address), names)}" for address in unknown)
 
 
 def _relabelled(address: Address, found: Live | None, project: str) -> Address | None:
@@ -424,7 +432,9 @@ def _restrict(
     known = {rc.address for rc in ordered}
     unknown = [t for t in targets if t not in known]
     if unknown:
-        raise PlanError(f"--target {', '.join(unknown)}: no such resource in the manifests, the state or the live API")
+        raise PlanError(
+            f"--target {_closest(unknown, known)}: no such resource in the manifests, the state or the live API"
+        )
     edges: dict[Address, set[Address]] = {a: set(d.depends_on) for a, d in desired.items()}
     for rc in ordered:
         edges.setdefault(rc.address, set()).update(rc.depends_on)
