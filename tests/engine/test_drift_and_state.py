@@ -254,6 +254,22 @@ def test_an_import_whose_stamp_fails_names_the_resource_operation_url_and_reques
     assert re.search(r"\(request id req_[0-9a-f]{32}\)", line)
 
 
+def test_a_failed_upload_names_it_once_with_its_file_its_url_and_its_request_id(project: Project) -> None:
+    project.sandbox.set_faults(routes={"POST /files": FaultConfig(rate=1.0, modes=("500",))})
+
+    result = project.run("apply", "--auto-approve")
+
+    assert result.exit_code == 1
+    progress = next(line for line in result.output.splitlines() if line.startswith("VectorStore/handbook: create"))
+    summary = next(line for line in result.output.splitlines() if "failed:  VectorStore/handbook" in line)
+    assert progress.startswith("VectorStore/handbook: create failed: upload handbook/returns.md: ")
+    assert summary.startswith("  failed:  VectorStore/handbook create: upload handbook/returns.md: ")
+    for line in (progress, summary):
+        assert line.count("VectorStore/handbook") == 1
+        assert f"(POST {project.sandbox.base_url}/files)" in line
+        assert len(re.findall(r"\(request id req_[0-9a-f]{32}\)", line)) == 1
+
+
 def test_objects_of_other_projects_are_never_touched(project: Project) -> None:
     other = project.client().beta.agents.create(
         model="gpt-5", name="support-agent", metadata={"assistplan:project": "other", "assistplan:address": "Agent/x"}

@@ -378,5 +378,20 @@ def _unreadable(address: Address, step: str, error: Exception) -> ProviderError:
 def _failure(address: Address, step: str, exc: AssistplanError, started: float) -> ActionResult:
     request_id = exc.request_id if isinstance(exc, ProviderError) else None
     return ActionResult(
-        address, step, ok=False, error=str(exc), request_id=request_id, seconds=time.monotonic() - started
+        address,
+        step,
+        ok=False,
+        error=_failed(address, step, exc),
+        request_id=request_id,
+        seconds=time.monotonic() - started,
     )
+
+
+def _failed(address: Address, step: str, exc: AssistplanError) -> str:
+    """What went wrong, for a result that names the address and the step itself: an error of the same address does
+    not repeat them, and names its operation only when it is not the step (`upload docs/a.md` during an update)."""
+    if isinstance(exc, ProviderError) and exc.address == address:
+        said = exc.reason if exc.operation in (None, step) else f"{exc.operation}: {exc.reason}"
+        return said + (f" (request id {exc.request_id})" if exc.request_id else "")
+    text = str(exc)
+    return text.removeprefix(f"{address}: ")

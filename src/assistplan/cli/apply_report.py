@@ -115,7 +115,7 @@ def report(result: ApplyResult, refresh_only: bool, destroying: bool = False) ->
         rid = (
             f" (request id {item.request_id})" if item.request_id and item.request_id not in (item.error or "") else ""
         )
-        click.secho(f"  failed:  {item.address}: {item.error}{rid}", fg="red", err=True)
+        click.secho(f"  failed:  {item.address} {item.step}: {item.error}{rid}", fg="red", err=True)
     for item in skipped:
         click.echo(f"  skipped: {item.address}: {item.error}", err=True)
     raise SystemExit(1)

@@ -183,6 +183,7 @@ class BlobPool:
                 address=address,
                 create=lambda client: client.files.create(file=(name, content), purpose=purpose),  # type: ignore[arg-type]
                 find_existing=find_existing,
+                operation=f"upload {path}",
             )
             blob = parse_blob(created.model_dump())
             if blob is None:

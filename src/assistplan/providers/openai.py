@@ -798,11 +798,13 @@ def create_safely(
     address: str,
     create: Callable[[OpenAI], T],
     find_existing: Callable[[], T | None],
+    operation: str = "create",
 ) -> T:
     """Create once; after a transient failure, adopt the object if it was committed, else try again.
 
     `create` runs on the no-retry client. `find_existing` looks the object up by its labels; it is consulted before
-    every retry so a create whose response was lost is adopted rather than duplicated.
+    every retry so a create whose response was lost is adopted rather than duplicated. `operation` names the create in
+    errors (`upload docs/a.md` for a file a vector store needs).
     """
     attempt = 0
     while True:
@@ -811,9 +813,9 @@ def create_safely(
         except Exception as exc:
             attempt += 1
             if not is_retryable(exc) or attempt == CREATE_ATTEMPTS:
-                raise map_error(exc, address=address, operation="create") from None
+                raise map_error(exc, address=address, operation=operation) from None
             time.sleep(retry_after(exc) or provider.backoff(attempt - 1))
-            found = call(find_existing, address=address, operation="look up after a failed create")
+            found = call(find_existing, address=address, operation=f"look up after a failed {operation}")
             if found is not None:
                 return found
 
