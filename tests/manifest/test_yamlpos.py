@@ -84,6 +84,30 @@ def test_syntax_errors_point_at_the_problem() -> None:
     assert errors == ["f.yaml:2:2: invalid YAML: expected ',' or ']', but got ':' (while parsing a flow sequence)"]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "a: 1\nb: [1, 2\n",
+            "f.yaml:2:4: invalid YAML: expected ',' or ']', but got '<stream end>' (while parsing a "
+            "flow sequence that opens here)",
+        ),
+        (
+            "a: 1\nb: {c: 1\n\n",
+            "f.yaml:2:4: invalid YAML: expected ',' or '}', but got '<stream end>' (while parsing "
+            "a flow mapping that opens here)",
+        ),
+        (
+            'a: "text\n',
+            "f.yaml:1:4: invalid YAML: found unexpected end of stream (while scanning a quoted scalar that opens here)",
+        ),
+    ],
+)
+def test_what_the_text_ends_inside_is_pointed_at_where_it_opens(text: str, expected: str) -> None:
+    _, errors = parse(text)
+    assert errors == [expected]
+
+
 def test_tab_indentation() -> None:
     _, errors = parse("a:\n\tb: 1\n")
     assert errors == [

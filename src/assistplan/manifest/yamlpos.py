@@ -324,6 +324,10 @@ def yaml_error(exc: yaml.YAMLError, linemap: LineMap, text: str) -> Diagnostic:
         problem = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context and exc.context != problem else ""
         mark = exc.problem_mark or exc.context_mark
+        at_end = exc.problem_mark is not None and not text[exc.problem_mark.index :].strip()
+        if at_end and exc.context_mark is not None and context:
+            # the text ended inside something left open (a `[`, a `{`, a quote): point at where it opened
+            context, mark = f" ({exc.context} that opens here)", exc.context_mark
         return Diagnostic.error(f"invalid YAML: {problem}{context}", range=_mark_range(linemap, mark))
     return Diagnostic.error(f"invalid YAML: {exc}", range=SourceRange(linemap.pos(0, 0)))
 
