@@ -206,3 +206,14 @@ def test_a_plan_that_cannot_be_saved_is_an_error_naming_the_path(project: Projec
     assert result.exit_code == 1
     assert f"cannot save the plan to {tmp_path / 'file' / 'saved.plan'}" in result.output
     assert "Traceback" not in result.output
+
+
+def test_renaming_a_referenced_resource_shows_no_drift_in_what_refers_to_it(project: Project) -> None:
+    applied(project)
+    project.edit("stack.yaml", "name: handbook\n", "name: knowledge\nmoved_from: VectorStore/handbook\n")
+    project.edit("stack.yaml", "file_search: {vector_store: handbook}", "file_search: {vector_store: knowledge}")
+
+    view = plan_json(project)
+
+    assert view["resource_drift"] == []
+    assert [rc[0] for rc in changed(view)] == ["VectorStore/knowledge"]

@@ -610,6 +610,18 @@ DRIFT_ROWS = [
         [(BOT, "bot-1", True, [])],
     ),
     row(
+        "a-reference-to-a-moved-resource-follows-it-and-is-no-drift",
+        Scenario(
+            want=[
+                want(NEW_KB, STORE, moved_from=[KB]),
+                want(BOT, {**BOT_SPEC, "vector_store": NEW_KB}, depends_on=[NEW_KB]),
+            ],
+            state=[recorded(KB, STORE), recorded(BOT, BOT_SPEC)],
+            live=[live(KB, STORE), live(BOT, {**BOT_SPEC, "vector_store": NEW_KB}, applied=BOT_SPEC)],
+        ),
+        [],
+    ),
+    row(
         "ignored-field-changed-outside-is-reported",
         Scenario(want=[want(KB, STORE, ignore_changes=["name"])], **kb_applied(edited_to=OUTSIDE)),
         [(KB, "kb-1", False, [("name", "changed", "kb", "renamed outside")])],

@@ -10,6 +10,7 @@ the object under its new address. Without a state file, the planner finds the ob
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from assistplan.addrs import Address
 from assistplan.errors import PlanError
@@ -60,4 +61,31 @@ def moved_state(
     resources = dict(state.resources)
     for new, old in carried.items():
         resources[new] = resources.pop(old).model_copy(update={"name": new.name})
+    # what the records say of the moved resources follows them: a reference is the address it names
+    names = {str(old): str(new) for new, old in carried.items()}
+    for address, record in resources.items():
+        applied = _repointed(record.applied, names)
+        if applied != record.applied:
+            resources[address] = record.model_copy(update={"applied": applied})
     return state.model_copy(update={"resources": resources}), carried
+
+
+def _repointed(spec: dict[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    """`spec` (JSON data) with every string that is one of `names` replaced by what it maps to; walked without
+    recursion, whatever its depth."""
+    stack: list[tuple[Any, Any]] = []
+
+    def copied(value: Any) -> Any:
+        if isinstance(value, dict | list):
+            shell: Any = {} if isinstance(value, dict) else [None] * len(value)
+            stack.append((value, shell))
+            return shell
+        return names.get(value, value) if isinstance(value, str) else value
+
+    root = copied(spec)
+    while stack:
+        source, target = stack.pop()
+        for key, value in source.items() if isinstance(source, dict) else enumerate(source):
+            target[key] = copied(value)
+    result: dict[str, Any] = root
+    return result
