@@ -413,6 +413,16 @@ def test_a_document_with_a_wrong_value_besides_a_misspelled_field_reports_both_a
     assert len(failing({"a.yaml": agent})) == 2
 
 
+def test_a_reference_to_a_document_with_errors_of_its_own_is_not_called_unknown(failing: Failing) -> None:
+    function = "kind: Function\nname: lookup\ndescription: Look up.\nstrict: maybe\nparameters: {type: object}\n"
+    agent = "kind: Agent\nname: a\nmodel: gpt-5\ntools:\n  - function: lookup\n"
+
+    problems = failing({"f.yaml": function, "a.yaml": agent})
+
+    assert len(problems) == 1
+    assert problems[0].startswith("f.yaml:4:9: strict: ")
+
+
 def test_not_utf8_is_reported_at_the_byte(failing: Failing) -> None:
     assert failing({"m.yaml": b"kind: Agent\nname: caf\xe9\n"}) == [
         "m.yaml:2:10: not UTF-8 text: byte 0xe9 cannot be decoded"

@@ -126,9 +126,17 @@ class _Resolution:
 
 class Resolver:
     def __init__(
-        self, config: ProjectConfig, context: TemplateContext, cache: FileCache, name_of: Callable[[Path], str]
+        self,
+        config: ProjectConfig,
+        context: TemplateContext,
+        cache: FileCache,
+        name_of: Callable[[Path], str],
+        invalid: frozenset[Address] = frozenset(),
     ) -> None:
         self.config = config
+        self.invalid = invalid
+        """The addresses of documents that failed their own checks: a reference to one is not "unknown" (the
+        document's errors are reported where it is)."""
         self.name_of = name_of
         self.context = context
         self.cache = cache
@@ -175,6 +183,8 @@ class Resolver:
 
     def reference(self, work: _Work, kind: str, name: str, path: JsonPath) -> Manifest | None:
         found = self.names[kind].get(name)
+        if found is None and Address(kind, name) in self.invalid:
+            return None
         if found is None:
             hint = did_you_mean(name, self.names[kind])
             self.error(work, path, f'unknown {kind} "{name}"{hint}')

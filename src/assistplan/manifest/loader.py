@@ -414,7 +414,8 @@ def load_project(
             break
     if on_declared is not None and not diagnostics.has_errors:
         on_declared(frozenset(manifest.address.kind for manifest in collector.manifests))
-    resolver = Resolver(config, context, cache, name_of)
+    invalid = frozenset(collector.seen) - {manifest.address for manifest in collector.manifests}
+    resolver = Resolver(config, context, cache, name_of, invalid)
     resources = resolver.resolve(collector.manifests)
     diagnostics.sources.update(resolver.sources)
     diagnostics.extend(resolver.diagnostics)
