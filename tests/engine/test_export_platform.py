@@ -146,6 +146,23 @@ def test_an_exported_platform_account_validates_and_plans_no_changes(account: Pr
     no_changes(account)
 
 
+def test_what_names_an_object_export_leaves_out_is_left_out_too_and_the_rest_plans_no_changes(
+    account: Project,
+) -> None:
+    ids = build(account.client())
+    account.client().beta.agents.environments.templates.update(
+        ids["template"], files=[{"type": "inline", "path": "/workspace/notes.txt", "data": "bm90ZXM="}]
+    )
+
+    output = exported(account)
+
+    assert "EnvironmentTemplate/Data-analysis-py: no File manifest can name its file /workspace/notes.txt" in output
+    assert "Automation/Nightly-digest: it names EnvironmentTemplate/Data-analysis-py, which is not exported" in output
+    assert sorted(files_under(account.root / "environment-templates")) == []
+    assert account.run("validate").exit_code == 0
+    no_changes(account)
+
+
 def test_export_writes_one_manifest_per_object_and_the_skill_folder(account: Project) -> None:
     build(account.client())
 

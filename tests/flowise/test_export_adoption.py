@@ -119,5 +119,5 @@ def test_a_custom_assistant_without_a_name_is_left_out_and_the_output_says_why(f
 
     result = fproject.ok("export", "--kind", "FlowiseAssistant")
 
-    assert f"Not exported: FlowiseAssistant {assistant}: Flowise refuses to update a CUSTOM assistant" in result.output
+    assert f"Not exported: FlowiseAssistant/{assistant}: Flowise refuses to update a CUSTOM assistant" in result.output
     assert not (fproject.root / "flowise" / "assistants").exists()

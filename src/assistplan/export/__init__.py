@@ -156,15 +156,25 @@ def _documents(
     project = workspace.project
     context = ExportContext(workspace.name, selection.inventory, selection.names, selection.include, project.functions)
     items: list[Item] = []
+    dropped: dict[str, Address] = {}
+    """Remote id -> address of the objects whose hook wrote nothing."""
     while selection.queue:
         obj = selection.queue.popleft()
         address = Address(obj.kind, selection.names[obj.id])
         if address in project.resources:
             result.skipped.append(address)
             continue
+        said = len(context.left_out)
+        context.exporting = obj.id
         exported = selection.kinds[obj.kind].export(obj, context)
+        context.exporting = None
         if exported is not None:
             items.append(Item(address, exported, obj))
+            continue
+        dropped[obj.id] = address
+        if len(context.left_out) == said:
+            context.left_out.append(f"{address}: it cannot be written as a manifest")
+    items = _without_dangling(items, dropped, context)
     if filters.kinds:
         items = [
             item
@@ -174,6 +184,24 @@ def _documents(
     result.unserved.extend(context.left_out)
     shared = [Item(Address(e.document["kind"], e.document["name"]), e, None) for e in context.function_documents()]
     return [_under(prefix, item) for item in [*shared, *items]]
+
+
+def _without_dangling(items: list[Item], dropped: dict[str, Address], context: ExportContext) -> list[Item]:
+    """The items that name no dropped object, directly or through others: a manifest naming one would not load."""
+    kept = list(items)
+    while True:
+        gone = []
+        for item in kept:
+            named = context.refers.get(item.obj.id, set()) if item.obj is not None else set()
+            missing = sorted(str(dropped[remote_id]) for remote_id in named if remote_id in dropped)
+            if item.obj is not None and missing:
+                gone.append((item, item.obj.id, missing))
+        if not gone:
+            return kept
+        for item, remote_id, missing in gone:
+            kept.remove(item)
+            dropped[remote_id] = item.address
+            context.left_out.append(f"{item.address}: it names {', '.join(missing)}, which is not exported")
 
 
 def _under(prefix: str, item: Item) -> Item:

@@ -113,10 +113,16 @@ class ExportContext:
         self._paths: set[str] = set()
         self.left_out: list[str] = []
         """Objects an export hook leaves out, each with the reason (what to do to export it)."""
+        self.exporting: str | None = None
+        """The remote id of the object whose hook runs (set by the export around each call)."""
+        self.refers: dict[str, set[str]] = {}
+        """Remote id -> the remote ids its manifest names through `reference`."""
 
     def leave_out(self, obj: LiveObject, reason: str) -> None:
-        """Say why an object is not exported (its hook then returns None)."""
-        self.left_out.append(f"{obj.kind} {obj.id}: {reason}")
+        """Say why an object is not exported (its hook then returns None): by the address it would have had, which
+        what names it is told too."""
+        name = self._names.get(obj.id)
+        self.left_out.append(f"{obj.kind}/{name}: {reason}" if name else f"{obj.kind} {obj.id}: {reason}")
 
     def name(self, obj: LiveObject) -> str:
         """The manifest name of an object being exported."""
@@ -126,7 +132,10 @@ class ExportContext:
         """The manifest name of the object of `kind` with this remote id: the project's address for it, or the
         name it is exported under (it comes along even when the filters left it out). None when no manifest can
         name it (gone, or another project's)."""
-        return self._include(kind, remote_id)
+        found = self._include(kind, remote_id)
+        if found is not None and self.exporting is not None:
+            self.refers.setdefault(self.exporting, set()).add(remote_id)
+        return found
 
     def function(self, tool_name: str, description: str, parameters: Mapping[str, Any], strict: bool = False) -> str:
         """The Function manifest for a function tool: one the project has with the same name and content, one this

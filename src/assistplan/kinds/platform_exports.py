@@ -230,11 +230,18 @@ def export_environment_template(kind: Kind, obj: LiveObject, ctx: ExportContext)
         document["packages"] = packages
     network = {key: value for key, value in spec["network"].items() if value}
     if network.get("access") is None:
+        ctx.leave_out(obj, "the API's answer does not say its network access")
         return None
     document["network"] = network
     files = [_template_file(entry, ctx) for entry in raw.get("files") or []]
     skills = [_template_skill(entry, ctx) for entry in raw.get("skills") or []]
-    if None in files or None in skills:
+    if None in files:
+        entries = raw.get("files") or []
+        unnamed = [str(entry.get("path")) for entry, named in zip(entries, files, strict=True) if named is None]
+        ctx.leave_out(obj, f"no File manifest can name its file {', '.join(unnamed)} (an inline source or an upload)")
+        return None
+    if None in skills:
+        ctx.leave_out(obj, "a skill it names is gone, inline, or another project's")
         return None
     if files:
         document["files"] = files
