@@ -265,8 +265,8 @@ def test_an_mcp_header_value_is_never_written_and_its_variable_is_named(account:
     assert not any("secret-token-value" in text for text in files_under(account.root).values())
     assert "secret-token-value" not in account.state_path.read_text(encoding="utf-8")
     manifest = files_under(account.root)["agents/support-agent-3.yaml"]
-    assert "set the environment variable GITHUB_AUTHORIZATION" in manifest
-    assert "env: GITHUB_AUTHORIZATION" in manifest
+    assert "set the environment variable ASSISTPLAN_GITHUB_AUTHORIZATION" in " ".join(manifest.replace("#", "").split())
+    assert "env: ASSISTPLAN_GITHUB_AUTHORIZATION" in manifest
 
 
 def test_a_dry_run_writes_and_adopts_nothing(account: Project) -> None:

@@ -87,6 +87,24 @@ class FunctionDocument:
     strict: bool
 
 
+RESERVED_VARIABLES = ("GITHUB_", "RUNNER_", "ACTIONS_", "CI", "PATH", "HOME")
+"""Names, and prefixes ending in `_`, that CI runners set or reserve (GitHub Actions refuses a variable or secret named
+`GITHUB_*`, and sets `GITHUB_TOKEN` in every job): a variable an export names for a secret never takes one, lest an
+apply send the runner's value as the secret."""
+
+
+def secret_variable(name: str, field: str) -> str:
+    """The environment variable an exported manifest names for a secret it cannot read back: `OpenAI-key-prod` and
+    `openAIApiKey` give `OPENAI_KEY_PROD_OPEN_AI_API_KEY`, and a name a runner reserves is prefixed with
+    `ASSISTPLAN_` (`github`, `token`: `ASSISTPLAN_GITHUB_TOKEN`)."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", field)
+    env = re.sub(r"[^A-Za-z0-9]+", "_", f"{name}_{words}").strip("_").upper()
+    reserved = any(env.startswith(word) if word.endswith("_") else env == word for word in RESERVED_VARIABLES)
+    if reserved or not re.match(r"^[A-Z_]", env):
+        return f"ASSISTPLAN_{env}"
+    return env
+
+
 class ExportContext:
     """What every `Kind.export` hook is given (one per export run, shared by every kind)."""
 

@@ -21,7 +21,7 @@ from typing import Any
 from assistplan.errors import AssistplanError
 from assistplan.flowise_nodes import CREDENTIAL_INPUT, NODE_ID, definition
 from assistplan.kinds.base import Kind, LiveObject
-from assistplan.kinds.exporting import ExportContext, Exported, keep_remote_name, valid_name
+from assistplan.kinds.exporting import ExportContext, Exported, keep_remote_name, secret_variable, valid_name
 from assistplan.kinds.flowise_assistants import details
 from assistplan.kinds.flowise_base import MARK
 from assistplan.kinds.flowise_chatflows import flow_data
@@ -100,17 +100,10 @@ def export_credential(kind: Kind, obj: LiveObject, ctx: ExportContext) -> Export
         return None
     exported = _named("FlowiseCredential", obj, ctx, "credentials", str(spec.get("name") or ""))
     exported.document["credential"] = component
-    names = {field: _env_name(ctx.name(obj), field) for field in fields}
+    names = {field: secret_variable(ctx.name(obj), field) for field in fields}
     exported.document["secrets"] = {field: {"env": env} for field, env in names.items()}
     exported.comments.append(SECRETS_UNREAD.format(names=", ".join(names.values())))
     return exported
-
-
-def _env_name(name: str, field: str) -> str:
-    """`OpenAI-key-prod`, `openAIApiKey` -> `OPENAI_KEY_PROD_OPEN_AI_API_KEY`."""
-    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", field)
-    env = re.sub(r"[^A-Za-z0-9]+", "_", f"{name}_{words}").strip("_").upper()
-    return env if re.match(r"^[A-Z_]", env) else f"_{env}"
 
 
 def export_assistant(kind: Kind, obj: LiveObject, ctx: ExportContext) -> Exported | None:

@@ -11,13 +11,12 @@ environment template names it.
 
 from __future__ import annotations
 
-import re
 from typing import Any, get_args
 
 from assistplan.kinds.agents import TEXT_DEFAULT, TOOL_DEFAULTS, normalize_tool
 from assistplan.kinds.assistants import RANKING_DEFAULT
 from assistplan.kinds.base import Kind, LiveObject, Spec, registered, user_metadata
-from assistplan.kinds.exporting import ExportContext, Exported, keep_remote_name
+from assistplan.kinds.exporting import ExportContext, Exported, keep_remote_name, secret_variable
 from assistplan.kinds.vector_stores import AUTO_CHUNKING
 from assistplan.manifest.openai_models import FilePurpose
 
@@ -89,7 +88,7 @@ def _mcp(tool: dict[str, Any], exported: Exported, ctx: ExportContext) -> dict[s
     transport = dict(tool.get("transport") or {})
     headers = transport.get("headers") or {}
     if headers:
-        names = {header: _env_name(label, header) for header in headers}
+        names = {header: secret_variable(label, header) for header in headers}
         transport["headers"] = {header: {"env": env} for header, env in names.items()}
         tool = {**tool, "transport": transport}
         for header, env in names.items():
@@ -110,11 +109,6 @@ def _credential(ctx: ExportContext, credential_id: str) -> str | None:
         if obj.id.endswith("/" + credential_id):
             return ctx.reference("VaultCredential", obj.id)
     return None
-
-
-def _env_name(label: str, header: str) -> str:
-    name = re.sub(r"[^A-Za-z0-9]+", "_", f"{label}_{header}").strip("_").upper()
-    return name if re.match(r"^[A-Z_]", name) else f"_{name}"
 
 
 def export_assistant(kind: Kind, obj: LiveObject, ctx: ExportContext) -> Exported:

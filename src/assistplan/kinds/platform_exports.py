@@ -12,13 +12,12 @@ inline files or inline skills, and skills whose bundle is not a zip of UTF-8 tex
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from datetime import UTC, datetime
 from typing import Any
 
 from assistplan.kinds.base import Kind, LiveObject, prune
-from assistplan.kinds.exporting import ExportContext, Exported, keep_remote_name, relative
+from assistplan.kinds.exporting import ExportContext, Exported, keep_remote_name, relative, secret_variable
 from assistplan.manifest.skill_models import MARKER
 
 SECRETS_UNREAD = (
@@ -64,7 +63,7 @@ def export_vault_credential(kind: Kind, obj: LiveObject, ctx: ExportContext) -> 
     envs: list[str] = []
 
     def secret(field: str) -> dict[str, str]:
-        env = _env_name(exported.document["name"], field)
+        env = secret_variable(exported.document["name"], field)
         envs.append(f"{env} ({field})")
         return {"env": env}
 
@@ -106,11 +105,6 @@ def _auth(raw: dict[str, Any], spec: dict[str, Any], secret: Any) -> dict[str, A
             **({"scope": spec["scope"]} if spec.get("scope") is not None else {}),
         }
     return out
-
-
-def _env_name(name: str, field: str) -> str:
-    env = re.sub(r"[^A-Za-z0-9]+", "_", f"{name}_{field}").strip("_").upper()
-    return env if re.match(r"^[A-Z_]", env) else f"_{env}"
 
 
 def export_automation(kind: Kind, obj: LiveObject, ctx: ExportContext) -> Exported | None:
