@@ -112,3 +112,18 @@ def test_an_unknown_skill_is_an_error(failing: Failing) -> None:
     assert failing(template("skills: [{skill: csv-tools, version: latest}]\n")) == [
         't.yaml:3:18: skills[0].skill: unknown Skill "csv-tools"'
     ]
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [
+        ("0", "skills[0].version: must be at least 1, got 0"),
+        ("lates", "skills[0].version: invalid value \"lates\": expected 'latest'"),
+    ],
+)
+def test_a_wrong_skill_version_is_one_error_of_the_branch_of_its_type(
+    failing: Failing, version: str, expected: str
+) -> None:
+    files = {**template(f"skills: [{{skill: csv-tools, version: {version}}}]\n")}
+
+    assert failing(files) == [f"t.yaml:3:38: {expected}"]

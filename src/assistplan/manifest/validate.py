@@ -150,6 +150,24 @@ def _field_names(model: Any) -> list[str]:
     return [field.alias or name for name, field in model.model_fields.items()]
 
 
+def _branch_of_the_input(model: type[BaseModel], data: Any, errors: list[Any]) -> list[Any]:
+    """The errors, less those of a union's branches of another type than the input when a branch of its type has
+    errors of its own: `version: 0` of `int >= 1 | "latest"` is "must be at least 1" alone, `version: lates` is
+    "expected 'latest'" alone."""
+    paths = [_walk(model, data, tuple(error["loc"]))[0] for error in errors]
+
+    def of_another_type(error: Any) -> bool:
+        if error["type"] == "literal_error":
+            quoted = str((error.get("ctx") or {}).get("expected", "")).startswith("'")  # pydantic quotes text
+            return quoted != isinstance(error.get("input"), str)
+        return str(error["type"]).endswith("_type")
+
+    fitting = {path for error, path in zip(errors, paths, strict=True) if not of_another_type(error)}
+    return [
+        error for error, path in zip(errors, paths, strict=True) if not (path in fitting and of_another_type(error))
+    ]
+
+
 def _prefix(path: JsonPath) -> str:
     return f"{format_path(path)}: " if path else ""
 
@@ -263,7 +281,7 @@ def validate_model(
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
-        errors = exc.errors(include_url=False)
+        errors = _branch_of_the_input(model, data, exc.errors(include_url=False))
         translator = _Translator(model, data, positions, address, hints)
         diagnostics: list[Diagnostic] = []
         for error in errors:
