@@ -4,6 +4,7 @@ the same step and plan as no changes; secrets are never written anywhere."""
 
 from __future__ import annotations
 
+import shutil
 from typing import Any
 
 import openai
@@ -292,6 +293,23 @@ def test_an_exported_skill_is_marked_by_a_new_version_of_the_same_files(account:
     after = account.client().skills.retrieve(ids["skill"])
     assert int(after.latest_version) == int(before.latest_version) + 1
     assert after.default_version == after.latest_version
+
+
+def test_exporting_again_after_a_lost_state_and_manifests_marks_no_skill_twice(account: Project) -> None:
+    ids = build(account.client())
+    exported(account)
+    marked = account.client().skills.retrieve(ids["skill"])
+    for path in account.root.iterdir():
+        if path.name != "assistplan.yaml":
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+
+    exported(account)
+
+    assert account.client().skills.retrieve(ids["skill"]).latest_version == marked.latest_version
+    no_changes(account)
 
 
 def test_a_one_off_paused_automation_without_environment_keeps_its_time_and_input(account: Project) -> None:

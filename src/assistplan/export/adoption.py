@@ -57,7 +57,10 @@ def adopt(
         context = KindContext(
             workspace.name, workspace.provider(kind.provider), inventory, workspace.root, NoRecords(workspace.name)
         )
-        stamped = kind.stamp(context, address, obj, stamp)
+        # an object that already carries these labels (this project's, applied before its state was lost) is kept
+        # as it is: stamping a skill again would upload a new version
+        marked = same and (obj.project, obj.address, obj.digest) == (workspace.name, str(address), want.digest)
+        stamped = obj if marked else kind.stamp(context, address, obj, stamp)
         stamped.spec = None
         workspace.store.record(address, _record(address, stamped, inventory.normalized(stamped, kind), want, same))
         return address, same
