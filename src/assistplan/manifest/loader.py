@@ -31,6 +31,7 @@ from assistplan.manifest.yamlpos import (
     Document,
     LineMap,
     document_after,
+    format_path,
     most_documents,
     parse_documents,
     parse_single,
@@ -282,13 +283,13 @@ class _Collector:
             self.error('a manifest document must be a mapping with "kind" and "name"', document.start)
             return
         if self.read:
-            for path, variable in secret_references(data):
+            for path, variable in _secret_references(data):
                 if variable in self.read:
                     message = (
                         f'"{variable}" is a secret (given here as {{env: {variable}}}) and a template reads it with '
                         "env(): templates never see secrets"
                     )
-                    self.error(f"{'.'.join(map(str, path))}: {message}", positions.value(path) or document.start)
+                    self.error(f"{format_path(path)}: {message}", positions.value(path) or document.start)
         kind = data.get("kind")
         if kind is None:
             self.error('missing required field "kind"', document.start)
@@ -321,7 +322,7 @@ class _Collector:
             )
 
 
-def secret_references(data: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+def _secret_references(data: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """Where a manifest document gives a secret by reference (`{env: NAME}`, the only way a field takes one), and
     NAME: walked without recursion, whatever the document's depth."""
     stack: list[tuple[tuple[str | int, ...], Any]] = [((), data)]
