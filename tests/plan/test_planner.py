@@ -43,6 +43,9 @@ STORE = {"name": "kb", "chunking": 800}
 EDITED = {"name": "kb v2", "chunking": 800}
 OUTSIDE = {"name": "renamed outside", "chunking": 800}
 RECHUNKED = {"name": "kb", "chunking": 400}
+GUARDED = {**STORE, "secrets": {"token": {"fingerprint": "f1"}}}
+ROTATED = {**STORE, "secrets": {"token": {"fingerprint": "f2"}}}
+"""A spec holding a secret's keyed fingerprint, before and after the secret's value changed."""
 BOT_SPEC = {"model": "m1", "vector_store": KB}
 BOT_EDITED = {"model": "m2", "vector_store": KB}
 HELPER_SPEC = {"model": "m1", "vector_store": KB}
@@ -78,6 +81,16 @@ REASON_ROWS = [
     row(
         "manifest_changed",
         Scenario(want=[want(KB, EDITED)], **kb_applied()),
+        {KB: ("update", "manifest_changed")},
+    ),
+    row(
+        "secret_changed-only-a-secret-s-fingerprint-changed",
+        Scenario(want=[want(KB, ROTATED)], **kb_applied(GUARDED)),
+        {KB: ("update", "secret_changed")},
+    ),
+    row(
+        "manifest_changed-a-secret-and-another-field-changed",
+        Scenario(want=[want(KB, {**ROTATED, "name": "kb v2"})], **kb_applied(GUARDED)),
         {KB: ("update", "manifest_changed")},
     ),
     row(

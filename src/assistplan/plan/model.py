@@ -36,6 +36,7 @@ class ActionReason(StrEnum):
 
     NEW = "new"
     MANIFEST_CHANGED = "manifest_changed"
+    SECRET_CHANGED = "secret_changed"
     DRIFT = "drift"
     REMOTE_MISSING = "remote_missing"
     REPLACE_BECAUSE_CANNOT_UPDATE = "replace_because_cannot_update"
@@ -50,6 +51,16 @@ class ActionReason(StrEnum):
     FOREIGN = "foreign"
     MOVED = "moved"
     REPLACE_REQUESTED = "replace_requested"
+
+
+SECRET_LEAF = "fingerprint"
+"""The last key of a path that holds a secret's keyed fingerprint (a spec never holds a secret itself)."""
+
+
+def is_secret_path(path: str) -> bool:
+    """Whether a field change's dotted path is a secret's fingerprint."""
+    parent, dot, leaf = path.rpartition(".")
+    return bool(dot and parent) and leaf == SECRET_LEAF
 
 
 class ChangeType(StrEnum):

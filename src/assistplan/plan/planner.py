@@ -26,6 +26,7 @@ from assistplan.plan.model import (
     Plan,
     PlanOptions,
     ResourceChange,
+    is_secret_path,
 )
 from assistplan.plan.moves import declared_moves, moved_state
 from assistplan.state import ResourceState, StateFile
@@ -278,6 +279,8 @@ def _change(
     elif changes:
         manifest_unchanged = (recorded.digest if recorded else found.obj.digest) == want.digest
         action, reason = Action.UPDATE, ActionReason.DRIFT if manifest_unchanged else ActionReason.MANIFEST_CHANGED
+        if not manifest_unchanged and all(is_secret_path(change.path) for change in changes):
+            reason = ActionReason.SECRET_CHANGED  # the value of a variable the manifest names, not the manifest
     return ResourceChange(
         address,
         kind_name,

@@ -11,10 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from assistplan.plan.model import FORMAT_VERSION, Action, Drift, FieldChange, Plan, ResourceChange
+from assistplan.plan.model import FORMAT_VERSION, Action, Drift, FieldChange, Plan, ResourceChange, is_secret_path
 
-SECRET_LEAF = "fingerprint"
-"""The last key of a path that holds a secret's keyed fingerprint (the spec never holds a secret itself)."""
 SENSITIVE = "(sensitive value)"
 
 
@@ -122,10 +120,9 @@ def _field_changes(changes: Iterable[FieldChange]) -> list[dict[str, Any]]:
 def _field_change(c: FieldChange) -> dict[str, Any]:
     """One field change; a secret's keyed fingerprint (a path ending in `.fingerprint`) is shown as the secret it
     stands for, `sensitive`, with `SENSITIVE` for its values: a reviewer learns that it changed, nothing more."""
-    path, dot, leaf = c.path.rpartition(".")
-    if dot and leaf == SECRET_LEAF:
+    if is_secret_path(c.path):
         return {
-            "path": path,
+            "path": c.path.rpartition(".")[0],
             "change": c.change.value,
             "before": None if c.before is None else SENSITIVE,
             "after": None if c.after is None else SENSITIVE,

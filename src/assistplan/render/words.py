@@ -40,6 +40,7 @@ VERBS: dict[str, str] = {
 _REASONS: dict[str, str] = {
     "new": "it is new in the manifests",
     "manifest_changed": "the manifest changed",
+    "secret_changed": "the value of a secret it is given changed",
     "drift": "it was changed outside assistplan",
     "remote_missing": "the remote object no longer exists",
     "removed_from_manifest": "it was removed from the manifests",
