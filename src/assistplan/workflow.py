@@ -85,6 +85,9 @@ class Workspace:
         self._pending: Callable[[frozenset[str]], None] | None = None
         self._gate: forked.Gate | None = None
         self._closed = False
+        self.lock_waiting: Callable[[str], None] | None = None
+        """Told, in words, when a lock this workspace takes is held by another run and waited for (the CLI prints
+        it)."""
         start = None if early_refresh is None else lambda config, env: self._start_early(config, env, early_refresh)
         try:
             self.project = load_project(
@@ -119,7 +122,9 @@ class Workspace:
         return self.project.identity
 
     def lock(self, operation: str, timeout: float) -> StateLock:
-        return StateLock(self.store.path, operation, timeout=timeout)
+        """The state's lock for `operation`, waited for up to `timeout` seconds; `lock_waiting` is told when it is
+        held."""
+        return StateLock(self.store.path, operation, timeout=timeout, waiting=self.lock_waiting)
 
     def load_state(self) -> StateFile | None:
         return self.store.load()

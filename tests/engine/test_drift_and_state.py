@@ -160,6 +160,15 @@ def test_a_second_apply_fails_at_once_naming_the_lock_holder(project: Project) -
     assert "for apply" in result.output
 
 
+def test_an_apply_that_waits_for_the_lock_says_so_before_it_gives_up(project: Project) -> None:
+    with StateLock(project.state_path, "apply"):
+        result = project.run("apply", "--auto-approve", "--lock-timeout", "0.2")
+
+    assert result.exit_code == 1
+    waiting = result.output.index("Waiting up to 0.2s for the state lock, held by ")
+    assert waiting < result.output.index("cannot apply: the state is locked by ")
+
+
 def test_prevent_destroy_blocks_a_plan_that_deletes(project: Project) -> None:
     project.edit("stack.yaml", "name: support-agent\n", "name: support-agent\nlifecycle: {prevent_destroy: true}\n")
     apply(project)

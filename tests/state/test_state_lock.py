@@ -93,6 +93,34 @@ def test_lock_timeout_expires_while_the_other_process_still_holds_it(
         pass
 
 
+def test_a_lock_that_waits_says_so_once_naming_the_holder(
+    state_path: Path, other_process: Callable[[str], subprocess.Popen[str]]
+) -> None:
+    holder = other_process("apply")
+    told: list[str] = []
+
+    with pytest.raises(LockError), StateLock(state_path, "plan", 0.2, waiting=told.append):
+        pass
+
+    assert len(told) == 1
+    assert told[0].startswith("Waiting up to 0.2s for the state lock, held by ")
+    assert f"pid {holder.pid} for apply since 20" in told[0]
+
+
+def test_a_free_lock_and_a_lock_that_does_not_wait_say_nothing(
+    state_path: Path, other_process: Callable[[str], subprocess.Popen[str]]
+) -> None:
+    told: list[str] = []
+    with StateLock(state_path, "apply", 5, waiting=told.append):
+        pass
+    other_process("apply")
+
+    with pytest.raises(LockError), StateLock(state_path, "plan", 0, waiting=told.append):
+        pass
+
+    assert told == []
+
+
 def test_info_file_names_holder_operation_and_time_while_held(state_path: Path) -> None:
     with StateLock(state_path, "apply") as lock:
         info = json.loads(lock.info_path.read_text())

@@ -351,6 +351,7 @@ def workspace(
         environment=environment(ctx),
         early_refresh=early_refresh,
     )
+    opened.lock_waiting = lambda words: click.echo(words, err=True)
     collector.keep(opened)
     try:
         yield opened

@@ -17,6 +17,7 @@ import getpass
 import json
 import os
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -41,13 +42,18 @@ def holder_name() -> str:
 class StateLock:
     """Context manager holding the lock for `path` (the state file) during `operation`, e.g. "apply"."""
 
-    def __init__(self, path: Path, operation: str, timeout: float = 0) -> None:
+    def __init__(
+        self, path: Path, operation: str, timeout: float = 0, waiting: Callable[[str], None] | None = None
+    ) -> None:
+        """`waiting`, when given, is told once, in words, that the lock is held and how long this run waits for it
+        (only when `timeout` is above zero and the lock is not free at once)."""
         path = Path(path)
         self.state_path = path
         self.lock_path = path.with_name(path.name + ".lock")
         self.info_path = path.with_name(path.name + ".lock.info")
         self.operation = operation
         self.timeout = timeout
+        self.waiting = waiting
         self._file_lock = FileLock(self.lock_path)
 
     @property
@@ -57,7 +63,11 @@ class StateLock:
     def acquire(self) -> None:
         """Take the lock, waiting up to `timeout` seconds; raises LockError naming the current holder."""
         try:
-            self._file_lock.acquire(timeout=self.timeout)
+            if self.waiting is None or self.timeout <= 0:
+                self._file_lock.acquire(timeout=self.timeout)
+            elif not self._taken_at_once():
+                self.waiting(f"Waiting up to {self.timeout:g}s for the state lock, held {self._holder()}.")
+                self._file_lock.acquire(timeout=self.timeout)
         except Timeout as error:
             raise LockError(self._held_message()) from error
         except OSError as error:
@@ -94,25 +104,36 @@ class StateLock:
     ) -> None:
         self.release()
 
+    def _taken_at_once(self) -> bool:
+        """Take the lock if it is free now, without waiting."""
+        try:
+            self._file_lock.acquire(timeout=0)
+        except Timeout:
+            return False
+        return True
+
     def _held_message(self) -> str:
-        prefix = f"cannot {self.operation}: the state is locked"
         waited = f" (waited {self.timeout:g}s)" if self.timeout > 0 else ""
+        return f"cannot {self.operation}: the state is locked {self._holder()}{waited}"
+
+    def _holder(self) -> str:
+        """Who holds the lock, for what and since when, as its info file says (`by X for apply since T (path)`)."""
         try:
             found = read_regular(self.info_path)
             if found is None:
-                return f"{prefix} by an unknown holder: {self.info_path} is missing{waited}"
+                return f"by an unknown holder: {self.info_path} is missing"
             info = json.loads(found[0].decode("utf-8"))
         except OSError as error:
             reason = error.strerror or str(error)
-            return f"{prefix} by an unknown holder: cannot read {self.info_path}: {reason}{waited}"
+            return f"by an unknown holder: cannot read {self.info_path}: {reason}"
         except (ValueError, RecursionError) as error:
-            return f"{prefix} by an unknown holder: cannot read {self.info_path}: {unreadable_json(error)}{waited}"
+            return f"by an unknown holder: cannot read {self.info_path}: {unreadable_json(error)}"
         if not isinstance(info, dict):
             info = {}
         holder = _shown(info.get("holder"), "an unknown holder")
         operation = _shown(info.get("operation"), "an unknown operation")
         created = _shown(info.get("created"), "an unknown time")
-        return f"{prefix} by {holder} for {operation} since {created} ({self.lock_path}){waited}"
+        return f"by {holder} for {operation} since {created} ({self.lock_path})"
 
 
 SHOWN_CHARS = 200
