@@ -115,11 +115,12 @@ def in_environment(roots: Sequence[Root], environment: str) -> tuple[list[Root],
 
 def matrix(roots: Sequence[Root], cwd: Path) -> dict[str, list[dict[str, Any]]]:
     """The roots as a GitHub Actions matrix: one entry per project and environment (`null` without environments),
-    `dir` relative to `cwd` when inside it."""
+    every `dir` relative to `cwd` when all the roots are inside it, else every one absolute (never a mix)."""
     cwd = cwd.resolve()
+    inside = all(root.path.is_relative_to(cwd) for root in roots)
     include: list[dict[str, Any]] = []
     for root in roots:
-        folder = root.path.relative_to(cwd).as_posix() if root.path.is_relative_to(cwd) else root.path.as_posix()
+        folder = root.path.relative_to(cwd).as_posix() if inside else root.path.as_posix()
         for environment in root.environments or (None,):
             include.append({"dir": folder, "project": root.project, "environment": environment})
     return {"include": include}

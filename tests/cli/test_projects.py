@@ -86,6 +86,14 @@ def test_json_is_a_github_actions_matrix_of_project_and_environment(repo: Path) 
     }
 
 
+def test_from_inside_one_root_every_dir_is_absolute_never_a_mix(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(repo / "teams" / "billing")
+
+    dirs = listed("..")
+
+    assert dirs == [str(repo / "teams" / "billing"), str(repo / "teams" / "orders"), str(repo / "teams/orders/returns")]
+
+
 def test_text_lists_one_root_a_line_with_its_project(repo: Path) -> None:
     result = run("teams")
 
