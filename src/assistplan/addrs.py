@@ -38,7 +38,7 @@ class Address(str):
             raise ValueError(f"invalid address {text!r}: expected Kind/name, for example Agent/support")
         kind = match["kind"]
         if catalog.get(kind) is None:
-            from assistplan.manifest.validate import did_you_mean
+            from assistplan.diagnostics import did_you_mean
 
             names = catalog.names()
             hint = did_you_mean(kind, names)

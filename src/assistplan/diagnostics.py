@@ -9,6 +9,16 @@ from enum import StrEnum
 from pathlib import Path
 
 
+def did_you_mean(word: object, choices: Iterable[str]) -> str:
+    """` (did you mean "x"?)` for the closest of `choices`, or nothing."""
+    import difflib  # only on the way to an error
+
+    if not isinstance(word, str):
+        return ""
+    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f' (did you mean "{found[0]}"?)' if found else ""
+
+
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"

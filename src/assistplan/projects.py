@@ -99,7 +99,7 @@ def touched(roots: Sequence[Root], changed: Iterable[Path], var_files: Iterable[
 def in_environment(roots: Sequence[Root], environment: str) -> tuple[list[Root], list[Root]]:
     """The roots that declare `environment`, each with only that environment, and the roots left out (they do not
     declare it); an error, with the closest declared name, when no root declares it."""
-    from assistplan.manifest.validate import did_you_mean
+    from assistplan.diagnostics import did_you_mean
 
     chosen = [Root(root.path, root.project, (environment,)) for root in roots if environment in root.environments]
     skipped = [root for root in roots if environment not in root.environments]

@@ -18,7 +18,7 @@ from typing import Any
 
 from assistplan import catalog
 from assistplan.addrs import Address
-from assistplan.diagnostics import Diagnostic, Severity, SourceRange
+from assistplan.diagnostics import Diagnostic, Severity, SourceRange, did_you_mean
 from assistplan.manifest.cycles import cycle_diagnostics
 from assistplan.manifest.fields import FileTypes
 from assistplan.manifest.localfiles import FileCache, sorted_unique
@@ -33,7 +33,6 @@ from assistplan.manifest.strict import (
     check_strict,
 )
 from assistplan.manifest.templating import TemplateContext, render
-from assistplan.manifest.validate import did_you_mean
 from assistplan.manifest.yamlpos import JsonPath, LineMap, Positions, format_path, parse_single
 
 

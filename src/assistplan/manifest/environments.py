@@ -15,9 +15,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from assistplan.diagnostics import Diagnostic
+from assistplan.diagnostics import Diagnostic, did_you_mean
 from assistplan.manifest.models import FlowiseConfig, ProjectConfig
-from assistplan.manifest.validate import did_you_mean
 from assistplan.manifest.yamlpos import JsonPath, Positions
 
 SEPARATOR = "@"

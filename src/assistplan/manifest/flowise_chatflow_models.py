@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
+from assistplan.diagnostics import did_you_mean
 from assistplan.flowise_nodes import NODE_ID, definition, flowise_version, is_anchor, node_names
 from assistplan.manifest.fields import KindSpec, Problem, Spec, check, exclusive
-from assistplan.manifest.validate import did_you_mean
 
 if TYPE_CHECKING:
     from assistplan.manifest.resolution import Resolution

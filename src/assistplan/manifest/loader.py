@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from assistplan.addrs import Address
-from assistplan.diagnostics import Diagnostic, Diagnostics, SourcePos, SourceRange, relative_name
+from assistplan.diagnostics import Diagnostic, Diagnostics, SourcePos, SourceRange, did_you_mean, relative_name
 from assistplan.errors import ManifestError
 from assistplan.manifest.config import Manifest, Resolver
 from assistplan.manifest.environments import Selected, select
@@ -26,7 +26,7 @@ from assistplan.manifest.project import Project
 from assistplan.manifest.safefs import MAX_MANIFEST_BYTES, Refused, confined, read_bytes
 from assistplan.manifest.skill_models import SKILL_FILES
 from assistplan.manifest.templating import TemplateContext, render
-from assistplan.manifest.validate import did_you_mean, validate_model
+from assistplan.manifest.validate import validate_model
 from assistplan.manifest.yamlpos import (
     Document,
     LineMap,

@@ -103,7 +103,7 @@ class MetadataRule(Spec):
     @classmethod
     def _known(cls, kinds: list[str] | None) -> list[str] | None:
         from assistplan import catalog
-        from assistplan.manifest.validate import did_you_mean
+        from assistplan.diagnostics import did_you_mean
 
         problems: list[Problem] = []
         for index, kind in enumerate(kinds or ()):

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from assistplan.diagnostics import Diagnostic, SourceRange
-from assistplan.manifest.validate import did_you_mean, quoted_list
+from assistplan.diagnostics import Diagnostic, SourceRange, did_you_mean
+from assistplan.manifest.validate import quoted_list
 from assistplan.manifest.yamlpos import JsonPath, Positions, format_path
 
 STRICT_FORMATS = ("date-time", "time", "date", "duration", "email", "hostname", "ipv4", "ipv6", "uuid")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import types
 from collections.abc import Iterable
@@ -10,7 +9,7 @@ from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, Tag, ValidationError
 
-from assistplan.diagnostics import Diagnostic
+from assistplan.diagnostics import Diagnostic, did_you_mean
 from assistplan.manifest.fields import PATTERN_DESCRIPTIONS, SECRET_REFERENCE_ONLY
 from assistplan.manifest.openai_models import SHORTHAND
 from assistplan.manifest.yamlpos import JsonPath, Positions, format_path
@@ -28,14 +27,6 @@ _TYPE_NOUNS = {
     "model": "a mapping",
     "model_attributes": "a mapping",
 }
-
-
-def did_you_mean(word: object, choices: Iterable[str]) -> str:
-    """` (did you mean "x"?)` for the closest of `choices`, or nothing."""
-    if not isinstance(word, str):
-        return ""
-    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f' (did you mean "{found[0]}"?)' if found else ""
 
 
 def describe(value: Any) -> str:

@@ -103,7 +103,7 @@ def _check_replace(replace: tuple[Address, ...], wanted: Mapping[Address, Desire
 
 def _closest(unknown: Iterable[Address], known: Iterable[Address]) -> str:
     """The unknown addresses, each with the closest known one, if any is close."""
-    from assistplan.manifest.validate import did_you_mean
+    from assistplan.diagnostics import did_you_mean
 
     names = [str(address) for address in known]
     return ", ".join(f"{address}{did_you_mean(str(address), names)}" for address in unknown)

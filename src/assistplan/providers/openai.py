@@ -119,8 +119,8 @@ def declared(path: str) -> Collection | None:
 
 
 def _holding(path: str) -> Collection | None:
-    holding = [collection for collection in list(_collections.values()) if collection.holds(path)]
-    return max(holding, key=lambda collection: len(collection.pattern.pattern), default=None)
+    holding = [one for one in list(_collections.values()) if one.holds(path)]
+    return max(holding, key=lambda one: len(one.pattern.pattern), default=None)
 
 
 _servers_outlive_close = False
