@@ -244,3 +244,57 @@ def test_a_markdown_plan_imports_the_modules_of_its_project_kinds_only(project: 
 
     assert "assistplan.render.markdown" in loaded
     assert not [name for name in loaded if name.startswith(("assistplan.kinds.flowise", "assistplan.kinds.skills"))]
+
+
+SPY_PLUGIN = """
+import os
+from pathlib import Path
+
+Path(os.environ["ASSISTPLAN_TEST_PLUGIN_MARK"]).write_text("loaded")
+
+
+class Spy:
+    def new_schema_validator(self, *args, **kwargs):
+        return None, None, None
+
+
+plugin = Spy()
+"""
+
+
+@pytest.fixture
+def pydantic_plugin(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """A pydantic plugin installed on the path (a distribution's metadata naming it), which leaves a mark when it is
+    loaded: the environment to run with, and the mark's path."""
+    site = tmp_path / "site"
+    dist = site / "spy_plugin-1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: spy-plugin\nVersion: 1.0\n", encoding="utf-8")
+    (dist / "entry_points.txt").write_text("[pydantic]\nspy = spy_plugin:plugin\n", encoding="utf-8")
+    (site / "spy_plugin.py").write_text(SPY_PLUGIN, encoding="utf-8")
+    mark = tmp_path / "plugin-loaded"
+    path = os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")]))
+    env = {"PYTHONPATH": path, "ASSISTPLAN_TEST_PLUGIN_MARK": str(mark)}
+    return env, mark
+
+
+def test_the_program_loads_no_pydantic_plugin_installed_beside_it(
+    project: Project, pydantic_plugin: tuple[dict[str, str], Path]
+) -> None:
+    env, mark = pydantic_plugin
+
+    done = project.run("validate", env=env)
+
+    assert done.code == 0, done.stderr
+    assert not mark.exists()
+
+
+def test_a_pydantic_plugin_the_user_leaves_enabled_is_loaded(
+    project: Project, pydantic_plugin: tuple[dict[str, str], Path]
+) -> None:
+    env, mark = pydantic_plugin
+
+    done = project.run("validate", env={**env, "PYDANTIC_DISABLE_PLUGINS": "another-plugin"})
+
+    assert done.code == 0, done.stderr
+    assert mark.read_text() == "loaded"

@@ -122,7 +122,10 @@ def main() -> None:
     here standard output and error are flushed and the `atexit` functions run. Called from other code (a `python -c`
     snippet, a test), `main` raises SystemExit as click does and the caller goes on.
 
-    Run as a program, the cyclic garbage collector runs on the schedule of `assistplan.cli.collector`.
+    Run as a program, the cyclic garbage collector runs on the schedule of `assistplan.cli.collector`, and pydantic
+    loads no plugins (unless `PYDANTIC_DISABLE_PLUGINS` says otherwise): the process's models are assistplan's own,
+    which validate manifests and state, and no plugin installed beside it is to observe or change that validation;
+    finding plugins would also read the metadata of every installed distribution as the first model is built.
     """
     if not _run_as_program():
         cli(prog_name="assistplan")
@@ -130,6 +133,7 @@ def main() -> None:
     from assistplan.cli import collector
     from assistplan.providers.openai import leave_servers_to_process_exit
 
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     collector.run_as_program()
     leave_servers_to_process_exit()
     try:

@@ -8,6 +8,9 @@ Before letting go, the holder folds the state journal it wrote into the state fi
 even when the run did not compact it itself. A journal left by a run that was killed stays until an apply folds it
 in: it marks the state as interrupted. A fold that fails leaves the journal in place, to be replayed by the next
 load.
+
+filelock is imported when a lock is made, not with this module: a plan imports the module before its early refresh
+starts, and takes the lock only once the manifests stand.
 """
 
 from __future__ import annotations
@@ -20,8 +23,6 @@ import socket
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-
-from filelock import FileLock, Timeout
 
 from assistplan.errors import LockError, StateError
 from assistplan.reading import read_regular, unreadable_json
@@ -54,6 +55,8 @@ class StateLock:
         self.operation = operation
         self.timeout = timeout
         self.waiting = waiting
+        from filelock import FileLock
+
         self._file_lock = FileLock(self.lock_path)
 
     @property
@@ -62,6 +65,8 @@ class StateLock:
 
     def acquire(self) -> None:
         """Take the lock, waiting up to `timeout` seconds; raises LockError naming the current holder."""
+        from filelock import Timeout
+
         try:
             if self.waiting is None or self.timeout <= 0:
                 self._file_lock.acquire(timeout=self.timeout)
@@ -106,6 +111,8 @@ class StateLock:
 
     def _taken_at_once(self) -> bool:
         """Take the lock if it is free now, without waiting."""
+        from filelock import Timeout
+
         try:
             self._file_lock.acquire(timeout=0)
         except Timeout:
