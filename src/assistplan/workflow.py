@@ -455,7 +455,8 @@ class Workspace:
         inventory = new_inventory(self.name, state)
         context = self.context(kind, inventory)
         live = kind.read(context, remote_id, address)
-        owner = (live.raw.get("metadata") or {}).get(LABEL_PROJECT)
+        # the owner a kind read from wherever it keeps it (labels, a name's prefix, a marker file), else the label
+        owner = live.project or (live.raw.get("metadata") or {}).get(LABEL_PROJECT)
         if owner and owner != self.name:
             raise PlanError(f"{remote_id} belongs to project {owner!r}; assistplan never takes over another project")
         stamped = kind.stamp(context, address, live, labels(self.name, address, ""))
