@@ -259,7 +259,6 @@ def test_an_imported_template_reads_its_files_back_by_name(templates: Project) -
     assert not [path for path in template["change"]["changed_paths"] if path.startswith("files")]
 
 
-
 def test_import_refuses_a_template_another_project_named_as_its_own(templates: Project) -> None:
     client = templates.client().beta.agents.environments.templates
     theirs = client.create(name="assistplan:other-shop:EnvironmentTemplate/analysis")

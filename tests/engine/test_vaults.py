@@ -169,6 +169,24 @@ def test_a_new_server_url_replaces_the_credential_and_repoints_the_agent(project
     assert no_changes(project)
 
 
+def test_a_replaced_vault_replaces_its_credentials_and_repoints_the_agent(project: Project) -> None:
+    apply(project)
+    [old] = credentials(project)
+
+    planned = project.run("plan", "--replace", "Vault/tools", "--format", "json")
+    assert planned.exit_code == 0, planned.output
+    actions = {rc["address"]: rc["change"]["actions"] for rc in json.loads(planned.output)["resource_changes"]}
+    assert actions["VaultCredential/github"] == ["create", "delete"]
+    assert actions["Agent/triage"] == ["update"]
+    replaced = project.run("apply", "--auto-approve", "--replace", "Vault/tools")
+
+    assert replaced.exit_code == 0, replaced.output
+    [new] = credentials(project)
+    assert (new.id, new.vault_id) != (old.id, old.vault_id)
+    assert agent_credential_id(project) == new.id
+    assert no_changes(project)
+
+
 def test_removing_the_credential_and_the_vault_deletes_them(project: Project) -> None:
     apply(project)
     project.write("stack.yaml", STACK.split("---\nkind: VaultCredential")[0])

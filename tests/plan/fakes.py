@@ -118,16 +118,20 @@ class FakeFileKind(FakeKind):
         return self.real.garbage(inventory, needed, claimed, keep)
 
 
-# Real kind names, so that the planner's kind order (files, stores, then what uses them) applies: a VectorStore
-# cannot change `chunking` in place and uploads the files of its `files` map; Assistants and Agents refer to a
-# store by address in `vector_store`, and an Agent is reached by every update of its store (`Kind.reached`).
+# Real kind names, so that the planner's kind order (files, stores, vaults, then what uses them) applies: a
+# VectorStore cannot change `chunking` in place and uploads the files of its `files` map; Assistants and Agents refer
+# to a store by address in `vector_store`, and an Agent is reached by every update of its store (`Kind.reached`); a
+# Vault cannot change `region` in place, a VaultCredential refers to its vault by a path it cannot change in place
+# (`vault`), and an Agent refers to a credential in `credential`.
 KINDS: dict[str, Kind] = {
     kind.kind: kind
     for kind in (
         FakeFileKind("File", replace_paths={"path", "sha256"}),
         FakeKind("VectorStore", replace_paths={"chunking"}, uploads=True),
+        FakeKind("Vault", replace_paths={"region"}),
+        FakeKind("VaultCredential", replace_paths={"vault"}, references={"vault"}),
         FakeKind("Assistant", references={"vector_store"}),
-        FakeKind("Agent", references={"vector_store"}, reached_through={"vector_store"}),
+        FakeKind("Agent", references={"vector_store", "credential"}, reached_through={"vector_store"}),
     )
 }
 

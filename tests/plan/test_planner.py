@@ -38,6 +38,8 @@ NEW_KB = "VectorStore/knowledge"
 BOT = "Assistant/bot"
 HELPER = "Agent/helper"
 FAQ = "File/faq"
+VAULT = "Vault/ops"
+TOKEN = "VaultCredential/token"
 
 STORE = {"name": "kb", "chunking": 800}
 EDITED = {"name": "kb v2", "chunking": 800}
@@ -47,6 +49,10 @@ GUARDED = {**STORE, "secrets": {"token": {"fingerprint": "f1"}}}
 ROTATED = {**STORE, "secrets": {"token": {"fingerprint": "f2"}}}
 """A spec holding a secret's keyed fingerprint, before and after the secret's value changed."""
 BOT_SPEC = {"model": "m1", "vector_store": KB}
+VAULT_SPEC = {"name": "ops", "region": "eu"}
+MOVED_VAULT = {"name": "ops", "region": "us"}
+TOKEN_SPEC = {"name": "token", "vault": VAULT}
+USER_SPEC = {"model": "m1", "credential": TOKEN}
 BOT_EDITED = {"model": "m2", "vector_store": KB}
 HELPER_SPEC = {"model": "m1", "vector_store": KB}
 
@@ -73,6 +79,17 @@ def stack_applied() -> dict[str, Any]:
         "state": [recorded(KB, STORE), recorded(BOT, BOT_SPEC)],
         "live": [live(KB, STORE), live(BOT, BOT_SPEC)],
     }
+
+
+def vault_applied() -> dict[str, Any]:
+    """State and live objects of a vault, a credential in it, and an agent using the credential, as applied."""
+    return {
+        "state": [recorded(VAULT, VAULT_SPEC), recorded(TOKEN, TOKEN_SPEC), recorded(HELPER, USER_SPEC)],
+        "live": [live(VAULT, VAULT_SPEC), live(TOKEN, TOKEN_SPEC), live(HELPER, USER_SPEC)],
+    }
+
+
+VAULT_STACK = [want(TOKEN, TOKEN_SPEC, depends_on=[VAULT]), want(HELPER, USER_SPEC, depends_on=[TOKEN])]
 
 
 # One row per ActionReason: the simplest inputs that give it.
@@ -301,6 +318,24 @@ BEHAVIOUR_ROWS = [
         {KB: ("create", "remote_missing"), BOT: ("update", "dependency_replaced")},
     ),
     row(
+        "dependent-through-a-path-it-cannot-change-is-replaced-and-what-refers-to-it-updated",
+        Scenario(want=[want(VAULT, MOVED_VAULT), *VAULT_STACK], **vault_applied()),
+        {
+            VAULT: ("replace", "replace_because_cannot_update"),
+            TOKEN: ("replace", "dependency_replaced"),
+            HELPER: ("update", "dependency_replaced"),
+        },
+    ),
+    row(
+        "dependent-of-a-replace-requested-resource-it-cannot-follow-is-replaced",
+        Scenario(want=[want(VAULT, VAULT_SPEC), *VAULT_STACK], replace=[VAULT], **vault_applied()),
+        {
+            VAULT: ("replace", "replace_requested"),
+            TOKEN: ("replace", "dependency_replaced"),
+            HELPER: ("update", "dependency_replaced"),
+        },
+    ),
+    row(
         "dependent-updated-anyway-keeps-manifest_changed",
         Scenario(want=[want(KB, RECHUNKED), want(BOT, BOT_EDITED, depends_on=[KB])], **stack_applied()),
         {KB: ("replace", "replace_because_cannot_update"), BOT: ("update", "manifest_changed")},
@@ -448,6 +483,15 @@ BEHAVIOUR_ROWS = [
         "target-a-replaced-resource-updates-what-refers-to-it",
         Scenario(want=[want(KB, RECHUNKED), want(BOT, BOT_SPEC, depends_on=[KB])], targets=[KB], **stack_applied()),
         {KB: ("replace", "replace_because_cannot_update"), BOT: ("update", "dependency_replaced")},
+    ),
+    row(
+        "target-a-replaced-resource-replaces-what-cannot-follow-it-and-updates-what-refers-to-that",
+        Scenario(want=[want(VAULT, VAULT_SPEC), *VAULT_STACK], targets=[VAULT], replace=[VAULT], **vault_applied()),
+        {
+            VAULT: ("replace", "replace_requested"),
+            TOKEN: ("replace", "dependency_replaced"),
+            HELPER: ("update", "dependency_replaced"),
+        },
     ),
     # Moves: the object keeps its id; the update restamps its labels.
     row(

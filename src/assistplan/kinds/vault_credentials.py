@@ -196,6 +196,10 @@ class VaultCredentialKind(Kind):
                 desired["scope"] = spec.auth.refresh.scope
         return desired
 
+    def reference_paths(self, spec: Spec) -> dict[str, str]:
+        # a credential lives in its vault: a vault made anew (replaced, re-created) takes new credentials with it
+        return {"vault": spec["vault"]} if isinstance(spec.get("vault"), str) else {}
+
     def fold_live(self, desired: Spec, live: Spec) -> Spec:
         """Take the live `expires_at` when the manifest leaves it out, and the live fingerprint of a secret whose
         fingerprint cannot be computed here (same variable)."""

@@ -14,7 +14,7 @@ from assistplan.addrs import Address, rank
 from assistplan.errors import PlanError
 from assistplan.kinds import Inventory, Kind, LiveObject, Spec, digest
 from assistplan.plan.desired import Desired
-from assistplan.plan.diff import diff_specs, without_paths
+from assistplan.plan.diff import diff_specs, top_key, without_paths
 from assistplan.plan.graph import closure, topological_order
 from assistplan.plan.matching import Live, Matched, match_live, needed, with_unread
 from assistplan.plan.model import (
@@ -350,29 +350,42 @@ def _recorded_folded(address: Address, kind: Kind, applied: Spec, found: Live) -
 def _propagate_replacements(
     changes: dict[Address, ResourceChange], kinds: Mapping[str, Kind]
 ) -> dict[Address, ResourceChange]:
-    """A resource that refers to a replaced (or re-created) one must be updated to point at the new object."""
-    renewed: dict[str, ResourceChange] = {a: rc for a, rc in changes.items() if rc.renews}
-    if not renewed:
-        return changes
+    """A resource that refers to a replaced (or re-created) one must point at the new object: it is updated, or
+    replaced where the reference cannot change in place (a path among its kind's `replace_paths`: a vault's
+    credential lives in its vault), which in turn reaches what refers to it."""
     out = dict(changes)
-    for address, rc in changes.items():
-        if rc.action not in (Action.NOOP, Action.UPDATE) or rc.after is None:
-            continue
-        extra = [
-            FieldChange(
-                path, ChangeType.CHANGED, f"{target} ({renewed[target].remote_id or 'gone'})", f"{target} (new)"
-            )
-            for path, target in kinds[rc.kind].reference_paths(rc.after).items()
-            if target in renewed
-        ]
-        if extra:
-            reason = ActionReason.DEPENDENCY_REPLACED if rc.action is Action.NOOP else rc.reason
-            out[address] = replace(
-                rc,
-                action=Action.UPDATE,
-                reason=reason,
-                changes=tuple(sorted([*rc.changes, *extra], key=lambda c: c.path)),
-            )
+    handled: set[tuple[Address, str]] = set()
+    renewed: set[str] = {a for a, rc in out.items() if rc.renews}
+    while renewed:
+        renewing: set[str] = set()
+        for address, rc in out.items():
+            if rc.action not in (Action.NOOP, Action.UPDATE) or rc.after is None:
+                continue
+            kind = kinds[rc.kind]
+            extra = [
+                FieldChange(
+                    path,
+                    ChangeType.CHANGED,
+                    f"{target} ({out[Address.of(target)].remote_id or 'gone'})",
+                    f"{target} (new)",
+                    forces_replace=top_key(path) in kind.replace_paths,
+                )
+                for path, target in kind.reference_paths(rc.after).items()
+                if target in renewed and (address, path) not in handled
+            ]
+            if not extra:
+                continue
+            handled.update((address, change.path) for change in extra)
+            merged = tuple(sorted([*rc.changes, *extra], key=lambda c: c.path))
+            if any(change.forces_replace for change in extra):
+                out[address] = replace(
+                    rc, action=Action.REPLACE, reason=ActionReason.DEPENDENCY_REPLACED, changes=merged, renews=True
+                )
+                renewing.add(address)
+            else:
+                reason = ActionReason.DEPENDENCY_REPLACED if rc.action is Action.NOOP else rc.reason
+                out[address] = replace(rc, action=Action.UPDATE, reason=reason, changes=merged)
+        renewed = renewing
     return out
 
 
@@ -431,7 +444,8 @@ def _restrict(
 ) -> tuple[list[ResourceChange], list[Drift]]:
     """The changes of the targets and of what they need: their dependencies, or, when destroying, what depends on
     them (it cannot outlive them). A target that is replaced or re-created brings the updates that point its
-    dependents at the new object, and what those need."""
+    dependents at the new object, the replacements of dependents that cannot be pointed at it (and what those bring
+    in turn), and what they need."""
     known = {rc.address for rc in ordered}
     unknown = [t for t in targets if t not in known]
     if unknown:
@@ -449,11 +463,16 @@ def _restrict(
         wanted = closure(targets, dependents)
     else:
         wanted = closure(targets, edges)
-        renewed = {rc.address for rc in ordered if rc.renews and rc.address in wanted}
-        repointed = [
-            rc.address
-            for rc in ordered
-            if rc.action is Action.UPDATE and rc.address not in wanted and renewed & set(rc.depends_on)
-        ]
-        wanted |= closure(repointed, edges)
+        while True:  # what points at a renewed object is updated, or renewed in turn (a vault's credentials)
+            renewed = {rc.address for rc in ordered if rc.renews and rc.address in wanted}
+            reached = [
+                rc.address
+                for rc in ordered
+                if rc.action in (Action.UPDATE, Action.REPLACE)
+                and rc.address not in wanted
+                and renewed & set(rc.depends_on)
+            ]
+            if not reached:
+                break
+            wanted |= closure(reached, edges)
     return [rc for rc in ordered if rc.address in wanted], [d for d in drift if d.address in wanted]
