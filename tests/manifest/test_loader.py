@@ -354,6 +354,28 @@ def test_a_template_reading_a_variable_a_manifest_gives_as_a_secret_is_an_error_
     ]
 
 
+def test_assistplan_yaml_reading_a_variable_a_manifest_gives_as_a_secret_is_an_error_at_the_reference(
+    failing: Failing,
+) -> None:
+    config = "project: p\nvars:\n  creds: \"{{ env('PROD_CREDS') }}\"\n"
+    credential = (
+        "kind: Vault\nname: tools\n---\n"
+        "kind: VaultCredential\nname: github\nvault: tools\n"
+        "auth:\n  type: static_bearer\n  mcp_server_url: https://mcp.example.com\n  token: {env: PROD_CREDS}\n"
+    )
+    agent = 'kind: Agent\nname: helper\nmodel: gpt-5\ninstructions: "{{ vars.creds }}"\n'
+
+    problems = failing(
+        {"assistplan.yaml": config, "vault.yaml": credential, "agent.yaml": agent},
+        environ={"PROD_CREDS": "hunter2-prod-secret"},
+    )
+
+    assert problems == [
+        'vault.yaml:10:16: auth.token.env: "PROD_CREDS" is a secret (given here as {env: PROD_CREDS}) and a template '
+        "reads it with env(): templates never see secrets"
+    ]
+
+
 def test_a_template_may_read_a_variable_no_manifest_gives_as_a_secret(load: Loader) -> None:
     agent = "kind: Agent\nname: helper\nmodel: gpt-5\ninstructions: \"team={{ env('TEAM') }}\"\n"
 

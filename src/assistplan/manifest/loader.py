@@ -381,6 +381,7 @@ def load_project(
     if on_config is not None:
         on_config(config, selected.environment)
     key_names = {config.openai.api_key_env} | ({config.flowise.api_key_env} if config.flowise else set())
+    config_read = context.read  # what assistplan.yaml's own templates read, checked with the manifests' reads
     context = TemplateContext({**config.vars, **overrides}, variables, frozenset(key_names))
     excluded = {Path(var_file).resolve() for var_file in var_files}
     cache = FileCache(root)
@@ -397,7 +398,7 @@ def load_project(
             parsed.append(_parse_file(path, name_of(path), root, context, diagnostics, budget))
             budget -= len(parsed[-1].documents)
     referenced = _referenced_files(parsed, cache)
-    collector = _Collector(diagnostics, frozenset(context.read))
+    collector = _Collector(diagnostics, frozenset(context.read | config_read))
     count = 0
     for item in parsed:
         if item.path.resolve() in referenced:
