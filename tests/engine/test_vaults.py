@@ -350,3 +350,23 @@ def test_an_imported_credential_is_sent_its_secret_once_then_plans_no_changes(pr
     stored = project.sandbox.store.get("vault.credential", made.id, vault.id) or {}
     assert stored["_secrets"] == {"token": SECRET}
     assert no_changes(project)
+
+
+def test_a_vault_holding_a_credential_the_project_does_not_manage_is_not_deleted(project: Project) -> None:
+    apply(project)
+    [vault] = project.client().beta.agents.vaults.list()
+    hand_made = project.client().beta.agents.vaults.credentials.create(
+        vault.id,
+        name="made-by-hand",
+        auth={"type": "static_bearer", "mcp_server_url": "https://hand.example/mcp", "token": "tok-by-hand"},
+    )
+    project.write("stack.yaml", "")
+
+    result = project.run("apply", "--auto-approve")
+
+    assert result.exit_code == 1
+    assert f"Vault/tools delete: the vault holds 1 credential(s) this project does not manage ({hand_made.id})" in (
+        result.output
+    )
+    assert [v.id for v in project.client().beta.agents.vaults.list()] == [vault.id]
+    assert [c.id for c in credentials(project)] == [hand_made.id]

@@ -7,7 +7,9 @@ create whose response was lost looks for its vault in the full listing before tr
 
 The listing is shared with VaultCredential, which lists the credentials of each of the project's vaults: it is made
 once per refresh, by whichever of the two kinds asks first. Deleting a vault deletes its credentials (the API
-cascades); the plan deletes them first anyway, and a credential already gone counts as deleted.
+cascades); the plan deletes them first anyway, and a credential already gone counts as deleted. A vault that still
+holds a credential this project does not manage (made by hand, or by another tool) is not deleted: the delete fails
+naming those credentials, for deleting it would delete them.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from assistplan.addrs import Address
-from assistplan.errors import NotFoundError
+from assistplan.errors import NotFoundError, ProviderError
 from assistplan.kinds.base import (
     LABEL_PROJECT,
     Applied,
@@ -139,9 +141,35 @@ class VaultKind(Kind):
     def delete(self, ctx: OpenAIContext, address: Address, remote_id: str) -> None:
         provider = ctx.provider
         try:
+            foreign = self._foreign_credentials(ctx, address, remote_id)
+        except NotFoundError:
+            return
+        if foreign:
+            raise ProviderError(
+                f"the vault holds {len(foreign)} credential(s) this project does not manage ({', '.join(foreign)}), "
+                "which deleting it would delete too: delete them, or import them into the project, then apply "
+                "again",
+                address=address,
+                operation="delete",
+            )
+        try:
             call(lambda: provider.client.beta.agents.vaults.delete(remote_id), address=address, operation="delete")
         except NotFoundError:
             return
+
+    def _foreign_credentials(self, ctx: OpenAIContext, address: Address, remote_id: str) -> list[str]:
+        """The ids of the credentials in the vault that this project neither stamped nor records."""
+        from assistplan.kinds.vault_credentials import remote_id as credential_id
+
+        path = f"/vaults/{remote_id}/credentials"
+        listed = ctx.provider.list_objects(path, address=address, operation="list the vault's credentials")
+        return [
+            str(raw["id"])
+            for raw in listed
+            if not ctx.inventory.owns(
+                credential_id(remote_id, str(raw["id"])), (raw.get("metadata") or {}).get(LABEL_PROJECT)
+            )
+        ]
 
     def export(self, obj: LiveObject, ctx: ExportContext) -> Exported | None:
         from assistplan.kinds.platform_exports import export_vault
