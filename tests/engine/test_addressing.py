@@ -80,7 +80,7 @@ def test_replace_with_a_saved_plan_is_refused(project: Project, tmp_path: Any) -
     result = project.run("apply", str(tmp_path / "saved.plan"), "--replace", AGENT)
 
     assert result.exit_code == 1
-    assert "cannot be used with a saved PLANFILE" in result.output
+    assert "--replace would plan anew: a saved PLANFILE is applied exactly as it was planned" in result.output
 
 
 def test_destroy_target_destroys_that_resource_and_what_depends_on_it(project: Project) -> None:

@@ -6,6 +6,8 @@ import json
 import re
 from collections.abc import Callable
 
+import pytest
+
 from assistplan.sandbox.faults import FaultConfig
 from assistplan.sandbox.indexing import FILE_KIND
 from assistplan.sandbox.server import SandboxServer
@@ -134,6 +136,35 @@ def test_a_saved_plan_applies_exactly_and_without_a_prompt(project: Project, tmp
 
     assert result.exit_code == 0, result.output
     assert "Resources: 4 added" in result.output
+
+
+def test_a_saved_destroy_plan_reports_a_destroy(project: Project, tmp_path) -> None:
+    apply(project)
+    planfile = tmp_path / "plan.json"
+    assert project.run("plan", "--destroy", "--out", str(planfile)).exit_code == 0
+
+    result = project.run("apply", str(planfile))
+
+    assert result.exit_code == 0, result.output
+    assert "Destroy complete! Resources: 7 destroyed." in result.output
+
+
+@pytest.mark.parametrize(
+    "given", [["--refresh-only"], ["--var", "tier=gold"], ["--var-file", "VAR_FILE"]], ids=lambda g: g[0]
+)
+def test_an_option_that_would_plan_anew_is_refused_with_a_saved_plan(
+    project: Project, tmp_path, given: list[str]
+) -> None:
+    var_file = tmp_path / "tier.yaml"
+    var_file.write_text("tier: gold\n", encoding="utf-8")
+    planfile = tmp_path / "plan.json"
+    assert project.run("plan", "--out", str(planfile)).exit_code == 0
+
+    result = project.run("apply", str(planfile), *(str(var_file) if arg == "VAR_FILE" else arg for arg in given))
+
+    assert result.exit_code == 1
+    assert f"{given[0]} would plan anew: a saved PLANFILE is applied exactly as it was planned" in result.output
+    assert list(project.client().beta.agents.list()) == []
 
 
 def test_a_stale_saved_plan_is_refused_naming_what_changed(project: Project, tmp_path) -> None:

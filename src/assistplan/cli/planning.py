@@ -198,8 +198,22 @@ def apply(
     """Apply the changes (planning first, or exactly a saved PLANFILE)."""
     from assistplan.plan.model import PlanOptions
 
-    if planfile is not None and (targets or replacing):
-        raise click.UsageError("--target and --replace plan anew: they cannot be used with a saved PLANFILE")
+    given = [
+        option
+        for option, value in (
+            ("--target", targets),
+            ("--replace", replacing),
+            ("--refresh-only", refresh_only),
+            ("--var", var_pairs),
+            ("--var-file", var_files),
+        )
+        if value
+    ]
+    if planfile is not None and given:
+        raise click.UsageError(
+            f"{', '.join(given)} would plan anew: a saved PLANFILE is applied exactly as it was planned, with the "
+            "options and variables it was planned with"
+        )
     options = PlanOptions(
         refresh_only=refresh_only, targets=addresses(targets), replace=addresses(replacing, "--replace")
     )
@@ -295,7 +309,7 @@ def _plan_and_apply(
             raise failure
         collector.keep(result)
     step_summary(lambda: _apply_summary(opened.name, result, destroying=plan.options.destroy))
-    report(result, options.refresh_only, options.destroy)
+    report(result, plan.options.refresh_only, plan.options.destroy)
 
 
 def _show_beside(plan: Plan, hooks: ApplyHooks) -> Future[None]:
