@@ -327,3 +327,24 @@ def test_output_lists_remote_ids_by_address(project: Project) -> None:
 
     ids = json.loads(result.output)
     assert ids == {a: r["id"] for a, r in project.state()["resources"].items()}
+
+
+def test_an_object_found_by_its_labels_where_the_state_records_a_gone_one_is_recorded_by_the_next_apply(
+    project: Project,
+) -> None:
+    apply(project)
+    stale = project.state_path.read_bytes()
+    replaced = project.run("apply", "--auto-approve", "--replace", "Agent/support-agent")
+    assert replaced.exit_code == 0, replaced.output
+    live_id = project.state()["resources"]["Agent/support-agent"]["id"]
+    project.state_path.write_bytes(stale)
+
+    planned = project.run("plan", "--detailed-exitcode")
+    applied = project.run("apply", "--auto-approve")
+
+    assert planned.exit_code == 2, planned.output
+    assert "id" in planned.output and live_id in planned.output
+    assert applied.exit_code == 0, applied.output
+    assert project.state()["resources"]["Agent/support-agent"]["id"] == live_id
+    assert project.run("output", "Agent/support-agent").output.strip() == live_id
+    assert project.run("plan", "--detailed-exitcode").exit_code == 0

@@ -679,6 +679,11 @@ DRIFT_ROWS = [
         [],
     ),
     row(
+        "an-object-found-by-its-labels-where-the-state-records-a-gone-one-is-an-id-change",
+        Scenario(want=[want(KB, STORE)], state=[recorded(KB, STORE, id="kb-old")], live=[live(KB, STORE, id="kb-new")]),
+        [(KB, "kb-new", False, [("id", "changed", "kb-old", "kb-new")])],
+    ),
+    row(
         "ignored-field-changed-outside-is-reported",
         Scenario(want=[want(KB, STORE, ignore_changes=["name"])], **kb_applied(edited_to=OUTSIDE)),
         [(KB, "kb-1", False, [("name", "changed", "kb", "renamed outside")])],

@@ -316,8 +316,10 @@ def _drift(
 ) -> Drift | None:
     """What changed outside assistplan since the last apply (from the state, or from the stamped digest), as last
     applied -> live. With a state, ignored fields are shown too (the next apply records their live values, so they
-    show once); without one nothing could record them, so they are left out. A field the API does not return (one of
-    `unread`) that the state does not record (a state rebuilt from the labels could not prove it) is no drift."""
+    show once), and so is an object found by its labels where the state records a gone one (`id`: the next apply
+    records the new id); without one nothing could record them, so they are left out. A field the API does not
+    return (one of `unread`) that the state does not record (a state rebuilt from the labels could not prove it) is
+    no drift."""
     name = address.name
     if recorded is not None and found is None:
         return Drift(address, kind.kind, name, recorded.id, deleted=True)
@@ -327,6 +329,8 @@ def _drift(
         unrecorded = {key: found.spec[key] for key in sorted(unread) if key not in recorded.applied}
         applied = {**recorded.applied, **unrecorded} if unrecorded else recorded.applied
         changes = diff_specs(_recorded_folded(address, kind, applied, found), found.spec)
+        if found.obj.id != recorded.id:  # the recorded object is gone; another carries the address's labels
+            changes = [FieldChange("id", ChangeType.CHANGED, recorded.id, found.obj.id), *changes]
     elif want is not None and found.obj.digest == want.digest:
         changes = without_paths(diff_specs(kind.fold_live(want.spec, found.spec), found.spec), want.ignore_changes)
     else:
