@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -376,11 +376,12 @@ class Workspace:
             except BaseException:
                 self._abandon_early()  # an interrupt (or an error of the desired specs) must not wait on the child
                 raise
-        if state is None and any(inventory.objects.values()):
+        rebuilt = state is None and any(inventory.objects.values())
+        if rebuilt:
             state = self.rebuild_state(inventory, None, desired)
         now = datetime.now(UTC)
         plan = make_plan(self.name, desired, state, inventory, self.kinds, options, now=now, observing=saving)
-        return Planned(plan, inventory, state)
+        return Planned(replace(plan, state_rebuilt=True) if rebuilt else plan, inventory, state)
 
     def rebuild_state(
         self, inventory: Inventory, state: StateFile | None, desired: Mapping[Address, Desired] | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Callable
 
 import pytest
@@ -348,3 +349,33 @@ def test_an_object_found_by_its_labels_where_the_state_records_a_gone_one_is_rec
     assert project.state()["resources"]["Agent/support-agent"]["id"] == live_id
     assert project.run("output", "Agent/support-agent").output.strip() == live_id
     assert project.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_a_plan_saved_without_a_state_file_applies_where_there_is_none_either(project: Project, tmp_path) -> None:
+    apply(project)
+    project.edit("stack.yaml", "Be brief.", "Be very brief.")
+    planfile = tmp_path / "plan.json"
+    shutil.rmtree(project.state_path.parent)
+    assert project.run("plan", "--out", str(planfile)).exit_code == 0
+    shutil.rmtree(project.state_path.parent)
+
+    result = project.run("apply", str(planfile))
+
+    assert result.exit_code == 0, result.output
+    assert "Resources: 0 added, 1 changed, 0 destroyed." in result.output
+    assert project.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_a_plan_saved_without_a_state_file_is_stale_against_another_state_file(project: Project, tmp_path) -> None:
+    apply(project)
+    other = project.state_path.read_bytes()
+    project.edit("stack.yaml", "Be brief.", "Be very brief.")
+    planfile = tmp_path / "plan.json"
+    shutil.rmtree(project.state_path.parent)
+    assert project.run("plan", "--out", str(planfile)).exit_code == 0
+    project.state_path.write_bytes(other)
+
+    result = project.run("apply", str(planfile))
+
+    assert result.exit_code == 1
+    assert "the saved plan is stale: the state file is a different one" in result.output

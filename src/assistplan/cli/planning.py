@@ -281,6 +281,8 @@ def _plan_and_apply(
             state = opened.load_state()
             inventory = opened.refresh_for(state, plan.options, parallelism)
             check_fresh(plan, state, opened.observed(inventory), inventory.id_to_address)
+            if state is None and plan.state_rebuilt:  # as the plan did: the state rebuilt from the live labels
+                opened.rebuild_state(inventory, None)
             hooks = ApplyHooks(tty)
         else:
             if opened.project.warnings:

@@ -155,6 +155,8 @@ class Plan:
     state_serial: int = 0
     observed: dict[str, str] = field(default_factory=dict)
     created_at: str = ""
+    state_rebuilt: bool = False
+    """Planned with no state file: the state it was made against was rebuilt from the live labels."""
 
     @property
     def summary(self) -> Summary:

@@ -133,6 +133,7 @@ class _PlanJSON(TypedDict):
     state_serial: NotRequired[int]
     observed: NotRequired[dict[str, str]]
     created_at: NotRequired[str]
+    state_rebuilt: NotRequired[bool]
 
 
 class _PlanFileJSON(TypedDict):
@@ -210,15 +211,20 @@ def _plan(raw: _PlanJSON) -> Plan:
         state_serial=raw.get("state_serial", 0),
         observed=raw.get("observed", {}),
         created_at=raw.get("created_at", ""),
+        state_rebuilt=raw.get("state_rebuilt", False),
     )
 
 
 def check_fresh(plan: Plan, state: StateFile | None, observed: dict[str, str], id_to_address: dict[str, str]) -> None:
-    """Raise StalePlanError naming what changed since the plan was made (state, or observed remote objects)."""
+    """Raise StalePlanError naming what changed since the plan was made (state, or observed remote objects). A plan
+    made with no state file, applied where there is none either (another job of a pipeline, a fresh clone), is
+    judged by the live objects it observed alone, as it was made from them."""
     reasons = []
     lineage = state.lineage if state else None
     serial = state.serial if state else 0
-    if plan.state_lineage is not None and lineage != plan.state_lineage:
+    if plan.state_rebuilt and state is None:
+        pass
+    elif plan.state_lineage is not None and lineage != plan.state_lineage:
         reasons.append(f"the state file is a different one (lineage {lineage}, plan made against {plan.state_lineage})")
     elif serial != plan.state_serial:
         reasons.append(f"the state changed (serial {serial}, plan made against serial {plan.state_serial})")
