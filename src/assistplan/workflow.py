@@ -450,7 +450,12 @@ class Workspace:
             raise PlanError(f"{address} is not declared in the manifests: write its manifest first, then import it")
         recorded = state.get(address) if state else None
         if recorded is not None:
-            raise PlanError(f"{address} is already managed (remote id {recorded.id}); `state rm` it first")
+            raise PlanError(
+                f"{address} is already managed (remote id {recorded.id}): an address is one object. To adopt "
+                f"{remote_id} under it, delete {recorded.id} first, or declare {remote_id} under another address "
+                f"(`state rm` alone would not do: {recorded.id} keeps this project's labels, and the next apply "
+                "would delete it as a second object of the address)"
+            )
         state = state or self.store.write(StateFile.new(self.name))
         kind = want.kind
         inventory = new_inventory(self.name, state)

@@ -282,6 +282,35 @@ def test_import_adopts_an_unmanaged_agent(project: Project) -> None:
     assert stamped["owner"] == "ops"
 
 
+def test_import_at_a_managed_address_says_why_state_rm_alone_would_not_do(project: Project) -> None:
+    first = project.client().beta.agents.create(model="gpt-5", name="support-agent")
+    second = project.client().beta.agents.create(model="gpt-5", name="support-agent")
+    assert project.run("import", "Agent/support-agent", first.id).exit_code == 0
+
+    result = project.run("import", "Agent/support-agent", second.id)
+
+    assert result.exit_code == 1
+    assert f"Agent/support-agent is already managed (remote id {first.id}): an address is one object" in result.output
+    assert f"`state rm` alone would not do: {first.id} keeps this project's labels" in result.output
+
+
+def test_state_rm_says_the_object_keeps_its_labels_and_is_found_again(project: Project) -> None:
+    apply(project)
+    agent_id = project.state()["resources"]["Agent/support-agent"]["id"]
+
+    removed = project.run("state", "rm", "Agent/support-agent")
+    planned = project.run("plan", "--detailed-exitcode")
+    applied = project.run("apply", "--auto-approve")
+
+    assert removed.exit_code == 0, removed.output
+    assert f"Its remote object ({agent_id}) is untouched and keeps this project's labels" in removed.output
+    assert planned.exit_code == 2, planned.output
+    assert agent_id in planned.output
+    assert applied.exit_code == 0, applied.output
+    assert project.state()["resources"]["Agent/support-agent"]["id"] == agent_id
+    assert project.run("plan", "--detailed-exitcode").exit_code == 0
+
+
 def test_an_import_whose_stamp_fails_names_the_resource_operation_url_and_request_id(project: Project) -> None:
     agent = project.client().beta.agents.create(model="gpt-5", name="support-agent")
     project.sandbox.set_faults(routes={"POST /agents/{agent_id}": FaultConfig(rate=1.0, modes=("500",))})

@@ -684,6 +684,16 @@ DRIFT_ROWS = [
         [(KB, "kb-new", False, [("id", "changed", "kb-old", "kb-new")])],
     ),
     row(
+        "an-object-of-the-project-the-state-does-not-record-is-an-added-id",
+        Scenario(want=[want(KB, STORE)], state=[], live=[live(KB, STORE)]),
+        [(KB, "kb-1", False, [("id", "added", None, "kb-1")])],
+    ),
+    row(
+        "no-state-an-object-found-by-its-labels-is-no-drift",
+        Scenario(want=[want(KB, STORE)], live=[live(KB, STORE)]),
+        [],
+    ),
+    row(
         "ignored-field-changed-outside-is-reported",
         Scenario(want=[want(KB, STORE, ignore_changes=["name"])], **kb_applied(edited_to=OUTSIDE)),
         [(KB, "kb-1", False, [("name", "changed", "kb", "renamed outside")])],

@@ -63,11 +63,15 @@ def state_rm(ctx: click.Context, address: Address, lock_timeout: float) -> None:
     from assistplan.workflow import require_state
 
     with errors_reported(), workspace(ctx) as opened, opened.lock("state rm", lock_timeout):
-        if require_state(opened).get(address) is None:
+        recorded = require_state(opened).get(address)
+        if recorded is None:
             _not_recorded(address)
         opened.store.record(address, None)
         opened.store.compact()
-    click.echo(f"Removed {address} from the state (the remote object is untouched).")
+    click.echo(
+        f"Removed {address} from the state. Its remote object ({recorded.id}) is untouched and keeps this project's "
+        "labels: the next plan finds it again by them, and plans its deletion if no manifest declares it."
+    )
 
 
 @state.command(name="mv")

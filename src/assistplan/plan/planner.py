@@ -62,7 +62,7 @@ def make_plan(
         listed = matched.live.get(address)
         found = with_unread(listed, want, recorded)
         unread = set(found.spec) - set(listed.spec) if found is not None and listed is not None else set()
-        found_drift = _drift(address, kind, want, recorded, found, unread)
+        found_drift = _drift(address, kind, want, recorded, found, unread, project if state is not None else None)
         if found_drift is not None:
             drift.append(found_drift)
         if options.refresh_only:
@@ -313,18 +313,24 @@ def _drift(
     recorded: ResourceState | None,
     found: Live | None,
     unread: set[str],
+    state_of: str | None = None,
 ) -> Drift | None:
     """What changed outside assistplan since the last apply (from the state, or from the stamped digest), as last
     applied -> live. With a state, ignored fields are shown too (the next apply records their live values, so they
     show once), and so is an object found by its labels where the state records a gone one (`id`: the next apply
-    records the new id); without one nothing could record them, so they are left out. A field the API does not
-    return (one of `unread`) that the state does not record (a state rebuilt from the labels could not prove it) is
-    no drift."""
+    records the new id), and so is an object of the project `state_of` (the state's) the state does not record at
+    all (`state rm`, a record lost) that a manifest declares: its `id` is added; without a state nothing could
+    record them, so they are left out. A field the API does not return (one of `unread`) that the state does not
+    record (a state rebuilt from the labels could not prove it) is no drift."""
     name = address.name
     if recorded is not None and found is None:
         return Drift(address, kind.kind, name, recorded.id, deleted=True)
     if found is None:
         return None
+    if recorded is None and state_of and want is not None and found.obj.project == state_of:
+        return Drift(
+            address, kind.kind, name, found.obj.id, changes=(FieldChange("id", ChangeType.ADDED, None, found.obj.id),)
+        )
     if recorded is not None:
         unrecorded = {key: found.spec[key] for key in sorted(unread) if key not in recorded.applied}
         applied = {**recorded.applied, **unrecorded} if unrecorded else recorded.applied
