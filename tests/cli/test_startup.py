@@ -298,3 +298,24 @@ def test_a_pydantic_plugin_the_user_leaves_enabled_is_loaded(
 
     assert done.code == 0, done.stderr
     assert mark.read_text() == "loaded"
+
+
+STORE = """\
+kind: VectorStore
+name: handbook
+files: [handbook/returns.md]
+"""
+
+
+def test_neither_a_no_op_plan_nor_its_child_process_imports_the_sdk(project: Project) -> None:
+    (project.root / "store.yaml").write_text(STORE, encoding="utf-8")
+    (project.root / "handbook").mkdir()
+    (project.root / "handbook" / "returns.md").write_text("Returns are free.\n", encoding="utf-8")
+    assert project.run("apply", "--auto-approve").code == 0
+
+    planned = project.run("plan", env={"PYTHONPROFILEIMPORTTIME": "1"})
+
+    assert planned.code == 0, planned.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in planned.stderr.splitlines() if line.startswith("import")}
+    assert "httpx" in imported  # imported by the child alone: its imports are seen too
+    assert not {name for name in imported if name.split(".")[0] in {"openai", "deepdiff"}}
