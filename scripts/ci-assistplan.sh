@@ -63,6 +63,8 @@ export_lines() {
 }
 export_lines plain "${ASSISTPLAN_ENV_LINES:-}"
 export_lines mask "${ASSISTPLAN_SECRET_ENV:-}"
+# kept, not exported: only the failure report is given it, to scrub those values from what it posts
+secret_lines=${ASSISTPLAN_SECRET_ENV:-}
 unset ASSISTPLAN_ENV_LINES ASSISTPLAN_SECRET_ENV
 
 # --commit ASSISTPLAN_COMMIT (the commit named in the footers) in the array `commit_args`, when it is set.
@@ -116,12 +118,13 @@ run_projects() {
   fi
 }
 
-# Write the failure report that `tokenless` with the rest of the arguments prints into $1/plan.md and add it to the
-# job summary; when no report could be made, remove $1/plan.md so that nothing is commented.
+# Write the failure report that assistplan with the rest of the arguments prints (without the GitHub token, given the
+# secret lines, whose values it scrubs) into $1/plan.md and add it to the job summary; when no report could be made,
+# remove $1/plan.md so that nothing is commented.
 failure_report() {
   local out=$1
   shift
-  if tokenless "$@" >"$out/plan.md"; then
+  if env -u GITHUB_TOKEN ASSISTPLAN_SECRET_ENV="$secret_lines" assistplan "$@" >"$out/plan.md"; then
     if [[ -n ${GITHUB_STEP_SUMMARY:-} ]]; then
       { cat "$out/plan.md" && echo; } >>"$GITHUB_STEP_SUMMARY"
     fi

@@ -92,6 +92,41 @@ def test_a_github_token_is_scrubbed() -> None:
     assert redact.scrub("token ghp_" + "A1b2" * 9) == "token [redacted]"
 
 
+def test_a_registered_secret_is_replaced_as_it_reads_inside_a_json_string() -> None:
+    redact.register('say "quoted-secret-3141"\nthen')
+
+    assert redact.scrub('{"command": "say \\"quoted-secret-3141\\"\\nthen"}') == '{"command": "[redacted]"}'
+
+
+def test_the_password_of_a_url_is_scrubbed_and_its_user_and_host_kept() -> None:
+    assert redact.scrub("cannot fetch https://deploy:pw-1234@git.example.com/x.git") == (
+        "cannot fetch https://deploy:[redacted]@git.example.com/x.git"
+    )
+
+
+def test_a_slack_token_is_scrubbed() -> None:
+    assert redact.scrub("posting as xoxb-123456789012-1234567890123-abcdefghijkl failed") == (
+        "posting as [redacted] failed"
+    )
+
+
+def test_an_aws_access_key_id_is_scrubbed() -> None:
+    assert redact.scrub("InvalidAccessKeyId: AKIAIOSFODNN7EXAMPLE") == "InvalidAccessKeyId: [redacted]"
+
+
+def test_the_values_of_assistplan_secret_env_are_scrubbed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTPLAN_SECRET_ENV", "WAREHOUSE_TOKEN=plain words here\nOTHER=more plain words\n")
+
+    assert redact.scrub("got plain words here and more plain words") == "got [redacted] and [redacted]"
+
+
+def test_the_value_of_a_variable_assistplan_secret_env_names_is_scrubbed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTPLAN_SECRET_ENV", "WAREHOUSE_TOKEN=old value")
+    monkeypatch.setenv("WAREHOUSE_TOKEN", "the value set since")
+
+    assert redact.scrub("got the value set since") == "got [redacted]"
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -118,6 +153,7 @@ def test_a_long_mixed_case_alphanumeric_token_is_scrubbed() -> None:
         "chatflow 3f2504e0-4f89-11d3-9a0c-0305e82c3301 not found",
         "commit 4bb21ba8e9213c3d955b69dc3f76dd7537439828",
         "Token has expired",
+        "cannot reach https://api.example.com:8443/v1 for ops@example.com",
     ],
 )
 def test_object_ids_request_ids_uuids_hashes_and_words_are_kept(text: str) -> None:

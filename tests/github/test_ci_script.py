@@ -109,6 +109,23 @@ def test_a_failed_plan_fails_the_check_and_replaces_the_comment(example: Path, f
     assert not (ci.out / "saved.plan").exists()
 
 
+
+def test_the_failure_comment_is_scrubbed_of_the_secret_environment_values(
+    example: Path, fake_github: FakeGitHub
+) -> None:
+    secret = "svc-password-from-a-github-secret-4410"
+    ci = job(example, fake_github)
+    (example / "broken.yaml").write_text(
+        f"kind: Agent\nname: broken\nmodel: gpt-5\ninstructionz: {secret}\n", encoding="utf-8"
+    )
+
+    result = ci.run("plan", ASSISTPLAN_PR="7", ASSISTPLAN_SECRET_ENV=f"SERVICE_PASSWORD={secret}")
+
+    assert result.returncode == 1
+    (comment,) = fake_github.on(7)
+    assert "instructionz" in comment["body"]
+    assert secret not in comment["body"]
+
 def test_a_plan_without_a_pull_request_only_writes_the_summary(example: Path, fake_github: FakeGitHub) -> None:
     ci = job(example, fake_github)
 

@@ -192,6 +192,47 @@ def test_a_failure_report_never_posts_a_credential_from_the_log() -> None:
     assert "Error: 400 from server" in comment
 
 
+@pytest.mark.parametrize(
+    ("credential", "shown"),
+    [
+        ("https://deploy:Hunter2-pass@git.example.com/acme.git", "https://deploy:[redacted]@git.example.com/acme.git"),
+        ("xoxb-123456789012-1234567890123-abcdefghijklmnop", "[redacted]"),
+        ("AKIAIOSFODNN7EXAMPLE", "[redacted]"),
+    ],
+    ids=["url-password", "slack-token", "aws-access-key-id"],
+)
+def test_a_failure_report_never_posts_a_token_shaped_credential(credential: str, shown: str) -> None:
+    comment = failure_comment("acme", f"Error: could not reach {credential} (connection refused)\n")
+
+    assert credential not in comment
+    assert f"Error: could not reach {shown} (connection refused)" in comment
+
+
+def test_a_failure_report_never_posts_a_value_given_in_assistplan_secret_env(
+    example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASSISTPLAN_SECRET_ENV", "WAREHOUSE_TOKEN=warehouse pass phrase\n")
+    log = example.parent / "plan.log"
+    log.write_text("Error: the server refused 'warehouse pass phrase'\n", encoding="utf-8")
+
+    result = CliRunner().invoke(cli, ["--chdir", str(example), "github", "failure-report", str(log)])
+
+    assert result.exit_code == 0, result.output
+    assert "warehouse pass phrase" not in result.output
+    assert "Error: the server refused '[redacted]'" in result.output
+
+
+def test_a_failure_report_never_posts_the_value_of_a_variable_assistplan_secret_env_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ASSISTPLAN_SECRET_ENV", "WAREHOUSE_TOKEN=first value")
+    monkeypatch.setenv("WAREHOUSE_TOKEN", "value set since")
+
+    comment = failure_comment("acme", "Error: the server refused 'value set since'\n")
+
+    assert "value set since" not in comment
+
+
 def test_a_plan_of_an_environment_names_it_in_the_marker_and_the_heading() -> None:
     assert for_environment(PLAN, "staging") == (
         "<!-- assistplan-plan:acme-support@staging -->\n### assistplan plan — acme-support@staging: 1 to add\n"

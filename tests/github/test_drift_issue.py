@@ -83,6 +83,26 @@ def test_no_drift_closes_the_issue_with_a_comment(fake_github: FakeGitHub, tmp_p
     assert "closed" in result.output
 
 
+def test_a_plan_without_drift_opens_no_issue(fake_github: FakeGitHub, tmp_path: Path) -> None:
+    result = drift_issue(fake_github, tmp_path, CLEAN)
+
+    assert result.exit_code == 0, result.output
+    assert fake_github.issues == {}
+    assert result.output == "No drift, and no drift issue open.\n"
+
+
+def test_a_plan_without_drift_closes_the_open_issue_as_resolved_does(fake_github: FakeGitHub, tmp_path: Path) -> None:
+    drift_issue(fake_github, tmp_path, DRIFT.format(detail="drifted"))
+
+    result = drift_issue(fake_github, tmp_path, CLEAN)
+
+    assert result.exit_code == 0, result.output
+    (issue,) = fake_github.issues.values()
+    assert (issue["state"], issue["state_reason"]) == ("closed", "completed")
+    (comment,) = fake_github.on(int(str(issue["number"])))
+    assert comment["body"] == "The drift is gone: a refresh-only plan finds no drift. Closing."
+
+
 def test_drift_after_a_closed_issue_opens_a_new_one(fake_github: FakeGitHub, tmp_path: Path) -> None:
     drift_issue(fake_github, tmp_path, DRIFT.format(detail="first"))
     drift_issue(fake_github, tmp_path, CLEAN, "--resolved")

@@ -75,7 +75,7 @@ def github_comment(ctx: click.Context, path: Path, pr: int | None, author: str) 
 @click.pass_context
 def github_drift_issue(ctx: click.Context, path: Path, resolved: bool, author: str, commit: str | None) -> None:
     """Open an issue with the drift a refresh-only plan found, or update the one still open (one per project and
-    environment, found by its hidden marker line); with --resolved, close it."""
+    environment, found by its hidden marker line); with --resolved, or a plan that found no drift, close it."""
     from assistplan.github import client_from_env, for_environment, report_drift, resolve_drift
     from assistplan.github.comments import read_input
 

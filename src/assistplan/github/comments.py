@@ -122,8 +122,9 @@ def read_input(path: Path, what: str, *, limit: int = FILE_LIMIT, errors: str = 
 
 def failure_comment(project: str, log: str, *, commit: str | None = None) -> str:
     """The comment for a plan that could not be made: it replaces the previous plan, which is no longer current.
-    The log is scrubbed of anything shaped like a credential, and of the annotation lines (workflow commands) that
-    repeat its errors for GitHub, before it is posted."""
+    The log is scrubbed as error messages are (`assistplan.redact`: the secrets of `ASSISTPLAN_SECRET_ENV` and
+    anything shaped like a credential), and of the annotation lines (workflow commands) that repeat its errors for
+    GitHub, before it is posted."""
     title = f"{marker(project)}\n### assistplan plan — {escape(project)}: Failed"
     why = "**The plan failed**, so there is no plan to review for this commit. The errors:"
     return _failure(title, why, log, commit)

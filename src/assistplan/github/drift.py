@@ -1,5 +1,6 @@
 """One drift issue per project and environment: opened when a refresh-only plan finds objects changed outside
-assistplan, updated in place while the drift lasts, closed with a comment once a plan finds none.
+assistplan, updated in place while the drift lasts, closed with a comment once a plan finds none (a plan whose
+heading says "No changes", given to `report_drift` as to `resolve_drift`, never opens one).
 
 The issue is found among the open issues of the account the token posts as by its hidden first line,
 `<!-- assistplan-drift:PROJECT -->` (or `PROJECT@ENVIRONMENT`), written from the plan's own marker line.
@@ -7,12 +8,16 @@ The issue is found among the open issues of the account the token posts as by it
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 from assistplan.github.comments import ACTIONS_BOT, marker_parts
 from assistplan.github.rest import Issue, IssuesClient
 from assistplan.render.mdparts import escape
+
+_NO_DRIFT = re.compile(r"^### assistplan plan — .*: No changes$")
+"""The heading of a plan with no change and no drift (a plan that found drift says `No changes (drift detected)`)."""
 
 
 @dataclass(frozen=True)
@@ -42,8 +47,13 @@ def drift_body(plan_markdown: str) -> str:
     return f"{drift_marker(project, environment)}\n{intro}\n\n{plan}"
 
 
-def report_drift(client: IssuesClient, plan_markdown: str, *, author: str = ACTIONS_BOT) -> DriftReport:
-    """Open the project's drift issue with the plan, or update the one still open."""
+def report_drift(
+    client: IssuesClient, plan_markdown: str, *, author: str = ACTIONS_BOT, commit: str | None = None
+) -> DriftReport:
+    """Open the project's drift issue with the plan, or update the one still open. A plan that found no drift opens
+    none: it closes the open issue, as `resolve_drift` does (`commit` names the plan's commit in the comment)."""
+    if found_no_drift(plan_markdown):
+        return resolve_drift(client, plan_markdown, author=author, commit=commit)
     project, environment = marker_parts(plan_markdown)
     body = drift_body(plan_markdown)
     title = drift_title(project, environment)
@@ -66,6 +76,12 @@ def resolve_drift(
     at = f" at commit {escape(commit)}" if commit else ""
     client.create_comment(issue.number, f"The drift is gone: a refresh-only plan{at} finds no drift. Closing.")
     return DriftReport("closed", client.update_issue(issue.number, {"state": "closed", "state_reason": "completed"}))
+
+
+def found_no_drift(plan_markdown: str) -> bool:
+    """Whether the plan's heading (the line after its marker) says it has no change and no drift."""
+    lines = plan_markdown.split("\n", 2)
+    return len(lines) > 1 and _NO_DRIFT.match(lines[1].rstrip("\r")) is not None
 
 
 def _open_issue(client: IssuesClient, marker: str, author: str) -> Issue | None:

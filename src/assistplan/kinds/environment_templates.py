@@ -12,7 +12,8 @@ fingerprint (they are confidential even though the manifest holds them), `networ
 `file_contents` as each inline file's local source and digest. The fingerprint key (HMAC-SHA256) is random and kept in
 the state attributes of the address. A template changed since the last apply (its `updated_at` moved) cannot vouch
 for them: they read as changed and the update writes them again. Every update sends the whole configuration, and
-`network` always explicitly (its default depends on the API version).
+`network` always explicitly (its default depends on the API version). Each env value and setup command sent is
+registered with `assistplan.redact`, so an error message that echoes the request never shows it.
 
 Without a state file the key is unknown: write-only fields are taken as desired, so a rotated env value or an edited
 setup command is not detected until an apply with the state (any update sends them again); packages, network access,
@@ -276,11 +277,14 @@ class EnvironmentTemplateKind(Kind):
     def _setup_commands(
         self, ctx: OpenAIContext, address: str, planned: Mapping[str, Any], key: str
     ) -> list[dict[str, Any]]:
-        """The setup commands the manifests hold now, which must be those the plan fingerprinted."""
+        """The setup commands the manifests hold now, which must be those the plan fingerprinted; the text of each is
+        registered with `assistplan.redact`, so an error message echoing the request never shows it."""
         commands = self._commands.get((str(ctx.root), address), [])
         fingerprinted = _commands(commands, key if planned["fingerprint"] is not None else None)
         if fingerprinted != planned:
             raise PlanError(f"{address}: setup_commands changed since the plan was made; plan again")
+        for command in commands:
+            redact.register(command["command"])
         return commands
 
     def _file(self, ctx: OpenAIContext, address: str, entry: dict[str, Any], contents: Mapping[str, Any]) -> Any:
