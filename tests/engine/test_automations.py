@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from assistplan.sandbox import app as sandbox_app
 from assistplan.sandbox.faults import FaultConfig
 from conftest import Project
 
@@ -64,6 +66,12 @@ def no_changes(project: Project) -> None:
 
 def future(hours: int) -> str:
     return datetime.fromtimestamp(int(time.time()) + hours * 3600, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def clock_ahead(monkeypatch: pytest.MonkeyPatch, hours: int) -> None:
+    """The sandbox's clock `hours` ahead: a one-off due by then has run (`completed`) when it is next read."""
+    now = time.time
+    monkeypatch.setattr(sandbox_app, "time", SimpleNamespace(time=lambda: now() + hours * 3600))
 
 
 def test_apply_creates_the_automation_for_the_saved_agent(nightly: Project) -> None:
@@ -215,3 +223,20 @@ def test_an_environment_template_is_sent_by_id_and_plans_no_changes(nightly: Pro
     no_changes(nightly)
     nightly.state_path.unlink()
     no_changes(nightly)
+
+
+def test_a_completed_one_off_the_manifest_pauses_plans_no_changes_with_and_without_state(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one_off = NIGHTLY.replace('schedule: {cron: "0 3 * * *", timezone: Europe/Berlin}', f"run_at: {future(2)}")
+    project.write("automations.yaml", one_off)
+    applied(project)
+    clock_ahead(monkeypatch, 3)
+    assert remote(project)[0].status == "completed"
+    project.write("automations.yaml", one_off + "paused: true\n")
+
+    no_changes(project)
+    applied(project)
+    no_changes(project)
+    project.state_path.unlink()
+    no_changes(project)

@@ -304,3 +304,30 @@ def test_an_imported_skill_plans_only_what_differs_from_the_manifest(skills: Pro
 
     assert changes(skills) == [("Skill/math", ["update"], ["default", 'files["calc.py"]'])]
     assert plan_json(skills)["resource_drift"] == []
+
+
+def test_a_name_taken_by_another_projects_skill_names_that_project_and_suggests_no_import(
+    skills: Project, tmp_path: Path
+) -> None:
+    other = Project(root=tmp_path / "exp1", runner=skills.runner, sandbox=skills.sandbox)
+    other.write("assistplan.yaml", (skills.root / "assistplan.yaml").read_text().replace("test-shop", "exp1"))
+    other.write("skills.yaml", MANIFEST.replace("name: math", "name: ops-skill"))
+    other.write("skills/basic-math/SKILL.md", SKILL_MD)
+    applied(other)
+    [taken] = skills.client().skills.list()
+
+    result = skills.run("plan")
+
+    assert result.exit_code == 1
+    assert f"already exists (id {taken.id}), marked as Skill/ops-skill of project 'exp1'" in result.output
+    assert "assistplan import" not in result.output
+
+
+def test_a_skill_moved_with_moved_from_plans_no_changes_with_and_without_state(skills: Project) -> None:
+    applied(skills)
+    skills.edit("skills.yaml", "name: math", "name: calculator\nmoved_from: Skill/math")
+    applied(skills)
+
+    no_changes(skills)
+    skills.state_path.unlink()
+    no_changes(skills)

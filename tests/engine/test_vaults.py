@@ -370,3 +370,35 @@ def test_a_vault_holding_a_credential_the_project_does_not_manage_is_not_deleted
     )
     assert [v.id for v in project.client().beta.agents.vaults.list()] == [vault.id]
     assert [c.id for c in credentials(project)] == [hand_made.id]
+
+
+def test_a_vault_name_the_server_trims_plans_no_changes_with_and_without_state(project: Project) -> None:
+    project.edit("stack.yaml", "name: tools\n", "name: tools\ndisplay_name: '  spaced  '\n")
+    apply(project)
+
+    assert [vault.name for vault in project.client().beta.agents.vaults.list()] == ["spaced"]
+    assert no_changes(project)
+    project.state_path.unlink()
+    assert no_changes(project)
+
+
+def test_a_credential_name_the_server_trims_keeps_the_credential_on_the_next_apply(project: Project) -> None:
+    project.edit("stack.yaml", "name: github\n", "name: github\ndisplay_name: 'e token '\n")
+    apply(project)
+    [credential] = credentials(project)
+
+    apply(project)
+
+    assert [(c.id, c.name) for c in credentials(project)] == [(credential.id, "e token")]
+    assert no_changes(project)
+    project.state_path.unlink()
+    assert no_changes(project)
+
+
+def test_a_name_of_white_space_only_is_a_manifest_error(project: Project) -> None:
+    project.edit("stack.yaml", "name: github\n", "name: github\ndisplay_name: '   '\n")
+
+    result = project.run("validate")
+
+    assert result.exit_code == 1
+    assert "error: display_name: the API trims names and refuses one of white space only" in result.output

@@ -11,7 +11,8 @@ target's `agent`, `environment_template` (None for a `{type: none}` environment)
 `input` as the API reads it back, `metadata`, and `paused`. A `type` or target type change replaces the automation;
 so does a new `run_at` once the one-off has run (`delivered_run_at`, the run_at of a completed one-off, is taken from
 the live object while the manifest keeps the same time). Everything else is updated in place; `paused` goes through
-pause and resume. A pause the service made itself (`pause_reason: target_session_failed`) is never resumed
+pause and resume, except on a completed one-off, which the API neither pauses nor resumes: its live `paused` is
+taken as desired. A pause the service made itself (`pause_reason: target_session_failed`) is never resumed
 silently: while the manifest says `paused: false` the plan shows the reason going away and `paused` going back,
 and only applying that plan resumes it.
 """
@@ -105,7 +106,8 @@ class AutomationKind(Kind):
             folded[PAUSE_REASON] = live[PAUSE_REASON]
         delivered = live.get(DELIVERED)
         if desired.get("type") == "once" and delivered is not None and delivered == desired.get("run_at"):
-            folded[DELIVERED] = delivered
+            # a completed one-off has run and will not run again: it can no longer be paused, nor resumed
+            folded.update({DELIVERED: delivered, "paused": live.get("paused")})
         return folded
 
     def reference_paths(self, spec: Spec) -> dict[str, str]:

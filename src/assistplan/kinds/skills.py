@@ -16,7 +16,8 @@ id and the content of the version it last saw (attributes), so a plan downloads 
 records every Skill of the manifests after a finished apply (`Inventory.read_by_id`), each listed skill the state does
 not know has its newest bundle downloaded once to read its marker (and the default's, when they differ and the newest
 has no marker of this project). A skill of the same name without this project's marker is never touched: planning to
-create beside it is an error that names it.
+create beside it is an error that names it (and the project whose marker it carries, if any). An update that leaves
+the content as it is still marks the skill anew when its marker names another address (it was moved, `moved_from`).
 """
 
 from __future__ import annotations
@@ -167,11 +168,7 @@ class SkillKind(Kind):
             return found
         for obj in inventory.unowned.get(self.kind, []):
             if obj.raw.get("name") == spec.get("name") and obj.project not in inventory.siblings:
-                raise PlanError(
-                    f'{address}: a skill named "{obj.raw.get("name")}" already exists (id {obj.id}) without this '
-                    "project's marker, and assistplan never takes over an object it did not create. Adopt it with "
-                    f"`assistplan import {address} {obj.id}`, change the name in SKILL.md, or delete the other skill"
-                )
+                raise PlanError(_name_taken(address, obj))
         return None
 
     def refresh(self, ctx: OpenAIContext) -> list[LiveObject]:
@@ -228,6 +225,8 @@ class SkillKind(Kind):
                 address=address,
                 operation="upload a new version",
             )
+        else:
+            marker_digest = _mark_moved(ctx, address, _retrieve(provider, remote_id, address)) or marker_digest
         skill = _retrieve(provider, remote_id, address)
         if promote and skill["default_version"] != skill["latest_version"]:
             latest = skill["latest_version"]
@@ -265,20 +264,55 @@ class SkillKind(Kind):
                 "assistplan never takes over another project's object"
             )
         provider = ctx.provider
-        raw = live.raw
-        data = live.extra.get(BUNDLE)
-        files = bundle_files(data if isinstance(data, bytes) else _download(provider, live.id, raw["latest_version"]))
-        files.pop(MARKER, None)
         digest = stamp[LABEL_DIGEST].partition(";")[0]
-        bundle = _marked(files, ctx.project, address, digest)
-        promote = raw.get("default_version") == raw.get("latest_version")
-        call(
-            lambda: provider.client.skills.versions.create(live.id, files=bundle, default=promote),
-            address=address,
-            operation="import: upload the marked version",
-        )
+        _upload_marked(ctx, address, live, digest, "import: upload the marked version")
         skill = _retrieve(provider, live.id, address)
         return LiveObject(self.kind, live.id, skill, ctx.project, str(address), digest, {CONTENT: live.extra[CONTENT]})
+
+
+def _upload_marked(ctx: OpenAIContext, address: Address, live: LiveObject, digest: str, operation: str) -> None:
+    """Upload a new version holding the newest version's files unchanged and the marker of `address`; it becomes the
+    default only where the newest version was the default."""
+    provider = ctx.provider
+    raw = live.raw
+    data = live.extra.get(BUNDLE)
+    files = bundle_files(data if isinstance(data, bytes) else _download(provider, live.id, raw["latest_version"]))
+    files.pop(MARKER, None)
+    bundle = _marked(files, ctx.project, address, digest)
+    promote = raw.get("default_version") == raw.get("latest_version")
+    call(
+        lambda: provider.client.skills.versions.create(live.id, files=bundle, default=promote),
+        address=address,
+        operation=operation,
+    )
+
+
+def _mark_moved(ctx: OpenAIContext, address: Address, raw: dict[str, Any]) -> str | None:
+    """Mark the skill with `address` when its marker names another one (it was moved, `moved_from`), so that a plan
+    without the state file finds it at its new address: a new version of the same files. The new marker's digest, or
+    None when the marker already names `address`."""
+    live = _read(ctx.provider, raw, ctx.project, keep=True)
+    if (live.project, live.address) == (ctx.project, str(address)):
+        return None
+    digest = ctx.labels(address).get(LABEL_DIGEST, "").partition(";")[0]
+    ctx.progress(address, f"marking the skill as {address} (a new version of the same files)")
+    _upload_marked(ctx, address, live, digest, "upload the version marked with the new address")
+    return digest
+
+
+def _name_taken(address: Address, obj: LiveObject) -> str:
+    """Why a skill cannot be created beside another of its name, and the way out: an unmarked skill can be adopted,
+    one marked by another project belongs to that project."""
+    taken = f'{address}: a skill named "{obj.raw.get("name")}" already exists (id {obj.id})'
+    if obj.project:
+        return (
+            f"{taken}, marked as {obj.address} of project {obj.project!r}, and assistplan never takes over another "
+            "project's object. Change the name in SKILL.md, or remove the skill from that project"
+        )
+    return (
+        f"{taken} without this project's marker, and assistplan never takes over an object it did not create. Adopt "
+        f"it with `assistplan import {address} {obj.id}`, change the name in SKILL.md, or delete the other skill"
+    )
 
 
 def _retrieve(provider: OpenAIApi, skill_id: str, address: str | None) -> dict[str, Any]:

@@ -6,8 +6,8 @@ Agent's MCP tool is sent the credential id alone. Credentials are listed per vau
 
 What the API cannot change is replaced (create the new credential, re-point the agents that name it, delete the old
 one): the name, the vault, and `auth` as the spec holds it (type, MCP server URL, secret name and networking, OAuth
-client id, token endpoint, resource and token endpoint authentication type). The OAuth `expires_at` and refresh
-`scope` and the metadata are updated in place.
+client id, token endpoint, resource and token endpoint authentication type); the name is held trimmed, as the API
+stores it (see Vault). The OAuth `expires_at` and refresh `scope` and the metadata are updated in place.
 
 Secrets are write-only: the API never returns them, and assistplan never stores or prints them. The spec holds,
 per secret, the variable's name and a fingerprint, an HMAC-SHA256 of the value under a random key that the state
@@ -49,7 +49,7 @@ from assistplan.kinds.base import (
     user_metadata,
 )
 from assistplan.kinds.exporting import ExportContext, Exported
-from assistplan.kinds.vaults import project_vaults
+from assistplan.kinds.vaults import project_vaults, server_name
 from assistplan.manifest.project import Resource
 from assistplan.manifest.vault_models import (
     ClientSecret,
@@ -184,7 +184,7 @@ class VaultCredentialKind(Kind):
             value = os.environ.get(env)
             secrets[field] = {"env": env, "fingerprint": fingerprint(key, value) if key and value else None}
         desired: Spec = {
-            "name": spec.display_name or resource.address.name,
+            "name": resource.address.name if spec.display_name is None else server_name(spec.display_name),
             "vault": reference("Vault", spec.vault),
             "auth": _desired_auth(spec.auth),
             "secrets": secrets,

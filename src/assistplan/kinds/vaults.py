@@ -10,6 +10,9 @@ once per refresh, by whichever of the two kinds asks first. Deleting a vault del
 cascades); the plan deletes them first anyway, and a credential already gone counts as deleted. A vault that still
 holds a credential this project does not manage (made by hand, or by another tool) is not deleted: the delete fails
 naming those credentials, for deleting it would delete them.
+
+The API trims the names of vaults and credentials: the desired spec holds a name trimmed as the server stores it (a
+name of white space only, which the API refuses, is a manifest error).
 """
 
 from __future__ import annotations
@@ -91,6 +94,12 @@ def _list_vaults(provider: OpenAIApi, inventory: Inventory) -> list[LiveObject]:
     return [obj for obj in listed if inventory.owns(obj.id, obj.project)]
 
 
+def server_name(display_name: str) -> str:
+    """A name as the API stores it: trimmed of surrounding white space (one of white space only is a manifest
+    error, `manifest/vault_models.py`)."""
+    return display_name.strip()
+
+
 def _json(response: Any) -> dict[str, Any]:
     body: dict[str, Any] = json.loads(response.text)
     return body
@@ -102,7 +111,7 @@ class VaultKind(Kind):
 
     def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
         spec = manifest_spec(resource, VaultSpec)
-        name = resource.address.name if spec.display_name is None else spec.display_name
+        name = resource.address.name if spec.display_name is None else server_name(spec.display_name)
         return {"name": name, "metadata": dict(spec.metadata)}
 
     def normalize(self, obj: LiveObject, inventory: Inventory) -> Spec:

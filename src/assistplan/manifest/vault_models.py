@@ -69,6 +69,12 @@ def _rfc3339(value: str) -> str:
     return value
 
 
+def _not_blank(value: str) -> str:
+    if value and not value.strip():
+        raise problem("the API trims names and refuses one of white space only")
+    return value
+
+
 def _secret_name(value: str) -> str:
     if not _SECRET_NAME.match(value):
         raise problem("letters, digits and _ only, not starting with a digit")
@@ -96,7 +102,7 @@ class VaultSpec(KindSpec):
     """A vault: a named collection of credentials that sessions, automations and environments attach by id."""
 
     kind: Literal["Vault"]
-    display_name: Annotated[str, Field(max_length=256)] | None = None
+    display_name: Annotated[str, Field(max_length=256), AfterValidator(_not_blank)] | None = None
     """The vault's name on the server, when it is not the manifest name (kept by `export`); `""` keeps it nameless."""
     metadata: Metadata = Field(default_factory=dict)
     """String pairs: at most 13 (assistplan uses 3 of the API's 16); keys <= 64, values <= 512 chars."""
@@ -185,7 +191,7 @@ class VaultCredentialSpec(KindSpec):
     policy_paths: ClassVar[PolicyPaths] = PolicyPaths(mcp_urls=("auth.mcp_server_url",))
 
     kind: Literal["VaultCredential"]
-    display_name: Annotated[str, Field(min_length=1, max_length=256)] | None = None
+    display_name: Annotated[str, Field(min_length=1, max_length=256), AfterValidator(_not_blank)] | None = None
     """The credential's name on the server, when it is not the manifest name (kept by `export`; changing it replaces
     the credential)."""
     vault: Annotated[str, Field(min_length=1)]
