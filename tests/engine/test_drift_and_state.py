@@ -408,3 +408,23 @@ def test_a_plan_saved_without_a_state_file_is_stale_against_another_state_file(p
 
     assert result.exit_code == 1
     assert "the saved plan is stale: the state file is a different one" in result.output
+
+
+@pytest.mark.parametrize(
+    ("out", "reason"),
+    [
+        (".assistplan/state.json", "that is one of the state's files"),
+        (".assistplan/state.json.journal", "that is one of the state's files"),
+        ("plan.yaml", "a .yaml file in the manifest root is read as a manifest"),
+    ],
+)
+def test_plan_out_refuses_a_path_it_would_break_the_project_with(project: Project, out: str, reason: str) -> None:
+    apply(project)
+    state = project.state_path.read_bytes()
+
+    result = project.run("plan", "--out", str(project.root / out))
+
+    assert result.exit_code == 1
+    assert reason in result.output
+    assert project.state_path.read_bytes() == state
+    assert not (project.root / "plan.yaml").exists()

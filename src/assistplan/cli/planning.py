@@ -142,6 +142,8 @@ def plan(
     collector.pause()
     with errors_reported():
         with workspace(ctx, var_pairs, var_files, early_refresh=parallelism) as opened:
+            if out is not None:
+                _check_out(out, opened)
             options = PlanOptions(
                 destroy=destroy,
                 refresh_only=refresh_only,
@@ -163,6 +165,22 @@ def plan(
             click.echo(f"\nSaved the plan to: {out}\nTo apply exactly this plan, run: assistplan apply {out}", err=True)
     changed = planned.plan.has_changes or bool(planned.plan.drift)
     raise SystemExit(2 if detailed_exitcode and changed else 0)
+
+
+def _check_out(out: Path, opened: Workspace) -> None:
+    """Refuse a `--out` path that is one of the state's files, or that the next command would read as a manifest."""
+    target = out.resolve()
+    state = opened.store.path.resolve()
+    kept = {state, *(state.with_name(state.name + end) for end in (".backup", ".journal", ".lock", ".lock.info"))}
+    if target in kept:
+        raise click.UsageError(f"--out {out}: that is one of the state's files; save the plan elsewhere")
+    if target.suffix in (".yaml", ".yml") and target.is_relative_to(opened.root):
+        inside = target.relative_to(opened.root).parts
+        if not any(part.startswith(".") for part in inside):
+            raise click.UsageError(
+                f"--out {out}: a .yaml file in the manifest root is read as a manifest (or is one); save the plan "
+                "elsewhere, plan.json for example"
+            )
 
 
 @click.command()
