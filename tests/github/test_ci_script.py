@@ -109,7 +109,6 @@ def test_a_failed_plan_fails_the_check_and_replaces_the_comment(example: Path, f
     assert not (ci.out / "saved.plan").exists()
 
 
-
 def test_the_failure_comment_is_scrubbed_of_the_secret_environment_values(
     example: Path, fake_github: FakeGitHub
 ) -> None:
@@ -125,6 +124,7 @@ def test_the_failure_comment_is_scrubbed_of_the_secret_environment_values(
     (comment,) = fake_github.on(7)
     assert "instructionz" in comment["body"]
     assert secret not in comment["body"]
+
 
 def test_a_plan_without_a_pull_request_only_writes_the_summary(example: Path, fake_github: FakeGitHub) -> None:
     ci = job(example, fake_github)
