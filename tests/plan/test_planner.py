@@ -606,6 +606,15 @@ ERROR_ROWS = [
         "VectorStore/knowledge says moved_from: VectorStore/kb, but VectorStore/kb is still declared",
     ),
     row(
+        "moved-from-an-address-the-state-records-beside-the-new-one",
+        Scenario(
+            want=[want(NEW_KB, STORE, moved_from=[KB])],
+            state=[recorded(KB, STORE), recorded(NEW_KB, STORE)],
+            live=[live(KB, STORE), live(NEW_KB, STORE)],
+        ),
+        "VectorStore/knowledge says moved_from: VectorStore/kb, but the state records both: VectorStore/kb (kb-1)",
+    ),
+    row(
         "two-resources-moved-from-one-address",
         Scenario(want=[want(NEW_KB, STORE, moved_from=[KB]), want("VectorStore/other", STORE, moved_from=[KB])]),
         "both say moved_from: VectorStore/kb",

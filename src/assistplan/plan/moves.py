@@ -50,13 +50,23 @@ def moved_state(
     state: StateFile | None, moves: Mapping[Address, Address]
 ) -> tuple[StateFile | None, dict[Address, Address]]:
     """The state with each moved record under its new address, and new address -> old address for the records
-    carried. A record is carried only when the state has nothing under the new address yet; when several old
-    addresses of one resource are recorded, the last one `moved_from` names (the newest) is carried."""
+    carried. A record is carried only when the state has nothing under the new address yet: when it records both
+    addresses, the move cannot be made (the old address's object would be destroyed) and that is an error naming
+    both. When several old addresses of one resource are recorded, the last one `moved_from` names (the newest) is
+    carried."""
     if state is None or not moves:
         return state, {}
     carried: dict[Address, Address] = {}
     for old, new in moves.items():
-        if state.get(old) is not None and state.get(new) is None:
+        kept, taken = state.get(old), state.get(new)
+        if kept is not None and taken is not None:
+            raise PlanError(
+                f"{new} says moved_from: {old}, but the state records both: {old} ({kept.id}) and {new} "
+                f"({taken.id}). One object cannot take both addresses, and {old}'s would be destroyed: remove "
+                f"{old} from moved_from to destroy it, or destroy {new}'s object first "
+                f"(`assistplan destroy --target {new}`)"
+            )
+        if kept is not None:
             carried[new] = old
     resources = dict(state.resources)
     for new, old in carried.items():
