@@ -339,6 +339,20 @@ def test_a_project_without_agents_plans_on_a_server_without_the_agents_api(proje
     assert project.sandbox.count("GET /agents") == 0
 
 
+def test_a_project_with_agents_on_a_server_without_the_agents_api_is_told_the_server_does_not_serve_them(
+    project: Project,
+) -> None:
+    project.sandbox.settings.profile = "assistants-only"
+
+    result = project.run("plan")
+
+    assert result.exit_code == 1
+    assert "list agents: this server does not serve /agents, so what is kept there cannot be managed on it" in (
+        result.output
+    )
+    assert "Invalid URL (GET /v1/agents)" in result.output
+
+
 def test_a_store_created_beside_the_deletion_of_an_extra_upload_uses_the_copy_that_stays(project: Project) -> None:
     applied(project)
     client = project.client()

@@ -327,6 +327,9 @@ class OpenAIProvider:
         """
         query = {"limit": str(PAGE_SIZE), **(params or {})}
         seen: dict[tuple[str | None, int], set[str]] = {}
+        listed = declared(path)
+        # a top-level collection that answers 404 is an API the server lacks, not a missing object
+        top_level = listed is not None and "[^/]+" not in listed.pattern.pattern and listed.pattern.fullmatch(path)
 
         def fetch(order: str | None, after: str | None, walk: int) -> Page:
             asked = {
@@ -334,7 +337,19 @@ class OpenAIProvider:
                 **({} if order is None else {"order": order}),
                 **({} if after is None else {"after": after}),
             }
-            page, where = self._get(path, asked, address=address, operation=operation)
+            try:
+                page, where = self._get(path, asked, address=address, operation=operation)
+            except NotFoundError as error:
+                if after is None and top_level:
+                    raise ProviderError(
+                        f"this server does not serve {path}, so what is kept there cannot be managed on it "
+                        f"({error.reason})",
+                        address=address,
+                        operation=operation,
+                        request_id=error.request_id,
+                        status=404,
+                    ) from None
+                raise
             data = page.get("data")
             if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
                 raise ProviderError(
@@ -355,7 +370,6 @@ class OpenAIProvider:
             return Page(data, cursor is not None, cursor)
 
         told = reached or unheeded
-        listed = declared(path)
         ordered = listed is not None and listed.two_ended and listed.pattern.fullmatch(path) is not None
         if ordered and "order" not in query and parallelism > 1:
             return from_both_ends(fetch, known, parallelism - 1, told)
