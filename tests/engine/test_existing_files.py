@@ -126,6 +126,8 @@ def test_removing_a_file_given_by_id_forgets_it_and_leaves_it_on_the_server(acco
 
     assert planned == {"File/rates.csv": ["forget"]}
     assert result.exit_code == 0, result.output
+    assert "File/rates.csv: removed from the state" in result.output
+    assert "already gone" not in result.output
     assert file_id in {f.id for f in account.client().files.list()}
 
 

@@ -19,7 +19,7 @@ PAST = {
     "replace": "replaced",
     "delete": "destroyed",
     "delete old": "old object destroyed",
-    "forget": "removed from state (already gone)",
+    "forget": "removed from the state",
     "refresh": "refreshed",
 }
 
