@@ -162,10 +162,12 @@ def want(
     )
 
 
-def recorded(address: str, applied: Spec, *, id: str | None = None) -> ResourceState:
-    """A state entry: `applied` was last applied to the remote object `id`."""
+def recorded(address: str, applied: Spec, *, id: str | None = None, digested: bool = True) -> ResourceState:
+    """A state entry: `applied` was last applied to the remote object `id` (not `digested`: a record adopted by its
+    labels, which knows no digest)."""
     kind, _, name = address.partition("/")
-    return ResourceState(kind=kind, name=name, id=id or _id(address), digest=digest(applied), applied=applied)
+    spec_digest = digest(applied) if digested else ""
+    return ResourceState(kind=kind, name=name, id=id or _id(address), digest=spec_digest, applied=applied)
 
 
 def live(
@@ -177,9 +179,11 @@ def live(
     stamped: bool = True,
     project: str = PROJECT,
     label: str | None = None,
+    digested: bool = True,
 ) -> LiveObject:
     """A listed remote object of `address`'s kind whose normalized spec is `spec`. Stamped, it carries the labels an
-    apply of `applied` (default: `spec`) writes; `label` replaces the address label, `project` the project label."""
+    apply of `applied` (default: `spec`) writes; `label` replaces the address label, `project` the project label;
+    not `digested`, it carries no digest label (a kind whose objects keep only their identity)."""
     kind = address.partition("/")[0]
     raw: dict[str, Any] = {"id": id or _id(address), "spec": spec}
     if stamped:
@@ -187,6 +191,8 @@ def live(
         raw["metadata"] = {**labels(project, address, digest(written), written)}
         if label is not None:
             raw["metadata"]["assistplan:address"] = label
+        if not digested:
+            del raw["metadata"]["assistplan:digest"]
     return LiveObject.from_metadata(kind, raw)
 
 

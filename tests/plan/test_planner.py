@@ -116,6 +116,27 @@ REASON_ROWS = [
         {KB: ("update", "drift")},
     ),
     row(
+        "drift-a-record-adopted-without-a-digest-whose-spec-the-manifest-still-asks-for",
+        Scenario(
+            want=[want(KB, STORE)],
+            state=[recorded(KB, STORE, digested=False)],
+            live=[live(KB, OUTSIDE, digested=False)],
+        ),
+        {KB: ("update", "drift")},
+    ),
+    row(
+        "manifest_changed-a-record-adopted-without-a-digest-the-manifest-moved-from",
+        Scenario(
+            want=[want(KB, EDITED)], state=[recorded(KB, STORE, digested=False)], live=[live(KB, STORE, digested=False)]
+        ),
+        {KB: ("update", "manifest_changed")},
+    ),
+    row(
+        "differs-no-state-and-no-digest-label-cannot-tell-which-side-changed",
+        Scenario(want=[want(KB, EDITED)], live=[live(KB, STORE, digested=False)]),
+        {KB: ("update", "differs")},
+    ),
+    row(
         "remote_missing-recorded-desired-not-live",
         Scenario(want=[want(KB, STORE)], state=[recorded(KB, STORE)]),
         {KB: ("create", "remote_missing")},

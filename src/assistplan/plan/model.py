@@ -51,6 +51,7 @@ class ActionReason(StrEnum):
     FOREIGN = "foreign"
     MOVED = "moved"
     REPLACE_REQUESTED = "replace_requested"
+    DIFFERS = "differs"
 
 
 SECRET_LEAF = "fingerprint"

@@ -277,9 +277,8 @@ def _change(
     elif address in options.replace:
         action, reason, renews = Action.REPLACE, ActionReason.REPLACE_REQUESTED, True
     elif changes:
-        manifest_unchanged = (recorded.digest if recorded else found.obj.digest) == want.digest
-        action, reason = Action.UPDATE, ActionReason.DRIFT if manifest_unchanged else ActionReason.MANIFEST_CHANGED
-        if not manifest_unchanged and all(is_secret_path(change.path) for change in changes):
+        action, reason = Action.UPDATE, _why_update(address, kind, want.digest, spec, recorded, found)
+        if reason is ActionReason.MANIFEST_CHANGED and all(is_secret_path(change.path) for change in changes):
             reason = ActionReason.SECRET_CHANGED  # the value of a variable the manifest names, not the manifest
     return ResourceChange(
         address,
@@ -304,6 +303,22 @@ def _refresh_only(address: Address, found: Live | None, recorded: ResourceState 
         reason = ActionReason.ALREADY_GONE if recorded is not None else None
         return ResourceChange(address, kind, name, Action.NOOP, reason=reason)
     return ResourceChange(address, kind, name, Action.NOOP, remote_id=found.obj.id, before=found.spec, after=found.spec)
+
+
+def _why_update(
+    address: Address, kind: Kind, wanted: str, spec: Spec, recorded: ResourceState | None, found: Live
+) -> ActionReason:
+    """Whether an update to `spec` (of digest `wanted`) brings the object to a changed manifest or back from a
+    change made outside: told by the digest of the spec last applied (the state's, else the object's label); for a
+    record without one (adopted by its labels), by whether `spec` is what it records; with neither, it cannot be
+    told."""
+    known = recorded.digest if recorded is not None and recorded.digest else found.obj.digest
+    if known:
+        return ActionReason.DRIFT if known == wanted else ActionReason.MANIFEST_CHANGED
+    if recorded is not None:
+        unchanged = not diff_specs(_recorded_folded(address, kind, recorded.applied, found), spec)
+        return ActionReason.DRIFT if unchanged else ActionReason.MANIFEST_CHANGED
+    return ActionReason.DIFFERS
 
 
 def _drift(

@@ -53,6 +53,7 @@ _REASONS: dict[str, str] = {
     "shared": "its file is still used by another resource, so it is only removed from the state",
     "foreign": "it was made outside assistplan and is only referred to, so it is only removed from the state",
     "replace_requested": "its replacement was requested (--replace)",
+    "differs": "it differs from the manifest (nothing records what was last applied to it)",
 }
 
 ACTION_ORDER: tuple[str, ...] = (CREATE, UPDATE, REPLACE, DELETE, FORGET)
