@@ -116,6 +116,10 @@ class Workspace:
         """Old address -> new address for every `moved_from` of the manifests."""
         return resource_moves(self.project.resources)
 
+    def protected(self) -> frozenset[Address]:
+        """The addresses whose manifests set `lifecycle.prevent_destroy`."""
+        return frozenset(a for a, r in self.project.resources.items() if r.spec.lifecycle.prevent_destroy)
+
     @property
     def name(self) -> str:
         """The identity stamped on this project's objects: its name, or `<project>@<environment>`."""

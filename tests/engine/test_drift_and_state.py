@@ -150,6 +150,19 @@ def test_a_saved_destroy_plan_reports_a_destroy(project: Project, tmp_path) -> N
     assert "Destroy complete! Resources: 7 destroyed." in result.output
 
 
+def test_a_saved_plan_that_destroys_what_the_manifests_now_protect_is_refused(project: Project, tmp_path) -> None:
+    apply(project)
+    planfile = tmp_path / "plan.json"
+    assert project.run("plan", "--destroy", "--out", str(planfile)).exit_code == 0
+    project.edit("stack.yaml", "name: support-agent\n", "name: support-agent\nlifecycle: {prevent_destroy: true}\n")
+
+    result = project.run("apply", str(planfile))
+
+    assert result.exit_code == 1
+    assert "lifecycle.prevent_destroy forbids this plan: Agent/support-agent would be destroyed" in result.output
+    assert len(list(project.client().beta.agents.list())) == 1
+
+
 @pytest.mark.parametrize(
     "given", [["--refresh-only"], ["--var", "tier=gold"], ["--var-file", "VAR_FILE"]], ids=lambda g: g[0]
 )

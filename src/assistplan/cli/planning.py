@@ -282,6 +282,7 @@ def _plan_and_apply(
 
     from assistplan.errors import PlanError
     from assistplan.plan.planfile import check_fresh, load_plan
+    from assistplan.plan.planner import check_prevent_destroy
 
     collector.pause()
     tty = sys.stderr.isatty()
@@ -299,6 +300,7 @@ def _plan_and_apply(
             state = opened.load_state()
             inventory = opened.refresh_for(state, plan.options, parallelism)
             check_fresh(plan, state, opened.observed(inventory), inventory.id_to_address)
+            check_prevent_destroy(plan.resource_changes, opened.protected())
             if state is None and plan.state_rebuilt:  # as the plan did: the state rebuilt from the live labels
                 opened.rebuild_state(inventory, None)
             hooks = ApplyHooks(tty)

@@ -4,7 +4,7 @@ never prints, calls out or reads the clock. Decisions never depend on `ActionRea
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Collection, Hashable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -82,7 +82,7 @@ def make_plan(
     ordered = _order(changes)
     if options.targets:
         ordered, drift = _restrict(ordered, drift, options.targets, desired, options.destroy)
-    _check_prevent_destroy(ordered)  # what --target leaves out is not destroyed: its lifecycle cannot forbid the plan
+    check_prevent_destroy(ordered)  # what --target leaves out is not destroyed: its lifecycle cannot forbid the plan
     return Plan(
         project=project,
         resource_changes=tuple(ordered),
@@ -435,8 +435,14 @@ def _note_reached(changes: dict[Address, ResourceChange], kinds: Mapping[str, Ki
     return out
 
 
-def _check_prevent_destroy(changes: Iterable[ResourceChange]) -> None:
-    blocked = [rc for rc in changes if rc.prevent_destroy and rc.action in (Action.DELETE, Action.REPLACE)]
+def check_prevent_destroy(changes: Iterable[ResourceChange], protected: Collection[Address] = frozenset()) -> None:
+    """Refuse changes that delete or replace what `lifecycle.prevent_destroy` protects: as the plan recorded it, or
+    the `protected` addresses (a saved plan is checked against the manifests as they are when it is applied)."""
+    blocked = [
+        rc
+        for rc in changes
+        if (rc.prevent_destroy or rc.address in protected) and rc.action in (Action.DELETE, Action.REPLACE)
+    ]
     if blocked:
         lines = [
             f"{rc.address} would be {'replaced' if rc.action is Action.REPLACE else 'destroyed'}" for rc in blocked
