@@ -324,3 +324,17 @@ def test_a_version_not_promoted_reaches_only_the_templates_that_name_latest(temp
 
     [skill] = [rc for rc in view["resource_changes"] if rc["address"] == "Skill/csv-tools"]
     assert [note.split(" at ")[0] for note in skill["notes"]] == ["reaches EnvironmentTemplate/newest"]
+
+
+def test_keep_versions_never_deletes_a_version_a_template_pins(templates: Project) -> None:
+    templates.write("templates.yaml", SKILLED.format(promote="keep_versions: 1\n"))
+    templates.write("skills/csv-tools/SKILL.md", CSV_SKILL)
+    applied(templates)
+    for tool in ("the csv module", "polars"):
+        templates.write("skills/csv-tools/SKILL.md", CSV_SKILL.replace("pandas", tool))
+        applied(templates)
+
+    skill_id = templates.state()["resources"]["Skill/csv-tools"]["id"]
+    versions = sorted(int(v.version) for v in templates.client().skills.versions.list(skill_id))
+    assert versions == [1, 3]
+    assert templates.run("plan", "--detailed-exitcode").exit_code == 0

@@ -7,7 +7,8 @@ default's number; with `promote: false` whatever the server has); `promote` and 
 of `path`, `promote` and `keep_versions` (`manifest_fields`): the state and the marker's digest stand for them, and an
 import records them as the manifest says. A change of the files uploads a new version of the same skill (an update,
 never a replace), made the default only when the manifest says `promote: true`; then versions beyond `keep_versions`
-are deleted, oldest first, never the default one.
+are deleted, oldest first, never the default one nor one that an environment template of the project pins (the
+kind reads the templates for that).
 
 Skills carry no metadata and take their name from SKILL.md, so identity lives in a marker file (`MARKER`) that every
 upload adds to the bundle (not to the folder): the project, the address and the digests. The state keeps the skill's
@@ -125,6 +126,8 @@ class SkillKind(Kind):
     kind = "Skill"
     spec_model = SkillSpec
     manifest_fields = frozenset({"path", "promote", "keep_versions"})
+    reads = ("EnvironmentTemplate",)
+    """The project's templates: the versions they pin are never pruned (`keep_versions`)."""
 
     def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
         spec = manifest_spec(resource, SkillSpec)
@@ -237,7 +240,7 @@ class SkillKind(Kind):
             )
         keep = spec.get("keep_versions")
         if keep is not None:
-            _prune(provider, skill, keep, address)
+            _prune(provider, skill, keep, address, _pinned(ctx.inventory, remote_id))
         return _applied(skill, spec, marker_digest)
 
     def delete(self, ctx: OpenAIContext, address: Address, remote_id: str) -> None:
@@ -389,13 +392,24 @@ def _read_checked(root: Path, path: str, sha256: str) -> bytes:
     return content
 
 
-def _prune(provider: OpenAIApi, skill: dict[str, Any], keep: int, address: str) -> None:
-    """Delete the versions older than the newest `keep`, never the default one."""
+def _pinned(inventory: Inventory, skill_id: str) -> frozenset[str]:
+    """The versions of the skill that the project's environment templates name by number."""
+    return frozenset(
+        str(entry.get("version"))
+        for template in inventory.of_kind("EnvironmentTemplate")
+        for entry in template.raw.get("skills") or []
+        if entry.get("type") == "skill_reference" and entry.get("skill_id") == skill_id
+    )
+
+
+def _prune(provider: OpenAIApi, skill: dict[str, Any], keep: int, address: str, pinned: frozenset[str]) -> None:
+    """Delete the versions older than the newest `keep`, never the default one nor one a template pins (a session
+    started from that template would fail)."""
     skill_id = skill["id"]
     listed = provider.list_objects(f"/skills/{skill_id}/versions", address=address, operation="list versions")
     numbers = sorted((item["version"] for item in listed), key=int, reverse=True)
     for number in numbers[keep:]:
-        if number != skill["default_version"]:
+        if number != skill["default_version"] and str(number) not in pinned:
             _delete_version(provider, skill_id, number, address)
 
 
