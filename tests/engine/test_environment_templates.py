@@ -338,3 +338,18 @@ def test_keep_versions_never_deletes_a_version_a_template_pins(templates: Projec
     versions = sorted(int(v.version) for v in templates.client().skills.versions.list(skill_id))
     assert versions == [1, 3]
     assert templates.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_a_template_that_pins_a_version_the_skill_lacks_is_not_created(templates: Project) -> None:
+    templates.write("templates.yaml", SKILLED.format(promote="").replace("version: 1}", "version: 99}"))
+    templates.write("skills/csv-tools/SKILL.md", CSV_SKILL)
+
+    result = templates.run("apply", "--auto-approve")
+
+    assert result.exit_code == 1
+    failure = "EnvironmentTemplate/pinned create: check the pinned skill versions: skills[0]: Skill/csv-tools"
+    assert f"{failure} has no version 99" in result.output
+    assert sorted(t.name for t in remote(templates)) == [
+        "assistplan:test-shop:EnvironmentTemplate/default",
+        "assistplan:test-shop:EnvironmentTemplate/newest",
+    ]

@@ -42,7 +42,7 @@ from typing import Any
 
 from assistplan import redact
 from assistplan.addrs import Address, reference
-from assistplan.errors import PlanError
+from assistplan.errors import NotFoundError, PlanError, ProviderError
 from assistplan.kinds.base import (
     Applied,
     DesireContext,
@@ -259,7 +259,7 @@ class EnvironmentTemplateKind(Kind):
             "env": env,
             "setup_commands": commands,
             "files": files,
-            "skills": [_skill(ctx, entry) for entry in spec["skills"]],
+            "skills": [_skill(ctx, address, index, entry) for index, entry in enumerate(spec["skills"])],
             "desktop": spec["desktop"],
             "capability_directories": spec["capability_directories"],
         }
@@ -368,10 +368,25 @@ def _env_fingerprint(key: str | None, env: str) -> str | None:
     return fingerprint(key, value) if key and value else None
 
 
-def _skill(ctx: OpenAIContext, entry: dict[str, Any]) -> dict[str, Any]:
+def _skill(ctx: OpenAIContext, address: str, index: int, entry: dict[str, Any]) -> dict[str, Any]:
+    """A skill reference as the API takes it. A pinned version must exist: the API does not check it, and every
+    session started from the template would fail."""
     skill: dict[str, Any] = {"type": "skill_reference", "skill_id": ctx.remote_id(entry["skill"])}
-    if entry["version"] is not None:
-        skill["version"] = entry["version"]
+    version = entry["version"]
+    if version is not None:
+        skill["version"] = version
+    if version is not None and version != "latest":
+        try:
+            ctx.provider.get_object(
+                f"/skills/{skill['skill_id']}/versions/{version}", address=address, operation="read a pinned version"
+            )
+        except NotFoundError:
+            raise ProviderError(
+                f"skills[{index}]: {entry['skill']} has no version {version}; pin one it has, or leave the version "
+                "out to follow its default",
+                address=address,
+                operation="check the pinned skill versions",
+            ) from None
     return skill
 
 
