@@ -163,22 +163,27 @@ def test_a_saved_plan_that_destroys_what_the_manifests_now_protect_is_refused(pr
     assert len(list(project.client().beta.agents.list())) == 1
 
 
-@pytest.mark.parametrize(
-    "given", [["--refresh-only"], ["--var", "tier=gold"], ["--var-file", "VAR_FILE"]], ids=lambda g: g[0]
-)
-def test_an_option_that_would_plan_anew_is_refused_with_a_saved_plan(
-    project: Project, tmp_path, given: list[str]
-) -> None:
-    var_file = tmp_path / "tier.yaml"
-    var_file.write_text("tier: gold\n", encoding="utf-8")
+def test_refresh_only_is_refused_with_a_saved_plan(project: Project, tmp_path) -> None:
     planfile = tmp_path / "plan.json"
     assert project.run("plan", "--out", str(planfile)).exit_code == 0
 
-    result = project.run("apply", str(planfile), *(str(var_file) if arg == "VAR_FILE" else arg for arg in given))
+    result = project.run("apply", str(planfile), "--refresh-only")
 
     assert result.exit_code == 1
-    assert f"{given[0]} would plan anew: a saved PLANFILE is applied exactly as it was planned" in result.output
+    assert "--refresh-only would plan anew: a saved PLANFILE is applied exactly as it was planned" in result.output
     assert list(project.client().beta.agents.list()) == []
+
+
+def test_a_saved_plan_of_manifests_that_read_variables_applies_with_them(project: Project, tmp_path) -> None:
+    project.edit("stack.yaml", "You are the support agent of Acme.", "You are the {{ vars.tier }} agent of Acme.")
+    planfile = tmp_path / "plan.json"
+    assert project.run("plan", "--var", "tier=gold", "--out", str(planfile)).exit_code == 0
+
+    result = project.run("apply", str(planfile), "--var", "tier=gold")
+
+    assert result.exit_code == 0, result.output
+    [agent] = project.client().beta.agents.list()
+    assert agent.instructions == "You are the gold agent of Acme."
 
 
 def test_a_stale_saved_plan_is_refused_naming_what_changed(project: Project, tmp_path) -> None:
@@ -318,7 +323,7 @@ def test_state_rm_says_the_object_keeps_its_labels_and_is_found_again(project: P
     assert removed.exit_code == 0, removed.output
     assert f"Its remote object ({agent_id}) is untouched and keeps this project's labels" in removed.output
     assert planned.exit_code == 2, planned.output
-    assert agent_id in planned.output
+    assert f'+ id = "{agent_id}"' in planned.output
     assert applied.exit_code == 0, applied.output
     assert project.state()["resources"]["Agent/support-agent"]["id"] == agent_id
     assert project.run("plan", "--detailed-exitcode").exit_code == 0
@@ -377,6 +382,7 @@ def test_an_object_found_by_its_labels_where_the_state_records_a_gone_one_is_rec
 ) -> None:
     apply(project)
     stale = project.state_path.read_bytes()
+    gone_id = project.state()["resources"]["Agent/support-agent"]["id"]
     replaced = project.run("apply", "--auto-approve", "--replace", "Agent/support-agent")
     assert replaced.exit_code == 0, replaced.output
     live_id = project.state()["resources"]["Agent/support-agent"]["id"]
@@ -386,7 +392,7 @@ def test_an_object_found_by_its_labels_where_the_state_records_a_gone_one_is_rec
     applied = project.run("apply", "--auto-approve")
 
     assert planned.exit_code == 2, planned.output
-    assert "id" in planned.output and live_id in planned.output
+    assert f'~ id = "{gone_id}" -> "{live_id}"' in planned.output
     assert applied.exit_code == 0, applied.output
     assert project.state()["resources"]["Agent/support-agent"]["id"] == live_id
     assert project.run("output", "Agent/support-agent").output.strip() == live_id
@@ -441,3 +447,13 @@ def test_plan_out_refuses_a_path_it_would_break_the_project_with(project: Projec
     assert reason in result.output
     assert project.state_path.read_bytes() == state
     assert not (project.root / "plan.yaml").exists()
+
+
+def test_a_file_declared_for_an_upload_a_store_already_made_is_no_drift(project: Project) -> None:
+    apply(project)
+    project.write("returns.yaml", "kind: File\nname: returns\npath: handbook/returns.md\n")
+
+    result = project.run("plan", "--detailed-exitcode")
+
+    assert result.exit_code == 0, result.output
+    assert "changed outside" not in result.output

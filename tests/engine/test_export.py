@@ -340,3 +340,14 @@ def test_objects_without_a_name_are_exported_under_their_id_and_stay_nameless(ac
     assert not client.beta.agents.retrieve(agent.id).name
     assert not client.beta.assistants.retrieve(assistant.id).name
     assert not client.vector_stores.retrieve(store.id).name
+
+
+def test_export_on_a_server_without_the_agents_platform_names_the_kinds_it_leaves_out(account: Project) -> None:
+    account.sandbox.settings.profile = "assistants-only"
+    account.client().beta.assistants.create(model="gpt-4o", name="support")
+
+    result = account.run("export", "--dry-run")
+
+    assert result.exit_code == 0, result.output
+    assert "Not exported: Agent: list agents: this server does not serve /agents" in result.output
+    assert "Assistant/support" in result.output

@@ -547,6 +547,25 @@ BEHAVIOUR_ROWS = [
         {NEW_KB: ("update", "moved")},
     ),
     row(
+        "moved-recorded-under-both-addresses-as-one-object-is-the-move-already-made",
+        Scenario(
+            want=[want(NEW_KB, STORE, moved_from=[KB])],
+            state=[recorded(KB, STORE, id="kb-1"), recorded(NEW_KB, STORE, id="kb-1")],
+            live=[live(NEW_KB, STORE, id="kb-1")],
+        ),
+        {NEW_KB: ("no-op", None)},
+    ),
+    row(
+        "destroy-with-a-move-to-an-address-the-state-records-deletes-both-objects",
+        Scenario(
+            want=[want(NEW_KB, STORE, moved_from=[KB])],
+            state=[recorded(KB, STORE), recorded(NEW_KB, STORE)],
+            live=[live(KB, STORE), live(NEW_KB, STORE)],
+            destroy=True,
+        ),
+        {KB: ("delete", "destroy"), NEW_KB: ("delete", "destroy")},
+    ),
+    row(
         "moved-refresh-only-changes-nothing",
         Scenario(want=[want(NEW_KB, STORE, moved_from=[KB])], refresh_only=True, **kb_applied()),
         {NEW_KB: ("no-op", None)},

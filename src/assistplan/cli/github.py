@@ -85,7 +85,7 @@ def github_drift_issue(ctx: click.Context, path: Path, resolved: bool, author: s
         if resolved:
             done = resolve_drift(client, body, author=author, commit=commit)
         else:
-            done = report_drift(client, body, author=author)
+            done = report_drift(client, body, author=author, commit=commit)
     if done.issue is None:
         click.echo("No drift, and no drift issue open.")
     else:

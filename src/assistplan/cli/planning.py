@@ -174,8 +174,9 @@ def _check_out(out: Path, opened: Workspace) -> None:
     kept = {state, *(state.with_name(state.name + end) for end in (".backup", ".journal", ".lock", ".lock.info"))}
     if target in kept:
         raise click.UsageError(f"--out {out}: that is one of the state's files; save the plan elsewhere")
-    if target.suffix in (".yaml", ".yml") and target.is_relative_to(opened.root):
-        inside = target.relative_to(opened.root).parts
+    named = out.absolute().parent.resolve() / out.name  # where the loader looks, whatever a link there points to
+    if named.suffix in (".yaml", ".yml") and named.is_relative_to(opened.root):
+        inside = named.relative_to(opened.root).parts
         if not any(part.startswith(".") for part in inside):
             raise click.UsageError(
                 f"--out {out}: a .yaml file in the manifest root is read as a manifest (or is one); save the plan "
@@ -222,15 +223,13 @@ def apply(
             ("--target", targets),
             ("--replace", replacing),
             ("--refresh-only", refresh_only),
-            ("--var", var_pairs),
-            ("--var-file", var_files),
         )
         if value
     ]
     if planfile is not None and given:
         raise click.UsageError(
             f"{', '.join(given)} would plan anew: a saved PLANFILE is applied exactly as it was planned, with the "
-            "options and variables it was planned with"
+            "options it was planned with"
         )
     options = PlanOptions(
         refresh_only=refresh_only, targets=addresses(targets), replace=addresses(replacing, "--replace")

@@ -284,7 +284,8 @@ class EnvironmentTemplateKind(Kind):
         if fingerprinted != planned:
             raise PlanError(f"{address}: setup_commands changed since the plan was made; plan again")
         for command in commands:
-            redact.register(command["command"])
+            if len(command["command"]) >= MIN_SHOWN_COMMAND:  # `make` or `true` hide nothing, and would blank words
+                redact.register(command["command"])
         return commands
 
     def _file(self, ctx: OpenAIContext, address: str, entry: dict[str, Any], contents: Mapping[str, Any]) -> Any:
@@ -361,6 +362,10 @@ class EnvironmentTemplateKind(Kind):
             operation="import",
         )
         return self._live(raw)
+
+
+MIN_SHOWN_COMMAND = 8
+"""Setup commands shorter than this are not scrubbed from error messages: too short to hold a secret."""
 
 
 def _env_fingerprint(key: str | None, env: str) -> str | None:

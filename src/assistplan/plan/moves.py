@@ -46,29 +46,39 @@ def declared_moves(moved_from: Iterable[tuple[Address, tuple[Address, ...]]]) ->
     return moves
 
 
+def check_moves(state: StateFile | None, moves: Mapping[Address, Address]) -> None:
+    """Refuse a move to an address the state records beside the old one, as another object: one object cannot take
+    both addresses, and the old address's object would be destroyed."""
+    for old, new in moves.items():
+        kept, taken = (state.get(old), state.get(new)) if state is not None else (None, None)
+        if kept is not None and taken is not None and kept.id != taken.id:
+            raise PlanError(
+                f"{new} says moved_from: {old}, but the state records both: {old} ({kept.id}) and {new} "
+                f"({taken.id}), and one object cannot take both addresses. To keep {old}'s object as {new}, run "
+                f"`assistplan state rm {new}` (the next apply then deletes {taken.id} as a second object of {new}); "
+                f"to destroy {old}'s object instead, remove {old} from moved_from"
+            )
+
+
 def moved_state(
     state: StateFile | None, moves: Mapping[Address, Address]
 ) -> tuple[StateFile | None, dict[Address, Address]]:
     """The state with each moved record under its new address, and new address -> old address for the records
-    carried. A record is carried only when the state has nothing under the new address yet: when it records both
-    addresses, the move cannot be made (the old address's object would be destroyed) and that is an error naming
-    both. When several old addresses of one resource are recorded, the last one `moved_from` names (the newest) is
-    carried."""
+    carried. A record is carried only when the state has nothing under the new address yet (`check_moves` refuses a
+    plan where it records another object there); a record of the same object under both (a run stopped while it
+    recorded the move) is dropped under the old one. When several old addresses of one resource are recorded, the
+    last one `moved_from` names (the newest) is carried."""
     if state is None or not moves:
         return state, {}
     carried: dict[Address, Address] = {}
+    finished: list[Address] = []
     for old, new in moves.items():
         kept, taken = state.get(old), state.get(new)
-        if kept is not None and taken is not None:
-            raise PlanError(
-                f"{new} says moved_from: {old}, but the state records both: {old} ({kept.id}) and {new} "
-                f"({taken.id}). One object cannot take both addresses, and {old}'s would be destroyed: remove "
-                f"{old} from moved_from to destroy it, or destroy {new}'s object first "
-                f"(`assistplan destroy --target {new}`)"
-            )
-        if kept is not None:
+        if kept is not None and taken is None:
             carried[new] = old
-    resources = dict(state.resources)
+        elif kept is not None and taken is not None and kept.id == taken.id:
+            finished.append(old)
+    resources = {address: record for address, record in state.resources.items() if address not in finished}
     for new, old in carried.items():
         resources[new] = resources.pop(old).model_copy(update={"name": new.name})
     # what the records say of the moved resources follows them: a reference is the address it names

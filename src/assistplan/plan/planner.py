@@ -28,7 +28,7 @@ from assistplan.plan.model import (
     ResourceChange,
     is_secret_path,
 )
-from assistplan.plan.moves import declared_moves, moved_state
+from assistplan.plan.moves import check_moves, declared_moves, moved_state
 from assistplan.state import ResourceState, StateFile
 
 
@@ -47,7 +47,10 @@ def make_plan(
     `now`. With `observing` false, the plan's `observed` is left empty (only a saved plan needs it)."""
     wanted: Mapping[Address, Desired] = {} if options.destroy else desired
     _check_replace(options.replace, wanted)
-    state, carried = moved_state(state, declared_moves((a, d.moved_from) for a, d in desired.items()))
+    moves = declared_moves((a, d.moved_from) for a, d in desired.items())
+    if not options.destroy:  # a destroy deletes what both addresses hold
+        check_moves(state, moves)
+    state, carried = moved_state(state, moves)
     matched = match_live(wanted, state, inventory, kinds)
     changes: dict[Address, ResourceChange] = {}
     drift: list[Drift] = []
@@ -342,10 +345,6 @@ def _drift(
         return Drift(address, kind.kind, name, recorded.id, deleted=True)
     if found is None:
         return None
-    if recorded is None and state_of and want is not None and found.obj.project == state_of:
-        return Drift(
-            address, kind.kind, name, found.obj.id, changes=(FieldChange("id", ChangeType.ADDED, None, found.obj.id),)
-        )
     if recorded is not None:
         unrecorded = {key: found.spec[key] for key in sorted(unread) if key not in recorded.applied}
         applied = {**recorded.applied, **unrecorded} if unrecorded else recorded.applied
@@ -356,6 +355,10 @@ def _drift(
         changes = without_paths(diff_specs(kind.fold_live(want.spec, found.spec), found.spec), want.ignore_changes)
     else:
         changes = []
+    # stamped by an apply at this address (its digest label proves it), not matched by content (an upload)
+    labelled = found.obj.project == state_of and found.obj.address == address and found.obj.digest is not None
+    if recorded is None and state_of and want is not None and labelled:
+        changes = [FieldChange("id", ChangeType.ADDED, None, found.obj.id), *changes]
     return Drift(address, kind.kind, name, found.obj.id, changes=tuple(changes)) if changes else None
 
 

@@ -328,7 +328,8 @@ class OpenAIProvider:
         query = {"limit": str(PAGE_SIZE), **(params or {})}
         seen: dict[tuple[str | None, int], set[str]] = {}
         listed = declared(path)
-        # a top-level collection that answers 404 is an API the server lacks, not a missing object
+        # a top-level collection that answers 404 is an API the server lacks (still a NotFoundError: `export` leaves
+        # such kinds out), not a missing object
         top_level = listed is not None and "[^/]+" not in listed.pattern.pattern and listed.pattern.fullmatch(path)
 
         def fetch(order: str | None, after: str | None, walk: int) -> Page:
@@ -341,7 +342,7 @@ class OpenAIProvider:
                 page, where = self._get(path, asked, address=address, operation=operation)
             except NotFoundError as error:
                 if after is None and top_level:
-                    raise ProviderError(
+                    raise NotFoundError(
                         f"this server does not serve {path}, so what is kept there cannot be managed on it "
                         f"({error.reason})",
                         address=address,
