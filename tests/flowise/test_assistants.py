@@ -278,3 +278,41 @@ def test_file_search_options_flowise_would_reset_are_refused_at_validate(project
         'assistant: Assistant "support", served by Flowise, cannot set file_search options: Flowise sends '
         "file_search without them on every save, resetting them"
     ) in result.output
+
+
+def test_an_update_keeps_what_the_editor_saved_in_the_details_beside_the_manifest(fproject: FlowiseProject) -> None:
+    with fproject.api() as api:
+        body = {"name": "openai", "credentialName": "openAIApi", "plainDataObj": {"openAIApiKey": "sk-flowise-test"}}
+        credential = api.post("/credentials", json=body).raise_for_status().json()["id"]
+        flow = {"name": "support", "type": "ASSISTANT", "flowData": json.dumps({"nodes": [], "edges": []})}
+        flow_id = api.post("/chatflows", json=flow).raise_for_status().json()["id"]
+        saved = {
+            "name": "support",
+            "description": "Acme's support assistant",
+            "flowId": flow_id,
+            "documentStores": [{"id": "4c6e1a52-0000-4000-8000-000000000001", "name": "faq", "description": "FAQ"}],
+            "chatModel": {
+                "label": "ChatOpenAI",
+                "name": "chatOpenAI",
+                "credential": credential,
+                "inputs": {"modelName": "gpt-4o-mini", "temperature": 0.9, "streaming": True},
+            },
+            "instruction": "Help Acme's customers.",
+            "tools": [],
+        }
+        assistant = {"type": "CUSTOM", "credential": credential, "details": json.dumps(saved)}
+        assistant_id = api.post("/assistants", json=assistant).raise_for_status().json()["id"]
+    fproject.ok("export", "--unowned")
+    fproject.edit("flowise/assistants/support.yaml", "Help Acme's customers.", "Help Acme's customers kindly.")
+
+    fproject.apply()
+
+    with fproject.api() as api:
+        details = json.loads(api.get(f"/assistants/{assistant_id}").raise_for_status().json()["details"])
+    assert details["instruction"] == "Help Acme's customers kindly."
+    assert {key: details[key] for key in ("description", "flowId", "documentStores")} == {
+        key: saved[key] for key in ("description", "flowId", "documentStores")
+    }
+    model = saved["chatModel"]
+    assert details["chatModel"] == {**model, "inputs": {**model["inputs"], "credential": credential}}
+    assert "No changes." in fproject.ok("plan").output

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
 import pytest
 
-from assistplan.kinds.flowise_credentials import REDACTED, credential_id
+from assistplan.kinds.flowise_credentials import MARK, REDACTED, credential_id
 
 from .conftest import OPENAI_CREDENTIAL as CREDENTIAL
 from .conftest import SECRET_ENV, FlowiseProject, Sent
@@ -175,3 +176,55 @@ def test_the_secret_appears_in_no_output_state_or_plan_file(
     written = [p.read_text() for p in project.state_path.parent.iterdir() if p.is_file()] + [planfile.read_text()]
     texts = [r.output for r in outputs] + written
     assert not [text for text in texts if SECRET in text or ROTATED in text]
+
+
+def other_project(project: FlowiseProject, name: str) -> FlowiseProject:
+    """A second project, `name`, on the same Flowise with the same manifests."""
+    other = FlowiseProject(
+        root=project.root.parent / name, runner=project.runner, flowise=project.flowise, sandbox=project.sandbox
+    )
+    config = (project.root / "assistplan.yaml").read_text(encoding="utf-8")
+    other.write("assistplan.yaml", config.replace("project: flowise-test", f"project: {name}"))
+    other.write("credentials.yaml", CREDENTIAL)
+    return other
+
+
+def test_import_refuses_a_credential_that_another_project_adopted(project: FlowiseProject) -> None:
+    with project.api() as api:
+        body = {"name": "openai", "credentialName": "openAIApi", "plainDataObj": {"openAIApiKey": SECRET}}
+        remote_id = api.post("/credentials", json=body).raise_for_status().json()["id"]
+    other_project(project, "other-shop").ok("import", "FlowiseCredential/openai", remote_id)
+
+    result = project.run("import", "FlowiseCredential/openai", remote_id)
+
+    assert result.exit_code == 1
+    assert f"{remote_id} belongs to project 'other-shop'" in result.output
+    with project.api() as api:
+        credential = api.get(f"/credentials/{remote_id}").raise_for_status().json()
+    assert json.loads(credential["plainDataObj"][MARK])["project"] == "other-shop"
+
+
+def test_a_credential_renamed_with_moved_from_is_found_without_the_state_file(project: FlowiseProject) -> None:
+    project.apply()
+    remote_id = project.remote_id("FlowiseCredential/openai")
+    project.edit("credentials.yaml", "name: openai\n", "name: openai2\nmoved_from: FlowiseCredential/openai\n")
+    project.apply()
+    project.state_path.unlink()
+
+    assert "No changes." in project.ok("plan").output
+    assert project.remote_id("FlowiseCredential/openai2") == remote_id
+
+
+def test_a_credential_of_the_same_name_that_another_project_adopted_is_an_error_naming_it(
+    project: FlowiseProject,
+) -> None:
+    with project.api() as api:
+        body = {"name": "openai", "credentialName": "openAIApi", "plainDataObj": {"openAIApiKey": SECRET}}
+        remote_id = api.post("/credentials", json=body).raise_for_status().json()["id"]
+    other_project(project, "other-shop").ok("import", "FlowiseCredential/openai", remote_id)
+
+    result = project.run("plan")
+
+    assert result.exit_code == 1
+    assert f"a credential named 'openai' (id {remote_id}) that project 'other-shop' manages" in result.output
+    assert "assistplan import" not in result.output

@@ -47,7 +47,7 @@ credential: serperApi
 secrets: {serperApiKey: {env: SERPER_KEY}}
 ---
 kind: FlowiseTool
-name: order_status
+name: get_order_status
 function: get_order_status
 code: return 'shipped';
 ---
@@ -68,7 +68,7 @@ nodes:
       tools: [order_status_tool]
   order_status_tool:
     node: customTool
-    inputs: {selectedTool: order_status}
+    inputs: {selectedTool: get_order_status}
   model:
     node: chatOpenAI
     credential: openai
@@ -114,7 +114,7 @@ def test_a_chatflow_depends_on_the_assistant_tool_and_credential_it_names(load: 
     resource = project.resources["FlowiseChatflow/support-bot"]  # type: ignore[index]
     assert set(resource.depends_on) == {
         "FlowiseAssistant/support-openai",
-        "FlowiseTool/order_status",
+        "FlowiseTool/get_order_status",
         "FlowiseCredential/openai",
     }
 
@@ -170,6 +170,24 @@ def test_an_unknown_flowise_assistant_is_an_error_with_the_closest_name(failing:
     ]
 
 
+def test_an_assistant_node_selecting_a_custom_assistant_is_an_error_naming_it_and_what_works(
+    failing: Failing,
+) -> None:
+    resources = RESOURCES + (
+        "---\nkind: FlowiseAssistant\nname: support-custom\ntype: CUSTOM\ncredential: openai\n"
+        "chat_model: {name: chatOpenAI, model: gpt-4o-mini}\n"
+    )
+    chatflow = CHATFLOW.replace("selectedAssistant: support-openai", "selectedAssistant: support-custom")
+
+    assert failing(files(chatflow, resources)) == [
+        'chatflow.yaml:7:26: nodes.assistant.inputs.selectedAssistant: FlowiseAssistant "support-custom" is of type '
+        "CUSTOM, but the openAIAssistant node serves only OPENAI assistants (every prediction would fail in Flowise, "
+        "on /assistants/undefined): select an OPENAI FlowiseAssistant, or chat with a CUSTOM assistant through the "
+        "chatflow the Flowise editor saves for it, or build this chatflow as a CUSTOM assistant is built: a "
+        "toolAgent node with a chat model, a memory and the customTool nodes"
+    ]
+
+
 def test_a_credential_of_another_component_is_an_error(failing: Failing) -> None:
     assert failing(files(CHATFLOW.replace("credential: openai", "credential: serper"))) == [
         'chatflow.yaml:14:17: nodes.model.credential: FlowiseCredential "serper" is a serperApi credential; '
@@ -209,6 +227,33 @@ def test_a_function_no_wired_tool_node_provides_is_a_warning(load: Loader) -> No
         "cancel_order, but no customTool node wired to assistant provides it (a FlowiseTool with function: "
         "cancel_order): Flowise removes the function from the assistant at every prediction"
     ]
+
+
+def test_a_wired_tool_renamed_away_from_its_function_is_a_warning_naming_both_names(load: Loader) -> None:
+    resources = RESOURCES.replace(
+        "name: get_order_status\nfunction:", "name: order_tool\nmoved_from: FlowiseTool/get_order_status\nfunction:"
+    )
+    chatflow = CHATFLOW.replace("selectedTool: get_order_status", "selectedTool: order_tool")
+
+    project = load(files(chatflow, resources))
+
+    assert warnings(project)[1:] == [
+        'chatflow.yaml:8:15: nodes.assistant.inputs.tools[0]: the Assistant "support" declares the function '
+        "get_order_status, but the customTool node order_status_tool wired to assistant provides it under the name "
+        '"order_tool" (FlowiseTool "order_tool"): Flowise writes the function as order_tool at every prediction, so '
+        "every plan shows the assistant's tools drifting; name the FlowiseTool after its Function (get_order_status)"
+    ]
+
+
+def test_a_wired_tool_whose_display_name_differs_from_its_function_is_a_warning_naming_it(load: Loader) -> None:
+    resources = RESOURCES.replace(
+        "name: get_order_status\nfunction:", "name: get_order_status\ndisplay_name: Order status\nfunction:"
+    )
+
+    project = load(files(resources=resources))
+
+    [_, warning] = warnings(project)
+    assert 'provides it under the name "Order status" (FlowiseTool "get_order_status")' in warning
 
 
 def test_an_assistant_node_without_tool_nodes_warns_about_every_function(load: Loader) -> None:

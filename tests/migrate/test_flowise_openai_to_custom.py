@@ -85,6 +85,20 @@ assistant: support
 credential: openai
 """
 
+CHATFLOW = """\
+kind: FlowiseChatflow
+name: bot
+nodes:
+  assistant:
+    node: openAIAssistant
+    inputs:
+      selectedAssistant: support-openai
+      tools: [order_status]
+  order_status:
+    node: customTool
+    inputs: {selectedTool: order_status}
+"""
+
 
 @pytest.fixture
 def froot(tmp_path: Path) -> ManifestRoot:
@@ -116,6 +130,11 @@ def valid(root: ManifestRoot) -> None:
 
 def documents(root: ManifestRoot, name: str) -> list[dict[str, object]]:
     return list(yaml.safe_load_all((root.root / name).read_text(encoding="utf-8")))
+
+
+def said(output: str) -> str:
+    """The command's output on one line, as the report's wrapped sentences read."""
+    return " ".join(output.split())
 
 
 def test_the_openai_assistant_becomes_a_custom_one_that_validates(froot: ManifestRoot) -> None:
@@ -169,6 +188,58 @@ def test_in_place_replaces_the_openai_assistant_keeping_its_name(froot: Manifest
     valid(froot)
 
 
+def test_in_place_keeps_the_moved_from_of_the_replaced_assistant(froot: ManifestRoot) -> None:
+    stack = (froot.root / "stack.yaml").read_text(encoding="utf-8")
+    froot.write(
+        "stack.yaml",
+        stack.replace("name: support-openai\n", "name: support-openai\nmoved_from: FlowiseAssistant/support-old\n"),
+    )
+
+    migrated(froot, "--in-place")
+
+    [custom] = [doc for doc in documents(froot, "stack.yaml") if doc["name"] == "support-openai"]
+    assert custom["type"] == "CUSTOM"
+    assert custom["moved_from"] == "FlowiseAssistant/support-old"
+    valid(froot)
+
+
+def test_in_place_the_report_says_the_plan_replaces_the_assistant(froot: ManifestRoot) -> None:
+    output = said(migrated(froot, "--in-place"))
+
+    assert "the plan creates FlowiseTool/create_ticket; it replaces FlowiseAssistant/support-openai:" in output
+    assert "(1 to add and 1 to destroy per assistant;" in output
+    assert "deletes nothing" not in output
+
+
+def test_in_place_keeps_an_assistant_a_chatflow_node_selects_and_writes_the_custom_one_after_it(
+    froot: ManifestRoot,
+) -> None:
+    froot.write("bot.yaml", CHATFLOW)
+
+    output = said(migrated(froot, "--in-place"))
+
+    assistants = [
+        (doc["name"], doc["type"]) for doc in documents(froot, "stack.yaml") if doc["kind"] == "FlowiseAssistant"
+    ]
+    assert assistants == [("support-openai", "OPENAI"), ("support-openai-custom", "CUSTOM")]
+    assert "the plan creates FlowiseAssistant/support-openai-custom, FlowiseTool/create_ticket and deletes nothing" in (
+        output
+    )
+    valid(froot)
+
+
+def test_the_report_names_each_chatflow_node_that_selects_the_openai_assistant(froot: ManifestRoot) -> None:
+    froot.write("bot.yaml", CHATFLOW)
+
+    output = said(migrated(froot))
+
+    assert (
+        "FlowiseChatflow/bot node assistant: this OpenAI Assistant node selects FlowiseAssistant/support-openai, and "
+        "it cannot serve a CUSTOM assistant (every prediction would fail): it stays on the OPENAI assistant. Rebuild "
+        "the chatflow without that node"
+    ) in output
+
+
 def test_an_existing_tool_code_file_is_never_overwritten(froot: ManifestRoot) -> None:
     froot.write("tools/create_ticket.js", "return 'mine';\n")
 
@@ -189,4 +260,13 @@ def test_the_flowise_example_migrates_to_manifests_that_validate(tmp_path: Path)
     assert [(doc["kind"], doc["name"], doc["type"]) for doc in custom] == [
         ("FlowiseAssistant", "support-openai-custom", "CUSTOM")
     ]
+    valid(example)
+
+
+def test_the_flowise_example_migrated_in_place_validates(tmp_path: Path) -> None:
+    example = ManifestRoot(root=tmp_path / "flowise", runner=CliRunner())
+    shutil.copytree(EXAMPLE, example.root, ignore=shutil.ignore_patterns(".assistplan"))
+
+    migrated(example, "--in-place")
+
     valid(example)

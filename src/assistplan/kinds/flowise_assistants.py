@@ -53,6 +53,35 @@ def _sent(assistant: Mapping[str, Any]) -> dict[str, Any]:
     return sent
 
 
+def _merged(current: Mapping[str, Any], written: dict[str, Any]) -> dict[str, Any]:
+    """A CUSTOM assistant's `details` with the fields the manifest manages written over those it holds, keeping what
+    the manifest does not model: the editor's `flowId`, `description` and `documentStores`, the chat model's other
+    fields and inputs while it stays the same model, and the other fields of each custom tool it keeps."""
+    model = written["chatModel"]
+    held = current.get("chatModel")
+    if isinstance(held, dict) and held.get("name") == model["name"]:
+        model = {**held, "inputs": _over(held.get("inputs"), model["inputs"])}
+        if "temperature" not in written["chatModel"]["inputs"]:
+            model["inputs"].pop("temperature", None)
+        if "credential" in held:
+            model["credential"] = model["inputs"]["credential"]
+    tools_held = {
+        (tool.get("inputs") or {}).get("selectedTool"): tool
+        for tool in current.get("tools") or []
+        if isinstance(tool, dict) and tool.get("name") == "customTool"
+    }
+    tools = []
+    for tool in written["tools"]:
+        kept = tools_held.get(tool["inputs"]["selectedTool"]) or {}
+        tools.append({**kept, **tool, "inputs": _over(kept.get("inputs"), tool["inputs"])})
+    return {**current, **written, "chatModel": model, "tools": tools}
+
+
+def _over(held: Any, written: dict[str, Any]) -> dict[str, Any]:
+    """`written` over the mapping held (nothing when it holds none)."""
+    return {**(held if isinstance(held, dict) else {}), **written}
+
+
 class FlowiseAssistantKind(MarkedKind):
     kind = "FlowiseAssistant"
     spec_model = FlowiseAssistantSpec
@@ -175,16 +204,16 @@ class FlowiseAssistantKind(MarkedKind):
 
     def update(self, ctx: FlowiseContext, address: Address, remote_id: str, before: Spec, spec: Spec) -> Applied:
         provider = ctx.provider
+        current = provider.get(f"{self.path}/{remote_id}", address=address, operation="read")
+        written = self._details(ctx, address, spec)
         if spec["type"] == "OPENAI":
-            current = provider.get(f"{self.path}/{remote_id}", address=address, operation="read")
             if details(current).get("id") != ctx.remote_id(spec["assistant"]):
                 created = self.create(ctx, address, spec)
                 self.delete(ctx, address, remote_id)
                 return created
-        body = {
-            "details": json.dumps(self._details(ctx, address, spec)),
-            "credential": ctx.remote_id(spec["credential"]),
-        }
+        else:
+            written = _merged(details(current), written)
+        body = {"details": json.dumps(written), "credential": ctx.remote_id(spec["credential"])}
         raw = provider.put(f"{self.path}/{remote_id}", body, address=address)
         return Applied(self.live(raw, ctx.project))
 

@@ -94,12 +94,24 @@ class FlowiseKind(Kind):
                 continue
             what = self.clash(obj, spec, inventory)
             if what is not None:
-                raise PlanError(
-                    f"{address}: Flowise already has a {self.noun} {what} (id {obj.id}) that this project does not "
-                    "manage, and assistplan never takes over an object it did not create. Adopt it with "
-                    f"`assistplan import {address} {obj.id}`, rename the manifest, or remove the other {self.noun}"
-                )
+                self.clashed(address, obj, what, inventory)
+                return None
         return None
+
+    def clashed(self, address: Address, obj: LiveObject, what: str, inventory: Inventory) -> None:
+        """An object this project does not own collides with the address: an error naming the project whose mark it
+        carries, else the way to adopt it."""
+        if obj.project:
+            raise PlanError(
+                f"{address}: Flowise already has a {self.noun} {what} (id {obj.id}) that project {obj.project!r} "
+                "manages, and assistplan never takes over another project's object: rename the manifest, or remove "
+                f"the {self.noun} from that project"
+            )
+        raise PlanError(
+            f"{address}: Flowise already has a {self.noun} {what} (id {obj.id}) that this project does not "
+            "manage, and assistplan never takes over an object it did not create. Adopt it with "
+            f"`assistplan import {address} {obj.id}`, rename the manifest, or remove the other {self.noun}"
+        )
 
     def check_owner(self, address: str, live: LiveObject, stamp: dict[str, str]) -> None:
         """Refuse to import an object marked as another project's (or as another address of this one)."""

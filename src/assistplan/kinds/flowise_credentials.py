@@ -12,8 +12,10 @@ is recovered, and a create whose response was lost is simply found. A listed cre
 and id together; one with a `display_name` (whose name is not its address's) is found by the id alone. A credential
 adopted by `export` or `import` keeps the id Flowise gave it, so adoption adds a field to its data, `assistplan`
 (`{project, address}` as JSON: no credential component has such a field, Flowise merges data on update and shows
-only non-secret fields back): while the state does not record every credential of the manifests, each listed
-credential neither derived nor recorded is read once to find it (its other fields are dropped unread).
+only non-secret fields back); so does the update that moves a credential to a new address (`moved_from`), whose
+id was derived from the old one. While the state does not record every credential of the manifests, each listed
+credential neither derived nor recorded is read once to find it (its other fields are dropped unread); an import
+reads it too, and refuses a credential it marks as another project's.
 """
 
 from __future__ import annotations
@@ -229,6 +231,8 @@ class FlowiseCredentialKind(FlowiseKind):
         recorded = before.get("secrets")
         gone = sorted(set(recorded) - set(spec["secrets"])) if isinstance(recorded, dict) else []
         body, applied = self._write(provider, ctx, address, spec, gone)
+        if remote_id != credential_id(ctx.project, address):
+            body["plainDataObj"][MARK] = _mark(ctx.project, address)
         raw = provider.put(f"{self.path}/{remote_id}", body, address=address)
         return self._applied(applied, raw, ctx.project)
 
@@ -237,20 +241,33 @@ class FlowiseCredentialKind(FlowiseKind):
         provider.delete(f"{self.path}/{remote_id}", address=address)
 
     def _get(self, provider: FlowiseApi, remote_id: str, address: str) -> dict[str, Any] | None:
+        found = self._get_marked(provider, remote_id, address)
+        return None if found is None else found[0]
+
+    def _get_marked(
+        self, provider: FlowiseApi, remote_id: str, address: str
+    ) -> tuple[dict[str, Any], tuple[str, str] | None] | None:
+        """The credential without its data, and the (project, address) its mark names; None when there is none."""
         try:
             raw = provider.get(f"{self.path}/{remote_id}", address=address, operation="read")
         except NotFoundError:
             return None
         if not isinstance(raw, dict):
             raise ProviderError(f"Flowise answered credential {remote_id} with something other than an object")
-        return {k: v for k, v in raw.items() if k not in ("plainDataObj", "encryptedData")}
+        plain = raw.get("plainDataObj")
+        found = _parsed_mark(plain.get(MARK)) if isinstance(plain, dict) else None
+        return {k: v for k, v in raw.items() if k not in ("plainDataObj", "encryptedData")}, found
 
     def read(self, ctx: FlowiseContext, remote_id: str, address: Address) -> LiveObject:
+        """The credential, with the project and address its mark names (so that an import of another project's
+        credential is refused)."""
         provider = ctx.provider
-        raw = self._get(provider, remote_id, address)
-        if raw is None:
+        found = self._get_marked(provider, remote_id, address)
+        if found is None:
             raise NotFoundError(f"no Flowise credential has the id {remote_id}", address=address, operation="read")
-        return self.live(raw, "")
+        raw, marked = found
+        live = self.live(raw, "")
+        return live if marked is None else replace(live, project=marked[0], address=marked[1])
 
     def stamp(self, ctx: FlowiseContext, address: Address, live: LiveObject, stamp: dict[str, str]) -> LiveObject:
         """Mark an adopted credential (whose id is not derived from its address) in its data; Flowise merges the
@@ -259,11 +276,10 @@ class FlowiseCredentialKind(FlowiseKind):
         if live.id == credential_id(ctx.project, address):
             return live
         provider = ctx.provider
-        mark = json.dumps({"project": ctx.project, "address": str(address)}, sort_keys=True)
         body = {
             "name": live.raw.get("name"),
             "credentialName": live.raw.get("credentialName"),
-            "plainDataObj": {MARK: mark},
+            "plainDataObj": {MARK: _mark(ctx.project, address)},
         }
         raw = provider.put(f"{self.path}/{live.id}", body, address=address, operation="import")
         raw = {k: v for k, v in raw.items() if k not in ("plainDataObj", "encryptedData")}
@@ -273,6 +289,11 @@ class FlowiseCredentialKind(FlowiseKind):
         from assistplan.kinds.flowise_exports import export_credential
 
         return export_credential(self, obj, ctx)
+
+
+def _mark(project: str, address: str) -> str:
+    """The mark field's value naming this project and address."""
+    return json.dumps({"project": project, "address": str(address)}, sort_keys=True)
 
 
 def _parsed_mark(value: Any) -> tuple[str, str] | None:

@@ -149,7 +149,7 @@ def _custom(kind: Kind, obj: LiveObject, ctx: ExportContext, credential: str, in
     if tools:
         document["tools"] = tools
     if info.get("documentStores"):
-        exported.comments.append("Document stores cannot be written in a manifest: the next apply removes them.")
+        exported.comments.append("Document stores cannot be written in a manifest: an apply keeps them as they are.")
     return exported
 
 

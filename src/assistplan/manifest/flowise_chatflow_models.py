@@ -2,11 +2,12 @@
 
 A node names its Flowise node (`node: openAIAssistant`), a few inputs, and the credential it uses. An input that
 connects another node (an anchor: `tools`, `model`, `memory`) lists node names of the same flow; an input that
-selects a Flowise assistant or tool (`selectedAssistant`, `selectedTool`) names a FlowiseAssistant or FlowiseTool
-manifest; `credential` names a FlowiseCredential. With `flow_file`, the flow exported from the Flowise editor is
-the starting point and `nodes` changes its nodes by id (or adds some). `validate` checks node and input names
-against the node definitions shipped for the supported Flowise version, and warns about a deprecated node and about
-an assistant function that no Tool node wired to the OpenAI Assistant node provides.
+selects a Flowise assistant or tool (`selectedAssistant`, `selectedTool`) names a FlowiseAssistant (an OPENAI one:
+the OpenAI Assistant node serves no other) or FlowiseTool manifest; `credential` names a FlowiseCredential. With
+`flow_file`, the flow exported from the Flowise editor is the starting point and `nodes` changes its nodes by id (or
+adds some). `validate` checks node and input names against the node definitions shipped for the supported Flowise
+version, and warns about a deprecated node and about an assistant function that no Tool node wired to the OpenAI
+Assistant node provides under the function's name.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple
 
 from pydantic import Field, model_validator
 
@@ -167,7 +168,9 @@ def _check_node(resolution: Resolution, node_id: str, node_name: str, node: Flow
         elif is_anchor(spec):
             _check_wiring(resolution, (*at, "inputs", input_name), spec, value, names)
         elif spec.get("refers") and isinstance(value, str) and value:
-            resolution.reference(spec["refers"], value, (*at, "inputs", input_name))
+            found = resolution.reference(spec["refers"], value, (*at, "inputs", input_name))
+            if spec["refers"] == "FlowiseAssistant":
+                _check_served_type(resolution, (*at, "inputs", input_name), node_name, value, found)
     if node.output is not None and node.output not in (known.get("outputs") or []):
         outputs = ", ".join(known.get("outputs") or []) or "only one"
         resolution.error((*at, "output"), f'node {node_name} has no output "{node.output}" (it has: {outputs})')
@@ -182,6 +185,24 @@ def _check_node(resolution: Resolution, node_id: str, node_name: str, node: Flow
             wanted = ", ".join(credential["names"])
             message = f'FlowiseCredential "{node.credential}" is a {component} credential; {node_name} takes {wanted}'
             resolution.error((*at, "credential"), message)
+
+
+def _check_served_type(
+    resolution: Resolution, at: tuple[str | int, ...], node_name: str, name: str, found: Any
+) -> None:
+    """The OpenAI Assistant node serves an OpenAI assistant by its id, which only an OPENAI FlowiseAssistant has:
+    with a CUSTOM one, Flowise asks OpenAI for `/assistants/undefined` and every prediction fails."""
+    kind = getattr(found, "type", None)
+    if kind is None or kind == "OPENAI":
+        return
+    message = (
+        f'FlowiseAssistant "{name}" is of type {kind}, but the {node_name} node serves only OPENAI assistants '
+        "(every prediction would fail in Flowise, on /assistants/undefined): select an OPENAI "
+        "FlowiseAssistant, or chat with a CUSTOM assistant through the chatflow the Flowise editor saves for it, or "
+        "build this chatflow as a CUSTOM assistant is built: a toolAgent node with a chat model, a memory and the "
+        "customTool nodes"
+    )
+    resolution.error(at, message)
 
 
 def _check_wiring(
@@ -213,8 +234,9 @@ def _check_wiring(
 def _check_wired_functions(
     resolution: Resolution, nodes: Mapping[str, FlowNode], file_nodes: Mapping[str, str]
 ) -> None:
-    """Warn when an OpenAI Assistant node serves an assistant with a function that no wired Tool node provides:
-    Flowise then strips the function from the assistant at every prediction."""
+    """Warn when an OpenAI Assistant node serves an assistant with a function that no wired Tool node provides by
+    name: at every prediction Flowise writes the wired tools to the assistant under their names, so it removes such
+    a function, or renames it after a tool that wraps it under another name (drift on every plan)."""
     for node_id, node in nodes.items():
         if (node.node or file_nodes.get(node_id)) != "openAIAssistant":
             continue
@@ -223,24 +245,60 @@ def _check_wired_functions(
         linked = getattr(served, "assistant", None)
         assistant = resolution.find("Assistant", linked) if isinstance(linked, str) else None
         functions = [tool.function for tool in getattr(assistant, "tools", []) if hasattr(tool, "function")]
-        wired = node.inputs.get("tools") or []
-        provided = set()
-        for tool_node in wired if isinstance(wired, list) else []:
-            picked = (
-                nodes[tool_node].inputs.get("selectedTool")
-                if isinstance(tool_node, str) and tool_node in nodes
-                else None
-            )
-            tool = resolution.find("FlowiseTool", picked) if isinstance(picked, str) else None
-            provided.add(getattr(tool, "function", None))
         at: tuple[str | int, ...] = (
             ("nodes", node_id, "inputs", "tools") if "tools" in node.inputs else ("nodes", node_id)
         )
+        wired = _wired_tools(resolution, nodes, node.inputs.get("tools"), at)
+        named = {tool.name for tool in wired}
         for function in functions:
-            if function not in provided:
+            if function in named:
+                continue
+            renamed = next((tool for tool in wired if tool.function == function), None)
+            if renamed is not None:
                 message = (
-                    f'the Assistant "{linked}" declares the function {function}, but no customTool node wired to '
-                    f"{node_id} provides it (a FlowiseTool with function: {function}): Flowise removes the function "
-                    "from the assistant at every prediction"
+                    f'the Assistant "{linked}" declares the function {function}, but the customTool node '
+                    f'{renamed.node_id} wired to {node_id} provides it under the name "{renamed.name}" (FlowiseTool '
+                    f'"{renamed.manifest}"): Flowise writes the function as {renamed.name} at every prediction, so '
+                    f"every plan shows the assistant's tools drifting; name the FlowiseTool after its Function "
+                    f"({function})"
                 )
-                resolution.warning(at, message)
+                resolution.warning(renamed.at, message)
+                continue
+            message = (
+                f'the Assistant "{linked}" declares the function {function}, but no customTool node wired to '
+                f"{node_id} provides it (a FlowiseTool with function: {function}): Flowise removes the function "
+                "from the assistant at every prediction"
+            )
+            resolution.warning(at, message)
+
+
+class _WiredTool(NamedTuple):
+    node_id: str
+    at: tuple[str | int, ...]
+    """Where the node is wired (its entry in the Assistant node's `tools`)."""
+    manifest: str
+    """The FlowiseTool manifest the node selects."""
+    name: str
+    """The tool's name in Flowise, which the OpenAI Assistant node gives the function."""
+    function: str
+
+
+def _wired_tools(
+    resolution: Resolution, nodes: Mapping[str, FlowNode], wired: Any, at: tuple[str | int, ...]
+) -> list[_WiredTool]:
+    """The FlowiseTools that the customTool nodes listed in `wired` select."""
+    found: list[_WiredTool] = []
+    for index, tool_node in enumerate(wired if isinstance(wired, list) else []):
+        if not isinstance(tool_node, str) or tool_node not in nodes:
+            continue
+        inputs = nodes[tool_node].inputs
+        picked = inputs.get("selectedTool")
+        tool = resolution.find("FlowiseTool", picked) if isinstance(picked, str) else None
+        function = getattr(tool, "function", None)
+        if not isinstance(picked, str) or not isinstance(function, str):
+            continue
+        override = inputs.get("customToolName")
+        display = getattr(tool, "display_name", None)
+        name = override if isinstance(override, str) and override else display or picked
+        found.append(_WiredTool(tool_node, (*at, index), picked, name, function))
+    return found

@@ -188,6 +188,12 @@ class Output:
             (source.start, source.end, "---\n".join(doc.text() for doc in documents))
         )
 
+    def add_after(self, source: Source, documents: list[Document]) -> None:
+        """Add documents to the file of `source`, right after its document (which stays as it is)."""
+        self.replaced.setdefault(source.path, []).append(
+            (source.end, source.end, "---\n" + "---\n".join(doc.text() for doc in documents))
+        )
+
     def write(self, extra: dict[Path, str]) -> list[Path]:
         """Write everything (plus `extra`, such as the report), after checking that no new file exists."""
         try:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from assistplan.addrs import Address, reference
+from assistplan.manifest.flowise_chatflow_models import FlowiseChatflowSpec
 from assistplan.manifest.flowise_models import FlowiseAssistantSpec, FlowiseToolSpec
 from assistplan.manifest.flowise_schema import row_problems
 from assistplan.manifest.models import AssistantSpec, FunctionRef, FunctionSpec
@@ -25,11 +26,15 @@ TOOLS_FOLDER = "tools"
 
 def migrate_flowise(project: Project, *, out: Path | None, in_place: bool) -> tuple[Output, Report]:
     """The CUSTOM FlowiseAssistant (and new FlowiseTool) manifests for every OPENAI one of `project`, and the
-    report."""
+    report. With `in_place`, an OPENAI assistant is replaced by its CUSTOM one in its own document, unless an OpenAI
+    Assistant node of a chatflow still selects it (that node cannot serve a CUSTOM assistant): the CUSTOM one is then
+    written after it."""
     report = Report("Migration of Flowise OPENAI assistants to CUSTOM assistants")
     output = Output()
     taken = {kind: {r.address.name for r in project.of_kind(kind)} for kind in ("FlowiseAssistant", "FlowiseTool")}
     tools = _Tools(project, taken["FlowiseTool"])
+    selecting = _selecting_nodes(project)
+    plan = _Plan()
     for resource in project.of_kind("FlowiseAssistant"):
         spec = resource.spec
         if not isinstance(spec, FlowiseAssistantSpec) or spec.type != "OPENAI" or spec.assistant is None:
@@ -37,7 +42,9 @@ def migrate_flowise(project: Project, *, out: Path | None, in_place: bool) -> tu
         served = project.resources[Address("Assistant", spec.assistant)]
         source = source_of(resource, project.root)
         target = source.directory if in_place or out is None else out.resolve()
-        if in_place:
+        nodes = selecting.get(resource.address.name, [])
+        replace = in_place and not nodes
+        if replace:
             taken["FlowiseAssistant"].discard(resource.address.name)
         name = unique_name(resource.address.name, "custom", taken["FlowiseAssistant"])
         path = source.path if in_place else target / f"{resource.address.name}.custom.yaml"
@@ -45,22 +52,100 @@ def migrate_flowise(project: Project, *, out: Path | None, in_place: bool) -> tu
             str(resource.address), source.display, [reference("FlowiseAssistant", name)], relative(path, project.root)
         )
         served_source = source_of(served, project.root)
-        assistant = _custom(resource, spec, (served, served_source), source, target, name, migrated, tools)
+        moved_from = source.value(spec.moved_from, "moved_from") if replace and spec.moved_from else None
+        assistant = _custom(
+            resource, spec, (served, served_source), source, target, name, migrated, tools, moved_from=moved_from
+        )
         documents = [assistant, *tools.documents(target, migrated, output)]
-        if in_place:
+        if replace:
             output.replace(source, documents)
+        elif in_place:
+            output.add_after(source, documents)
         else:
             output.add_file(path, documents, source.modeline_for(target))
+        _selected_by(nodes, resource.address, name, in_place, migrated)
+        plan.note(migrated, replace, selected=bool(nodes))
         report.migrated.append(migrated)
     if report.migrated:
-        report.next_steps = [
-            "Review the new manifests (and write the JavaScript of any new FlowiseTool), then `assistplan validate` "
-            "and `assistplan plan`: the plan creates the CUSTOM assistants and deletes nothing.",
-            "Point the chats that used the OPENAI assistants at the CUSTOM ones.",
-            "Delete the OPENAI FlowiseAssistant manifests when nothing uses them (the next plan deletes them), and "
-            "the Assistant manifests they served once nothing else does.",
-        ]
+        report.next_steps = plan.next_steps()
     return output, report
+
+
+def _selecting_nodes(project: Project) -> dict[str, list[tuple[str, str]]]:
+    """FlowiseAssistant name -> the (chatflow address, node id) of each OpenAI Assistant node that selects it."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for resource in project.of_kind("FlowiseChatflow"):
+        spec = resource.spec
+        if not isinstance(spec, FlowiseChatflowSpec):
+            continue
+        for node_id, node in spec.nodes.items():
+            selected = node.inputs.get("selectedAssistant")
+            if isinstance(selected, str):
+                found.setdefault(selected, []).append((str(resource.address), node_id))
+    return found
+
+
+def _selected_by(nodes: list[tuple[str, str]], address: Address, name: str, in_place: bool, report: Migrated) -> None:
+    """Report each chatflow node that selects the OPENAI assistant: the OpenAI Assistant node cannot serve the
+    CUSTOM one, so the node stays on the OPENAI assistant until the chatflow is rebuilt without it."""
+    kept = f"--in-place keeps {address} for it and writes {reference('FlowiseAssistant', name)} after it"
+    for chatflow, node_id in nodes:
+        report.lacks(
+            f"{chatflow} node {node_id}",
+            f"this OpenAI Assistant node selects {address}, and it cannot serve a CUSTOM assistant (every "
+            f"prediction would fail): {kept if in_place else 'it stays on the OPENAI assistant'}. Rebuild the "
+            "chatflow without that node, as a CUSTOM assistant is built (a toolAgent node with a chatOpenAI model, "
+            "a bufferMemory and the same customTool nodes, like support-bot-custom in the Flowise example), or chat "
+            "with the CUSTOM assistant through the chatflow the Flowise editor saves for it.",
+        )
+
+
+class _Plan:
+    """What the next plan does with the migrated manifests, for the report's next steps."""
+
+    def __init__(self) -> None:
+        self.added: list[str] = []
+        """CUSTOM assistants written beside their OPENAI ones."""
+        self.replaced: list[str] = []
+        """CUSTOM assistants that replace their OPENAI ones in place."""
+        self.tools: list[str] = []
+        """New FlowiseTools."""
+        self.selected = False
+        """Whether a chatflow node still selects an OPENAI assistant."""
+
+    def note(self, migrated: Migrated, replace: bool, *, selected: bool) -> None:
+        assistant, *tools = migrated.created
+        (self.replaced if replace else self.added).append(assistant)
+        self.tools += tools
+        self.selected = self.selected or selected
+
+    def next_steps(self) -> list[str]:
+        actions = []
+        created = [*self.added, *self.tools]
+        if created:
+            kept = "" if self.replaced else " and deletes nothing, since the OPENAI manifests stay"
+            actions.append(f"creates {', '.join(created)}{kept}")
+        if self.replaced:
+            actions.append(
+                f"replaces {', '.join(self.replaced)}: a Flowise assistant's type cannot change, so each is created "
+                "anew as a CUSTOM assistant, with a new Flowise id, and its OPENAI one deleted (1 to add and 1 to "
+                "destroy per assistant; the OpenAI assistants they served stay with their Assistant manifests)"
+            )
+        steps = [
+            "Review the new manifests (and write the JavaScript of any new FlowiseTool), then `assistplan validate` "
+            f"and `assistplan plan`: the plan {'; it '.join(actions)}."
+        ]
+        if self.added:
+            named = " (the report names each chatflow node that selects one)" if self.selected else ""
+            steps.append(
+                f"Point the chats that use the OPENAI assistants at the CUSTOM ones{named}, then delete the OPENAI "
+                "FlowiseAssistant manifests (the next plan deletes them)."
+            )
+        steps.append(
+            "Delete the Assistant manifests the OPENAI assistants served once nothing else uses them (the next plan "
+            "deletes their OpenAI assistants)."
+        )
+        return steps
 
 
 def _custom(
@@ -72,6 +157,8 @@ def _custom(
     name: str,
     report: Migrated,
     tools: _Tools,
+    *,
+    moved_from: Any = None,
 ) -> Document:
     served, served_source = served_at
     assistant = served.spec
@@ -85,6 +172,9 @@ def _custom(
         report.lacks("description", "a CUSTOM assistant's manifest has no description: kept as a comment.")
     document.add("kind", "FlowiseAssistant")
     document.add("name", name)
+    if moved_from is not None:
+        document.add("moved_from", moved_from)
+        report.carries("moved_from", "the same, so the object recorded under an older address is the one replaced")
     document.add("type", "CUSTOM")
     document.add("credential", source.value(spec.credential, "credential"))
     report.carries("name", f'the CUSTOM assistant is named "{name}"' + _renamed(resource, name))
