@@ -402,3 +402,27 @@ def test_a_name_of_white_space_only_is_a_manifest_error(project: Project) -> Non
 
     assert result.exit_code == 1
     assert "error: display_name: the API trims names and refuses one of white space only" in result.output
+
+
+def test_a_replacement_stopped_after_the_new_vault_moves_the_credential_before_the_old_vault_goes(
+    project: Project,
+) -> None:
+    apply(project)
+    vaults = project.client().beta.agents.vaults
+    [old] = vaults.list()
+    new = vaults.create(name=old.name or "tools", metadata=dict(old.metadata or {}))
+    state = project.state()
+    state["resources"]["Vault/tools"]["id"] = new.id  # recorded before the run stopped; the rest still names the old
+    project.state_path.write_text(json.dumps(state))
+
+    planned = changes(project)
+    result = project.run("apply", "--auto-approve")
+
+    assert planned["VaultCredential/github"][0] == ["create", "delete"]
+    assert planned["Agent/triage"] == (["update"], ["tools[0].credential"])
+    assert result.exit_code == 0, result.output
+    assert [v.id for v in vaults.list()] == [new.id]
+    [credential] = credentials(project)
+    assert credential.vault_id == new.id
+    assert agent_credential_id(project) == credential.id
+    assert no_changes(project)

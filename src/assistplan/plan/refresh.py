@@ -78,18 +78,25 @@ def fetch(provider: Callable[[str], Provider], kinds: Iterable[Kind], inventory:
 
 def finish(inventory: Inventory, kinds: Iterable[Kind], moves: Mapping[Address, Address] | None = None) -> Inventory:
     """The second half of `refresh`, once every kind of `kinds` is in `inventory.objects`: forget the recorded ids
-    no listing found, know this project's objects by their (moved) addresses, normalize each object once."""
+    no listing found, know this project's objects by their (moved) addresses (the recorded object of an address, else
+    the first listed one stamped with it, as `plan.matching` matches them), normalize each object once."""
     kinds = list(kinds)
     listed = {k.kind for k in kinds}
     live_ids = {obj.id for objects in inventory.objects.values() for obj in objects}
     inventory.id_to_address = {
         i: a for i, a in inventory.id_to_address.items() if i in live_ids or Address.of(a).kind not in listed
     }
+    # one object per address: a second one stamped with it (a leftover of an interrupted run, deleted by the plan)
+    # is not that address, so what still refers to it shows the change that points it at the object that stays
+    held = set(inventory.id_to_address.values())
     for objects in inventory.objects.values():
         for obj in objects:
-            if obj.project == inventory.project and obj.address:
+            if obj.project == inventory.project and obj.address and obj.id not in inventory.id_to_address:
                 moved = moves.get(Address.of(obj.address)) if moves else None
-                inventory.id_to_address.setdefault(obj.id, moved or obj.address)
+                address = moved or obj.address
+                if address not in held:
+                    inventory.id_to_address[obj.id] = address
+                    held.add(address)
     normalize(inventory, {k.kind: k for k in kinds})
     return inventory
 
