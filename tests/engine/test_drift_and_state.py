@@ -457,3 +457,17 @@ def test_a_file_declared_for_an_upload_a_store_already_made_is_no_drift(project:
 
     assert result.exit_code == 0, result.output
     assert "changed outside" not in result.output
+
+
+def test_a_plan_saved_without_a_state_file_applies_in_the_same_checkout(project: Project, tmp_path) -> None:
+    apply(project)
+    project.edit("stack.yaml", "Be brief.", "Be very brief.")
+    planfile = tmp_path / "plan.json"
+    shutil.rmtree(project.state_path.parent)
+    assert project.run("plan", "--out", str(planfile)).exit_code == 0
+
+    result = project.run("apply", str(planfile))
+
+    assert result.exit_code == 0, result.output
+    assert "Resources: 0 added, 1 changed, 0 destroyed." in result.output
+    assert project.run("plan", "--detailed-exitcode").exit_code == 0

@@ -297,7 +297,8 @@ def _plan_and_apply(
                 whose = _whose(plan, opened)
                 raise PlanError(f"{planfile} is a plan of {plan.project!r}, not of {opened.name!r}: {whose}")
             state = opened.load_state()
-            inventory = opened.refresh_for(state, plan.options, parallelism)
+            # refreshed as the plan was: one made with no state file saw the objects as a plan without one does
+            inventory = opened.refresh_for(None if plan.state_rebuilt else state, plan.options, parallelism)
             check_fresh(plan, state, opened.observed(inventory), inventory.id_to_address)
             check_prevent_destroy(plan.resource_changes, opened.protected())
             if state is None and plan.state_rebuilt:  # as the plan did: the state rebuilt from the live labels
