@@ -353,3 +353,17 @@ def test_a_template_that_pins_a_version_the_skill_lacks_is_not_created(templates
         "assistplan:test-shop:EnvironmentTemplate/default",
         "assistplan:test-shop:EnvironmentTemplate/newest",
     ]
+
+
+def test_a_template_state_rm_forgot_is_recorded_again_by_the_next_apply(templates: Project) -> None:
+    applied(templates)
+    template_id = templates.state()["resources"]["EnvironmentTemplate/analysis"]["id"]
+    assert templates.run("state", "rm", "EnvironmentTemplate/analysis").exit_code == 0
+
+    planned = templates.run("plan", "--detailed-exitcode")
+    applied(templates)
+
+    assert planned.exit_code == 2, planned.output
+    assert f'+ id = "{template_id}"' in planned.output
+    assert templates.state()["resources"]["EnvironmentTemplate/analysis"]["id"] == template_id
+    assert templates.run("plan", "--detailed-exitcode").exit_code == 0

@@ -37,6 +37,8 @@ class Matched:
     live: dict[Address, Live] = field(default_factory=dict)
     duplicates: list[Live] = field(default_factory=list)
     orphans: list[Live] = field(default_factory=list)
+    by_content: set[Address] = field(default_factory=set)
+    """The addresses whose object a kind recognised by content (`Kind.match`), not by its labels."""
 
 
 def match_live(
@@ -53,12 +55,14 @@ def match_live(
         if _key(obj) not in claimed and target in desired and target not in matched:
             matched[target] = obj
             claimed.add(_key(obj))
+    by_content: set[Address] = set()
     for address, want in desired.items():
         if address not in matched:
             found = want.kind.match(address, want.spec, inventory)
             if found is not None and _key(found) not in claimed:
                 matched[address] = found
                 claimed.add(_key(found))
+                by_content.add(address)
     duplicates: list[LiveObject] = []
     orphans: list[LiveObject] = []
     for obj in stamped:
@@ -80,6 +84,7 @@ def match_live(
         live={address: normalized(obj) for address, obj in matched.items()},
         duplicates=[normalized(obj) for obj in duplicates],
         orphans=[normalized(obj) for obj in orphans],
+        by_content=by_content,
     )
 
 

@@ -65,7 +65,8 @@ def make_plan(
         listed = matched.live.get(address)
         found = with_unread(listed, want, recorded)
         unread = set(found.spec) - set(listed.spec) if found is not None and listed is not None else set()
-        found_drift = _drift(address, kind, want, recorded, found, unread, project if state is not None else None)
+        stamped = state is not None and address not in matched.by_content
+        found_drift = _drift(address, kind, want, recorded, found, unread, project if stamped else None)
         if found_drift is not None:
             drift.append(found_drift)
         if options.refresh_only:
@@ -336,9 +337,10 @@ def _drift(
     """What changed outside assistplan since the last apply (from the state, or from the stamped digest), as last
     applied -> live. With a state, ignored fields are shown too (the next apply records their live values, so they
     show once), and so is an object found by its labels where the state records a gone one (`id`: the next apply
-    records the new id), and so is an object of the project `state_of` (the state's) the state does not record at
-    all (`state rm`, a record lost) that a manifest declares: its `id` is added; without a state nothing could
-    record them, so they are left out. A field the API does not return (one of `unread`) that the state does not
+    records the new id), and so is an object stamped by the project `state_of` (the state's; None when there is no
+    state, or the object was recognised by content, as an upload is) with this address, which the state does not
+    record at all (`state rm`, a record lost) and a manifest declares: its `id` is added; without a state nothing
+    could record them, so they are left out. A field the API does not return (one of `unread`) that the state does not
     record (a state rebuilt from the labels could not prove it) is no drift."""
     name = address.name
     if recorded is not None and found is None:
@@ -355,8 +357,7 @@ def _drift(
         changes = without_paths(diff_specs(kind.fold_live(want.spec, found.spec), found.spec), want.ignore_changes)
     else:
         changes = []
-    # stamped by an apply at this address (its digest label proves it), not matched by content (an upload)
-    labelled = found.obj.project == state_of and found.obj.address == address and found.obj.digest is not None
+    labelled = found.obj.project == state_of and found.obj.address == address
     if recorded is None and state_of and want is not None and labelled:
         changes = [FieldChange("id", ChangeType.ADDED, None, found.obj.id), *changes]
     return Drift(address, kind.kind, name, found.obj.id, changes=tuple(changes)) if changes else None
