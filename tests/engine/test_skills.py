@@ -331,3 +331,20 @@ def test_a_skill_moved_with_moved_from_plans_no_changes_with_and_without_state(s
     no_changes(skills)
     skills.state_path.unlink()
     no_changes(skills)
+
+
+def test_a_skill_made_anew_is_found_by_its_marker_with_a_state_restored_from_before(skills: Project) -> None:
+    applied(skills)
+    before = skills.state_path.read_bytes()
+    replaced = skills.run("apply", "--auto-approve", "--replace", "Skill/math")
+    assert replaced.exit_code == 0, replaced.output
+    new_id = skill_id(skills)
+    skills.state_path.write_bytes(before)
+
+    planned = skills.run("plan", "--detailed-exitcode")
+    applied(skills)
+
+    assert planned.exit_code == 2, planned.output
+    assert f'-> "{new_id}"' in planned.output
+    assert skill_id(skills) == new_id
+    assert skills.run("plan", "--detailed-exitcode").exit_code == 0

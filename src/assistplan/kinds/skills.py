@@ -177,11 +177,16 @@ class SkillKind(Kind):
     def refresh(self, ctx: OpenAIContext) -> list[LiveObject]:
         provider = ctx.provider
         inventory = ctx.inventory
-        prove = self.kind not in inventory.read_by_id
+        listed = list(provider.list_objects("/skills", address=None, operation="list skills"))
+        ids = {raw["id"] for raw in listed}
+        # a skill the state records that is gone may have been made anew (a replacement, a state from a backup): the
+        # other skills' markers are read then, as when the state does not record every skill
+        gone = any(recorded not in ids for recorded in inventory.recorded.get(self.kind, []))
+        prove = self.kind not in inventory.read_by_id or gone
         known: list[LiveObject] = []
         unread: list[dict[str, Any]] = []
         others: list[LiveObject] = []
-        for raw in provider.list_objects("/skills", address=None, operation="list skills"):
+        for raw in listed:
             address = inventory.id_to_address.get(raw["id"])
             attributes = inventory.attributes.get(address or "") or {}
             if (
