@@ -367,3 +367,17 @@ def test_a_template_state_rm_forgot_is_recorded_again_by_the_next_apply(template
     assert f'+ id = "{template_id}"' in planned.output
     assert templates.state()["resources"]["EnvironmentTemplate/analysis"]["id"] == template_id
     assert templates.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_a_template_changed_outside_and_planned_without_the_state_file_is_not_said_to_have_a_changed_manifest(
+    templates: Project,
+) -> None:
+    applied(templates)
+    [template] = remote(templates)
+    templates.client().beta.agents.environments.templates.update(template.id, packages={"python": ["numpy"]})
+    templates.state_path.unlink()
+
+    result = templates.run("plan")
+
+    assert "it differs from the manifest (nothing records what was last applied to it)" in result.output
+    assert "the manifest changed" not in result.output

@@ -125,11 +125,20 @@ REASON_ROWS = [
         {KB: ("update", "drift")},
     ),
     row(
-        "manifest_changed-a-record-adopted-without-a-digest-the-manifest-moved-from",
+        "manifest_changed-a-record-without-a-digest-both-the-manifest-and-the-object-moved-from",
+        Scenario(
+            want=[want(KB, EDITED)],
+            state=[recorded(KB, STORE, digested=False)],
+            live=[live(KB, OUTSIDE, digested=False)],
+        ),
+        {KB: ("update", "manifest_changed")},
+    ),
+    row(
+        "differs-a-record-without-a-digest-that-is-what-the-object-still-is",
         Scenario(
             want=[want(KB, EDITED)], state=[recorded(KB, STORE, digested=False)], live=[live(KB, STORE, digested=False)]
         ),
-        {KB: ("update", "manifest_changed")},
+        {KB: ("update", "differs")},
     ),
     row(
         "differs-no-state-and-no-digest-label-cannot-tell-which-side-changed",

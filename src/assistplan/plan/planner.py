@@ -313,16 +313,19 @@ def _why_update(
     address: Address, kind: Kind, wanted: str, spec: Spec, recorded: ResourceState | None, found: Live
 ) -> ActionReason:
     """Whether an update to `spec` (of digest `wanted`) brings the object to a changed manifest or back from a
-    change made outside: told by the digest of the spec last applied (the state's, else the object's label); for a
-    record without one (adopted by its labels), by whether `spec` is what it records; with neither, it cannot be
-    told."""
+    change made outside: told by the digest of the spec last applied (the state's, else the object's label). A record
+    without one (adopted, or rebuilt from the live object) holds what the object was: the manifest asking for it is
+    drift, the object still being it says nothing of which side moved (`differs`), both having moved is a changed
+    manifest. With neither, it cannot be told."""
     known = recorded.digest if recorded is not None and recorded.digest else found.obj.digest
     if known:
         return ActionReason.DRIFT if known == wanted else ActionReason.MANIFEST_CHANGED
-    if recorded is not None:
-        unchanged = not diff_specs(_recorded_folded(address, kind, recorded.applied, found), spec)
-        return ActionReason.DRIFT if unchanged else ActionReason.MANIFEST_CHANGED
-    return ActionReason.DIFFERS
+    if recorded is None:
+        return ActionReason.DIFFERS
+    last = _recorded_folded(address, kind, recorded.applied, found)
+    if not diff_specs(last, spec):
+        return ActionReason.DRIFT
+    return ActionReason.DIFFERS if not diff_specs(last, found.spec) else ActionReason.MANIFEST_CHANGED
 
 
 def _drift(
