@@ -471,3 +471,15 @@ def test_a_plan_saved_without_a_state_file_applies_in_the_same_checkout(project:
     assert result.exit_code == 0, result.output
     assert "Resources: 0 added, 1 changed, 0 destroyed." in result.output
     assert project.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_plan_out_refuses_a_link_to_a_manifest(project: Project) -> None:
+    apply(project)
+    manifest = (project.root / "stack.yaml").read_bytes()
+    (project.root / "link.json").symlink_to(project.root / "stack.yaml")
+
+    result = project.run("plan", "--out", str(project.root / "link.json"))
+
+    assert result.exit_code == 1
+    assert "a .yaml file in the manifest root is read as a manifest" in result.output
+    assert (project.root / "stack.yaml").read_bytes() == manifest

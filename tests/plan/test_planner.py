@@ -650,6 +650,11 @@ ERROR_ROWS = [
         "--replace Assistant/nope: no such resource in the manifests",
     ),
     row(
+        "replace-outside-the-targets",
+        Scenario(want=[want(KB, STORE), want(HELPER, HELPER_SPEC)], targets=[KB], replace=[HELPER], **kb_applied()),
+        "--replace Agent/helper: not among the --target resources and what they need",
+    ),
+    row(
         "moved-from-an-address-still-declared",
         Scenario(want=[want(KB, STORE), want(NEW_KB, STORE, moved_from=[KB])]),
         "VectorStore/knowledge says moved_from: VectorStore/kb, but VectorStore/kb is still declared",

@@ -175,9 +175,9 @@ def _check_out(out: Path, opened: Workspace) -> None:
     if target in kept:
         raise click.UsageError(f"--out {out}: that is one of the state's files; save the plan elsewhere")
     named = out.absolute().parent.resolve() / out.name  # where the loader looks, whatever a link there points to
-    if named.suffix in (".yaml", ".yml") and named.is_relative_to(opened.root):
-        inside = named.relative_to(opened.root).parts
-        if not any(part.startswith(".") for part in inside):
+    for path in (named, target):  # the path given, and the file a link there would have overwritten
+        read = path.suffix in (".yaml", ".yml") and path.is_relative_to(opened.root)
+        if read and not any(part.startswith(".") for part in path.relative_to(opened.root).parts):
             raise click.UsageError(
                 f"--out {out}: a .yaml file in the manifest root is read as a manifest (or is one); save the plan "
                 "elsewhere, plan.json for example"

@@ -86,6 +86,12 @@ def make_plan(
     ordered = _order(changes)
     if options.targets:
         ordered, drift = _restrict(ordered, drift, options.targets, desired, options.destroy)
+        outside = [address for address in options.replace if address not in {rc.address for rc in ordered}]
+        if outside:
+            raise PlanError(
+                f"--replace {outside[0]}: not among the --target resources and what they need, so it would not be "
+                f"replaced; add --target {outside[0]}"
+            )
     check_prevent_destroy(ordered)  # what --target leaves out is not destroyed: its lifecycle cannot forbid the plan
     return Plan(
         project=project,
