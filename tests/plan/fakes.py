@@ -108,6 +108,7 @@ class FakeFileKind(FakeKind):
     """The File kind: what it is and which uploads are garbage are the real kind's rules."""
 
     real = FileKind()
+    replaceable = FileKind.replaceable
 
     def shared_content(self, spec: Spec) -> SharedContent:
         return self.real.shared_content(spec)

@@ -650,6 +650,13 @@ ERROR_ROWS = [
         "--replace Assistant/nope: no such resource in the manifests",
     ),
     row(
+        "replace-of-a-file-which-is-its-content",
+        Scenario(
+            want=[want(FAQ, FAQ_FILE)], replace=[FAQ], state=[recorded(FAQ, FAQ_FILE)], live=[live(FAQ, FAQ_FILE)]
+        ),
+        "--replace File/faq: a File is its content",
+    ),
+    row(
         "replace-outside-the-targets",
         Scenario(want=[want(KB, STORE), want(HELPER, HELPER_SPEC)], targets=[KB], replace=[HELPER], **kb_applied()),
         "--replace Agent/helper: not among the --target resources and what they need",

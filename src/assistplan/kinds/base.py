@@ -352,6 +352,9 @@ class Kind(ABC):
     manifest_fields: ClassVar[frozenset[str]] = frozenset()
     """Top-level spec fields that only the manifest holds, with no remote counterpart (a Skill's folder): `import`
     records them as the manifest says, so an adopted object differs from the manifest only where the object does."""
+    replaceable: ClassVar[bool] = True
+    """Whether `--replace` may ask for a new object. Not for a kind whose object is its content (a File: an upload of
+    the same content is the same file, and one given by id is not assistplan's to delete)."""
     fields_in_labels: ClassVar[bool] = False
     """Whether the digest label carries a short hash of each field (where metadata values are long enough)."""
 

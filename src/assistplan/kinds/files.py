@@ -61,6 +61,7 @@ class FileKind(Kind):
     spec_model = FileSpec
     fields_in_labels = True
     replace_paths = frozenset({"path", "purpose", "sha256", "size", "existing"})
+    replaceable = False
 
     def desired(self, resource: Resource, ctx: DesireContext) -> Spec:
         spec = manifest_spec(resource, FileSpec)

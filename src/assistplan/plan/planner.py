@@ -109,6 +109,12 @@ def _check_replace(replace: tuple[Address, ...], wanted: Mapping[Address, Desire
     unknown = [address for address in replace if address not in wanted]
     if unknown:
         raise PlanError(f"--replace {_closest(unknown, wanted)}: no such resource in the manifests")
+    fixed = [address for address in replace if not wanted[address].kind.replaceable]
+    if fixed:
+        raise PlanError(
+            f"--replace {fixed[0]}: a {fixed[0].kind} is its content, so another object of the same content would be "
+            "this one; change what it holds instead"
+        )
 
 
 def _closest(unknown: Iterable[Address], known: Iterable[Address]) -> str:
