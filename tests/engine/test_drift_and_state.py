@@ -324,6 +324,7 @@ def test_state_rm_says_the_object_keeps_its_labels_and_is_found_again(project: P
     assert f"Its remote object ({agent_id}) is untouched and keeps this project's labels" in removed.output
     assert planned.exit_code == 2, planned.output
     assert f'+ id = "{agent_id}"' in planned.output
+    assert planned.output.count(agent_id) == 1
     assert applied.exit_code == 0, applied.output
     assert project.state()["resources"]["Agent/support-agent"]["id"] == agent_id
     assert project.run("plan", "--detailed-exitcode").exit_code == 0

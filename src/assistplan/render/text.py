@@ -117,7 +117,7 @@ def _block(
 ) -> list[str]:
     out = [f"{paint.symbol(symbol, 3)} {kind} {json.dumps(name, ensure_ascii=False)} {{"]
     width = max([len(f["path"]) for f in fields] + [2 if remote_id else 0])
-    if remote_id:
+    if remote_id and not any(f["path"] == "id" for f in fields):  # a changed id is shown as the change alone
         out.append(f"        {'id':<{width}} = {inline(remote_id)}")
     for field in fields:
         out += _field(field, width, paint)
