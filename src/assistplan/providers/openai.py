@@ -339,7 +339,7 @@ class OpenAIProvider:
                 **({} if after is None else {"after": after}),
             }
             try:
-                page, where = self._get(path, asked, address=address, operation=operation)
+                page, request = self._get(path, asked, address=address, operation=operation)
             except NotFoundError as error:
                 if after is None and top_level:
                     raise NotFoundError(
@@ -354,7 +354,7 @@ class OpenAIProvider:
             data = page.get("data")
             if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
                 raise ProviderError(
-                    f"the API answered with something that is not a list of objects{where}",
+                    f"the API answered with something that is not a list of objects{_at(request)}",
                     address=address,
                     operation=operation,
                 )
@@ -363,7 +363,7 @@ class OpenAIProvider:
             if cursor is not None:
                 if cursor in seen.setdefault((order, walk), set()):
                     raise ProviderError(
-                        f"the API answered the same page again after {cursor}{where}",
+                        f"the API answered the same page again after {cursor}{_at(request)}",
                         address=address,
                         operation=operation,
                     )
@@ -386,13 +386,13 @@ class OpenAIProvider:
     def get_bytes(self, path: str, *, address: str | None, operation: str) -> bytes:
         """The body at `path` as bytes (e.g. a skill version's zip, `f"/skills/{skill_id}/versions/1/content"`, asked
         for with `Accept: application/binary` as the SDK asks); retried and mapped to errors like `get_object`."""
-        return self._send("GET", path, None, "application/binary", address=address, operation=operation)[0].content
+        return self._send("GET", path, None, "application/binary", address=address, operation=operation).content
 
     def post_object(self, path: str, body: Mapping[str, Any], *, address: str | None, operation: str) -> dict[str, Any]:
         """POST `body` as JSON to `path` (an update, e.g. `f"/agents/{agent_id}"`): the object the API answers with,
         retried and mapped to errors like `get_object` (as the SDK retries an update)."""
-        response, where = self._send("POST", path, body=body, address=address, operation=operation)
-        return _json_object(response, where, address=address, operation=operation)
+        response = self._send("POST", path, body=body, address=address, operation=operation)
+        return _json_object(response, address=address, operation=operation)
 
     def delete_object(self, path: str, *, address: str | None, operation: str) -> None:
         """DELETE `path` (e.g. `f"/agents/{agent_id}"`), retried and mapped to errors like `get_object`; a
@@ -417,8 +417,8 @@ class OpenAIProvider:
         attempt = 0
         while True:
             try:
-                response, where = self._send("POST", path, body=body, retries=0, address=address, operation="create")
-                created = _json_object(response, where, address=address, operation="create")
+                response = self._send("POST", path, body=body, retries=0, address=address, operation="create")
+                created = _json_object(response, address=address, operation="create")
             except _Transient as exc:
                 attempt += 1
                 time.sleep(exc.delay or self.backoff(attempt - 1))
@@ -440,10 +440,10 @@ class OpenAIProvider:
 
     def _get(
         self, path: str, params: Mapping[str, str] | None, *, address: str | None, operation: str
-    ) -> tuple[dict[str, Any], str]:
-        """One GET, retried as the SDK retries reads; its JSON object and ` (GET url)` for messages."""
-        response, where = self._send("GET", path, params, address=address, operation=operation)
-        return _json_object(response, where, address=address, operation=operation), where
+    ) -> tuple[dict[str, Any], httpx.Request]:
+        """One GET, retried as the SDK retries reads; its JSON object and the request (`_at` names it in messages)."""
+        response = self._send("GET", path, params, address=address, operation=operation)
+        return _json_object(response, address=address, operation=operation), response.request
 
     def _send(
         self,
@@ -456,10 +456,11 @@ class OpenAIProvider:
         retries: int | None = None,
         address: str | None,
         operation: str,
-    ) -> tuple[httpx.Response, str]:
+    ) -> httpx.Response:
         """One request, retried as the SDK retries (`retries` times, `read_retries` unless given); its successful
-        response and ` (METHOD url)` for messages. With `retries=0` a failure that may be transient (see
-        `create_object`) raises `_Transient`, carrying the error and the delay the server asked for."""
+        response (a message names its request with `_at`, made only for a message: it is scrubbed). With
+        `retries=0` a failure that may be transient (see `create_object`) raises `_Transient`, carrying the error and
+        the delay the server asked for."""
         import httpx
 
         retries = self.read_retries if retries is None else retries
@@ -471,7 +472,6 @@ class OpenAIProvider:
         request = http.build_request(
             method, _absolute_url(http.base_url, path), params=params, headers=headers, json=body
         )
-        where = f" ({method} {redact.scrub(display_url(str(request.url)))})"
         attempt = connects = 0
         while True:
             try:
@@ -483,7 +483,7 @@ class OpenAIProvider:
                     self.sleep(connect_delay(connects))
                     continue
                 failure = f"could not connect to {display_url(self.base_url)} ({connection_failure(exc)})"
-                raise ProviderError(failure + where, address=address, operation=operation) from None
+                raise ProviderError(failure + _at(request), address=address, operation=operation) from None
             except httpx.TransportError as exc:
                 if attempt < retries:
                     self.sleep(_read_delay(attempt, None))
@@ -491,7 +491,7 @@ class OpenAIProvider:
                     continue
                 what = "the request timed out" if isinstance(exc, httpx.TimeoutException) else "could not reach the API"
                 suffix = "" if isinstance(exc, httpx.TimeoutException) else " (connection failed)"
-                error = ProviderError(what + suffix + where, address=address, operation=operation)
+                error = ProviderError(what + suffix + _at(request), address=address, operation=operation)
                 if retries == 0:
                     raise _Transient(error, None) from None
                 raise error from None
@@ -500,12 +500,12 @@ class OpenAIProvider:
                     self.sleep(_read_delay(attempt, response.headers))
                     attempt += 1
                     continue
-                error = _status_error(response, where, address=address, operation=operation)
+                error = _status_error(response, _at(request), address=address, operation=operation)
                 status = response.status_code
                 if retries == 0 and (status in (408, 409, 429) or status >= 500):
                     raise _Transient(error, _create_delay(response.headers)) from None
                 raise error
-            return response, where
+            return response
 
 
 @functools.lru_cache(maxsize=256)
@@ -543,7 +543,7 @@ class _Transient(Exception):
         self.delay = delay
 
 
-def _json_object(response: httpx.Response, where: str, *, address: str | None, operation: str) -> dict[str, Any]:
+def _json_object(response: httpx.Response, *, address: str | None, operation: str) -> dict[str, Any]:
     """The JSON object of a successful response; an error naming the request when it is something else."""
     try:
         body = response.json()
@@ -551,7 +551,7 @@ def _json_object(response: httpx.Response, where: str, *, address: str | None, o
         body = None
     if not isinstance(body, dict):
         raise ProviderError(
-            f"the API answered {response.status_code} with something that is not a JSON object{where}",
+            f"the API answered {response.status_code} with something that is not a JSON object{_at(response.request)}",
             address=address,
             operation=operation,
             request_id=response.headers.get("x-request-id") or None,
@@ -770,8 +770,11 @@ def _status_message(status: int | None, error: Any) -> str:
 def _where(exc: Exception) -> str:
     """` (METHOD URL)` of the failed request, when the exception carries it."""
     request = getattr(exc, "request", None)
-    if request is None:
-        return ""
+    return "" if request is None else _at(request)
+
+
+def _at(request: httpx.Request) -> str:
+    """` (METHOD URL)` of a request, for a message (made only when one is: it is scrubbed)."""
     return f" ({request.method} {redact.scrub(display_url(str(request.url)))})"
 
 
